@@ -1,0 +1,53 @@
+"""The exceptions the pipeline raises, each mapped to the exit code the CLI returns."""
+
+from __future__ import annotations
+
+
+class HighNeedsError(Exception):
+    """Base class for every error the pipeline reports to its user."""
+
+    exit_code = 1
+
+
+class UsageError(HighNeedsError):
+    """The command was called wrongly: unknown cycle, unknown parameter, bad option."""
+
+    exit_code = 2
+
+
+class InputDataError(HighNeedsError):
+    """A cycle's input data could not be read or failed validation."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+    def __str__(self) -> str:
+        head = super().__str__()
+        if not self.problems:
+            return head
+        return head + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+
+
+class ReconciliationError(InputDataError):
+    """The budget table's carried-forward figures do not follow from its own lines."""
+
+
+class NarrativeError(HighNeedsError):
+    """The narrative or paper metadata cannot be rendered (unknown label, undefined figure)."""
+
+    exit_code = 4
+
+
+class NotebookFailed(HighNeedsError):
+    """A notebook raised, timed out or lost its kernel."""
+
+    exit_code = 4
+
+
+class LockHeld(HighNeedsError):
+    """Another run of the same cycle holds the cycle's lock."""
+
+    exit_code = 5

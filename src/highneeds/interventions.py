@@ -1,0 +1,68 @@
+"""Intervention savings: places avoided by placement type times the average cost per place."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from highneeds.errors import InputDataError
+
+#: A stated business-case saving (typed to the nearest £1k) may differ from places x cost by this.
+SAVING_TOLERANCE = 0.5
+
+
+def intervention_savings(interventions: pd.DataFrame, placement_costs: pd.DataFrame) -> pd.DataFrame:
+    """Each intervention's saving by placement type: ``places_avoided`` x cost per place (£000)."""
+    costs = placement_costs.set_index("placement_type")["annual_cost_per_place"]
+    unknown = interventions[~interventions["placement_type"].isin(costs.index)]
+    if not unknown.empty:
+        problems = [
+            f"interventions.csv, row {r.row}, column 'placement_type': found "
+            f"{r.placement_type!r}; expected one of the types in placement_costs.csv "
+            f"({', '.join(costs.index)})"
+            for r in unknown.itertuples(index=False)
+        ]
+        raise InputDataError("An intervention names an unknown placement type.", problems)
+    out = interventions[["intervention_id", "placement_type", "places_avoided"]].copy()
+    out["cost_per_place"] = out["placement_type"].map(costs).astype(float)
+    out["saving"] = out["places_avoided"] * out["cost_per_place"]
+    return out.reset_index(drop=True)
+
+
+def business_case_summary(savings: pd.DataFrame, business_cases: pd.DataFrame) -> pd.DataFrame:
+    """One row per business case: computed saving beside the stated one, checked to agree.
+
+    Raises :class:`InputDataError` naming the intervention and both figures when the stated
+    saving is not places avoided times cost per place.
+    """
+    computed = savings.groupby("intervention_id", sort=False)["saving"].sum()
+    summary = business_cases[["row", "intervention_id", "intervention",
+                              "business_case_saving"]].copy()
+    summary["computed_saving"] = summary["intervention_id"].map(computed)
+    problems = []
+    for rec in summary.itertuples(index=False):
+        if pd.isna(rec.computed_saving):
+            problems.append(
+                f"business_cases.csv, row {rec.row}, column 'intervention_id': "
+                f"{rec.intervention_id!r} has no places avoided in interventions.csv"
+            )
+        elif abs(rec.computed_saving - rec.business_case_saving) > SAVING_TOLERANCE:
+            problems.append(
+                f"business_cases.csv, row {rec.row}, column 'business_case_saving': "
+                f"{rec.intervention} states {rec.business_case_saving:,.0f} but places avoided "
+                f"x cost per place = {rec.computed_saving:,.1f}"
+            )
+    if problems:
+        raise InputDataError("A business case's saving does not follow from its places.", problems)
+    return summary.drop(columns="row").reset_index(drop=True)
+
+
+def describe_places(savings: pd.DataFrame, intervention_id: str) -> str:
+    """The business case basis in words: '1 independent special school place and 2 ...'."""
+    rows = savings[savings["intervention_id"] == intervention_id]
+    parts = []
+    for rec in rows.itertuples(index=False):
+        noun = "place" if rec.places_avoided == 1 else "places"
+        parts.append(f"{rec.places_avoided} {rec.placement_type.lower()} {noun}")
+    if len(parts) > 1:
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return parts[0] if parts else ""
