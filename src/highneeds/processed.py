@@ -1,0 +1,41 @@
+"""Typed tables passed between notebooks through ``data/processed/<cycle>/``, as CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+#: Columns whose type CSV would otherwise lose, by table.
+_TEXT_COLUMNS = {"year", "line", "label", "intervention_id", "intervention", "placement_type",
+                 "measure", "name", "value", "unit", "scenario", "description", "source",
+                 "basis"}
+_DATE_COLUMNS = {"since"}
+
+
+def write_table(frame: pd.DataFrame, folder: Path, name: str) -> Path:
+    """Write a typed table as ``<folder>/<name>.csv`` (no index, stable float format)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.csv"
+    out = frame.copy()
+    for column in _DATE_COLUMNS & set(out.columns):
+        out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d")
+    out.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def read_table(folder: Path, name: str) -> pd.DataFrame:
+    """Read a typed table written by :func:`write_table`, restoring text and date columns."""
+    path = folder / f"{name}.csv"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} is missing: run the notebook that writes '{name}' first"
+        )
+    header = pd.read_csv(path, nrows=0).columns
+    dtypes = {c: str for c in header if c in _TEXT_COLUMNS}
+    frame = pd.read_csv(path, dtype=dtypes, keep_default_na=True)
+    for column in _DATE_COLUMNS & set(frame.columns):
+        frame[column] = pd.to_datetime(frame[column])
+    for column in dtypes:
+        frame[column] = frame[column].fillna("").astype(str)
+    return frame

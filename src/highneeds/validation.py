@@ -1,0 +1,227 @@
+"""The input gate: Great Expectations suites on every typed table, plus the checks across rows
+and tables that a single-column expectation cannot express, reported the same way.
+
+Great Expectations is slow to import, so it is imported only inside :func:`run_expectations`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from highneeds.errors import InputDataError
+from highneeds.inputs import TABLE_READERS, read_cycle_tables
+from highneeds.interventions import business_case_summary, intervention_savings
+from highneeds.model import reconciliation_problems, roll_forward
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check on one table: what was expected, and each place it failed."""
+
+    table: str
+    file: str
+    check: str
+    expected: str
+    success: bool
+    failures: list[str]
+
+
+def load_suite(path: Path) -> dict[str, Any]:
+    """Read an expectation suite kept as reviewable JSON."""
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _locate(frame: pd.DataFrame, file: str, column: str | None, indexes: list[Any],
+            values: list[Any], expected: str) -> list[str]:
+    failures = []
+    for position, index in enumerate(indexes):
+        row = frame.loc[index, "row"] if "row" in frame.columns else None
+        value = values[position] if position < len(values) else frame.loc[index, column]
+        where = f"{file}, row {row}" if row is not None else file
+        if column:
+            where += f", column '{_source_column(frame, index, column)}'"
+        failures.append(f"{where}: found {_show(value)}; expected {expected}")
+    return failures
+
+
+def _source_column(frame: pd.DataFrame, index: Any, column: str) -> str:
+    """The column as the author sees it: in the budget table, a year rather than 'amount'."""
+    if column == "amount" and "year" in frame.columns:
+        return str(frame.loc[index, "year"])
+    return column
+
+
+def _show(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "a blank"
+    return repr(value.item() if hasattr(value, "item") else value)
+
+
+def run_expectations(tables: dict[str, pd.DataFrame], suites_dir: Path,
+                     docs_dir: Path | None) -> list[CheckResult]:
+    """Run each table's suite from ``suites_dir``; write Data Docs to ``docs_dir`` if given."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.core.expectation_suite import ExpectationSuite
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    results: list[CheckResult] = []
+    with tempfile.TemporaryDirectory(prefix="highneeds-gx-") as project:
+        context = gx.get_context(mode="file", project_root_dir=project)
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        actions = []
+        if docs_dir is not None:
+            docs_dir.mkdir(parents=True, exist_ok=True)
+            context.add_data_docs_site(
+                site_name="validation",
+                site_config={
+                    "class_name": "SiteBuilder",
+                    "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                                      "base_directory": str(docs_dir)},
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                },
+            )
+            actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs",
+                                                              site_names=["validation"]))
+        source = context.data_sources.add_pandas("cycle_inputs")
+        for name, frame in tables.items():
+            suite_path = suites_dir / f"{name}.json"
+            if not suite_path.is_file():
+                raise InputDataError(f"no expectation suite for table '{name}' at {suite_path}")
+            spec = load_suite(suite_path)
+            suite = context.suites.add(ExpectationSuite(name=name,
+                                                        expectations=spec["expectations"]))
+            batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=batch, suite=suite)
+            )
+            checkpoint = context.checkpoints.add(
+                gx.Checkpoint(name=f"{name}_gate", validation_definitions=[definition],
+                              actions=actions, result_format="COMPLETE")
+            )
+            outcome = checkpoint.run(batch_parameters={"dataframe": frame})
+            file = TABLE_READERS[name][0]
+            for run in outcome.run_results.values():
+                for result in run.results:
+                    config = result.expectation_config
+                    expected = config.meta.get("explain", config.type)
+                    failures: list[str] = []
+                    if not result.success:
+                        column = config.kwargs.get("column")
+                        indexes = result.result.get("unexpected_index_list") or []
+                        values = result.result.get("unexpected_list") or []
+                        failures = _locate(frame, file, column, indexes, values, expected)
+                        if not failures:
+                            observed = result.result.get("observed_value")
+                            failures = [f"{file}: found {observed!r}; expected {expected}"]
+                    results.append(CheckResult(name, file, config.type, expected,
+                                               bool(result.success), failures))
+    return results
+
+
+def cross_table_checks(tables: dict[str, pd.DataFrame]) -> list[CheckResult]:
+    """Checks across rows and tables: years consecutive, roll-forward, business cases."""
+    budget = tables["budget"]
+    years = list(dict.fromkeys(budget["year"]))
+    gaps = []
+    for before, after in zip(years, years[1:], strict=False):
+        try:
+            if int(after[:4]) != int(before[:4]) + 1:
+                gaps.append(f"high_needs_budget.csv, row 1: {before} is followed by {after}")
+        except ValueError:
+            pass
+    results = [CheckResult("budget", "high_needs_budget.csv", "consecutive_financial_years",
+                           "consecutive financial years with no gaps or repeats",
+                           not gaps, gaps)]
+    recon = reconciliation_problems(roll_forward(budget))
+    results.append(CheckResult(
+        "budget", "high_needs_budget.csv", "roll_forward_reconciles",
+        "each C/Fwd to equal B/Fwd + transfer + allocation + placement costs, and each B/Fwd "
+        "to equal the previous year's C/Fwd", not recon,
+        [f"high_needs_budget.csv: {p}" for p in recon]))
+    try:
+        savings = intervention_savings(tables["interventions"], tables["placement_costs"])
+        business_case_summary(savings, tables["business_cases"])
+        problems: list[str] = []
+    except InputDataError as exc:
+        problems = exc.problems or [str(exc)]
+    results.append(CheckResult(
+        "business_cases", "business_cases.csv", "savings_equal_places_times_cost",
+        "each business case's saving to equal places avoided x cost per place",
+        not problems, problems))
+    return results
+
+
+@dataclass
+class ValidationReport:
+    """Every check of a cycle's inputs and its outcome."""
+
+    cycle: str
+    checks: list[CheckResult]
+
+    @property
+    def success(self) -> bool:
+        return all(c.success for c in self.checks)
+
+    @property
+    def failures(self) -> list[str]:
+        return [f for c in self.checks for f in c.failures]
+
+    def write(self, folder: Path) -> None:
+        """Write ``summary.json`` and a short ``summary.html`` beside the Data Docs."""
+        folder.mkdir(parents=True, exist_ok=True)
+        payload = {"cycle": self.cycle, "success": self.success,
+                   "checks": [asdict(c) for c in self.checks]}
+        (folder / "summary.json").write_text(json.dumps(payload, indent=2) + "\n",
+                                             encoding="utf-8")
+        rows = "".join(
+            f"<tr><td>{escape(c.file)}</td><td>{escape(c.expected)}</td>"
+            f"<td>{'passed' if c.success else 'FAILED'}</td>"
+            f"<td>{'<br>'.join(escape(f) for f in c.failures)}</td></tr>"
+            for c in self.checks
+        )
+        verdict = "All checks passed." if self.success else (
+            f"{sum(not c.success for c in self.checks)} check(s) failed: nothing was modelled "
+            "or published.")
+        (folder / "summary.html").write_text(
+            f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
+            f"<title>Input validation: cycle {escape(self.cycle)}</title></head><body>"
+            f"<h1>Input validation: cycle {escape(self.cycle)}</h1><p>{verdict}</p>"
+            f'<p>Full Great Expectations Data Docs: <a href="index.html">index.html</a></p>'
+            f"<table><thead><tr><th>File</th><th>Expected</th><th>Result</th>"
+            f"<th>Where it failed</th></tr></thead><tbody>{rows}</tbody></table></body></html>\n",
+            encoding="utf-8",
+        )
+
+
+def validate_cycle(cycle: str, raw_dir: Path, suites_dir: Path,
+                   docs_dir: Path | None) -> tuple[ValidationReport, dict[str, pd.DataFrame]]:
+    """Read a cycle's inputs and run every check; the typed tables come back for writing.
+
+    Raises :class:`InputDataError` when a file cannot be read at all; otherwise the report says
+    which checks failed, and the caller decides (the gate refuses to go on).
+    """
+    tables = read_cycle_tables(raw_dir)
+    checks = run_expectations(tables, suites_dir, docs_dir)
+    checks += cross_table_checks(tables)
+    report = ValidationReport(cycle, checks)
+    if docs_dir is not None:
+        report.write(docs_dir)
+    return report, tables
+
+
+def require_success(report: ValidationReport) -> None:
+    """The gate: raise :class:`InputDataError` listing every failure unless all checks passed."""
+    if not report.success:
+        raise InputDataError(
+            f"The inputs of cycle {report.cycle} failed validation; nothing was modelled or "
+            "published.", report.failures)
