@@ -7,7 +7,7 @@ from pathlib import Path
 # Import this checkout's package, even when another copy is installed in the environment.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
-from highneeds.cli import main  # noqa: E402
+from highneeds.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -41,18 +41,36 @@ def deficit_chart_svg(scenarios: pd.DataFrame) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    with matplotlib.rc_context({"svg.hashsalt": "highneeds", "svg.fonttype": "path",
-                                "font.family": "DejaVu Sans", "font.size": 9}):
+    with matplotlib.rc_context(
+        {
+            "svg.hashsalt": "highneeds",
+            "svg.fonttype": "path",
+            "font.family": "DejaVu Sans",
+            "font.size": 9,
+        }
+    ):
         fig, ax = plt.subplots(figsize=(6.3, 3.2))
         years = list(dict.fromkeys(scenarios["year"]))
         for scenario, label in SCENARIO_LABELS.items():
             rows = scenarios[scenarios["scenario"] == scenario]
             if rows.empty:
                 continue
-            ax.plot(rows["year"], rows["cfwd"], label=label, linewidth=1.8, markersize=5,
-                    **_STYLES[scenario])
-            ax.annotate(gbp_k(rows["cfwd"].iloc[-1]), (years[-1], rows["cfwd"].iloc[-1]),
-                        xytext=(6, 0), textcoords="offset points", va="center", fontsize=8)
+            ax.plot(
+                rows["year"],
+                rows["cfwd"],
+                label=label,
+                linewidth=1.8,
+                markersize=5,
+                **_STYLES[scenario],
+            )
+            ax.annotate(
+                gbp_k(rows["cfwd"].iloc[-1]),
+                (years[-1], rows["cfwd"].iloc[-1]),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
         ax.set_ylabel("Deficit carried forward (£000)")
         ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
         ax.set_ylim(bottom=0)

@@ -38,19 +38,31 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"highneeds {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
-        "run", help="validate, model and render a cycle's paper",
+        "run",
+        help="validate, model and render a cycle's paper",
         description="Run a cycle: validate its inputs, run the model notebooks, render the "
-                    "paper to HTML and PDF, and publish it under reports/<cycle>/.",
-        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "paper to HTML and PDF, and publish it under reports/<cycle>/.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("--cycle", help="cycle to run, YYYY-MM (default: newest under data/raw/)")
     run.add_argument(
-        "-p", "--parameter", action="append", type=_parameter, default=[], metavar="NAME=VALUE",
+        "-p",
+        "--parameter",
+        action="append",
+        type=_parameter,
+        default=[],
+        metavar="NAME=VALUE",
         help="set a notebook parameter (YAML value), e.g. -p recovery_plan_basis=cumulative; "
-             "given to every notebook that declares it; overrides the notebook's default",
+        "given to every notebook that declares it; overrides the notebook's default",
     )
-    run.add_argument("--cell-timeout", type=int, default=600, metavar="SECONDS",
-                     help="longest a notebook cell may run (default: 600)")
+    run.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=600,
+        metavar="SECONDS",
+        help="longest a notebook cell may run (default: 600)",
+    )
     run.add_argument("--progress", action="store_true", help="show a progress bar per notebook")
     run.add_argument("-q", "--quiet", action="store_true", help="print only the result and errors")
     return parser
@@ -63,10 +75,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             from highneeds.run import RunOptions, run_cycle
 
-            result = run_cycle(RunOptions(
-                cycle=args.cycle, parameters=dict(args.parameter),
-                cell_timeout=args.cell_timeout, progress=args.progress, say=say,
-            ))
+            result = run_cycle(
+                RunOptions(
+                    cycle=args.cycle,
+                    parameters=dict(args.parameter),
+                    cell_timeout=args.cell_timeout,
+                    progress=args.progress,
+                    say=say,
+                )
+            )
             print(f"Paper for cycle {result.cycle} ({result.seconds:.0f} s):")
             print(f"  HTML: {result.html}")
             print(f"  PDF:  {result.pdf}")

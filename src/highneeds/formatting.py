@@ -6,8 +6,20 @@ import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def round_half_up(value: float, places: int = 0) -> Decimal:
@@ -33,7 +45,7 @@ def table_amount(value: float | None) -> str:
     rounded = round_half_up(value)
     if rounded < 0:
         return f"({-rounded:,.0f})"
-    return f"{rounded:,.0f}"
+    return f"{abs(rounded):,.0f}"
 
 
 def gbp_k(value_000: float) -> str:

@@ -187,23 +187,46 @@ def read_budget(path: Path) -> pd.DataFrame:
         if key is None:
             raise InputDataError(
                 "The High Needs table has a line the model does not know.",
-                [str(Problem(table.name, number, label_column, label,
-                             "one of: B/Fwd, Transfer, Allocation, Placement costs, C/Fwd, "
-                             "Recovery Plan Impact"))],
+                [
+                    str(
+                        Problem(
+                            table.name,
+                            number,
+                            label_column,
+                            label,
+                            "one of: B/Fwd, Transfer, Allocation, Placement costs, C/Fwd, "
+                            "Recovery Plan Impact",
+                        )
+                    )
+                ],
             )
         if key in seen:
             raise InputDataError(
                 "The High Needs table repeats a line.",
-                [str(Problem(table.name, number, label_column, label,
-                             f"each line once (it is already on row {seen[key]})"))],
+                [
+                    str(
+                        Problem(
+                            table.name,
+                            number,
+                            label_column,
+                            label,
+                            f"each line once (it is already on row {seen[key]})",
+                        )
+                    )
+                ],
             )
         seen[key] = number
         for i, year in enumerate(years, start=1):
             cell = cells[i] if i < len(cells) else ""
             amount = _convert(table, number, year, cell, "money")
             records.append(
-                {"row": number, "line": key, "label": label, "year": year,
-                 "amount": float("nan") if amount is None else amount}
+                {
+                    "row": number,
+                    "line": key,
+                    "label": label,
+                    "year": year,
+                    "amount": float("nan") if amount is None else amount,
+                }
             )
     return pd.DataFrame.from_records(records, columns=["row", "line", "label", "year", "amount"])
 
@@ -221,34 +244,39 @@ def _read_typed(path: Path, columns: dict[str, str]) -> pd.DataFrame:
 
 def read_ehcp_demand(path: Path) -> pd.DataFrame:
     """EHCP demand: plans in place, new plans and requests, each counted since a date."""
-    frame = _read_typed(path, {"measure": "str", "count": "int", "since": "date",
-                               "description": "str"})
+    frame = _read_typed(
+        path, {"measure": "str", "count": "int", "since": "date", "description": "str"}
+    )
     frame["since"] = pd.to_datetime(frame["since"])
     return frame
 
 
 def read_placement_costs(path: Path) -> pd.DataFrame:
     """Average annual cost of a place, £000, by placement type."""
-    return _read_typed(path, {"placement_type": "str", "annual_cost_per_place": "float",
-                              "basis": "str"})
+    return _read_typed(
+        path, {"placement_type": "str", "annual_cost_per_place": "float", "basis": "str"}
+    )
 
 
 def read_interventions(path: Path) -> pd.DataFrame:
     """Places each intervention's business case assumes it avoids, by placement type."""
-    return _read_typed(path, {"intervention_id": "str", "placement_type": "str",
-                              "places_avoided": "int"})
+    return _read_typed(
+        path, {"intervention_id": "str", "placement_type": "str", "places_avoided": "int"}
+    )
 
 
 def read_business_cases(path: Path) -> pd.DataFrame:
     """Each intervention's name and the saving its business case states, £000."""
-    return _read_typed(path, {"intervention_id": "str", "intervention": "str",
-                              "business_case_saving": "money"})
+    return _read_typed(
+        path, {"intervention_id": "str", "intervention": "str", "business_case_saving": "money"}
+    )
 
 
 def read_figures(path: Path) -> pd.DataFrame:
     """Named single figures the paper quotes, each with its unit, meaning and source."""
-    return _read_typed(path, {"name": "str", "value": "str", "unit": "str",
-                              "description": "str", "source": "str"})
+    return _read_typed(
+        path, {"name": "str", "value": "str", "unit": "str", "description": "str", "source": "str"}
+    )
 
 
 #: How a figure's text value is typed, by its unit.
@@ -270,16 +298,34 @@ def figure_values(figures: pd.DataFrame) -> dict[str, Any]:
         if convert is None:
             raise InputDataError(
                 "A figure has a unit the pipeline does not know.",
-                [str(Problem("figures.csv", rec.row, "unit", rec.unit,
-                             "one of " + ", ".join(FIGURE_UNITS)))],
+                [
+                    str(
+                        Problem(
+                            "figures.csv",
+                            rec.row,
+                            "unit",
+                            rec.unit,
+                            "one of " + ", ".join(FIGURE_UNITS),
+                        )
+                    )
+                ],
             )
         try:
             value = convert(rec.value) if convert is not int else int(rec.value.replace(",", ""))
         except ValueError:
             raise InputDataError(
                 "A figure's value does not match its unit.",
-                [str(Problem("figures.csv", rec.row, "value", rec.value,
-                             f"a value in unit {rec.unit}"))],
+                [
+                    str(
+                        Problem(
+                            "figures.csv",
+                            rec.row,
+                            "value",
+                            rec.value,
+                            f"a value in unit {rec.unit}",
+                        )
+                    )
+                ],
             ) from None
         values[rec.name] = value
     return values
@@ -295,9 +341,21 @@ def read_paper_metadata(path: Path) -> dict[str, Any]:
         raise InputDataError(f"{path.name}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise InputDataError(f"{path.name}: expected a mapping of fields at the top level")
-    required = ["council", "committee", "meeting", "title", "report_of", "strategic_aim",
-                "key_decision", "forward_plan_reference", "cabinet_members",
-                "contact_officers", "wards", "recommendations", "large_print_phone"]
+    required = [
+        "council",
+        "committee",
+        "meeting",
+        "title",
+        "report_of",
+        "strategic_aim",
+        "key_decision",
+        "forward_plan_reference",
+        "cabinet_members",
+        "contact_officers",
+        "wards",
+        "recommendations",
+        "large_print_phone",
+    ]
     missing = [k for k in required if k not in data]
     if missing:
         raise InputDataError(f"{path.name}: missing field(s): {', '.join(missing)}")

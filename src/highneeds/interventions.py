@@ -10,7 +10,9 @@ from highneeds.errors import InputDataError
 SAVING_TOLERANCE = 0.5
 
 
-def intervention_savings(interventions: pd.DataFrame, placement_costs: pd.DataFrame) -> pd.DataFrame:
+def intervention_savings(
+    interventions: pd.DataFrame, placement_costs: pd.DataFrame
+) -> pd.DataFrame:
     """Each intervention's saving by placement type: ``places_avoided`` x cost per place (£000)."""
     costs = placement_costs.set_index("placement_type")["annual_cost_per_place"]
     unknown = interventions[~interventions["placement_type"].isin(costs.index)]
@@ -35,8 +37,9 @@ def business_case_summary(savings: pd.DataFrame, business_cases: pd.DataFrame) -
     saving is not places avoided times cost per place.
     """
     computed = savings.groupby("intervention_id", sort=False)["saving"].sum()
-    summary = business_cases[["row", "intervention_id", "intervention",
-                              "business_case_saving"]].copy()
+    summary = business_cases[
+        ["row", "intervention_id", "intervention", "business_case_saving"]
+    ].copy()
     summary["computed_saving"] = summary["intervention_id"].map(computed)
     problems = []
     for rec in summary.itertuples(index=False):

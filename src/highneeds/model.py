@@ -82,8 +82,10 @@ def reconciliation_problems(roll: pd.DataFrame, tolerance: float = 1e-6) -> list
                 f"allocation + placement costs = {rec.bfwd_given:,.0f} + {rec.transfer:,.0f} + "
                 f"{rec.allocation:,.0f} + {rec.placement_costs:,.0f} = {computed:,.0f}"
             )
-        if previous_cfwd is not None and not np.isnan(previous_cfwd) and (
-            abs(rec.bfwd_given - previous_cfwd) > tolerance
+        if (
+            previous_cfwd is not None
+            and not np.isnan(previous_cfwd)
+            and (abs(rec.bfwd_given - previous_cfwd) > tolerance)
         ):
             problems.append(
                 f"{rec.year}: B/Fwd is given as {rec.bfwd_given:,.0f} but the C/Fwd of "
@@ -129,8 +131,11 @@ def topup_uplift_in_year(years: list[str], per_year: float, from_year: str) -> p
             f"High Needs table's years ({', '.join(years)})"
         )
     start = years.index(from_year)
-    return pd.Series([per_year if i >= start else 0.0 for i in range(len(years))], index=years,
-                     name="topup_uplift")
+    return pd.Series(
+        [per_year if i >= start else 0.0 for i in range(len(years))],
+        index=years,
+        name="topup_uplift",
+    )
 
 
 def build_scenarios(

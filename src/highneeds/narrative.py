@@ -130,8 +130,9 @@ def parse_narrative(text: str, source: str = "narrative.md") -> Narrative:
             )
         section_match = _SECTION_RE.match(first) if first.startswith("## ") else None
         if section_match:
-            section = Section(len(sections) + 1, section_match["title"], line,
-                              section_match["label"])
+            section = Section(
+                len(sections) + 1, section_match["title"], line, section_match["label"]
+            )
             if section.label:
                 claim(section.label, str(section.number), line)
             sections.append(section)
@@ -153,7 +154,7 @@ def parse_narrative(text: str, source: str = "narrative.md") -> Narrative:
         else:
             label_match = _PARA_LABEL_RE.match(block)
             label = label_match["label"] if label_match else None
-            body = block[label_match.end():] if label_match else block
+            body = block[label_match.end() :] if label_match else block
             count = sum(1 for b in section.blocks if b.kind == "paragraph") + 1
             number = f"{section.number}.{count}"
             if label:
@@ -201,8 +202,9 @@ class CrossReferences:
 
 def make_environment() -> jinja2.Environment:
     """The Jinja environment for narrative text: strict about undefined names, with filters."""
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
-                             keep_trailing_newline=False)
+    env = jinja2.Environment(
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
+    )
     env.filters.update(FILTERS)
     return env
 
@@ -210,8 +212,12 @@ def make_environment() -> jinja2.Environment:
 class TextRenderer:
     """Fills placeholders and cross-references in narrative or paper text."""
 
-    def __init__(self, narrative: Narrative, context: Mapping[str, Any],
-                 inserts: Mapping[str, Callable[[str], str]] | None = None) -> None:
+    def __init__(
+        self,
+        narrative: Narrative,
+        context: Mapping[str, Any],
+        inserts: Mapping[str, Callable[[str], str]] | None = None,
+    ) -> None:
         self.env = make_environment()
         self.refs = CrossReferences(narrative.labels, narrative.source)
         self.globals = {**context, "ref": self.refs, **(inserts or {})}
@@ -229,7 +235,7 @@ class TextRenderer:
                 f"error: {exc.message}"
             ) from None
         except (jinja2.UndefinedError, KeyError, AttributeError, TypeError) as exc:
-            message = str(exc).strip("'\"")
+            message = str(exc)
             raise NarrativeError(
                 f"{_where(source, line)}: a placeholder cannot be filled: {message}"
             ) from None

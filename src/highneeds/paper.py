@@ -71,8 +71,7 @@ def narrative_context(outputs: ModelOutputs) -> dict[str, Any]:
         (y, 0.0 if impact is None or pd.isna(impact[y]) else float(impact[y])) for y in years
     )
     context["business_cases"] = {
-        rec.intervention_id: rec._asdict()
-        for rec in outputs.business_cases.itertuples(index=False)
+        rec.intervention_id: rec._asdict() for rec in outputs.business_cases.itertuples(index=False)
     }
     return context
 
@@ -84,8 +83,10 @@ def _amount_cells(values: list[float | None]) -> str:
 def _year_header(years: list[str], first: str = "") -> str:
     cells = "".join(f'<th scope="col" class="num">{escape(y)}</th>' for y in years)
     units = "".join('<th scope="col" class="num unit">£000</th>' for _ in years)
-    return (f'<thead><tr><td class="blank">{first}</td>{cells}</tr>'
-            f'<tr><td class="blank"></td>{units}</tr></thead>')
+    return (
+        f'<thead><tr><td class="blank">{first}</td>{cells}</tr>'
+        f'<tr><td class="blank"></td>{units}</tr></thead>'
+    )
 
 
 def budget_table_html(outputs: ModelOutputs, number: str) -> str:
@@ -96,11 +97,15 @@ def budget_table_html(outputs: ModelOutputs, number: str) -> str:
     rows = []
     for line in wide.index:
         css = ' class="total"' if line == "cfwd" else ""
-        rows.append(f'<tr{css}><th scope="row">{escape(labels[line])}</th>'
-                    f"{_amount_cells(list(wide.loc[line]))}</tr>")
+        rows.append(
+            f'<tr{css}><th scope="row">{escape(labels[line])}</th>'
+            f"{_amount_cells(list(wide.loc[line]))}</tr>"
+        )
     mitigated = outputs.scenarios[outputs.scenarios["scenario"] == "mitigated"]
-    rows.append(f'<tr class="derived"><th scope="row">{MITIGATED_LINE_LABEL}</th>'
-                f"{_amount_cells(list(mitigated['cfwd']))}</tr>")
+    rows.append(
+        f'<tr class="derived"><th scope="row">{MITIGATED_LINE_LABEL}</th>'
+        f"{_amount_cells(list(mitigated['cfwd']))}</tr>"
+    )
     return (
         f'<table class="finance" id="table-{number}"><caption>Table {number}: High Needs DSG '
         f"forecast if no interventions are made, and after the Recovery Plan Impact "
@@ -114,12 +119,14 @@ def scenarios_table_html(outputs: ModelOutputs, number: str) -> str:
     years = list(dict.fromkeys(outputs.scenarios["year"]))
     body = []
     for measure, heading in (("cfwd", "Deficit carried forward"), ("in_year", "In-year movement")):
-        body.append(f'<tr class="group"><th scope="rowgroup" colspan="{len(years) + 1}">'
-                    f"{heading}</th></tr>")
+        body.append(
+            f'<tr class="group"><th scope="rowgroup" colspan="{len(years) + 1}">{heading}</th></tr>'
+        )
         for scenario, label in SCENARIO_LABELS.items():
             rows = outputs.scenarios[outputs.scenarios["scenario"] == scenario]
-            body.append(f'<tr><th scope="row">{escape(label)}</th>'
-                        f"{_amount_cells(list(rows[measure]))}</tr>")
+            body.append(
+                f'<tr><th scope="row">{escape(label)}</th>{_amount_cells(list(rows[measure]))}</tr>'
+            )
     return (
         f'<table class="finance" id="table-{number}"><caption>Table {number}: High Needs '
         f"deficit by scenario (£000)</caption>{_year_header(years)}"
@@ -127,8 +134,13 @@ def scenarios_table_html(outputs: ModelOutputs, number: str) -> str:
     )
 
 
-def business_cases_table_html(outputs: ModelOutputs, number: str, meta: Mapping[str, Any],
-                              renderer: TextRenderer, narrative: Narrative) -> str:
+def business_cases_table_html(
+    outputs: ModelOutputs,
+    number: str,
+    meta: Mapping[str, Any],
+    renderer: TextRenderer,
+    narrative: Narrative,
+) -> str:
     """The para 7.6 table: each intervention, its business case basis and current position."""
     wording = meta.get("business_cases", {})
     rows = []
@@ -137,14 +149,21 @@ def business_cases_table_html(outputs: ModelOutputs, number: str, meta: Mapping[
         described = words.get("described_in") or []
         where = ""
         if described:
-            refs = renderer.refs(described[0], described[-1]) if len(described) > 1 else (
-                renderer.refs(described[0]))
+            refs = (
+                renderer.refs(described[0], described[-1])
+                if len(described) > 1
+                else (renderer.refs(described[0]))
+            )
             where = f" (paras {refs})"
-        basis = (f"Assumes {describe_places(outputs.savings, rec.intervention_id)} avoided "
-                 f"({gbp_k(rec.computed_saving)})")
+        basis = (
+            f"Assumes {describe_places(outputs.savings, rec.intervention_id)} avoided "
+            f"({gbp_k(rec.computed_saving)})"
+        )
         position = renderer.render(
             words.get("current_position", ""),
-            f"paper.yaml (business_cases: {rec.intervention_id}: current_position)", 0)
+            f"paper.yaml (business_cases: {rec.intervention_id}: current_position)",
+            0,
+        )
         rows.append(
             f'<tr><th scope="row">{escape(rec.intervention)}{where}</th>'
             f"<td>{basis}</td><td>{position}</td></tr>"
@@ -159,8 +178,9 @@ def business_cases_table_html(outputs: ModelOutputs, number: str, meta: Mapping[
 
 def header_html(meta: Mapping[str, Any]) -> str:
     """The header block: committee, date, title, report of, and the key facts table."""
-    members = "<br>".join(f"{escape(m['name'])}, {escape(m['role'])}"
-                          for m in meta["cabinet_members"])
+    members = "<br>".join(
+        f"{escape(m['name'])}, {escape(m['role'])}" for m in meta["cabinet_members"]
+    )
     officers = "".join(
         f"<tr><td>{escape(o['name'])}, {escape(o['role'])}</td>"
         f"<td>{escape(str(o['phone']))}</td>"
@@ -168,6 +188,7 @@ def header_html(meta: Mapping[str, Any]) -> str:
         for o in meta["contact_officers"]
     )
     key = "Yes" if meta["key_decision"] else "No"
+    forward_plan = escape(str(meta["forward_plan_reference"]))
     return f"""<header class="paper-header">
 <p class="council">{escape(meta["council"])}</p>
 <p class="committee">{escape(meta["committee"])}</p>
@@ -177,7 +198,7 @@ def header_html(meta: Mapping[str, Any]) -> str:
 <table class="facts">
 <tr><th scope="row">Strategic Aim:</th><td colspan="3">{escape(meta["strategic_aim"])}</td></tr>
 <tr><th scope="row">Key Decision:</th><td>{key}</td>
-<th scope="row">Forward Plan Reference:</th><td>{escape(str(meta["forward_plan_reference"]))}</td></tr>
+<th scope="row">Forward Plan Reference:</th><td>{forward_plan}</td></tr>
 <tr><th scope="row">Cabinet Member(s) Responsible:</th><td colspan="3">{members}</td></tr>
 <tr><th scope="row">Contact Officer(s):</th><td colspan="3">
 <table class="officers">{officers}</table></td></tr>
@@ -189,17 +210,23 @@ def header_html(meta: Mapping[str, Any]) -> str:
 def recommendations_html(meta: Mapping[str, Any], renderer: TextRenderer) -> str:
     """The decision recommendations."""
     recs = meta["recommendations"]
-    items = "".join(f"<li>{renderer.render(item, 'paper.yaml (recommendations)', 0)}</li>"
-                    for item in recs["items"])
-    return (f'<section class="recommendations" aria-labelledby="recommendations-title">'
-            f'<h2 id="recommendations-title">Decision Recommendations</h2>'
-            f"<p>{escape(recs.get('lead', ''))}</p><ol>{items}</ol></section>")
+    items = "".join(
+        f"<li>{renderer.render(item, 'paper.yaml (recommendations)', 0)}</li>"
+        for item in recs["items"]
+    )
+    return (
+        f'<section class="recommendations" aria-labelledby="recommendations-title">'
+        f'<h2 id="recommendations-title">Decision Recommendations</h2>'
+        f"<p>{escape(recs.get('lead', ''))}</p><ol>{items}</ol></section>"
+    )
 
 
 def footer_html(meta: Mapping[str, Any]) -> str:
     """The offer of a large print or Braille version."""
-    return (f'<p class="large-print">A Large Print or Braille Version of this Report is '
-            f"available upon request – Contact {escape(str(meta['large_print_phone']))}.</p>")
+    return (
+        f'<p class="large-print">A Large Print or Braille Version of this Report is '
+        f"available upon request – Contact {escape(str(meta['large_print_phone']))}.</p>"
+    )
 
 
 @dataclass
@@ -212,8 +239,7 @@ class PaperParts:
     footer: str
 
 
-def build_paper(meta: Mapping[str, Any], narrative: Narrative,
-                outputs: ModelOutputs) -> PaperParts:
+def build_paper(meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOutputs) -> PaperParts:
     """Render the whole paper: header, recommendations, numbered sections, footer."""
     counters = {"table": 0, "chart": 0}
     renderer: TextRenderer
@@ -230,16 +256,17 @@ def build_paper(meta: Mapping[str, Any], narrative: Narrative,
             return scenarios_table_html(outputs, number)
         if name == "business_cases":
             return business_cases_table_html(outputs, number, meta, renderer, narrative)
-        raise KeyError(f"no table named {name!r}; the tables are high_needs_budget, "
-                       "business_cases and scenarios")
+        raise KeyError(
+            f"no table named {name!r}; the tables are high_needs_budget, "
+            "business_cases and scenarios"
+        )
 
     def chart(name: str) -> str:
         if name != "deficit_scenarios":
             raise KeyError(f"no chart named {name!r}; the chart is deficit_scenarios")
         return deficit_chart_html(outputs.scenarios, next_number("chart"))
 
-    renderer = TextRenderer(narrative, narrative_context(outputs),
-                            {"table": table, "chart": chart})
+    renderer = TextRenderer(narrative, narrative_context(outputs), {"table": table, "chart": chart})
     return PaperParts(
         header=header_html(meta),
         recommendations=recommendations_html(meta, renderer),

@@ -7,9 +7,22 @@ from pathlib import Path
 import pandas as pd
 
 #: Columns whose type CSV would otherwise lose, by table.
-_TEXT_COLUMNS = {"year", "line", "label", "intervention_id", "intervention", "placement_type",
-                 "measure", "name", "value", "unit", "scenario", "description", "source",
-                 "basis"}
+_TEXT_COLUMNS = {
+    "year",
+    "line",
+    "label",
+    "intervention_id",
+    "intervention",
+    "placement_type",
+    "measure",
+    "name",
+    "value",
+    "unit",
+    "scenario",
+    "description",
+    "source",
+    "basis",
+}
 _DATE_COLUMNS = {"since"}
 
 
@@ -28,9 +41,7 @@ def read_table(folder: Path, name: str) -> pd.DataFrame:
     """Read a typed table written by :func:`write_table`, restoring text and date columns."""
     path = folder / f"{name}.csv"
     if not path.is_file():
-        raise FileNotFoundError(
-            f"{path} is missing: run the notebook that writes '{name}' first"
-        )
+        raise FileNotFoundError(f"{path} is missing: run the notebook that writes '{name}' first")
     header = pd.read_csv(path, nrows=0).columns
     dtypes = {c: str for c in header if c in _TEXT_COLUMNS}
     frame = pd.read_csv(path, dtype=dtypes, keep_default_na=True)

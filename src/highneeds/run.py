@@ -41,8 +41,19 @@ CYCLE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 PAPER_HTML = "cabinet-report.html"
 PAPER_PDF = "cabinet-report.pdf"
 MANIFEST = "manifest.json"
-_PACKAGES = ("highneeds", "papermill", "nbconvert", "nbformat", "great-expectations", "pandas",
-             "numpy", "matplotlib", "jinja2", "weasyprint", "ipykernel")
+_PACKAGES = (
+    "highneeds",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "great-expectations",
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "jinja2",
+    "weasyprint",
+    "ipykernel",
+)
 
 
 @dataclass
@@ -178,8 +189,10 @@ def cycle_lock(paths: CyclePaths, say: Callable[[str], None]) -> Iterator[None]:
                     f"cycle {paths.cycle} is being run by process {holder['pid']} since "
                     f"{holder['since']} (lock file {lock})"
                 ) from None
-            say(f"warning: taking over the lock of cycle {paths.cycle} left by process "
-                f"{holder.get('pid')} (no longer running)")
+            say(
+                f"warning: taking over the lock of cycle {paths.cycle} left by process "
+                f"{holder.get('pid')} (no longer running)"
+            )
             lock.unlink(missing_ok=True)
             continue
         with os.fdopen(fd, "w") as handle:
@@ -202,8 +215,9 @@ def _kernel_environment(root: Path) -> None:
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 
-def execute_notebook(source: Path, target: Path, parameters: dict[str, Any], root: Path,
-                     options: RunOptions) -> None:
+def execute_notebook(
+    source: Path, target: Path, parameters: dict[str, Any], root: Path, options: RunOptions
+) -> None:
     """Execute one notebook with papermill, turning its failure into the right error."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -214,9 +228,15 @@ def execute_notebook(source: Path, target: Path, parameters: dict[str, Any], roo
     config = Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
     try:
         papermill.execute_notebook(
-            str(source), str(target), parameters=parameters, kernel_name=KERNEL_NAME,
-            cwd=str(root), progress_bar=options.progress, log_output=False,
-            execution_timeout=options.cell_timeout, request_save_on_cell_execute=False,
+            str(source),
+            str(target),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            cwd=str(root),
+            progress_bar=options.progress,
+            log_output=False,
+            execution_timeout=options.cell_timeout,
+            request_save_on_cell_execute=False,
             config=config,
         )
     except PapermillExecutionError as exc:
@@ -229,8 +249,10 @@ def execute_notebook(source: Path, target: Path, parameters: dict[str, Any], roo
             f"  the executed notebook is kept at {target}"
         ) from None
     except Exception as exc:  # kernel died, timed out, could not start
-        raise NotebookFailed(f"{source.name} did not run: {type(exc).__name__}: {exc}\n"
-                             f"  the executed notebook is kept at {target}") from None
+        raise NotebookFailed(
+            f"{source.name} did not run: {type(exc).__name__}: {exc}\n"
+            f"  the executed notebook is kept at {target}"
+        ) from None
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
 
@@ -256,18 +278,32 @@ def _versions() -> dict[str, str]:
 
 def _git_state(root: Path) -> dict[str, Any]:
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
-                                text=True, check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain"], cwd=root,
-                                    capture_output=True, text=True, check=True).stdout.strip())
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = bool(
+            subprocess.run(
+                ["git", "status", "--porcelain"],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        )
     except (OSError, subprocess.CalledProcessError):
         return {"commit": None, "dirty": None}
     return {"commit": commit, "dirty": dirty}
 
 
-def write_manifest(target: Path, paths: CyclePaths, run_id: str, started: datetime,
-                   plan: dict[str, dict[str, Any]], steps: list[dict[str, Any]],
-                   outputs: dict[str, Path]) -> None:
+def write_manifest(
+    target: Path,
+    paths: CyclePaths,
+    run_id: str,
+    started: datetime,
+    plan: dict[str, dict[str, Any]],
+    steps: list[dict[str, Any]],
+    outputs: dict[str, Path],
+) -> None:
     """Record what the run read, ran and wrote, with hashes, versions and timings."""
     lock_file = paths.root / "uv.lock"
     manifest = {
@@ -327,23 +363,39 @@ def run_cycle(options: RunOptions) -> RunResult:
             for name in NOTEBOOKS:
                 step_clock = time.monotonic()
                 options.say(f"[{cycle}] {name} ...")
-                execute_notebook(paths.notebooks / f"{name}.ipynb",
-                                 staging / "notebooks" / f"{name}.ipynb", plan[name], root,
-                                 options)
-                steps.append({"step": name, "status": "ok",
-                              "seconds": round(time.monotonic() - step_clock, 3)})
+                execute_notebook(
+                    paths.notebooks / f"{name}.ipynb",
+                    staging / "notebooks" / f"{name}.ipynb",
+                    plan[name],
+                    root,
+                    options,
+                )
+                steps.append(
+                    {
+                        "step": name,
+                        "status": "ok",
+                        "seconds": round(time.monotonic() - step_clock, 3),
+                    }
+                )
             step_clock = time.monotonic()
             options.say(f"[{cycle}] rendering HTML and PDF ...")
             meta = read_paper_metadata(paths.raw / "paper.yaml")
-            html = render_html(staging / "notebooks" / "04_cabinet_report.ipynb",
-                               root / "templates", meta)
+            html = render_html(
+                staging / "notebooks" / "04_cabinet_report.ipynb", root / "templates", meta
+            )
             (staging / PAPER_HTML).write_text(html, encoding="utf-8")
             render_pdf(html, staging / PAPER_PDF, staging)
-            steps.append({"step": "render", "status": "ok",
-                          "seconds": round(time.monotonic() - step_clock, 3)})
+            steps.append(
+                {
+                    "step": "render",
+                    "status": "ok",
+                    "seconds": round(time.monotonic() - step_clock, 3),
+                }
+            )
             outputs = {PAPER_HTML: staging / PAPER_HTML, PAPER_PDF: staging / PAPER_PDF}
-            outputs |= {f"notebooks/{p.name}": p
-                        for p in sorted((staging / "notebooks").glob("*.ipynb"))}
+            outputs |= {
+                f"notebooks/{p.name}": p for p in sorted((staging / "notebooks").glob("*.ipynb"))
+            }
             write_manifest(staging / MANIFEST, paths, run_id, started, plan, steps, outputs)
         except BaseException:
             failed = paths.reports / "failed" / run_id
@@ -354,5 +406,11 @@ def run_cycle(options: RunOptions) -> RunResult:
         shutil.rmtree(staging, ignore_errors=True)
         with suppress(OSError):
             staging.parent.rmdir()
-    return RunResult(cycle, run_id, paths.reports / PAPER_HTML, paths.reports / PAPER_PDF,
-                     paths.reports / MANIFEST, time.monotonic() - clock)
+    return RunResult(
+        cycle,
+        run_id,
+        paths.reports / PAPER_HTML,
+        paths.reports / PAPER_PDF,
+        paths.reports / MANIFEST,
+        time.monotonic() - clock,
+    )

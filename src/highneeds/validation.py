@@ -6,6 +6,7 @@ Great Expectations is slow to import, so it is imported only inside :func:`run_e
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import tempfile
@@ -40,8 +41,14 @@ def load_suite(path: Path) -> dict[str, Any]:
         return json.load(handle)
 
 
-def _locate(frame: pd.DataFrame, file: str, column: str | None, indexes: list[Any],
-            values: list[Any], expected: str) -> list[str]:
+def _locate(
+    frame: pd.DataFrame,
+    file: str,
+    column: str | None,
+    indexes: list[Any],
+    values: list[Any],
+    expected: str,
+) -> list[str]:
     failures = []
     for position, index in enumerate(indexes):
         row = frame.loc[index, "row"] if "row" in frame.columns else None
@@ -66,8 +73,9 @@ def _show(value: Any) -> str:
     return repr(value.item() if hasattr(value, "item") else value)
 
 
-def run_expectations(tables: dict[str, pd.DataFrame], suites_dir: Path,
-                     docs_dir: Path | None) -> list[CheckResult]:
+def run_expectations(
+    tables: dict[str, pd.DataFrame], suites_dir: Path, docs_dir: Path | None
+) -> list[CheckResult]:
     """Run each table's suite from ``suites_dir``; write Data Docs to ``docs_dir`` if given."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
@@ -85,28 +93,36 @@ def run_expectations(tables: dict[str, pd.DataFrame], suites_dir: Path,
                 site_name="validation",
                 site_config={
                     "class_name": "SiteBuilder",
-                    "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                                      "base_directory": str(docs_dir)},
+                    "store_backend": {
+                        "class_name": "TupleFilesystemStoreBackend",
+                        "base_directory": str(docs_dir),
+                    },
                     "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
                 },
             )
-            actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs",
-                                                              site_names=["validation"]))
+            actions.append(
+                gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["validation"])
+            )
         source = context.data_sources.add_pandas("cycle_inputs")
         for name, frame in tables.items():
             suite_path = suites_dir / f"{name}.json"
             if not suite_path.is_file():
                 raise InputDataError(f"no expectation suite for table '{name}' at {suite_path}")
             spec = load_suite(suite_path)
-            suite = context.suites.add(ExpectationSuite(name=name,
-                                                        expectations=spec["expectations"]))
+            suite = context.suites.add(
+                ExpectationSuite(name=name, expectations=spec["expectations"])
+            )
             batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
             definition = context.validation_definitions.add(
                 gx.ValidationDefinition(name=name, data=batch, suite=suite)
             )
             checkpoint = context.checkpoints.add(
-                gx.Checkpoint(name=f"{name}_gate", validation_definitions=[definition],
-                              actions=actions, result_format="COMPLETE")
+                gx.Checkpoint(
+                    name=f"{name}_gate",
+                    validation_definitions=[definition],
+                    actions=actions,
+                    result_format="COMPLETE",
+                )
             )
             outcome = checkpoint.run(batch_parameters={"dataframe": frame})
             file = TABLE_READERS[name][0]
@@ -123,8 +139,11 @@ def run_expectations(tables: dict[str, pd.DataFrame], suites_dir: Path,
                         if not failures:
                             observed = result.result.get("observed_value")
                             failures = [f"{file}: found {observed!r}; expected {expected}"]
-                    results.append(CheckResult(name, file, config.type, expected,
-                                               bool(result.success), failures))
+                    results.append(
+                        CheckResult(
+                            name, file, config.type, expected, bool(result.success), failures
+                        )
+                    )
     return results
 
 
@@ -133,31 +152,50 @@ def cross_table_checks(tables: dict[str, pd.DataFrame]) -> list[CheckResult]:
     budget = tables["budget"]
     years = list(dict.fromkeys(budget["year"]))
     gaps = []
-    for before, after in zip(years, years[1:], strict=False):
+    for before, after in itertools.pairwise(years):
         try:
             if int(after[:4]) != int(before[:4]) + 1:
                 gaps.append(f"high_needs_budget.csv, row 1: {before} is followed by {after}")
         except ValueError:
             pass
-    results = [CheckResult("budget", "high_needs_budget.csv", "consecutive_financial_years",
-                           "consecutive financial years with no gaps or repeats",
-                           not gaps, gaps)]
+    results = [
+        CheckResult(
+            "budget",
+            "high_needs_budget.csv",
+            "consecutive_financial_years",
+            "consecutive financial years with no gaps or repeats",
+            not gaps,
+            gaps,
+        )
+    ]
     recon = reconciliation_problems(roll_forward(budget))
-    results.append(CheckResult(
-        "budget", "high_needs_budget.csv", "roll_forward_reconciles",
-        "each C/Fwd to equal B/Fwd + transfer + allocation + placement costs, and each B/Fwd "
-        "to equal the previous year's C/Fwd", not recon,
-        [f"high_needs_budget.csv: {p}" for p in recon]))
+    results.append(
+        CheckResult(
+            "budget",
+            "high_needs_budget.csv",
+            "roll_forward_reconciles",
+            "each C/Fwd to equal B/Fwd + transfer + allocation + placement costs, and each B/Fwd "
+            "to equal the previous year's C/Fwd",
+            not recon,
+            [f"high_needs_budget.csv: {p}" for p in recon],
+        )
+    )
     try:
         savings = intervention_savings(tables["interventions"], tables["placement_costs"])
         business_case_summary(savings, tables["business_cases"])
         problems: list[str] = []
     except InputDataError as exc:
         problems = exc.problems or [str(exc)]
-    results.append(CheckResult(
-        "business_cases", "business_cases.csv", "savings_equal_places_times_cost",
-        "each business case's saving to equal places avoided x cost per place",
-        not problems, problems))
+    results.append(
+        CheckResult(
+            "business_cases",
+            "business_cases.csv",
+            "savings_equal_places_times_cost",
+            "each business case's saving to equal places avoided x cost per place",
+            not problems,
+            problems,
+        )
+    )
     return results
 
 
@@ -179,19 +217,26 @@ class ValidationReport:
     def write(self, folder: Path) -> None:
         """Write ``summary.json`` and a short ``summary.html`` beside the Data Docs."""
         folder.mkdir(parents=True, exist_ok=True)
-        payload = {"cycle": self.cycle, "success": self.success,
-                   "checks": [asdict(c) for c in self.checks]}
-        (folder / "summary.json").write_text(json.dumps(payload, indent=2) + "\n",
-                                             encoding="utf-8")
+        payload = {
+            "cycle": self.cycle,
+            "success": self.success,
+            "checks": [asdict(c) for c in self.checks],
+        }
+        (folder / "summary.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
         rows = "".join(
             f"<tr><td>{escape(c.file)}</td><td>{escape(c.expected)}</td>"
             f"<td>{'passed' if c.success else 'FAILED'}</td>"
             f"<td>{'<br>'.join(escape(f) for f in c.failures)}</td></tr>"
             for c in self.checks
         )
-        verdict = "All checks passed." if self.success else (
-            f"{sum(not c.success for c in self.checks)} check(s) failed: nothing was modelled "
-            "or published.")
+        verdict = (
+            "All checks passed."
+            if self.success
+            else (
+                f"{sum(not c.success for c in self.checks)} check(s) failed: nothing was modelled "
+                "or published."
+            )
+        )
         (folder / "summary.html").write_text(
             f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
             f"<title>Input validation: cycle {escape(self.cycle)}</title></head><body>"
@@ -203,8 +248,9 @@ class ValidationReport:
         )
 
 
-def validate_cycle(cycle: str, raw_dir: Path, suites_dir: Path,
-                   docs_dir: Path | None) -> tuple[ValidationReport, dict[str, pd.DataFrame]]:
+def validate_cycle(
+    cycle: str, raw_dir: Path, suites_dir: Path, docs_dir: Path | None
+) -> tuple[ValidationReport, dict[str, pd.DataFrame]]:
     """Read a cycle's inputs and run every check; the typed tables come back for writing.
 
     Raises :class:`InputDataError` when a file cannot be read at all; otherwise the report says
@@ -224,4 +270,6 @@ def require_success(report: ValidationReport) -> None:
     if not report.success:
         raise InputDataError(
             f"The inputs of cycle {report.cycle} failed validation; nothing was modelled or "
-            "published.", report.failures)
+            "published.",
+            report.failures,
+        )

@@ -1,0 +1,37 @@
+# highneeds: `make report` builds the environment and the paper; `make test` runs every test.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+# uv from PATH, else the one installed by `python3 -m pip install uv`.
+UV     := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+
+.PHONY: help setup report test lint clean
+
+help: ## show the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-8s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed ## create .venv from uv.lock, with the notebooks' own kernel
+
+$(VENV)/.installed: uv.lock pyproject.toml scripts/setup-system.sh
+	@bash scripts/setup-system.sh
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+	$(PYTHON) -m ipykernel install --sys-prefix --name highneeds --display-name "Python (highneeds)" >/dev/null
+	@touch $@
+
+report: setup ## run the newest cycle and print where the paper is
+	$(PYTHON) pipeline.py run
+
+test: setup ## run the whole test suite (unit, notebook and end-to-end)
+	$(PYTHON) -m pytest
+
+lint: setup ## ruff: lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean: ## remove the environment and every generated report and processed table
+	rm -rf $(VENV) reports/*/ data/processed/*/

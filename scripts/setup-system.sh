@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# System libraries WeasyPrint needs to lay out the PDF (Pango, HarfBuzz, fonts).
+# Installs them with apt-get when missing and running as root; otherwise says what is needed.
+set -euo pipefail
+
+needed=()
+ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || needed+=(libpango-1.0-0)
+ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || needed+=(libpangoft2-1.0-0)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || needed+=(fonts-dejavu-core)
+
+if [ ${#needed[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing system packages for the PDF: ${needed[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
+else
+  echo "WeasyPrint needs these system packages: ${needed[*]}" >&2
+  echo "Install them (e.g. sudo apt-get install ${needed[*]}) and run make again." >&2
+  exit 1
+fi

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from highneeds.errors import LockHeld, UsageError
+from highneeds.paths import CyclePaths
+from highneeds.run import choose_cycle, cycle_lock, plan_parameters
+
+
+def _fake_root(tmp_path: Path, cycles: list[str]) -> Path:
+    for cycle in cycles:
+        (tmp_path / "data" / "raw" / cycle).mkdir(parents=True)
+    return tmp_path
+
+
+def test_newest_cycle_is_chosen_by_default(tmp_path: Path) -> None:
+    root = _fake_root(tmp_path, ["2021-11", "2022-01", "notes", "2021-12"])
+    assert choose_cycle(root, None) == "2022-01"
+
+
+@pytest.mark.parametrize("cycle", ["../2022-01", "2022/01", "2022-13", "22-01", ""])
+def test_cycle_names_that_are_not_labels_are_refused(tmp_path: Path, cycle: str) -> None:
+    root = _fake_root(tmp_path, ["2022-01"])
+    with pytest.raises(UsageError, match="not a cycle label"):
+        choose_cycle(root, cycle)
+
+
+def test_unknown_cycle_is_a_usage_error(tmp_path: Path) -> None:
+    root = _fake_root(tmp_path, ["2022-01"])
+    with pytest.raises(UsageError, match="no inputs for cycle 2023-01.*cycles: 2022-01"):
+        choose_cycle(root, "2023-01")
+
+
+def test_no_cycles_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no cycle folders"):
+        choose_cycle(tmp_path, None)
+
+
+def test_parameters_go_only_to_notebooks_that_declare_them(project_root: Path) -> None:
+    plan = plan_parameters(
+        CyclePaths(project_root, "2022-01"), {"recovery_plan_basis": "cumulative"}
+    )
+    assert plan["02_deficit_model"]["recovery_plan_basis"] == "cumulative"
+    assert "recovery_plan_basis" not in plan["01_validate"]
+    assert plan["01_validate"]["validation_dir"] == "reports/2022-01/validation"
+    assert plan["04_cabinet_report"] == {
+        "cycle": "2022-01",
+        "raw_dir": "data/raw/2022-01",
+        "processed_dir": "data/processed/2022-01",
+    }
+
+
+def test_undeclared_parameter_is_refused(project_root: Path) -> None:
+    with pytest.raises(UsageError, match="unknown parameter\\(s\\): recovery_basis"):
+        plan_parameters(CyclePaths(project_root, "2022-01"), {"recovery_basis": "x"})
+
+
+def test_pipeline_set_parameter_cannot_be_overridden(project_root: Path) -> None:
+    with pytest.raises(UsageError, match="set by the pipeline from --cycle"):
+        plan_parameters(CyclePaths(project_root, "2022-01"), {"raw_dir": "/etc"})
+
+
+def test_lock_held_by_a_live_process_refuses_a_second_run(tmp_path: Path) -> None:
+    paths = CyclePaths(tmp_path, "2022-01")
+    holder = f"process {os.getpid()}"
+    # The second lock is tried while the first is held, and must refuse.
+    with cycle_lock(paths, print), pytest.raises(LockHeld, match=holder), cycle_lock(paths, print):
+        pass
+    assert not (paths.reports / ".lock").exists()
+
+
+def test_stale_lock_is_taken_over_with_a_warning(tmp_path: Path) -> None:
+    paths = CyclePaths(tmp_path, "2022-01")
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    paths.reports.mkdir(parents=True)
+    (paths.reports / ".lock").write_text(json.dumps({"pid": int(dead.stdout), "since": "x"}))
+    said: list[str] = []
+    with cycle_lock(paths, said.append):
+        assert json.loads((paths.reports / ".lock").read_text())["pid"] == os.getpid()
+    assert said and "taking over the lock" in said[0]
+    assert not (paths.reports / ".lock").exists()
