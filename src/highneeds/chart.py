@@ -76,7 +76,7 @@ def deficit_chart_svg(scenarios: pd.DataFrame) -> bytes:
         ax.set_ylim(bottom=0)
         ax.grid(axis="y", color="#cccccc", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(frameon=False, loc="upper left")
+        ax.legend(loc="upper left", frameon=True, framealpha=1, edgecolor="none")
         ax.margins(x=0.12)
         fig.tight_layout()
         buffer = io.BytesIO()

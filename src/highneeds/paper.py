@@ -183,7 +183,7 @@ def header_html(meta: Mapping[str, Any]) -> str:
     )
     officers = "".join(
         f"<tr><td>{escape(o['name'])}, {escape(o['role'])}</td>"
-        f"<td>{escape(str(o['phone']))}</td>"
+        f'<td class="phone">{escape(str(o["phone"]))}</td>'
         f'<td><a href="mailto:{escape(o["email"])}">{escape(o["email"])}</a></td></tr>'
         for o in meta["contact_officers"]
     )
