@@ -57,7 +57,7 @@ def test_budget_lines_are_recognised_by_label(label: str, key: str | None) -> No
 
 
 def test_budget_is_read_long_with_file_rows(shipped_raw: Path) -> None:
-    budget = read_budget(shipped_raw / "high_needs_budget.csv")
+    budget = read_budget(shipped_raw)
     assert len(budget) == 6 * 5
     allocation = budget[(budget["line"] == "allocation") & (budget["year"] == "2020/21")]
     assert allocation["amount"].item() == -4224.0
@@ -71,7 +71,7 @@ def test_text_in_a_money_cell_names_file_row_and_column(raw_copy: Path) -> None:
     path = raw_copy / "high_needs_budget.csv"
     path.write_text(path.read_text().replace('"5,814"', "tbc"))
     with pytest.raises(InputDataError) as caught:
-        read_budget(path)
+        read_budget(raw_copy)
     message = str(caught.value)
     assert "high_needs_budget.csv, row 5, column '2022/23'" in message
     assert "'tbc'" in message
@@ -81,7 +81,7 @@ def test_unknown_budget_line_is_refused(raw_copy: Path) -> None:
     path = raw_copy / "high_needs_budget.csv"
     path.write_text(path.read_text().replace("Placement costs", "Catering"))
     with pytest.raises(InputDataError, match="row 5, column 'line'"):
-        read_budget(path)
+        read_budget(raw_copy)
 
 
 def test_repeated_budget_line_is_refused(raw_copy: Path) -> None:
@@ -89,26 +89,26 @@ def test_repeated_budget_line_is_refused(raw_copy: Path) -> None:
     lines = path.read_text().splitlines()
     path.write_text("\n".join([*lines, lines[2]]) + "\n")
     with pytest.raises(InputDataError, match="already on row 3"):
-        read_budget(path)
+        read_budget(raw_copy)
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputDataError, match="high_needs_budget.csv: the file is missing"):
-        read_budget(tmp_path / "high_needs_budget.csv")
+        read_budget(tmp_path)
 
 
 def test_missing_column_is_named(raw_copy: Path) -> None:
     path = raw_copy / "ehcp_demand.csv"
     path.write_text(path.read_text().replace("count", "number"))
     with pytest.raises(InputDataError, match="missing column\\(s\\) 'count'"):
-        read_ehcp_demand(path)
+        read_ehcp_demand(raw_copy)
 
 
 def test_blank_spacer_rows_keep_true_row_numbers(raw_copy: Path) -> None:
     path = raw_copy / "ehcp_demand.csv"
     lines = path.read_text().splitlines()
     path.write_text("\n".join([lines[0], "", ",,,", lines[1], lines[2], lines[3]]) + "\n")
-    demand = read_ehcp_demand(path)
+    demand = read_ehcp_demand(raw_copy)
     assert list(demand["row"]) == [4, 5, 6]
 
 

@@ -6,8 +6,6 @@ counted), the column and the value, so that the author can find and fix it.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -18,18 +16,7 @@ import pandas as pd
 import yaml
 
 from highneeds.errors import InputDataError
-
-#: Raw input files of a cycle, in the order they are read.
-INPUT_FILES = (
-    "high_needs_budget.csv",
-    "ehcp_demand.csv",
-    "placement_costs.csv",
-    "interventions.csv",
-    "business_cases.csv",
-    "figures.csv",
-    "paper.yaml",
-    "narrative.md",
-)
+from highneeds.sources import RawTable, read_source
 
 #: The lines of the High Needs table, keyed by how the finance layout labels them.
 BUDGET_LINES: dict[str, str] = {
@@ -76,43 +63,6 @@ def parse_money(text: str) -> float | None:
         raise ValueError(f"not a money amount: {text!r}")
     value = float(s)
     return -value if negative else value
-
-
-@dataclass(frozen=True)
-class RawTable:
-    """A CSV file's cells as text, with the row number each record has in the file."""
-
-    path: Path
-    header: list[str]
-    rows: list[list[str]]
-    row_numbers: list[int]
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-
-def read_raw_table(path: Path) -> RawTable:
-    """Read a CSV as text cells, skipping blank spacer rows but keeping true row numbers."""
-    if not path.is_file():
-        raise InputDataError(f"{path.name}: the file is missing from {path.parent}")
-    text = path.read_bytes().decode("utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    for record in reader:
-        if not any(cell.strip() for cell in record):
-            continue
-        cells = [cell.strip() for cell in record]
-        if header is None:
-            header = cells
-            continue
-        rows.append(cells)
-        numbers.append(reader.line_num)
-    if header is None:
-        raise InputDataError(f"{path.name}: the file is empty")
-    return RawTable(path, header, rows, numbers)
 
 
 def _require_columns(table: RawTable, columns: list[str]) -> None:
@@ -170,13 +120,13 @@ def classify_budget_line(label: str) -> str | None:
     return None
 
 
-def read_budget(path: Path) -> pd.DataFrame:
+def read_budget(raw_dir: Path) -> pd.DataFrame:
     """Read the High Needs table (lines as rows, financial years as columns) into long form.
 
     Returns one row per line and year: ``row`` (in the file), ``line`` (model key),
     ``label`` (as written), ``year`` and ``amount`` (£000, income negative, blank as NaN).
     """
-    table = read_raw_table(path)
+    table = read_source(raw_dir, "high_needs_budget")
     label_column = table.header[0]
     years = [h for h in table.header[1:] if h]
     records = []
@@ -228,54 +178,110 @@ def read_budget(path: Path) -> pd.DataFrame:
                     "amount": float("nan") if amount is None else amount,
                 }
             )
-    return pd.DataFrame.from_records(records, columns=["row", "line", "label", "year", "amount"])
+    frame = pd.DataFrame.from_records(records, columns=["row", "line", "label", "year", "amount"])
+    frame.attrs["source"] = table.name
+    return frame
 
 
-def _read_typed(path: Path, columns: dict[str, str]) -> pd.DataFrame:
-    table = read_raw_table(path)
-    records = []
+_NUMERIC_KINDS = ("money", "int", "float")
+_TOTAL_RE = re.compile(r"^(grand )?totals?\b", re.IGNORECASE)
+
+
+def _check_total(
+    table: RawTable,
+    number: int,
+    total: dict[str, Any],
+    lines: list[dict[str, Any]],
+    columns: dict[str, str],
+) -> None:
+    """A total row must agree with the lines above it; then it is dropped, else refused."""
+    problems = []
+    for column, kind in columns.items():
+        if kind not in _NUMERIC_KINDS or total[column] in (None, ""):
+            continue
+        added = sum(line[column] or 0 for line in lines)
+        if abs(added - total[column]) > 1e-6:
+            problems.append(
+                str(
+                    Problem(
+                        table.name,
+                        number,
+                        column,
+                        total[column],
+                        f"the total of the rows above ({added:,.6g})",
+                    )
+                )
+            )
+    if problems:
+        raise InputDataError("A total row disagrees with its lines.", problems)
+
+
+def _read_typed(raw_dir: Path, stem: str, columns: dict[str, str]) -> pd.DataFrame:
+    """Read a table whose columns have the given kinds; a 'Total' row is checked and dropped."""
+    table = read_source(raw_dir, stem)
+    records: list[dict[str, Any]] = []
     for number, rec in _records(table, list(columns)):
-        typed: dict[str, Any] = {"row": number}
+        first = rec[next(iter(columns))]
+        if _TOTAL_RE.match(first):
+            typed = {
+                c: _convert(table, number, c, rec[c], k) if k in _NUMERIC_KINDS and rec[c] else None
+                for c, k in columns.items()
+            }
+            _check_total(table, number, typed, records, columns)
+            continue
+        typed = {"row": number}
         for column, kind in columns.items():
             typed[column] = _convert(table, number, column, rec[column], kind)
         records.append(typed)
-    return pd.DataFrame.from_records(records, columns=["row", *columns])
+    frame = pd.DataFrame.from_records(records, columns=["row", *columns])
+    frame.attrs["source"] = table.name
+    return frame
 
 
-def read_ehcp_demand(path: Path) -> pd.DataFrame:
+def read_ehcp_demand(raw_dir: Path) -> pd.DataFrame:
     """EHCP demand: plans in place, new plans and requests, each counted since a date."""
     frame = _read_typed(
-        path, {"measure": "str", "count": "int", "since": "date", "description": "str"}
+        raw_dir,
+        "ehcp_demand",
+        {"measure": "str", "count": "int", "since": "date", "description": "str"},
     )
     frame["since"] = pd.to_datetime(frame["since"])
     return frame
 
 
-def read_placement_costs(path: Path) -> pd.DataFrame:
+def read_placement_costs(raw_dir: Path) -> pd.DataFrame:
     """Average annual cost of a place, £000, by placement type."""
     return _read_typed(
-        path, {"placement_type": "str", "annual_cost_per_place": "float", "basis": "str"}
+        raw_dir,
+        "placement_costs",
+        {"placement_type": "str", "annual_cost_per_place": "float", "basis": "str"},
     )
 
 
-def read_interventions(path: Path) -> pd.DataFrame:
+def read_interventions(raw_dir: Path) -> pd.DataFrame:
     """Places each intervention's business case assumes it avoids, by placement type."""
     return _read_typed(
-        path, {"intervention_id": "str", "placement_type": "str", "places_avoided": "int"}
+        raw_dir,
+        "interventions",
+        {"intervention_id": "str", "placement_type": "str", "places_avoided": "int"},
     )
 
 
-def read_business_cases(path: Path) -> pd.DataFrame:
+def read_business_cases(raw_dir: Path) -> pd.DataFrame:
     """Each intervention's name and the saving its business case states, £000."""
     return _read_typed(
-        path, {"intervention_id": "str", "intervention": "str", "business_case_saving": "money"}
+        raw_dir,
+        "business_cases",
+        {"intervention_id": "str", "intervention": "str", "business_case_saving": "money"},
     )
 
 
-def read_figures(path: Path) -> pd.DataFrame:
+def read_figures(raw_dir: Path) -> pd.DataFrame:
     """Named single figures the paper quotes, each with its unit, meaning and source."""
     return _read_typed(
-        path, {"name": "str", "value": "str", "unit": "str", "description": "str", "source": "str"}
+        raw_dir,
+        "figures",
+        {"name": "str", "value": "str", "unit": "str", "description": "str", "source": "str"},
     )
 
 
@@ -293,6 +299,7 @@ FIGURE_UNITS = {
 def figure_values(figures: pd.DataFrame) -> dict[str, Any]:
     """Named figures as Python values typed by their unit (``count`` as int, £000 as float)."""
     values: dict[str, Any] = {}
+    source = figures.attrs.get("source", "figures.csv")
     for rec in figures.itertuples(index=False):
         convert = FIGURE_UNITS.get(rec.unit)
         if convert is None:
@@ -301,7 +308,7 @@ def figure_values(figures: pd.DataFrame) -> dict[str, Any]:
                 [
                     str(
                         Problem(
-                            "figures.csv",
+                            source,
                             rec.row,
                             "unit",
                             rec.unit,
@@ -318,7 +325,7 @@ def figure_values(figures: pd.DataFrame) -> dict[str, Any]:
                 [
                     str(
                         Problem(
-                            "figures.csv",
+                            source,
                             rec.row,
                             "value",
                             rec.value,
@@ -362,17 +369,29 @@ def read_paper_metadata(path: Path) -> dict[str, Any]:
     return data
 
 
-#: Readers for each CSV input, keyed by the typed table's name.
+#: Readers for each tabular input (CSV or XLSX), keyed by the typed table's name.
 TABLE_READERS = {
-    "budget": ("high_needs_budget.csv", read_budget),
-    "ehcp_demand": ("ehcp_demand.csv", read_ehcp_demand),
-    "placement_costs": ("placement_costs.csv", read_placement_costs),
-    "interventions": ("interventions.csv", read_interventions),
-    "business_cases": ("business_cases.csv", read_business_cases),
-    "figures": ("figures.csv", read_figures),
+    "budget": read_budget,
+    "ehcp_demand": read_ehcp_demand,
+    "placement_costs": read_placement_costs,
+    "interventions": read_interventions,
+    "business_cases": read_business_cases,
+    "figures": read_figures,
 }
 
 
 def read_cycle_tables(raw_dir: Path) -> dict[str, pd.DataFrame]:
-    """Read every CSV input of a cycle into typed tables keyed by table name."""
-    return {name: reader(raw_dir / filename) for name, (filename, reader) in TABLE_READERS.items()}
+    """Read every tabular input of a cycle into typed tables keyed by table name.
+
+    Every file is read, and every file's problems are reported together.
+    """
+    tables: dict[str, pd.DataFrame] = {}
+    problems: list[str] = []
+    for name, reader in TABLE_READERS.items():
+        try:
+            tables[name] = reader(raw_dir)
+        except InputDataError as exc:
+            problems += exc.problems or [str(exc)]
+    if problems:
+        raise InputDataError("Input files could not be read.", problems)
+    return tables

@@ -17,9 +17,11 @@ def intervention_savings(
     costs = placement_costs.set_index("placement_type")["annual_cost_per_place"]
     unknown = interventions[~interventions["placement_type"].isin(costs.index)]
     if not unknown.empty:
+        source = interventions.attrs.get("source", "interventions.csv")
+        costs_source = placement_costs.attrs.get("source", "placement_costs.csv")
         problems = [
-            f"interventions.csv, row {r.row}, column 'placement_type': found "
-            f"{r.placement_type!r}; expected one of the types in placement_costs.csv "
+            f"{source}, row {r.row}, column 'placement_type': found "
+            f"{r.placement_type!r}; expected one of the types in {costs_source} "
             f"({', '.join(costs.index)})"
             for r in unknown.itertuples(index=False)
         ]
@@ -41,16 +43,17 @@ def business_case_summary(savings: pd.DataFrame, business_cases: pd.DataFrame) -
         ["row", "intervention_id", "intervention", "business_case_saving"]
     ].copy()
     summary["computed_saving"] = summary["intervention_id"].map(computed)
+    source = business_cases.attrs.get("source", "business_cases.csv")
     problems = []
     for rec in summary.itertuples(index=False):
         if pd.isna(rec.computed_saving):
             problems.append(
-                f"business_cases.csv, row {rec.row}, column 'intervention_id': "
-                f"{rec.intervention_id!r} has no places avoided in interventions.csv"
+                f"{source}, row {rec.row}, column 'intervention_id': "
+                f"{rec.intervention_id!r} has no places avoided in the interventions table"
             )
         elif abs(rec.computed_saving - rec.business_case_saving) > SAVING_TOLERANCE:
             problems.append(
-                f"business_cases.csv, row {rec.row}, column 'business_case_saving': "
+                f"{source}, row {rec.row}, column 'business_case_saving': "
                 f"{rec.intervention} states {rec.business_case_saving:,.0f} but places avoided "
                 f"x cost per place = {rec.computed_saving:,.1f}"
             )

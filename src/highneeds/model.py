@@ -69,18 +69,34 @@ def roll_forward(budget: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def reconciliation_problems(roll: pd.DataFrame, tolerance: float = 1e-6) -> list[str]:
-    """List every year whose given figures disagree with the roll-forward, naming both figures."""
-    problems: list[str] = []
+@dataclass(frozen=True)
+class Mismatch:
+    """A given figure of the budget table that the roll-forward does not reproduce."""
+
+    year: str
+    line: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.message}"
+
+
+def reconciliation_problems(roll: pd.DataFrame, tolerance: float = 1e-6) -> list[Mismatch]:
+    """Every year whose given figures disagree with the roll-forward, naming both figures."""
+    problems: list[Mismatch] = []
     previous_cfwd: float | None = None
     previous_year: str | None = None
     for rec in roll.itertuples(index=False):
         computed = rec.bfwd_given + rec.transfer + rec.allocation + rec.placement_costs
         if not np.isnan(rec.cfwd_given) and abs(computed - rec.cfwd_given) > tolerance:
             problems.append(
-                f"{rec.year}: C/Fwd is given as {rec.cfwd_given:,.0f} but B/Fwd + transfer + "
-                f"allocation + placement costs = {rec.bfwd_given:,.0f} + {rec.transfer:,.0f} + "
-                f"{rec.allocation:,.0f} + {rec.placement_costs:,.0f} = {computed:,.0f}"
+                Mismatch(
+                    rec.year,
+                    "cfwd",
+                    f"C/Fwd is given as {rec.cfwd_given:,.0f} but B/Fwd + transfer + "
+                    f"allocation + placement costs = {rec.bfwd_given:,.0f} + {rec.transfer:,.0f} + "
+                    f"{rec.allocation:,.0f} + {rec.placement_costs:,.0f} = {computed:,.0f}",
+                )
             )
         if (
             previous_cfwd is not None
@@ -88,8 +104,12 @@ def reconciliation_problems(roll: pd.DataFrame, tolerance: float = 1e-6) -> list
             and (abs(rec.bfwd_given - previous_cfwd) > tolerance)
         ):
             problems.append(
-                f"{rec.year}: B/Fwd is given as {rec.bfwd_given:,.0f} but the C/Fwd of "
-                f"{previous_year} is {previous_cfwd:,.0f}"
+                Mismatch(
+                    rec.year,
+                    "bfwd",
+                    f"B/Fwd is given as {rec.bfwd_given:,.0f} but the C/Fwd of "
+                    f"{previous_year} is {previous_cfwd:,.0f}",
+                )
             )
         previous_cfwd, previous_year = rec.cfwd_given, rec.year
     return problems
@@ -100,7 +120,8 @@ def check_reconciliation(roll: pd.DataFrame, tolerance: float = 1e-6) -> None:
     problems = reconciliation_problems(roll, tolerance)
     if problems:
         raise ReconciliationError(
-            "high_needs_budget.csv: the carried-forward figures do not reconcile.", problems
+            "high_needs_budget.csv: the carried-forward figures do not reconcile.",
+            [str(p) for p in problems],
         )
 
 

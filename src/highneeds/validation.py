@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
+import shutil
 import tempfile
 from dataclasses import asdict, dataclass
 from html import escape
@@ -18,9 +20,11 @@ from typing import Any
 import pandas as pd
 
 from highneeds.errors import InputDataError
-from highneeds.inputs import TABLE_READERS, read_cycle_tables
+from highneeds.inputs import read_cycle_tables
 from highneeds.interventions import business_case_summary, intervention_savings
 from highneeds.model import reconciliation_problems, roll_forward
+
+_FY_RE = re.compile(r"^\d{4}/\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,7 @@ def run_expectations(
                 )
             )
             outcome = checkpoint.run(batch_parameters={"dataframe": frame})
-            file = TABLE_READERS[name][0]
+            file = frame.attrs.get("source", name)
             for run in outcome.run_results.values():
                 for result in run.results:
                     config = result.expectation_config
@@ -253,10 +257,26 @@ def validate_cycle(
 ) -> tuple[ValidationReport, dict[str, pd.DataFrame]]:
     """Read a cycle's inputs and run every check; the typed tables come back for writing.
 
-    Raises :class:`InputDataError` when a file cannot be read at all; otherwise the report says
-    which checks failed, and the caller decides (the gate refuses to go on).
+    Raises :class:`InputDataError` when a file cannot be read at all (after writing that to the
+    summary page); otherwise the report says which checks failed, and the caller decides (the
+    gate refuses to go on). The validation folder holds only this run's documents.
     """
-    tables = read_cycle_tables(raw_dir)
+    if docs_dir is not None and docs_dir.exists():
+        shutil.rmtree(docs_dir)
+    try:
+        tables = read_cycle_tables(raw_dir)
+    except InputDataError as exc:
+        if docs_dir is not None:
+            unread = CheckResult(
+                "inputs",
+                raw_dir.name,
+                "files_readable",
+                "every input file readable as a single, aggregate table",
+                False,
+                exc.problems or [str(exc)],
+            )
+            ValidationReport(cycle, [unread]).write(docs_dir)
+        raise
     checks = run_expectations(tables, suites_dir, docs_dir)
     checks += cross_table_checks(tables)
     report = ValidationReport(cycle, checks)

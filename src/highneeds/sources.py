@@ -1,0 +1,235 @@
+"""Raw input files as finance teams produce them: CSV or XLSX, read into text cells.
+
+Tolerated, because it is unambiguous: UTF-8 with or without a byte-order mark, Windows-1252
+(a ``£`` as byte 0xA3), blank spacer rows, surrounding whitespace, an XLSX's first sheet or a
+named one. Refused, because it would mean guessing: a merged header, a second table on the
+same sheet, and any sign of child-level data (see :func:`check_privacy`), which is refused
+before a single value is reported anywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from highneeds.errors import InputDataError
+
+#: The optional file in a cycle folder that names each table's file and sheet.
+SOURCES_FILE = "sources.yaml"
+FORMATS = (".csv", ".xlsx")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table's cells as text, with the row number each record has in its file or sheet."""
+
+    path: Path
+    header: list[str]
+    rows: list[list[str]]
+    row_numbers: list[int]
+    header_row: int = 1
+    sheet: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The file as an author would find it: ``budget.xlsx (sheet 'Forecast')``."""
+        return f"{self.path.name} (sheet '{self.sheet}')" if self.sheet else self.path.name
+
+
+def _text(value: Any) -> str:
+    """An XLSX cell as the text a CSV would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, datetime):
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else (value.isoformat())
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() else repr(value)
+    return str(value).strip()
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM) if it decodes, otherwise Windows-1252."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def _table_from_records(
+    path: Path, records: list[tuple[int, list[str]]], sheet: str | None = None
+) -> RawTable:
+    """Header = the first non-blank record; blank spacer records are skipped."""
+    header: list[str] | None = None
+    header_row = 1
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    for number, cells in records:
+        cells = [cell.strip() for cell in cells]
+        if not any(cells):
+            continue
+        if header is None:
+            header, header_row = cells, number
+            continue
+        rows.append(cells)
+        numbers.append(number)
+    if header is None:
+        raise InputDataError(f"{path.name}: the file is empty")
+    while header and not header[-1]:
+        header.pop()
+    rows = [r + [""] * (len(header) - len(r)) for r in rows]
+    table = RawTable(path, header, rows, numbers, header_row, sheet)
+    extra = [(n, r) for n, r in zip(numbers, rows, strict=True) if any(r[len(header) :])]
+    if extra:
+        number = extra[0][0]
+        raise InputDataError(
+            f"{table.name}, row {number}: the row has more cells than the header row "
+            f"({len(header)} columns); is a heading missing, or a cell typed out of place?"
+        )
+    return table
+
+
+def read_csv(path: Path) -> RawTable:
+    """Read a CSV file's cells as text, keeping each record's line number in the file."""
+    reader = csv.reader(io.StringIO(decode_text(path.read_bytes()), newline=""))
+    records = []
+    for record in reader:
+        records.append((reader.line_num, record))
+    return _table_from_records(path, records)
+
+
+def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
+    """Read the first (or the named) sheet of a workbook; refuse a merged header."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, data_only=True)
+    except Exception as exc:
+        raise InputDataError(f"{path.name}: not a readable XLSX workbook ({exc})") from None
+    if sheet is not None and sheet not in book.sheetnames:
+        raise InputDataError(
+            f"{path.name}: no sheet named '{sheet}' (sheets: {', '.join(book.sheetnames)})"
+        )
+    worksheet = book[sheet] if sheet else book.worksheets[0]
+    records = [
+        (number, [_text(v) for v in row])
+        for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1)
+    ]
+    table = _table_from_records(path, records, worksheet.title)
+    for merged in worksheet.merged_cells.ranges:
+        if merged.min_row <= table.header_row <= merged.max_row:
+            raise InputDataError(
+                f"{table.name}, row {table.header_row}: the header has merged cells "
+                f"({merged.coord}); unmerge them so that each column has its own heading"
+            )
+    return table
+
+
+def load_sources(raw_dir: Path) -> dict[str, dict[str, str]]:
+    """The optional ``sources.yaml``: ``table: {file: name.xlsx, sheet: Name}`` per table."""
+    path = raw_dir / SOURCES_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise InputDataError(f"{SOURCES_FILE}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise InputDataError(f"{SOURCES_FILE}: expected 'table: {{file: ..., sheet: ...}}' entries")
+    return data
+
+
+def read_source(raw_dir: Path, stem: str) -> RawTable:
+    """Read table ``stem`` from ``<stem>.csv`` or ``<stem>.xlsx``, or as ``sources.yaml`` says."""
+    entry = load_sources(raw_dir).get(stem, {})
+    sheet = entry.get("sheet")
+    if "file" in entry:
+        path = raw_dir / str(entry["file"])
+        if path.resolve().parent != raw_dir.resolve():
+            raise InputDataError(f"{SOURCES_FILE}: {stem}'s file must be in {raw_dir.name}/")
+    else:
+        found = [
+            raw_dir / f"{stem}{suffix}"
+            for suffix in FORMATS
+            if (raw_dir / f"{stem}{suffix}").is_file()
+        ]
+        if len(found) > 1:
+            raise InputDataError(
+                f"{stem}: both {found[0].name} and {found[1].name} are present; keep one, "
+                f"or name the one to use in {SOURCES_FILE}"
+            )
+        path = found[0] if found else raw_dir / f"{stem}.csv"
+    if not path.is_file():
+        raise InputDataError(f"{path.name}: the file is missing from {raw_dir}")
+    if path.suffix.lower() == ".xlsx":
+        table = read_xlsx(path, sheet)
+    elif path.suffix.lower() == ".csv":
+        table = read_csv(path)
+    else:
+        raise InputDataError(f"{path.name}: inputs must be .csv or .xlsx")
+    check_privacy(table)
+    check_single_table(table)
+    return table
+
+
+_PERSONAL_HEADER = re.compile(
+    r"\b(\w*names?|dob|date of birth|birth ?date|upn|unique pupil number|uln|"
+    r"unique learner number|nhs( no| number)?|address(es)?|street|post ?codes?|e ?mail)\b"
+)
+_PERSONAL_VALUES = {
+    "a UPN (unique pupil number)": re.compile(r"^[A-Z]\d{11}[0-9A-Z]$"),
+    "an NHS number or ULN": re.compile(r"^\d{3}[ -]?\d{3}[ -]?\d{4}$"),
+    "a postcode": re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$", re.IGNORECASE),
+    "an email address": re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+}
+
+
+def check_privacy(table: RawTable, allowed: frozenset[str] = frozenset({"name"})) -> None:
+    """Refuse a table that carries child-level data, without repeating any of its values.
+
+    A heading such as a name, date of birth, UPN, ULN, NHS number, address or postcode, or a
+    cell shaped like one, stops the file before it is processed further. ``allowed`` lists
+    headings a table's own schema uses (``figures.csv`` names figures in ``name``).
+    """
+    for heading in table.header:
+        normalised = re.sub(r"[^a-z0-9]+", " ", heading.lower()).strip()
+        if normalised not in allowed and _PERSONAL_HEADER.search(normalised):
+            raise InputDataError(
+                f"{table.name}: column '{heading}' looks like child-level personal data; the "
+                "pipeline takes aggregate figures only, so the file was not processed. Remove "
+                "the column (and any personal data) and run again."
+            )
+    for number, cells in zip(table.row_numbers, table.rows, strict=True):
+        for heading, cell in zip(table.header, cells, strict=False):
+            for kind, pattern in _PERSONAL_VALUES.items():
+                if pattern.match(cell):
+                    raise InputDataError(
+                        f"{table.name}, row {number}, column '{heading}': holds a value "
+                        f"shaped like {kind}; the pipeline takes aggregate figures only, so "
+                        "the file was not processed and its values are not repeated here."
+                    )
+
+
+def check_single_table(table: RawTable) -> None:
+    """Refuse a second table on the same sheet: a later row that repeats the header."""
+    headings = {h.lower() for h in table.header if h}
+    for number, cells in zip(table.row_numbers, table.rows, strict=True):
+        repeated = {c.lower() for c in cells if c} & headings
+        if len(repeated) >= 2:
+            raise InputDataError(
+                f"{table.name}, row {number}: this row repeats the header "
+                f"({', '.join(sorted(repeated))}); is there a second table below the first? "
+                "Keep one table per file or sheet."
+            )
