@@ -49,3 +49,14 @@ def test_pipeline_script_runs_from_any_directory(project_root: Path, tmp_path: P
     )
     assert result.returncode == 0
     assert __version__ in result.stdout
+
+
+def test_validate_passes_on_the_shipped_cycle(capsys) -> None:
+    assert main(["validate", "--cycle", "2022-01", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "Inputs of cycle 2022-01 passed all" in out
+    assert "validation/summary.html" in out
+
+
+def test_validate_unknown_cycle_exits_2(capsys) -> None:
+    assert main(["validate", "--cycle", "2030-01"]) == 2

@@ -140,7 +140,8 @@ def test_bad_input_exits_3_and_keeps_the_last_good_paper(project: Path, first_ru
         budget.write_text(original)
     assert result.returncode == 3, result.stderr
     assert "high_needs_budget.csv" in result.stderr
-    assert "2020/21: C/Fwd is given as 575" in result.stderr
+    assert "row 6, column '2020/21': C/Fwd is given as 575" in result.stderr
+    assert "validation report:" in result.stderr
     assert published_bytes(project) == before
     assert list((reports(project) / "failed").iterdir())
     assert not (reports(project) / ".lock").exists()

@@ -68,7 +68,7 @@ def test_bad_inputs_fail_the_gate_naming_file_row_column_and_value(
         "from the Schools block to be income",
         "high_needs_budget.csv, row 7, column '2022/23': found 33.0; expected the Recovery "
         "Plan Impact to be a saving",
-        "high_needs_budget.csv: 2020/21: C/Fwd is given as 575",
+        "high_needs_budget.csv, row 6, column '2020/21': C/Fwd is given as 575",
         "ehcp_demand.csv, row 4, column 'count': found -18",
         "placement_costs.csv, row 4, column 'annual_cost_per_place': found 1480.0",
         "figures.csv, row 13, column 'unit': found 'days'",

@@ -65,6 +65,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--progress", action="store_true", help="show a progress bar per notebook")
     run.add_argument("-q", "--quiet", action="store_true", help="print only the result and errors")
+    validate = commands.add_parser(
+        "validate",
+        help="run the input gate alone",
+        description="Check a cycle's inputs with the same gate as 'run' (Great Expectations "
+        "suites and the checks across tables), write the validation documents to "
+        "reports/<cycle>/validation/, and exit 3 if any check fails. Nothing is "
+        "modelled, rendered or published.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    validate.add_argument("--cycle", help="cycle to check, YYYY-MM (default: newest)")
+    validate.add_argument(
+        "-q", "--quiet", action="store_true", help="print only the result and errors"
+    )
     return parser
 
 
@@ -88,6 +102,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  HTML: {result.html}")
             print(f"  PDF:  {result.pdf}")
             print(f"  manifest: {result.manifest}")
+            return 0
+        if args.command == "validate":
+            from highneeds.run import RunOptions, validate_only
+
+            gate = validate_only(RunOptions(cycle=args.cycle, say=say))
+            print(f"Inputs of cycle {gate.cycle} passed all {gate.checks} checks.")
+            print(f"  validation report: {gate.summary}")
             return 0
     except HighNeedsError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -127,6 +127,15 @@ def read_budget(raw_dir: Path) -> pd.DataFrame:
     ``label`` (as written), ``year`` and ``amount`` (£000, income negative, blank as NaN).
     """
     table = read_source(raw_dir, "high_needs_budget")
+    repeated = sorted({y for y in table.header[1:] if y and table.header[1:].count(y) > 1})
+    if repeated:
+        raise InputDataError(
+            "The High Needs table repeats a year.",
+            [
+                str(Problem(table.name, table.header_row, y, y, "each financial year once"))
+                for y in repeated
+            ],
+        )
     label_column = table.header[0]
     years = [h for h in table.header[1:] if h]
     records = []

@@ -14,6 +14,17 @@ def intervention_savings(
     interventions: pd.DataFrame, placement_costs: pd.DataFrame
 ) -> pd.DataFrame:
     """Each intervention's saving by placement type: ``places_avoided`` x cost per place (£000)."""
+    repeated = placement_costs[placement_costs["placement_type"].duplicated(keep="first")]
+    if not repeated.empty:
+        source = placement_costs.attrs.get("source", "placement_costs.csv")
+        raise InputDataError(
+            "A placement type has more than one cost.",
+            [
+                f"{source}, row {r.row}, column 'placement_type': found {r.placement_type!r} "
+                "again; expected each placement type once"
+                for r in repeated.itertuples()
+            ],
+        )
     costs = placement_costs.set_index("placement_type")["annual_cost_per_place"]
     unknown = interventions[~interventions["placement_type"].isin(costs.index)]
     if not unknown.empty:

@@ -328,6 +328,15 @@ def write_manifest(
     target.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
+def _keep_failed(staging: Path, paths: CyclePaths, run_id: str) -> None:
+    """Keep a failed run's notebooks for diagnosis, away from the published paper."""
+    failed = paths.reports / "failed" / run_id
+    failed.parent.mkdir(parents=True, exist_ok=True)
+    staging.rename(failed)
+    with suppress(OSError):
+        staging.parent.rmdir()
+
+
 def _publish(staging: Path, reports: Path) -> None:
     """Move a complete run's outputs into place; the paper files last, each atomically."""
     notebooks = reports / "notebooks"
@@ -339,6 +348,37 @@ def _publish(staging: Path, reports: Path) -> None:
     shutil.rmtree(previous, ignore_errors=True)
     for name in (MANIFEST, PAPER_PDF, PAPER_HTML):
         os.replace(staging / name, reports / name)
+
+
+@dataclass
+class GateResult:
+    """A passed input gate: how many checks ran, and where their documents are."""
+
+    cycle: str
+    checks: int
+    summary: Path
+
+
+def validate_only(options: RunOptions) -> GateResult:
+    """Run the input gate alone, in this process: same checks, documents and exit codes."""
+    from highneeds.validation import require_success, validate_cycle
+
+    cycle = choose_cycle(options.root, options.cycle)
+    paths = CyclePaths(options.root, cycle)
+    with cycle_lock(paths, options.say):
+        options.say(f"[{cycle}] validating inputs ...")
+        try:
+            report, _ = validate_cycle(cycle, paths.raw, paths.expectations, paths.validation)
+            require_success(report)
+        except InputDataError as exc:
+            raise _with_report_location(exc, paths) from None
+    return GateResult(cycle, len(report.checks), paths.validation / "summary.html")
+
+
+def _with_report_location(exc: InputDataError, paths: CyclePaths) -> InputDataError:
+    summary = paths.validation / "summary.html"
+    where = f"\n  validation report: {summary}" if summary.is_file() else ""
+    return InputDataError(f"{exc}{where}")
 
 
 def run_cycle(options: RunOptions) -> RunResult:
@@ -397,10 +437,11 @@ def run_cycle(options: RunOptions) -> RunResult:
                 f"notebooks/{p.name}": p for p in sorted((staging / "notebooks").glob("*.ipynb"))
             }
             write_manifest(staging / MANIFEST, paths, run_id, started, plan, steps, outputs)
+        except InputDataError as exc:
+            _keep_failed(staging, paths, run_id)
+            raise _with_report_location(exc, paths) from None
         except BaseException:
-            failed = paths.reports / "failed" / run_id
-            failed.parent.mkdir(parents=True, exist_ok=True)
-            staging.rename(failed)
+            _keep_failed(staging, paths, run_id)
             raise
         _publish(staging, paths.reports)
         shutil.rmtree(staging, ignore_errors=True)

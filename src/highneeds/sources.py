@@ -189,10 +189,10 @@ _PERSONAL_HEADER = re.compile(
     r"unique learner number|nhs( no| number)?|address(es)?|street|post ?codes?|e ?mail)\b"
 )
 _PERSONAL_VALUES = {
-    "a UPN (unique pupil number)": re.compile(r"^[A-Z]\d{11}[0-9A-Z]$"),
-    "an NHS number or ULN": re.compile(r"^\d{3}[ -]?\d{3}[ -]?\d{4}$"),
-    "a postcode": re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$", re.IGNORECASE),
-    "an email address": re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    "a UPN (unique pupil number)": re.compile(r"\b[A-Z]\d{11}[0-9A-Z]\b"),
+    "an NHS number or ULN": re.compile(r"(?<![\d,.])\d{3}[ -]?\d{3}[ -]?\d{4}(?![\d,.])"),
+    "a postcode": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b", re.IGNORECASE),
+    "an email address": re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"),
 }
 
 
@@ -214,7 +214,7 @@ def check_privacy(table: RawTable, allowed: frozenset[str] = frozenset({"name"})
     for number, cells in zip(table.row_numbers, table.rows, strict=True):
         for heading, cell in zip(table.header, cells, strict=False):
             for kind, pattern in _PERSONAL_VALUES.items():
-                if pattern.match(cell):
+                if pattern.search(cell):
                     raise InputDataError(
                         f"{table.name}, row {number}, column '{heading}': holds a value "
                         f"shaped like {kind}; the pipeline takes aggregate figures only, so "
