@@ -7,6 +7,8 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -30,9 +32,9 @@ COPIED = [
 ]
 
 
-def run_pipeline(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_pipeline(root: Path, *args: str, command: str = "run") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "pipeline.py", "run", *args],
+        [sys.executable, "pipeline.py", command, *args],
         cwd=root,
         capture_output=True,
         text=True,
@@ -64,6 +66,10 @@ def reports(project: Path) -> Path:
     return project / "reports" / CYCLE
 
 
+def published_manifest(project: Path) -> dict:
+    return json.loads((reports(project) / "manifest.json").read_text())
+
+
 def published_bytes(project: Path) -> dict[str, bytes]:
     folder = reports(project)
     files = [
@@ -75,11 +81,25 @@ def published_bytes(project: Path) -> dict[str, bytes]:
     return {name: (folder / name).read_bytes() for name in files}
 
 
+def step_statuses(manifest: dict) -> dict[str, str]:
+    return {s["step"]: s["status"] for s in manifest["steps"]}
+
+
+@contextmanager
+def edited(path: Path, old: str, new: str) -> Iterator[None]:
+    original = path.read_text(encoding="utf-8")
+    assert old in original
+    path.write_text(original.replace(old, new, 1), encoding="utf-8")
+    try:
+        yield
+    finally:
+        path.write_text(original, encoding="utf-8")
+
+
 def test_run_prints_where_the_paper_is(project: Path, first_run) -> None:
     assert f"HTML: {reports(project) / 'cabinet-report.html'}" in first_run.stdout
     assert f"PDF:  {reports(project) / 'cabinet-report.pdf'}" in first_run.stdout
     assert not (reports(project) / ".lock").exists()
-    assert not (reports(project) / ".staging").exists()
 
 
 def test_html_has_every_para_7_3_figure_row_by_row(project: Path, first_run) -> None:
@@ -101,23 +121,17 @@ def test_pdf_text_has_every_para_7_3_figure_row_by_row(project: Path, first_run)
     assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=1)  # A4
 
 
-def test_executed_notebooks_and_processed_tables_are_kept(project: Path, first_run) -> None:
+def test_run_folder_archives_inputs_notebooks_and_outputs(project: Path, first_run) -> None:
+    manifest = published_manifest(project)
+    run_dir = reports(project) / "runs" / manifest["run_id"]
+    assert manifest["status"] == "ok" and manifest["cycle"] == CYCLE
     for name in ("01_validate", "02_deficit_model", "03_interventions", "04_cabinet_report"):
-        notebook = nbformat.read(reports(project) / "notebooks" / f"{name}.ipynb", as_version=4)
+        notebook = nbformat.read(run_dir / "notebooks" / f"{name}.ipynb", as_version=4)
         assert notebook.metadata["kernelspec"]["name"] == "highneeds"
         assert any(c.get("outputs") for c in notebook.cells if c.cell_type == "code")
         assert notebook.metadata["papermill"]["parameters"]["cycle"] == CYCLE
-    processed = project / "data" / "processed" / CYCLE
-    assert {"budget.csv", "scenarios.csv", "intervention_savings.csv", "ehcp_growth.csv"} <= {
-        p.name for p in processed.iterdir()
-    }
-    assert (reports(project) / "validation" / "index.html").is_file()
-
-
-def test_manifest_records_inputs_outputs_and_steps(project: Path, first_run) -> None:
-    manifest = json.loads((reports(project) / "manifest.json").read_text())
-    assert manifest["cycle"] == CYCLE
     assert set(manifest["inputs"]) >= {"high_needs_budget.csv", "narrative.md", "paper.yaml"}
+    assert (run_dir / "inputs" / "high_needs_budget.csv").is_file()
     assert [s["step"] for s in manifest["steps"]] == [
         "01_validate",
         "02_deficit_model",
@@ -125,39 +139,130 @@ def test_manifest_records_inputs_outputs_and_steps(project: Path, first_run) -> 
         "04_cabinet_report",
         "render",
     ]
+    assert all(s["status"] == "ok" and s["seconds"] > 0 for s in manifest["steps"])
     assert len(manifest["outputs"]["cabinet-report.pdf"]) == 64
     assert manifest["environment"]["uv_lock_sha256"]
+    assert "commit" in manifest["git"]
+    assert (reports(project) / "cabinet-report.pdf").read_bytes() == (
+        run_dir / "cabinet-report.pdf"
+    ).read_bytes()
+    processed = project / "data" / "processed" / CYCLE
+    assert {"budget.csv", "scenarios.csv", "paper_figures.json"} <= {
+        p.name for p in processed.iterdir()
+    }
+    assert (reports(project) / "validation" / "index.html").is_file()
+
+
+def test_no_change_rerun_executes_no_notebook(project: Path, first_run) -> None:
+    before = published_manifest(project)["run_id"]
+    result = run_pipeline(project)
+    assert result.returncode == 0, result.stderr
+    manifest = published_manifest(project)
+    assert manifest["run_id"] != before
+    assert set(step_statuses(manifest).values()) == {"reused"}
+    assert "executed 0 step(s), reused 5" in result.stdout
+    changes = json.loads((reports(project) / "changes.json").read_text())
+    assert changes["figures_changed"] == 0
+
+
+def test_forced_rerun_gives_identical_paper_bytes(project: Path, first_run) -> None:
+    before = published_bytes(project)
+    result = run_pipeline(project, "--force", "--quiet")
+    assert result.returncode == 0, result.stderr
+    manifest = published_manifest(project)
+    assert set(step_statuses(manifest).values()) == {"ok"}
+    after = published_bytes(project)
+    for name in before:
+        if name != "manifest.json":
+            assert after[name] == before[name], name
+
+
+def test_one_cell_change_reruns_only_dependent_steps_and_logs_the_figure(
+    project: Path, first_run
+) -> None:
+    figures = project / "data" / "raw" / CYCLE / "figures.csv"
+    with edited(figures, "schools_forum_commitment,357,", "schools_forum_commitment,360,"):
+        result = run_pipeline(project)
+    assert result.returncode == 0, result.stderr
+    assert step_statuses(published_manifest(project)) == {
+        "01_validate": "ok",
+        "02_deficit_model": "ok",
+        "03_interventions": "reused",
+        "04_cabinet_report": "ok",
+        "render": "ok",
+    }
+    changes = json.loads((reports(project) / "changes.json").read_text())
+    assert [(f["figure"], f["old"], f["new"]) for f in changes["figures"]] == [
+        ("para recovery-plan: fig.schools_forum_commitment | gbp_k", "£357k", "£360k")
+    ]
+    assert changes["figures"][0]["moved_by"] == [
+        "figures.csv: schools_forum_commitment, value: 357 → 360"
+    ]
+    assert "£360k" in (reports(project) / "changes.html").read_text()
+    # Put the shipped figure back so later tests see the shipped paper.
+    assert run_pipeline(project).returncode == 0
+
+
+def test_verify_passes_then_fails_after_an_archive_is_edited(project: Path, first_run) -> None:
+    result = run_pipeline(project, command="verify")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "reproduces" in result.stdout
+    run_dir = reports(project) / "runs" / published_manifest(project)["run_id"]
+    scenarios = run_dir / "processed" / "scenarios.csv"
+    budget = run_dir / "inputs" / "high_needs_budget.csv"
+    original_scenarios, original_budget = scenarios.read_bytes(), budget.read_bytes()
+    scenarios.write_bytes(original_scenarios.replace(b"3853", b"3583"))
+    budget.write_bytes(original_budget + b"\n")
+    try:
+        failed = run_pipeline(project, "--run", run_dir.name, command="verify")
+    finally:
+        scenarios.write_bytes(original_scenarios)
+        budget.write_bytes(original_budget)
+    assert failed.returncode == 6, failed.stdout + failed.stderr
+    assert "processed/scenarios.csv: archived output edited after the run" in failed.stderr
+    assert "inputs/high_needs_budget.csv: archived input edited after the run" in failed.stderr
+
+
+def test_archived_notebook_reruns_with_plain_papermill(project: Path, first_run) -> None:
+    run_dir = reports(project) / "runs" / published_manifest(project)["run_id"]
+    papermill = Path(sys.executable).with_name("papermill")
+    target = run_dir.parent / "standalone-02.ipynb"
+    result = subprocess.run(
+        [str(papermill), "notebooks/02_deficit_model.ipynb", str(target)],
+        cwd=run_dir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    archived = nbformat.read(run_dir / "notebooks" / "02_deficit_model.ipynb", as_version=4)
+    again = nbformat.read(target, as_version=4)
+    assert [c.outputs for c in again.cells if c.cell_type == "code"] == [
+        c.outputs for c in archived.cells if c.cell_type == "code"
+    ]
+    target.unlink()
 
 
 def test_bad_input_exits_3_and_keeps_the_last_good_paper(project: Path, first_run) -> None:
     before = published_bytes(project)
     budget = project / "data" / "raw" / CYCLE / "high_needs_budget.csv"
-    original = budget.read_text()
-    budget.write_text(original.replace('Placement costs,"4,468"', 'Placement costs,"4,486"'))
-    try:
+    with edited(budget, 'Placement costs,"4,468"', 'Placement costs,"4,486"'):
         result = run_pipeline(project)
-    finally:
-        budget.write_text(original)
     assert result.returncode == 3, result.stderr
-    assert "high_needs_budget.csv" in result.stderr
     assert "row 6, column '2020/21': C/Fwd is given as 575" in result.stderr
     assert "validation report:" in result.stderr
     assert published_bytes(project) == before
-    assert list((reports(project) / "failed").iterdir())
+    assert "FAILED" in (reports(project) / "validation" / "summary.html").read_text()
+    newest = sorted((reports(project) / "runs").iterdir())[-1]
+    assert json.loads((newest / "manifest.json").read_text())["status"] == "failed"
     assert not (reports(project) / ".lock").exists()
 
 
 def test_broken_cross_reference_exits_4_naming_the_label(project: Path, first_run) -> None:
     before = published_bytes(project)
     narrative = project / "data" / "raw" / CYCLE / "narrative.md"
-    original = narrative.read_text(encoding="utf-8")
-    narrative.write_text(
-        original.replace('ref("financial")', 'ref("finance")', 1), encoding="utf-8"
-    )
-    try:
+    with edited(narrative, 'ref("financial")', 'ref("finance")'):
         result = run_pipeline(project, "--quiet")
-    finally:
-        narrative.write_text(original, encoding="utf-8")
     assert result.returncode == 4, result.stderr
     assert "cross-reference to unknown label 'finance'" in result.stderr
     assert published_bytes(project) == before

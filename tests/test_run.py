@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from highneeds.errors import LockHeld, UsageError
-from highneeds.paths import CyclePaths
-from highneeds.run import choose_cycle, cycle_lock, plan_parameters
+from highneeds.locking import cycle_lock
+from highneeds.run import choose_cycle, declared_parameters, plan_parameters, source_date_epoch
 
 
 def _fake_root(tmp_path: Path, cycles: list[str]) -> Path:
@@ -43,50 +43,67 @@ def test_no_cycles_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_parameters_go_only_to_notebooks_that_declare_them(project_root: Path) -> None:
-    plan = plan_parameters(
-        CyclePaths(project_root, "2022-01"), {"recovery_plan_basis": "cumulative"}
-    )
+    plan = plan_parameters(project_root, "2022-01", {"recovery_plan_basis": "cumulative"})
     assert plan["02_deficit_model"]["recovery_plan_basis"] == "cumulative"
     assert "recovery_plan_basis" not in plan["01_validate"]
-    assert plan["01_validate"]["validation_dir"] == "reports/2022-01/validation"
+    assert plan["01_validate"]["validation_dir"] == "validation"
     assert plan["04_cabinet_report"] == {
         "cycle": "2022-01",
-        "raw_dir": "data/raw/2022-01",
-        "processed_dir": "data/processed/2022-01",
+        "raw_dir": "inputs",
+        "processed_dir": "processed",
     }
 
 
 def test_undeclared_parameter_is_refused(project_root: Path) -> None:
     with pytest.raises(UsageError, match="unknown parameter\\(s\\): recovery_basis"):
-        plan_parameters(CyclePaths(project_root, "2022-01"), {"recovery_basis": "x"})
+        plan_parameters(project_root, "2022-01", {"recovery_basis": "x"})
 
 
 def test_pipeline_set_parameter_cannot_be_overridden(project_root: Path) -> None:
     with pytest.raises(UsageError, match="set by the pipeline from --cycle"):
-        plan_parameters(CyclePaths(project_root, "2022-01"), {"raw_dir": "/etc"})
+        plan_parameters(project_root, "2022-01", {"raw_dir": "/etc"})
 
 
 def test_lock_held_by_a_live_process_refuses_a_second_run(tmp_path: Path) -> None:
-    paths = CyclePaths(tmp_path, "2022-01")
+    folder = tmp_path / "reports" / "2022-01"
     holder = f"process {os.getpid()}"
     # The second lock is tried while the first is held, and must refuse.
-    with cycle_lock(paths, print), pytest.raises(LockHeld, match=holder), cycle_lock(paths, print):
+    with (
+        cycle_lock(folder, "2022-01", print),
+        pytest.raises(LockHeld, match=holder),
+        cycle_lock(folder, "2022-01", print),
+    ):
         pass
-    assert not (paths.reports / ".lock").exists()
+    assert not (folder / ".lock").exists()
 
 
 def test_stale_lock_is_taken_over_with_a_warning(tmp_path: Path) -> None:
-    paths = CyclePaths(tmp_path, "2022-01")
+    folder = tmp_path / "reports" / "2022-01"
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         capture_output=True,
         text=True,
         check=True,
     )
-    paths.reports.mkdir(parents=True)
-    (paths.reports / ".lock").write_text(json.dumps({"pid": int(dead.stdout), "since": "x"}))
+    folder.mkdir(parents=True)
+    (folder / ".lock").write_text(json.dumps({"pid": int(dead.stdout), "since": "x"}))
     said: list[str] = []
-    with cycle_lock(paths, said.append):
-        assert json.loads((paths.reports / ".lock").read_text())["pid"] == os.getpid()
+    with cycle_lock(folder, "2022-01", said.append):
+        assert json.loads((folder / ".lock").read_text())["pid"] == os.getpid()
     assert said and "taking over the lock" in said[0]
-    assert not (paths.reports / ".lock").exists()
+    assert not (folder / ".lock").exists()
+
+
+def test_declared_parameters_are_read_without_running_the_notebook(project_root: Path) -> None:
+    assert declared_parameters(project_root / "notebooks" / "02_deficit_model.ipynb") == [
+        "cycle",
+        "processed_dir",
+        "recovery_plan_basis",
+    ]
+
+
+def test_source_date_epoch_is_the_cycles_first_day(monkeypatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert source_date_epoch("2022-01") == "1640995200"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "42")
+    assert source_date_epoch("2022-01") == "42"

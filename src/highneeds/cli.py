@@ -18,7 +18,8 @@ EXIT_CODES = """exit codes:
   2  usage error (unknown cycle, unknown parameter)
   3  input data failed validation (nothing was modelled or published)
   4  a notebook failed to execute (or the narrative could not be rendered)
-  5  another run of the same cycle holds the lock"""
+  5  another run of the same cycle holds the lock
+  6  verify: an archived run did not reproduce, or was edited after the run"""
 
 
 def _parameter(text: str) -> tuple[str, Any]:
@@ -64,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="longest a notebook cell may run (default: 600)",
     )
     run.add_argument("--progress", action="store_true", help="show a progress bar per notebook")
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="execute every step, even those whose inputs, parameters and code are unchanged",
+    )
     run.add_argument("-q", "--quiet", action="store_true", help="print only the result and errors")
     validate = commands.add_parser(
         "validate",
@@ -76,6 +82,22 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     validate.add_argument("--cycle", help="cycle to check, YYYY-MM (default: newest)")
+    verify = commands.add_parser(
+        "verify",
+        help="re-execute an archived run and check it reproduces",
+        description="Re-execute an archived run from its archived inputs in a temporary "
+        "folder and compare every output's SHA-256 with its manifest. Exit 6, "
+        "listing each file, if anything differs or was edited after the run.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verify.add_argument("--cycle", help="cycle of the run, YYYY-MM (default: newest)")
+    verify.add_argument(
+        "--run", help="run id under reports/<cycle>/runs/ (default: the published run)"
+    )
+    verify.add_argument(
+        "-q", "--quiet", action="store_true", help="print only the result and errors"
+    )
     validate.add_argument(
         "-q", "--quiet", action="store_true", help="print only the result and errors"
     )
@@ -95,12 +117,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                     parameters=dict(args.parameter),
                     cell_timeout=args.cell_timeout,
                     progress=args.progress,
+                    force=args.force,
                     say=say,
                 )
             )
-            print(f"Paper for cycle {result.cycle} ({result.seconds:.0f} s):")
+            reused = f", reused {len(result.reused)}" if result.reused else ""
+            print(
+                f"Paper for cycle {result.cycle}, run {result.run_id} "
+                f"({result.seconds:.1f} s; executed {len(result.executed)} step(s){reused}):"
+            )
             print(f"  HTML: {result.html}")
             print(f"  PDF:  {result.pdf}")
+            print(f"  what changed: {result.changes}")
             print(f"  manifest: {result.manifest}")
             return 0
         if args.command == "validate":
@@ -109,6 +137,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             gate = validate_only(RunOptions(cycle=args.cycle, say=say))
             print(f"Inputs of cycle {gate.cycle} passed all {gate.checks} checks.")
             print(f"  validation report: {gate.summary}")
+            return 0
+        if args.command == "verify":
+            from highneeds.run import RunOptions, verify_run
+
+            checked = verify_run(RunOptions(cycle=args.cycle, say=say), args.run)
+            print(
+                f"Run {checked.run_id} of cycle {checked.cycle} reproduces: all "
+                f"{checked.compared} outputs match its manifest."
+            )
             return 0
     except HighNeedsError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -47,6 +47,19 @@ class NotebookFailed(HighNeedsError):
     exit_code = 4
 
 
+class VerificationFailed(HighNeedsError):
+    """An archived run did not reproduce, or its archive was edited after the run."""
+
+    exit_code = 6
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return super().__str__() + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+
+
 class LockHeld(HighNeedsError):
     """Another run of the same cycle holds the cycle's lock."""
 

@@ -209,6 +209,24 @@ def make_environment() -> jinja2.Environment:
     return env
 
 
+#: The data each placeholder's first name comes from, for tracing what moved a figure.
+PLACEHOLDER_SOURCES = {
+    "fig": ("figures",),
+    "ehcp": ("ehcp_demand",),
+    "unmitigated": ("high_needs_budget",),
+    "mitigated": ("high_needs_budget",),
+    "mitigated_with_topup_uplift": ("high_needs_budget", "figures"),
+    "recovery_plan_impact": ("high_needs_budget",),
+    "business_cases": ("interventions", "placement_costs", "business_cases"),
+    "years": ("high_needs_budget",),
+    "first_year": ("high_needs_budget",),
+    "last_year": ("high_needs_budget",),
+    "current_year": (),
+}
+_EXPRESSION_RE = re.compile(r"\{\{\s*(.*?)\s*\}\}", re.DOTALL)
+_NOT_FIGURES = ("ref(", "table(", "chart(")
+
+
 class TextRenderer:
     """Fills placeholders and cross-references in narrative or paper text."""
 
@@ -221,11 +239,36 @@ class TextRenderer:
         self.env = make_environment()
         self.refs = CrossReferences(narrative.labels, narrative.source)
         self.globals = {**context, "ref": self.refs, **(inserts or {})}
+        self.figures: list[dict[str, Any]] = []
 
-    def render(self, text: str, source: str, line: int) -> str:
-        """Render one piece of text, naming ``source`` and ``line`` in any error."""
+    def _record_figures(self, text: str, where: str) -> None:
+        for expression in _EXPRESSION_RE.findall(text):
+            if expression.startswith(_NOT_FIGURES):
+                continue
+            root = re.match(r"-?\s*(\w+)", expression)
+            name = root.group(1) if root else ""
+            sources = list(PLACEHOLDER_SOURCES.get(name, ()))
+            key = re.match(r"fig\.(\w+)", expression)
+            self.figures.append(
+                {
+                    "id": f"{where}: {expression}",
+                    "where": where,
+                    "text": self.env.from_string("{{ " + expression + " }}").render(self.globals),
+                    "sources": sources,
+                    "rows": [key.group(1)] if key else [],
+                }
+            )
+
+    def render(self, text: str, source: str, line: int, where: str | None = None) -> str:
+        """Render one piece of text, naming ``source`` and ``line`` in any error.
+
+        With ``where`` (e.g. ``para 2.3``), each figure placeholder's printed value is also
+        recorded in :attr:`figures`, so that runs can be compared figure by figure.
+        """
         self.refs.source, self.refs.line = source, line
         try:
+            if where is not None:
+                self._record_figures(text, where)
             return self.env.from_string(text).render(self.globals)
         except NarrativeError:
             raise
@@ -259,7 +302,8 @@ def render_sections(narrative: Narrative, renderer: TextRenderer) -> list[str]:
         ]
         open_para = False
         for block in section.blocks:
-            text = renderer.render(block.text, narrative.source, block.line)
+            where = f"para {block.label or block.number}" if block.kind == "paragraph" else None
+            text = renderer.render(block.text, narrative.source, block.line, where)
             if block.kind == "paragraph":
                 if open_para:
                     parts.append("</div></div>")

@@ -80,6 +80,29 @@ def _amount_cells(values: list[float | None]) -> str:
     return "".join(f'<td class="num">{table_amount(v)}</td>' for v in values)
 
 
+def _register_row(
+    figures: list[dict[str, Any]] | None,
+    table: str,
+    label: str,
+    years: list[str],
+    values: list[float | None],
+    sources: list[str],
+) -> None:
+    """Record each printed cell of a £000 table row, for comparing papers figure by figure."""
+    if figures is None:
+        return
+    for year, value in zip(years, values, strict=True):
+        figures.append(
+            {
+                "id": f"{table}: {label}, {year}",
+                "where": f"table {table}",
+                "text": table_amount(value),
+                "sources": sources,
+                "rows": [label],
+            }
+        )
+
+
 def _year_header(years: list[str], first: str = "") -> str:
     cells = "".join(f'<th scope="col" class="num">{escape(y)}</th>' for y in years)
     units = "".join('<th scope="col" class="num unit">£000</th>' for _ in years)
@@ -89,7 +112,9 @@ def _year_header(years: list[str], first: str = "") -> str:
     )
 
 
-def budget_table_html(outputs: ModelOutputs, number: str) -> str:
+def budget_table_html(
+    outputs: ModelOutputs, number: str, figures: list[dict[str, Any]] | None = None
+) -> str:
     """The para 7.3 table cell for cell, with the mitigated carried-forward line added."""
     wide = budget_to_wide(outputs.budget)
     labels = outputs.budget.drop_duplicates("line").set_index("line")["label"]
@@ -97,11 +122,27 @@ def budget_table_html(outputs: ModelOutputs, number: str) -> str:
     rows = []
     for line in wide.index:
         css = ' class="total"' if line == "cfwd" else ""
+        _register_row(
+            figures,
+            "high_needs_budget",
+            labels[line],
+            years,
+            list(wide.loc[line]),
+            ["high_needs_budget"],
+        )
         rows.append(
             f'<tr{css}><th scope="row">{escape(labels[line])}</th>'
             f"{_amount_cells(list(wide.loc[line]))}</tr>"
         )
     mitigated = outputs.scenarios[outputs.scenarios["scenario"] == "mitigated"]
+    _register_row(
+        figures,
+        "high_needs_budget",
+        MITIGATED_LINE_LABEL,
+        years,
+        list(mitigated["cfwd"]),
+        ["high_needs_budget"],
+    )
     rows.append(
         f'<tr class="derived"><th scope="row">{MITIGATED_LINE_LABEL}</th>'
         f"{_amount_cells(list(mitigated['cfwd']))}</tr>"
@@ -114,7 +155,9 @@ def budget_table_html(outputs: ModelOutputs, number: str) -> str:
     )
 
 
-def scenarios_table_html(outputs: ModelOutputs, number: str) -> str:
+def scenarios_table_html(
+    outputs: ModelOutputs, number: str, figures: list[dict[str, Any]] | None = None
+) -> str:
     """Carried-forward deficit and in-year movement by scenario and year."""
     years = list(dict.fromkeys(outputs.scenarios["year"]))
     body = []
@@ -124,6 +167,14 @@ def scenarios_table_html(outputs: ModelOutputs, number: str) -> str:
         )
         for scenario, label in SCENARIO_LABELS.items():
             rows = outputs.scenarios[outputs.scenarios["scenario"] == scenario]
+            _register_row(
+                figures,
+                "scenarios",
+                f"{heading}: {label}",
+                years,
+                list(rows[measure]),
+                ["high_needs_budget", "figures"],
+            )
             body.append(
                 f'<tr><th scope="row">{escape(label)}</th>{_amount_cells(list(rows[measure]))}</tr>'
             )
@@ -158,6 +209,15 @@ def business_cases_table_html(
         basis = (
             f"Assumes {describe_places(outputs.savings, rec.intervention_id)} avoided "
             f"({gbp_k(rec.computed_saving)})"
+        )
+        renderer.figures.append(
+            {
+                "id": f"business_cases: {rec.intervention}, saving",
+                "where": "table business_cases",
+                "text": gbp_k(rec.computed_saving),
+                "sources": ["interventions", "placement_costs", "business_cases"],
+                "rows": [],
+            }
         )
         position = renderer.render(
             words.get("current_position", ""),
@@ -237,6 +297,7 @@ class PaperParts:
     recommendations: str
     sections: list[str]
     footer: str
+    figures: list[dict[str, Any]]
 
 
 def build_paper(meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOutputs) -> PaperParts:
@@ -251,9 +312,9 @@ def build_paper(meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOut
     def table(name: str) -> str:
         number = next_number("table")
         if name == "high_needs_budget":
-            return budget_table_html(outputs, number)
+            return budget_table_html(outputs, number, renderer.figures)
         if name == "scenarios":
-            return scenarios_table_html(outputs, number)
+            return scenarios_table_html(outputs, number, renderer.figures)
         if name == "business_cases":
             return business_cases_table_html(outputs, number, meta, renderer, narrative)
         raise KeyError(
@@ -267,11 +328,14 @@ def build_paper(meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOut
         return deficit_chart_html(outputs.scenarios, next_number("chart"))
 
     renderer = TextRenderer(narrative, narrative_context(outputs), {"table": table, "chart": chart})
+    recommendations = recommendations_html(meta, renderer)
+    sections = render_sections(narrative, renderer)
     return PaperParts(
         header=header_html(meta),
-        recommendations=recommendations_html(meta, renderer),
-        sections=render_sections(narrative, renderer),
+        recommendations=recommendations,
+        sections=sections,
         footer=footer_html(meta),
+        figures=renderer.figures,
     )
 
 

@@ -12,8 +12,14 @@ import nbformat
 TEMPLATE_NAME = "cabinet-paper"
 
 
-def render_html(executed_notebook: Path, templates_dir: Path, meta: Mapping[str, Any]) -> str:
-    """The paper as a standalone HTML page: only outputs of cells tagged ``paper``, no code."""
+def render_html(
+    executed_notebook: Path, templates_dir: Path, meta: Mapping[str, Any], date: str
+) -> str:
+    """The paper as a standalone HTML page: only outputs of cells tagged ``paper``, no code.
+
+    ``date`` (ISO) is the paper's date in its metadata, fixed by the cycle rather than the
+    clock, so that the same inputs give the same bytes.
+    """
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -25,6 +31,7 @@ def render_html(executed_notebook: Path, templates_dir: Path, meta: Mapping[str,
     )
     notebook = nbformat.read(executed_notebook, as_version=4)
     paper = {key: str(meta[key]) for key in ("title", "committee", "meeting", "council")}
+    paper["date"] = date
     body, _ = exporter.from_notebook_node(notebook, resources={"paper": paper})
     return body
 

@@ -1,59 +1,65 @@
-"""Run a cycle end to end: lock the cycle, execute the notebooks with papermill on this
-environment's kernel, render the paper, write the manifest, then publish atomically.
+"""Run a cycle end to end: lock the cycle, execute each step in the run's own folder (or reuse
+it when nothing it depends on changed), render the paper, write the manifest and the change
+log, then publish the run.
 
-A failed run leaves the last good paper of the cycle untouched: everything is written to a
-staging folder first and moved into place only when the whole run has succeeded.
+A failed run leaves the last good paper of the cycle untouched: the published files are
+switched only when every step has succeeded. A failed run's folder is kept for diagnosis.
 """
 
 from __future__ import annotations
 
-import hashlib
+import ast
 import json
 import os
-import platform
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from highneeds.archive import (
+    MANIFEST,
+    PAPER_HTML,
+    PAPER_PDF,
+    environment,
+    git_state,
+    hash_files,
+    hash_tree,
+    new_run_id,
+    normalise_notebook,
+    publish,
+    published_run,
+    read_manifest,
+    runs_newest_first,
+    write_json,
+)
 from highneeds.errors import (
     HighNeedsError,
     InputDataError,
-    LockHeld,
     NarrativeError,
     NotebookFailed,
     UsageError,
+    VerificationFailed,
 )
+from highneeds.locking import cycle_lock
 from highneeds.paths import PROJECT_ROOT, CyclePaths
+from highneeds.steps import NOTEBOOK_STEPS, STEPS, copy_outputs, find_reusable, step_key
+from highneeds.steps import shared_key_parts as _shared_key_parts
 
-NOTEBOOKS = ("01_validate", "02_deficit_model", "03_interventions", "04_cabinet_report")
 KERNEL_NAME = "highneeds"
 CYCLE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-PAPER_HTML = "cabinet-report.html"
-PAPER_PDF = "cabinet-report.pdf"
-MANIFEST = "manifest.json"
-_PACKAGES = (
-    "highneeds",
-    "papermill",
-    "nbconvert",
-    "nbformat",
-    "great-expectations",
-    "pandas",
-    "numpy",
-    "matplotlib",
-    "jinja2",
-    "weasyprint",
-    "ipykernel",
-)
+#: The folders a run's notebooks read and write, relative to the run folder.
+RUN_FOLDERS = {
+    "raw_dir": "inputs",
+    "processed_dir": "processed",
+    "expectations_dir": "expectations",
+    "validation_dir": "validation",
+}
 
 
 @dataclass
@@ -65,18 +71,22 @@ class RunOptions:
     root: Path = PROJECT_ROOT
     cell_timeout: int = 600
     progress: bool = False
+    force: bool = False
     say: Callable[[str], None] = print
 
 
 @dataclass
 class RunResult:
-    """Where a successful run put the paper."""
+    """Where a successful run put the paper, and what it executed."""
 
     cycle: str
     run_id: str
     html: Path
     pdf: Path
     manifest: Path
+    changes: Path
+    executed: list[str]
+    reused: list[str]
     seconds: float
 
 
@@ -103,25 +113,37 @@ def choose_cycle(root: Path, cycle: str | None) -> str:
     return cycle
 
 
-def plan_parameters(paths: CyclePaths, overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def declared_parameters(notebook: Path) -> list[str]:
+    """The names assigned in a notebook's cell tagged ``parameters`` (read, not executed)."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = (
+                "".join(cell["source"]) if isinstance(cell["source"], list) else (cell["source"])
+            )
+            names = []
+            for node in ast.parse(source).body:
+                targets = (
+                    node.targets
+                    if isinstance(node, ast.Assign)
+                    else ([node.target] if isinstance(node, ast.AnnAssign) else [])
+                )
+                names += [t.id for t in targets if isinstance(t, ast.Name)]
+            return names
+    raise UsageError(f"{notebook.name} has no cell tagged 'parameters'")
+
+
+def plan_parameters(root: Path, cycle: str, overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Each notebook's parameters: the standard ones, then overrides for those that declare them.
 
     Every parameter passed must be declared in the notebook's ``parameters`` cell: papermill
     would only warn about an unknown one; we refuse it (exit 2).
     """
-    import papermill
-
-    standard = {
-        "cycle": paths.cycle,
-        "raw_dir": paths.relative(paths.raw),
-        "processed_dir": paths.relative(paths.processed),
-        "expectations_dir": paths.relative(paths.expectations),
-        "validation_dir": paths.relative(paths.validation),
-    }
+    standard = {"cycle": cycle, **RUN_FOLDERS}
     plan: dict[str, dict[str, Any]] = {}
     declared_anywhere: set[str] = set()
-    for name in NOTEBOOKS:
-        declared = set(papermill.inspect_notebook(str(paths.notebooks / f"{name}.ipynb")))
+    for name in NOTEBOOK_STEPS:
+        declared = set(declared_parameters(root / "notebooks" / f"{name}.ipynb"))
         declared_anywhere |= declared
         plan[name] = {k: v for k, v in standard.items() if k in declared}
         plan[name].update({k: v for k, v in overrides.items() if k in declared})
@@ -135,6 +157,14 @@ def plan_parameters(paths: CyclePaths, overrides: dict[str, Any]) -> dict[str, d
     if fixed:
         raise UsageError(f"parameter(s) {', '.join(fixed)} are set by the pipeline from --cycle")
     return plan
+
+
+def source_date_epoch(cycle: str) -> str:
+    """The date stamped into outputs: ``SOURCE_DATE_EPOCH`` if set, else the cycle's first day."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return os.environ["SOURCE_DATE_EPOCH"]
+    year, month = (int(p) for p in cycle.split("-"))
+    return str(int(datetime(year, month, 1, tzinfo=UTC).timestamp()))
 
 
 def ensure_kernel() -> None:
@@ -160,51 +190,7 @@ def ensure_kernel() -> None:
         )
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-@contextmanager
-def cycle_lock(paths: CyclePaths, say: Callable[[str], None]) -> Iterator[None]:
-    """Hold the cycle's lock for the run; exit 5 if a live process holds it already."""
-    paths.reports.mkdir(parents=True, exist_ok=True)
-    lock = paths.reports / ".lock"
-    record = json.dumps({"pid": os.getpid(), "since": datetime.now(UTC).isoformat()})
-    for _ in range(2):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            try:
-                holder = json.loads(lock.read_text())
-            except (OSError, ValueError):
-                holder = {"pid": -1, "since": "unknown"}
-            if holder.get("pid", -1) > 0 and _pid_alive(int(holder["pid"])):
-                raise LockHeld(
-                    f"cycle {paths.cycle} is being run by process {holder['pid']} since "
-                    f"{holder['since']} (lock file {lock})"
-                ) from None
-            say(
-                f"warning: taking over the lock of cycle {paths.cycle} left by process "
-                f"{holder.get('pid')} (no longer running)"
-            )
-            lock.unlink(missing_ok=True)
-            continue
-        with os.fdopen(fd, "w") as handle:
-            handle.write(record)
-        break
-    try:
-        yield
-    finally:
-        lock.unlink(missing_ok=True)
-
-
-def _kernel_environment(root: Path) -> None:
+def _kernel_environment(root: Path, epoch: str) -> None:
     """Kernels inherit the environment: import this project's own package, render headless."""
     src = str(root / "src")
     current = os.environ.get("PYTHONPATH", "")
@@ -213,12 +199,13 @@ def _kernel_environment(root: Path) -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch
 
 
 def execute_notebook(
-    source: Path, target: Path, parameters: dict[str, Any], root: Path, options: RunOptions
+    source: Path, target: Path, parameters: dict[str, Any], cwd: Path, options: RunOptions
 ) -> None:
-    """Execute one notebook with papermill, turning its failure into the right error."""
+    """Execute one notebook with papermill in ``cwd``, turning its failure into the right error."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
     from traitlets.config import Config
@@ -232,7 +219,7 @@ def execute_notebook(
             str(target),
             parameters=parameters,
             kernel_name=KERNEL_NAME,
-            cwd=str(root),
+            cwd=str(cwd),
             progress_bar=options.progress,
             log_output=False,
             execution_timeout=options.cell_timeout,
@@ -257,97 +244,219 @@ def execute_notebook(
         shutil.rmtree(sockets, ignore_errors=True)
 
 
-def sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def render_paper(run_dir: Path, root: Path, epoch: str) -> None:
+    """Render the executed report notebook to the paper's HTML and PDF in the run folder."""
+    from highneeds.inputs import read_paper_metadata
+    from highneeds.render import render_html, render_pdf
+
+    meta = read_paper_metadata(run_dir / "inputs" / "paper.yaml")
+    date = datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
+    html = render_html(
+        run_dir / "notebooks" / "04_cabinet_report.ipynb", root / "templates", meta, date
+    )
+    (run_dir / PAPER_HTML).write_text(html, encoding="utf-8")
+    render_pdf(html, run_dir / PAPER_PDF, run_dir)
 
 
-def _versions() -> dict[str, str]:
-    versions = {}
-    for package in _PACKAGES:
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "not installed"
-    return versions
+def _copy_inputs(source_raw: Path, source_expectations: Path, run_dir: Path) -> None:
+    (run_dir / "inputs").mkdir(parents=True)
+    for path in sorted(source_raw.iterdir()):
+        if path.is_file() and not path.name.startswith("."):
+            shutil.copy2(path, run_dir / "inputs" / path.name)
+    shutil.copytree(source_expectations, run_dir / "expectations")
 
 
-def _git_state(root: Path) -> dict[str, Any]:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = bool(
-            subprocess.run(
-                ["git", "status", "--porcelain"],
-                cwd=root,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.strip()
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return {"commit": None, "dirty": None}
-    return {"commit": commit, "dirty": dirty}
-
-
-def write_manifest(
-    target: Path,
-    paths: CyclePaths,
-    run_id: str,
-    started: datetime,
+def execute_steps(
+    run_dir: Path,
+    root: Path,
     plan: dict[str, dict[str, Any]],
-    steps: list[dict[str, Any]],
-    outputs: dict[str, Path],
+    options: RunOptions,
+    epoch: str,
+    reports: Path | None,
+    records: list[dict[str, Any]],
 ) -> None:
-    """Record what the run read, ran and wrote, with hashes, versions and timings."""
-    lock_file = paths.root / "uv.lock"
+    """Run (or reuse) each step in ``run_dir``, appending what happened to ``records``."""
+    shared = _shared_key_parts(root, epoch)
+    kernel_ready = False
+    (run_dir / "notebooks").mkdir(exist_ok=True)
+    for step in STEPS:
+        clock = time.monotonic()
+        parameters = plan.get(step.name, {})
+        key = step_key(step, run_dir, root, parameters, shared)
+        source = find_reusable(step, key, reports, run_dir) if reports is not None else None
+        record: dict[str, Any] = {"step": step.name, "key": key}
+        records.append(record)
+        if source is not None:
+            copy_outputs(step, source, run_dir)
+            record.update(status="reused", reused_from=source.name)
+            options.say(
+                f"[{plan['01_validate']['cycle']}] {step.name}: unchanged, reused "
+                f"from run {source.name}"
+            )
+        else:
+            options.say(f"[{plan['01_validate']['cycle']}] {step.name} ...")
+            record["status"] = "running"
+            if step.notebook:
+                if not kernel_ready:
+                    ensure_kernel()
+                    kernel_ready = True
+                target = run_dir / "notebooks" / f"{step.name}.ipynb"
+                execute_notebook(
+                    root / "notebooks" / f"{step.name}.ipynb", target, parameters, run_dir, options
+                )
+                normalise_notebook(target, f"notebooks/{step.name}.ipynb")
+            else:
+                render_paper(run_dir, root, epoch)
+            record["status"] = "ok"
+        record["seconds"] = round(time.monotonic() - clock, 3)
+        record["outputs"] = hash_files(run_dir, step.output_files(run_dir))
+
+
+def reproducible_outputs(run_dir: Path) -> dict[str, str]:
+    """Outputs that the same inputs must reproduce byte for byte."""
+    files = [run_dir / PAPER_HTML, run_dir / PAPER_PDF, run_dir / "validation" / "summary.json"]
+    files += list((run_dir / "notebooks").glob("*.ipynb"))
+    files += list((run_dir / "processed").glob("*"))
+    return hash_files(run_dir, files)
+
+
+def _documents(run_dir: Path) -> dict[str, str]:
+    """Other files of the run (Data Docs, change log): kept and checked, not reproduced."""
+    outputs = reproducible_outputs(run_dir)
+    files = [p for p in run_dir.rglob("*") if p.is_file()]
+    skip = ("inputs/", "expectations/")
+    return {
+        name: digest
+        for name, digest in hash_files(run_dir, files).items()
+        if name not in outputs and not name.startswith(skip) and name != MANIFEST
+    }
+
+
+def _manifest(
+    run_dir: Path,
+    root: Path,
+    cycle: str,
+    run_id: str,
+    status: str,
+    started: datetime,
+    epoch: str,
+    plan: dict[str, Any],
+    records: list[dict[str, Any]],
+    error: str | None,
+) -> dict[str, Any]:
     manifest = {
-        "cycle": paths.cycle,
+        "cycle": cycle,
         "run_id": run_id,
+        "status": status,
         "started": started.isoformat(),
         "finished": datetime.now(UTC).isoformat(),
+        "source_date_epoch": epoch,
         "parameters": plan,
-        "inputs": {p.name: sha256(p) for p in sorted(paths.raw.iterdir()) if p.is_file()},
-        "expectations": {p.name: sha256(p) for p in sorted(paths.expectations.glob("*.json"))},
-        "notebooks": {f"{n}.ipynb": sha256(paths.notebooks / f"{n}.ipynb") for n in NOTEBOOKS},
-        "outputs": {name: sha256(path) for name, path in outputs.items()},
-        "steps": steps,
-        "environment": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "uv_lock_sha256": sha256(lock_file) if lock_file.is_file() else None,
-            "packages": _versions(),
-        },
-        "git": _git_state(paths.root),
+        "inputs": hash_tree(run_dir / "inputs"),
+        "expectations": hash_tree(run_dir / "expectations"),
+        "notebook_sources": hash_files(root, (root / "notebooks").glob("*.ipynb")),
+        "steps": records,
+        "outputs": reproducible_outputs(run_dir),
+        "documents": _documents(run_dir),
+        "environment": environment(root),
+        "git": git_state(root),
     }
-    target.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    if error:
+        manifest["error"] = error
+    return manifest
 
 
-def _keep_failed(staging: Path, paths: CyclePaths, run_id: str) -> None:
-    """Keep a failed run's notebooks for diagnosis, away from the published paper."""
-    failed = paths.reports / "failed" / run_id
-    failed.parent.mkdir(parents=True, exist_ok=True)
-    staging.rename(failed)
-    with suppress(OSError):
-        staging.parent.rmdir()
+def _baseline(root: Path, paths: CyclePaths) -> tuple[Path | None, str]:
+    """The paper to compare with: the cycle's published run, else the previous cycle's."""
+    current = published_run(paths.reports)
+    if current is not None:
+        return current, f"the previously published paper of cycle {paths.cycle}"
+    earlier = [c for c in available_cycles(root) if c < paths.cycle]
+    for cycle in reversed(earlier):
+        run = published_run(CyclePaths(root, cycle).reports)
+        if run is not None:
+            return run, f"the paper of cycle {cycle}"
+    return None, "no earlier paper"
 
 
-def _publish(staging: Path, reports: Path) -> None:
-    """Move a complete run's outputs into place; the paper files last, each atomically."""
-    notebooks = reports / "notebooks"
-    previous = reports / ".notebooks-previous"
-    shutil.rmtree(previous, ignore_errors=True)
-    if notebooks.exists():
-        notebooks.rename(previous)
-    (staging / "notebooks").rename(notebooks)
-    shutil.rmtree(previous, ignore_errors=True)
-    for name in (MANIFEST, PAPER_PDF, PAPER_HTML):
-        os.replace(staging / name, reports / name)
+def run_cycle(options: RunOptions) -> RunResult:
+    """Run every step of a cycle and publish its paper; raise a :class:`HighNeedsError` if not."""
+    from highneeds.changes import write_changes
+
+    clock = time.monotonic()
+    root = options.root
+    cycle = choose_cycle(root, options.cycle)
+    paths = CyclePaths(root, cycle)
+    plan = plan_parameters(root, cycle, options.parameters)
+    epoch = source_date_epoch(cycle)
+    _kernel_environment(root, epoch)
+    with cycle_lock(paths.reports, cycle, options.say):
+        started = datetime.now(UTC)
+        run_id = new_run_id(started)
+        run_dir = paths.reports / "runs" / run_id
+        records: list[dict[str, Any]] = []
+        try:
+            _copy_inputs(paths.raw, paths.expectations, run_dir)
+            execute_steps(
+                run_dir,
+                root,
+                plan,
+                options,
+                epoch,
+                None if options.force else paths.reports,
+                records,
+            )
+            baseline, label = _baseline(root, paths)
+            write_changes(run_dir, baseline, label)
+        except BaseException as exc:
+            if records and records[-1].get("status") == "running":
+                records[-1]["status"] = "failed"
+            write_json(
+                run_dir / MANIFEST,
+                _manifest(
+                    run_dir,
+                    root,
+                    cycle,
+                    run_id,
+                    "failed",
+                    started,
+                    epoch,
+                    plan,
+                    records,
+                    f"{type(exc).__name__}: {exc}",
+                ),
+            )
+            if isinstance(exc, InputDataError):
+                publish_validation(run_dir, paths)
+                raise InputDataError(
+                    f"{exc}\n  validation report: {paths.validation / 'summary.html'}\n"
+                    f"  run folder: {run_dir}"
+                ) from None
+            raise
+        write_json(
+            run_dir / MANIFEST,
+            _manifest(run_dir, root, cycle, run_id, "ok", started, epoch, plan, records, None),
+        )
+        publish(run_dir, paths.reports, paths.processed)
+    return RunResult(
+        cycle,
+        run_id,
+        paths.reports / PAPER_HTML,
+        paths.reports / PAPER_PDF,
+        paths.reports / MANIFEST,
+        paths.reports / "changes.html",
+        [r["step"] for r in records if r["status"] == "ok"],
+        [r["step"] for r in records if r["status"] == "reused"],
+        time.monotonic() - clock,
+    )
+
+
+def publish_validation(run_dir: Path, paths: CyclePaths) -> None:
+    """Show a failed gate's documents in ``reports/<cycle>/validation/`` (the paper stays)."""
+    from highneeds.archive import _replace_folder
+
+    if (run_dir / "validation").is_dir():
+        _replace_folder(run_dir / "validation", paths.validation)
 
 
 @dataclass
@@ -365,93 +474,75 @@ def validate_only(options: RunOptions) -> GateResult:
 
     cycle = choose_cycle(options.root, options.cycle)
     paths = CyclePaths(options.root, cycle)
-    with cycle_lock(paths, options.say):
+    with cycle_lock(paths.reports, cycle, options.say):
         options.say(f"[{cycle}] validating inputs ...")
         try:
             report, _ = validate_cycle(cycle, paths.raw, paths.expectations, paths.validation)
             require_success(report)
         except InputDataError as exc:
-            raise _with_report_location(exc, paths) from None
+            summary = paths.validation / "summary.html"
+            where = f"\n  validation report: {summary}" if summary.is_file() else ""
+            raise InputDataError(f"{exc}{where}") from None
     return GateResult(cycle, len(report.checks), paths.validation / "summary.html")
 
 
-def _with_report_location(exc: InputDataError, paths: CyclePaths) -> InputDataError:
-    summary = paths.validation / "summary.html"
-    where = f"\n  validation report: {summary}" if summary.is_file() else ""
-    return InputDataError(f"{exc}{where}")
+@dataclass
+class VerifyResult:
+    """A run that reproduced: which run, and how many files were compared."""
+
+    cycle: str
+    run_id: str
+    compared: int
 
 
-def run_cycle(options: RunOptions) -> RunResult:
-    """Run every step of a cycle and publish its paper; raise a :class:`HighNeedsError` if not."""
-    from highneeds.inputs import read_paper_metadata
-    from highneeds.render import render_html, render_pdf
+def _find_run(paths: CyclePaths, run: str | None) -> Path:
+    if run is None:
+        published = published_run(paths.reports)
+        if published is None:
+            raise UsageError(f"cycle {paths.cycle} has no published run to verify")
+        return published
+    run_dir = paths.reports / "runs" / run
+    if "/" in run or not run_dir.is_dir():
+        known = ", ".join(p.name for p in runs_newest_first(paths.reports)[:5]) or "none"
+        raise UsageError(f"no run {run!r} of cycle {paths.cycle} (latest: {known})")
+    return run_dir
 
-    clock = time.monotonic()
+
+def verify_run(options: RunOptions, run: str | None = None) -> VerifyResult:
+    """Re-execute an archived run from its archived inputs and compare every output's hash.
+
+    Raises :class:`VerificationFailed` (exit 6) listing each file that was edited after the
+    run or that the re-execution did not reproduce.
+    """
     root = options.root
     cycle = choose_cycle(root, options.cycle)
     paths = CyclePaths(root, cycle)
-    plan = plan_parameters(paths, options.parameters)
-    _kernel_environment(root)
-    ensure_kernel()
-    started = datetime.now(UTC)
-    run_id = started.strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
-    with cycle_lock(paths, options.say):
-        staging = paths.reports / ".staging" / run_id
-        (staging / "notebooks").mkdir(parents=True)
-        steps: list[dict[str, Any]] = []
-        try:
-            for name in NOTEBOOKS:
-                step_clock = time.monotonic()
-                options.say(f"[{cycle}] {name} ...")
-                execute_notebook(
-                    paths.notebooks / f"{name}.ipynb",
-                    staging / "notebooks" / f"{name}.ipynb",
-                    plan[name],
-                    root,
-                    options,
-                )
-                steps.append(
-                    {
-                        "step": name,
-                        "status": "ok",
-                        "seconds": round(time.monotonic() - step_clock, 3),
-                    }
-                )
-            step_clock = time.monotonic()
-            options.say(f"[{cycle}] rendering HTML and PDF ...")
-            meta = read_paper_metadata(paths.raw / "paper.yaml")
-            html = render_html(
-                staging / "notebooks" / "04_cabinet_report.ipynb", root / "templates", meta
-            )
-            (staging / PAPER_HTML).write_text(html, encoding="utf-8")
-            render_pdf(html, staging / PAPER_PDF, staging)
-            steps.append(
-                {
-                    "step": "render",
-                    "status": "ok",
-                    "seconds": round(time.monotonic() - step_clock, 3),
-                }
-            )
-            outputs = {PAPER_HTML: staging / PAPER_HTML, PAPER_PDF: staging / PAPER_PDF}
-            outputs |= {
-                f"notebooks/{p.name}": p for p in sorted((staging / "notebooks").glob("*.ipynb"))
-            }
-            write_manifest(staging / MANIFEST, paths, run_id, started, plan, steps, outputs)
-        except InputDataError as exc:
-            _keep_failed(staging, paths, run_id)
-            raise _with_report_location(exc, paths) from None
-        except BaseException:
-            _keep_failed(staging, paths, run_id)
-            raise
-        _publish(staging, paths.reports)
-        shutil.rmtree(staging, ignore_errors=True)
-        with suppress(OSError):
-            staging.parent.rmdir()
-    return RunResult(
-        cycle,
-        run_id,
-        paths.reports / PAPER_HTML,
-        paths.reports / PAPER_PDF,
-        paths.reports / MANIFEST,
-        time.monotonic() - clock,
-    )
+    run_dir = _find_run(paths, run)
+    manifest = read_manifest(run_dir)
+    if not manifest or manifest.get("status") != "ok":
+        raise UsageError(f"run {run_dir.name} did not succeed; only successful runs verify")
+    problems: list[str] = []
+    for section, folder in (("inputs", "inputs"), ("expectations", "expectations")):
+        now = hash_tree(run_dir / folder)
+        for name in sorted(set(now) | set(manifest[section])):
+            if now.get(name) != manifest[section].get(name):
+                problems.append(f"{folder}/{name}: archived input edited after the run")
+    for section in ("outputs", "documents"):
+        now = hash_files(run_dir, (run_dir / n for n in manifest[section]))
+        for name, digest in manifest[section].items():
+            if now.get(name) != digest:
+                problems.append(f"{name}: archived output edited after the run")
+    epoch = manifest["source_date_epoch"]
+    _kernel_environment(root, epoch)
+    options.say(f"[{cycle}] re-executing run {run_dir.name} from its archived inputs ...")
+    with tempfile.TemporaryDirectory(prefix="highneeds-verify-") as temporary:
+        replay = Path(temporary) / run_dir.name
+        _copy_inputs(run_dir / "inputs", run_dir / "expectations", replay)
+        execute_steps(replay, root, manifest["parameters"], options, epoch, None, [])
+        again = reproducible_outputs(replay)
+        for name in sorted(set(again) | set(manifest["outputs"])):
+            if again.get(name) != manifest["outputs"].get(name):
+                problems.append(f"{name}: differs when re-executed")
+    if problems:
+        raise VerificationFailed(f"run {run_dir.name} of cycle {cycle} does not verify:", problems)
+    return VerifyResult(cycle, run_dir.name, len(manifest["outputs"]))

@@ -104,7 +104,7 @@ def run_expectations(
                     "class_name": "SiteBuilder",
                     "store_backend": {
                         "class_name": "TupleFilesystemStoreBackend",
-                        "base_directory": str(docs_dir),
+                        "base_directory": str(docs_dir.resolve()),
                     },
                     "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
                 },

@@ -1,0 +1,211 @@
+"""Run folders: what a run read and wrote, its manifest, and publishing the latest good run.
+
+Each run of a cycle gets ``reports/<cycle>/runs/<run-id>/`` holding a copy of the inputs it
+read, its executed notebooks, processed tables, validation documents, the paper and
+``manifest.json``. The cycle's published files (``reports/<cycle>/cabinet-report.html`` ...)
+are copies of the latest successful run's, each switched atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+PAPER_HTML = "cabinet-report.html"
+PAPER_PDF = "cabinet-report.pdf"
+MANIFEST = "manifest.json"
+CHANGES_HTML = "changes.html"
+CHANGES_JSON = "changes.json"
+#: Published beside the runs: the latest successful run's paper, manifest and change log.
+PUBLISHED_FILES = (MANIFEST, CHANGES_JSON, CHANGES_HTML, PAPER_PDF, PAPER_HTML)
+#: Published folders: the latest successful run's executed notebooks and validation documents.
+PUBLISHED_FOLDERS = ("notebooks", "validation")
+
+_PACKAGES = (
+    "highneeds",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "great-expectations",
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "jinja2",
+    "weasyprint",
+    "ipykernel",
+    "openpyxl",
+)
+
+
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def hash_files(folder: Path, paths: Iterable[Path]) -> dict[str, str]:
+    """``{path relative to folder: sha256}`` for each existing file, sorted."""
+    return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(set(paths)) if p.is_file()}
+
+
+def hash_tree(folder: Path) -> dict[str, str]:
+    """Every file under ``folder``, hashed, keyed by its path relative to ``folder``."""
+    return hash_files(folder, folder.rglob("*")) if folder.is_dir() else {}
+
+
+#: Notebook metadata that records when and where a run happened, not what it computed.
+_VOLATILE_NOTEBOOK_KEYS = (
+    "start_time",
+    "end_time",
+    "duration",
+    "exception",
+    "input_path",
+    "output_path",
+    "environment_variables",
+)
+
+
+def normalise_notebook(path: Path, relative_name: str) -> None:
+    """Drop timestamps and absolute paths from an executed notebook, so that the same inputs
+    give the same bytes. Durations are kept in the run's manifest instead."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    papermill = notebook.metadata.get("papermill", {})
+    for key in _VOLATILE_NOTEBOOK_KEYS:
+        papermill.pop(key, None)
+    papermill["input_path"] = relative_name
+    for cell in notebook.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id
+    nbformat.write(notebook, path)
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for package in _PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def git_state(root: Path) -> dict[str, Any]:
+    """The project's commit and whether its tree had uncommitted changes."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = bool(
+            subprocess.run(
+                ["git", "status", "--porcelain"],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "dirty": None}
+    return {"commit": commit, "dirty": dirty}
+
+
+def environment(root: Path) -> dict[str, Any]:
+    lock = root / "uv.lock"
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "uv_lock_sha256": sha256(lock) if lock.is_file() else None,
+        "packages": package_versions(),
+    }
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically: to a temporary file beside it, then renamed into place."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def read_manifest(run_dir: Path) -> dict[str, Any] | None:
+    path = run_dir / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def runs_newest_first(reports: Path) -> list[Path]:
+    """A cycle's run folders, newest first (run ids sort by time)."""
+    runs = reports / "runs"
+    if not runs.is_dir():
+        return []
+    return sorted((p for p in runs.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True)
+
+
+def published_run(reports: Path) -> Path | None:
+    """The run folder whose paper is published for the cycle, if any."""
+    manifest = read_manifest(reports)
+    if not manifest:
+        return None
+    run = reports / "runs" / manifest["run_id"]
+    return run if run.is_dir() else None
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
+    return f"{stamp}-{os.getpid()}"
+
+
+def _replace_folder(source: Path, target: Path) -> None:
+    """Put a copy of ``source`` at ``target``, swapping folders by rename."""
+    incoming = target.with_name(f".{target.name}.incoming")
+    outgoing = target.with_name(f".{target.name}.outgoing")
+    shutil.rmtree(incoming, ignore_errors=True)
+    shutil.rmtree(outgoing, ignore_errors=True)
+    if source.is_dir():
+        shutil.copytree(source, incoming)
+    else:
+        incoming.mkdir()
+    if target.exists():
+        target.rename(outgoing)
+    incoming.rename(target)
+    shutil.rmtree(outgoing, ignore_errors=True)
+
+
+def publish(run_dir: Path, reports: Path, processed: Path) -> None:
+    """Make a successful run the cycle's published one.
+
+    Folders first (notebooks, validation, processed tables), then each file by an atomic
+    rename, the paper last, so that a reader never sees half a file.
+    """
+    for name in PUBLISHED_FOLDERS:
+        _replace_folder(run_dir / name, reports / name)
+    processed.parent.mkdir(parents=True, exist_ok=True)
+    _replace_folder(run_dir / "processed", processed)
+    for name in PUBLISHED_FILES:
+        source = run_dir / name
+        if not source.is_file():
+            continue
+        temporary = reports / f".{name}.incoming"
+        shutil.copy2(source, temporary)
+        os.replace(temporary, reports / name)
