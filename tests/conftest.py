@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +15,18 @@ import pytest
 from highneeds.inputs import read_cycle_tables
 from highneeds.paths import PROJECT_ROOT
 
-SHIPPED_CYCLE = "2022-01"
+SHIPPED_CYCLE = CYCLE = "2022-01"
+#: What a temporary copy of the project needs in order to run.
+COPIED = [
+    "pipeline.py",
+    "pyproject.toml",
+    "uv.lock",
+    "src",
+    "notebooks",
+    "templates",
+    "expectations",
+    "data/raw",
+]
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +52,67 @@ def raw_copy(shipped_raw: Path, tmp_path: Path) -> Path:
     for path in shipped_raw.iterdir():
         (target / path.name).write_bytes(path.read_bytes())
     return target
+
+
+def run_pipeline(
+    root: Path, *args: str, command: str = "run", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python pipeline.py COMMAND ARGS`` in a project copy, as a scheduler would run it."""
+    return subprocess.run(
+        [sys.executable, "pipeline.py", command, *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=env,
+    )
+
+
+@pytest.fixture(scope="session")
+def project(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A temporary copy of the project, shared by the end-to-end tests."""
+    root = tmp_path_factory.mktemp("project")
+    for name in COPIED:
+        source, target = project_root / name, root / name
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return root
+
+
+@pytest.fixture(scope="session")
+def first_run(project: Path) -> subprocess.CompletedProcess[str]:
+    """The shipped cycle, run once cold in the project copy."""
+    result = run_pipeline(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def reports(project: Path) -> Path:
+    return project / "reports" / CYCLE
+
+
+def published_bytes(project: Path) -> dict[str, bytes]:
+    """The published paper, manifest and notebooks of the shipped cycle, byte for byte."""
+    folder = reports(project)
+    files = [
+        "cabinet-report.html",
+        "cabinet-report.pdf",
+        "manifest.json",
+        *(f"notebooks/{p.name}" for p in sorted((folder / "notebooks").glob("*.ipynb"))),
+    ]
+    return {name: (folder / name).read_bytes() for name in files}
+
+
+@contextmanager
+def edited(path: Path, old: str, new: str) -> Iterator[None]:
+    """Edit a file for the length of a ``with`` block, then put it back."""
+    original = path.read_text(encoding="utf-8")
+    assert old in original, old
+    path.write_text(original.replace(old, new, 1), encoding="utf-8")
+    try:
+        yield
+    finally:
+        path.write_text(original, encoding="utf-8")

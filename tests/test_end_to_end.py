@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -16,84 +13,18 @@ import pytest
 from pypdf import PdfReader
 
 from tests import reference as ref
+from tests.conftest import CYCLE, edited, published_bytes, reports, run_pipeline
 from tests.test_paper import table_rows
 
 pytestmark = pytest.mark.e2e
-CYCLE = "2022-01"
-COPIED = [
-    "pipeline.py",
-    "pyproject.toml",
-    "uv.lock",
-    "src",
-    "notebooks",
-    "templates",
-    "expectations",
-    "data/raw",
-]
-
-
-def run_pipeline(root: Path, *args: str, command: str = "run") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "pipeline.py", command, *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-
-
-@pytest.fixture(scope="module")
-def project(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("project")
-    for name in COPIED:
-        source, target = project_root / name, root / name
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    return root
-
-
-@pytest.fixture(scope="module")
-def first_run(project: Path) -> subprocess.CompletedProcess[str]:
-    result = run_pipeline(project)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
-
-
-def reports(project: Path) -> Path:
-    return project / "reports" / CYCLE
 
 
 def published_manifest(project: Path) -> dict:
     return json.loads((reports(project) / "manifest.json").read_text())
 
 
-def published_bytes(project: Path) -> dict[str, bytes]:
-    folder = reports(project)
-    files = [
-        "cabinet-report.html",
-        "cabinet-report.pdf",
-        "manifest.json",
-        *(f"notebooks/{p.name}" for p in sorted((folder / "notebooks").glob("*.ipynb"))),
-    ]
-    return {name: (folder / name).read_bytes() for name in files}
-
-
 def step_statuses(manifest: dict) -> dict[str, str]:
     return {s["step"]: s["status"] for s in manifest["steps"]}
-
-
-@contextmanager
-def edited(path: Path, old: str, new: str) -> Iterator[None]:
-    original = path.read_text(encoding="utf-8")
-    assert old in original
-    path.write_text(original.replace(old, new, 1), encoding="utf-8")
-    try:
-        yield
-    finally:
-        path.write_text(original, encoding="utf-8")
 
 
 def test_run_prints_where_the_paper_is(project: Path, first_run) -> None:

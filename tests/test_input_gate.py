@@ -351,7 +351,7 @@ def project(project_root: Path, tmp_path: Path) -> Path:
 
 def gate(project: Path) -> InputDataError:
     with pytest.raises(InputDataError) as caught:
-        validate_only(RunOptions(cycle=CYCLE, root=project, say=lambda _m: None))
+        validate_only(RunOptions(cycle=CYCLE, root=project))
     return caught.value
 
 

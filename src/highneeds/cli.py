@@ -10,7 +10,8 @@ from typing import Any
 import yaml
 
 from highneeds import __version__
-from highneeds.errors import HighNeedsError
+from highneeds.errors import HighNeedsError, Interrupted
+from highneeds.logs import LOGGER, configure_console
 
 EXIT_CODES = """exit codes:
   0  success
@@ -19,7 +20,8 @@ EXIT_CODES = """exit codes:
   3  input data failed validation (nothing was modelled or published)
   4  a notebook failed to execute (or the narrative could not be rendered)
   5  another run of the same cycle holds the lock
-  6  verify: an archived run did not reproduce, or was edited after the run"""
+  6  verify: an archived run did not reproduce, or was edited after the run
+  130/143  interrupted by SIGINT/SIGTERM (the last good paper is left as it was)"""
 
 
 def _parameter(text: str) -> tuple[str, Any]:
@@ -27,6 +29,26 @@ def _parameter(text: str) -> tuple[str, Any]:
     if not sep or not name:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
     return name.strip(), yaml.safe_load(value)
+
+
+def _command(commands: Any, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
+    sub = commands.add_parser(
+        name,
+        help=help_text,
+        description=description,
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub.add_argument(
+        "-q", "--quiet", action="store_true", help="print only the result line and errors"
+    )
+    sub.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="console messages as text or as one JSON object per line",
+    )
+    return sub
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,13 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"highneeds {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = commands.add_parser(
+
+    run = _command(
+        commands,
         "run",
-        help="validate, model and render a cycle's paper",
-        description="Run a cycle: validate its inputs, run the model notebooks, render the "
-        "paper to HTML and PDF, and publish it under reports/<cycle>/.",
-        epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "validate, model and render a cycle's paper",
+        "Run a cycle: validate its inputs, run the model notebooks, render the "
+        "paper to HTML and PDF, and publish it under reports/<cycle>/. Steps whose "
+        "inputs, parameters and code are unchanged are reused, not executed.",
     )
     run.add_argument("--cycle", help="cycle to run, YYYY-MM (default: newest under data/raw/)")
     run.add_argument(
@@ -58,102 +81,193 @@ def build_parser() -> argparse.ArgumentParser:
         "given to every notebook that declares it; overrides the notebook's default",
     )
     run.add_argument(
+        "--force",
+        action="store_true",
+        help="execute every step, even those whose inputs are unchanged",
+    )
+    run.add_argument(
         "--cell-timeout",
         type=int,
         default=600,
         metavar="SECONDS",
         help="longest a notebook cell may run (default: 600)",
     )
-    run.add_argument("--progress", action="store_true", help="show a progress bar per notebook")
     run.add_argument(
-        "--force",
-        action="store_true",
-        help="execute every step, even those whose inputs, parameters and code are unchanged",
+        "--kernel-timeout",
+        type=int,
+        default=120,
+        metavar="SECONDS",
+        help="longest a notebook kernel may take to start (default: 120)",
     )
-    run.add_argument("-q", "--quiet", action="store_true", help="print only the result and errors")
-    validate = commands.add_parser(
+    run.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar per notebook (default: when stderr is a terminal)",
+    )
+
+    validate = _command(
+        commands,
         "validate",
-        help="run the input gate alone",
-        description="Check a cycle's inputs with the same gate as 'run' (Great Expectations "
-        "suites and the checks across tables), write the validation documents to "
-        "reports/<cycle>/validation/, and exit 3 if any check fails. Nothing is "
-        "modelled, rendered or published.",
-        epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "run the input gate alone",
+        "Check a cycle's inputs with the same gate as 'run', write the "
+        "validation documents to reports/<cycle>/validation/, and exit 3 if "
+        "any check fails. Nothing is modelled, rendered or published.",
     )
     validate.add_argument("--cycle", help="cycle to check, YYYY-MM (default: newest)")
-    verify = commands.add_parser(
+
+    verify = _command(
+        commands,
         "verify",
-        help="re-execute an archived run and check it reproduces",
-        description="Re-execute an archived run from its archived inputs in a temporary "
+        "re-execute an archived run and check it reproduces",
+        "Re-execute an archived run from its archived inputs in a temporary "
         "folder and compare every output's SHA-256 with its manifest. Exit 6, "
         "listing each file, if anything differs or was edited after the run.",
-        epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     verify.add_argument("--cycle", help="cycle of the run, YYYY-MM (default: newest)")
     verify.add_argument(
         "--run", help="run id under reports/<cycle>/runs/ (default: the published run)"
     )
-    verify.add_argument(
-        "-q", "--quiet", action="store_true", help="print only the result and errors"
+
+    new = _command(
+        commands,
+        "new-cycle",
+        "start a cycle from the previous cycle's inputs",
+        "Create data/raw/<CYCLE>/ from a previous cycle's inputs and narrative, so "
+        "that the author edits only what changed. Never overwrites a cycle.",
     )
-    validate.add_argument(
-        "-q", "--quiet", action="store_true", help="print only the result and errors"
+    new.add_argument("new_cycle", metavar="CYCLE", help="the new cycle, YYYY-MM")
+    new.add_argument(
+        "--from", dest="previous", metavar="PREVIOUS", help="cycle to copy (default: the newest)"
     )
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    say = (lambda _message: None) if args.quiet else (lambda m: print(m, flush=True))
-    try:
-        if args.command == "run":
-            from highneeds.run import RunOptions, run_cycle
+def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | None]:
+    """Run the command; return its cycle, the lines to print, and the paper's path if any."""
+    from highneeds.run import RunOptions
 
-            result = run_cycle(
-                RunOptions(
-                    cycle=args.cycle,
-                    parameters=dict(args.parameter),
-                    cell_timeout=args.cell_timeout,
-                    progress=args.progress,
-                    force=args.force,
-                    say=say,
-                )
+    if args.command == "run":
+        from highneeds.run import run_cycle
+
+        progress = (
+            sys.stderr.isatty() and not args.quiet if args.progress is None else (args.progress)
+        )
+        result = run_cycle(
+            RunOptions(
+                cycle=args.cycle,
+                parameters=dict(args.parameter),
+                cell_timeout=args.cell_timeout,
+                kernel_timeout=args.kernel_timeout,
+                progress=progress,
+                force=args.force,
             )
-            reused = f", reused {len(result.reused)}" if result.reused else ""
-            print(
-                f"Paper for cycle {result.cycle}, run {result.run_id} "
-                f"({result.seconds:.1f} s; executed {len(result.executed)} step(s){reused}):"
-            )
-            print(f"  HTML: {result.html}")
-            print(f"  PDF:  {result.pdf}")
-            print(f"  what changed: {result.changes}")
-            print(f"  manifest: {result.manifest}")
-            return 0
-        if args.command == "validate":
-            from highneeds.run import RunOptions, validate_only
+        )
+        reused = f", reused {len(result.reused)}" if result.reused else ""
+        return (
+            result.cycle,
+            [
+                f"Paper for cycle {result.cycle}, run {result.run_id} ({result.seconds:.1f} s; "
+                f"executed {len(result.executed)} step(s){reused}):",
+                f"  HTML: {result.html}",
+                f"  PDF:  {result.pdf}",
+                f"  what changed: {result.changes}",
+                f"  manifest: {result.manifest}",
+            ],
+            str(result.pdf),
+        )
+    if args.command == "validate":
+        from highneeds.run import validate_only
 
-            gate = validate_only(RunOptions(cycle=args.cycle, say=say))
-            print(f"Inputs of cycle {gate.cycle} passed all {gate.checks} checks.")
-            print(f"  validation report: {gate.summary}")
-            return 0
-        if args.command == "verify":
-            from highneeds.run import RunOptions, verify_run
+        gate = validate_only(RunOptions(cycle=args.cycle))
+        return (
+            gate.cycle,
+            [
+                f"Inputs of cycle {gate.cycle} passed all {gate.checks} checks.",
+                f"  validation report: {gate.summary}",
+            ],
+            None,
+        )
+    if args.command == "verify":
+        from highneeds.run import verify_run
 
-            checked = verify_run(RunOptions(cycle=args.cycle, say=say), args.run)
-            print(
+        checked = verify_run(RunOptions(cycle=args.cycle), args.run)
+        return (
+            checked.cycle,
+            [
                 f"Run {checked.run_id} of cycle {checked.cycle} reproduces: all "
                 f"{checked.compared} outputs match its manifest."
-            )
-            return 0
-    except HighNeedsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
+            ],
+            None,
+        )
+    from highneeds.cycles import new_cycle
+    from highneeds.paths import PROJECT_ROOT
+
+    folder = new_cycle(PROJECT_ROOT, args.new_cycle, args.previous)
+    return (
+        args.new_cycle,
+        [
+            f"Cycle {args.new_cycle} created at {folder}: edit what changed, "
+            f"then run: python pipeline.py run --cycle {args.new_cycle}"
+        ],
+        None,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_console(quiet=args.quiet, log_format=args.log_format)
+    cycle = getattr(args, "cycle", None) or getattr(args, "new_cycle", None) or _newest_cycle()
+    try:
+        cycle, lines, paper = _dispatch(args)
+        for line in lines:
+            print(line, flush=True)
+        code, status, message, step, log = 0, "succeeded", "\n".join(lines), None, None
+    except (HighNeedsError, Interrupted) as exc:
+        code, status, message = exc.exit_code, "failed", str(exc)
+        step, log, paper = exc.step, exc.log, None
+        if isinstance(exc, Interrupted):
+            status = "interrupted"
+        LOGGER.error(f"error: {exc}", extra={"exit_code": code})
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    return 1
+        code, status, message, step, log, paper = (
+            130,
+            "interrupted",
+            "interrupted",
+            None,
+            None,
+            None,
+        )
+        LOGGER.error("interrupted", extra={"exit_code": code})
+    if args.command in ("run", "validate"):
+        _notify(args.command, cycle, code, status, step, message, log, paper)
+    return code
+
+
+def _newest_cycle() -> str | None:
+    """The cycle a command without ``--cycle`` works on, for messages and notifications."""
+    from highneeds.cycles import available_cycles
+    from highneeds.paths import PROJECT_ROOT
+
+    cycles = available_cycles(PROJECT_ROOT)
+    return cycles[-1] if cycles else None
+
+
+def _notify(
+    command: str,
+    cycle: str | None,
+    code: int,
+    status: str,
+    step: str | None,
+    message: str,
+    log: str | None,
+    paper: str | None,
+) -> None:
+    from highneeds.notify import NotifySettings, Outcome, notify
+
+    settings = NotifySettings.from_environment()
+    if settings.any:
+        notify(Outcome(command, cycle, code, status, step, message, log, paper), settings)
 
 
 if __name__ == "__main__":

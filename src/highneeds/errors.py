@@ -7,6 +7,9 @@ class HighNeedsError(Exception):
     """Base class for every error the pipeline reports to its user."""
 
     exit_code = 1
+    #: The step that failed and the run's log, when a run got that far (for notifications).
+    step: str | None = None
+    log: str | None = None
 
 
 class UsageError(HighNeedsError):
@@ -64,3 +67,15 @@ class LockHeld(HighNeedsError):
     """Another run of the same cycle holds the cycle's lock."""
 
     exit_code = 5
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM stopped the run (a BaseException, like KeyboardInterrupt, so that no
+    ``except Exception`` on the way swallows it)."""
+
+    step: str | None = None
+    log: str | None = None
+
+    def __init__(self, signal_name: str, exit_code: int) -> None:
+        super().__init__(f"interrupted by {signal_name}")
+        self.exit_code = exit_code

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import ast
 import json
+import logging
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,21 +41,23 @@ from highneeds.archive import (
     runs_newest_first,
     write_json,
 )
+from highneeds.cycles import available_cycles, choose_cycle
 from highneeds.errors import (
     HighNeedsError,
     InputDataError,
+    Interrupted,
     NarrativeError,
     NotebookFailed,
     UsageError,
     VerificationFailed,
 )
 from highneeds.locking import cycle_lock
+from highneeds.logs import LOGGER, RUN_LOG, RunLog
 from highneeds.paths import PROJECT_ROOT, CyclePaths
 from highneeds.steps import NOTEBOOK_STEPS, STEPS, copy_outputs, find_reusable, step_key
 from highneeds.steps import shared_key_parts as _shared_key_parts
 
 KERNEL_NAME = "highneeds"
-CYCLE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 #: The folders a run's notebooks read and write, relative to the run folder.
 RUN_FOLDERS = {
     "raw_dir": "inputs",
@@ -70,9 +75,9 @@ class RunOptions:
     parameters: dict[str, Any] = field(default_factory=dict)
     root: Path = PROJECT_ROOT
     cell_timeout: int = 600
+    kernel_timeout: int = 120
     progress: bool = False
     force: bool = False
-    say: Callable[[str], None] = print
 
 
 @dataclass
@@ -88,29 +93,6 @@ class RunResult:
     executed: list[str]
     reused: list[str]
     seconds: float
-
-
-def available_cycles(root: Path) -> list[str]:
-    """Cycles that have a folder of raw inputs, oldest first."""
-    raw = root / "data" / "raw"
-    if not raw.is_dir():
-        return []
-    return sorted(p.name for p in raw.iterdir() if p.is_dir() and CYCLE_RE.match(p.name))
-
-
-def choose_cycle(root: Path, cycle: str | None) -> str:
-    """The cycle asked for, checked; or the newest one under ``data/raw/``."""
-    cycles = available_cycles(root)
-    if cycle is None:
-        if not cycles:
-            raise UsageError(f"no cycle folders (YYYY-MM) under {root / 'data' / 'raw'}")
-        return cycles[-1]
-    if not CYCLE_RE.match(cycle):
-        raise UsageError(f"'{cycle}' is not a cycle label: write it as YYYY-MM, e.g. 2022-01")
-    if cycle not in cycles:
-        known = ", ".join(cycles) or "none"
-        raise UsageError(f"no inputs for cycle {cycle} under data/raw/ (cycles: {known})")
-    return cycle
 
 
 def declared_parameters(notebook: Path) -> list[str]:
@@ -212,6 +194,7 @@ def execute_notebook(
 
     # Talk to the kernel over a local socket file, not unencrypted TCP.
     sockets = Path(tempfile.mkdtemp(prefix="highneeds-kernel-"))
+    tracker = _CellTracker()
     config = Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
     try:
         papermill.execute_notebook(
@@ -221,9 +204,10 @@ def execute_notebook(
             kernel_name=KERNEL_NAME,
             cwd=str(cwd),
             progress_bar=options.progress,
-            log_output=False,
+            log_output=True,  # papermill then reports each cell's start to the tracker
             execution_timeout=options.cell_timeout,
-            request_save_on_cell_execute=False,
+            start_timeout=options.kernel_timeout,
+            request_save_on_cell_execute=True,  # keep the notebook up to a failure
             config=config,
         )
     except PapermillExecutionError as exc:
@@ -231,17 +215,113 @@ def execute_notebook(
             raise InputDataError(exc.evalue) from None
         if exc.ename == "NarrativeError":
             raise NarrativeError(f"{source.stem}: {exc.evalue}") from None
+        cell = _failing_cell(target, tracker.cell)
         raise NotebookFailed(
-            f"{source.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
-            f"  the executed notebook is kept at {target}"
+            f"{source.name} failed in {cell}: {exc.ename}: {exc.evalue}\n"
+            + _first_lines(exc.traceback)
+            + f"\n  the executed notebook is kept at {target}"
         ) from None
-    except Exception as exc:  # kernel died, timed out, could not start
+    except Exception as exc:  # a cell timed out, the kernel died or could not start
+        name = type(exc).__name__
+        if name == "CellTimeoutError":
+            what = f"timed out after {options.cell_timeout} s (--cell-timeout)"
+        elif name == "DeadKernelError":
+            what = "lost its kernel (killed, or out of memory)"
+        else:
+            what = f"could not run: {name}: {str(exc).splitlines()[0] if str(exc) else ''}"
         raise NotebookFailed(
-            f"{source.name} did not run: {type(exc).__name__}: {exc}\n"
+            f"{source.name}: {_failing_cell(target, tracker.cell)} {what}\n"
             f"  the executed notebook is kept at {target}"
         ) from None
     finally:
+        tracker.close()
         shutil.rmtree(sockets, ignore_errors=True)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _first_lines(traceback: list[str], limit: int = 6) -> str:
+    lines = [
+        line
+        for chunk in traceback
+        for line in _ANSI.sub("", chunk).splitlines()
+        if line.strip() and not set(line.strip()) <= {"-"}
+    ]
+    return "\n".join(f"    {line}" for line in lines[:limit])
+
+
+class _CellTracker(logging.Handler):
+    """Remembers which cell papermill started last, from its 'Executing Cell N' log lines.
+
+    The saved notebook cannot say which cell was running when a kernel died; this can.
+    """
+
+    _START = re.compile(r"Executing Cell (\d+)")
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.cell: int | None = None
+        self.papermill = logging.getLogger("papermill")
+        self.previous = (self.papermill.level, self.papermill.propagate)
+        self.papermill.setLevel(logging.INFO)
+        self.papermill.propagate = False  # cell outputs are in the notebook, not the console
+        self.papermill.addHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        match = self._START.match(record.getMessage())
+        if match:
+            self.cell = int(match.group(1))
+
+    def close(self) -> None:
+        self.papermill.removeHandler(self)
+        self.papermill.setLevel(self.previous[0])
+        self.papermill.propagate = self.previous[1]
+        super().close()
+
+
+def _failing_cell(executed: Path, number: int | None) -> str:
+    """'cell 5 (In [4]: <first line>)': the cell that was running, named as Jupyter shows it."""
+    try:
+        import nbformat
+
+        cells = [
+            c
+            for c in nbformat.read(executed, as_version=4).cells
+            if "papermill-error-cell-tag" not in c.metadata.get("tags", [])
+        ]
+    except Exception:
+        return f"cell {number}" if number else "a cell"
+    if number is None or not 1 <= number <= len(cells):
+        started = [i for i, c in enumerate(cells, 1) if c.get("execution_count")]
+        if not started:
+            return "its first cell"
+        number = started[-1]
+    cell = cells[number - 1]
+    first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+    counter = sum(1 for c in cells[:number] if c.cell_type == "code")
+    return f"cell {number} (In [{counter}]: {first[:60]})"
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into :class:`Interrupted`, so that cleanup runs: the kernel is
+    shut down, the lock released and the published paper left as it was."""
+
+    def handler(signum: int, _frame: object) -> None:
+        raise Interrupted(signal.Signals(signum).name, 128 + signum)
+
+    previous = {}
+    try:
+        for number in (signal.SIGINT, signal.SIGTERM):
+            previous[number] = signal.signal(number, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        pass
+    try:
+        yield
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
 
 
 def render_paper(run_dir: Path, root: Path, epoch: str) -> None:
@@ -289,12 +369,12 @@ def execute_steps(
         if source is not None:
             copy_outputs(step, source, run_dir)
             record.update(status="reused", reused_from=source.name)
-            options.say(
+            LOGGER.info(
                 f"[{plan['01_validate']['cycle']}] {step.name}: unchanged, reused "
                 f"from run {source.name}"
             )
         else:
-            options.say(f"[{plan['01_validate']['cycle']}] {step.name} ...")
+            LOGGER.info(f"[{plan['01_validate']['cycle']}] {step.name} ...")
             record["status"] = "running"
             if step.notebook:
                 if not kernel_ready:
@@ -310,6 +390,10 @@ def execute_steps(
             record["status"] = "ok"
         record["seconds"] = round(time.monotonic() - clock, 3)
         record["outputs"] = hash_files(run_dir, step.output_files(run_dir))
+        LOGGER.info(
+            f"[{plan['01_validate']['cycle']}] {step.name}: {record['status']} in "
+            f"{record['seconds']:.1f} s"
+        )
 
 
 def reproducible_outputs(run_dir: Path) -> dict[str, str]:
@@ -328,7 +412,7 @@ def _documents(run_dir: Path) -> dict[str, str]:
     return {
         name: digest
         for name, digest in hash_files(run_dir, files).items()
-        if name not in outputs and not name.startswith(skip) and name != MANIFEST
+        if name not in outputs and not name.startswith(skip) and name not in (MANIFEST, RUN_LOG)
     }
 
 
@@ -381,7 +465,6 @@ def _baseline(root: Path, paths: CyclePaths) -> tuple[Path | None, str]:
 
 def run_cycle(options: RunOptions) -> RunResult:
     """Run every step of a cycle and publish its paper; raise a :class:`HighNeedsError` if not."""
-    from highneeds.changes import write_changes
 
     clock = time.monotonic()
     root = options.root
@@ -390,54 +473,16 @@ def run_cycle(options: RunOptions) -> RunResult:
     plan = plan_parameters(root, cycle, options.parameters)
     epoch = source_date_epoch(cycle)
     _kernel_environment(root, epoch)
-    with cycle_lock(paths.reports, cycle, options.say):
+    with interruptible(), cycle_lock(paths.reports, cycle, LOGGER.warning):
         started = datetime.now(UTC)
         run_id = new_run_id(started)
         run_dir = paths.reports / "runs" / run_id
+        run_dir.mkdir(parents=True)
         records: list[dict[str, Any]] = []
-        try:
-            _copy_inputs(paths.raw, paths.expectations, run_dir)
-            execute_steps(
-                run_dir,
-                root,
-                plan,
-                options,
-                epoch,
-                None if options.force else paths.reports,
-                records,
-            )
-            baseline, label = _baseline(root, paths)
-            write_changes(run_dir, baseline, label)
-        except BaseException as exc:
-            if records and records[-1].get("status") == "running":
-                records[-1]["status"] = "failed"
-            write_json(
-                run_dir / MANIFEST,
-                _manifest(
-                    run_dir,
-                    root,
-                    cycle,
-                    run_id,
-                    "failed",
-                    started,
-                    epoch,
-                    plan,
-                    records,
-                    f"{type(exc).__name__}: {exc}",
-                ),
-            )
-            if isinstance(exc, InputDataError):
-                publish_validation(run_dir, paths)
-                raise InputDataError(
-                    f"{exc}\n  validation report: {paths.validation / 'summary.html'}\n"
-                    f"  run folder: {run_dir}"
-                ) from None
-            raise
-        write_json(
-            run_dir / MANIFEST,
-            _manifest(run_dir, root, cycle, run_id, "ok", started, epoch, plan, records, None),
-        )
-        publish(run_dir, paths.reports, paths.processed)
+        with RunLog(run_dir / RUN_LOG):
+            LOGGER.info(f"[{cycle}] run {run_id} started (log: {run_dir / RUN_LOG})")
+            result = _run_steps(options, paths, plan, epoch, run_dir, run_id, started, records)
+            LOGGER.info(f"[{cycle}] run {run_id} published in {time.monotonic() - clock:.1f} s")
     return RunResult(
         cycle,
         run_id,
@@ -445,10 +490,88 @@ def run_cycle(options: RunOptions) -> RunResult:
         paths.reports / PAPER_PDF,
         paths.reports / MANIFEST,
         paths.reports / "changes.html",
-        [r["step"] for r in records if r["status"] == "ok"],
-        [r["step"] for r in records if r["status"] == "reused"],
+        [r["step"] for r in result if r["status"] == "ok"],
+        [r["step"] for r in result if r["status"] == "reused"],
         time.monotonic() - clock,
     )
+
+
+def _run_steps(
+    options: RunOptions,
+    paths: CyclePaths,
+    plan: dict[str, dict[str, Any]],
+    epoch: str,
+    run_dir: Path,
+    run_id: str,
+    started: datetime,
+    records: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The body of a run inside its lock and log: steps, change log, manifest, publish."""
+    from highneeds.changes import write_changes
+
+    root, cycle = options.root, paths.cycle
+    try:
+        _copy_inputs(paths.raw, paths.expectations, run_dir)
+        execute_steps(
+            run_dir,
+            root,
+            plan,
+            options,
+            epoch,
+            None if options.force else paths.reports,
+            records,
+        )
+        baseline, label = _baseline(root, paths)
+        write_changes(run_dir, baseline, label)
+    except BaseException as exc:
+        interrupted = isinstance(exc, Interrupted | KeyboardInterrupt)
+        status = "interrupted" if interrupted else "failed"
+        failed_step = None
+        if records and records[-1].get("status") == "running":
+            records[-1]["status"] = status
+            failed_step = records[-1]["step"]
+        LOGGER.error(
+            f"[{cycle}] run {run_id} {status}" + (f" in step {failed_step}" if failed_step else "")
+        )
+        if isinstance(exc, HighNeedsError | Interrupted):
+            exc.step = failed_step
+            exc.log = str(run_dir / RUN_LOG)
+        write_json(
+            run_dir / MANIFEST,
+            _manifest(
+                run_dir,
+                root,
+                cycle,
+                run_id,
+                status,
+                started,
+                epoch,
+                plan,
+                records,
+                f"{type(exc).__name__}: {exc}",
+            ),
+        )
+        if isinstance(exc, InputDataError):
+            publish_validation(run_dir, paths)
+            gate = InputDataError(
+                f"{exc}\n  validation report: {paths.validation / 'summary.html'}\n"
+                f"  run folder: {run_dir}"
+            )
+            gate.step, gate.log = failed_step, str(run_dir / RUN_LOG)
+            raise gate from None
+        raise
+    write_json(
+        run_dir / MANIFEST,
+        _manifest(run_dir, root, cycle, run_id, "ok", started, epoch, plan, records, None),
+    )
+    # Publish as one piece: a signal arriving now is held until every file is in place.
+    blocked = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    try:
+        publish(run_dir, paths.reports, paths.processed)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
+    return records
 
 
 def publish_validation(run_dir: Path, paths: CyclePaths) -> None:
@@ -474,8 +597,8 @@ def validate_only(options: RunOptions) -> GateResult:
 
     cycle = choose_cycle(options.root, options.cycle)
     paths = CyclePaths(options.root, cycle)
-    with cycle_lock(paths.reports, cycle, options.say):
-        options.say(f"[{cycle}] validating inputs ...")
+    with cycle_lock(paths.reports, cycle, LOGGER.warning):
+        LOGGER.info(f"[{cycle}] validating inputs ...")
         try:
             report, _ = validate_cycle(cycle, paths.raw, paths.expectations, paths.validation)
             require_success(report)
@@ -534,7 +657,7 @@ def verify_run(options: RunOptions, run: str | None = None) -> VerifyResult:
                 problems.append(f"{name}: archived output edited after the run")
     epoch = manifest["source_date_epoch"]
     _kernel_environment(root, epoch)
-    options.say(f"[{cycle}] re-executing run {run_dir.name} from its archived inputs ...")
+    LOGGER.info(f"[{cycle}] re-executing run {run_dir.name} from its archived inputs ...")
     with tempfile.TemporaryDirectory(prefix="highneeds-verify-") as temporary:
         replay = Path(temporary) / run_dir.name
         _copy_inputs(run_dir / "inputs", run_dir / "expectations", replay)

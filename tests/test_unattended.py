@@ -1,0 +1,273 @@
+"""Unattended runs: one run per cycle, bounded time, safe interruption, notifications, new
+cycles. These run the real pipeline in the shared project copy."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email import message_from_bytes
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import nbformat
+import pytest
+
+from tests.conftest import CYCLE, edited, published_bytes, reports, run_pipeline
+
+pytestmark = pytest.mark.e2e
+
+
+@contextmanager
+def extra_cell(notebook: Path, source: str) -> Iterator[None]:
+    """Insert a code cell after the notebook's first code cell, then restore the notebook."""
+    original = notebook.read_bytes()
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell(source))
+    nbformat.write(nb, notebook)
+    try:
+        yield
+    finally:
+        notebook.write_bytes(original)
+
+
+def newest_run(project: Path) -> Path:
+    return sorted((reports(project) / "runs").iterdir())[-1]
+
+
+def start_pipeline(project: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "pipeline.py", "run", *args],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_log(project: Path, started_after: set[str], text: str, timeout: float = 120) -> Path:
+    """Wait until a new run's log contains ``text``; return that run's folder."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runs = [p for p in (reports(project) / "runs").iterdir() if p.name not in started_after]
+        for run in runs:
+            log = run / "run.log"
+            if log.is_file() and text in log.read_text():
+                return run
+        time.sleep(0.2)
+    raise AssertionError(f"no run logged {text!r} within {timeout} s")
+
+
+def children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_cell_timeout_exits_4_naming_the_notebook_and_cell(project: Path, first_run) -> None:
+    before = published_bytes(project)
+    with extra_cell(
+        project / "notebooks" / "02_deficit_model.ipynb", "import time\ntime.sleep(60)"
+    ):
+        result = run_pipeline(project, "--cell-timeout", "3")
+    assert result.returncode == 4, result.stderr
+    assert "02_deficit_model.ipynb: cell 5 (In [4]: import time) timed out after 3 s" in (
+        result.stderr
+    )
+    assert published_bytes(project) == before
+    run = newest_run(project)
+    assert (run / "notebooks" / "02_deficit_model.ipynb").is_file()
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    assert manifest["steps"][-1] == {
+        **manifest["steps"][-1],
+        "step": "02_deficit_model",
+        "status": "failed",
+    }
+
+
+def test_killed_kernel_exits_4_naming_the_cell(project: Path, first_run) -> None:
+    before = published_bytes(project)
+    with extra_cell(
+        project / "notebooks" / "03_interventions.ipynb",
+        "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
+    ):
+        result = run_pipeline(project)
+    assert result.returncode == 4, result.stderr
+    assert "03_interventions.ipynb: cell 5 (In [4]: import os, signal) lost its kernel" in (
+        result.stderr
+    )
+    assert published_bytes(project) == before
+
+
+def test_cell_that_raises_exits_4_with_the_first_lines_of_the_error(
+    project: Path, first_run
+) -> None:
+    with extra_cell(
+        project / "notebooks" / "02_deficit_model.ipynb",
+        "raise RuntimeError('model input missing')",
+    ):
+        result = run_pipeline(project)
+    assert result.returncode == 4, result.stderr
+    assert "02_deficit_model.ipynb failed in cell 5 (In [4]: raise RuntimeError" in result.stderr
+    assert "RuntimeError: model input missing" in result.stderr
+
+
+def test_second_run_exits_5_and_sigterm_mid_notebook_is_safe(project: Path, first_run) -> None:
+    before = published_bytes(project)
+    known = {p.name for p in (reports(project) / "runs").iterdir()}
+    with extra_cell(
+        project / "notebooks" / "02_deficit_model.ipynb", "import time\ntime.sleep(120)"
+    ):
+        first = start_pipeline(project)
+        try:
+            run = wait_for_log(project, known, "02_deficit_model ...")
+            time.sleep(2)  # inside the sleeping cell
+            second = run_pipeline(project)
+            assert second.returncode == 5, second.stderr
+            assert f"is being run by process {first.pid} since" in second.stderr
+            kernels = children(first.pid)
+            assert kernels, "the kernel should be a child of the run"
+            first.send_signal(signal.SIGTERM)
+            _, stderr = first.communicate(timeout=60)
+        finally:
+            if first.poll() is None:
+                first.kill()
+    assert first.returncode == 143, stderr
+    assert "interrupted by SIGTERM" in stderr
+    assert published_bytes(project) == before
+    assert not (reports(project) / ".lock").exists()
+    assert not any(alive(pid) for pid in kernels)
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    assert re.search(r"run \S+ interrupted in step 02_deficit_model", (run / "run.log").read_text())
+
+
+def test_sigterm_mid_pdf_leaves_the_paper_and_no_lock(project: Path, first_run) -> None:
+    before = published_bytes(project)
+    known = {p.name for p in (reports(project) / "runs").iterdir()}
+    narrative = project / "data" / "raw" / CYCLE / "narrative.md"
+    with edited(narrative, "There are no appendices.", "There are no appendices at all."):
+        process = start_pipeline(project)
+        try:
+            run = wait_for_log(project, known, "render ...")
+            time.sleep(1)
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert process.returncode == 143, stderr
+    assert published_bytes(project) == before
+    assert not (reports(project) / ".lock").exists()
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    assert manifest["steps"][-1]["step"] == "render"
+
+
+class _Webhook(BaseHTTPRequestHandler):
+    received: ClassVar[list[dict]] = []
+
+    def do_POST(self) -> None:
+        length = int(self.headers["Content-Length"])
+        _Webhook.received.append(json.loads(self.rfile.read(length)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_failure_is_emailed_and_posted_to_a_webhook(project: Path, first_run) -> None:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    class Inbox(Message):
+        messages: ClassVar[list] = []
+
+        def handle_message(self, message) -> None:
+            Inbox.messages.append(message)
+
+        def prepare_message(self, session, envelope):
+            return message_from_bytes(envelope.content)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        smtp_port = probe.getsockname()[1]
+    smtp = Controller(Inbox(), hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    webhook = HTTPServer(("127.0.0.1", 0), _Webhook)
+    thread = threading.Thread(target=webhook.serve_forever, daemon=True)
+    thread.start()
+    env = {
+        **os.environ,
+        "HIGHNEEDS_SMTP_HOST": "127.0.0.1",
+        "HIGHNEEDS_SMTP_PORT": str(smtp_port),
+        "HIGHNEEDS_SMTP_STARTTLS": "false",
+        "HIGHNEEDS_NOTIFY_EMAIL": "finance@example.org",
+        "HIGHNEEDS_WEBHOOK_URL": f"http://127.0.0.1:{webhook.server_port}/hook",
+    }
+    budget = project / "data" / "raw" / CYCLE / "high_needs_budget.csv"
+    try:
+        with edited(budget, "Block,(126)", "Block,126"):
+            result = run_pipeline(project, "--quiet", env=env)
+    finally:
+        smtp.stop()
+        webhook.shutdown()
+    assert result.returncode == 3, result.stderr
+    assert len(Inbox.messages) == 1
+    mail = Inbox.messages[0]
+    assert mail["Subject"] == f"highneeds run {CYCLE}: failed (exit 3)"
+    body = mail.get_payload()
+    assert "Failing step: 01_validate" in body and "run.log" in body
+    assert "row 3, column '2020/21'" in body
+    assert len(_Webhook.received) == 1
+    posted = _Webhook.received[0]
+    assert (posted["cycle"], posted["exit_code"], posted["failed_step"]) == (
+        CYCLE,
+        3,
+        "01_validate",
+    )
+    assert posted["log"].endswith("run.log")
+
+
+def test_new_cycle_runs_and_bad_names_are_refused(project: Path, first_run) -> None:
+    made = run_pipeline(project, "2022-02", "--from", CYCLE, command="new-cycle")
+    assert made.returncode == 0, made.stderr
+    assert (project / "data" / "raw" / "2022-02" / "narrative.md").is_file()
+    result = run_pipeline(project, "--cycle", "2022-02", "--quiet")
+    assert result.returncode == 0, result.stderr
+    changes = json.loads((project / "reports" / "2022-02" / "changes.json").read_text())
+    assert changes["compared_with"] == f"the paper of cycle {CYCLE}"
+    assert changes["figures_changed"] == 0
+    again = run_pipeline(project, "2022-02", command="new-cycle")
+    assert again.returncode == 2 and "already exists" in again.stderr
+    for bad in ("../2022-03", "2022/03", "2022-3", ".."):
+        refused = run_pipeline(project, bad, command="new-cycle")
+        assert refused.returncode == 2, bad
+        assert "is not a cycle label" in refused.stderr
+    assert not (project / "data" / "2022-03").exists()
