@@ -26,7 +26,8 @@ $(VENV)/.installed: uv.lock pyproject.toml scripts/setup-system.sh
 report: setup ## run the newest cycle and print where the paper is
 	$(PYTHON) pipeline.py run
 
-test: setup ## run the whole test suite (unit, notebook and end-to-end)
+test: setup ## run the whole test suite (unit, notebook, end-to-end, accessibility)
+	@bash scripts/setup-system.sh --browser
 	$(PYTHON) -m pytest
 
 lint: setup ## ruff: lint and format check

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# System libraries WeasyPrint needs to lay out the PDF (Pango, HarfBuzz, fonts).
+# System libraries WeasyPrint needs to lay out the PDF (Pango, HarfBuzz, fonts), and with
+# --browser the headless Chromium the accessibility tests drive (Debian's, never a download).
 # Installs them with apt-get when missing and running as root; otherwise says what is needed.
 set -euo pipefail
 
 needed=()
+if [ "${1:-}" = "--browser" ]; then
+  [ -x /usr/bin/chromium ] || needed+=(chromium)
+fi
 ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || needed+=(libpango-1.0-0)
 ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || needed+=(libpangoft2-1.0-0)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || needed+=(fonts-dejavu-core)

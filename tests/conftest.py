@@ -100,6 +100,8 @@ def published_bytes(project: Path) -> dict[str, bytes]:
     files = [
         "cabinet-report.html",
         "cabinet-report.pdf",
+        "cabinet-report-large-print.pdf",
+        "cabinet-report.docx",
         "manifest.json",
         *(f"notebooks/{p.name}" for p in sorted((folder / "notebooks").glob("*.ipynb"))),
     ]

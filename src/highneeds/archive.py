@@ -22,11 +22,21 @@ from typing import Any
 
 PAPER_HTML = "cabinet-report.html"
 PAPER_PDF = "cabinet-report.pdf"
+PAPER_LARGE_PRINT = "cabinet-report-large-print.pdf"
+PAPER_DOCX = "cabinet-report.docx"
 MANIFEST = "manifest.json"
 CHANGES_HTML = "changes.html"
 CHANGES_JSON = "changes.json"
 #: Published beside the runs: the latest successful run's paper, manifest and change log.
-PUBLISHED_FILES = (MANIFEST, CHANGES_JSON, CHANGES_HTML, PAPER_PDF, PAPER_HTML)
+PUBLISHED_FILES = (
+    MANIFEST,
+    CHANGES_JSON,
+    CHANGES_HTML,
+    PAPER_DOCX,
+    PAPER_LARGE_PRINT,
+    PAPER_PDF,
+    PAPER_HTML,
+)
 #: Published folders: the latest successful run's executed notebooks and validation documents.
 PUBLISHED_FOLDERS = ("notebooks", "validation")
 

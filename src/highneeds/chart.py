@@ -34,21 +34,20 @@ def describe_deficit_chart(scenarios: pd.DataFrame) -> str:
     )
 
 
-def deficit_chart_svg(scenarios: pd.DataFrame) -> bytes:
-    """Plot the carried-forward deficit by scenario as SVG (vector, deterministic bytes)."""
+def _render_chart(scenarios: pd.DataFrame, fmt: str) -> bytes:
+    """Plot the carried-forward deficit by scenario (deterministic bytes for SVG and PNG)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    with matplotlib.rc_context(
-        {
-            "svg.hashsalt": "highneeds",
-            "svg.fonttype": "path",
-            "font.family": "DejaVu Sans",
-            "font.size": 9,
-        }
-    ):
+    settings = {
+        "svg.hashsalt": "highneeds",
+        "svg.fonttype": "path",
+        "font.family": "DejaVu Sans",
+        "font.size": 9,
+    }
+    with matplotlib.rc_context(settings):
         fig, ax = plt.subplots(figsize=(6.3, 3.2))
         years = list(dict.fromkeys(scenarios["year"]))
         for scenario, label in SCENARIO_LABELS.items():
@@ -80,9 +79,22 @@ def deficit_chart_svg(scenarios: pd.DataFrame) -> bytes:
         ax.margins(x=0.12)
         fig.tight_layout()
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "highneeds"})
+        metadata = (
+            {"Date": None, "Creator": "highneeds"} if fmt == "svg" else {"Software": "highneeds"}
+        )
+        fig.savefig(buffer, format=fmt, metadata=metadata, dpi=200)
         plt.close(fig)
     return buffer.getvalue()
+
+
+def deficit_chart_svg(scenarios: pd.DataFrame) -> bytes:
+    """The chart as SVG: vector in the HTML and the PDF."""
+    return _render_chart(scenarios, "svg")
+
+
+def deficit_chart_png(scenarios: pd.DataFrame) -> bytes:
+    """The chart as PNG, for Word, which does not take SVG."""
+    return _render_chart(scenarios, "png")
 
 
 def deficit_chart_html(scenarios: pd.DataFrame, number: str) -> str:

@@ -242,9 +242,9 @@ def header_html(meta: Mapping[str, Any]) -> str:
         f"{escape(m['name'])}, {escape(m['role'])}" for m in meta["cabinet_members"]
     )
     officers = "".join(
-        f"<tr><td>{escape(o['name'])}, {escape(o['role'])}</td>"
-        f'<td class="phone">{escape(str(o["phone"]))}</td>'
-        f'<td><a href="mailto:{escape(o["email"])}">{escape(o["email"])}</a></td></tr>'
+        f"<li>{escape(o['name'])}, {escape(o['role'])}, "
+        f'<span class="phone">{escape(str(o["phone"]))}</span>, '
+        f'<a href="mailto:{escape(o["email"])}">{escape(o["email"])}</a></li>'
         for o in meta["contact_officers"]
     )
     key = "Yes" if meta["key_decision"] else "No"
@@ -255,13 +255,13 @@ def header_html(meta: Mapping[str, Any]) -> str:
 <p class="meeting">{escape(meta["meeting"])}</p>
 <h1 class="title">{escape(meta["title"])}</h1>
 <p class="report-of">Report of the {escape(meta["report_of"])}</p>
-<table class="facts">
+<table class="facts"><caption class="visually-hidden">Key facts of the report</caption>
 <tr><th scope="row">Strategic Aim:</th><td colspan="3">{escape(meta["strategic_aim"])}</td></tr>
 <tr><th scope="row">Key Decision:</th><td>{key}</td>
 <th scope="row">Forward Plan Reference:</th><td>{forward_plan}</td></tr>
 <tr><th scope="row">Cabinet Member(s) Responsible:</th><td colspan="3">{members}</td></tr>
 <tr><th scope="row">Contact Officer(s):</th><td colspan="3">
-<table class="officers">{officers}</table></td></tr>
+<ul class="officers">{officers}</ul></td></tr>
 <tr><th scope="row">Ward Councillors:</th><td colspan="3">{escape(str(meta["wards"]))}</td></tr>
 </table>
 </header>"""

@@ -27,7 +27,9 @@ from typing import Any
 
 from highneeds.archive import (
     MANIFEST,
+    PAPER_DOCX,
     PAPER_HTML,
+    PAPER_LARGE_PRINT,
     PAPER_PDF,
     environment,
     git_state,
@@ -325,17 +327,32 @@ def interruptible() -> Iterator[None]:
 
 
 def render_paper(run_dir: Path, root: Path, epoch: str) -> None:
-    """Render the executed report notebook to the paper's HTML and PDF in the run folder."""
+    """Render the executed report notebook to the paper in the run folder: HTML, tagged PDF,
+    large print PDF and Word."""
+    from highneeds.chart import deficit_chart_png
     from highneeds.inputs import read_paper_metadata
-    from highneeds.render import render_html, render_pdf
+    from highneeds.processed import read_table
+    from highneeds.render import fix_zip_dates, render_html, render_pdf
+    from highneeds.word import write_docx
 
     meta = read_paper_metadata(run_dir / "inputs" / "paper.yaml")
     date = datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
+    template = root / "templates" / "cabinet-paper"
     html = render_html(
         run_dir / "notebooks" / "04_cabinet_report.ipynb", root / "templates", meta, date
     )
     (run_dir / PAPER_HTML).write_text(html, encoding="utf-8")
     render_pdf(html, run_dir / PAPER_PDF, run_dir)
+    render_pdf(html, run_dir / PAPER_LARGE_PRINT, run_dir, template / "large-print.css")
+    chart = deficit_chart_png(read_table(run_dir / "processed", "scenarios"))
+    write_docx(
+        html,
+        run_dir / PAPER_DOCX,
+        str(meta["title"]),
+        chart,
+        datetime.fromtimestamp(int(epoch), UTC),
+    )
+    fix_zip_dates(run_dir / PAPER_DOCX, int(epoch))
 
 
 def _copy_inputs(source_raw: Path, source_expectations: Path, run_dir: Path) -> None:
@@ -398,7 +415,8 @@ def execute_steps(
 
 def reproducible_outputs(run_dir: Path) -> dict[str, str]:
     """Outputs that the same inputs must reproduce byte for byte."""
-    files = [run_dir / PAPER_HTML, run_dir / PAPER_PDF, run_dir / "validation" / "summary.json"]
+    files = [run_dir / name for name in (PAPER_HTML, PAPER_PDF, PAPER_LARGE_PRINT, PAPER_DOCX)]
+    files.append(run_dir / "validation" / "summary.json")
     files += list((run_dir / "notebooks").glob("*.ipynb"))
     files += list((run_dir / "processed").glob("*"))
     return hash_files(run_dir, files)

@@ -70,8 +70,13 @@ STEPS = (
     ),
     Step(
         "render",
-        reads=("notebooks/04_cabinet_report.ipynb", "inputs/paper.yaml"),
-        writes=("cabinet-report.html", "cabinet-report.pdf"),
+        reads=("notebooks/04_cabinet_report.ipynb", "inputs/paper.yaml", "processed/scenarios.csv"),
+        writes=(
+            "cabinet-report.html",
+            "cabinet-report.pdf",
+            "cabinet-report-large-print.pdf",
+            "cabinet-report.docx",
+        ),
         notebook=False,
     ),
 )

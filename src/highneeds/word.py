@@ -1,0 +1,237 @@
+"""The paper as a Word document, for committee systems that take ``.docx``.
+
+Built with python-docx from the same HTML the PDF is laid out from, so the two cannot
+disagree: the same headings, numbered paragraphs, tables and chart.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+_VOID = {"br", "img", "meta", "link", "hr", "input"}
+
+
+@dataclass
+class Node:
+    """An element of the paper's HTML."""
+
+    tag: str
+    attrs: dict[str, str]
+    children: list[Node | str] = field(default_factory=list)
+
+    @property
+    def classes(self) -> set[str]:
+        return set(self.attrs.get("class", "").split())
+
+    def text(self) -> str:
+        parts = []
+        for child in self.children:
+            if isinstance(child, str):
+                parts.append(child)
+            elif child.tag == "br":
+                parts.append("\n")
+            else:
+                parts.append(child.text())
+        return "".join(parts)
+
+    def find_all(self, tag: str) -> list[Node]:
+        found = []
+        for child in self.children:
+            if isinstance(child, Node):
+                if child.tag == tag:
+                    found.append(child)
+                found += child.find_all(tag)
+        return found
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("root", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {k: v or "" for k, v in attrs})
+        self.stack[-1].children.append(node)
+        if tag not in _VOID:
+            self.stack.append(node)
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def parse_html(html: str) -> Node:
+    builder = _TreeBuilder()
+    builder.feed(html)
+    return builder.root
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+class _Writer:
+    def __init__(self, chart_png: bytes | None) -> None:
+        from docx import Document
+        from docx.shared import Pt
+
+        self.document = Document()
+        style = self.document.styles["Normal"]
+        style.font.name = "Arial"
+        style.font.size = Pt(11)
+        self.chart_png = chart_png
+        self.context: list[str] = []  # classes of the enclosing elements
+
+    def block(self, node: Node) -> None:
+        tag, classes = node.tag, node.classes
+        if tag in ("script", "style", "head", "title"):
+            return
+        if "running-head" in classes or "skip-link" in classes:
+            return
+        if tag == "h1":
+            self.document.add_heading(_clean(node.text()), level=0)
+        elif tag == "h2":
+            self.document.add_heading(_clean(node.text()), level=1)
+        elif tag == "h3":
+            self.document.add_heading(_clean(node.text()), level=2)
+        elif tag == "p":
+            self._paragraph(_clean(node.text()), center="paper-header" in self.context)
+        elif tag == "div" and "para" in classes:
+            self._numbered(node)
+        elif tag == "table":
+            self._table(node)
+        elif tag == "figure":
+            self._figure(node)
+        elif tag in ("ul", "ol"):
+            self._list(node)
+        elif tag == "blockquote":
+            for child in node.find_all("p"):
+                self.document.add_paragraph(_clean(child.text()), style="Quote")
+        else:
+            for child in node.children:
+                if isinstance(child, Node):
+                    self.context.append(" ".join(child.classes))
+                    self.block(child)
+                    self.context.pop()
+
+    def _paragraph(self, text: str, center: bool = False) -> None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+        if not text:
+            return
+        paragraph = self.document.add_paragraph(text)
+        if center:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def _numbered(self, node: Node) -> None:
+        from docx.shared import Cm
+
+        number = next(
+            (c for c in node.children if isinstance(c, Node) and "para-number" in c.classes), None
+        )
+        body = next(
+            (c for c in node.children if isinstance(c, Node) and "para-body" in c.classes), None
+        )
+        first = True
+        for child in body.children if body else []:
+            if not isinstance(child, Node):
+                continue
+            if child.tag == "p" and first:
+                label = _clean(number.text()) if number else ""
+                paragraph = self.document.add_paragraph(f"{label}\t{_clean(child.text())}")
+                paragraph.paragraph_format.left_indent = Cm(1.5)
+                paragraph.paragraph_format.first_line_indent = Cm(-1.5)
+                first = False
+            else:
+                self.block(child)
+
+    def _list(self, node: Node) -> None:
+        style = "List Number" if node.tag == "ol" else "List Bullet"
+        for item in node.children:
+            if isinstance(item, Node) and item.tag == "li":
+                self.document.add_paragraph(_clean(item.text()), style=style)
+
+    def _table(self, node: Node) -> None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+        caption = node.find_all("caption")
+        if caption:
+            self.document.add_paragraph(_clean(caption[0].text()), style="Caption")
+        rows = [
+            r for r in node.find_all("tr") if not any(t.tag == "table" for t in r.find_all("table"))
+        ]
+        width = max(
+            (
+                sum(
+                    int(c.attrs.get("colspan", "1"))
+                    for c in r.children
+                    if isinstance(c, Node) and c.tag in ("td", "th")
+                )
+                for r in rows
+            ),
+            default=1,
+        )
+        table = self.document.add_table(rows=0, cols=width)
+        table.style = "Table Grid"
+        for row in rows:
+            cells = [c for c in row.children if isinstance(c, Node) and c.tag in ("td", "th")]
+            out = table.add_row().cells
+            column = 0
+            for cell in cells:
+                span = int(cell.attrs.get("colspan", "1"))
+                target = out[column]
+                if span > 1:
+                    target = target.merge(out[min(column + span, width) - 1])
+                lists = cell.find_all("li")
+                text = (
+                    "\n".join(_clean(li.text()) for li in lists) if lists else _clean(cell.text())
+                )
+                target.text = text
+                paragraph = target.paragraphs[0]
+                if "num" in cell.classes:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                if cell.tag == "th":
+                    for run in paragraph.runs:
+                        run.bold = True
+                column += span
+
+    def _figure(self, node: Node) -> None:
+        from docx.shared import Cm
+
+        image = node.find_all("img")
+        if self.chart_png is not None:
+            self.document.add_picture(io.BytesIO(self.chart_png), width=Cm(16))
+        if image and image[0].attrs.get("alt"):
+            self.document.add_paragraph(image[0].attrs["alt"])
+        caption = node.find_all("figcaption")
+        if caption:
+            self.document.add_paragraph(_clean(caption[0].text()), style="Caption")
+
+
+def write_docx(
+    html: str, target: Path, title: str, chart_png: bytes | None, date: datetime
+) -> None:
+    """Write the paper's HTML as a Word document: headings, numbered paragraphs, tables, chart.
+
+    ``date`` (the cycle's, not the clock's) is its created and modified date.
+    """
+    writer = _Writer(chart_png)
+    tree = parse_html(html)
+    body = tree.find_all("main") or tree.find_all("body") or [tree]
+    writer.block(body[0])
+    properties = writer.document.core_properties
+    properties.title = title
+    properties.language = "en-GB"
+    properties.created = properties.modified = date.replace(tzinfo=None)
+    properties.revision = 1
+    writer.document.save(target)

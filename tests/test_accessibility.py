@@ -1,0 +1,110 @@
+"""The published paper as its readers get it: WCAG 2.2 AA HTML (axe-core in a real headless
+Chromium), a tagged PDF, a large print PDF and a Word document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from tests import reference as ref
+from tests.conftest import reports
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SECTIONS = ["Purpose of the report", "Context", "Financial implications", "Appendices"]
+
+
+def test_html_has_no_wcag_22_aa_violations_in_chromium(project: Path, first_run) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).is_file(), "make test installs Debian's chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            for name in ("cabinet-report.html", "changes.html"):
+                page.goto((reports(project) / name).as_uri())
+                results = Axe().run(
+                    page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}}
+                )
+                assert results.violations_count == 0, results.generate_report()
+            page.goto((reports(project) / "cabinet-report.html").as_uri())
+            assert page.locator("h1").count() == 1
+            assert page.locator("html").get_attribute("lang") == "en-GB"
+            assert page.locator("a.skip-link").get_attribute("href") == "#main"
+            assert page.locator("table caption").count() >= 3
+            alt = page.locator("figure.chart img").get_attribute("alt")
+            assert "from £575k to £3,853k" in alt and "from £575k to £3,592k" in alt
+        finally:
+            browser.close()
+
+
+def test_pdf_is_tagged_with_language_title_and_section_bookmarks(project: Path, first_run) -> None:
+    reader = PdfReader(reports(project) / "cabinet-report.pdf")
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/MarkInfo"]["/Marked"]
+    assert catalog["/Lang"] == "en-GB"
+    assert reader.metadata.title.startswith("SEND Recovery Plan - Update")
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"]
+
+    def titles(outline: list) -> list[str]:
+        found = []
+        for item in outline:
+            found += titles(item) if isinstance(item, list) else [item.title]
+        return found
+
+    bookmarks = titles(reader.outline)
+    for number, section in zip((1, 2, 7, 16), SECTIONS, strict=True):
+        assert f"{number} {section}" in bookmarks
+
+
+def _font_sizes(pdf: Path) -> list[float]:
+    """The size at which each piece of text is drawn, in points."""
+    sizes: list[float] = []
+
+    def visit(text, cm, tm, font_dict, font_size) -> None:
+        if text.strip():
+            scale = (tm[0] * cm[0] + tm[1] * cm[2]) if tm and cm else 1
+            sizes.append(abs(font_size * (scale or 1)))
+
+    for page in PdfReader(pdf).pages:
+        page.extract_text(visitor_text=visit)
+    return sizes
+
+
+def test_large_print_text_is_at_least_16_point(project: Path, first_run) -> None:
+    large = reports(project) / "cabinet-report-large-print.pdf"
+    sizes = _font_sizes(large)
+    assert sizes and min(sizes) >= 16 - 0.01, min(sizes)
+    assert min(_font_sizes(reports(project) / "cabinet-report.pdf")) < 16  # the check can fail
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(large).pages)
+    assert "Placement costs 4,468 5,164 5,814 6,271 6,823" in text
+
+
+def test_word_document_has_the_headings_paragraphs_and_para_7_3(project: Path, first_run) -> None:
+    from docx import Document
+
+    document = Document(reports(project) / "cabinet-report.docx")
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    for number, section in zip((1, 2, 7, 16), SECTIONS, strict=True):
+        assert f"{number} {section}" in headings
+    assert len([h for h in headings if h[0].isdigit()]) == 16
+    assert any(p.text.startswith("7.3\tThe current modelling") for p in document.paragraphs)
+    rows = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
+    for label, figures in [*ref.PARA_7_3, ref.RECOVERY_PLAN_IMPACT]:
+        assert [label, *figures] in rows, label
+    assert len(document.inline_shapes) == 1  # the chart
+    assert document.core_properties.title == "SEND Recovery Plan - Update"
