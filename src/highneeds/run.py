@@ -305,14 +305,29 @@ def _failing_cell(executed: Path, number: int | None) -> str:
     return f"cell {number} (In [{counter}]: {first[:60]})"
 
 
+#: The signal that stopped the run, kept in case library code swallowed the exception.
+_received_signal: Interrupted | None = None
+
+
+def stop_if_interrupted() -> None:
+    """Raise the interruption again if a signal arrived, even if its exception was swallowed
+    on the way (some libraries catch everything): nothing is published after a signal."""
+    if _received_signal is not None:
+        raise _received_signal
+
+
 @contextmanager
 def interruptible() -> Iterator[None]:
     """Turn SIGINT and SIGTERM into :class:`Interrupted`, so that cleanup runs: the kernel is
     shut down, the lock released and the published paper left as it was."""
 
     def handler(signum: int, _frame: object) -> None:
-        raise Interrupted(signal.Signals(signum).name, 128 + signum)
+        global _received_signal
+        _received_signal = Interrupted(signal.Signals(signum).name, 128 + signum)
+        raise _received_signal
 
+    global _received_signal
+    _received_signal = None
     previous = {}
     try:
         for number in (signal.SIGINT, signal.SIGTERM):
@@ -404,6 +419,7 @@ def execute_steps(
                 normalise_notebook(target, f"notebooks/{step.name}.ipynb")
             else:
                 render_paper(run_dir, root, epoch)
+            stop_if_interrupted()
             record["status"] = "ok"
         record["seconds"] = round(time.monotonic() - clock, 3)
         record["outputs"] = hash_files(run_dir, step.output_files(run_dir))
@@ -528,6 +544,7 @@ def _run_steps(
     from highneeds.changes import write_changes
 
     root, cycle = options.root, paths.cycle
+    published = False
     try:
         _copy_inputs(paths.raw, paths.expectations, run_dir)
         execute_steps(
@@ -541,7 +558,22 @@ def _run_steps(
         )
         baseline, label = _baseline(root, paths)
         write_changes(run_dir, baseline, label)
+        write_json(
+            run_dir / MANIFEST,
+            _manifest(run_dir, root, cycle, run_id, "ok", started, epoch, plan, records, None),
+        )
+        # Publish as one piece: a signal arriving now is held until every file is in place.
+        blocked = {signal.SIGINT, signal.SIGTERM}
+        signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+        try:
+            stop_if_interrupted()
+            publish(run_dir, paths.reports, paths.processed)
+            published = True
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
     except BaseException as exc:
+        if published:  # a signal held during publishing: the run is complete and published
+            raise
         interrupted = isinstance(exc, Interrupted | KeyboardInterrupt)
         status = "interrupted" if interrupted else "failed"
         failed_step = None
@@ -578,17 +610,6 @@ def _run_steps(
             gate.step, gate.log = failed_step, str(run_dir / RUN_LOG)
             raise gate from None
         raise
-    write_json(
-        run_dir / MANIFEST,
-        _manifest(run_dir, root, cycle, run_id, "ok", started, epoch, plan, records, None),
-    )
-    # Publish as one piece: a signal arriving now is held until every file is in place.
-    blocked = {signal.SIGINT, signal.SIGTERM}
-    signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
-    try:
-        publish(run_dir, paths.reports, paths.processed)
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
     return records
 
 
