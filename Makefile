@@ -9,7 +9,7 @@ UV     := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-.PHONY: help setup report test lint clean
+.PHONY: help setup report test lint bench clean
 
 help: ## show the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ report: setup ## run the newest cycle and print where the paper is
 test: setup ## run the whole test suite (unit, notebook, end-to-end, accessibility)
 	@bash scripts/setup-system.sh --browser
 	$(PYTHON) -m pytest
+
+bench: setup ## time the pipeline against the stock tools (not part of make test)
+	$(PYTHON) benchmarks/bench.py
 
 lint: setup ## ruff: lint and format check
 	$(VENV)/bin/ruff check .

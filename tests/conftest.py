@@ -13,20 +13,9 @@ import pandas as pd
 import pytest
 
 from highneeds.inputs import read_cycle_tables
-from highneeds.paths import PROJECT_ROOT
+from highneeds.paths import PROJECT_FILES, PROJECT_ROOT
 
 SHIPPED_CYCLE = CYCLE = "2022-01"
-#: What a temporary copy of the project needs in order to run.
-COPIED = [
-    "pipeline.py",
-    "pyproject.toml",
-    "uv.lock",
-    "src",
-    "notebooks",
-    "templates",
-    "expectations",
-    "data/raw",
-]
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +61,7 @@ def run_pipeline(
 def project(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A temporary copy of the project, shared by the end-to-end tests."""
     root = tmp_path_factory.mktemp("project")
-    for name in COPIED:
+    for name in PROJECT_FILES:
         source, target = project_root / name, root / name
         if source.is_dir():
             shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))

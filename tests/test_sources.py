@@ -16,16 +16,9 @@ from openpyxl import Workbook
 from highneeds import interventions, model
 from highneeds.errors import InputDataError
 from highneeds.inputs import read_cycle_tables
-from highneeds.sources import check_privacy, decode_text, read_csv
+from highneeds.sources import SOURCE_STEMS, check_privacy, decode_text, read_csv
 
-CSV_TABLES = [
-    "high_needs_budget",
-    "ehcp_demand",
-    "placement_costs",
-    "interventions",
-    "business_cases",
-    "figures",
-]
+CSV_TABLES = list(SOURCE_STEMS.values())
 
 
 def _rows(path: Path) -> list[list[str]]:

@@ -10,17 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from highneeds.errors import InputDataError
-from highneeds.sources import read_source
+from highneeds.sources import SOURCE_STEMS, read_source
 
 FIGURES_FILE = "processed/paper_figures.json"
-TABLE_STEMS = (
-    "high_needs_budget",
-    "ehcp_demand",
-    "placement_costs",
-    "interventions",
-    "business_cases",
-    "figures",
-)
+TABLE_STEMS = tuple(SOURCE_STEMS.values())
 
 
 @dataclass(frozen=True)

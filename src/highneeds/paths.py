@@ -6,6 +6,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+#: What a copy of the project needs in order to run a cycle (tests and benchmarks copy these).
+PROJECT_FILES = (
+    "pipeline.py",
+    "pyproject.toml",
+    "uv.lock",
+    "src",
+    "notebooks",
+    "templates",
+    "expectations",
+    "data/raw",
+)
 
 
 def resolve(path: str | Path, root: Path = PROJECT_ROOT) -> Path:

@@ -17,9 +17,10 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -390,6 +391,7 @@ def execute_steps(
     """Run (or reuse) each step in ``run_dir``, appending what happened to ``records``."""
     shared = _shared_key_parts(root, epoch)
     kernel_ready = False
+    prefetch: threading.Thread | None = None
     (run_dir / "notebooks").mkdir(exist_ok=True)
     for step in STEPS:
         clock = time.monotonic()
@@ -412,6 +414,11 @@ def execute_steps(
                 if not kernel_ready:
                     ensure_kernel()
                     kernel_ready = True
+                if prefetch is None:
+                    # The render's libraries take seconds to import; this process only waits
+                    # while a kernel computes, so import them meanwhile.
+                    prefetch = threading.Thread(target=_import_render_libraries, daemon=True)
+                    prefetch.start()
                 target = run_dir / "notebooks" / f"{step.name}.ipynb"
                 execute_notebook(
                     root / "notebooks" / f"{step.name}.ipynb", target, parameters, run_dir, options
@@ -427,6 +434,13 @@ def execute_steps(
             f"[{plan['01_validate']['cycle']}] {step.name}: {record['status']} in "
             f"{record['seconds']:.1f} s"
         )
+
+
+def _import_render_libraries() -> None:
+    with suppress(Exception):
+        import docx  # noqa: F401
+        import nbconvert  # noqa: F401
+        import weasyprint  # noqa: F401
 
 
 def reproducible_outputs(run_dir: Path) -> dict[str, str]:

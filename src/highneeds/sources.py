@@ -25,6 +25,16 @@ from highneeds.errors import InputDataError
 SOURCES_FILE = "sources.yaml"
 FORMATS = (".csv", ".xlsx")
 
+#: The file stem (``<stem>.csv`` or ``<stem>.xlsx``) of each typed table.
+SOURCE_STEMS = {
+    "budget": "high_needs_budget",
+    "ehcp_demand": "ehcp_demand",
+    "placement_costs": "placement_costs",
+    "interventions": "interventions",
+    "business_cases": "business_cases",
+    "figures": "figures",
+}
+
 
 @dataclass(frozen=True)
 class RawTable:

@@ -1,0 +1,307 @@
+"""How fast a paper comes out: the pipeline against the stock tools run by hand, side by side.
+
+Run with ``make bench``. Each repetition runs, alternating, the baseline (papermill CLI per
+notebook, ``jupyter nbconvert --to html`` with the template, the ``weasyprint`` CLI) and a
+cold ``pipeline.py run --force``; then a no-change re-run and a one-input-changed re-run.
+Reports the median and spread of each, the ratios, a stage breakdown of a cold run and the
+peak memory (summed over the whole process tree), and writes ``benchmarks/results/latest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+from highneeds.paths import PROJECT_FILES  # noqa: E402
+
+BIN = Path(sys.executable).parent
+CYCLE = "2022-01"
+NOTEBOOKS = ["01_validate", "02_deficit_model", "03_interventions", "04_cabinet_report"]
+
+
+def copy_project(target: Path) -> Path:
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
+class PeakMemory:
+    """Samples the summed resident memory of a process and all its descendants."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        self.pid, self.interval, self.peak = pid, interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _tree_rss(self) -> int:
+        parents: dict[int, int] = {}
+        rss: dict[int, int] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                pid = int(stat.parent.name)
+                parents[pid] = int(fields[1])
+                rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            except (OSError, ValueError, IndexError):
+                continue
+        tree, frontier = {self.pid}, [self.pid]
+        while frontier:
+            parent = frontier.pop()
+            for pid, ppid in parents.items():
+                if ppid == parent and pid not in tree:
+                    tree.add(pid)
+                    frontier.append(pid)
+        return sum(rss.get(pid, 0) for pid in tree)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._tree_rss())
+            time.sleep(self.interval)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Run a command; return its wall time and the peak memory of its process tree."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    memory = PeakMemory(process.pid)
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - start
+    peak = memory.stop()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{stderr}")
+    return seconds, peak
+
+
+def baseline(project: Path, work: Path) -> float:
+    """The same notebooks and template, run by hand with the stock command-line tools."""
+    run = work / "baseline"
+    shutil.rmtree(run, ignore_errors=True)
+    (run / "notebooks").mkdir(parents=True)
+    shutil.copytree(project / "data" / "raw" / CYCLE, run / "inputs")
+    shutil.copytree(project / "expectations", run / "expectations")
+    env = {**os.environ, "PYTHONPATH": str(project / "src")}
+    start = time.perf_counter()
+    parameters = {
+        "01_validate": [
+            "raw_dir",
+            "inputs",
+            "processed_dir",
+            "processed",
+            "expectations_dir",
+            "expectations",
+            "validation_dir",
+            "validation",
+        ],
+        "02_deficit_model": ["processed_dir", "processed"],
+        "03_interventions": ["processed_dir", "processed"],
+        "04_cabinet_report": ["raw_dir", "inputs", "processed_dir", "processed"],
+    }
+    for name in NOTEBOOKS:
+        args = [
+            a
+            for pair in zip(parameters[name][::2], parameters[name][1::2], strict=True)
+            for a in ("-p", *pair)
+        ]
+        subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(project / "notebooks" / f"{name}.ipynb"),
+                f"notebooks/{name}.ipynb",
+                "-k",
+                "highneeds",
+                "--cwd",
+                str(run),
+                "--no-progress-bar",
+                "--log-level",
+                "ERROR",
+                "-p",
+                "cycle",
+                CYCLE,
+                *args,
+            ],
+            cwd=run,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    subprocess.run(
+        [
+            str(BIN / "jupyter"),
+            "nbconvert",
+            "--to",
+            "html",
+            "--template",
+            "cabinet-paper",
+            f"--TemplateExporter.extra_template_basedirs={project / 'templates'}",
+            "--no-input",
+            "--output-dir",
+            str(run),
+            "notebooks/04_cabinet_report.ipynb",
+        ],
+        cwd=run,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [str(BIN / "weasyprint"), "04_cabinet_report.html", "paper.pdf"],
+        cwd=run,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
+def pipeline(project: Path, *args: str) -> tuple[float, int]:
+    return timed([sys.executable, "pipeline.py", "run", "--quiet", *args], project)
+
+
+def probe(code: str) -> float:
+    """Wall time of a fresh interpreter running ``code``."""
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+    return time.perf_counter() - start
+
+
+def stage_breakdown(project: Path) -> dict[str, float]:
+    """Where a cold run's time goes: fresh-process probes, and the manifest's step times."""
+    stages = {
+        "interpreter_and_cli_imports": probe("import highneeds.cli, highneeds.run"),
+        "great_expectations_import": probe("import great_expectations"),
+        "kernel_start_and_stop": probe(
+            "from jupyter_client.manager import start_new_kernel\n"
+            "km, kc = start_new_kernel(kernel_name='highneeds')\n"
+            "kc.stop_channels(); km.shutdown_kernel(now=True)"
+        ),
+        "render_imports": probe("import nbconvert, weasyprint, docx"),
+    }
+    manifest = json.loads((project / "reports" / CYCLE / "manifest.json").read_text())
+    for step in manifest["steps"]:
+        stages[f"step_{step['step']}"] = step["seconds"]
+    html = project / "reports" / CYCLE / "cabinet-report.html"
+    stages["html_to_pdf_only"] = probe(
+        "from pathlib import Path; import time\n"
+        "from highneeds.render import render_pdf\n"
+        f"render_pdf(Path({str(html)!r}).read_text(), Path('/dev/null'), Path('.'))"
+    )
+    return stages
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
+        "runs": len(values),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repetitions", type=int, default=int(os.environ.get("BENCH_REPS", 3)))
+    args = parser.parse_args()
+    results: dict[str, list[float]] = {
+        "baseline": [],
+        "cold": [],
+        "no_change": [],
+        "one_input_changed": [],
+    }
+    peaks: list[int] = []
+    with tempfile.TemporaryDirectory(prefix="highneeds-bench-") as temporary:
+        work = Path(temporary)
+        project = copy_project(work / "project")
+        pipeline(project)  # warm the file cache and the environment once, not measured
+        narrative = project / "data" / "raw" / CYCLE / "narrative.md"
+        original = narrative.read_text(encoding="utf-8")
+        for repetition in range(args.repetitions):
+            order = ["baseline", "cold"] if repetition % 2 == 0 else ["cold", "baseline"]
+            for kind in order:
+                if kind == "baseline":
+                    results["baseline"].append(baseline(project, work))
+                else:
+                    seconds, peak = pipeline(project, "--force")
+                    results["cold"].append(seconds)
+                    peaks.append(peak)
+            results["no_change"].append(pipeline(project)[0])
+            edit = original.replace(
+                "There are no appendices.", f"There are no appendices ({repetition})."
+            )
+            narrative.write_text(edit, encoding="utf-8")
+            results["one_input_changed"].append(pipeline(project)[0])
+            narrative.write_text(original, encoding="utf-8")
+            pipeline(project)  # back to the shipped paper
+            print(
+                f"repetition {repetition + 1}/{args.repetitions}: "
+                + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in results.items()),
+                flush=True,
+            )
+        pipeline(project, "--force")
+        stages = stage_breakdown(project)
+    report = {k: summary(v) for k, v in results.items()}
+    cold = report["cold"]["median"]
+    ratios = {
+        "cold_over_baseline": cold / report["baseline"]["median"],
+        "no_change_over_cold": report["no_change"]["median"] / cold,
+        "one_input_changed_over_cold": report["one_input_changed"]["median"] / cold,
+    }
+    out = {
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
+        "timings_seconds": report,
+        "ratios": ratios,
+        "peak_memory_mib_cold": max(peaks) / 2**20,
+        "stages_seconds": stages,
+    }
+    target = ROOT / "benchmarks" / "results" / "latest.json"
+    target.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    print(f"\n{'measure':<22}{'median s':>10}{'min':>8}{'max':>8}")
+    for name, row in report.items():
+        print(f"{name:<22}{row['median']:>10.2f}{row['min']:>8.2f}{row['max']:>8.2f}")
+    print()
+    for name, value in ratios.items():
+        print(f"{name:<32}{value:>8.3f}")
+    print(f"{'peak memory, cold run (MiB)':<32}{out['peak_memory_mib_cold']:>8.0f}")
+    print("\nstage breakdown of a cold run (s):")
+    for name, value in stages.items():
+        print(f"  {name:<32}{value:>7.2f}")
+    print(f"\nwritten to {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
