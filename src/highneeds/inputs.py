@@ -48,7 +48,10 @@ class Problem:
             where += f", row {self.row}"
         if self.column is not None:
             where += f", column '{self.column}'"
-        return f"{where}: found {self.value!r}; expected {self.expected}"
+        value = self.value
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # as the author typed it
+        return f"{where}: found {value!r}; expected {self.expected}"
 
 
 def parse_money(text: str) -> float | None:

@@ -80,7 +80,10 @@ def _source_column(frame: pd.DataFrame, index: Any, column: str) -> str:
 def _show(value: Any) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "a blank"
-    return repr(value.item() if hasattr(value, "item") else value)
+    value = value.item() if hasattr(value, "item") else value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 126, as the author typed it, not 126.0
+    return repr(value)
 
 
 def run_expectations(
