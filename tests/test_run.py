@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,20 @@ def test_source_date_epoch_is_the_cycles_first_day(monkeypatch) -> None:
     assert source_date_epoch("2022-01") == "1640995200"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "42")
     assert source_date_epoch("2022-01") == "42"
+
+
+def test_a_zombie_does_not_hold_the_lock(tmp_path: Path) -> None:
+    """A killed run that its parent has not reaped yet must not block the next run."""
+    folder = tmp_path / "reports" / "2022-01"
+    folder.mkdir(parents=True)
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{zombie.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    (folder / ".lock").write_text(json.dumps({"pid": zombie.pid, "since": "x"}))
+    said: list[str] = []
+    with cycle_lock(folder, "2022-01", said.append):
+        pass
+    assert "taking over the lock" in said[0]
+    zombie.wait()

@@ -67,6 +67,17 @@ def wait_for_log(project: Path, started_after: set[str], text: str, timeout: flo
     raise AssertionError(f"no run logged {text!r} within {timeout} s")
 
 
+def wait_for(probe, timeout: float):
+    """Poll ``probe`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"nothing came within {timeout} s")
+
+
 def children(pid: int) -> set[int]:
     found = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -146,17 +157,17 @@ def test_second_run_exits_5_and_sigterm_mid_notebook_is_safe(project: Path, firs
         first = start_pipeline(project)
         try:
             run = wait_for_log(project, known, "02_deficit_model ...")
-            time.sleep(2)  # inside the sleeping cell
+            kernels = wait_for(lambda: children(first.pid), 120)
+            time.sleep(1)  # inside the sleeping cell
             second = run_pipeline(project)
             assert second.returncode == 5, second.stderr
             assert f"is being run by process {first.pid} since" in second.stderr
-            kernels = children(first.pid)
-            assert kernels, "the kernel should be a child of the run"
             first.send_signal(signal.SIGTERM)
             _, stderr = first.communicate(timeout=60)
         finally:
             if first.poll() is None:
                 first.kill()
+                first.wait()
     assert first.returncode == 143, stderr
     assert "interrupted by SIGTERM" in stderr
     assert published_bytes(project) == before
@@ -181,6 +192,7 @@ def test_sigterm_mid_pdf_leaves_the_paper_and_no_lock(project: Path, first_run) 
         finally:
             if process.poll() is None:
                 process.kill()
+                process.wait()
     assert process.returncode == 143, stderr
     assert published_bytes(project) == before
     assert not (reports(project) / ".lock").exists()

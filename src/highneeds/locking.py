@@ -15,13 +15,18 @@ LOCK_FILE = ".lock"
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether a process is running (a zombie, dead but not yet reaped, is not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc here: trust the signal check
 
 
 @contextmanager
