@@ -65,10 +65,6 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def hash_files(folder: Path, paths: Iterable[Path]) -> dict[str, str]:
     """``{path relative to folder: sha256}`` for each existing file, sorted."""
     return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(set(paths)) if p.is_file()}
@@ -186,7 +182,7 @@ def new_run_id(now: datetime | None = None) -> str:
     return f"{stamp}-{os.getpid()}"
 
 
-def _replace_folder(source: Path, target: Path) -> None:
+def replace_folder(source: Path, target: Path) -> None:
     """Put a copy of ``source`` at ``target``, swapping folders by rename."""
     incoming = target.with_name(f".{target.name}.incoming")
     outgoing = target.with_name(f".{target.name}.outgoing")
@@ -209,9 +205,9 @@ def publish(run_dir: Path, reports: Path, processed: Path) -> None:
     rename, the paper last, so that a reader never sees half a file.
     """
     for name in PUBLISHED_FOLDERS:
-        _replace_folder(run_dir / name, reports / name)
+        replace_folder(run_dir / name, reports / name)
     processed.parent.mkdir(parents=True, exist_ok=True)
-    _replace_folder(run_dir / "processed", processed)
+    replace_folder(run_dir / "processed", processed)
     for name in PUBLISHED_FILES:
         source = run_dir / name
         if not source.is_file():

@@ -19,12 +19,6 @@ PROJECT_FILES = (
 )
 
 
-def resolve(path: str | Path, root: Path = PROJECT_ROOT) -> Path:
-    """Return ``path`` as an absolute path, reading a relative one against the project root."""
-    p = Path(path)
-    return p if p.is_absolute() else root / p
-
-
 @dataclass(frozen=True)
 class CyclePaths:
     """The folders a run of one cycle reads and writes, relative to a project root."""
@@ -51,15 +45,3 @@ class CyclePaths:
     @property
     def expectations(self) -> Path:
         return self.root / "expectations"
-
-    @property
-    def notebooks(self) -> Path:
-        return self.root / "notebooks"
-
-    @property
-    def template(self) -> Path:
-        return self.root / "templates" / "cabinet-paper"
-
-    def relative(self, path: Path) -> str:
-        """``path`` relative to the project root, as notebooks receive it."""
-        return path.relative_to(self.root).as_posix()

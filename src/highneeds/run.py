@@ -41,6 +41,7 @@ from highneeds.archive import (
     publish,
     published_run,
     read_manifest,
+    replace_folder,
     runs_newest_first,
     write_json,
 )
@@ -629,10 +630,8 @@ def _run_steps(
 
 def publish_validation(run_dir: Path, paths: CyclePaths) -> None:
     """Show a failed gate's documents in ``reports/<cycle>/validation/`` (the paper stays)."""
-    from highneeds.archive import _replace_folder
-
     if (run_dir / "validation").is_dir():
-        _replace_folder(run_dir / "validation", paths.validation)
+        replace_folder(run_dir / "validation", paths.validation)
 
 
 @dataclass
