@@ -13,7 +13,7 @@ from highneeds.chart import deficit_chart_html
 from highneeds.formatting import gbp_k, table_amount
 from highneeds.interventions import describe_places
 from highneeds.model import SCENARIO_LABELS, budget_to_wide
-from highneeds.narrative import Narrative, TextRenderer, anchor, render_sections
+from highneeds.narrative import Narrative, TextRenderer, render_sections
 
 MITIGATED_LINE_LABEL = "High Needs DSG C/Fwd Deficit / (Surplus) after Recovery Plan Impact"
 
@@ -339,4 +339,4 @@ def build_paper(meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOut
     )
 
 
-__all__ = ["ModelOutputs", "PaperParts", "anchor", "build_paper", "narrative_context"]
+__all__ = ["ModelOutputs", "PaperParts", "build_paper", "narrative_context"]

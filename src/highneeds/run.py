@@ -58,7 +58,14 @@ from highneeds.errors import (
 from highneeds.locking import cycle_lock
 from highneeds.logs import LOGGER, RUN_LOG, RunLog
 from highneeds.paths import PROJECT_ROOT, CyclePaths
-from highneeds.steps import NOTEBOOK_STEPS, STEPS, copy_outputs, find_reusable, step_key
+from highneeds.steps import (
+    NOTEBOOK_STEPS,
+    STEPS,
+    copy_outputs,
+    find_reusable,
+    step_key,
+    successful_runs,
+)
 from highneeds.steps import shared_key_parts as _shared_key_parts
 
 KERNEL_NAME = "highneeds"
@@ -393,23 +400,22 @@ def execute_steps(
     shared = _shared_key_parts(root, epoch)
     kernel_ready = False
     prefetch: threading.Thread | None = None
+    earlier = successful_runs(reports) if reports is not None else []
+    cycle = plan["01_validate"]["cycle"]
     (run_dir / "notebooks").mkdir(exist_ok=True)
     for step in STEPS:
         clock = time.monotonic()
         parameters = plan.get(step.name, {})
         key = step_key(step, run_dir, root, parameters, shared)
-        source = find_reusable(step, key, reports, run_dir) if reports is not None else None
+        source = find_reusable(step, key, earlier)
         record: dict[str, Any] = {"step": step.name, "key": key}
         records.append(record)
         if source is not None:
             copy_outputs(step, source, run_dir)
             record.update(status="reused", reused_from=source.name)
-            LOGGER.info(
-                f"[{plan['01_validate']['cycle']}] {step.name}: unchanged, reused "
-                f"from run {source.name}"
-            )
+            LOGGER.info(f"[{cycle}] {step.name}: unchanged, reused from run {source.name}")
         else:
-            LOGGER.info(f"[{plan['01_validate']['cycle']}] {step.name} ...")
+            LOGGER.info(f"[{cycle}] {step.name} ...")
             record["status"] = "running"
             if step.notebook:
                 if not kernel_ready:
@@ -431,10 +437,7 @@ def execute_steps(
             record["status"] = "ok"
         record["seconds"] = round(time.monotonic() - clock, 3)
         record["outputs"] = hash_files(run_dir, step.output_files(run_dir))
-        LOGGER.info(
-            f"[{plan['01_validate']['cycle']}] {step.name}: {record['status']} in "
-            f"{record['seconds']:.1f} s"
-        )
+        LOGGER.info(f"[{cycle}] {step.name}: {record['status']} in {record['seconds']:.1f} s")
 
 
 def _import_render_libraries() -> None:
@@ -453,9 +456,8 @@ def reproducible_outputs(run_dir: Path) -> dict[str, str]:
     return hash_files(run_dir, files)
 
 
-def _documents(run_dir: Path) -> dict[str, str]:
+def _documents(run_dir: Path, outputs: dict[str, str]) -> dict[str, str]:
     """Other files of the run (Data Docs, change log): kept and checked, not reproduced."""
-    outputs = reproducible_outputs(run_dir)
     files = [p for p in run_dir.rglob("*") if p.is_file()]
     skip = ("inputs/", "expectations/")
     return {
@@ -477,6 +479,7 @@ def _manifest(
     records: list[dict[str, Any]],
     error: str | None,
 ) -> dict[str, Any]:
+    outputs = reproducible_outputs(run_dir)
     manifest = {
         "cycle": cycle,
         "run_id": run_id,
@@ -489,8 +492,8 @@ def _manifest(
         "expectations": hash_tree(run_dir / "expectations"),
         "notebook_sources": hash_files(root, (root / "notebooks").glob("*.ipynb")),
         "steps": records,
-        "outputs": reproducible_outputs(run_dir),
-        "documents": _documents(run_dir),
+        "outputs": outputs,
+        "documents": _documents(run_dir, outputs),
         "environment": environment(root),
         "git": git_state(root),
     }

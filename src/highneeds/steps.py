@@ -9,6 +9,7 @@ copied from that run, and the manifest says so.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections.abc import Iterable
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from highneeds.archive import MANIFEST, hash_files, read_manifest, runs_newest_first, sha256
+from highneeds.archive import hash_files, read_manifest, runs_newest_first, sha256
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def code_hash(root: Path) -> str:
     """One hash of the package's source and the paper template: code that shapes outputs."""
     files = sorted((root / "src" / "highneeds").rglob("*.py"))
     files += sorted((root / "templates").rglob("*"))
-    return json.dumps(hash_files(root, (p for p in files if p.is_file())), sort_keys=True)
+    return sha256_json(hash_files(root, (p for p in files if p.is_file())))
 
 
 def step_key(
@@ -113,8 +114,6 @@ def step_key(
 
 
 def sha256_json(payload: Any) -> str:
-    import hashlib
-
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
 
 
@@ -123,19 +122,24 @@ def shared_key_parts(root: Path, source_date_epoch: str) -> dict[str, str]:
     lock = root / "uv.lock"
     return {
         "uv_lock": sha256(lock) if lock.is_file() else "",
-        "code": sha256_json(code_hash(root)),
+        "code": code_hash(root),
         "source_date_epoch": source_date_epoch,
     }
 
 
-def find_reusable(step: Step, key: str, reports: Path, exclude: Path) -> Path | None:
-    """An earlier run of the cycle whose step had this key and whose outputs are intact."""
+def successful_runs(reports: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """A cycle's successful runs with their manifests, newest first: read once per run."""
+    found = []
     for run_dir in runs_newest_first(reports):
-        if run_dir == exclude:
-            continue
         manifest = read_manifest(run_dir)
-        if not manifest or manifest.get("status") != "ok":
-            continue
+        if manifest and manifest.get("status") == "ok":
+            found.append((run_dir, manifest))
+    return found
+
+
+def find_reusable(step: Step, key: str, earlier: list[tuple[Path, dict[str, Any]]]) -> Path | None:
+    """An earlier successful run whose step had this key and whose outputs are intact."""
+    for run_dir, manifest in earlier:
         record = next((s for s in manifest.get("steps", []) if s["step"] == step.name), None)
         if not record or record.get("key") != key:
             continue
@@ -156,6 +160,3 @@ def copy_outputs(step: Step, source_run: Path, run_dir: Path) -> None:
         target = run_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source_run / name, target)
-
-
-__all__ = ["MANIFEST", "NOTEBOOK_STEPS", "STEPS", "Step", "find_reusable", "step_key"]
