@@ -8,6 +8,9 @@ PYTHON := $(VENV)/bin/python
 UV     := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
+# Compile every installed module once, at install: without .pyc files (and with
+# PYTHONDONTWRITEBYTECODE set, as on CI) each process recompiles what it imports.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: help setup report test lint bench clean
 
