@@ -11,8 +11,8 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -96,65 +96,66 @@ def run_expectations(
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     results: list[CheckResult] = []
-    with tempfile.TemporaryDirectory(prefix="highneeds-gx-") as project:
-        context = gx.get_context(mode="file", project_root_dir=project)
-        context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        if docs_dir is not None:
-            docs_dir.mkdir(parents=True, exist_ok=True)
-            context.add_data_docs_site(
-                site_name="validation",
-                site_config={
-                    "class_name": "SiteBuilder",
-                    "store_backend": {
-                        "class_name": "TupleFilesystemStoreBackend",
-                        "base_directory": str(docs_dir.resolve()),
-                    },
-                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    run_id = _run_identifier()
+    # An in-memory context: a file-backed one re-reads its YAML configuration on every lookup.
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    if docs_dir is not None:
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        context.add_data_docs_site(
+            site_name="validation",
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir.resolve()),
                 },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    source = context.data_sources.add_pandas("cycle_inputs")
+    for name, frame in tables.items():
+        suite_path = suites_dir / f"{name}.json"
+        if not suite_path.is_file():
+            raise InputDataError(f"no expectation suite for table '{name}' at {suite_path}")
+        spec = load_suite(suite_path)
+        suite = context.suites.add(ExpectationSuite(name=name, expectations=spec["expectations"]))
+        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch, suite=suite)
+        )
+        outcome = definition.run(
+            batch_parameters={"dataframe": frame}, result_format="COMPLETE", run_id=run_id
+        )
+        file = frame.attrs.get("source", name)
+        for result in outcome.results:
+            config = result.expectation_config
+            expected = config.meta.get("explain", config.type)
+            failures: list[str] = []
+            if not result.success:
+                column = config.kwargs.get("column")
+                indexes = result.result.get("unexpected_index_list") or []
+                values = result.result.get("unexpected_list") or []
+                failures = _locate(frame, file, column, indexes, values, expected)
+                if not failures:
+                    observed = result.result.get("observed_value")
+                    failures = [f"{file}: found {observed!r}; expected {expected}"]
+            results.append(
+                CheckResult(name, file, config.type, expected, bool(result.success), failures)
             )
-        source = context.data_sources.add_pandas("cycle_inputs")
-        for name, frame in tables.items():
-            suite_path = suites_dir / f"{name}.json"
-            if not suite_path.is_file():
-                raise InputDataError(f"no expectation suite for table '{name}' at {suite_path}")
-            spec = load_suite(suite_path)
-            suite = context.suites.add(
-                ExpectationSuite(name=name, expectations=spec["expectations"])
-            )
-            batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-            definition = context.validation_definitions.add(
-                gx.ValidationDefinition(name=name, data=batch, suite=suite)
-            )
-            checkpoint = context.checkpoints.add(
-                gx.Checkpoint(
-                    name=f"{name}_gate",
-                    validation_definitions=[definition],
-                    result_format="COMPLETE",
-                )
-            )
-            outcome = checkpoint.run(batch_parameters={"dataframe": frame})
-            file = frame.attrs.get("source", name)
-            for run in outcome.run_results.values():
-                for result in run.results:
-                    config = result.expectation_config
-                    expected = config.meta.get("explain", config.type)
-                    failures: list[str] = []
-                    if not result.success:
-                        column = config.kwargs.get("column")
-                        indexes = result.result.get("unexpected_index_list") or []
-                        values = result.result.get("unexpected_list") or []
-                        failures = _locate(frame, file, column, indexes, values, expected)
-                        if not failures:
-                            observed = result.result.get("observed_value")
-                            failures = [f"{file}: found {observed!r}; expected {expected}"]
-                    results.append(
-                        CheckResult(
-                            name, file, config.type, expected, bool(result.success), failures
-                        )
-                    )
-        if docs_dir is not None:
-            context.build_data_docs(site_names=["validation"])
+    if docs_dir is not None:
+        context.build_data_docs(site_names=["validation"])
     return results
+
+
+def _run_identifier() -> Any:
+    """Name the validation run by the outputs' fixed date (``SOURCE_DATE_EPOCH``) when set, so
+    that the same inputs give the same Data Docs; otherwise by the time now, as GE would."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return RunIdentifier(run_name="input-gate", run_time=when)
 
 
 def cross_table_checks(tables: dict[str, pd.DataFrame]) -> list[CheckResult]:
