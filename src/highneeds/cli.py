@@ -86,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="execute every step, even those whose inputs are unchanged",
     )
     run.add_argument(
+        "--sequential",
+        action="store_true",
+        help="run the model only after the input gate has passed, one step at a time "
+        "(default: alongside the gate, kept only if the gate passes on the same tables)",
+    )
+    run.add_argument(
         "--cell-timeout",
         type=int,
         default=600,
@@ -161,6 +167,7 @@ def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | No
                 kernel_timeout=args.kernel_timeout,
                 progress=progress,
                 force=args.force,
+                overlap=not args.sequential,
             )
         )
         reused = f", reused {len(result.reused)}" if result.reused else ""

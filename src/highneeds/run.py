@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import ast
 import json
-import logging
 import os
-import re
 import shutil
 import signal
-import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,6 +40,7 @@ from highneeds.archive import (
     read_manifest,
     replace_folder,
     runs_newest_first,
+    sha256,
     write_json,
 )
 from highneeds.cycles import available_cycles, choose_cycle
@@ -50,17 +48,18 @@ from highneeds.errors import (
     HighNeedsError,
     InputDataError,
     Interrupted,
-    NarrativeError,
-    NotebookFailed,
     UsageError,
     VerificationFailed,
 )
+from highneeds.kernels import Kernel, ensure_kernel
 from highneeds.locking import cycle_lock
 from highneeds.logs import LOGGER, RUN_LOG, RunLog
 from highneeds.paths import PROJECT_ROOT, CyclePaths
 from highneeds.steps import (
     NOTEBOOK_STEPS,
     STEPS,
+    TABLES,
+    Step,
     copy_outputs,
     find_reusable,
     step_key,
@@ -68,7 +67,6 @@ from highneeds.steps import (
 )
 from highneeds.steps import shared_key_parts as _shared_key_parts
 
-KERNEL_NAME = "highneeds"
 #: The folders a run's notebooks read and write, relative to the run folder.
 RUN_FOLDERS = {
     "raw_dir": "inputs",
@@ -89,6 +87,9 @@ class RunOptions:
     kernel_timeout: int = 120
     progress: bool = False
     force: bool = False
+    #: Run the later steps alongside the gate (on the tables it is about to write) rather than
+    #: after it; the gate decides either way.
+    overlap: bool = True
 
 
 @dataclass
@@ -160,29 +161,6 @@ def source_date_epoch(cycle: str) -> str:
     return str(int(datetime(year, month, 1, tzinfo=UTC).timestamp()))
 
 
-def ensure_kernel() -> None:
-    """Make sure the ``highneeds`` kernel runs this environment's Python, installing it if absent.
-
-    The notebooks must never run on whatever ``python3`` kernel happens to be installed.
-    """
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    manager = KernelSpecManager()
-    try:
-        spec = manager.get_kernel_spec(KERNEL_NAME)
-    except NoSuchKernel:
-        from ipykernel.kernelspec import install
-
-        install(kernel_name=KERNEL_NAME, display_name="Python (highneeds)", prefix=sys.prefix)
-        spec = manager.get_kernel_spec(KERNEL_NAME)
-    executable = spec.argv[0]
-    if executable != "python" and Path(executable).resolve() != Path(sys.executable).resolve():
-        raise HighNeedsError(
-            f"the '{KERNEL_NAME}' kernel at {spec.resource_dir} runs {executable}, not this "
-            f"environment's {sys.executable}; remove it or run 'make setup' again"
-        )
-
-
 def _kernel_environment(root: Path, epoch: str) -> None:
     """Kernels inherit the environment: import this project's own package, render headless."""
     src = str(root / "src")
@@ -195,127 +173,10 @@ def _kernel_environment(root: Path, epoch: str) -> None:
     os.environ["SOURCE_DATE_EPOCH"] = epoch
 
 
-def execute_notebook(
-    source: Path, target: Path, parameters: dict[str, Any], cwd: Path, options: RunOptions
-) -> None:
-    """Execute one notebook with papermill in ``cwd``, turning its failure into the right error."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-    from traitlets.config import Config
-
-    # Talk to the kernel over a local socket file, not unencrypted TCP.
-    sockets = Path(tempfile.mkdtemp(prefix="highneeds-kernel-"))
-    tracker = _CellTracker()
-    config = Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
-    try:
-        papermill.execute_notebook(
-            str(source),
-            str(target),
-            parameters=parameters,
-            kernel_name=KERNEL_NAME,
-            cwd=str(cwd),
-            progress_bar=options.progress,
-            log_output=True,  # papermill then reports each cell's start to the tracker
-            execution_timeout=options.cell_timeout,
-            start_timeout=options.kernel_timeout,
-            request_save_on_cell_execute=True,  # keep the notebook up to a failure
-            config=config,
-        )
-    except PapermillExecutionError as exc:
-        if exc.ename in ("InputDataError", "ReconciliationError"):
-            raise InputDataError(exc.evalue) from None
-        if exc.ename == "NarrativeError":
-            raise NarrativeError(f"{source.stem}: {exc.evalue}") from None
-        cell = _failing_cell(target, tracker.cell)
-        raise NotebookFailed(
-            f"{source.name} failed in {cell}: {exc.ename}: {exc.evalue}\n"
-            + _first_lines(exc.traceback)
-            + f"\n  the executed notebook is kept at {target}"
-        ) from None
-    except Exception as exc:  # a cell timed out, the kernel died or could not start
-        name = type(exc).__name__
-        if name == "CellTimeoutError":
-            what = f"timed out after {options.cell_timeout} s (--cell-timeout)"
-        elif name == "DeadKernelError":
-            what = "lost its kernel (killed, or out of memory)"
-        else:
-            what = f"could not run: {name}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        raise NotebookFailed(
-            f"{source.name}: {_failing_cell(target, tracker.cell)} {what}\n"
-            f"  the executed notebook is kept at {target}"
-        ) from None
-    finally:
-        tracker.close()
-        shutil.rmtree(sockets, ignore_errors=True)
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def _first_lines(traceback: list[str], limit: int = 6) -> str:
-    lines = [
-        line
-        for chunk in traceback
-        for line in _ANSI.sub("", chunk).splitlines()
-        if line.strip() and not set(line.strip()) <= {"-"}
-    ]
-    return "\n".join(f"    {line}" for line in lines[:limit])
-
-
-class _CellTracker(logging.Handler):
-    """Remembers which cell papermill started last, from its 'Executing Cell N' log lines.
-
-    The saved notebook cannot say which cell was running when a kernel died; this can.
-    """
-
-    _START = re.compile(r"Executing Cell (\d+)")
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.cell: int | None = None
-        self.papermill = logging.getLogger("papermill")
-        self.previous = (self.papermill.level, self.papermill.propagate)
-        self.papermill.setLevel(logging.INFO)
-        self.papermill.propagate = False  # cell outputs are in the notebook, not the console
-        self.papermill.addHandler(self)
-
-    def emit(self, record: logging.LogRecord) -> None:
-        match = self._START.match(record.getMessage())
-        if match:
-            self.cell = int(match.group(1))
-
-    def close(self) -> None:
-        self.papermill.removeHandler(self)
-        self.papermill.setLevel(self.previous[0])
-        self.papermill.propagate = self.previous[1]
-        super().close()
-
-
-def _failing_cell(executed: Path, number: int | None) -> str:
-    """'cell 5 (In [4]: <first line>)': the cell that was running, named as Jupyter shows it."""
-    try:
-        import nbformat
-
-        cells = [
-            c
-            for c in nbformat.read(executed, as_version=4).cells
-            if "papermill-error-cell-tag" not in c.metadata.get("tags", [])
-        ]
-    except Exception:
-        return f"cell {number}" if number else "a cell"
-    if number is None or not 1 <= number <= len(cells):
-        started = [i for i, c in enumerate(cells, 1) if c.get("execution_count")]
-        if not started:
-            return "its first cell"
-        number = started[-1]
-    cell = cells[number - 1]
-    first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-    counter = sum(1 for c in cells[:number] if c.cell_type == "code")
-    return f"cell {number} (In [{counter}]: {first[:60]})"
-
-
 #: The signal that stopped the run, kept in case library code swallowed the exception.
 _received_signal: Interrupted | None = None
+#: While true, a signal is remembered but not raised (publishing must not stop half-way).
+_holding_signals = False
 
 
 def stop_if_interrupted() -> None:
@@ -333,7 +194,8 @@ def interruptible() -> Iterator[None]:
     def handler(signum: int, _frame: object) -> None:
         global _received_signal
         _received_signal = Interrupted(signal.Signals(signum).name, 128 + signum)
-        raise _received_signal
+        if not _holding_signals:
+            raise _received_signal
 
     global _received_signal
     _received_signal = None
@@ -348,6 +210,19 @@ def interruptible() -> Iterator[None]:
     finally:
         for number, old in previous.items():
             signal.signal(number, old)
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM: one arriving now is remembered and raised by the next
+    :func:`stop_if_interrupted` after the block. A flag rather than a signal mask, because a
+    mask is per thread and the kernels' client threads would still take the signal."""
+    global _holding_signals
+    _holding_signals = True
+    try:
+        yield
+    finally:
+        _holding_signals = False
 
 
 def render_paper(run_dir: Path, root: Path, epoch: str) -> None:
@@ -387,6 +262,115 @@ def _copy_inputs(source_raw: Path, source_expectations: Path, run_dir: Path) -> 
     shutil.copytree(source_expectations, run_dir / "expectations")
 
 
+class _Kernels:
+    """The kernels of one run: started on demand, each shut down when the run's steps end."""
+
+    def __init__(self) -> None:
+        self._started: list[Kernel] = []
+        self._lock = threading.Lock()
+        self._checked = False
+
+    def start(self, cwd: Path) -> Kernel:
+        with self._lock:
+            if not self._checked:
+                ensure_kernel()
+                self._checked = True
+            kernel = Kernel(cwd)
+            self._started.append(kernel)
+            return kernel
+
+    def for_folder(self, cwd: Path) -> Callable[[], Kernel]:
+        """A kernel for the notebooks run in ``cwd``: started at the first call, then shared."""
+        started: list[Kernel] = []
+
+        def kernel() -> Kernel:
+            if not started:
+                started.append(self.start(cwd))
+            return started[0]
+
+        return kernel
+
+    def close(self) -> None:
+        with self._lock:
+            for kernel in self._started:
+                kernel.shutdown()
+            self._started.clear()
+
+
+@dataclass
+class _Steps:
+    """Runs or reuses the steps of one run, in the run folder or in a folder working ahead."""
+
+    run_dir: Path
+    root: Path
+    plan: dict[str, dict[str, Any]]
+    options: RunOptions
+    epoch: str
+    shared: dict[str, str]
+    earlier: list[tuple[Path, dict[str, Any]]]
+    _prefetch: threading.Thread | None = None
+
+    @property
+    def cycle(self) -> str:
+        return str(self.plan["01_validate"]["cycle"])
+
+    def key(self, step: Step, folder: Path) -> str:
+        return step_key(step, folder, self.root, self.plan.get(step.name, {}), self.shared)
+
+    def run(
+        self,
+        steps: Iterable[Step],
+        folder: Path,
+        kernel: Callable[[], Kernel],
+        records: list[dict[str, Any]],
+        note: str = "",
+    ) -> None:
+        """Run (or reuse) ``steps`` in order in ``folder``, appending what happened to
+        ``records``; notebooks run on ``kernel()``."""
+        (folder / "notebooks").mkdir(exist_ok=True)
+        for step in steps:
+            clock = time.monotonic()
+            key = self.key(step, folder)
+            source = find_reusable(step, key, self.earlier)
+            record: dict[str, Any] = {"step": step.name, "key": key}
+            records.append(record)
+            if source is not None:
+                copy_outputs(step, source, folder)
+                record.update(status="reused", reused_from=source.name)
+                LOGGER.info(f"[{self.cycle}] {step.name}: unchanged, reused from run {source.name}")
+            else:
+                LOGGER.info(f"[{self.cycle}] {step.name} ...{note}")
+                record["status"] = "running"
+                self.prefetch_render_libraries()
+                if step.notebook:
+                    name = f"{step.name}.ipynb"
+                    kernel().execute(
+                        self.root / "notebooks" / name,
+                        folder / "notebooks" / name,
+                        self.plan.get(step.name, {}),
+                        cell_timeout=self.options.cell_timeout,
+                        kernel_timeout=self.options.kernel_timeout,
+                        progress=self.options.progress,
+                        shown_as=self.run_dir / "notebooks" / name,
+                    )
+                    normalise_notebook(folder / "notebooks" / name, f"notebooks/{name}")
+                else:
+                    render_paper(folder, self.root, self.epoch)
+                stop_if_interrupted()
+                record["status"] = "ok"
+            record["seconds"] = round(time.monotonic() - clock, 3)
+            record["outputs"] = hash_files(folder, step.output_files(folder))
+            LOGGER.info(
+                f"[{self.cycle}] {step.name}: {record['status']} in {record['seconds']:.1f} s"
+            )
+
+    def prefetch_render_libraries(self) -> None:
+        """Import the render's libraries (seconds) on a thread while kernels compute."""
+        if self._prefetch is None:
+            self._prefetch = threading.Thread(target=_import_render_libraries, daemon=True)
+            self._prefetch.start()
+
+
 def execute_steps(
     run_dir: Path,
     root: Path,
@@ -396,48 +380,120 @@ def execute_steps(
     reports: Path | None,
     records: list[dict[str, Any]],
 ) -> None:
-    """Run (or reuse) each step in ``run_dir``, appending what happened to ``records``."""
-    shared = _shared_key_parts(root, epoch)
-    kernel_ready = False
-    prefetch: threading.Thread | None = None
-    earlier = successful_runs(reports) if reports is not None else []
-    cycle = plan["01_validate"]["cycle"]
-    (run_dir / "notebooks").mkdir(exist_ok=True)
-    for step in STEPS:
-        clock = time.monotonic()
-        parameters = plan.get(step.name, {})
-        key = step_key(step, run_dir, root, parameters, shared)
-        source = find_reusable(step, key, earlier)
-        record: dict[str, Any] = {"step": step.name, "key": key}
-        records.append(record)
-        if source is not None:
-            copy_outputs(step, source, run_dir)
-            record.update(status="reused", reused_from=source.name)
-            LOGGER.info(f"[{cycle}] {step.name}: unchanged, reused from run {source.name}")
+    """Run (or reuse) each step in ``run_dir``, appending what happened to ``records``.
+
+    When the gate (01) has to run, the later steps run alongside it unless
+    ``options.overlap`` is off: see :func:`_gate_with_model_ahead`.
+    """
+    steps = _Steps(
+        run_dir,
+        root,
+        plan,
+        options,
+        epoch,
+        _shared_key_parts(root, epoch),
+        successful_runs(reports) if reports is not None else [],
+    )
+    gate = STEPS[0]
+    kernels = _Kernels()
+    try:
+        must_validate = find_reusable(gate, steps.key(gate, run_dir), steps.earlier) is None
+        if options.overlap and must_validate:
+            _gate_with_model_ahead(steps, kernels, records)
         else:
-            LOGGER.info(f"[{cycle}] {step.name} ...")
-            record["status"] = "running"
-            if step.notebook:
-                if not kernel_ready:
-                    ensure_kernel()
-                    kernel_ready = True
-                if prefetch is None:
-                    # The render's libraries take seconds to import; this process only waits
-                    # while a kernel computes, so import them meanwhile.
-                    prefetch = threading.Thread(target=_import_render_libraries, daemon=True)
-                    prefetch.start()
-                target = run_dir / "notebooks" / f"{step.name}.ipynb"
-                execute_notebook(
-                    root / "notebooks" / f"{step.name}.ipynb", target, parameters, run_dir, options
-                )
-                normalise_notebook(target, f"notebooks/{step.name}.ipynb")
-            else:
-                render_paper(run_dir, root, epoch)
-            stop_if_interrupted()
-            record["status"] = "ok"
-        record["seconds"] = round(time.monotonic() - clock, 3)
-        record["outputs"] = hash_files(run_dir, step.output_files(run_dir))
-        LOGGER.info(f"[{cycle}] {step.name}: {record['status']} in {record['seconds']:.1f} s")
+            steps.run(STEPS, run_dir, kernels.for_folder(run_dir), records)
+    finally:
+        kernels.close()
+
+
+#: The typed tables the gate writes, which the model reads.
+_GATE_TABLES = tuple(f"processed/{table}.csv" for table in TABLES)
+
+
+def _gate_with_model_ahead(steps: _Steps, kernels: _Kernels, records: list[dict[str, Any]]) -> None:
+    """Run the gate in the run folder and, alongside it on the other core, the later steps in a
+    folder of their own, on typed tables read ahead with the gate's own reader.
+
+    The gate still decides: if it fails, everything done ahead is thrown away and nothing is
+    published. If it passes, the tables it wrote are compared byte for byte with those read
+    ahead; only if they are identical are the later steps' outputs taken into the run folder
+    (they are then exactly what running the steps after the gate would have produced, and
+    their keys say so). Otherwise the later steps run again after the gate.
+    """
+    run_dir = steps.run_dir
+    gate_kernel = kernels.start(run_dir)
+    ahead = _ModelAhead(steps, kernels)
+    ahead.start()
+    try:
+        steps.run(STEPS[:1], run_dir, lambda: gate_kernel, records)
+        gate_kernel.shutdown()  # its memory and process are not needed any more
+        ahead.join()
+        if not ahead.read_the_same_tables(run_dir):
+            LOGGER.warning(
+                f"[{steps.cycle}] the tables the gate wrote differ from those read ahead of it; "
+                "running the later steps again"
+            )
+            steps.run(STEPS[1:], run_dir, kernels.for_folder(run_dir), records)
+            return
+        ahead.move_outputs_to(run_dir, records)
+        if ahead.error is not None:
+            raise ahead.error
+    finally:
+        kernels.close()  # if the gate failed, this also stops the steps working ahead
+        ahead.join(timeout=60)
+        shutil.rmtree(ahead.folder, ignore_errors=True)
+
+
+class _ModelAhead(threading.Thread):
+    """The steps after the gate, run in a temporary folder while the gate runs."""
+
+    def __init__(self, steps: _Steps, kernels: _Kernels) -> None:
+        super().__init__(name="highneeds-model-ahead", daemon=True)
+        self.steps, self.kernels = steps, kernels
+        self.folder = Path(tempfile.mkdtemp(prefix="highneeds-ahead-"))
+        self.records: list[dict[str, Any]] = []
+        self.error: BaseException | None = None
+        self.tables_written = False
+
+    def run(self) -> None:
+        try:
+            from highneeds.inputs import read_cycle_tables
+            from highneeds.processed import write_table
+
+            shutil.copytree(self.steps.run_dir / "inputs", self.folder / "inputs")
+            for name, frame in read_cycle_tables(self.folder / "inputs").items():
+                write_table(frame, self.folder / "processed", name)
+            self.tables_written = True
+            self.steps.run(
+                STEPS[1:],
+                self.folder,
+                self.kernels.for_folder(self.folder),
+                self.records,
+                note=" (alongside the gate)",
+            )
+        except BaseException as exc:  # kept for the main thread, which decides
+            self.error = exc
+
+    def read_the_same_tables(self, run_dir: Path) -> bool:
+        if not self.tables_written:
+            return False
+        for name in _GATE_TABLES:
+            mine, gates = self.folder / name, run_dir / name
+            if not (mine.is_file() and gates.is_file()) or sha256(mine) != sha256(gates):
+                return False
+        return True
+
+    def move_outputs_to(self, run_dir: Path, records: list[dict[str, Any]]) -> None:
+        """Take every step's outputs (a failed notebook included) into the run folder."""
+        for record in self.records:
+            step = next(s for s in STEPS if s.name == record["step"])
+            for path in step.output_files(self.folder):
+                target = run_dir / path.relative_to(self.folder)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(path, target)
+            if record["status"] == "ok":
+                record["ran_alongside_the_gate"] = True
+            records.append(record)
 
 
 def _import_render_libraries() -> None:
@@ -581,14 +637,11 @@ def _run_steps(
             _manifest(run_dir, root, cycle, run_id, "ok", started, epoch, plan, records, None),
         )
         # Publish as one piece: a signal arriving now is held until every file is in place.
-        blocked = {signal.SIGINT, signal.SIGTERM}
-        signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
-        try:
+        with signals_held():
             stop_if_interrupted()
             publish(run_dir, paths.reports, paths.processed)
             published = True
-        finally:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
+        stop_if_interrupted()  # one held while publishing: the run is complete, then stops
     except BaseException as exc:
         if published:  # a signal held during publishing: the run is complete and published
             raise

@@ -1,0 +1,328 @@
+"""Execute a run's notebooks with papermill on kernels started ahead of need and shared.
+
+Starting a kernel and importing the notebooks' libraries costs more than most notebooks do, so a
+run starts a kernel as soon as it knows it needs one (the kernel boots while the pipeline does
+other work) and runs a chain of notebooks on the same kernel. Before each notebook after the
+first, the kernel's namespace is emptied and its execution counter set back to 1, so that every
+executed notebook reads exactly as it would on a kernel of its own and re-runs on its own with
+plain papermill. Only imported modules carry over, which is the point.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import tempfile
+import threading
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+from highneeds.errors import HighNeedsError, InputDataError, NarrativeError, NotebookFailed
+
+KERNEL_NAME = "highneeds"
+#: Papermill engine name of :class:`SharedKernelEngine`.
+ENGINE_NAME = "highneeds-shared-kernel"
+#: Run silently before a notebook on a kernel that has run another one: an empty namespace
+#: and ``In [1]`` again, as on a new kernel.
+FRESH_NAMESPACE = "get_ipython().reset(new_session=True)"
+
+
+def ensure_kernel() -> None:
+    """Make sure the ``highneeds`` kernel runs this environment's Python, installing it if absent.
+
+    The notebooks must never run on whatever ``python3`` kernel happens to be installed.
+    """
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    manager = KernelSpecManager()
+    try:
+        spec = manager.get_kernel_spec(KERNEL_NAME)
+    except NoSuchKernel:
+        from ipykernel.kernelspec import install
+
+        install(kernel_name=KERNEL_NAME, display_name="Python (highneeds)", prefix=sys.prefix)
+        spec = manager.get_kernel_spec(KERNEL_NAME)
+    executable = spec.argv[0]
+    if executable != "python" and Path(executable).resolve() != Path(sys.executable).resolve():
+        raise HighNeedsError(
+            f"the '{KERNEL_NAME}' kernel at {spec.resource_dir} runs {executable}, not this "
+            f"environment's {sys.executable}; remove it or run 'make setup' again"
+        )
+
+
+def _register_engine() -> None:
+    """Register :class:`SharedKernelEngine` with papermill (once)."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    if ENGINE_NAME in papermill_engines._engines:
+        return
+
+    class FreshNamespaceClient(PapermillNotebookClient):
+        """Papermill's client, emptying a shared kernel's namespace before the first cell."""
+
+        def __init__(self, nb_man: Any, fresh_namespace: bool = False, **kwargs: Any) -> None:
+            super().__init__(nb_man, **kwargs)
+            self.fresh_namespace = fresh_namespace
+
+        def papermill_execute_cells(self) -> None:
+            if self.fresh_namespace:
+                # Waits as long as a cell may (the execution timeout), and notices a dead kernel.
+                reply = self.wait_for_reply(
+                    self.kc.execute(FRESH_NAMESPACE, silent=True, store_history=False)
+                )
+                if reply is None or reply["content"]["status"] != "ok":
+                    raise RuntimeError("the shared kernel's namespace could not be emptied")
+            super().papermill_execute_cells()
+
+    class SharedKernelEngine(NBClientEngine):
+        """Papermill's nbclient engine on a kernel the caller started and keeps running."""
+
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man: Any,
+            kernel_name: str,
+            log_output: bool = False,
+            stdout_file: Any = None,
+            stderr_file: Any = None,
+            start_timeout: int = 60,
+            execution_timeout: int | None = None,
+            **kwargs: Any,
+        ) -> Any:
+            from papermill.engines import logger
+
+            kwargs.pop("input_path", None)
+            client = FreshNamespaceClient(
+                nb_man,
+                km=kwargs.pop("km"),
+                fresh_namespace=kwargs.pop("fresh_namespace", False),
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+                **kwargs,
+            )
+            try:
+                return client.execute()
+            finally:
+                # The kernel stays up for the next notebook; this notebook's client does not.
+                if client.kc is not None:
+                    with suppress(Exception):
+                        client.kc.stop_channels()
+
+    papermill_engines.register(ENGINE_NAME, SharedKernelEngine)
+
+
+class Kernel:
+    """One ``highneeds`` kernel started now in ``cwd``, reached over a local socket file.
+
+    :meth:`execute` runs notebooks on it one after another; :meth:`shutdown` stops it.
+    """
+
+    def __init__(self, cwd: Path) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self.cwd = cwd
+        self.notebooks_run = 0
+        # Talk to the kernel over a local socket file, not unencrypted TCP.
+        self._sockets = Path(tempfile.mkdtemp(prefix="highneeds-kernel-"))
+        self.manager = AsyncKernelManager(
+            kernel_name=KERNEL_NAME, transport="ipc", ip=str(self._sockets / "kernel")
+        )
+        run_sync(self.manager.start_kernel)(cwd=str(cwd))
+
+    @property
+    def pid(self) -> int | None:
+        provisioner = self.manager.provisioner
+        process = getattr(provisioner, "process", None)
+        return process.pid if process is not None else None
+
+    def execute(
+        self,
+        source: Path,
+        target: Path,
+        parameters: dict[str, Any],
+        *,
+        cell_timeout: int,
+        kernel_timeout: int,
+        progress: bool = False,
+        shown_as: Path | None = None,
+    ) -> None:
+        """Execute the notebook ``source`` into ``target``, turning a failure into the right
+        error; ``shown_as`` is where the executed notebook will be kept, for messages."""
+        import papermill
+        from papermill.exceptions import PapermillExecutionError
+
+        _register_engine()
+        kept = shown_as or target
+        fresh = self.notebooks_run > 0
+        self.notebooks_run += 1
+        with CELL_TRACKER.tracking() as started:
+            try:
+                papermill.execute_notebook(
+                    str(source),
+                    str(target),
+                    parameters=parameters,
+                    engine_name=ENGINE_NAME,
+                    kernel_name=KERNEL_NAME,
+                    progress_bar=progress,
+                    log_output=True,  # papermill then reports each cell's start to the tracker
+                    execution_timeout=cell_timeout,
+                    start_timeout=kernel_timeout,
+                    request_save_on_cell_execute=True,  # keep the notebook up to a failure
+                    km=self.manager,
+                    fresh_namespace=fresh,
+                )
+            except PapermillExecutionError as exc:
+                if exc.ename in ("InputDataError", "ReconciliationError"):
+                    raise InputDataError(exc.evalue) from None
+                if exc.ename == "NarrativeError":
+                    raise NarrativeError(f"{source.stem}: {exc.evalue}") from None
+                cell = _failing_cell(target, started.cell)
+                raise NotebookFailed(
+                    f"{source.name} failed in {cell}: {exc.ename}: {exc.evalue}\n"
+                    + _first_lines(exc.traceback)
+                    + f"\n  the executed notebook is kept at {kept}"
+                ) from None
+            except Exception as exc:  # a cell timed out, the kernel died or could not start
+                name = type(exc).__name__
+                if name == "CellTimeoutError":
+                    what = f"timed out after {cell_timeout} s (--cell-timeout)"
+                elif name == "DeadKernelError" or not self.alive():
+                    what = "lost its kernel (killed, or out of memory)"
+                else:
+                    what = f"could not run: {name}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                raise NotebookFailed(
+                    f"{source.name}: {_failing_cell(target, started.cell)} {what}\n"
+                    f"  the executed notebook is kept at {kept}"
+                ) from None
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        try:
+            return bool(run_sync(self.manager.is_alive)())
+        except Exception:
+            return False
+
+    def shutdown(self) -> None:
+        """Stop the kernel at once (it holds nothing to save) and remove its socket files."""
+        from jupyter_core.utils import run_sync
+
+        with suppress(Exception):
+            run_sync(self.manager.shutdown_kernel)(now=True)
+        shutil.rmtree(self._sockets, ignore_errors=True)
+
+
+class _Started:
+    """The number of the cell papermill started last in one thread."""
+
+    def __init__(self) -> None:
+        self.cell: int | None = None
+
+
+class _CellTracker(logging.Handler):
+    """Remembers which cell papermill started last in each thread, from its 'Executing Cell N'
+    log lines: the saved notebook cannot say which cell was running when a kernel died.
+
+    One handler serves every thread that executes notebooks, so that papermill's logger is
+    configured once and restored once, however the executions overlap.
+    """
+
+    _START = re.compile(r"Executing Cell (\d+)")
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self._lock_users = threading.Lock()
+        self._users = 0
+        self._previous: tuple[int, bool] = (logging.NOTSET, True)
+        self._threads: dict[int, _Started] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        started = self._threads.get(record.thread or 0)
+        match = self._START.match(record.getMessage())
+        if started is not None and match:
+            started.cell = int(match.group(1))
+
+    def tracking(self) -> _Tracking:
+        return _Tracking(self)
+
+    def _enter(self) -> _Started:
+        papermill = logging.getLogger("papermill")
+        with self._lock_users:
+            if self._users == 0:
+                self._previous = (papermill.level, papermill.propagate)
+                papermill.setLevel(logging.INFO)
+                papermill.propagate = False  # cell outputs are in the notebook, not the console
+                papermill.addHandler(self)
+            self._users += 1
+            started = self._threads[threading.get_ident()] = _Started()
+        return started
+
+    def _exit(self) -> None:
+        papermill = logging.getLogger("papermill")
+        with self._lock_users:
+            self._threads.pop(threading.get_ident(), None)
+            self._users -= 1
+            if self._users == 0:
+                papermill.removeHandler(self)
+                papermill.setLevel(self._previous[0])
+                papermill.propagate = self._previous[1]
+
+
+class _Tracking:
+    def __init__(self, tracker: _CellTracker) -> None:
+        self.tracker = tracker
+
+    def __enter__(self) -> _Started:
+        return self.tracker._enter()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.tracker._exit()
+
+
+CELL_TRACKER = _CellTracker()
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _first_lines(traceback: list[str], limit: int = 6) -> str:
+    lines = [
+        line
+        for chunk in traceback
+        for line in _ANSI.sub("", chunk).splitlines()
+        if line.strip() and not set(line.strip()) <= {"-"}
+    ]
+    return "\n".join(f"    {line}" for line in lines[:limit])
+
+
+def _failing_cell(executed: Path, number: int | None) -> str:
+    """'cell 5 (In [4]: <first line>)': the cell that was running, named as Jupyter shows it."""
+    try:
+        import nbformat
+
+        cells = [
+            c
+            for c in nbformat.read(executed, as_version=4).cells
+            if "papermill-error-cell-tag" not in c.metadata.get("tags", [])
+        ]
+    except Exception:
+        return f"cell {number}" if number else "a cell"
+    if number is None or not 1 <= number <= len(cells):
+        started = [i for i, c in enumerate(cells, 1) if c.get("execution_count")]
+        if not started:
+            return "its first cell"
+        number = started[-1]
+    cell = cells[number - 1]
+    first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+    counter = sum(1 for c in cells[:number] if c.cell_type == "code")
+    return f"cell {number} (In [{counter}]: {first[:60]})"
