@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -108,6 +110,55 @@ def test_forced_rerun_gives_identical_paper_bytes(project: Path, first_run) -> N
             assert after[name] == before[name], name
 
 
+def ran_alongside_the_gate(manifest: dict) -> list[bool]:
+    return [s.get("ran_alongside_the_gate", False) for s in manifest["steps"]]
+
+
+def test_model_alongside_the_gate_gives_the_bytes_of_a_sequential_run(
+    project: Path, first_run
+) -> None:
+    result = run_pipeline(project, "--force", "--quiet")
+    assert result.returncode == 0, result.stderr
+    alongside = published_manifest(project)
+    assert ran_alongside_the_gate(alongside) == [False, True, True, True, True]
+
+    result = run_pipeline(project, "--force", "--sequential", "--quiet")
+    assert result.returncode == 0, result.stderr
+    sequential = published_manifest(project)
+    assert not any(ran_alongside_the_gate(sequential))
+    assert sequential["outputs"] == alongside["outputs"]
+    assert [s["key"] for s in sequential["steps"]] == [s["key"] for s in alongside["steps"]]
+
+
+def test_model_runs_again_after_the_gate_if_the_tables_read_ahead_differ(
+    project: Path, first_run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import highneeds.inputs
+    from highneeds.run import RunOptions, run_cycle
+
+    read = highneeds.inputs.read_cycle_tables
+
+    def read_one_figure_wrong(raw: Path) -> dict:
+        tables = read(raw)
+        tables["figures"].loc[:, "value"] = tables["figures"]["value"] + 1
+        return tables
+
+    before = published_manifest(project)["outputs"]
+    monkeypatch.setattr(highneeds.inputs, "read_cycle_tables", read_one_figure_wrong)
+    for name in ("PYTHONPATH", "SOURCE_DATE_EPOCH", "MPLBACKEND"):  # the run sets these
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    run_cycle(RunOptions(root=project, force=True))
+    manifest = published_manifest(project)
+    assert not any(ran_alongside_the_gate(manifest))
+    assert set(step_statuses(manifest).values()) == {"ok"}
+    assert manifest["outputs"] == before
+    assert (
+        "differ from those read ahead of it"
+        in (reports(project) / "runs" / manifest["run_id"] / "run.log").read_text()
+    )
+
+
 def test_one_cell_change_reruns_only_dependent_steps_and_logs_the_figure(
     project: Path, first_run
 ) -> None:
@@ -174,8 +225,14 @@ def test_archived_notebook_reruns_with_plain_papermill(project: Path, first_run)
     target.unlink()
 
 
+def ahead_folders() -> set[Path]:
+    """The temporary folders where runs work ahead of the gate."""
+    return set(Path(tempfile.gettempdir()).glob("highneeds-ahead-*"))
+
+
 def test_bad_input_exits_3_and_keeps_the_last_good_paper(project: Path, first_run) -> None:
     before = published_bytes(project)
+    ahead_before = ahead_folders()
     budget = project / "data" / "raw" / CYCLE / "high_needs_budget.csv"
     with edited(budget, 'Placement costs,"4,468"', 'Placement costs,"4,486"'):
         result = run_pipeline(project)
@@ -185,8 +242,15 @@ def test_bad_input_exits_3_and_keeps_the_last_good_paper(project: Path, first_ru
     assert published_bytes(project) == before
     assert "FAILED" in (reports(project) / "validation" / "summary.html").read_text()
     newest = sorted((reports(project) / "runs").iterdir())[-1]
-    assert json.loads((newest / "manifest.json").read_text())["status"] == "failed"
+    manifest = json.loads((newest / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    assert [s["step"] for s in manifest["steps"]] == ["01_validate"]
+    # What was modelled alongside the failed gate is thrown away, not kept in the run.
+    assert [p.name for p in (newest / "notebooks").iterdir()] == ["01_validate.ipynb"]
+    assert not list(newest.glob("cabinet-report*"))
+    assert not (newest / "processed").exists()
     assert not (reports(project) / ".lock").exists()
+    assert ahead_folders() == ahead_before
 
 
 def test_broken_cross_reference_exits_4_naming_the_label(project: Path, first_run) -> None:

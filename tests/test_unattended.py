@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -283,3 +284,52 @@ def test_new_cycle_runs_and_bad_names_are_refused(project: Path, first_run) -> N
         assert refused.returncode == 2, bad
         assert "is not a cycle label" in refused.stderr
     assert not (project / "data" / "2022-03").exists()
+
+
+def test_sigterm_while_the_gate_runs_stops_both_kernels_and_keeps_nothing_ahead(
+    project: Path, first_run
+) -> None:
+    before = published_bytes(project)
+    known = {p.name for p in (reports(project) / "runs").iterdir()}
+    ahead = Path(tempfile.gettempdir())
+    ahead_before = set(ahead.glob("highneeds-ahead-*"))
+    process = start_pipeline(project, "--force")
+    try:
+        run = wait_for_log(project, known, "(alongside the gate)")
+        kernels = wait_for(lambda: len(children(process.pid)) >= 2 and children(process.pid), 60)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 143, stderr
+    assert published_bytes(project) == before
+    assert not (reports(project) / ".lock").exists()
+    assert not any(alive(pid) for pid in kernels)
+    assert set(ahead.glob("highneeds-ahead-*")) == ahead_before
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    assert [s["step"] for s in manifest["steps"]] == ["01_validate"]
+
+
+def test_notebook_failing_alongside_the_gate_is_kept_in_the_run_folder(
+    project: Path, first_run
+) -> None:
+    before = published_bytes(project)
+    with extra_cell(
+        project / "notebooks" / "02_deficit_model.ipynb",
+        "raise RuntimeError('model input missing')",
+    ):
+        result = run_pipeline(project, "--force")
+    assert result.returncode == 4, result.stderr
+    assert "02_deficit_model.ipynb failed in cell 5 (In [4]: raise RuntimeError" in result.stderr
+    kept = Path(re.search(r"the executed notebook is kept at (\S+)", result.stderr).group(1))
+    run = newest_run(project)
+    assert kept == run / "notebooks" / "02_deficit_model.ipynb" and kept.is_file()
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert [(s["step"], s["status"]) for s in manifest["steps"]] == [
+        ("01_validate", "ok"),
+        ("02_deficit_model", "failed"),
+    ]
+    assert published_bytes(project) == before
