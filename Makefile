@@ -23,6 +23,7 @@ $(VENV)/.installed: uv.lock pyproject.toml scripts/setup-system.sh
 	@bash scripts/setup-system.sh
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
+	$(PYTHON) -m compileall -q src
 	$(PYTHON) -m ipykernel install --sys-prefix --name highneeds --display-name "Python (highneeds)" >/dev/null
 	@touch $@
 

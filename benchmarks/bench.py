@@ -32,10 +32,11 @@ NOTEBOOKS = ["01_validate", "02_deficit_model", "03_interventions", "04_cabinet_
 
 
 def copy_project(target: Path) -> Path:
+    """A copy of the project as `make setup` leaves it (the package byte-compiled)."""
     for name in PROJECT_FILES:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(source, target / name)
         else:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)

@@ -293,7 +293,7 @@ def test_sigterm_while_the_gate_runs_stops_both_kernels_and_keeps_nothing_ahead(
     known = {p.name for p in (reports(project) / "runs").iterdir()}
     ahead = Path(tempfile.gettempdir())
     ahead_before = set(ahead.glob("highneeds-ahead-*"))
-    process = start_pipeline(project, "--force")
+    process = start_pipeline(project, "--force", "--cycle", CYCLE)
     try:
         run = wait_for_log(project, known, "(alongside the gate)")
         kernels = wait_for(lambda: len(children(process.pid)) >= 2 and children(process.pid), 60)
@@ -321,7 +321,7 @@ def test_notebook_failing_alongside_the_gate_is_kept_in_the_run_folder(
         project / "notebooks" / "02_deficit_model.ipynb",
         "raise RuntimeError('model input missing')",
     ):
-        result = run_pipeline(project, "--force")
+        result = run_pipeline(project, "--force", "--cycle", CYCLE)
     assert result.returncode == 4, result.stderr
     assert "02_deficit_model.ipynb failed in cell 5 (In [4]: raise RuntimeError" in result.stderr
     kept = Path(re.search(r"the executed notebook is kept at (\S+)", result.stderr).group(1))

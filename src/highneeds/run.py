@@ -21,7 +21,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from highneeds.archive import (
     MANIFEST,
@@ -66,6 +66,9 @@ from highneeds.steps import (
     successful_runs,
 )
 from highneeds.steps import shared_key_parts as _shared_key_parts
+
+if TYPE_CHECKING:
+    from highneeds.render import PdfWorker
 
 #: The folders a run's notebooks read and write, relative to the run folder.
 RUN_FOLDERS = {
@@ -225,12 +228,21 @@ def signals_held() -> Iterator[None]:
         _holding_signals = False
 
 
-def render_paper(run_dir: Path, root: Path, epoch: str) -> None:
+def render_paper(
+    run_dir: Path, root: Path, epoch: str, large_print_worker: PdfWorker | None = None
+) -> None:
     """Render the executed report notebook to the paper in the run folder: HTML, tagged PDF,
-    large print PDF and Word."""
-    from highneeds.chart import deficit_chart_png
+    large print PDF and Word. With ``large_print_worker``, the large print PDF is laid out
+    there, side by side with the standard one."""
+    try:
+        _render(run_dir, root, epoch, large_print_worker)
+    finally:
+        if large_print_worker is not None:
+            large_print_worker.stop()
+
+
+def _render(run_dir: Path, root: Path, epoch: str, large_print_worker: PdfWorker | None) -> None:
     from highneeds.inputs import read_paper_metadata
-    from highneeds.processed import read_table
     from highneeds.render import fix_zip_dates, render_html, render_pdf
     from highneeds.word import write_docx
 
@@ -241,9 +253,11 @@ def render_paper(run_dir: Path, root: Path, epoch: str) -> None:
         run_dir / "notebooks" / "04_cabinet_report.ipynb", root / "templates", meta, date
     )
     (run_dir / PAPER_HTML).write_text(html, encoding="utf-8")
+    large_print = (run_dir / PAPER_LARGE_PRINT, run_dir, template / "large-print.css")
+    if large_print_worker is not None:
+        large_print_worker.start(run_dir / PAPER_HTML, *large_print)
     render_pdf(html, run_dir / PAPER_PDF, run_dir)
-    render_pdf(html, run_dir / PAPER_LARGE_PRINT, run_dir, template / "large-print.css")
-    chart = deficit_chart_png(read_table(run_dir / "processed", "scenarios"))
+    chart = (run_dir / "processed" / "deficit_chart.png").read_bytes()  # drawn by 04
     write_docx(
         html,
         run_dir / PAPER_DOCX,
@@ -252,6 +266,10 @@ def render_paper(run_dir: Path, root: Path, epoch: str) -> None:
         datetime.fromtimestamp(int(epoch), UTC),
     )
     fix_zip_dates(run_dir / PAPER_DOCX, int(epoch))
+    if large_print_worker is not None:
+        large_print_worker.wait("large print PDF")
+    else:
+        render_pdf(html, *large_print)
 
 
 def _copy_inputs(source_raw: Path, source_expectations: Path, run_dir: Path) -> None:
@@ -309,6 +327,11 @@ class _Steps:
     shared: dict[str, str]
     earlier: list[tuple[Path, dict[str, Any]]]
     _prefetch: threading.Thread | None = None
+    _large_print_worker: PdfWorker | None = None
+    _workers: list[PdfWorker] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Set when the run has failed: steps working ahead stop before their next step.
+    cancelled: threading.Event = field(default_factory=threading.Event)
 
     @property
     def cycle(self) -> str:
@@ -329,6 +352,8 @@ class _Steps:
         ``records``; notebooks run on ``kernel()``."""
         (folder / "notebooks").mkdir(exist_ok=True)
         for step in steps:
+            if self.cancelled.is_set():
+                return
             clock = time.monotonic()
             key = self.key(step, folder)
             source = find_reusable(step, key, self.earlier)
@@ -341,7 +366,7 @@ class _Steps:
             else:
                 LOGGER.info(f"[{self.cycle}] {step.name} ...{note}")
                 record["status"] = "running"
-                self.prefetch_render_libraries()
+                self.prepare_render(for_the_model=step is not STEPS[0])
                 if step.notebook:
                     name = f"{step.name}.ipynb"
                     kernel().execute(
@@ -355,7 +380,7 @@ class _Steps:
                     )
                     normalise_notebook(folder / "notebooks" / name, f"notebooks/{name}")
                 else:
-                    render_paper(folder, self.root, self.epoch)
+                    render_paper(folder, self.root, self.epoch, self._take_large_print_worker())
                 stop_if_interrupted()
                 record["status"] = "ok"
             record["seconds"] = round(time.monotonic() - clock, 3)
@@ -364,11 +389,31 @@ class _Steps:
                 f"[{self.cycle}] {step.name}: {record['status']} in {record['seconds']:.1f} s"
             )
 
-    def prefetch_render_libraries(self) -> None:
-        """Import the render's libraries (seconds) on a thread while kernels compute."""
-        if self._prefetch is None:
-            self._prefetch = threading.Thread(target=_import_render_libraries, daemon=True)
-            self._prefetch.start()
+    def prepare_render(self, for_the_model: bool) -> None:
+        """Get the render ready while kernels compute: import its libraries (seconds) on a
+        thread and, once the model runs (the render will follow), start the process that
+        will lay out the large print PDF."""
+        from highneeds.render import PdfWorker
+
+        with self._lock:
+            if self._prefetch is None:
+                self._prefetch = threading.Thread(target=_import_render_libraries, daemon=True)
+                self._prefetch.start()
+            if for_the_model and self._large_print_worker is None:
+                self._large_print_worker = PdfWorker()
+                self._workers.append(self._large_print_worker)
+
+    def _take_large_print_worker(self) -> PdfWorker | None:
+        with self._lock:
+            worker, self._large_print_worker = self._large_print_worker, None
+        return worker
+
+    def close(self) -> None:
+        """Stop every large print worker still running: unused, or its run failed."""
+        with self._lock:
+            workers, self._workers, self._large_print_worker = self._workers, [], None
+        for worker in workers:
+            worker.stop()
 
 
 def execute_steps(
@@ -404,6 +449,7 @@ def execute_steps(
             steps.run(STEPS, run_dir, kernels.for_folder(run_dir), records)
     finally:
         kernels.close()
+        steps.close()
 
 
 #: The typed tables the gate writes, which the model reads.
@@ -422,7 +468,7 @@ def _gate_with_model_ahead(steps: _Steps, kernels: _Kernels, records: list[dict[
     """
     run_dir = steps.run_dir
     gate_kernel = kernels.start(run_dir)
-    ahead = _ModelAhead(steps, kernels)
+    ahead = _ModelAhead(steps, kernels)  # starts its kernel now: both boot side by side
     ahead.start()
     try:
         steps.run(STEPS[:1], run_dir, lambda: gate_kernel, records)
@@ -439,7 +485,9 @@ def _gate_with_model_ahead(steps: _Steps, kernels: _Kernels, records: list[dict[
         if ahead.error is not None:
             raise ahead.error
     finally:
+        steps.cancelled.set()  # harmless after success: every step has run
         kernels.close()  # if the gate failed, this also stops the steps working ahead
+        steps.close()
         ahead.join(timeout=60)
         shutil.rmtree(ahead.folder, ignore_errors=True)
 
@@ -449,8 +497,9 @@ class _ModelAhead(threading.Thread):
 
     def __init__(self, steps: _Steps, kernels: _Kernels) -> None:
         super().__init__(name="highneeds-model-ahead", daemon=True)
-        self.steps, self.kernels = steps, kernels
+        self.steps = steps
         self.folder = Path(tempfile.mkdtemp(prefix="highneeds-ahead-"))
+        self.kernel = kernels.start(self.folder)
         self.records: list[dict[str, Any]] = []
         self.error: BaseException | None = None
         self.tables_written = False
@@ -467,7 +516,7 @@ class _ModelAhead(threading.Thread):
             self.steps.run(
                 STEPS[1:],
                 self.folder,
-                self.kernels.for_folder(self.folder),
+                lambda: self.kernel,
                 self.records,
                 note=" (alongside the gate)",
             )

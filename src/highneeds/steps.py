@@ -67,11 +67,15 @@ STEPS = (
     Step(
         "04_cabinet_report",
         reads=("inputs/paper.yaml", "inputs/narrative.md", "processed/*.csv"),
-        writes=("processed/paper_figures.json",),
+        writes=("processed/paper_figures.json", "processed/deficit_chart.png"),
     ),
     Step(
         "render",
-        reads=("notebooks/04_cabinet_report.ipynb", "inputs/paper.yaml", "processed/scenarios.csv"),
+        reads=(
+            "notebooks/04_cabinet_report.ipynb",
+            "inputs/paper.yaml",
+            "processed/deficit_chart.png",
+        ),
         writes=(
             "cabinet-report.html",
             "cabinet-report.pdf",
