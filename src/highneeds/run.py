@@ -326,6 +326,7 @@ class _Steps:
     epoch: str
     shared: dict[str, str]
     earlier: list[tuple[Path, dict[str, Any]]]
+    started: float = field(default_factory=time.monotonic)
     _prefetch: threading.Thread | None = None
     _large_print_worker: PdfWorker | None = None
     _workers: list[PdfWorker] = field(default_factory=list)
@@ -357,7 +358,12 @@ class _Steps:
             clock = time.monotonic()
             key = self.key(step, folder)
             source = find_reusable(step, key, self.earlier)
-            record: dict[str, Any] = {"step": step.name, "key": key}
+            record: dict[str, Any] = {
+                "step": step.name,
+                "key": key,
+                # When the step began, from the start of the run's steps (steps can overlap).
+                "start_offset_seconds": round(clock - self.started, 3),
+            }
             records.append(record)
             if source is not None:
                 copy_outputs(step, source, folder)
