@@ -54,13 +54,24 @@ def ensure_kernel() -> None:
         )
 
 
+_engine_lock = threading.Lock()
+_engine_registered = False
+
+
 def _register_engine() -> None:
-    """Register :class:`SharedKernelEngine` with papermill (once)."""
+    """Register the shared-kernel engine with papermill, once (papermill is imported here,
+    not at module import: the CLI must start fast). Two threads may execute notebooks at the
+    same moment, so the first registers while the other waits."""
+    global _engine_registered
+    with _engine_lock:
+        if not _engine_registered:
+            _define_and_register_engine()
+            _engine_registered = True
+
+
+def _define_and_register_engine() -> None:
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
-
-    if ENGINE_NAME in papermill_engines._engines:
-        return
 
     class FreshNamespaceClient(PapermillNotebookClient):
         """Papermill's client, emptying a shared kernel's namespace before the first cell."""
