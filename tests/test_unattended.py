@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -268,7 +269,17 @@ def test_failure_is_emailed_and_posted_to_a_webhook(project: Path, first_run) ->
     assert posted["log"].endswith("run.log")
 
 
-def test_new_cycle_runs_and_bad_names_are_refused(project: Path, first_run) -> None:
+@pytest.fixture
+def cycle_2022_02(project: Path) -> Iterator[str]:
+    """A second cycle made by a test, removed afterwards: the other tests run the newest."""
+    yield "2022-02"
+    for folder in ("data/raw", "data/processed", "reports"):
+        shutil.rmtree(project / folder / "2022-02", ignore_errors=True)
+
+
+def test_new_cycle_runs_and_bad_names_are_refused(
+    project: Path, first_run, cycle_2022_02: str
+) -> None:
     made = run_pipeline(project, "2022-02", "--from", CYCLE, command="new-cycle")
     assert made.returncode == 0, made.stderr
     assert (project / "data" / "raw" / "2022-02" / "narrative.md").is_file()
