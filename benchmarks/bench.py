@@ -210,29 +210,64 @@ def probe(code: str) -> float:
     return time.perf_counter() - start
 
 
+def probe_timings(code: str) -> dict[str, float]:
+    """Timings a fresh interpreter measures inside itself: ``code`` fills ``timings``."""
+    prelude = "import json, time\ntimings = {}\n"
+    result = subprocess.run(
+        [sys.executable, "-c", prelude + code + "\nprint(json.dumps(timings))"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "GX_ANALYTICS_ENABLED": "false"},
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def stage_breakdown(project: Path) -> dict[str, float]:
     """Where a cold run's time goes: fresh-process probes, and the manifest's step times."""
+    manifest = json.loads((project / "reports" / CYCLE / "manifest.json").read_text())
+    run_dir = (project / "reports" / CYCLE / "runs" / manifest["run_id"]).resolve()
     stages = {
         "interpreter_and_cli_imports": probe("import highneeds.cli, highneeds.run"),
-        "great_expectations_import": probe("import great_expectations"),
         "kernel_start_and_stop": probe(
             "from jupyter_client.manager import start_new_kernel\n"
             "km, kc = start_new_kernel(kernel_name='highneeds')\n"
             "kc.stop_channels(); km.shutdown_kernel(now=True)"
         ),
-        "render_imports": probe("import nbconvert, weasyprint, docx"),
     }
-    manifest = json.loads((project / "reports" / CYCLE / "manifest.json").read_text())
+    stages |= probe_timings(
+        "from pathlib import Path\n"
+        "from highneeds import validation\n"
+        "from highneeds.inputs import read_cycle_tables\n"
+        f"tables = read_cycle_tables(Path({str(run_dir / 'inputs')!r}))\n"
+        "t = time.perf_counter(); import great_expectations\n"
+        "timings['great_expectations_import'] = time.perf_counter() - t\n"
+        "import tempfile\n"
+        "t = time.perf_counter()\n"
+        f"validation.run_expectations(tables, Path({str(run_dir / 'expectations')!r}),"
+        " Path(tempfile.mkdtemp()))\n"
+        "timings['great_expectations_six_suites_and_data_docs'] = time.perf_counter() - t\n"
+    )
+    stages |= probe_timings(
+        "from pathlib import Path\n"
+        "t = time.perf_counter(); import nbconvert, weasyprint, docx\n"
+        "timings['render_imports'] = time.perf_counter() - t\n"
+        "from highneeds.inputs import read_paper_metadata\n"
+        "from highneeds.render import render_html, render_pdf\n"
+        f"run = Path({str(run_dir)!r})\n"
+        "meta = read_paper_metadata(run / 'inputs' / 'paper.yaml')\n"
+        "t = time.perf_counter()\n"
+        f"html = render_html(run / 'notebooks' / '04_cabinet_report.ipynb',"
+        f" Path({str(project / 'templates')!r}), meta, '2022-01-01')\n"
+        "timings['html_render'] = time.perf_counter() - t\n"
+        "t = time.perf_counter(); render_pdf(html, Path('/dev/null'), run)\n"
+        "timings['pdf_layout'] = time.perf_counter() - t\n"
+    )
     for step in manifest["steps"]:
         stages[f"step_{step['step']}"] = step["seconds"]
     for step in manifest["steps"]:
         stages[f"step_{step['step']}_started_at"] = step["start_offset_seconds"]
-    html = project / "reports" / CYCLE / "cabinet-report.html"
-    stages["html_to_pdf_only"] = probe(
-        "from pathlib import Path; import time\n"
-        "from highneeds.render import render_pdf\n"
-        f"render_pdf(Path({str(html)!r}).read_text(), Path('/dev/null'), Path('.'))"
-    )
     return stages
 
 
