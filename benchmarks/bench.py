@@ -351,7 +351,7 @@ def main() -> int:
     print(f"{'peak memory, cold run (MiB)':<32}{out['peak_memory_mib_cold']:>8.0f}")
     print("\nstage breakdown of a cold run (s):")
     for name, value in stages.items():
-        print(f"  {name:<32}{value:>7.2f}")
+        print(f"  {name:<46}{value:>7.2f}")
     print(f"\nwritten to {target}")
     return 0
 
