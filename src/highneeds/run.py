@@ -473,10 +473,11 @@ def _gate_with_model_ahead(steps: _Steps, kernels: _Kernels, records: list[dict[
     their keys say so). Otherwise the later steps run again after the gate.
     """
     run_dir = steps.run_dir
-    gate_kernel = kernels.start(run_dir)
-    ahead = _ModelAhead(steps, kernels)  # starts its kernel now: both boot side by side
-    ahead.start()
+    ahead: _ModelAhead | None = None
     try:
+        gate_kernel = kernels.start(run_dir)
+        ahead = _ModelAhead(steps, kernels)  # starts its kernel now: both boot side by side
+        ahead.start()
         steps.run(STEPS[:1], run_dir, lambda: gate_kernel, records)
         gate_kernel.shutdown()  # its memory and process are not needed any more
         ahead.join()
@@ -494,8 +495,10 @@ def _gate_with_model_ahead(steps: _Steps, kernels: _Kernels, records: list[dict[
         steps.cancelled.set()  # harmless after success: every step has run
         kernels.close()  # if the gate failed, this also stops the steps working ahead
         steps.close()
-        ahead.join(timeout=60)
-        shutil.rmtree(ahead.folder, ignore_errors=True)
+        if ahead is not None:
+            if ahead.is_alive():
+                ahead.join(timeout=60)
+            shutil.rmtree(ahead.folder, ignore_errors=True)
 
 
 class _ModelAhead(threading.Thread):
@@ -505,7 +508,11 @@ class _ModelAhead(threading.Thread):
         super().__init__(name="highneeds-model-ahead", daemon=True)
         self.steps = steps
         self.folder = Path(tempfile.mkdtemp(prefix="highneeds-ahead-"))
-        self.kernel = kernels.start(self.folder)
+        try:
+            self.kernel = kernels.start(self.folder)
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
         self.records: list[dict[str, Any]] = []
         self.error: BaseException | None = None
         self.tables_written = False
