@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -225,17 +224,15 @@ def test_archived_notebook_reruns_with_plain_papermill(project: Path, first_run)
     target.unlink()
 
 
-def ahead_folders() -> set[Path]:
-    """The temporary folders where runs work ahead of the gate."""
-    return set(Path(tempfile.gettempdir()).glob("highneeds-ahead-*"))
-
-
-def test_bad_input_exits_3_and_keeps_the_last_good_paper(project: Path, first_run) -> None:
+def test_bad_input_exits_3_and_keeps_the_last_good_paper(
+    project: Path, first_run, tmp_path: Path
+) -> None:
     before = published_bytes(project)
-    ahead_before = ahead_folders()
     budget = project / "data" / "raw" / CYCLE / "high_needs_budget.csv"
+    temporary = tmp_path / "tmp"  # the run's own temporary folder, to see what it leaves
+    temporary.mkdir()
     with edited(budget, 'Placement costs,"4,468"', 'Placement costs,"4,486"'):
-        result = run_pipeline(project)
+        result = run_pipeline(project, env={**os.environ, "TMPDIR": str(temporary)})
     assert result.returncode == 3, result.stderr
     assert "row 6, column '2020/21': C/Fwd is given as 575" in result.stderr
     assert "validation report:" in result.stderr
@@ -250,7 +247,7 @@ def test_bad_input_exits_3_and_keeps_the_last_good_paper(project: Path, first_ru
     assert not list(newest.glob("cabinet-report*"))
     assert not (newest / "processed").exists()
     assert not (reports(project) / ".lock").exists()
-    assert ahead_folders() == ahead_before
+    assert not list(temporary.glob("highneeds-*"))  # no model ahead, no kernel sockets
 
 
 def test_broken_cross_reference_exits_4_naming_the_label(project: Path, first_run) -> None:
