@@ -45,8 +45,10 @@ def test_html_has_no_wcag_22_aa_violations_in_chromium(project: Path, first_run)
             assert page.locator("html").get_attribute("lang") == "en-GB"
             assert page.locator("a.skip-link").get_attribute("href") == "#main"
             assert page.locator("table caption").count() >= 3
-            alt = page.locator("figure.chart img").get_attribute("alt")
+            alt = page.locator("figure.chart img.chart-standard").get_attribute("alt")
             assert "from £575k to £3,853k" in alt and "from £575k to £3,592k" in alt
+            # The large print drawing is for the large print PDF only.
+            assert page.locator("figure.chart img.chart-large-print").is_hidden()
         finally:
             browser.close()
 

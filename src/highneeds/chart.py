@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -34,8 +35,31 @@ def describe_deficit_chart(scenarios: pd.DataFrame) -> str:
     )
 
 
-def _render_chart(scenarios: pd.DataFrame, fmt: str) -> bytes:
-    """Plot the carried-forward deficit by scenario (deterministic bytes for SVG and PNG)."""
+@dataclass(frozen=True)
+class ChartStyle:
+    """Size and type of a chart: the paper's, or large print's."""
+
+    width_in: float
+    height_in: float
+    font_pt: float
+    line_width: float
+    marker_size: float
+    legend_below: bool
+
+
+STANDARD = ChartStyle(6.3, 3.2, 9, 1.8, 5, legend_below=False)
+#: Drawn at the large print page's text width (A4 less 14 mm margins, 7.2 in), so every
+#: label prints at 16 pt, like the text around it; the legend goes below the plot.
+LARGE_PRINT = ChartStyle(7.1, 6.4, 16, 2.6, 8, legend_below=True)
+
+
+def _render_chart(
+    scenarios: pd.DataFrame, fmt: str, style: ChartStyle = STANDARD, text_as_paths: bool = True
+) -> bytes:
+    """Plot the carried-forward deficit by scenario (deterministic bytes for SVG and PNG).
+
+    SVG text is drawn as paths, so that every reader shows the same letters; with
+    ``text_as_paths=False`` it stays text, with its font sizes (for checking them)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -43,12 +67,12 @@ def _render_chart(scenarios: pd.DataFrame, fmt: str) -> bytes:
 
     settings = {
         "svg.hashsalt": "highneeds",
-        "svg.fonttype": "path",
+        "svg.fonttype": "path" if text_as_paths else "none",
         "font.family": "DejaVu Sans",
-        "font.size": 9,
+        "font.size": style.font_pt,
     }
     with matplotlib.rc_context(settings):
-        fig, ax = plt.subplots(figsize=(6.3, 3.2))
+        fig, ax = plt.subplots(figsize=(style.width_in, style.height_in))
         years = list(dict.fromkeys(scenarios["year"]))
         for scenario, label in SCENARIO_LABELS.items():
             rows = scenarios[scenarios["scenario"] == scenario]
@@ -58,8 +82,8 @@ def _render_chart(scenarios: pd.DataFrame, fmt: str) -> bytes:
                 rows["year"],
                 rows["cfwd"],
                 label=label,
-                linewidth=1.8,
-                markersize=5,
+                linewidth=style.line_width,
+                markersize=style.marker_size,
                 **_STYLES[scenario],
             )
             ax.annotate(
@@ -68,15 +92,21 @@ def _render_chart(scenarios: pd.DataFrame, fmt: str) -> bytes:
                 xytext=(6, 0),
                 textcoords="offset points",
                 va="center",
-                fontsize=8,
+                fontsize=style.font_pt if style.legend_below else 8,
             )
         ax.set_ylabel("Deficit carried forward (£000)")
         ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
         ax.set_ylim(bottom=0)
         ax.grid(axis="y", color="#cccccc", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(loc="upper left", frameon=True, framealpha=1, edgecolor="none")
-        ax.margins(x=0.12)
+        if style.legend_below:
+            ax.legend(loc="upper left", bbox_to_anchor=(-0.02, -0.12), frameon=False)
+            # The years are categories 0..n-1: a year's width each, and room on the right
+            # for the end values, so that 16 pt year labels do not run into each other.
+            ax.set_xlim(-0.3, len(years))
+        else:
+            ax.legend(loc="upper left", frameon=True, framealpha=1, edgecolor="none")
+            ax.margins(x=0.12)
         fig.tight_layout()
         buffer = io.BytesIO()
         metadata = (
@@ -87,9 +117,9 @@ def _render_chart(scenarios: pd.DataFrame, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def deficit_chart_svg(scenarios: pd.DataFrame) -> bytes:
-    """The chart as SVG: vector in the HTML and the PDF."""
-    return _render_chart(scenarios, "svg")
+def deficit_chart_svg(scenarios: pd.DataFrame, style: ChartStyle = STANDARD) -> bytes:
+    """The chart as SVG: vector in the HTML and the PDFs."""
+    return _render_chart(scenarios, "svg", style)
 
 
 def deficit_chart_png(scenarios: pd.DataFrame) -> bytes:
@@ -98,12 +128,16 @@ def deficit_chart_png(scenarios: pd.DataFrame) -> bytes:
 
 
 def deficit_chart_html(scenarios: pd.DataFrame, number: str) -> str:
-    """The chart as an HTML figure: the SVG as an image with its text alternative."""
-    svg = base64.b64encode(deficit_chart_svg(scenarios)).decode("ascii")
+    """The chart as an HTML figure: the SVG as an image with its text alternative, and the
+    large print drawing of it, shown only by the large print stylesheet."""
     alt = describe_deficit_chart(scenarios)
+    images = "".join(
+        f'<img class="{css_class}" src="data:image/svg+xml;base64,'
+        f'{base64.b64encode(deficit_chart_svg(scenarios, style)).decode("ascii")}" alt="{alt}">'
+        for css_class, style in (("chart-standard", STANDARD), ("chart-large-print", LARGE_PRINT))
+    )
     return (
-        f'<figure class="chart" id="figure-{number}">'
-        f'<img src="data:image/svg+xml;base64,{svg}" alt="{alt}">'
+        f'<figure class="chart" id="figure-{number}">{images}'
         f"<figcaption>Figure {number}: High Needs deficit carried forward by scenario "
         f"(£000)</figcaption></figure>"
     )
