@@ -58,6 +58,35 @@ def start_pipeline(
     )
 
 
+@contextmanager
+def pipeline_process(
+    project: Path, *args: str, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[str]]:
+    """A run in the background for the length of a ``with`` block; killed if still running."""
+    process = start_pipeline(project, *args, env=env)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def terminate(process: subprocess.Popen[str]) -> str:
+    """Send SIGTERM as a scheduler would; wait for the run to stop; return its stderr."""
+    process.send_signal(signal.SIGTERM)
+    return process.communicate(timeout=60)[1]
+
+
+def assert_stopped_safely(
+    process: subprocess.Popen[str], stderr: str, project: Path, before: dict[str, bytes]
+) -> None:
+    """Exit 143, the published paper as it was, the lock released."""
+    assert process.returncode == 143, stderr
+    assert published_bytes(project) == before
+    assert not (reports(project) / ".lock").exists()
+
+
 def wait_for_log(project: Path, started_after: set[str], text: str, timeout: float = 120) -> Path:
     """Wait until a new run's log contains ``text``; return that run's folder."""
     deadline = time.monotonic() + timeout
@@ -155,27 +184,21 @@ def test_cell_that_raises_exits_4_with_the_first_lines_of_the_error(
 def test_second_run_exits_5_and_sigterm_mid_notebook_is_safe(project: Path, first_run) -> None:
     before = published_bytes(project)
     known = {p.name for p in (reports(project) / "runs").iterdir()}
-    with extra_cell(
-        project / "notebooks" / "02_deficit_model.ipynb", "import time\ntime.sleep(120)"
+    with (
+        extra_cell(
+            project / "notebooks" / "02_deficit_model.ipynb", "import time\ntime.sleep(120)"
+        ),
+        pipeline_process(project) as first,
     ):
-        first = start_pipeline(project)
-        try:
-            run = wait_for_log(project, known, "02_deficit_model ...")
-            kernels = wait_for(lambda: children(first.pid), 120)
-            time.sleep(1)  # inside the sleeping cell
-            second = run_pipeline(project)
-            assert second.returncode == 5, second.stderr
-            assert f"is being run by process {first.pid} since" in second.stderr
-            first.send_signal(signal.SIGTERM)
-            _, stderr = first.communicate(timeout=60)
-        finally:
-            if first.poll() is None:
-                first.kill()
-                first.wait()
-    assert first.returncode == 143, stderr
+        run = wait_for_log(project, known, "02_deficit_model ...")
+        kernels = wait_for(lambda: children(first.pid), 120)
+        time.sleep(1)  # inside the sleeping cell
+        second = run_pipeline(project)
+        assert second.returncode == 5, second.stderr
+        assert f"is being run by process {first.pid} since" in second.stderr
+        stderr = terminate(first)
+    assert_stopped_safely(first, stderr, project, before)
     assert "interrupted by SIGTERM" in stderr
-    assert published_bytes(project) == before
-    assert not (reports(project) / ".lock").exists()
     assert not any(alive(pid) for pid in kernels)
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
@@ -186,20 +209,14 @@ def test_sigterm_mid_pdf_leaves_the_paper_and_no_lock(project: Path, first_run) 
     before = published_bytes(project)
     known = {p.name for p in (reports(project) / "runs").iterdir()}
     narrative = project / "data" / "raw" / CYCLE / "narrative.md"
-    with edited(narrative, "There are no appendices.", "There are no appendices at all."):
-        process = start_pipeline(project)
-        try:
-            run = wait_for_log(project, known, "render ...")
-            time.sleep(1)
-            process.send_signal(signal.SIGTERM)
-            _, stderr = process.communicate(timeout=60)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-    assert process.returncode == 143, stderr
-    assert published_bytes(project) == before
-    assert not (reports(project) / ".lock").exists()
+    with (
+        edited(narrative, "There are no appendices.", "There are no appendices at all."),
+        pipeline_process(project) as process,
+    ):
+        run = wait_for_log(project, known, "render ...")
+        time.sleep(1)
+        stderr = terminate(process)
+    assert_stopped_safely(process, stderr, project, before)
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
     assert manifest["steps"][-1]["step"] == "render"
@@ -306,21 +323,12 @@ def test_sigterm_while_the_gate_runs_stops_both_kernels_and_keeps_nothing_ahead(
     known = {p.name for p in (reports(project) / "runs").iterdir()}
     temporary = tmp_path / "tmp"  # the run's own temporary folder, to see what it leaves
     temporary.mkdir()
-    process = start_pipeline(
-        project, "--force", "--cycle", CYCLE, env={**os.environ, "TMPDIR": str(temporary)}
-    )
-    try:
+    environment = {**os.environ, "TMPDIR": str(temporary)}
+    with pipeline_process(project, "--force", "--cycle", CYCLE, env=environment) as process:
         run = wait_for_log(project, known, "(alongside the gate)")
         kernels = wait_for(lambda: len(children(process.pid)) >= 2 and children(process.pid), 60)
-        process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode == 143, stderr
-    assert published_bytes(project) == before
-    assert not (reports(project) / ".lock").exists()
+        stderr = terminate(process)
+    assert_stopped_safely(process, stderr, project, before)
     assert not any(alive(pid) for pid in kernels)
     assert not list(temporary.glob("highneeds-*"))  # no model ahead, no kernel sockets
     manifest = json.loads((run / "manifest.json").read_text())
