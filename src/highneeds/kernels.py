@@ -13,9 +13,11 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import sys
 import tempfile
 import threading
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +36,6 @@ def ensure_kernel() -> None:
 
     The notebooks must never run on whatever ``python3`` kernel happens to be installed.
     """
-    import sys
-
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     manager = KernelSpecManager()
@@ -151,12 +151,6 @@ class Kernel:
         )
         run_sync(self.manager.start_kernel)(cwd=str(cwd))
 
-    @property
-    def pid(self) -> int | None:
-        provisioner = self.manager.provisioner
-        process = getattr(provisioner, "process", None)
-        return process.pid if process is not None else None
-
     def execute(
         self,
         source: Path,
@@ -264,10 +258,9 @@ class _CellTracker(logging.Handler):
         if started is not None and match:
             started.cell = int(match.group(1))
 
-    def tracking(self) -> _Tracking:
-        return _Tracking(self)
-
-    def _enter(self) -> _Started:
+    @contextmanager
+    def tracking(self) -> Iterator[_Started]:
+        """Track the calling thread's cells for the length of a ``with`` block."""
         papermill = logging.getLogger("papermill")
         with self._lock_users:
             if self._users == 0:
@@ -277,28 +270,16 @@ class _CellTracker(logging.Handler):
                 papermill.addHandler(self)
             self._users += 1
             started = self._threads[threading.get_ident()] = _Started()
-        return started
-
-    def _exit(self) -> None:
-        papermill = logging.getLogger("papermill")
-        with self._lock_users:
-            self._threads.pop(threading.get_ident(), None)
-            self._users -= 1
-            if self._users == 0:
-                papermill.removeHandler(self)
-                papermill.setLevel(self._previous[0])
-                papermill.propagate = self._previous[1]
-
-
-class _Tracking:
-    def __init__(self, tracker: _CellTracker) -> None:
-        self.tracker = tracker
-
-    def __enter__(self) -> _Started:
-        return self.tracker._enter()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.tracker._exit()
+        try:
+            yield started
+        finally:
+            with self._lock_users:
+                self._threads.pop(threading.get_ident(), None)
+                self._users -= 1
+                if self._users == 0:
+                    papermill.removeHandler(self)
+                    papermill.setLevel(self._previous[0])
+                    papermill.propagate = self._previous[1]
 
 
 CELL_TRACKER = _CellTracker()
