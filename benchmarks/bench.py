@@ -159,7 +159,8 @@ def baseline(project: Path, work: Path) -> float:
             "html",
             "--template",
             "cabinet-paper",
-            f"--TemplateExporter.extra_template_basedirs={project / 'templates'}",
+            "--TemplateExporter.extra_template_basedirs="
+            f"{project / 'src' / 'highneeds' / 'paper' / 'templates'}",
             "--no-input",
             "--output-dir",
             str(run),
@@ -229,7 +230,7 @@ def stage_breakdown(project: Path) -> dict[str, float]:
     manifest = json.loads((project / "reports" / CYCLE / "manifest.json").read_text())
     run_dir = (project / "reports" / CYCLE / "runs" / manifest["run_id"]).resolve()
     stages = {
-        "interpreter_and_cli_imports": probe("import highneeds.cli, highneeds.run"),
+        "interpreter_and_cli_imports": probe("import highneeds.cli, highneeds.runner.cycle"),
         "kernel_start_and_stop": probe(
             "from jupyter_client.manager import start_new_kernel\n"
             "km, kc = start_new_kernel(kernel_name='highneeds')\n"
@@ -238,8 +239,8 @@ def stage_breakdown(project: Path) -> dict[str, float]:
     }
     stages |= probe_timings(
         "from pathlib import Path\n"
-        "from highneeds import validation\n"
-        "from highneeds.inputs import read_cycle_tables\n"
+        "from highneeds.gate import validation\n"
+        "from highneeds.gate.tables import read_cycle_tables\n"
         f"tables = read_cycle_tables(Path({str(run_dir / 'inputs')!r}))\n"
         "t = time.perf_counter(); import great_expectations\n"
         "timings['great_expectations_import'] = time.perf_counter() - t\n"
@@ -253,13 +254,12 @@ def stage_breakdown(project: Path) -> dict[str, float]:
         "from pathlib import Path\n"
         "t = time.perf_counter(); import nbconvert, weasyprint, docx\n"
         "timings['render_imports'] = time.perf_counter() - t\n"
-        "from highneeds.inputs import read_paper_metadata\n"
-        "from highneeds.render import render_html, render_pdf\n"
+        "from highneeds.gate.tables import read_paper_metadata\n"
+        "from highneeds.paper.render import render_html, render_pdf\n"
         f"run = Path({str(run_dir)!r})\n"
         "meta = read_paper_metadata(run / 'inputs' / 'paper.yaml')\n"
         "t = time.perf_counter()\n"
-        f"html = render_html(run / 'notebooks' / '04_cabinet_report.ipynb',"
-        f" Path({str(project / 'templates')!r}), meta, '2022-01-01')\n"
+        "html = render_html(run / 'notebooks' / '04_cabinet_report.ipynb', meta, '2022-01-01')\n"
         "timings['html_render'] = time.perf_counter() - t\n"
         "t = time.perf_counter(); render_pdf(html, Path('/dev/null'), run)\n"
         "timings['pdf_layout'] = time.perf_counter() - t\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from highneeds.inputs import read_cycle_tables
+from highneeds.gate.tables import read_cycle_tables
 from highneeds.paths import PROJECT_FILES, PROJECT_ROOT
 
 SHIPPED_CYCLE = CYCLE = "2022-01"

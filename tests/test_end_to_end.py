@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from tests import reference as ref
 from tests.conftest import CYCLE, edited, published_bytes, reports, run_pipeline
-from tests.test_paper import table_rows
+from tests.paper.test_assemble import table_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -132,10 +132,11 @@ def test_model_alongside_the_gate_gives_the_bytes_of_a_sequential_run(
 def test_model_runs_again_after_the_gate_if_the_tables_read_ahead_differ(
     project: Path, first_run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import highneeds.inputs
-    from highneeds.run import RunOptions, run_cycle
+    import highneeds.gate.tables
+    from highneeds.runner.cycle import run_cycle
+    from highneeds.runner.options import RunOptions
 
-    read = highneeds.inputs.read_cycle_tables
+    read = highneeds.gate.tables.read_cycle_tables
 
     def read_one_figure_wrong(raw: Path) -> dict:
         tables = read(raw)
@@ -143,7 +144,7 @@ def test_model_runs_again_after_the_gate_if_the_tables_read_ahead_differ(
         return tables
 
     before = published_manifest(project)["outputs"]
-    monkeypatch.setattr(highneeds.inputs, "read_cycle_tables", read_one_figure_wrong)
+    monkeypatch.setattr(highneeds.gate.tables, "read_cycle_tables", read_one_figure_wrong)
     for name in ("PYTHONPATH", "SOURCE_DATE_EPOCH", "MPLBACKEND"):  # the run sets these
         monkeypatch.setenv(name, os.environ.get(name, ""))
     monkeypatch.delenv("SOURCE_DATE_EPOCH")

@@ -11,7 +11,7 @@ import yaml
 
 from highneeds import __version__
 from highneeds.errors import HighNeedsError, Interrupted
-from highneeds.logs import LOGGER, configure_console
+from highneeds.runner.logs import LOGGER, configure_console
 
 EXIT_CODES = """exit codes:
   0  success
@@ -151,10 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | None]:
     """Run the command; return its cycle, the lines to print, and the paper's path if any."""
-    from highneeds.run import RunOptions
+    from highneeds.runner.options import RunOptions
 
     if args.command == "run":
-        from highneeds.run import run_cycle
+        from highneeds.runner.cycle import run_cycle
 
         progress = (
             sys.stderr.isatty() and not args.quiet if args.progress is None else (args.progress)
@@ -184,7 +184,7 @@ def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | No
             str(result.pdf),
         )
     if args.command == "validate":
-        from highneeds.run import validate_only
+        from highneeds.runner.validate import validate_only
 
         gate = validate_only(RunOptions(cycle=args.cycle))
         return (
@@ -196,7 +196,7 @@ def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | No
             None,
         )
     if args.command == "verify":
-        from highneeds.run import verify_run
+        from highneeds.runner.verify import verify_run
 
         checked = verify_run(RunOptions(cycle=args.cycle), args.run)
         return (
@@ -207,8 +207,8 @@ def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | No
             ],
             None,
         )
-    from highneeds.cycles import new_cycle
     from highneeds.paths import PROJECT_ROOT
+    from highneeds.runner.cycles import new_cycle
 
     folder = new_cycle(PROJECT_ROOT, args.new_cycle, args.previous)
     return (
@@ -253,8 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _newest_cycle() -> str | None:
     """The cycle a command without ``--cycle`` works on, for messages and notifications."""
-    from highneeds.cycles import available_cycles
     from highneeds.paths import PROJECT_ROOT
+    from highneeds.runner.cycles import available_cycles
 
     cycles = available_cycles(PROJECT_ROOT)
     return cycles[-1] if cycles else None
@@ -270,7 +270,7 @@ def _notify(
     log: str | None,
     paper: str | None,
 ) -> None:
-    from highneeds.notify import NotifySettings, Outcome, notify
+    from highneeds.runner.notify import NotifySettings, Outcome, notify
 
     settings = NotifySettings.from_environment()
     if settings.any:

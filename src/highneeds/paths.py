@@ -13,7 +13,6 @@ PROJECT_FILES = (
     "uv.lock",
     "src",
     "notebooks",
-    "templates",
     "expectations",
     "data/raw",
 )

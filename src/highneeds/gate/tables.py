@@ -1,0 +1,409 @@
+"""Read a cycle's raw inputs, as authors supply them, into typed tables.
+
+Every problem is reported with the file, the row as the author sees it (1-based, header
+counted), the column and the value, so that the author can find and fix it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from highneeds.errors import InputDataError
+from highneeds.gate.sources import RawTable, read_source
+
+#: The lines of the High Needs table, keyed by how the finance layout labels them.
+BUDGET_LINES: dict[str, str] = {
+    "bfwd": r"b/?fwd",
+    "transfer": r"transfer",
+    "allocation": r"allocation",
+    "placement_costs": r"placement",
+    "cfwd": r"c/?fwd",
+    "recovery_plan_impact": r"recovery\s+plan",
+}
+BUDGET_LINE_ORDER = tuple(BUDGET_LINES)
+
+_MONEY_RE = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, located as the author sees it."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: Any
+    expected: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        value = self.value
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # as the author typed it
+        return f"{where}: found {value!r}; expected {self.expected}"
+
+
+def parse_money(text: str) -> float | None:
+    """Parse a £000 cell as finance teams type it: ``(4,224)``, ``£1,028``, ``-33`` or blank."""
+    s = text.strip().replace("£", "").replace(",", "").replace(" ", "")
+    if s in ("", "-", "–"):
+        return None
+    negative = s.startswith("(") and s.endswith(")")
+    if negative:
+        s = s[1:-1]
+    if not _MONEY_RE.match(s):
+        raise ValueError(f"not a money amount: {text!r}")
+    value = float(s)
+    return -value if negative else value
+
+
+def _require_columns(table: RawTable, columns: list[str]) -> None:
+    missing = [c for c in columns if c not in table.header]
+    if missing:
+        raise InputDataError(
+            f"{table.name}: missing column(s) {', '.join(repr(m) for m in missing)}; "
+            f"the header row has {', '.join(repr(h) for h in table.header)}"
+        )
+
+
+def _records(table: RawTable, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
+    _require_columns(table, columns)
+    index = {c: table.header.index(c) for c in columns}
+    out = []
+    for number, cells in zip(table.row_numbers, table.rows, strict=True):
+        padded = cells + [""] * (len(table.header) - len(cells))
+        out.append((number, {c: padded[i] for c, i in index.items()}))
+    return out
+
+
+def _convert(table: RawTable, row: int, column: str, value: str, kind: str) -> Any:
+    """Convert one cell, raising an :class:`InputDataError` that locates it."""
+    try:
+        if kind == "money":
+            return parse_money(value)
+        if kind == "int":
+            number = float(value.replace(",", ""))
+            if number != int(number):
+                raise ValueError
+            return int(number)
+        if kind == "float":
+            return float(value.replace(",", "").replace("£", ""))
+        if kind == "date":
+            return date.fromisoformat(value)
+    except ValueError:
+        expected = {
+            "money": "an amount in £000 such as 1,028 or (4,224)",
+            "int": "a whole number",
+            "float": "a number",
+            "date": "a date written YYYY-MM-DD",
+        }[kind]
+        raise InputDataError(
+            "An input file has a value that cannot be read.",
+            [str(Problem(table.name, row, column, value, expected))],
+        ) from None
+    return value
+
+
+def classify_budget_line(label: str) -> str | None:
+    """Return the model's key for a budget line label, or None if it is not recognised."""
+    for key, pattern in BUDGET_LINES.items():
+        if re.search(pattern, label, flags=re.IGNORECASE):
+            return key
+    return None
+
+
+def read_budget(raw_dir: Path) -> pd.DataFrame:
+    """Read the High Needs table (lines as rows, financial years as columns) into long form.
+
+    Returns one row per line and year: ``row`` (in the file), ``line`` (model key),
+    ``label`` (as written), ``year`` and ``amount`` (£000, income negative, blank as NaN).
+    """
+    table = read_source(raw_dir, "high_needs_budget")
+    repeated = sorted({y for y in table.header[1:] if y and table.header[1:].count(y) > 1})
+    if repeated:
+        raise InputDataError(
+            "The High Needs table repeats a year.",
+            [
+                str(Problem(table.name, table.header_row, y, y, "each financial year once"))
+                for y in repeated
+            ],
+        )
+    label_column = table.header[0]
+    years = [h for h in table.header[1:] if h]
+    records = []
+    seen: dict[str, int] = {}
+    for number, cells in zip(table.row_numbers, table.rows, strict=True):
+        label = cells[0]
+        key = classify_budget_line(label)
+        if key is None:
+            raise InputDataError(
+                "The High Needs table has a line the model does not know.",
+                [
+                    str(
+                        Problem(
+                            table.name,
+                            number,
+                            label_column,
+                            label,
+                            "one of: B/Fwd, Transfer, Allocation, Placement costs, C/Fwd, "
+                            "Recovery Plan Impact",
+                        )
+                    )
+                ],
+            )
+        if key in seen:
+            raise InputDataError(
+                "The High Needs table repeats a line.",
+                [
+                    str(
+                        Problem(
+                            table.name,
+                            number,
+                            label_column,
+                            label,
+                            f"each line once (it is already on row {seen[key]})",
+                        )
+                    )
+                ],
+            )
+        seen[key] = number
+        for i, year in enumerate(years, start=1):
+            cell = cells[i] if i < len(cells) else ""
+            amount = _convert(table, number, year, cell, "money")
+            records.append(
+                {
+                    "row": number,
+                    "line": key,
+                    "label": label,
+                    "year": year,
+                    "amount": float("nan") if amount is None else amount,
+                }
+            )
+    frame = pd.DataFrame.from_records(records, columns=["row", "line", "label", "year", "amount"])
+    frame.attrs["source"] = table.name
+    return frame
+
+
+_NUMERIC_KINDS = ("money", "int", "float")
+_TOTAL_RE = re.compile(r"^(grand )?totals?\b", re.IGNORECASE)
+
+
+def _check_total(
+    table: RawTable,
+    number: int,
+    total: dict[str, Any],
+    lines: list[dict[str, Any]],
+    columns: dict[str, str],
+) -> None:
+    """A total row must agree with the lines above it; then it is dropped, else refused."""
+    problems = []
+    for column, kind in columns.items():
+        if kind not in _NUMERIC_KINDS or total[column] in (None, ""):
+            continue
+        added = sum(line[column] or 0 for line in lines)
+        if abs(added - total[column]) > 1e-6:
+            problems.append(
+                str(
+                    Problem(
+                        table.name,
+                        number,
+                        column,
+                        total[column],
+                        f"the total of the rows above ({added:,.6g})",
+                    )
+                )
+            )
+    if problems:
+        raise InputDataError("A total row disagrees with its lines.", problems)
+
+
+def _read_typed(raw_dir: Path, stem: str, columns: dict[str, str]) -> pd.DataFrame:
+    """Read a table whose columns have the given kinds; a 'Total' row is checked and dropped."""
+    table = read_source(raw_dir, stem)
+    records: list[dict[str, Any]] = []
+    for number, rec in _records(table, list(columns)):
+        first = rec[next(iter(columns))]
+        if _TOTAL_RE.match(first):
+            typed = {
+                c: _convert(table, number, c, rec[c], k) if k in _NUMERIC_KINDS and rec[c] else None
+                for c, k in columns.items()
+            }
+            _check_total(table, number, typed, records, columns)
+            continue
+        typed = {"row": number}
+        for column, kind in columns.items():
+            typed[column] = _convert(table, number, column, rec[column], kind)
+        records.append(typed)
+    frame = pd.DataFrame.from_records(records, columns=["row", *columns])
+    frame.attrs["source"] = table.name
+    return frame
+
+
+def read_ehcp_demand(raw_dir: Path) -> pd.DataFrame:
+    """EHCP demand: plans in place, new plans and requests, each counted since a date."""
+    frame = _read_typed(
+        raw_dir,
+        "ehcp_demand",
+        {"measure": "str", "count": "int", "since": "date", "description": "str"},
+    )
+    frame["since"] = pd.to_datetime(frame["since"])
+    return frame
+
+
+def read_placement_costs(raw_dir: Path) -> pd.DataFrame:
+    """Average annual cost of a place, £000, by placement type."""
+    return _read_typed(
+        raw_dir,
+        "placement_costs",
+        {"placement_type": "str", "annual_cost_per_place": "float", "basis": "str"},
+    )
+
+
+def read_interventions(raw_dir: Path) -> pd.DataFrame:
+    """Places each intervention's business case assumes it avoids, by placement type."""
+    return _read_typed(
+        raw_dir,
+        "interventions",
+        {"intervention_id": "str", "placement_type": "str", "places_avoided": "int"},
+    )
+
+
+def read_business_cases(raw_dir: Path) -> pd.DataFrame:
+    """Each intervention's name and the saving its business case states, £000."""
+    return _read_typed(
+        raw_dir,
+        "business_cases",
+        {"intervention_id": "str", "intervention": "str", "business_case_saving": "money"},
+    )
+
+
+def read_figures(raw_dir: Path) -> pd.DataFrame:
+    """Named single figures the paper quotes, each with its unit, meaning and source."""
+    return _read_typed(
+        raw_dir,
+        "figures",
+        {"name": "str", "value": "str", "unit": "str", "description": "str", "source": "str"},
+    )
+
+
+#: How a figure's text value is typed, by its unit.
+FIGURE_UNITS = {
+    "gbp_000": float,
+    "percent": float,
+    "count": int,
+    "years": int,
+    "year": int,
+    "financial_year": str,
+}
+
+
+def figure_values(figures: pd.DataFrame) -> dict[str, Any]:
+    """Named figures as Python values typed by their unit (``count`` as int, £000 as float)."""
+    values: dict[str, Any] = {}
+    source = figures.attrs.get("source", "figures.csv")
+    for rec in figures.itertuples(index=False):
+        convert = FIGURE_UNITS.get(rec.unit)
+        if convert is None:
+            raise InputDataError(
+                "A figure has a unit the pipeline does not know.",
+                [
+                    str(
+                        Problem(
+                            source,
+                            rec.row,
+                            "unit",
+                            rec.unit,
+                            "one of " + ", ".join(FIGURE_UNITS),
+                        )
+                    )
+                ],
+            )
+        try:
+            value = convert(rec.value) if convert is not int else int(rec.value.replace(",", ""))
+        except ValueError:
+            raise InputDataError(
+                "A figure's value does not match its unit.",
+                [
+                    str(
+                        Problem(
+                            source,
+                            rec.row,
+                            "value",
+                            rec.value,
+                            f"a value in unit {rec.unit}",
+                        )
+                    )
+                ],
+            ) from None
+        values[rec.name] = value
+    return values
+
+
+def read_paper_metadata(path: Path) -> dict[str, Any]:
+    """The paper's header block, recommendations and table wording (YAML)."""
+    if not path.is_file():
+        raise InputDataError(f"{path.name}: the file is missing from {path.parent}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InputDataError(f"{path.name}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise InputDataError(f"{path.name}: expected a mapping of fields at the top level")
+    required = [
+        "council",
+        "committee",
+        "meeting",
+        "title",
+        "report_of",
+        "strategic_aim",
+        "key_decision",
+        "forward_plan_reference",
+        "cabinet_members",
+        "contact_officers",
+        "wards",
+        "recommendations",
+        "large_print_phone",
+    ]
+    missing = [k for k in required if k not in data]
+    if missing:
+        raise InputDataError(f"{path.name}: missing field(s): {', '.join(missing)}")
+    return data
+
+
+#: Readers for each tabular input (CSV or XLSX), keyed by the typed table's name.
+TABLE_READERS = {
+    "budget": read_budget,
+    "ehcp_demand": read_ehcp_demand,
+    "placement_costs": read_placement_costs,
+    "interventions": read_interventions,
+    "business_cases": read_business_cases,
+    "figures": read_figures,
+}
+
+
+def read_cycle_tables(raw_dir: Path) -> dict[str, pd.DataFrame]:
+    """Read every tabular input of a cycle into typed tables keyed by table name.
+
+    Every file is read, and every file's problems are reported together.
+    """
+    tables: dict[str, pd.DataFrame] = {}
+    problems: list[str] = []
+    for name, reader in TABLE_READERS.items():
+        try:
+            tables[name] = reader(raw_dir)
+        except InputDataError as exc:
+            problems += exc.problems or [str(exc)]
+    if problems:
+        raise InputDataError("Input files could not be read.", problems)
+    return tables

@@ -1,0 +1,293 @@
+"""The input gate: Great Expectations suites on every typed table, plus the checks across rows
+and tables that a single-column expectation cannot express, reported the same way.
+
+Great Expectations is slow to import, so it is imported only inside :func:`run_expectations`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from highneeds.errors import InputDataError
+from highneeds.gate.tables import read_cycle_tables
+from highneeds.templating import render_template
+
+_FY_RE = re.compile(r"^\d{4}/\d{2}$")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check on one table: what was expected, and each place it failed."""
+
+    table: str
+    file: str
+    check: str
+    expected: str
+    success: bool
+    failures: list[str]
+
+
+def load_suite(path: Path) -> dict[str, Any]:
+    """Read an expectation suite kept as reviewable JSON."""
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _locate(
+    frame: pd.DataFrame,
+    file: str,
+    column: str | None,
+    indexes: list[Any],
+    values: list[Any],
+    expected: str,
+) -> list[str]:
+    """Each failing cell as the author sees it: file, row, column, value, what was expected."""
+    failures: list[str] = []
+    for position, index in enumerate(indexes):
+        value = values[position] if position < len(values) else frame.loc[index, column]
+        if column == "year" and "line" in frame.columns:
+            # The budget's years are its header cells: report the heading, once.
+            where = f"{file}, header row, column '{value}'"
+        else:
+            where = f"{file}, row {frame.loc[index, 'row']}" if "row" in frame.columns else file
+            if column:
+                where += f", column '{_source_column(frame, index, column)}'"
+        failure = f"{where}: found {_show(value)}; expected {expected}"
+        if failure not in failures:
+            failures.append(failure)
+    return failures
+
+
+def _source_column(frame: pd.DataFrame, index: Any, column: str) -> str:
+    """The column as the author sees it: in the budget table, a year rather than 'amount'."""
+    if column == "amount" and "year" in frame.columns:
+        return str(frame.loc[index, "year"])
+    return column
+
+
+def _show(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "a blank"
+    value = value.item() if hasattr(value, "item") else value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 126, as the author typed it, not 126.0
+    return repr(value)
+
+
+def run_expectations(
+    tables: dict[str, pd.DataFrame], suites_dir: Path, docs_dir: Path | None
+) -> list[CheckResult]:
+    """Run each table's suite from ``suites_dir``; write Data Docs to ``docs_dir`` if given."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.core.expectation_suite import ExpectationSuite
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    results: list[CheckResult] = []
+    run_id = _run_identifier()
+    # An in-memory context: a file-backed one re-reads its YAML configuration on every lookup.
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    if docs_dir is not None:
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        context.add_data_docs_site(
+            site_name="validation",
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir.resolve()),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    source = context.data_sources.add_pandas("cycle_inputs")
+    for name, frame in tables.items():
+        suite_path = suites_dir / f"{name}.json"
+        if not suite_path.is_file():
+            raise InputDataError(f"no expectation suite for table '{name}' at {suite_path}")
+        spec = load_suite(suite_path)
+        suite = context.suites.add(ExpectationSuite(name=name, expectations=spec["expectations"]))
+        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch, suite=suite)
+        )
+        outcome = definition.run(
+            batch_parameters={"dataframe": frame}, result_format="COMPLETE", run_id=run_id
+        )
+        file = frame.attrs.get("source", name)
+        for result in outcome.results:
+            config = result.expectation_config
+            expected = config.meta.get("explain", config.type)
+            failures: list[str] = []
+            if not result.success:
+                column = config.kwargs.get("column")
+                indexes = result.result.get("unexpected_index_list") or []
+                values = result.result.get("unexpected_list") or []
+                failures = _locate(frame, file, column, indexes, values, expected)
+                if not failures:
+                    observed = result.result.get("observed_value")
+                    failures = [f"{file}: found {observed!r}; expected {expected}"]
+            results.append(
+                CheckResult(name, file, config.type, expected, bool(result.success), failures)
+            )
+    if docs_dir is not None:
+        context.build_data_docs(site_names=["validation"])
+    return results
+
+
+def _run_identifier() -> Any:
+    """Name the validation run by the outputs' fixed date (``SOURCE_DATE_EPOCH``) when set, so
+    that the same inputs give the same Data Docs; otherwise by the time now, as GE would."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return RunIdentifier(run_name="input-gate", run_time=when)
+
+
+class IdentityResult(Protocol):
+    """An identity the model's arithmetic needs its inputs to satisfy, checked on one table."""
+
+    table: str
+    file: str
+    check: str
+    expected: str
+    problems: list[str]
+
+
+#: Checks handed to the gate by whoever wires the stages (the model's ``input_identities``).
+IdentityChecks = Callable[[dict[str, pd.DataFrame]], Sequence[IdentityResult]]
+
+
+def consecutive_years_check(budget: pd.DataFrame) -> CheckResult:
+    """The budget's financial years follow each other with no gap or repeat."""
+    source = budget.attrs.get("source", "high_needs_budget.csv")
+    years = list(dict.fromkeys(budget["year"]))
+    gaps = []
+    for before, after in itertools.pairwise(years):
+        if not (_FY_RE.match(before) and _FY_RE.match(after)):
+            continue  # the year-label expectation reports these
+        start = int(before[:4]) + 1
+        expected = f"{start}/{(start + 1) % 100:02d}"
+        if after != expected:
+            gaps.append(
+                f"{source}, header row, column '{after}': found {after!r} after {before!r}; "
+                f"expected {expected!r}"
+            )
+    return CheckResult(
+        "budget",
+        source,
+        "consecutive_financial_years",
+        "consecutive financial years with no gaps or repeats",
+        not gaps,
+        gaps,
+    )
+
+
+def cross_table_checks(
+    tables: dict[str, pd.DataFrame], identities: IdentityChecks
+) -> list[CheckResult]:
+    """Checks across rows and tables: years consecutive, then the model's identities."""
+    results = [consecutive_years_check(tables["budget"])]
+    for identity in identities(tables):
+        results.append(
+            CheckResult(
+                identity.table,
+                identity.file,
+                identity.check,
+                identity.expected,
+                not identity.problems,
+                list(identity.problems),
+            )
+        )
+    return results
+
+
+@dataclass
+class ValidationReport:
+    """Every check of a cycle's inputs and its outcome."""
+
+    cycle: str
+    checks: list[CheckResult]
+
+    @property
+    def success(self) -> bool:
+        return all(c.success for c in self.checks)
+
+    @property
+    def failures(self) -> list[str]:
+        return [f for c in self.checks for f in c.failures]
+
+    def write(self, folder: Path) -> None:
+        """Write ``summary.json`` and a short ``summary.html`` beside the Data Docs."""
+        folder.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "cycle": self.cycle,
+            "success": self.success,
+            "checks": [asdict(c) for c in self.checks],
+        }
+        (folder / "summary.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        summary = render_template("highneeds.gate", "validation-summary.html.j2", report=self)
+        (folder / "summary.html").write_text(summary + "\n", encoding="utf-8")
+
+
+def validate_cycle(
+    cycle: str,
+    raw_dir: Path,
+    suites_dir: Path,
+    docs_dir: Path | None,
+    identities: IdentityChecks,
+) -> tuple[ValidationReport, dict[str, pd.DataFrame]]:
+    """Read a cycle's inputs and run every check; the typed tables come back for writing.
+
+    ``identities`` are the checks across tables that the model's arithmetic needs (pass
+    :func:`highneeds.model.identities.input_identities`).
+
+    Raises :class:`InputDataError` when a file cannot be read at all (after writing that to the
+    summary page); otherwise the report says which checks failed, and the caller decides (the
+    gate refuses to go on). The validation folder holds only this run's documents.
+    """
+    if docs_dir is not None and docs_dir.exists():
+        shutil.rmtree(docs_dir)
+    try:
+        tables = read_cycle_tables(raw_dir)
+    except InputDataError as exc:
+        if docs_dir is not None:
+            unread = CheckResult(
+                "inputs",
+                raw_dir.name,
+                "files_readable",
+                "every input file readable as a single, aggregate table",
+                False,
+                exc.problems or [str(exc)],
+            )
+            ValidationReport(cycle, [unread]).write(docs_dir)
+        raise
+    checks = run_expectations(tables, suites_dir, docs_dir)
+    checks += cross_table_checks(tables, identities)
+    report = ValidationReport(cycle, checks)
+    if docs_dir is not None:
+        report.write(docs_dir)
+    return report, tables
+
+
+def require_success(report: ValidationReport) -> None:
+    """The gate: raise :class:`InputDataError` listing every failure unless all checks passed."""
+    if not report.success:
+        raise InputDataError(
+            f"The inputs of cycle {report.cycle} failed validation; nothing was modelled or "
+            "published.",
+            report.failures,
+        )

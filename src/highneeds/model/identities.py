@@ -1,0 +1,66 @@
+"""The identities the model rests on, stated as checks of its input tables: each C/Fwd equals
+B/Fwd plus the year's flows, each B/Fwd the previous C/Fwd, and each business case's saving
+equals places avoided times the cost per place.
+
+The gate runs these alongside its own checks and reports them the same way, so that inputs the
+model could not reconcile are refused before anything is modelled (the gate is handed this
+function by the notebook or runner that wires the stages: the stages do not import each other).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from highneeds.errors import InputDataError
+from highneeds.model.deficit import reconciliation_problems, roll_forward
+from highneeds.model.interventions import business_case_summary, intervention_savings
+
+
+@dataclass(frozen=True)
+class IdentityCheck:
+    """One identity checked on one input table, and each place (file, row, column) it fails."""
+
+    table: str
+    file: str
+    check: str
+    expected: str
+    problems: list[str]
+
+
+def input_identities(tables: dict[str, pd.DataFrame]) -> list[IdentityCheck]:
+    """Check the model's identities on the gate's typed tables."""
+    budget = tables["budget"]
+    source = budget.attrs.get("source", "high_needs_budget.csv")
+    rows = budget.drop_duplicates("line").set_index("line")["row"]
+    try:
+        recon = [
+            f"{source}, row {rows.get(m.line, '?')}, column '{m.year}': {m.message}"
+            for m in reconciliation_problems(roll_forward(budget))
+        ]
+    except InputDataError as exc:
+        recon = exc.problems or [f"{source}: {exc}"]
+    try:
+        savings = intervention_savings(tables["interventions"], tables["placement_costs"])
+        business_case_summary(savings, tables["business_cases"])
+        problems: list[str] = []
+    except InputDataError as exc:
+        problems = exc.problems or [str(exc)]
+    return [
+        IdentityCheck(
+            "budget",
+            source,
+            "roll_forward_reconciles",
+            "each C/Fwd to equal B/Fwd + transfer + allocation + placement costs, and each B/Fwd "
+            "to equal the previous year's C/Fwd",
+            recon,
+        ),
+        IdentityCheck(
+            "business_cases",
+            tables["business_cases"].attrs.get("source", "business_cases.csv"),
+            "savings_equal_places_times_cost",
+            "each business case's saving to equal places avoided x cost per place",
+            problems,
+        ),
+    ]

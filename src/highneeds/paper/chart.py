@@ -1,0 +1,159 @@
+"""The chart of the carried-forward deficit under each scenario, with a text alternative."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from highneeds.paper.formatting import gbp_k
+from highneeds.templating import render_template
+
+#: Scenario names in the order they are drawn, with their labels (the model's ``SCENARIO_LABELS``).
+Labels = Mapping[str, str]
+
+#: Each scenario gets its own line style and marker, so no information rests on colour alone.
+_STYLES = {
+    "unmitigated": {"color": "#1d3557", "linestyle": "-", "marker": "o"},
+    "mitigated": {"color": "#2a7f62", "linestyle": "--", "marker": "s"},
+    "mitigated_with_topup_uplift": {"color": "#a4161a", "linestyle": ":", "marker": "^"},
+}
+
+
+def describe_deficit_chart(scenarios: pd.DataFrame, labels: Labels) -> str:
+    """A text alternative for the chart, written from the data it plots."""
+    years = list(dict.fromkeys(scenarios["year"]))
+    parts = []
+    for scenario, label in labels.items():
+        rows = scenarios[scenarios["scenario"] == scenario]
+        if rows.empty:
+            continue
+        first, last = rows["cfwd"].iloc[0], rows["cfwd"].iloc[-1]
+        parts.append(f"{label.lower()}, from {gbp_k(first)} to {gbp_k(last)}")
+    return (
+        f"Line chart of the High Needs deficit carried forward at the end of each year from "
+        f"{years[0]} to {years[-1]}, under {len(parts)} scenarios: " + "; ".join(parts) + "."
+    )
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """Size and type of a chart: the paper's, or large print's."""
+
+    width_in: float
+    height_in: float
+    font_pt: float
+    line_width: float
+    marker_size: float
+    legend_below: bool
+
+
+STANDARD = ChartStyle(6.3, 3.2, 9, 1.8, 5, legend_below=False)
+#: Drawn at the large print page's text width (A4 less 14 mm margins, 7.2 in), so every
+#: label prints at 16 pt, like the text around it; the legend goes below the plot.
+LARGE_PRINT = ChartStyle(7.1, 6.4, 16, 2.6, 8, legend_below=True)
+
+
+def _render_chart(
+    scenarios: pd.DataFrame,
+    labels: Labels,
+    fmt: str,
+    style: ChartStyle = STANDARD,
+    text_as_paths: bool = True,
+) -> bytes:
+    """Plot the carried-forward deficit by scenario (deterministic bytes for SVG and PNG).
+
+    SVG text is drawn as paths, so that every reader shows the same letters; with
+    ``text_as_paths=False`` it stays text, with its font sizes (for checking them)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    settings = {
+        "svg.hashsalt": "highneeds",
+        "svg.fonttype": "path" if text_as_paths else "none",
+        "font.family": "DejaVu Sans",
+        "font.size": style.font_pt,
+    }
+    with matplotlib.rc_context(settings):
+        fig, ax = plt.subplots(figsize=(style.width_in, style.height_in))
+        years = list(dict.fromkeys(scenarios["year"]))
+        for scenario, label in labels.items():
+            rows = scenarios[scenarios["scenario"] == scenario]
+            if rows.empty:
+                continue
+            ax.plot(
+                rows["year"],
+                rows["cfwd"],
+                label=label,
+                linewidth=style.line_width,
+                markersize=style.marker_size,
+                **_STYLES[scenario],
+            )
+            ax.annotate(
+                gbp_k(rows["cfwd"].iloc[-1]),
+                (years[-1], rows["cfwd"].iloc[-1]),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=style.font_pt if style.legend_below else 8,
+            )
+        ax.set_ylabel("Deficit carried forward (£000)")
+        ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+        ax.set_ylim(bottom=0)
+        ax.grid(axis="y", color="#cccccc", linewidth=0.6)
+        ax.spines[["top", "right"]].set_visible(False)
+        if style.legend_below:
+            ax.legend(loc="upper left", bbox_to_anchor=(-0.02, -0.12), frameon=False)
+            # The years are categories 0..n-1: a year's width each, and room on the right
+            # for the end values, so that 16 pt year labels do not run into each other.
+            ax.set_xlim(-0.3, len(years))
+        else:
+            ax.legend(loc="upper left", frameon=True, framealpha=1, edgecolor="none")
+            ax.margins(x=0.12)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        metadata = (
+            {"Date": None, "Creator": "highneeds"} if fmt == "svg" else {"Software": "highneeds"}
+        )
+        fig.savefig(buffer, format=fmt, metadata=metadata, dpi=200)
+        plt.close(fig)
+    return buffer.getvalue()
+
+
+def deficit_chart_svg(
+    scenarios: pd.DataFrame, labels: Labels, style: ChartStyle = STANDARD
+) -> bytes:
+    """The chart as SVG: vector in the HTML and the PDFs."""
+    return _render_chart(scenarios, labels, "svg", style)
+
+
+def deficit_chart_png(scenarios: pd.DataFrame, labels: Labels) -> bytes:
+    """The chart as PNG, for Word, which does not take SVG."""
+    return _render_chart(scenarios, labels, "png")
+
+
+def deficit_chart_html(scenarios: pd.DataFrame, labels: Labels, number: str) -> str:
+    """The chart as an HTML figure: the SVG as an image with its text alternative, and the
+    large print drawing of it, shown only by the large print stylesheet."""
+    images = [
+        {
+            "css_class": css_class,
+            "svg_base64": base64.b64encode(deficit_chart_svg(scenarios, labels, style)).decode(
+                "ascii"
+            ),
+        }
+        for css_class, style in (("chart-standard", STANDARD), ("chart-large-print", LARGE_PRINT))
+    ]
+    return render_template(
+        "highneeds.paper",
+        "parts/chart-figure.html.j2",
+        number=number,
+        images=images,
+        alt=describe_deficit_chart(scenarios, labels),
+        caption="High Needs deficit carried forward by scenario (£000)",
+    )

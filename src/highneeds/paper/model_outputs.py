@@ -1,0 +1,27 @@
+"""What the paper takes from the model: its tables and figures, handed over by the report
+notebook (the paper does not import the model; the notebook wires the two)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass
+class ModelOutputs:
+    """What the model notebooks produced, as the paper needs it."""
+
+    budget: pd.DataFrame
+    #: The budget with lines as rows and years as columns, in the file's order.
+    budget_wide: pd.DataFrame
+    scenarios: pd.DataFrame
+    #: Scenario names, in the order the paper shows them, with their labels.
+    scenario_labels: Mapping[str, str]
+    savings: pd.DataFrame
+    business_cases: pd.DataFrame
+    figures: dict[str, Any]
+    ehcp: Any
+    current_year: str

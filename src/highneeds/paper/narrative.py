@@ -1,0 +1,331 @@
+"""The paper's narrative: Markdown with numbered sections and paragraphs, labels,
+cross-references and figure placeholders.
+
+Numbering is fixed from the structure of the Markdown before any placeholder is filled, so a
+cross-reference always names the paragraph it points at, and a reference to a label that does
+not exist stops the render with an error naming it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jinja2
+from markdown_it import MarkdownIt
+
+from highneeds.errors import NarrativeError
+from highneeds.paper.formatting import FILTERS
+from highneeds.templating import Markup, render_template
+
+_LABEL = r"[a-z0-9][a-z0-9-]*"
+_SECTION_RE = re.compile(rf"^##\s+(?P<title>.+?)\s*(?:\{{#(?P<label>{_LABEL})\}})?\s*$")
+_SUBHEADING_RE = re.compile(r"^###\s+(?P<title>.+?)\s*$")
+_PARA_LABEL_RE = re.compile(rf"^\{{#(?P<label>{_LABEL})\}}\s*")
+_INSERT_RE = re.compile(r"^\{\{\s*(table|chart)\(.*\)\s*\}\}$")
+_LIST_RE = re.compile(r"^([-*+]|\d+[.)])\s")
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+#: Figures typed into prose instead of bound to data: money and percentages.
+_TYPED_FIGURE_RE = re.compile(r"£\s?\d[\d,.]*\s?[km]?|\b\d[\d,.]*\s?%")
+_PLACEHOLDER_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+
+
+@dataclass
+class Block:
+    """One block of the narrative as written: a paragraph, list, quote, insert or sub-heading."""
+
+    kind: str
+    text: str
+    line: int
+    label: str | None = None
+    number: str | None = None
+
+
+@dataclass
+class Section:
+    """A numbered section and its blocks."""
+
+    number: int
+    title: str
+    line: int
+    label: str | None
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Narrative:
+    """The parsed narrative: sections with numbered paragraphs, and what each label numbers."""
+
+    source: str
+    sections: list[Section]
+    labels: dict[str, str]
+
+
+def _strip_comments(text: str) -> str:
+    """Remove HTML comments, keeping line numbers for error messages."""
+    return _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+
+
+def _split_blocks(text: str) -> list[tuple[int, str]]:
+    """Split text into blocks separated by blank lines, each with its first line number."""
+    blocks: list[tuple[int, str]] = []
+    current: list[str] = []
+    start = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            if not current:
+                start = number
+            current.append(line.rstrip())
+        elif current:
+            blocks.append((start, "\n".join(current)))
+            current = []
+    if current:
+        blocks.append((start, "\n".join(current)))
+    return blocks
+
+
+def find_typed_figures(text: str) -> list[tuple[int, str]]:
+    """Figures typed into prose (outside placeholders): ``(line, figure)`` pairs."""
+    found = []
+    for number, line in enumerate(_strip_comments(text).splitlines(), start=1):
+        for match in _TYPED_FIGURE_RE.finditer(_PLACEHOLDER_RE.sub("", line)):
+            found.append((number, match.group(0).strip()))
+    return found
+
+
+def parse_narrative(text: str, source: str = "narrative.md") -> Narrative:
+    """Parse the narrative's structure and number its sections and paragraphs.
+
+    Raises :class:`NarrativeError` for text before the first section, a repeated label, or
+    a figure typed into the prose rather than bound to data.
+    """
+    typed = find_typed_figures(text)
+    if typed:
+        raise NarrativeError(
+            f"{source}: figures must come from the data, not be typed into the prose: "
+            + "; ".join(f"line {line}: '{figure}'" for line, figure in typed)
+            + ". Use a placeholder such as {{ fig.name | gbp_k }}."
+        )
+    sections: list[Section] = []
+    labels: dict[str, str] = {}
+    label_lines: dict[str, int] = {}
+
+    def claim(label: str, number: str, line: int) -> None:
+        if label in labels:
+            raise NarrativeError(
+                f"{source} line {line}: the label '{label}' is already used on line "
+                f"{label_lines[label]}; each label must be unique"
+            )
+        labels[label] = number
+        label_lines[label] = line
+
+    for line, block in _split_blocks(_strip_comments(text)):
+        first = block.splitlines()[0]
+        if first.startswith("# "):
+            raise NarrativeError(
+                f"{source} line {line}: '# ' headings are not used; the title comes from "
+                "paper.yaml and sections start with '## '"
+            )
+        section_match = _SECTION_RE.match(first) if first.startswith("## ") else None
+        if section_match:
+            section = Section(
+                len(sections) + 1, section_match["title"], line, section_match["label"]
+            )
+            if section.label:
+                claim(section.label, str(section.number), line)
+            sections.append(section)
+            continue
+        if not sections:
+            raise NarrativeError(
+                f"{source} line {line}: text before the first section; start one with '## Title'"
+            )
+        section = sections[-1]
+        subheading = _SUBHEADING_RE.match(first)
+        if subheading:
+            section.blocks.append(Block("subheading", subheading["title"], line))
+        elif _LIST_RE.match(first):
+            section.blocks.append(Block("list", block, line))
+        elif first.startswith(">"):
+            section.blocks.append(Block("quote", block, line))
+        elif _INSERT_RE.match(block.strip()):
+            section.blocks.append(Block("insert", block.strip(), line))
+        else:
+            label_match = _PARA_LABEL_RE.match(block)
+            label = label_match["label"] if label_match else None
+            body = block[label_match.end() :] if label_match else block
+            count = sum(1 for b in section.blocks if b.kind == "paragraph") + 1
+            number = f"{section.number}.{count}"
+            if label:
+                claim(label, number, line)
+            section.blocks.append(Block("paragraph", body, line, label, number))
+    if not sections:
+        raise NarrativeError(f"{source}: the narrative has no sections")
+    return Narrative(source, sections, labels)
+
+
+def _where(source: str, line: int) -> str:
+    """'narrative.md line 12', or just the source when the text has no line of its own."""
+    return f"{source} line {line}" if line else source
+
+
+def anchor(number: str) -> str:
+    """The HTML id of a numbered section ('7' -> 'sec-7') or paragraph ('4.2' -> 'para-4-2')."""
+    return f"para-{number.replace('.', '-')}" if "." in number else f"sec-{number}"
+
+
+class CrossReferences:
+    """Resolves labels to paragraph or section numbers, as links, for ``{{ ref(...) }}``."""
+
+    def __init__(self, labels: Mapping[str, str], source: str) -> None:
+        self.labels = labels
+        self.source = source
+        self.line = 0
+
+    def _link(self, label: str) -> str:
+        if label not in self.labels:
+            close = difflib.get_close_matches(label, list(self.labels), n=3)
+            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+            raise NarrativeError(
+                f"{_where(self.source, self.line)}: cross-reference to unknown label "
+                f"'{label}'{hint}"
+            )
+        number = self.labels[label]
+        return Markup('<a class="xref" href="#{}">{}</a>').format(anchor(number), number)
+
+    def __call__(self, first: str, last: str | None = None) -> str:
+        if last is None:
+            return self._link(first)
+        return f"{self._link(first)} – {self._link(last)}"
+
+
+def make_environment() -> jinja2.Environment:
+    """The Jinja environment for narrative text: strict about undefined names, with filters."""
+    env = jinja2.Environment(
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+#: The data each placeholder's first name comes from, for tracing what moved a figure.
+PLACEHOLDER_SOURCES = {
+    "fig": ("figures",),
+    "ehcp": ("ehcp_demand",),
+    "unmitigated": ("high_needs_budget",),
+    "mitigated": ("high_needs_budget",),
+    "mitigated_with_topup_uplift": ("high_needs_budget", "figures"),
+    "recovery_plan_impact": ("high_needs_budget",),
+    "business_cases": ("interventions", "placement_costs", "business_cases"),
+    "years": ("high_needs_budget",),
+    "first_year": ("high_needs_budget",),
+    "last_year": ("high_needs_budget",),
+    "current_year": (),
+}
+_EXPRESSION_RE = re.compile(r"\{\{\s*(.*?)\s*\}\}", re.DOTALL)
+_NOT_FIGURES = ("ref(", "table(", "chart(")
+
+
+class TextRenderer:
+    """Fills placeholders and cross-references in narrative or paper text."""
+
+    def __init__(
+        self,
+        narrative: Narrative,
+        context: Mapping[str, Any],
+        inserts: Mapping[str, Callable[[str], str]] | None = None,
+    ) -> None:
+        self.env = make_environment()
+        self.refs = CrossReferences(narrative.labels, narrative.source)
+        self.globals = {**context, "ref": self.refs, **(inserts or {})}
+        self.figures: list[dict[str, Any]] = []
+
+    def _record_figures(self, text: str, where: str) -> None:
+        for expression in _EXPRESSION_RE.findall(text):
+            if expression.startswith(_NOT_FIGURES):
+                continue
+            root = re.match(r"-?\s*(\w+)", expression)
+            name = root.group(1) if root else ""
+            sources = list(PLACEHOLDER_SOURCES.get(name, ()))
+            key = re.match(r"fig\.(\w+)", expression)
+            self.figures.append(
+                {
+                    "id": f"{where}: {expression}",
+                    "where": where,
+                    "text": self.env.from_string("{{ " + expression + " }}").render(self.globals),
+                    "sources": sources,
+                    "rows": [key.group(1)] if key else [],
+                }
+            )
+
+    def render(self, text: str, source: str, line: int, where: str | None = None) -> str:
+        """Render one piece of text, naming ``source`` and ``line`` in any error.
+
+        With ``where`` (e.g. ``para 2.3``), each figure placeholder's printed value is also
+        recorded in :attr:`figures`, so that runs can be compared figure by figure.
+        """
+        self.refs.source, self.refs.line = source, line
+        try:
+            if where is not None:
+                self._record_figures(text, where)
+            return self.env.from_string(text).render(self.globals)
+        except NarrativeError:
+            raise
+        except jinja2.TemplateSyntaxError as exc:
+            raise NarrativeError(
+                f"{_where(source, line + exc.lineno - 1 if line else 0)}: placeholder syntax "
+                f"error: {exc.message}"
+            ) from None
+        except (jinja2.UndefinedError, KeyError, AttributeError, TypeError) as exc:
+            message = str(exc)
+            raise NarrativeError(
+                f"{_where(source, line)}: a placeholder cannot be filled: {message}"
+            ) from None
+
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": True, "typographer": False})
+
+
+def render_sections(narrative: Narrative, renderer: TextRenderer) -> list[str]:
+    """Render each section to HTML: a heading, then hanging-numbered paragraphs.
+
+    Lists, quotes and inserts (tables, charts) sit inside the paragraph before them.
+    """
+    out: list[str] = []
+    for section in narrative.sections:
+        items: list[dict[str, Any]] = []
+        paragraph: dict[str, Any] | None = None
+        for block in section.blocks:
+            where = f"para {block.label or block.number}" if block.kind == "paragraph" else None
+            text = renderer.render(block.text, narrative.source, block.line, where)
+            if block.kind == "paragraph":
+                paragraph = {
+                    "kind": "paragraph",
+                    "anchor": anchor(block.number or ""),
+                    "number": block.number,
+                    "html": Markup(_MARKDOWN.renderInline(text)),
+                    "extras": [],
+                }
+                items.append(paragraph)
+            elif block.kind == "subheading":
+                paragraph = None
+                items.append({"kind": "subheading", "html": Markup(_MARKDOWN.renderInline(text))})
+            else:
+                html = Markup(text if block.kind == "insert" else _MARKDOWN.render(text))
+                if paragraph is not None:
+                    paragraph["extras"].append(html)
+                else:
+                    items.append({"kind": "html", "html": html})
+        out.append(
+            render_template(
+                "highneeds.paper",
+                "parts/section.html.j2",
+                id=anchor(str(section.number)),
+                number=section.number,
+                title=Markup(_MARKDOWN.renderInline(section.title)),
+                items=items,
+            )
+        )
+    return out

@@ -1,0 +1,167 @@
+"""The paper's tables: the para 7.3 budget table, the scenarios table and the para 7.6
+business cases table, rendered from autoescaped templates.
+
+Each printed £000 cell is also recorded (``figures``), so that two papers can be compared
+figure by figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from highneeds.paper.formatting import gbp_k, table_amount
+from highneeds.paper.model_outputs import ModelOutputs
+from highneeds.paper.narrative import TextRenderer
+from highneeds.templating import Markup, render_template
+
+MITIGATED_LINE_LABEL = "High Needs DSG C/Fwd Deficit / (Surplus) after Recovery Plan Impact"
+
+
+def _register_row(
+    figures: list[dict[str, Any]] | None,
+    table: str,
+    label: str,
+    years: list[str],
+    values: list[float | None],
+    sources: list[str],
+) -> None:
+    """Record each printed cell of a £000 table row, for comparing papers figure by figure."""
+    if figures is None:
+        return
+    for year, value in zip(years, values, strict=True):
+        figures.append(
+            {
+                "id": f"{table}: {label}, {year}",
+                "where": f"table {table}",
+                "text": table_amount(value),
+                "sources": sources,
+                "rows": [label],
+            }
+        )
+
+
+def _row(label: str, values: list[float | None], css: str = "") -> dict[str, Any]:
+    return {
+        "label": label,
+        "group": False,
+        "css": css,
+        "amounts": [table_amount(v) for v in values],
+    }
+
+
+def budget_table_html(
+    outputs: ModelOutputs, number: str, figures: list[dict[str, Any]] | None = None
+) -> str:
+    """The para 7.3 table cell for cell, with the mitigated carried-forward line added."""
+    wide = outputs.budget_wide
+    labels = outputs.budget.drop_duplicates("line").set_index("line")["label"]
+    years = list(wide.columns)
+    rows = []
+    for line in wide.index:
+        values = list(wide.loc[line])
+        _register_row(
+            figures, "high_needs_budget", labels[line], years, values, ["high_needs_budget"]
+        )
+        rows.append(_row(labels[line], values, "total" if line == "cfwd" else ""))
+    mitigated = list(outputs.scenarios[outputs.scenarios["scenario"] == "mitigated"]["cfwd"])
+    _register_row(
+        figures, "high_needs_budget", MITIGATED_LINE_LABEL, years, mitigated, ["high_needs_budget"]
+    )
+    rows.append(_row(MITIGATED_LINE_LABEL, mitigated, "derived"))
+    return render_template(
+        "highneeds.paper",
+        "parts/finance-table.html.j2",
+        number=number,
+        caption="High Needs DSG forecast if no interventions are made, and after the Recovery "
+        "Plan Impact (£000; brackets denote income or surplus)",
+        years=years,
+        rows=rows,
+    )
+
+
+def scenarios_table_html(
+    outputs: ModelOutputs, number: str, figures: list[dict[str, Any]] | None = None
+) -> str:
+    """Carried-forward deficit and in-year movement by scenario and year."""
+    years = list(dict.fromkeys(outputs.scenarios["year"]))
+    rows: list[dict[str, Any]] = []
+    for measure, heading in (("cfwd", "Deficit carried forward"), ("in_year", "In-year movement")):
+        rows.append({"label": heading, "group": True})
+        for scenario, label in outputs.scenario_labels.items():
+            values = list(outputs.scenarios[outputs.scenarios["scenario"] == scenario][measure])
+            _register_row(
+                figures,
+                "scenarios",
+                f"{heading}: {label}",
+                years,
+                values,
+                ["high_needs_budget", "figures"],
+            )
+            rows.append(_row(label, values))
+    return render_template(
+        "highneeds.paper",
+        "parts/finance-table.html.j2",
+        number=number,
+        caption="High Needs deficit by scenario (£000)",
+        years=years,
+        rows=rows,
+    )
+
+
+def describe_places(savings: pd.DataFrame, intervention_id: str) -> str:
+    """The business case basis in words: '1 independent special school place and 2 ...'."""
+    rows = savings[savings["intervention_id"] == intervention_id]
+    parts = []
+    for rec in rows.itertuples(index=False):
+        noun = "place" if rec.places_avoided == 1 else "places"
+        parts.append(f"{rec.places_avoided} {rec.placement_type.lower()} {noun}")
+    if len(parts) > 1:
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return parts[0] if parts else ""
+
+
+def business_cases_table_html(
+    outputs: ModelOutputs, number: str, meta: Mapping[str, Any], renderer: TextRenderer
+) -> str:
+    """The para 7.6 table: each intervention, its business case basis and current position."""
+    wording = meta.get("business_cases", {})
+    rows = []
+    for rec in outputs.business_cases.itertuples(index=False):
+        words = wording.get(rec.intervention_id, {})
+        described = words.get("described_in") or []
+        where = ""
+        if described:
+            where = (
+                renderer.refs(described[0], described[-1])
+                if len(described) > 1
+                else renderer.refs(described[0])
+            )
+        renderer.figures.append(
+            {
+                "id": f"business_cases: {rec.intervention}, saving",
+                "where": "table business_cases",
+                "text": gbp_k(rec.computed_saving),
+                "sources": ["interventions", "placement_costs", "business_cases"],
+                "rows": [],
+            }
+        )
+        position = renderer.render(
+            words.get("current_position", ""),
+            f"paper.yaml (business_cases: {rec.intervention_id}: current_position)",
+            0,
+        )
+        rows.append(
+            {
+                "intervention": rec.intervention,
+                "where": Markup(where),
+                "basis": f"Assumes {describe_places(outputs.savings, rec.intervention_id)} "
+                f"avoided ({gbp_k(rec.computed_saving)})",
+                "position": Markup(position),
+            }
+        )
+    return render_template(
+        "highneeds.paper", "parts/business-cases-table.html.j2", number=number, rows=rows
+    )

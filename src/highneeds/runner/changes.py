@@ -1,0 +1,152 @@
+"""What changed between two papers: every printed figure that differs, with its old and new
+value and the input cells that moved it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from highneeds.errors import InputDataError
+from highneeds.gate.sources import SOURCE_STEMS, read_source
+from highneeds.templating import render_template
+
+FIGURES_FILE = "processed/paper_figures.json"
+TABLE_STEMS = tuple(SOURCE_STEMS.values())
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """One cell of an input table that differs between the two runs."""
+
+    table: str
+    file: str
+    row: str
+    column: str
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        old, new = self.old or "(blank)", self.new or "(blank)"
+        return f"{self.file}: {self.row}, {self.column}: {old} → {new}"
+
+
+@dataclass
+class FigureChange:
+    """A figure printed in the paper whose text differs between the two runs."""
+
+    figure: str
+    where: str
+    old: str | None
+    new: str | None
+    moved_by: list[str] = field(default_factory=list)
+
+
+def _cells(inputs: Path, stem: str) -> tuple[str, dict[tuple[str, str], str]]:
+    """An input table's cells keyed by (first cell of the row, column heading)."""
+    try:
+        table = read_source(inputs, stem)
+    except InputDataError:
+        return f"{stem}", {}
+    cells: dict[tuple[str, str], str] = {}
+    for row in table.rows:
+        key = (
+            row[0]
+            if len(table.header) < 3 or table.header[0] != "intervention_id"
+            else (f"{row[0]} / {row[1]}")
+        )
+        for heading, cell in zip(table.header[1:], row[1:], strict=False):
+            cells[(key, heading)] = cell
+    return table.name, cells
+
+
+def input_changes(old_inputs: Path, new_inputs: Path) -> list[CellChange]:
+    """Every input table cell that differs between two runs' copies of the inputs."""
+    changes: list[CellChange] = []
+    for stem in TABLE_STEMS:
+        _, old = _cells(old_inputs, stem)
+        name, new = _cells(new_inputs, stem)
+        for key in sorted(set(old) | set(new)):
+            if old.get(key) != new.get(key):
+                changes.append(
+                    CellChange(stem, name, key[0], key[1], old.get(key, ""), new.get(key, ""))
+                )
+    return changes
+
+
+def _text_inputs_changed(old_inputs: Path, new_inputs: Path) -> list[str]:
+    changed = []
+    for name in ("narrative.md", "paper.yaml"):
+        old, new = old_inputs / name, new_inputs / name
+        if (old.read_bytes() if old.is_file() else b"") != (
+            new.read_bytes() if new.is_file() else b""
+        ):
+            changed.append(f"{name} (edited)")
+    return changed
+
+
+def compare_papers(old_run: Path, new_run: Path) -> tuple[list[FigureChange], list[CellChange]]:
+    """Figures that differ between two run folders, each with the input changes behind it."""
+    old_figures = _figures(old_run)
+    new_figures = _figures(new_run)
+    cells = input_changes(old_run / "inputs", new_run / "inputs")
+    texts = _text_inputs_changed(old_run / "inputs", new_run / "inputs")
+    changes: list[FigureChange] = []
+    for figure_id in list(dict.fromkeys([*old_figures, *new_figures])):
+        old, new = old_figures.get(figure_id), new_figures.get(figure_id)
+        if old and new and old["text"] == new["text"]:
+            continue
+        record = new or old or {}
+        sources = set(record.get("sources", []))
+        rows = set(record.get("rows", []))
+        moved = [
+            str(c)
+            for c in cells
+            if c.table in sources and (not rows or c.table != "figures" or c.row in rows)
+        ]
+        if not moved:
+            moved = texts or ["no input changed: the model or the code did"]
+        changes.append(
+            FigureChange(
+                figure_id,
+                record.get("where", ""),
+                old["text"] if old else None,
+                new["text"] if new else None,
+                moved,
+            )
+        )
+    return changes, cells
+
+
+def _figures(run_dir: Path) -> dict[str, dict[str, Any]]:
+    path = run_dir / FIGURES_FILE
+    if not path.is_file():
+        return {}
+    return {f["id"]: f for f in json.loads(path.read_text(encoding="utf-8"))}
+
+
+def write_changes(run_dir: Path, baseline: Path | None, baseline_label: str) -> dict[str, Any]:
+    """Write ``changes.json`` and ``changes.html`` into the run folder; return the JSON."""
+    if baseline is None:
+        figures: list[FigureChange] = []
+        cells: list[CellChange] = []
+    else:
+        figures, cells = compare_papers(baseline, run_dir)
+    payload = {
+        "compared_with": baseline_label,
+        "baseline_run": baseline.name if baseline else None,
+        "figures_changed": len(figures),
+        "figures": [asdict(f) for f in figures],
+        "input_cells_changed": [asdict(c) for c in cells],
+    }
+    (run_dir / "changes.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    page = render_template(
+        "highneeds.runner",
+        "changes.html.j2",
+        figures=figures,
+        baseline_label=baseline_label,
+        has_baseline=baseline is not None,
+    )
+    (run_dir / "changes.html").write_text(page + "\n", encoding="utf-8")
+    return payload

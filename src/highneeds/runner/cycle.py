@@ -1,0 +1,196 @@
+"""Run a cycle end to end: lock the cycle, execute each step in the run's own folder (or reuse
+it when nothing it depends on changed), render the paper, write the manifest and the change
+log, then publish the run.
+
+A failed run leaves the last good paper of the cycle untouched: the published files are
+switched only when every step has succeeded. A failed run's folder is kept for diagnosis.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from highneeds.errors import HighNeedsError, InputDataError, Interrupted
+from highneeds.paths import CyclePaths
+from highneeds.runner.archive import (
+    MANIFEST,
+    PAPER_HTML,
+    PAPER_PDF,
+    new_run_id,
+    publish,
+    published_run,
+    replace_folder,
+    write_json,
+)
+from highneeds.runner.cycles import available_cycles, choose_cycle
+from highneeds.runner.locking import cycle_lock
+from highneeds.runner.logs import LOGGER, RUN_LOG, RunLog
+from highneeds.runner.manifest import build_manifest
+from highneeds.runner.options import (
+    RunOptions,
+    kernel_environment,
+    plan_parameters,
+    source_date_epoch,
+)
+from highneeds.runner.overlap import execute_steps
+from highneeds.runner.signals import interruptible, signals_held, stop_if_interrupted
+
+
+@dataclass
+class RunResult:
+    """Where a successful run put the paper, and what it executed."""
+
+    cycle: str
+    run_id: str
+    html: Path
+    pdf: Path
+    manifest: Path
+    changes: Path
+    executed: list[str]
+    reused: list[str]
+    seconds: float
+
+
+def copy_inputs(source_raw: Path, source_expectations: Path, run_dir: Path) -> None:
+    (run_dir / "inputs").mkdir(parents=True)
+    for path in sorted(source_raw.iterdir()):
+        if path.is_file() and not path.name.startswith("."):
+            shutil.copy2(path, run_dir / "inputs" / path.name)
+    shutil.copytree(source_expectations, run_dir / "expectations")
+
+
+def _baseline(root: Path, paths: CyclePaths) -> tuple[Path | None, str]:
+    """The paper to compare with: the cycle's published run, else the previous cycle's."""
+    current = published_run(paths.reports)
+    if current is not None:
+        return current, f"the previously published paper of cycle {paths.cycle}"
+    earlier = [c for c in available_cycles(root) if c < paths.cycle]
+    for cycle in reversed(earlier):
+        run = published_run(CyclePaths(root, cycle).reports)
+        if run is not None:
+            return run, f"the paper of cycle {cycle}"
+    return None, "no earlier paper"
+
+
+def run_cycle(options: RunOptions) -> RunResult:
+    """Run every step of a cycle and publish its paper; raise a :class:`HighNeedsError` if not."""
+
+    clock = time.monotonic()
+    root = options.root
+    cycle = choose_cycle(root, options.cycle)
+    paths = CyclePaths(root, cycle)
+    plan = plan_parameters(root, cycle, options.parameters)
+    epoch = source_date_epoch(cycle)
+    kernel_environment(root, epoch)
+    with interruptible(), cycle_lock(paths.reports, cycle, LOGGER.warning):
+        started = datetime.now(UTC)
+        run_id = new_run_id(started)
+        run_dir = paths.reports / "runs" / run_id
+        run_dir.mkdir(parents=True)
+        records: list[dict[str, Any]] = []
+        with RunLog(run_dir / RUN_LOG):
+            LOGGER.info(f"[{cycle}] run {run_id} started (log: {run_dir / RUN_LOG})")
+            result = _run_steps(options, paths, plan, epoch, run_dir, run_id, started, records)
+            LOGGER.info(f"[{cycle}] run {run_id} published in {time.monotonic() - clock:.1f} s")
+    return RunResult(
+        cycle,
+        run_id,
+        paths.reports / PAPER_HTML,
+        paths.reports / PAPER_PDF,
+        paths.reports / MANIFEST,
+        paths.reports / "changes.html",
+        [r["step"] for r in result if r["status"] == "ok"],
+        [r["step"] for r in result if r["status"] == "reused"],
+        time.monotonic() - clock,
+    )
+
+
+def _run_steps(
+    options: RunOptions,
+    paths: CyclePaths,
+    plan: dict[str, dict[str, Any]],
+    epoch: str,
+    run_dir: Path,
+    run_id: str,
+    started: datetime,
+    records: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The body of a run inside its lock and log: steps, change log, manifest, publish."""
+    from highneeds.runner.changes import write_changes
+
+    root, cycle = options.root, paths.cycle
+    published = False
+    try:
+        copy_inputs(paths.raw, paths.expectations, run_dir)
+        execute_steps(
+            run_dir,
+            root,
+            plan,
+            options,
+            epoch,
+            None if options.force else paths.reports,
+            records,
+        )
+        baseline, label = _baseline(root, paths)
+        write_changes(run_dir, baseline, label)
+        write_json(
+            run_dir / MANIFEST,
+            build_manifest(run_dir, root, cycle, run_id, "ok", started, epoch, plan, records, None),
+        )
+        # Publish as one piece: a signal arriving now is held until every file is in place.
+        with signals_held():
+            stop_if_interrupted()
+            publish(run_dir, paths.reports, paths.processed)
+            published = True
+        stop_if_interrupted()  # one held while publishing: the run is complete, then stops
+    except BaseException as exc:
+        if published:  # a signal held during publishing: the run is complete and published
+            raise
+        interrupted = isinstance(exc, Interrupted | KeyboardInterrupt)
+        status = "interrupted" if interrupted else "failed"
+        failed_step = None
+        if records and records[-1].get("status") == "running":
+            records[-1]["status"] = status
+            failed_step = records[-1]["step"]
+        LOGGER.error(
+            f"[{cycle}] run {run_id} {status}" + (f" in step {failed_step}" if failed_step else "")
+        )
+        if isinstance(exc, HighNeedsError | Interrupted):
+            exc.step = failed_step
+            exc.log = str(run_dir / RUN_LOG)
+        write_json(
+            run_dir / MANIFEST,
+            build_manifest(
+                run_dir,
+                root,
+                cycle,
+                run_id,
+                status,
+                started,
+                epoch,
+                plan,
+                records,
+                f"{type(exc).__name__}: {exc}",
+            ),
+        )
+        if isinstance(exc, InputDataError):
+            publish_validation(run_dir, paths)
+            gate = InputDataError(
+                f"{exc}\n  validation report: {paths.validation / 'summary.html'}\n"
+                f"  run folder: {run_dir}"
+            )
+            gate.step, gate.log = failed_step, str(run_dir / RUN_LOG)
+            raise gate from None
+        raise
+    return records
+
+
+def publish_validation(run_dir: Path, paths: CyclePaths) -> None:
+    """Show a failed gate's documents in ``reports/<cycle>/validation/`` (the paper stays)."""
+    if (run_dir / "validation").is_dir():
+        replace_folder(run_dir / "validation", paths.validation)

@@ -1,0 +1,164 @@
+"""Executing a run's steps: kernels started on demand and shared, each step run in a folder
+or reused from an earlier run whose key matches, and the render prepared while kernels compute."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from highneeds.runner.archive import hash_files, normalise_notebook
+from highneeds.runner.kernels import Kernel, ensure_kernel
+from highneeds.runner.logs import LOGGER
+from highneeds.runner.options import RunOptions
+from highneeds.runner.render_step import import_render_libraries, render_paper
+from highneeds.runner.signals import stop_if_interrupted
+from highneeds.runner.steps import STEPS, Step, copy_outputs, find_reusable, step_key
+
+if TYPE_CHECKING:
+    from highneeds.paper.render import PdfWorker
+
+
+class Kernels:
+    """The kernels of one run: started on demand, each shut down when the run's steps end."""
+
+    def __init__(self) -> None:
+        self._started: list[Kernel] = []
+        self._lock = threading.Lock()
+        self._checked = False
+
+    def start(self, cwd: Path) -> Kernel:
+        with self._lock:
+            if not self._checked:
+                ensure_kernel()
+                self._checked = True
+            kernel = Kernel(cwd)
+            self._started.append(kernel)
+            return kernel
+
+    def for_folder(self, cwd: Path) -> Callable[[], Kernel]:
+        """A kernel for the notebooks run in ``cwd``: started at the first call, then shared."""
+        started: list[Kernel] = []
+
+        def kernel() -> Kernel:
+            if not started:
+                started.append(self.start(cwd))
+            return started[0]
+
+        return kernel
+
+    def close(self) -> None:
+        with self._lock:
+            for kernel in self._started:
+                kernel.shutdown()
+            self._started.clear()
+
+
+@dataclass
+class StepRunner:
+    """Runs or reuses the steps of one run, in the run folder or in a folder working ahead."""
+
+    run_dir: Path
+    root: Path
+    plan: dict[str, dict[str, Any]]
+    options: RunOptions
+    epoch: str
+    shared: dict[str, str]
+    earlier: list[tuple[Path, dict[str, Any]]]
+    started: float = field(default_factory=time.monotonic)
+    _prefetch: threading.Thread | None = None
+    _large_print_worker: PdfWorker | None = None
+    _workers: list[PdfWorker] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Set when the run has failed: steps working ahead stop before their next step.
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def cycle(self) -> str:
+        return str(self.plan["01_validate"]["cycle"])
+
+    def key(self, step: Step, folder: Path) -> str:
+        return step_key(step, folder, self.root, self.plan.get(step.name, {}), self.shared)
+
+    def run(
+        self,
+        steps: Iterable[Step],
+        folder: Path,
+        kernel: Callable[[], Kernel],
+        records: list[dict[str, Any]],
+        note: str = "",
+    ) -> None:
+        """Run (or reuse) ``steps`` in order in ``folder``, appending what happened to
+        ``records``; notebooks run on ``kernel()``."""
+        (folder / "notebooks").mkdir(exist_ok=True)
+        for step in steps:
+            if self.cancelled.is_set():
+                return
+            clock = time.monotonic()
+            key = self.key(step, folder)
+            source = find_reusable(step, key, self.earlier)
+            record: dict[str, Any] = {
+                "step": step.name,
+                "key": key,
+                # When the step began, from the start of the run's steps (steps can overlap).
+                "start_offset_seconds": round(clock - self.started, 3),
+            }
+            records.append(record)
+            if source is not None:
+                copy_outputs(step, source, folder)
+                record.update(status="reused", reused_from=source.name)
+                LOGGER.info(f"[{self.cycle}] {step.name}: unchanged, reused from run {source.name}")
+            else:
+                LOGGER.info(f"[{self.cycle}] {step.name} ...{note}")
+                record["status"] = "running"
+                self.prepare_render(for_the_model=step is not STEPS[0])
+                if step.notebook:
+                    name = f"{step.name}.ipynb"
+                    kernel().execute(
+                        self.root / "notebooks" / name,
+                        folder / "notebooks" / name,
+                        self.plan.get(step.name, {}),
+                        cell_timeout=self.options.cell_timeout,
+                        kernel_timeout=self.options.kernel_timeout,
+                        progress=self.options.progress,
+                        shown_as=self.run_dir / "notebooks" / name,
+                    )
+                    normalise_notebook(folder / "notebooks" / name, f"notebooks/{name}")
+                else:
+                    render_paper(folder, self.epoch, self._take_large_print_worker())
+                stop_if_interrupted()
+                record["status"] = "ok"
+            record["seconds"] = round(time.monotonic() - clock, 3)
+            record["outputs"] = hash_files(folder, step.output_files(folder))
+            LOGGER.info(
+                f"[{self.cycle}] {step.name}: {record['status']} in {record['seconds']:.1f} s"
+            )
+
+    def prepare_render(self, for_the_model: bool) -> None:
+        """Get the render ready while kernels compute: import its libraries (seconds) on a
+        thread and, once the model runs (the render will follow), start the process that
+        will lay out the large print PDF."""
+        from highneeds.paper.render import PdfWorker
+
+        with self._lock:
+            if self._prefetch is None:
+                self._prefetch = threading.Thread(target=import_render_libraries, daemon=True)
+                self._prefetch.start()
+            if for_the_model and self._large_print_worker is None:
+                self._large_print_worker = PdfWorker()
+                self._workers.append(self._large_print_worker)
+
+    def _take_large_print_worker(self) -> PdfWorker | None:
+        with self._lock:
+            worker, self._large_print_worker = self._large_print_worker, None
+        return worker
+
+    def close(self) -> None:
+        """Stop every large print worker still running: unused, or its run failed."""
+        with self._lock:
+            workers, self._workers, self._large_print_worker = self._workers, [], None
+        for worker in workers:
+            worker.stop()

@@ -1,0 +1,75 @@
+"""A run's manifest: what it read, what it ran, what it wrote (hashed) and with what."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from highneeds.runner.archive import (
+    MANIFEST,
+    PAPER_DOCX,
+    PAPER_HTML,
+    PAPER_LARGE_PRINT,
+    PAPER_PDF,
+    environment,
+    git_state,
+    hash_files,
+    hash_tree,
+)
+from highneeds.runner.logs import RUN_LOG
+
+
+def reproducible_outputs(run_dir: Path) -> dict[str, str]:
+    """Outputs that the same inputs must reproduce byte for byte."""
+    files = [run_dir / name for name in (PAPER_HTML, PAPER_PDF, PAPER_LARGE_PRINT, PAPER_DOCX)]
+    files.append(run_dir / "validation" / "summary.json")
+    files += list((run_dir / "notebooks").glob("*.ipynb"))
+    files += list((run_dir / "processed").glob("*"))
+    return hash_files(run_dir, files)
+
+
+def _documents(run_dir: Path, outputs: dict[str, str]) -> dict[str, str]:
+    """Other files of the run (Data Docs, change log): kept and checked, not reproduced."""
+    files = [p for p in run_dir.rglob("*") if p.is_file()]
+    skip = ("inputs/", "expectations/")
+    return {
+        name: digest
+        for name, digest in hash_files(run_dir, files).items()
+        if name not in outputs and not name.startswith(skip) and name not in (MANIFEST, RUN_LOG)
+    }
+
+
+def build_manifest(
+    run_dir: Path,
+    root: Path,
+    cycle: str,
+    run_id: str,
+    status: str,
+    started: datetime,
+    epoch: str,
+    plan: dict[str, Any],
+    records: list[dict[str, Any]],
+    error: str | None,
+) -> dict[str, Any]:
+    outputs = reproducible_outputs(run_dir)
+    manifest = {
+        "cycle": cycle,
+        "run_id": run_id,
+        "status": status,
+        "started": started.isoformat(),
+        "finished": datetime.now(UTC).isoformat(),
+        "source_date_epoch": epoch,
+        "parameters": plan,
+        "inputs": hash_tree(run_dir / "inputs"),
+        "expectations": hash_tree(run_dir / "expectations"),
+        "notebook_sources": hash_files(root, (root / "notebooks").glob("*.ipynb")),
+        "steps": records,
+        "outputs": outputs,
+        "documents": _documents(run_dir, outputs),
+        "environment": environment(root),
+        "git": git_state(root),
+    }
+    if error:
+        manifest["error"] = error
+    return manifest

@@ -1,0 +1,105 @@
+"""What a run is given: its options, each notebook's parameters, the outputs' fixed date
+and the environment its kernels inherit."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from highneeds.errors import UsageError
+from highneeds.paths import PROJECT_ROOT
+from highneeds.runner.steps import NOTEBOOK_STEPS
+
+RUN_FOLDERS = {
+    "raw_dir": "inputs",
+    "processed_dir": "processed",
+    "expectations_dir": "expectations",
+    "validation_dir": "validation",
+}
+
+
+@dataclass
+class RunOptions:
+    """What to run: which cycle, with which parameter overrides, from which project root."""
+
+    cycle: str | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    root: Path = PROJECT_ROOT
+    cell_timeout: int = 600
+    kernel_timeout: int = 120
+    progress: bool = False
+    force: bool = False
+    #: Run the later steps alongside the gate (on the tables it is about to write) rather than
+    #: after it; the gate decides either way.
+    overlap: bool = True
+
+
+def declared_parameters(notebook: Path) -> list[str]:
+    """The names assigned in a notebook's cell tagged ``parameters`` (read, not executed)."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = (
+                "".join(cell["source"]) if isinstance(cell["source"], list) else (cell["source"])
+            )
+            names = []
+            for node in ast.parse(source).body:
+                targets = (
+                    node.targets
+                    if isinstance(node, ast.Assign)
+                    else ([node.target] if isinstance(node, ast.AnnAssign) else [])
+                )
+                names += [t.id for t in targets if isinstance(t, ast.Name)]
+            return names
+    raise UsageError(f"{notebook.name} has no cell tagged 'parameters'")
+
+
+def plan_parameters(root: Path, cycle: str, overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each notebook's parameters: the standard ones, then overrides for those that declare them.
+
+    Every parameter passed must be declared in the notebook's ``parameters`` cell: papermill
+    would only warn about an unknown one; we refuse it (exit 2).
+    """
+    standard = {"cycle": cycle, **RUN_FOLDERS}
+    plan: dict[str, dict[str, Any]] = {}
+    declared_anywhere: set[str] = set()
+    for name in NOTEBOOK_STEPS:
+        declared = set(declared_parameters(root / "notebooks" / f"{name}.ipynb"))
+        declared_anywhere |= declared
+        plan[name] = {k: v for k, v in standard.items() if k in declared}
+        plan[name].update({k: v for k, v in overrides.items() if k in declared})
+    unknown = sorted(set(overrides) - declared_anywhere)
+    if unknown:
+        raise UsageError(
+            f"unknown parameter(s): {', '.join(unknown)}; the notebooks declare: "
+            f"{', '.join(sorted(declared_anywhere))}"
+        )
+    fixed = sorted(set(overrides) & set(standard))
+    if fixed:
+        raise UsageError(f"parameter(s) {', '.join(fixed)} are set by the pipeline from --cycle")
+    return plan
+
+
+def source_date_epoch(cycle: str) -> str:
+    """The date stamped into outputs: ``SOURCE_DATE_EPOCH`` if set, else the cycle's first day."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return os.environ["SOURCE_DATE_EPOCH"]
+    year, month = (int(p) for p in cycle.split("-"))
+    return str(int(datetime(year, month, 1, tzinfo=UTC).timestamp()))
+
+
+def kernel_environment(root: Path, epoch: str) -> None:
+    """Kernels inherit the environment: import this project's own package, render headless."""
+    src = str(root / "src")
+    current = os.environ.get("PYTHONPATH", "")
+    if src not in current.split(os.pathsep):
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (src, current) if p)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch

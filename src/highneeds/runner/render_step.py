@@ -1,0 +1,60 @@
+"""The render step: the executed report notebook to the paper's four files (HTML, tagged PDF,
+large print PDF, Word) in the run folder."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from highneeds.runner.archive import PAPER_DOCX, PAPER_HTML, PAPER_LARGE_PRINT, PAPER_PDF
+
+if TYPE_CHECKING:
+    from highneeds.paper.render import PdfWorker
+
+
+def render_paper(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None = None) -> None:
+    """Render the executed report notebook to the paper in the run folder: HTML, tagged PDF,
+    large print PDF and Word. With ``large_print_worker``, the large print PDF is laid out
+    there, side by side with the standard one."""
+    try:
+        _render(run_dir, epoch, large_print_worker)
+    finally:
+        if large_print_worker is not None:
+            large_print_worker.stop()
+
+
+def _render(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None) -> None:
+    from highneeds.gate.tables import read_paper_metadata
+    from highneeds.paper.render import LARGE_PRINT_CSS, fix_zip_dates, render_html, render_pdf
+    from highneeds.paper.word import write_docx
+
+    meta = read_paper_metadata(run_dir / "inputs" / "paper.yaml")
+    date = datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
+    html = render_html(run_dir / "notebooks" / "04_cabinet_report.ipynb", meta, date)
+    (run_dir / PAPER_HTML).write_text(html, encoding="utf-8")
+    large_print = (run_dir / PAPER_LARGE_PRINT, run_dir, LARGE_PRINT_CSS)
+    if large_print_worker is not None:
+        large_print_worker.start(run_dir / PAPER_HTML, *large_print)
+    render_pdf(html, run_dir / PAPER_PDF, run_dir)
+    chart = (run_dir / "processed" / "deficit_chart.png").read_bytes()  # drawn by 04
+    write_docx(
+        html,
+        run_dir / PAPER_DOCX,
+        str(meta["title"]),
+        chart,
+        datetime.fromtimestamp(int(epoch), UTC),
+    )
+    fix_zip_dates(run_dir / PAPER_DOCX, int(epoch))
+    if large_print_worker is not None:
+        large_print_worker.wait("large print PDF")
+    else:
+        render_pdf(html, *large_print)
+
+
+def import_render_libraries() -> None:
+    with suppress(Exception):
+        import docx  # noqa: F401
+        import nbconvert  # noqa: F401
+        import weasyprint  # noqa: F401

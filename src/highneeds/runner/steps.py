@@ -1,0 +1,166 @@
+"""The steps of a run, what each reads and writes, and reusing a step whose inputs are unchanged.
+
+A step's key is the SHA-256 of everything that can change what it produces: its notebook
+source (or, for the render, the template), its parameters, the bytes of every file it reads
+(upstream outputs included), the lock file and the package's own source. A step whose key
+matches a step of an earlier successful run of the cycle is not executed: its outputs are
+copied from that run, and the manifest says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from highneeds.runner.archive import hash_files, read_manifest, runs_newest_first, sha256
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a run: a notebook (or the render), the files it reads and writes."""
+
+    name: str
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    notebook: bool = True
+
+    def output_files(self, run_dir: Path) -> list[Path]:
+        """Every file this step produced in ``run_dir`` (its executed notebook included)."""
+        files = _glob(run_dir, self.writes)
+        if self.notebook:
+            files.append(run_dir / "notebooks" / f"{self.name}.ipynb")
+        return sorted(p for p in set(files) if p.is_file())
+
+
+TABLES = ("budget", "ehcp_demand", "placement_costs", "interventions", "business_cases", "figures")
+
+STEPS = (
+    Step(
+        "01_validate",
+        reads=("inputs/*.csv", "inputs/*.xlsx", "inputs/sources.yaml", "expectations/*.json"),
+        writes=(*(f"processed/{t}.csv" for t in TABLES), "validation/**/*"),
+    ),
+    Step(
+        "02_deficit_model",
+        reads=("processed/budget.csv", "processed/figures.csv"),
+        writes=("processed/roll_forward.csv", "processed/scenarios.csv"),
+    ),
+    Step(
+        "03_interventions",
+        reads=(
+            "processed/interventions.csv",
+            "processed/placement_costs.csv",
+            "processed/business_cases.csv",
+            "processed/ehcp_demand.csv",
+        ),
+        writes=(
+            "processed/intervention_savings.csv",
+            "processed/business_case_summary.csv",
+            "processed/ehcp_growth.csv",
+        ),
+    ),
+    Step(
+        "04_cabinet_report",
+        reads=("inputs/paper.yaml", "inputs/narrative.md", "processed/*.csv"),
+        writes=("processed/paper_figures.json", "processed/deficit_chart.png"),
+    ),
+    Step(
+        "render",
+        reads=(
+            "notebooks/04_cabinet_report.ipynb",
+            "inputs/paper.yaml",
+            "processed/deficit_chart.png",
+        ),
+        writes=(
+            "cabinet-report.html",
+            "cabinet-report.pdf",
+            "cabinet-report-large-print.pdf",
+            "cabinet-report.docx",
+        ),
+        notebook=False,
+    ),
+)
+NOTEBOOK_STEPS = tuple(s.name for s in STEPS if s.notebook)
+
+
+def _glob(folder: Path, patterns: Iterable[str]) -> list[Path]:
+    found: list[Path] = []
+    for pattern in patterns:
+        found += [p for p in folder.glob(pattern) if p.is_file()]
+    return found
+
+
+def code_hash(root: Path) -> str:
+    """One hash of the package's source and its templates: code that shapes outputs."""
+    package = root / "src" / "highneeds"
+    files = sorted(package.rglob("*.py")) + sorted(package.glob("*/templates/**/*"))
+    return sha256_json(hash_files(root, (p for p in files if p.is_file())))
+
+
+def step_key(
+    step: Step, run_dir: Path, root: Path, parameters: dict[str, Any], shared: dict[str, str]
+) -> str:
+    """The content key of ``step`` as it is about to run in ``run_dir``."""
+    source = (root / "notebooks" / f"{step.name}.ipynb") if step.notebook else None
+    payload = {
+        "step": step.name,
+        "notebook": sha256(source) if source else None,
+        "parameters": parameters,
+        "reads": hash_files(run_dir, _glob(run_dir, step.reads)),
+        **shared,
+    }
+    return sha256_json(payload)
+
+
+def sha256_json(payload: Any) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def shared_key_parts(root: Path, source_date_epoch: str) -> dict[str, str]:
+    """What every step's key includes: lock file, code, and the fixed date of the outputs."""
+    lock = root / "uv.lock"
+    return {
+        "uv_lock": sha256(lock) if lock.is_file() else "",
+        "code": code_hash(root),
+        "source_date_epoch": source_date_epoch,
+    }
+
+
+def successful_runs(reports: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """A cycle's successful runs with their manifests, newest first: read once per run."""
+    found = []
+    for run_dir in runs_newest_first(reports):
+        manifest = read_manifest(run_dir)
+        if manifest and manifest.get("status") == "ok":
+            found.append((run_dir, manifest))
+    return found
+
+
+def find_reusable(step: Step, key: str, earlier: list[tuple[Path, dict[str, Any]]]) -> Path | None:
+    """An earlier successful run whose step had this key and whose outputs are intact."""
+    for run_dir, manifest in earlier:
+        record = next((s for s in manifest.get("steps", []) if s["step"] == step.name), None)
+        if not record or record.get("key") != key:
+            continue
+        produced = record.get("outputs", {})
+        if produced and all(
+            (run_dir / name).is_file() and sha256(run_dir / name) == digest
+            for name, digest in produced.items()
+        ):
+            return run_dir
+    return None
+
+
+def copy_outputs(step: Step, source_run: Path, run_dir: Path) -> None:
+    """Copy a reused step's outputs from an earlier run folder into this one."""
+    manifest = read_manifest(source_run) or {}
+    record = next(s for s in manifest["steps"] if s["step"] == step.name)
+    for name in record["outputs"]:
+        target = run_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source_run / name, target)

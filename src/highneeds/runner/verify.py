@@ -1,0 +1,86 @@
+"""The `verify` command: re-execute an archived run from its archived inputs and compare every
+output's hash with its manifest."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from highneeds.errors import UsageError, VerificationFailed
+from highneeds.paths import CyclePaths
+from highneeds.runner.archive import (
+    hash_files,
+    hash_tree,
+    published_run,
+    read_manifest,
+    runs_newest_first,
+)
+from highneeds.runner.cycle import copy_inputs
+from highneeds.runner.cycles import choose_cycle
+from highneeds.runner.logs import LOGGER
+from highneeds.runner.manifest import reproducible_outputs
+from highneeds.runner.options import RunOptions, kernel_environment
+from highneeds.runner.overlap import execute_steps
+
+
+@dataclass
+class VerifyResult:
+    """A run that reproduced: which run, and how many files were compared."""
+
+    cycle: str
+    run_id: str
+    compared: int
+
+
+def _find_run(paths: CyclePaths, run: str | None) -> Path:
+    if run is None:
+        published = published_run(paths.reports)
+        if published is None:
+            raise UsageError(f"cycle {paths.cycle} has no published run to verify")
+        return published
+    run_dir = paths.reports / "runs" / run
+    if "/" in run or not run_dir.is_dir():
+        known = ", ".join(p.name for p in runs_newest_first(paths.reports)[:5]) or "none"
+        raise UsageError(f"no run {run!r} of cycle {paths.cycle} (latest: {known})")
+    return run_dir
+
+
+def verify_run(options: RunOptions, run: str | None = None) -> VerifyResult:
+    """Re-execute an archived run from its archived inputs and compare every output's hash.
+
+    Raises :class:`VerificationFailed` (exit 6) listing each file that was edited after the
+    run or that the re-execution did not reproduce.
+    """
+    root = options.root
+    cycle = choose_cycle(root, options.cycle)
+    paths = CyclePaths(root, cycle)
+    run_dir = _find_run(paths, run)
+    manifest = read_manifest(run_dir)
+    if not manifest or manifest.get("status") != "ok":
+        raise UsageError(f"run {run_dir.name} did not succeed; only successful runs verify")
+    problems: list[str] = []
+    for section, folder in (("inputs", "inputs"), ("expectations", "expectations")):
+        now = hash_tree(run_dir / folder)
+        for name in sorted(set(now) | set(manifest[section])):
+            if now.get(name) != manifest[section].get(name):
+                problems.append(f"{folder}/{name}: archived input edited after the run")
+    for section in ("outputs", "documents"):
+        now = hash_files(run_dir, (run_dir / n for n in manifest[section]))
+        for name, digest in manifest[section].items():
+            if now.get(name) != digest:
+                problems.append(f"{name}: archived output edited after the run")
+    epoch = manifest["source_date_epoch"]
+    kernel_environment(root, epoch)
+    LOGGER.info(f"[{cycle}] re-executing run {run_dir.name} from its archived inputs ...")
+    with tempfile.TemporaryDirectory(prefix="highneeds-verify-") as temporary:
+        replay = Path(temporary) / run_dir.name
+        copy_inputs(run_dir / "inputs", run_dir / "expectations", replay)
+        execute_steps(replay, root, manifest["parameters"], options, epoch, None, [])
+        again = reproducible_outputs(replay)
+        for name in sorted(set(again) | set(manifest["outputs"])):
+            if again.get(name) != manifest["outputs"].get(name):
+                problems.append(f"{name}: differs when re-executed")
+    if problems:
+        raise VerificationFailed(f"run {run_dir.name} of cycle {cycle} does not verify:", problems)
+    return VerifyResult(cycle, run_dir.name, len(manifest["outputs"]))

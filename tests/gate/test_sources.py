@@ -1,0 +1,222 @@
+"""Raw formats finance teams produce: each tolerated variant of the shipped cycle must give
+typed tables, and model results, identical to the shipped CSVs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from highneeds.errors import InputDataError
+from highneeds.gate.sources import SOURCE_STEMS, check_privacy, decode_text, read_csv
+from highneeds.gate.tables import read_cycle_tables
+from highneeds.model import deficit, interventions
+
+CSV_TABLES = list(SOURCE_STEMS.values())
+
+
+def _rows(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def _write_rows(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+
+
+def _xlsx_value(text: str) -> object:
+    """A cell as Excel would hold it: numbers as numbers, brackets as negatives."""
+    cleaned = text.replace(",", "")
+    negative = cleaned.startswith("(") and cleaned.endswith(")")
+    cleaned = cleaned.strip("()")
+    try:
+        number = float(cleaned)
+    except ValueError:
+        return text or None
+    return -number if negative else number
+
+
+def with_bom(raw: Path) -> None:
+    for name in CSV_TABLES:
+        path = raw / f"{name}.csv"
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+
+
+def windows_1252(raw: Path) -> None:
+    for name in CSV_TABLES:
+        path = raw / f"{name}.csv"
+        _write_rows(path, _rows(path), encoding="cp1252")
+    assert b"\xa3" in (raw / "placement_costs.csv").read_bytes()  # the £ of the basis column
+
+
+def as_xlsx(raw: Path) -> None:
+    for name in CSV_TABLES:
+        path = raw / f"{name}.csv"
+        book = Workbook()
+        sheet = book.active
+        for row in _rows(path):
+            sheet.append([_xlsx_value(cell) for cell in row])
+        book.save(raw / f"{name}.xlsx")
+        path.unlink()
+
+
+def xlsx_named_sheet(raw: Path) -> None:
+    path = raw / "high_needs_budget.csv"
+    book = Workbook()
+    book.active.title = "Notes"
+    book.active.append(["Forecast prepared by finance"])
+    sheet = book.create_sheet("HN forecast")
+    for row in _rows(path):
+        sheet.append(row)  # as text, brackets and separators kept
+    book.save(raw / "finance-workbook.xlsx")
+    path.unlink()
+    (raw / "sources.yaml").write_text(
+        "high_needs_budget:\n  file: finance-workbook.xlsx\n  sheet: HN forecast\n"
+    )
+
+
+def pounds_and_separators(raw: Path) -> None:
+    path = raw / "high_needs_budget.csv"
+    rows = _rows(path)
+    for row in rows[1:]:
+        row[1:] = [
+            f"£{c}" if c and not c.startswith("(") else c.replace("(", "(£") for c in row[1:]
+        ]
+    _write_rows(path, rows)
+
+
+def minus_signs_not_brackets(raw: Path) -> None:
+    path = raw / "high_needs_budget.csv"
+    rows = _rows(path)
+    for row in rows[1:]:
+        row[1:] = [f"-{c[1:-1]}" if c.startswith("(") else c for c in row[1:]]
+    _write_rows(path, rows)
+
+
+def spacer_rows_and_whitespace(raw: Path) -> None:
+    for name in CSV_TABLES:
+        path = raw / f"{name}.csv"
+        rows = _rows(path)
+        padded = [[f"  {c}  " for c in row] for row in rows]
+        blank = [""] * len(rows[0])
+        _write_rows(path, [blank, padded[0], blank, *padded[1:], blank, blank])
+
+
+def agreeing_total_row(raw: Path) -> None:
+    path = raw / "interventions.csv"
+    rows = _rows(path)
+    total = sum(int(r[2]) for r in rows[1:])
+    _write_rows(path, [*rows, ["Total", "", str(total)]])
+
+
+VARIANTS: dict[str, Callable[[Path], None]] = {
+    "utf8-bom": with_bom,
+    "windows-1252": windows_1252,
+    "xlsx-first-sheet": as_xlsx,
+    "xlsx-named-sheet": xlsx_named_sheet,
+    "pound-signs-and-separators": pounds_and_separators,
+    "minus-signs": minus_signs_not_brackets,
+    "spacer-rows-and-whitespace": spacer_rows_and_whitespace,
+    "agreeing-total-row": agreeing_total_row,
+}
+
+
+def model_results(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    roll = deficit.roll_forward(tables["budget"])
+    figures = dict(zip(tables["figures"]["name"], tables["figures"]["value"], strict=True))
+    scenarios = deficit.build_scenarios(
+        roll,
+        deficit.recovery_plan_in_year(tables["budget"]),
+        deficit.topup_uplift_in_year(
+            list(roll["year"]),
+            float(figures["cpi_topup_uplift_per_year"]),
+            figures["cpi_topup_uplift_from"],
+        ),
+    )
+    savings = interventions.intervention_savings(tables["interventions"], tables["placement_costs"])
+    return {"roll": roll, "scenarios": scenarios, "savings": savings}
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=list(VARIANTS))
+def test_tolerated_format_gives_identical_tables_and_results(
+    shipped_tables, raw_copy: Path, variant: str
+) -> None:
+    VARIANTS[variant](raw_copy)
+    tables = read_cycle_tables(raw_copy)
+    for name, expected in shipped_tables.items():
+        got = tables[name].drop(columns="row").reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, expected.drop(columns="row"), obj=name)
+    for name, expected in model_results(shipped_tables).items():
+        pd.testing.assert_frame_equal(model_results(tables)[name], expected, obj=name)
+
+
+def test_decode_text_prefers_utf8_and_falls_back_to_windows_1252() -> None:
+    assert decode_text("£1,028".encode()) == "£1,028"
+    assert decode_text(b"\xef\xbb\xbf\xc2\xa31") == "£1"
+    assert decode_text(b"\xa31,028") == "£1,028"
+
+
+def test_rows_are_numbered_as_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text('\n\na,b\n\n"x\ny",1\nz,2\n')
+    table = read_csv(path)
+    assert table.header_row == 3
+    assert table.row_numbers == [6, 7]  # a quoted cell over two lines ends on line 6
+
+
+def test_xlsx_rows_are_numbered_as_in_the_sheet(tmp_path: Path, raw_copy: Path) -> None:
+    shutil.copy(raw_copy / "interventions.csv", tmp_path / "keep.csv")
+    as_xlsx(raw_copy)
+    tables = read_cycle_tables(raw_copy)
+    assert list(tables["interventions"]["row"]) == [2, 3, 4, 5]
+    assert tables["interventions"].attrs["source"] == "interventions.xlsx (sheet 'Sheet')"
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Name",
+        "Child name",
+        "Forename",
+        "DOB",
+        "Date of birth",
+        "UPN",
+        "ULN",
+        "NHS number",
+        "Address",
+        "Post code",
+        "postcode",
+        "Email",
+    ],
+)
+def test_personal_headings_are_refused(tmp_path: Path, heading: str) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(f"measure,{heading}\nplans,secret-value\n")
+    with pytest.raises(InputDataError, match="looks like child-level personal data") as caught:
+        check_privacy(read_csv(path), allowed=frozenset())
+    assert "secret-value" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "line",
+        "2021/22",
+        "placement_type",
+        "intervention",
+        "places_avoided",
+        "description",
+        "source",
+    ],
+)
+def test_aggregate_headings_pass(tmp_path: Path, heading: str) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(f"{heading},count\nplans,260\n")
+    check_privacy(read_csv(path))

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from highneeds.errors import InputDataError
+from highneeds.gate.validation import require_success, validate_cycle
+from highneeds.model.identities import input_identities
+
+
+def test_shipped_cycle_passes_and_leaves_data_docs(
+    shipped_raw: Path, project_root: Path, tmp_path: Path
+) -> None:
+    docs = tmp_path / "validation"
+    report, tables = validate_cycle(
+        "2022-01", shipped_raw, project_root / "expectations", docs, input_identities
+    )
+    assert report.success, report.failures
+    require_success(report)
+    assert set(tables) == {
+        "budget",
+        "ehcp_demand",
+        "placement_costs",
+        "interventions",
+        "business_cases",
+        "figures",
+    }
+    assert (docs / "index.html").is_file()
+    summary = json.loads((docs / "summary.json").read_text())
+    assert summary["success"] is True
+    checked = {c["table"] for c in summary["checks"]}
+    assert checked == set(tables)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_bad_inputs_fail_the_gate_naming_file_row_column_and_value(
+    raw_copy: Path, project_root: Path, tmp_path: Path
+) -> None:
+    _edit(
+        raw_copy / "high_needs_budget.csv",
+        "Transfer From Schools Block,(126)",
+        "Transfer From Schools Block,126",
+    )
+    _edit(
+        raw_copy / "high_needs_budget.csv",
+        "Recovery Plan Impact,,,(33)",
+        "Recovery Plan Impact,,,33",
+    )
+    _edit(raw_copy / "ehcp_demand.csv", "requests_for_assessment,18", "requests_for_assessment,-18")
+    _edit(raw_copy / "placement_costs.csv", "Academy mainstream,14.8", "Academy mainstream,1480")
+    _edit(
+        raw_copy / "figures.csv",
+        "speech_language_days_per_week,3,count",
+        "speech_language_days_per_week,3,days",
+    )
+    docs = tmp_path / "validation"
+    report, _ = validate_cycle(
+        "2022-01", raw_copy, project_root / "expectations", docs, input_identities
+    )
+    assert not report.success
+    with pytest.raises(InputDataError) as caught:
+        require_success(report)
+    message = str(caught.value)
+    expected = [
+        "high_needs_budget.csv, row 3, column '2020/21': found 126; expected the transfer "
+        "from the Schools block to be income",
+        "high_needs_budget.csv, row 7, column '2022/23': found 33; expected the Recovery "
+        "Plan Impact to be a saving",
+        "high_needs_budget.csv, row 6, column '2020/21': C/Fwd is given as 575",
+        "ehcp_demand.csv, row 4, column 'count': found -18",
+        "placement_costs.csv, row 4, column 'annual_cost_per_place': found 1480",
+        "figures.csv, row 13, column 'unit': found 'days'",
+        "business_cases.csv, row 3, column 'business_case_saving'",
+    ]
+    for fragment in expected:
+        assert fragment in message, fragment
+    summary = json.loads((docs / "summary.json").read_text())
+    assert summary["success"] is False
+    assert "FAILED" in (docs / "summary.html").read_text()

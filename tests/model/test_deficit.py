@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from highneeds.errors import ReconciliationError
+from highneeds.model import deficit, demand
+from tests import reference as ref
+
+
+@pytest.fixture
+def roll(shipped_tables) -> pd.DataFrame:
+    return deficit.roll_forward(shipped_tables["budget"])
+
+
+def test_roll_forward_reproduces_all_25_figures_of_para_7_3(roll: pd.DataFrame) -> None:
+    assert list(roll["year"]) == ref.YEARS
+    assert list(roll["bfwd"]) == ref.B_FWD
+    assert list(roll["transfer"]) == ref.TRANSFER
+    assert list(roll["allocation"]) == ref.ALLOCATION
+    assert list(roll["placement_costs"]) == ref.PLACEMENT_COSTS
+    assert list(roll["cfwd"]) == ref.C_FWD
+
+
+def test_roll_forward_computes_cfwd_from_first_bfwd_and_flows(shipped_tables) -> None:
+    """The C/Fwd line is computed, not copied: dropping it from the table changes nothing."""
+    budget = shipped_tables["budget"]
+    roll = deficit.roll_forward(budget[budget["line"] != "cfwd"])
+    assert list(roll["cfwd"]) == ref.C_FWD
+
+
+def test_shipped_table_reconciles(roll: pd.DataFrame) -> None:
+    deficit.check_reconciliation(roll)
+
+
+def test_cfwd_mismatch_names_year_and_both_figures(shipped_tables) -> None:
+    budget = shipped_tables["budget"].copy()
+    mask = (budget["line"] == "cfwd") & (budget["year"] == "2022/23")
+    budget.loc[mask, "amount"] = 1744.0
+    with pytest.raises(ReconciliationError) as caught:
+        deficit.check_reconciliation(deficit.roll_forward(budget))
+    problems = caught.value.problems
+    assert any("2022/23: C/Fwd is given as 1,744" in p and "= 1,734" in p for p in problems)
+    assert any(
+        "2023/24: B/Fwd is given as 1,734 but the C/Fwd of 2022/23 is 1,744" in p for p in problems
+    )
+
+
+def test_bfwd_mismatch_names_year_and_both_figures(shipped_tables) -> None:
+    budget = shipped_tables["budget"].copy()
+    mask = (budget["line"] == "bfwd") & (budget["year"] == "2021/22")
+    budget.loc[mask, "amount"] = 570.0
+    with pytest.raises(
+        ReconciliationError, match="2021/22: B/Fwd is given as 570 but the C/Fwd of 2020/21 is 575"
+    ):
+        deficit.check_reconciliation(deficit.roll_forward(budget))
+
+
+def test_recovery_plan_row_is_read_in_year(shipped_tables) -> None:
+    impact = deficit.recovery_plan_in_year(shipped_tables["budget"])
+    assert list(impact) == ref.RECOVERY_PLAN
+
+
+def test_recovery_plan_cumulative_basis_takes_differences(shipped_tables) -> None:
+    impact = deficit.recovery_plan_in_year(shipped_tables["budget"], basis="cumulative")
+    assert list(impact) == [0, 0, -33, -60, -42]
+
+
+def test_unknown_recovery_plan_basis_is_refused(shipped_tables) -> None:
+    with pytest.raises(ValueError, match="recovery plan basis"):
+        deficit.recovery_plan_in_year(shipped_tables["budget"], basis="annual")
+
+
+def test_scenarios_carry_savings_into_later_years(shipped_tables, roll) -> None:
+    impact = deficit.recovery_plan_in_year(shipped_tables["budget"])
+    uplift = deficit.topup_uplift_in_year(ref.YEARS, 170.0, "2022/23")
+    scenarios = deficit.build_scenarios(roll, impact, uplift)
+    cfwd = scenarios.pivot(index="scenario", columns="year", values="cfwd")
+    assert list(cfwd.loc["unmitigated"]) == ref.C_FWD
+    # Savings of 33, 93 and 135 accumulate: 1,734-33; 2,648-33-93; 3,853-33-93-135.
+    assert list(cfwd.loc["mitigated"]) == [575, 1028, 1701, 2522, 3592]
+    # The CPI uplift adds 170 a year from 2022/23, also cumulatively.
+    assert list(cfwd.loc["mitigated_with_topup_uplift"]) == [575, 1028, 1871, 2862, 4102]
+    in_year = scenarios.pivot(index="scenario", columns="year", values="in_year")
+    assert list(in_year.loc["unmitigated"]) == [118, 453, 706, 914, 1205]
+    assert list(in_year.loc["mitigated"]) == [118, 453, 673, 821, 1070]
+
+
+def test_each_scenario_bfwd_is_previous_cfwd(shipped_tables, roll) -> None:
+    impact = deficit.recovery_plan_in_year(shipped_tables["budget"])
+    uplift = deficit.topup_uplift_in_year(ref.YEARS, 170.0, "2022/23")
+    scenarios = deficit.build_scenarios(roll, impact, uplift)
+    for _, rows in scenarios.groupby("scenario"):
+        assert list(rows["bfwd"])[1:] == list(rows["cfwd"])[:-1]
+        assert list(rows["cfwd"] - rows["bfwd"]) == list(rows["in_year"])
+
+
+def test_topup_uplift_starts_in_its_year() -> None:
+    assert list(deficit.topup_uplift_in_year(ref.YEARS, 170.0, "2023/24")) == [0, 0, 0, 170, 170]
+
+
+def test_topup_uplift_year_outside_table_is_refused() -> None:
+    with pytest.raises(Exception, match="'2030/31', which is not one of"):
+        deficit.topup_uplift_in_year(ref.YEARS, 170.0, "2030/31")
+
+
+def test_ehcp_growth_matches_para_7_5(shipped_tables) -> None:
+    growth = demand.ehcp_growth(shipped_tables["ehcp_demand"])
+    assert (growth.plans_at_start, growth.new_plans_to_date, growth.requests_for_assessment) == (
+        260,
+        14,
+        18,
+    )
+    assert round(growth.growth_to_date * 100, 1) == 5.4
+    assert round(growth.growth_if_all_convert * 100) == 12
+
+
+@pytest.mark.parametrize(
+    ("cycle", "year"),
+    [
+        ("2022-01", "2021/22"),
+        ("2022-03", "2021/22"),
+        ("2022-04", "2022/23"),
+        ("1999-12", "1999/00"),
+    ],
+)
+def test_financial_year_of_cycle(cycle: str, year: str) -> None:
+    assert deficit.financial_year_of(cycle) == year

@@ -1,0 +1,90 @@
+"""The deficit chart: its text alternative, and its large print drawing's label sizes."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from highneeds.model.deficit import SCENARIO_LABELS
+from highneeds.paper import chart
+from highneeds.paper.render import TEMPLATES_DIR
+
+MM_PER_IN = 25.4
+
+
+@pytest.fixture(scope="module")
+def scenarios(shipped_tables) -> pd.DataFrame:
+    from highneeds.gate.tables import figure_values
+    from highneeds.model.deficit import (
+        build_scenarios,
+        recovery_plan_in_year,
+        roll_forward,
+        topup_uplift_in_year,
+    )
+
+    budget = shipped_tables["budget"]
+    figures = figure_values(shipped_tables["figures"])
+    roll = roll_forward(budget)
+    uplift = topup_uplift_in_year(
+        list(roll["year"]), figures["cpi_topup_uplift_per_year"], figures["cpi_topup_uplift_from"]
+    )
+    return build_scenarios(roll, recovery_plan_in_year(budget, "in_year"), uplift)
+
+
+def large_print_text_width_in() -> float:
+    """The large print page's text width, from its stylesheet: A4 less the side margins."""
+    css = (TEMPLATES_DIR / "cabinet-paper" / "large-print.css").read_text()
+    margins = re.search(r"margin:\s*([\d.]+)mm ([\d.]+)mm ([\d.]+)mm ([\d.]+)mm", css)
+    assert margins and "size: A4" in css
+    return (210 - float(margins[2]) - float(margins[4])) / MM_PER_IN
+
+
+def svg_font_sizes(svg: str) -> list[float]:
+    return [float(size) for size in re.findall(r"font[:-][^;\"]*?([\d.]+)px", svg)]
+
+
+def test_large_print_chart_labels_print_at_16_pt_or_more(scenarios) -> None:
+    svg = chart._render_chart(
+        scenarios, SCENARIO_LABELS, "svg", chart.LARGE_PRINT, text_as_paths=False
+    ).decode("utf-8")
+    width_pt = float(re.search(r'<svg[^>]*width="([\d.]+)pt"', svg)[1])
+    # The image is shown at the text width: its sizes scale by text width / drawing width.
+    scale = large_print_text_width_in() * 72 / width_pt
+    sizes = [size * scale for size in svg_font_sizes(svg)]
+    assert len(sizes) >= 10  # axis label, ticks, end values, legend
+    assert min(sizes) >= 16, sorted(sizes)[:3]
+    standard = chart._render_chart(scenarios, SCENARIO_LABELS, "svg", text_as_paths=False).decode(
+        "utf-8"
+    )
+    assert min(svg_font_sizes(standard)) < 16  # the check can fail
+
+
+def test_figure_shows_one_drawing_per_medium_with_the_same_alternative(scenarios) -> None:
+    html = chart.deficit_chart_html(scenarios, SCENARIO_LABELS, "1")
+    images = re.findall(
+        r'<img class="([^"]+)" src="data:image/svg\+xml;base64,[^"]+" alt="([^"]+)"', html
+    )
+    assert [css_class for css_class, _ in images] == ["chart-standard", "chart-large-print"]
+    assert images[0][1] == images[1][1] == chart.describe_deficit_chart(scenarios, SCENARIO_LABELS)
+    paper_css = (TEMPLATES_DIR / "cabinet-paper" / "paper.css").read_text()
+    large_css = (TEMPLATES_DIR / "cabinet-paper" / "large-print.css").read_text()
+    assert "img.chart-large-print { display: none; }" in paper_css
+    assert "img.chart-standard { display: none; }" in large_css
+
+
+def test_chart_bytes_are_the_same_every_time(scenarios) -> None:
+    assert chart.deficit_chart_svg(
+        scenarios, SCENARIO_LABELS, chart.LARGE_PRINT
+    ) == chart.deficit_chart_svg(scenarios, SCENARIO_LABELS, chart.LARGE_PRINT)
+    assert chart.deficit_chart_png(scenarios, SCENARIO_LABELS) == chart.deficit_chart_png(
+        scenarios, SCENARIO_LABELS
+    )
+
+
+def test_text_alternative_names_each_scenario_from_first_to_last_year(scenarios) -> None:
+    text = chart.describe_deficit_chart(scenarios, SCENARIO_LABELS)
+    assert text.startswith("Line chart of the High Needs deficit carried forward")
+    assert "from 2020/21 to 2024/25, under 3 scenarios" in text
+    assert "with the recovery plan (mitigated), from £575k to £3,592k" in text

@@ -1,0 +1,77 @@
+"""Notebooks on a shared kernel: each starts as on a kernel of its own; failures are named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from highneeds.errors import NotebookFailed
+from highneeds.runner.kernels import Kernel, ensure_kernel
+
+
+def notebook(folder: Path, name: str, *sources: str) -> Path:
+    path = folder / name
+    nbformat.write(new_notebook(cells=[new_code_cell(s) for s in sources]), path)
+    return path
+
+
+def text(cell: nbformat.NotebookNode) -> str:
+    return "".join(
+        o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in cell.outputs
+    )
+
+
+@pytest.fixture
+def kernel(tmp_path: Path):
+    ensure_kernel()
+    started = Kernel(tmp_path)
+    yield started
+    started.shutdown()
+    assert not started.alive()
+
+
+def run(kernel: Kernel, source: Path) -> nbformat.NotebookNode:
+    target = source.with_name(f"executed-{source.name}")
+    kernel.execute(source, target, {}, cell_timeout=60, kernel_timeout=60)
+    return nbformat.read(target, as_version=4)
+
+
+def test_second_notebook_starts_with_an_empty_namespace_at_in_1(
+    kernel: Kernel, tmp_path: Path
+) -> None:
+    first = run(kernel, notebook(tmp_path, "a.ipynb", "import json\nanswer = 41", "answer + 1"))
+    assert text(first.cells[1]) == "42"
+    assert [c.execution_count for c in first.cells] == [1, 2]
+
+    second = run(
+        kernel,
+        notebook(tmp_path, "b.ipynb", "'answer' in globals(), 'json' in globals()", "import os"),
+    )
+    assert text(second.cells[0]) == "(False, False)"
+    assert [c.execution_count for c in second.cells] == [1, 2]
+
+
+def test_kernel_runs_in_its_folder(kernel: Kernel, tmp_path: Path) -> None:
+    executed = run(kernel, notebook(tmp_path, "cwd.ipynb", "import os\nos.getcwd()"))
+    assert text(executed.cells[0]) == repr(str(tmp_path))
+
+
+def test_failing_cell_is_named_as_jupyter_shows_it(kernel: Kernel, tmp_path: Path) -> None:
+    source = notebook(tmp_path, "bad.ipynb", "x = 1", "raise ValueError('no such year')")
+    with pytest.raises(NotebookFailed) as failure:
+        run(kernel, source)
+    message = str(failure.value)
+    assert "bad.ipynb failed in cell 2 (In [2]: raise ValueError('no such year'))" in message
+    assert "ValueError: no such year" in message
+    # The kernel survives a failing notebook and runs the next one from scratch.
+    after = run(kernel, notebook(tmp_path, "next.ipynb", "'x' in globals()"))
+    assert text(after.cells[0]) == "False"
+
+
+def test_killed_kernel_is_reported_as_lost(kernel: Kernel, tmp_path: Path) -> None:
+    source = notebook(tmp_path, "kill.ipynb", "import os, signal\nos.kill(os.getpid(), 9)")
+    with pytest.raises(NotebookFailed, match=r"cell 1 \(In \[1\]: import os, signal\) lost its"):
+        run(kernel, source)
