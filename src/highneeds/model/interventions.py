@@ -71,15 +71,3 @@ def business_case_summary(savings: pd.DataFrame, business_cases: pd.DataFrame) -
     if problems:
         raise InputDataError("A business case's saving does not follow from its places.", problems)
     return summary.drop(columns="row").reset_index(drop=True)
-
-
-def describe_places(savings: pd.DataFrame, intervention_id: str) -> str:
-    """The business case basis in words: '1 independent special school place and 2 ...'."""
-    rows = savings[savings["intervention_id"] == intervention_id]
-    parts = []
-    for rec in rows.itertuples(index=False):
-        noun = "place" if rec.places_avoided == 1 else "places"
-        parts.append(f"{rec.places_avoided} {rec.placement_type.lower()} {noun}")
-    if len(parts) > 1:
-        return ", ".join(parts[:-1]) + " and " + parts[-1]
-    return parts[0] if parts else ""
