@@ -259,3 +259,40 @@ def test_broken_cross_reference_exits_4_naming_the_label(project: Path, first_ru
     assert result.returncode == 4, result.stderr
     assert "cross-reference to unknown label 'finance'" in result.stderr
     assert published_bytes(project) == before
+
+
+@pytest.mark.parametrize(
+    ("hostile", "message"),
+    [
+        (
+            "{{ cycler.__init__.__globals__.os.popen('touch pwned').read() }}",
+            "a placeholder cannot be filled: 'cycler' is undefined (in {{ cycler.__init__",
+        ),
+        (
+            '<script>alert("pwned")</script>',
+            "the element <script> is not allowed. A paper that goes on a public website",
+        ),
+    ],
+    ids=["template-injection", "script"],
+)
+def test_hostile_narrative_exits_4_and_publishes_nothing_of_it(
+    project: Path, first_run, hostile: str, message: str
+) -> None:
+    before = published_bytes(project)
+    narrative = project / "data" / "raw" / CYCLE / "narrative.md"
+    line = next(
+        n
+        for n, text in enumerate(narrative.read_text(encoding="utf-8").splitlines(), start=1)
+        if 'ref("financial")' in text
+    )
+    anchor = 'ref("financial") }}'
+    with edited(narrative, anchor, anchor + " " + hostile):
+        result = run_pipeline(project, "--quiet")
+    assert result.returncode == 4, result.stderr
+    assert f"narrative.md line {line}: {message}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "pwned").exists()
+    assert published_bytes(project) == before
+    for path in reports(project).rglob("*"):
+        if path.is_file() and "runs" not in path.relative_to(reports(project)).parts:
+            assert b"pwned" not in path.read_bytes(), path

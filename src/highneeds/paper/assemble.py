@@ -18,7 +18,7 @@ from highneeds.paper.tables import (
     business_cases_table_html,
     scenarios_table_html,
 )
-from highneeds.templating import Markup, render_template
+from highneeds.templating import render_template
 
 
 class _ByYear(dict):
@@ -80,7 +80,7 @@ def recommendations_html(meta: Mapping[str, Any], renderer: TextRenderer) -> str
     """The decision recommendations."""
     recs = meta["recommendations"]
     items = [
-        Markup(renderer.render(item, "paper.yaml (recommendations)", 0)) for item in recs["items"]
+        renderer.render_html(item, "paper.yaml (recommendations)", 0) for item in recs["items"]
     ]
     return render_template(
         "highneeds.paper",

@@ -18,14 +18,16 @@ import jinja2
 from markdown_it import MarkdownIt
 
 from highneeds.errors import NarrativeError
-from highneeds.paper.formatting import FILTERS
+from highneeds.paper.sandbox import NarrativeSandbox, SecurityError
+from highneeds.paper.sanitise import ALLOWED_ELEMENTS, active_content, clean
 from highneeds.templating import Markup, render_template
 
 _LABEL = r"[a-z0-9][a-z0-9-]*"
 _SECTION_RE = re.compile(rf"^##\s+(?P<title>.+?)\s*(?:\{{#(?P<label>{_LABEL})\}})?\s*$")
 _SUBHEADING_RE = re.compile(r"^###\s+(?P<title>.+?)\s*$")
 _PARA_LABEL_RE = re.compile(rf"^\{{#(?P<label>{_LABEL})\}}\s*")
-_INSERT_RE = re.compile(r"^\{\{\s*(table|chart)\(.*\)\s*\}\}$")
+#: A table or chart on a line of its own: exactly one call with one quoted name.
+_INSERT_RE = re.compile(r"""^\{\{\s*(table|chart)\(\s*("[^"]*"|'[^']*')\s*\)\s*\}\}$""")
 _LIST_RE = re.compile(r"^([-*+]|\d+[.)])\s")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 #: Figures typed into prose instead of bound to data: money and percentages.
@@ -184,7 +186,7 @@ class CrossReferences:
         self.source = source
         self.line = 0
 
-    def _link(self, label: str) -> str:
+    def _link(self, label: str) -> Markup:
         if label not in self.labels:
             close = difflib.get_close_matches(label, list(self.labels), n=3)
             hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
@@ -195,19 +197,10 @@ class CrossReferences:
         number = self.labels[label]
         return Markup('<a class="xref" href="#{}">{}</a>').format(anchor(number), number)
 
-    def __call__(self, first: str, last: str | None = None) -> str:
+    def __call__(self, first: str, last: str | None = None) -> Markup:
         if last is None:
             return self._link(first)
-        return f"{self._link(first)} – {self._link(last)}"
-
-
-def make_environment() -> jinja2.Environment:
-    """The Jinja environment for narrative text: strict about undefined names, with filters."""
-    env = jinja2.Environment(
-        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
-    )
-    env.filters.update(FILTERS)
-    return env
+        return Markup(" – ").join([self._link(first), self._link(last)])
 
 
 #: The data each placeholder's first name comes from, for tracing what moved a figure.
@@ -229,7 +222,7 @@ _NOT_FIGURES = ("ref(", "table(", "chart(")
 
 
 class TextRenderer:
-    """Fills placeholders and cross-references in narrative or paper text."""
+    """Fills placeholders and cross-references in narrative or paper text, in the sandbox."""
 
     def __init__(
         self,
@@ -237,9 +230,11 @@ class TextRenderer:
         context: Mapping[str, Any],
         inserts: Mapping[str, Callable[[str], str]] | None = None,
     ) -> None:
-        self.env = make_environment()
+        self.env = NarrativeSandbox()
         self.refs = CrossReferences(narrative.labels, narrative.source)
-        self.globals = {**context, "ref": self.refs, **(inserts or {})}
+        helpers = {name: _returns_markup(insert) for name, insert in (inserts or {}).items()}
+        self.env.allow_helpers([self.refs, *helpers.values()])
+        self.globals = {**context, "ref": self.refs, **helpers}
         self.figures: list[dict[str, Any]] = []
 
     def _record_figures(self, text: str, where: str) -> None:
@@ -278,11 +273,89 @@ class TextRenderer:
                 f"{_where(source, line + exc.lineno - 1 if line else 0)}: placeholder syntax "
                 f"error: {exc.message}"
             ) from None
-        except (jinja2.UndefinedError, KeyError, AttributeError, TypeError) as exc:
-            message = str(exc)
+        except SecurityError as exc:
+            placeholder, at = self._culprit(text, line)
             raise NarrativeError(
-                f"{_where(source, line)}: a placeholder cannot be filled: {message}"
+                f"{_where(source, at)}: the placeholder {placeholder} is not allowed: {exc} "
+                "Placeholders may only name the documented figures and values, the documented "
+                "filters, and ref(), table() and chart() (see docs/narrative.md)."
             ) from None
+        except Exception as exc:  # undefined names, missing years, wrong types: the author's
+            placeholder, at = self._culprit(text, line)
+            raise NarrativeError(
+                f"{_where(source, at)}: a placeholder cannot be filled: {exc} (in {placeholder})"
+            ) from None
+
+    def _culprit(self, text: str, line: int) -> tuple[str, int]:
+        """The first placeholder of ``text`` that fails on its own, and its line."""
+        for match in _PLACEHOLDER_RE.finditer(text):
+            at = line + text[: match.start()].count("\n") if line else 0
+            if match.group(0).startswith("{%"):
+                return match.group(0), at
+            try:
+                self.env.from_string(match.group(0)).render(self.globals)
+            except Exception:
+                return match.group(0), at
+        return "(a placeholder)", line
+
+    def render_html(
+        self,
+        text: str,
+        source: str,
+        line: int,
+        where: str | None = None,
+        markdown: str | None = None,
+    ) -> Markup:
+        """Render text an author wrote to safe HTML: placeholders filled in the sandbox, then
+        Markdown (``"inline"`` or ``"block"``) if asked, then refused if it holds anything
+        outside the allow-list (:mod:`highneeds.paper.sanitise`), then cleaned by nh3."""
+        return sanitised(
+            to_html(self.render(text, source, line, where), markdown), text, source, line
+        )
+
+
+def to_html(text: str, markdown: str | None) -> str:
+    """Markdown to HTML: ``"inline"`` (a paragraph's body), ``"block"`` (lists, quotes) or none."""
+    if markdown == "inline":
+        return _MARKDOWN.renderInline(text)
+    if markdown == "block":
+        return _MARKDOWN.render(text)
+    return text
+
+
+def sanitised(html: str, written: str, source: str, line: int) -> Markup:
+    """``html`` made from the author's ``written`` text, refused (naming the element and its
+    line) if it holds anything outside the allow-list, else cleaned by nh3."""
+    problems = active_content(html)
+    if problems:
+        element, problem = problems[0]
+        raise NarrativeError(
+            f"{_where(source, _line_of(written, element, line))}: {problem}. A paper that goes "
+            "on a public website holds no active content: the text may use "
+            + ", ".join(f"<{e}>" for e in ALLOWED_ELEMENTS)
+            + " and links to https:, http:, mailto:, tel: or #anchors in the paper."
+        )
+    return Markup(clean(html))
+
+
+def _returns_markup(insert: Callable[[str], str]) -> Callable[[str], Markup]:
+    """A table or chart helper whose HTML (built by the pipeline) is not escaped again."""
+
+    def helper(name: str) -> Markup:
+        return Markup(insert(name))
+
+    return helper
+
+
+def _line_of(text: str, element: str, line: int) -> int:
+    """The line of ``text`` that holds ``<element`` (or a Markdown image), else ``line``."""
+    if not line:
+        return 0
+    needles = [f"<{element}".lower()] + (["!["] if element == "img" else [])
+    for offset, row in enumerate(text.splitlines()):
+        if any(n in row.lower() for n in needles):
+            return line + offset
+    return line
 
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": True, "typographer": False})
@@ -294,37 +367,45 @@ def render_sections(narrative: Narrative, renderer: TextRenderer) -> list[str]:
     Lists, quotes and inserts (tables, charts) sit inside the paragraph before them.
     """
     out: list[str] = []
+    source = narrative.source
     for section in narrative.sections:
         items: list[dict[str, Any]] = []
         paragraph: dict[str, Any] | None = None
         for block in section.blocks:
-            where = f"para {block.label or block.number}" if block.kind == "paragraph" else None
-            text = renderer.render(block.text, narrative.source, block.line, where)
-            if block.kind == "paragraph":
+            if block.kind == "insert":  # one table() or chart() call: the pipeline's own HTML
+                html = Markup(renderer.render(block.text, source, block.line))
+                if paragraph is not None:
+                    paragraph["extras"].append(html)
+                else:
+                    items.append({"kind": "html", "html": html})
+            elif block.kind == "paragraph":
+                where = f"para {block.label or block.number}"
                 paragraph = {
                     "kind": "paragraph",
                     "anchor": anchor(block.number or ""),
                     "number": block.number,
-                    "html": Markup(_MARKDOWN.renderInline(text)),
+                    "html": renderer.render_html(block.text, source, block.line, where, "inline"),
                     "extras": [],
                 }
                 items.append(paragraph)
             elif block.kind == "subheading":
                 paragraph = None
-                items.append({"kind": "subheading", "html": Markup(_MARKDOWN.renderInline(text))})
+                html = renderer.render_html(block.text, source, block.line, markdown="inline")
+                items.append({"kind": "subheading", "html": html})
             else:
-                html = Markup(text if block.kind == "insert" else _MARKDOWN.render(text))
+                html = renderer.render_html(block.text, source, block.line, markdown="block")
                 if paragraph is not None:
                     paragraph["extras"].append(html)
                 else:
                     items.append({"kind": "html", "html": html})
+        title = section.title
         out.append(
             render_template(
                 "highneeds.paper",
                 "parts/section.html.j2",
                 id=anchor(str(section.number)),
                 number=section.number,
-                title=Markup(_MARKDOWN.renderInline(section.title)),
+                title=sanitised(to_html(title, "inline"), title, source, section.line),
                 items=items,
             )
         )

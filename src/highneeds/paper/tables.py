@@ -148,7 +148,7 @@ def business_cases_table_html(
                 "rows": [],
             }
         )
-        position = renderer.render(
+        position = renderer.render_html(
             words.get("current_position", ""),
             f"paper.yaml (business_cases: {rec.intervention_id}: current_position)",
             0,
@@ -159,7 +159,7 @@ def business_cases_table_html(
                 "where": Markup(where),
                 "basis": f"Assumes {describe_places(outputs.savings, rec.intervention_id)} "
                 f"avoided ({gbp_k(rec.computed_saving)})",
-                "position": Markup(position),
+                "position": position,
             }
         )
     return render_template(

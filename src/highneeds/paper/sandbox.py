@@ -1,0 +1,79 @@
+"""The sandbox that narrative and paper text are rendered in.
+
+Narratives travel by email and the monthly job renders them unattended, so a placeholder may
+only *read data*: the figures and values the pipeline hands over, the documented filters, and
+the ``ref``/``table``/``chart`` helpers. Anything else is refused (and reported by the caller
+with the file, line and placeholder):
+
+- attributes that start with ``_`` (the way out of every Jinja sandbox escape),
+- methods of Python objects, and calling anything but the helpers (macros included),
+- Jinja's own globals (``range``, ``cycler``, ``joiner``, ``namespace``, ``lipsum``, ``dict``)
+  and built-in filters: only :data:`highneeds.paper.formatting.FILTERS` exist,
+- operators that could exhaust the machine: repeating strings or lists with ``*``, and
+  powers with large exponents.
+
+Values are autoescaped: a figure's text from an input lands as text, never as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from highneeds.paper.formatting import FILTERS
+
+__all__ = ["NarrativeSandbox", "SecurityError"]
+
+#: The largest exponent ``**`` may take in a placeholder.
+MAX_EXPONENT = 64
+
+
+class NarrativeSandbox(ImmutableSandboxedEnvironment):
+    """An immutable Jinja sandbox that reads data and calls only the helpers it is given."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self) -> None:
+        super().__init__(
+            undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=False
+        )
+        self.globals.clear()
+        self.filters = dict(FILTERS)
+        self.tests = {name: self.tests[name] for name in ("defined", "undefined", "none")}
+        self._helpers: list[Callable[..., Any]] = []
+
+    def allow_helpers(self, helpers: Iterable[Callable[..., Any]]) -> None:
+        """Let placeholders call these (``ref``, ``table``, ``chart``), and nothing else."""
+        self._helpers.extend(helpers)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if attr.startswith("_") or callable(value):
+            return False
+        return bool(super().is_safe_attribute(obj, attr, value))
+
+    def is_safe_callable(self, obj: Any) -> bool:
+        return any(obj is helper for helper in self._helpers)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # A figure named like a dict method (``fig.items``) is the figure, not the method.
+        if isinstance(obj, Mapping) and attribute in obj:
+            return obj[attribute]
+        if isinstance(obj, jinja2.Undefined):  # say the name is undefined, not "unsafe"
+            obj._fail_with_undefined_error()
+        return super().getattr(obj, attribute)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            if not (_is_number(left) and _is_number(right)):
+                raise SecurityError("'*' may only multiply numbers in a placeholder")
+            return left * right
+        if not (_is_number(left) and _is_number(right)) or abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"'**' takes numbers and an exponent of at most {MAX_EXPONENT}")
+        return left**right
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -1,0 +1,184 @@
+"""Narrative and paper.yaml text as a hostile or careless author might write it: placeholders
+cannot run code or reach outside the data, and no active content reaches the paper.
+
+Each refusal is a :class:`NarrativeError` (exit 4) naming the file, the line and the
+placeholder or element; nothing is rendered."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from highneeds.errors import NarrativeError
+from highneeds.paper.narrative import TextRenderer, parse_narrative, render_sections
+
+
+class Demand:
+    since = dt.date(2021, 4, 1)
+    plans_at_start = 126
+
+
+CONTEXT = {"fig": {"amount": 822, "label": "<b>bold</b>", "items": 3}, "ehcp": Demand()}
+
+
+def render(body: str) -> str:
+    story = parse_narrative(f"## Purpose {{#purpose}}\n\n{{#first}} Opening.\n\n{body}\n")
+    renderer = TextRenderer(story, CONTEXT, {"table": lambda name: f"<table id='{name}'></table>"})
+    return "\n".join(render_sections(story, renderer))
+
+
+def refused(body: str) -> str:
+    with pytest.raises(NarrativeError) as caught:
+        render(body)
+    assert caught.value.exit_code == 4
+    message = str(caught.value)
+    assert message.startswith("narrative.md line 5: ")
+    assert "Traceback" not in message
+    return message
+
+
+TEMPLATE_INJECTION = [
+    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+    "{{ lipsum.__globals__['os'].popen('id').read() }}",
+    "{{ range(10) }}",
+    "{{ namespace(a=1) }}",
+    "{{ fig.__class__.__mro__[1].__subclasses__() }}",
+    "{{ ''.__class__ }}",
+    "{{ fig.amount.__class__ }}",
+    "{{ ehcp.since.replace(year=1900) }}",
+    "{{ fig.get('amount') }}",
+    "{{ ref.__call__ }}",
+    "{{ ref._link('purpose') }}",
+    "{{ self.__init__ }}",
+    "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+    "{{ 'a' * 100000000 }}",
+    "{{ [1] * 100000000 }}",
+    "{{ 10 ** 100000 }}",
+]
+
+
+@pytest.mark.parametrize("placeholder", TEMPLATE_INJECTION)
+def test_template_injection_is_refused_naming_the_placeholder(placeholder: str) -> None:
+    message = refused(f"Figures: {{{{ fig.amount }}}} and {placeholder} end.")
+    assert placeholder in message or "cannot be filled" in message or "not allowed" in message
+    if placeholder.startswith("{{"):
+        assert f"(in {placeholder})" in message or f"placeholder {placeholder} is" in message
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "{% include '/etc/passwd' %}",
+        "{% import 'os' as os %}",
+        "{% extends '/etc/passwd' %}",
+        "{{ fig.amount | attr('__class__') }}",
+        "{{ fig.amount | map('upper') | list }}",
+    ],
+)
+def test_templates_from_files_and_builtin_filters_are_not_there(statement: str) -> None:
+    refused(f"Text {statement} end.")
+
+
+def test_a_figure_named_like_a_dict_method_is_the_figure() -> None:
+    assert "<p>There are 3 items.</p>" in render("There are {{ fig.items }} items.")
+
+
+def test_an_injection_attempt_reads_plainly() -> None:
+    message = refused("Text {{ cycler.__init__.__globals__.os.popen('id').read() }}.")
+    assert message == (
+        "narrative.md line 5: a placeholder cannot be filled: 'cycler' is undefined "
+        "(in {{ cycler.__init__.__globals__.os.popen('id').read() }})"
+    )
+    message = refused("Text {{ fig.__class__ }}.")
+    assert message.startswith(
+        "narrative.md line 5: the placeholder {{ fig.__class__ }} is not allowed: access to "
+        "attribute '__class__' of 'dict' object is unsafe."
+    )
+
+
+ACTIVE_CONTENT = [
+    ("<script>alert(1)</script>", "<script>"),
+    ("<ScRiPt>alert(1)</sCrIpT>", "<script>"),
+    ('<iframe src="https://example.org"></iframe>', "<iframe>"),
+    ('<img src="x" onerror="alert(1)">', "<img>"),
+    ("![pixel](https://tracker.example.org/p.png)", "<img>"),
+    ('<span onclick="alert(1)">x</span>', "onclick="),
+    ('<span style="position:fixed">x</span>', "style="),
+    ('<a href="javascript:alert(1)">x</a>', "'javascript:alert(1)'"),
+    ('<a href=" JaVaScRiPt:alert(1)">x</a>', "JaVaScRiPt"),
+    ('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>', "'data:text/html"),
+    ('<a href="//evil.example.org/">x</a>', "'//evil.example.org/'"),
+    ('<a href="file:///etc/passwd">x</a>', "'file:///etc/passwd'"),
+    ("<style>body { display: none }</style>", "<style>"),
+    ('<object data="x.swf"></object>', "<object>"),
+    ('<embed src="x.swf">', "<embed>"),
+    ('<form action="https://example.org"><input name="q"></form>', "<form>"),
+    ('<svg onload="alert(1)"></svg>', "<svg>"),
+    ("<math><mtext><script>alert(1)</script></mtext></math>", "<math>"),
+    ('<meta http-equiv="refresh" content="0;url=https://example.org">', "<meta>"),
+    ('<base href="https://example.org/">', "<base>"),
+    ('<link rel="stylesheet" href="https://example.org/x.css">', "<link>"),
+]
+
+
+@pytest.mark.parametrize(("html", "named"), ACTIVE_CONTENT)
+def test_active_content_in_the_narrative_is_refused_naming_the_element(
+    html: str, named: str
+) -> None:
+    message = refused(f"Text with {html} inside.")
+    assert named in message
+    assert "holds no active content" in message
+
+
+def test_the_line_of_the_element_is_named_within_a_paragraph() -> None:
+    with pytest.raises(NarrativeError, match=r"^narrative\.md line 6: the element <script>"):
+        render("First line of the paragraph\nsecond <script>alert(1)</script>")
+
+
+def test_script_message_reads_plainly() -> None:
+    assert refused("Text <script>alert(1)</script>.") == (
+        "narrative.md line 5: the element <script> is not allowed. A paper that goes on a "
+        "public website holds no active content: the text may use <p>, <br>, <em>, <strong>, "
+        "<code>, <sup>, <sub>, <abbr>, <span>, <a>, <ul>, <ol>, <li>, <blockquote> and links "
+        "to https:, http:, mailto:, tel: or #anchors in the paper."
+    )
+
+
+def test_active_content_in_a_list_or_a_section_title_is_refused() -> None:
+    assert "<iframe>" in refused("- item <iframe></iframe>")
+    story = parse_narrative("## Title <script>alert(1)</script>\n\nText.\n")
+    with pytest.raises(NarrativeError, match=r"narrative\.md line 1: the element <script>"):
+        render_sections(story, TextRenderer(story, CONTEXT))
+
+
+def test_allowed_html_and_links_pass_unchanged() -> None:
+    html = render(
+        '<abbr title="Education, Health and Care Plan">EHCP</abbr> x<sup>2</sup> '
+        'H<sub>2</sub>O <span class="note">n</span> <a href="https://www.rutland.gov.uk/">web</a> '
+        '<a href="mailto:send@example.org">mail</a> <a href="tel:+441572722577">call</a> '
+        '<a href="#para-1-1">para</a> [md](https://example.org/)'
+    )
+    for kept in (
+        '<abbr title="Education, Health and Care Plan">EHCP</abbr>',
+        "<sup>2</sup>",
+        "<sub>2</sub>",
+        '<span class="note">n</span>',
+        '<a href="https://www.rutland.gov.uk/">web</a>',
+        '<a href="mailto:send@example.org">mail</a>',
+        '<a href="tel:+441572722577">call</a>',
+        '<a href="#para-1-1">para</a>',
+        '<a href="https://example.org/">md</a>',
+    ):
+        assert kept in html
+
+
+def test_text_of_a_figure_is_escaped_not_interpreted() -> None:
+    html = render("Label: {{ fig.label }}.")
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>" not in html
+
+
+def test_tables_and_charts_stand_on_their_own_line_as_one_call() -> None:
+    assert "<table id='x'></table>" in render('{{ table("x") }}')
+    message = refused('{{ table("x") ~ "<script>alert(1)</script>" }}')
+    assert "<table>" in message or "<script>" in message
