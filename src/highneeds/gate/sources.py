@@ -20,6 +20,13 @@ from typing import Any
 import yaml
 
 from highneeds.errors import InputDataError
+from highneeds.gate.limits import (
+    InputLimits,
+    check_csv_bytes,
+    check_input_file,
+    check_table_size,
+    check_xlsx_archive,
+)
 
 #: The optional file in a cycle folder that names each table's file and sheet.
 SOURCES_FILE = "sources.yaml"
@@ -111,28 +118,65 @@ def _table_from_records(
     return table
 
 
-def read_csv(path: Path) -> RawTable:
+def read_csv(path: Path, limits: InputLimits | None = None) -> RawTable:
     """Read a CSV file's cells as text, keeping each record's line number in the file."""
-    reader = csv.reader(io.StringIO(decode_text(path.read_bytes()), newline=""))
+    limits = limits or InputLimits.from_environment()
+    data = path.read_bytes()
+    check_csv_bytes(data, path.name)
+    reader = csv.reader(io.StringIO(decode_text(data), newline=""))
     records = []
-    for record in reader:
-        records.append((reader.line_num, record))
+    try:
+        for record in reader:
+            records.append((reader.line_num, record))
+            check_table_size(path.name, len(records), len(record), limits)
+    except csv.Error as exc:
+        raise InputDataError(
+            f"{path.name}, line {reader.line_num}: not a readable CSV ({exc})"
+        ) from None
     return _table_from_records(path, records)
 
 
-def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
-    """Read the first (or the named) sheet of a workbook; refuse a merged header."""
+def _load_workbook(path: Path, values: bool) -> Any:
+    """Open a workbook with openpyxl (which parses with defusedxml), never following its
+    external links: with ``values``, each formula reads as the value Excel last stored."""
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, data_only=True)
+        return load_workbook(path, data_only=values, keep_links=False)
     except Exception as exc:
         raise InputDataError(f"{path.name}: not a readable XLSX workbook ({exc})") from None
+
+
+def read_xlsx(path: Path, sheet: str | None = None, limits: InputLimits | None = None) -> RawTable:
+    """Read the first (or the named) sheet of a workbook; refuse a merged header, and a
+    formula whose value Excel has not stored (the pipeline never calculates a workbook)."""
+    limits = limits or InputLimits.from_environment()
+    check_xlsx_archive(path, limits)
+    book = _load_workbook(path, values=False)
     if sheet is not None and sheet not in book.sheetnames:
         raise InputDataError(
             f"{path.name}: no sheet named '{sheet}' (sheets: {', '.join(book.sheetnames)})"
         )
     worksheet = book[sheet] if sheet else book.worksheets[0]
+    check_table_size(
+        f"{path.name} (sheet '{worksheet.title}')",
+        worksheet.max_row,
+        worksheet.max_column,
+        limits,
+    )
+    formulas = [
+        cell.coordinate for row in worksheet.iter_rows() for cell in row if cell.data_type == "f"
+    ]
+    if formulas:
+        stored = _load_workbook(path, values=True)[worksheet.title]
+        uncached = [c for c in formulas if stored[c].value is None]
+        if uncached:
+            raise InputDataError(
+                f"{path.name} (sheet '{worksheet.title}'), cell {uncached[0]}: holds a formula "
+                "whose value the workbook does not store (it was never calculated and saved in "
+                "Excel); open and save the workbook in Excel so its values are stored"
+            )
+        worksheet = stored
     records = [
         (number, [_text(v) for v in row])
         for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1)
@@ -147,22 +191,41 @@ def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
     return table
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing aliases (``*name``): a few lines of aliases can expand to
+    billions of values (the "billion laughs"), and an author's YAML never needs them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.YAMLError(
+                f"line {event.start_mark.line + 1}: aliases (*{event.anchor}) are not allowed"
+            )
+        return super().compose_node(parent, index)
+
+
+def load_yaml(path: Path) -> Any:
+    """Read an author's YAML file (safe types only, no aliases); refuse it plainly if invalid."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_NoAliasLoader)
+    except yaml.YAMLError as exc:
+        raise InputDataError(f"{path.name}: not valid YAML: {exc}") from None
+
+
 def load_sources(raw_dir: Path) -> dict[str, dict[str, str]]:
     """The optional ``sources.yaml``: ``table: {file: name.xlsx, sheet: Name}`` per table."""
     path = raw_dir / SOURCES_FILE
     if not path.is_file():
         return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise InputDataError(f"{SOURCES_FILE}: not valid YAML: {exc}") from None
+    data = load_yaml(path) or {}
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise InputDataError(f"{SOURCES_FILE}: expected 'table: {{file: ..., sheet: ...}}' entries")
     return data
 
 
-def read_source(raw_dir: Path, stem: str) -> RawTable:
+def read_source(raw_dir: Path, stem: str, limits: InputLimits | None = None) -> RawTable:
     """Read table ``stem`` from ``<stem>.csv`` or ``<stem>.xlsx``, or as ``sources.yaml`` says."""
+    limits = limits or InputLimits.from_environment()
     entry = load_sources(raw_dir).get(stem, {})
     sheet = entry.get("sheet")
     if "file" in entry:
@@ -183,10 +246,11 @@ def read_source(raw_dir: Path, stem: str) -> RawTable:
         path = found[0] if found else raw_dir / f"{stem}.csv"
     if not path.is_file():
         raise InputDataError(f"{path.name}: the file is missing from {raw_dir}")
+    check_input_file(path, raw_dir, limits)
     if path.suffix.lower() == ".xlsx":
-        table = read_xlsx(path, sheet)
+        table = read_xlsx(path, sheet, limits)
     elif path.suffix.lower() == ".csv":
-        table = read_csv(path)
+        table = read_csv(path, limits)
     else:
         raise InputDataError(f"{path.name}: inputs must be .csv or .xlsx")
     check_privacy(table)

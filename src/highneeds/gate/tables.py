@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from highneeds.errors import InputDataError
-from highneeds.gate.sources import RawTable, read_source
+from highneeds.gate.limits import InputLimits, check_input_file
+from highneeds.gate.sources import RawTable, load_yaml, read_source
 
 #: The lines of the High Needs table, keyed by how the finance layout labels them.
 BUDGET_LINES: dict[str, str] = {
@@ -354,10 +354,8 @@ def read_paper_metadata(path: Path) -> dict[str, Any]:
     """The paper's header block, recommendations and table wording (YAML)."""
     if not path.is_file():
         raise InputDataError(f"{path.name}: the file is missing from {path.parent}")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputDataError(f"{path.name}: not valid YAML: {exc}") from None
+    check_input_file(path, path.parent, InputLimits.from_environment())
+    data = load_yaml(path)
     if not isinstance(data, dict):
         raise InputDataError(f"{path.name}: expected a mapping of fields at the top level")
     required = [

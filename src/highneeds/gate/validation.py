@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from highneeds.errors import InputDataError
+from highneeds.gate.limits import InputLimits, check_cycle_folder
 from highneeds.gate.tables import read_cycle_tables
 from highneeds.templating import render_template
 
@@ -262,6 +263,7 @@ def validate_cycle(
     if docs_dir is not None and docs_dir.exists():
         shutil.rmtree(docs_dir)
     try:
+        check_cycle_folder(raw_dir, InputLimits.from_environment())
         tables = read_cycle_tables(raw_dir)
     except InputDataError as exc:
         if docs_dir is not None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from highneeds.errors import HighNeedsError, InputDataError, Interrupted
+from highneeds.gate.limits import InputLimits, check_cycle_folder
 from highneeds.paths import CyclePaths
 from highneeds.runner.archive import (
     MANIFEST,
@@ -57,6 +58,9 @@ class RunResult:
 
 
 def copy_inputs(source_raw: Path, source_expectations: Path, run_dir: Path) -> None:
+    """Copy the cycle's inputs into the run folder, once they pass the input limits (no links,
+    nothing from outside the folder, no file over the size limit)."""
+    check_cycle_folder(source_raw, InputLimits.from_environment())
     (run_dir / "inputs").mkdir(parents=True)
     for path in sorted(source_raw.iterdir()):
         if path.is_file() and not path.name.startswith("."):

@@ -1,0 +1,152 @@
+"""Inputs that could exhaust the machine or read outside the cycle folder are refused before
+they are parsed, with exit 3 and a plain message naming the file and the limit."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from highneeds.errors import InputDataError, UsageError
+from highneeds.gate.limits import InputLimits, check_cycle_folder
+from highneeds.gate.sources import read_csv, read_source, read_xlsx
+from highneeds.gate.tables import read_cycle_tables, read_paper_metadata
+from tests.conftest import run_pipeline
+
+SMALL = InputLimits(max_file_bytes=1000, max_xlsx_unpacked_bytes=50_000, max_rows=5, max_columns=4)
+
+
+def refused(action, *args, **kwargs) -> str:
+    with pytest.raises(InputDataError) as caught:
+        action(*args, **kwargs)
+    assert caught.value.exit_code == 3
+    return str(caught.value)
+
+
+def workbook(path: Path, rows: list[list[object]]) -> Path:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(raw_copy: Path) -> None:
+    big = raw_copy / "figures.csv"
+    big.write_bytes(big.read_bytes() + b"\n" * 2000)
+    message = refused(check_cycle_folder, raw_copy, SMALL)
+    assert message.startswith("figures.csv: 0.0 MB is over the 0.000953674 MB limit")
+    assert "HIGHNEEDS_MAX_FILE_MB" in message
+
+
+def test_a_csv_with_a_nul_byte_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "figures.csv"
+    path.write_bytes(b"name,value\nx,1\x00\n")
+    assert refused(read_csv, path, SMALL).startswith(
+        "figures.csv: holds a NUL byte at position 14, so it is not a text CSV"
+    )
+
+
+def test_a_csv_with_too_many_rows_or_columns_is_refused(tmp_path: Path) -> None:
+    rows = tmp_path / "rows.csv"
+    rows.write_text("a,b\n" + "1,2\n" * 10)
+    assert "rows.csv: more than 5 rows" in refused(read_csv, rows, SMALL)
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(f"c{i}" for i in range(9)) + "\n")
+    assert "wide.csv: 9 columns, over the limit of 4" in refused(read_csv, wide, SMALL)
+
+
+def test_a_csv_cell_too_large_to_be_a_figure_is_refused_plainly(tmp_path: Path) -> None:
+    path = tmp_path / "figures.csv"
+    path.write_text('name,value\nx,"' + "9" * 200_000 + '"\n')
+    assert "figures.csv, line 2: not a readable CSV (field larger than field limit" in refused(
+        read_csv, path, InputLimits()
+    )
+
+
+def test_a_zip_bomb_workbook_is_refused_before_it_is_unzipped(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "budget.xlsx", [["a", "b"], [1, 2]])
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", b"\0" * 60_000_000)
+    assert path.stat().st_size < 200_000
+    message = refused(read_xlsx, path, None, InputLimits())
+    assert message.startswith("budget.xlsx: unzips to 57.2 MB, over the 50 MB limit")
+
+
+def test_a_workbook_with_too_many_rows_or_columns_is_refused(tmp_path: Path) -> None:
+    tall = workbook(tmp_path / "tall.xlsx", [["a", "b"]] + [[1, 2]] * 9)
+    assert "tall.xlsx (sheet 'Sheet'): more than 5 rows" in refused(read_xlsx, tall, None, SMALL)
+    wide = workbook(tmp_path / "wide.xlsx", [list(range(9))])
+    assert "wide.xlsx (sheet 'Sheet'): 9 columns" in refused(read_xlsx, wide, None, SMALL)
+
+
+def test_a_formula_with_no_stored_value_is_refused(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "placement_costs.xlsx", [["type", "cost"], ["A", "=1+1"]])
+    assert refused(read_xlsx, path, None, SMALL) == (
+        "placement_costs.xlsx (sheet 'Sheet'), cell B2: holds a formula whose value the "
+        "workbook does not store (it was never calculated and saved in Excel); open and save "
+        "the workbook in Excel so its values are stored"
+    )
+
+
+def test_a_formula_with_a_stored_value_reads_as_that_value(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "saved.xlsx", [["type", "cost"], ["A", "=1+1"]])
+    with zipfile.ZipFile(path) as source:
+        entries = {name: source.read(name) for name in source.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    entries[sheet] = entries[sheet].replace(b"<f>1+1</f><v></v>", b"<f>1+1</f><v>2</v>")
+    assert b"<v>2</v>" in entries[sheet]
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in entries.items():
+            target.writestr(name, data)
+    assert read_xlsx(path, None, SMALL).rows == [["A", "2"]]
+
+
+def test_an_input_that_is_a_symbolic_link_is_refused(raw_copy: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.csv"
+    secret.write_text("name,value\nsecret,1\n")
+    (raw_copy / "figures.csv").unlink()
+    (raw_copy / "figures.csv").symlink_to(secret)
+    message = refused(read_cycle_tables, raw_copy)
+    assert "- figures.csv: is a symbolic link; inputs must be plain files" in message
+    assert "secret" not in message
+    assert "symbolic link" in refused(check_cycle_folder, raw_copy, InputLimits())
+
+
+def test_sources_yaml_cannot_point_outside_the_cycle_folder(raw_copy: Path) -> None:
+    (raw_copy / "sources.yaml").write_text("high_needs_budget: {file: ../../../etc/passwd}\n")
+    assert "sources.yaml: high_needs_budget's file must be in" in refused(
+        read_source, raw_copy, "high_needs_budget"
+    )
+
+
+def test_yaml_aliases_are_refused(raw_copy: Path) -> None:
+    paper = raw_copy / "paper.yaml"
+    bomb = 'a: &a ["x", "x"]\nb: &b [*a, *a]\nc: &c [*b, *b]\n'
+    paper.write_text(bomb + paper.read_text(encoding="utf-8"), encoding="utf-8")
+    assert "paper.yaml: not valid YAML: line 2: aliases (*a) are not allowed" in refused(
+        read_paper_metadata, paper
+    )
+
+
+def test_limits_come_from_the_operators_environment() -> None:
+    limits = InputLimits.from_environment(
+        {"HIGHNEEDS_MAX_FILE_MB": "5", "HIGHNEEDS_MAX_ROWS": "100", "OTHER": "x"}
+    )
+    assert limits == InputLimits(max_file_bytes=5 * 1024 * 1024, max_rows=100)
+    with pytest.raises(UsageError, match=r"HIGHNEEDS_MAX_COLUMNS='lots': expected a positive"):
+        InputLimits.from_environment({"HIGHNEEDS_MAX_COLUMNS": "lots"})
+
+
+@pytest.mark.e2e
+def test_validate_refuses_an_oversized_input_with_exit_3(project: Path) -> None:
+    env = {**os.environ, "HIGHNEEDS_MAX_FILE_MB": "0.0001"}
+    result = run_pipeline(project, command="validate", env=env)
+    assert result.returncode == 3, result.stderr
+    assert "MB limit for an input file (the operator can raise it with HIGHNEEDS_MAX_FILE_MB)" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
