@@ -12,6 +12,7 @@ import yaml
 from highneeds import __version__
 from highneeds.errors import HighNeedsError, Interrupted
 from highneeds.runner.logs import LOGGER, configure_console
+from highneeds.runner.secrets import install_redaction
 
 EXIT_CODES = """exit codes:
   0  success
@@ -224,6 +225,7 @@ def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | No
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_console(quiet=args.quiet, log_format=args.log_format)
+    install_redaction(LOGGER)
     cycle = getattr(args, "cycle", None) or getattr(args, "new_cycle", None) or _newest_cycle()
     try:
         cycle, lines, paper = _dispatch(args)

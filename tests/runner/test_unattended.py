@@ -235,7 +235,9 @@ class _Webhook(BaseHTTPRequestHandler):
         pass
 
 
-def test_failure_is_emailed_and_posted_to_a_webhook(project: Path, first_run) -> None:
+def test_failure_is_emailed_and_posted_to_a_webhook_and_no_secret_leaks(
+    project: Path, first_run
+) -> None:
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Message
 
@@ -256,18 +258,23 @@ def test_failure_is_emailed_and_posted_to_a_webhook(project: Path, first_run) ->
     webhook = HTTPServer(("127.0.0.1", 0), _Webhook)
     thread = threading.Thread(target=webhook.serve_forever, daemon=True)
     thread.start()
+    _Webhook.received.clear()
+    token = "s3cr3t-T0KEN-4a7f2c"
     env = {
         **os.environ,
         "HIGHNEEDS_SMTP_HOST": "127.0.0.1",
         "HIGHNEEDS_SMTP_PORT": str(smtp_port),
         "HIGHNEEDS_SMTP_STARTTLS": "false",
         "HIGHNEEDS_NOTIFY_EMAIL": "finance@example.org",
-        "HIGHNEEDS_WEBHOOK_URL": f"http://127.0.0.1:{webhook.server_port}/hook",
+        "HIGHNEEDS_WEBHOOK_URL": f"http://127.0.0.1:{webhook.server_port}/hook/{token}",
+        # An Apprise URL that cannot be delivered: reported by scheme and host only.
+        "HIGHNEEDS_NOTIFY_URLS": f"json://127.0.0.1:1/hooks/{token}?token={token}",
     }
     budget = project / "data" / "raw" / CYCLE / "high_needs_budget.csv"
+    started = {p.name for p in (reports(project) / "runs").iterdir()}
     try:
         with edited(budget, "Block,(126)", "Block,126"):
-            result = run_pipeline(project, "--quiet", env=env)
+            result = run_pipeline(project, env=env)
     finally:
         smtp.stop()
         webhook.shutdown()
@@ -275,17 +282,30 @@ def test_failure_is_emailed_and_posted_to_a_webhook(project: Path, first_run) ->
     assert len(Inbox.messages) == 1
     mail = Inbox.messages[0]
     assert mail["Subject"] == f"highneeds run {CYCLE}: failed (exit 3)"
-    body = mail.get_payload()
+    body = next(
+        part.get_payload(decode=True).decode("utf-8")
+        for part in mail.walk()
+        if part.get_content_type() == "text/plain"
+    )
     assert "Failing step: 01_validate" in body and "run.log" in body
     assert "row 3, column '2020/21'" in body
     assert len(_Webhook.received) == 1
     posted = _Webhook.received[0]
-    assert (posted["cycle"], posted["exit_code"], posted["failed_step"]) == (
-        CYCLE,
-        3,
-        "01_validate",
-    )
-    assert posted["log"].endswith("run.log")
+    assert posted["title"] == f"highneeds run {CYCLE}: failed (exit 3)"
+    assert posted["type"] == "failure"
+    assert "Failing step: 01_validate" in posted["message"]
+    assert "run.log" in posted["message"]
+    assert "the notification to json://127.0.0.1 could not be delivered" in result.stderr
+    run = next(p for p in (reports(project) / "runs").iterdir() if p.name not in started)
+    for text in (
+        result.stdout,
+        result.stderr,
+        body,
+        json.dumps(posted),
+        (run / "run.log").read_text(),
+        (run / "manifest.json").read_text(),
+    ):
+        assert token not in text
 
 
 @pytest.fixture

@@ -64,7 +64,8 @@ class PdfWorker:
     compute, then waits for its one job on standard input (``python -m highneeds.paper.render``).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        """Start the worker, with ``env`` as its environment (default: this process's)."""
         self.process = subprocess.Popen(
             [sys.executable, "-m", "highneeds.paper.render"],
             stdin=subprocess.PIPE,
@@ -72,6 +73,7 @@ class PdfWorker:
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,  # Ctrl-C reaches the pipeline, which stops the worker
+            env=None if env is None else dict(env),
         )
 
     def start(

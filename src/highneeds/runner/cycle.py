@@ -39,6 +39,7 @@ from highneeds.runner.options import (
     source_date_epoch,
 )
 from highneeds.runner.overlap import execute_steps
+from highneeds.runner.secrets import redact
 from highneeds.runner.signals import interruptible, signals_held, stop_if_interrupted
 
 
@@ -179,7 +180,7 @@ def _run_steps(
                 epoch,
                 plan,
                 records,
-                f"{type(exc).__name__}: {exc}",
+                redact(f"{type(exc).__name__}: {exc}"),
             ),
         )
         if isinstance(exc, InputDataError):

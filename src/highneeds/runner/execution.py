@@ -3,6 +3,7 @@ or reused from an earlier run whose key matches, and the render prepared while k
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -15,6 +16,7 @@ from highneeds.runner.kernels import Kernel, ensure_kernel
 from highneeds.runner.logs import LOGGER
 from highneeds.runner.options import RunOptions
 from highneeds.runner.render_step import import_render_libraries, render_paper
+from highneeds.runner.secrets import without_secrets
 from highneeds.runner.signals import stop_if_interrupted
 from highneeds.runner.steps import STEPS, Step, copy_outputs, find_reusable, step_key
 
@@ -148,7 +150,7 @@ class StepRunner:
                 self._prefetch = threading.Thread(target=import_render_libraries, daemon=True)
                 self._prefetch.start()
             if for_the_model and self._large_print_worker is None:
-                self._large_print_worker = PdfWorker()
+                self._large_print_worker = PdfWorker(env=without_secrets(os.environ))
                 self._workers.append(self._large_print_worker)
 
     def _take_large_print_worker(self) -> PdfWorker | None:

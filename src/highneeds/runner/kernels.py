@@ -11,6 +11,7 @@ plain papermill. Only imported modules carry over, which is the point.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import sys
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from highneeds.errors import HighNeedsError, InputDataError, NarrativeError, NotebookFailed
+from highneeds.runner.secrets import without_secrets
 
 KERNEL_NAME = "highneeds"
 #: Papermill engine name of :class:`SharedKernelEngine`.
@@ -149,7 +151,7 @@ class Kernel:
         self.manager = AsyncKernelManager(
             kernel_name=KERNEL_NAME, transport="ipc", ip=str(self._sockets / "kernel")
         )
-        run_sync(self.manager.start_kernel)(cwd=str(cwd))
+        run_sync(self.manager.start_kernel)(cwd=str(cwd), env=without_secrets(os.environ))
 
     def execute(
         self,
