@@ -84,3 +84,25 @@ def test_bad_inputs_fail_the_gate_naming_file_row_column_and_value(
     summary = json.loads((docs / "summary.json").read_text())
     assert summary["success"] is False
     assert "FAILED" in (docs / "summary.html").read_text()
+
+
+def test_data_docs_and_messages_show_a_hostile_cell_as_text(
+    raw_copy: Path, project_root: Path, tmp_path: Path
+) -> None:
+    hostile = "<script>alert(1)</script>"
+    (raw_copy / "business_cases.csv").write_text(
+        f"intervention_id,intervention,business_case_saving\n{hostile},A,1\n{hostile},B,2\n"
+    )
+    docs = tmp_path / "validation"
+    report, _ = validate_cycle(
+        "2022-01", raw_copy, project_root / "expectations", docs, input_identities
+    )
+    assert not report.success
+    assert f"business_cases.csv, row 2, column 'intervention_id': found '{hostile}'" in "\n".join(
+        report.failures
+    )
+    pages = [p for p in docs.rglob("*.html")]
+    assert len(pages) > 3
+    assert any("&lt;script&gt;alert(1)" in p.read_text(encoding="utf-8") for p in pages)
+    for page in pages:
+        assert hostile not in page.read_text(encoding="utf-8"), page

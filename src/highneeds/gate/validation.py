@@ -6,6 +6,7 @@ Great Expectations is slow to import, so it is imported only inside :func:`run_e
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import os
@@ -56,7 +57,11 @@ def _locate(
     """Each failing cell as the author sees it: file, row, column, value, what was expected."""
     failures: list[str] = []
     for position, index in enumerate(indexes):
-        value = values[position] if position < len(values) else frame.loc[index, column]
+        # The value as the author typed it (GE saw an HTML-escaped copy: see _escaped_for_docs).
+        if column in frame.columns and index in frame.index:
+            value = frame.loc[index, column]
+        else:
+            value = values[position] if position < len(values) else None
         if column == "year" and "line" in frame.columns:
             # The budget's years are its header cells: report the heading, once.
             where = f"{file}, header row, column '{value}'"
@@ -84,6 +89,19 @@ def _show(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # 126, as the author typed it, not 126.0
     return repr(value)
+
+
+def _escaped_for_docs(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell HTML-escaped, for Great Expectations: its Data
+    Docs pages print failing values without escaping them. Escaping is one-to-one, so every
+    check (sets, patterns, uniqueness, nulls) gives the same outcome on the copy."""
+    escaped = frame.copy()
+    for column in escaped.columns:
+        if pd.api.types.is_string_dtype(escaped[column]) or escaped[column].dtype == object:
+            escaped[column] = escaped[column].map(
+                lambda v: html.escape(v) if isinstance(v, str) else v
+            )
+    return escaped
 
 
 def run_expectations(
@@ -125,7 +143,9 @@ def run_expectations(
             gx.ValidationDefinition(name=name, data=batch, suite=suite)
         )
         outcome = definition.run(
-            batch_parameters={"dataframe": frame}, result_format="COMPLETE", run_id=run_id
+            batch_parameters={"dataframe": _escaped_for_docs(frame)},
+            result_format="COMPLETE",
+            run_id=run_id,
         )
         file = frame.attrs.get("source", name)
         for result in outcome.results:
