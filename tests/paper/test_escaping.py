@@ -74,3 +74,28 @@ def test_change_log_escapes_its_baseline_label(tmp_path: Path) -> None:
     page = (tmp_path / "changes.html").read_text(encoding="utf-8")
     assert "<script" not in page
     assert f"No earlier paper to compare with ({ESCAPED})." in page
+
+
+def test_pdf_and_word_metadata_hold_a_hostile_title_as_text(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import docx
+    from pypdf import PdfReader
+
+    from highneeds.paper.render import render_pdf
+    from highneeds.paper.word import write_docx
+    from highneeds.templating import render_template
+
+    page = render_template(
+        "highneeds.paper", "parts/footer.html.j2", phone=HOSTILE
+    )  # any escaped part will do for the body
+    html = (
+        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{ESCAPED}'
+        f"</title></head><body><h1>{ESCAPED}</h1>{page}</body></html>"
+    )
+    render_pdf(html, tmp_path / "paper.pdf", tmp_path)
+    assert PdfReader(tmp_path / "paper.pdf").metadata.title == HOSTILE
+    write_docx(html, tmp_path / "paper.docx", HOSTILE, None, dt.datetime(2022, 1, 1))
+    document = docx.Document(str(tmp_path / "paper.docx"))
+    assert document.core_properties.title == HOSTILE
+    assert HOSTILE in "\n".join(p.text for p in document.paragraphs)
