@@ -60,3 +60,65 @@ def test_a_zombie_does_not_hold_the_lock(tmp_path: Path) -> None:
         pass
     assert "taking over the lock" in said[0]
     zombie.wait()
+
+
+_ENTER_TOGETHER = """
+import json, os, sys, time
+from pathlib import Path
+from highneeds.errors import LockHeld
+from highneeds.runner.locking import cycle_lock
+
+folder, journal = Path(sys.argv[1]), Path(sys.argv[2])
+start, trials = float(sys.argv[3]), int(sys.argv[4])
+for trial in range(trials):
+    while time.time() < start + trial * 0.05:  # both processes enter at the same instants
+        pass
+    try:
+        with cycle_lock(folder, "2022-01", lambda message: None):
+            with journal.open("a") as log:
+                log.write(f"{trial} in {os.getpid()}\\n")
+            time.sleep(0.01)
+            with journal.open("a") as log:
+                log.write(f"{trial} out {os.getpid()}\\n")
+    except LockHeld:
+        pass
+"""
+
+
+def test_two_processes_entering_together_never_both_hold_the_lock(tmp_path: Path) -> None:
+    folder, journal = tmp_path / "reports" / "2022-01", tmp_path / "journal.txt"
+    trials = 60
+    start = time.time() + 1.0
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                _ENTER_TOGETHER,
+                str(folder),
+                str(journal),
+                str(start),
+                str(trials),
+            ]
+        )
+        for _ in range(2)
+    ]
+    for worker in workers:
+        assert worker.wait(timeout=120) == 0
+    inside = 0
+    entered = 0
+    for line in journal.read_text().splitlines():
+        inside += 1 if " in " in line else -1
+        entered += " in " in line
+        assert inside in (0, 1), "two processes held the lock at once"
+    assert entered >= trials  # every trial, one of the two got in
+    assert not (folder / ".lock").exists()
+
+
+def test_a_lock_file_that_is_not_json_is_taken_over(tmp_path: Path) -> None:
+    folder = tmp_path / "reports" / "2022-01"
+    folder.mkdir(parents=True)
+    (folder / ".lock").write_text("")  # created, pid never written (killed in between)
+    with cycle_lock(folder, "2022-01", print):
+        pass
+    assert not (folder / ".lock").exists()

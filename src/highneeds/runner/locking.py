@@ -1,7 +1,15 @@
-"""One run per cycle at a time: a lock file naming the process that holds it and since when."""
+"""One run per cycle at a time, held by the operating system: an exclusive ``flock`` on
+``reports/<cycle>/.lock``, kept for the whole run on a file held open.
+
+The kernel releases the lock when the process ends, however it ends, so a killed run never
+blocks the next one and two processes entering together can never both hold it. The file also
+names the holder (process and since when), written only once the lock is held, for the
+message a second run prints.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -14,53 +22,70 @@ from highneeds.errors import LockHeld
 LOCK_FILE = ".lock"
 
 
-def _pid_alive(pid: int) -> bool:
-    """Whether a process is running (a zombie, dead but not yet reaped, is not)."""
+def _read_holder(fd: int) -> dict[str, object]:
+    os.lseek(fd, 0, os.SEEK_SET)
+    text = os.read(fd, 4096).decode("utf-8", "replace")
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    stat = Path(f"/proc/{pid}/stat")
-    try:
-        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True  # no /proc here: trust the signal check
+        holder = json.loads(text)
+    except ValueError:
+        return {}
+    return holder if isinstance(holder, dict) else {}
+
+
+def _open_locked(lock: Path, cycle: str) -> tuple[int, dict[str, object]]:
+    """Open the lock file and take its lock, or raise :class:`LockHeld`; return the file and
+    what it said about an earlier holder (one that ended without removing it)."""
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read_holder(fd)
+            os.close(fd)
+            raise LockHeld(
+                f"cycle {cycle} is being run by process {holder.get('pid', '?')} since "
+                f"{holder.get('since', 'just now')} (lock file {lock})"
+            ) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        # The holder before us removes the file as it finishes: if it did so after we opened
+        # it, we hold the lock of a file nobody else can see. Start again on the new one.
+        try:
+            same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd, _read_holder(fd)
+        os.close(fd)
 
 
 @contextmanager
 def cycle_lock(folder: Path, cycle: str, say: Callable[[str], None]) -> Iterator[None]:
-    """Hold the cycle's lock for the run; raise :class:`LockHeld` if a live process holds it.
+    """Hold the cycle's lock for the run; raise :class:`LockHeld` if another process holds it.
 
-    A lock left by a process that no longer exists is taken over, with a warning.
+    A lock file left by a process that ended without removing it (killed with SIGKILL, a
+    power cut) holds no lock: it is taken over, with a warning naming that process.
     """
     folder.mkdir(parents=True, exist_ok=True)
     lock = folder / LOCK_FILE
-    record = json.dumps({"pid": os.getpid(), "since": datetime.now(UTC).isoformat()})
-    for _ in range(2):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            try:
-                holder = json.loads(lock.read_text())
-            except (OSError, ValueError):
-                holder = {"pid": -1, "since": "unknown"}
-            if holder.get("pid", -1) > 0 and _pid_alive(int(holder["pid"])):
-                raise LockHeld(
-                    f"cycle {cycle} is being run by process {holder['pid']} since "
-                    f"{holder['since']} (lock file {lock})"
-                ) from None
+    fd, earlier = _open_locked(lock, cycle)
+    try:
+        if earlier.get("pid"):
             say(
                 f"warning: taking over the lock of cycle {cycle} left by process "
-                f"{holder.get('pid')}, which is no longer running"
+                f"{earlier['pid']}, which is no longer running"
             )
-            lock.unlink(missing_ok=True)
-            continue
-        with os.fdopen(fd, "w") as handle:
-            handle.write(record)
-        break
-    try:
+        record = json.dumps({"pid": os.getpid(), "since": datetime.now(UTC).isoformat()})
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, record.encode("utf-8"), 0)
         yield
     finally:
-        lock.unlink(missing_ok=True)
+        # Remove the file while still holding its lock, then release it: a process waiting
+        # on the old file sees that it was removed and starts again (see _open_locked).
+        try:
+            if os.stat(lock).st_ino == os.fstat(fd).st_ino:
+                lock.unlink()
+        except FileNotFoundError:
+            pass
+        os.close(fd)
