@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from highneeds.errors import InputDataError, UsageError
 from highneeds.gate.limits import InputLimits, check_cycle_folder
 from highneeds.gate.sources import read_csv, read_source, read_xlsx
-from highneeds.gate.tables import read_cycle_tables, read_paper_metadata
+from highneeds.gate.tables import read_cycle_tables
 from tests.conftest import run_pipeline
 
 SMALL = InputLimits(max_file_bytes=1000, max_xlsx_unpacked_bytes=50_000, max_rows=5, max_columns=4)
@@ -123,12 +123,12 @@ def test_sources_yaml_cannot_point_outside_the_cycle_folder(raw_copy: Path) -> N
     )
 
 
-def test_yaml_aliases_are_refused(raw_copy: Path) -> None:
-    paper = raw_copy / "paper.yaml"
-    bomb = 'a: &a ["x", "x"]\nb: &b [*a, *a]\nc: &c [*b, *b]\n'
-    paper.write_text(bomb + paper.read_text(encoding="utf-8"), encoding="utf-8")
-    assert "paper.yaml: not valid YAML: line 2: aliases (*a) are not allowed" in refused(
-        read_paper_metadata, paper
+def test_yaml_aliases_in_sources_yaml_are_refused(raw_copy: Path) -> None:
+    (raw_copy / "sources.yaml").write_text(
+        "a: &a {file: x.csv}\nb: &b [*a, *a]\nhigh_needs_budget: {file: high_needs_budget.csv}\n"
+    )
+    assert "sources.yaml: not valid YAML: line 2: aliases (*a) are not allowed" in refused(
+        read_source, raw_copy, "high_needs_budget"
     )
 
 

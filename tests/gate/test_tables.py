@@ -11,7 +11,6 @@ from highneeds.gate.tables import (
     parse_money,
     read_budget,
     read_ehcp_demand,
-    read_paper_metadata,
 )
 
 
@@ -118,10 +117,3 @@ def test_figures_are_typed_by_unit(shipped_tables) -> None:
     assert values["nurture_children_supported"] == 16
     assert isinstance(values["nurture_children_supported"], int)
     assert values["cpi_topup_uplift_from"] == "2022/23"
-
-
-def test_paper_metadata_requires_its_fields(raw_copy: Path) -> None:
-    path = raw_copy / "paper.yaml"
-    path.write_text(path.read_text().replace("strategic_aim:", "aim:"))
-    with pytest.raises(InputDataError, match="missing field\\(s\\): strategic_aim"):
-        read_paper_metadata(path)

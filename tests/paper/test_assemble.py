@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from highneeds.errors import NarrativeError
-from highneeds.gate.tables import figure_values, read_paper_metadata
+from highneeds.gate.paper_yaml import read_paper_metadata
+from highneeds.gate.tables import figure_values
 from highneeds.model import deficit, demand, interventions
 from highneeds.paper.assemble import ModelOutputs, build_paper
 from highneeds.paper.narrative import parse_narrative

@@ -10,7 +10,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from highneeds.gate.tables import read_paper_metadata
+from highneeds.gate.paper_yaml import read_paper_metadata
 from highneeds.gate.validation import CheckResult, ValidationReport
 from highneeds.paper.assemble import header_html
 from highneeds.paper.render import render_html

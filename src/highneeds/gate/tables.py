@@ -15,8 +15,7 @@ from typing import Any
 import pandas as pd
 
 from highneeds.errors import InputDataError
-from highneeds.gate.limits import InputLimits, check_input_file
-from highneeds.gate.sources import RawTable, load_yaml, read_source
+from highneeds.gate.sources import RawTable, read_source
 
 #: The lines of the High Needs table, keyed by how the finance layout labels them.
 BUDGET_LINES: dict[str, str] = {
@@ -348,35 +347,6 @@ def figure_values(figures: pd.DataFrame) -> dict[str, Any]:
             ) from None
         values[rec.name] = value
     return values
-
-
-def read_paper_metadata(path: Path) -> dict[str, Any]:
-    """The paper's header block, recommendations and table wording (YAML)."""
-    if not path.is_file():
-        raise InputDataError(f"{path.name}: the file is missing from {path.parent}")
-    check_input_file(path, path.parent, InputLimits.from_environment())
-    data = load_yaml(path)
-    if not isinstance(data, dict):
-        raise InputDataError(f"{path.name}: expected a mapping of fields at the top level")
-    required = [
-        "council",
-        "committee",
-        "meeting",
-        "title",
-        "report_of",
-        "strategic_aim",
-        "key_decision",
-        "forward_plan_reference",
-        "cabinet_members",
-        "contact_officers",
-        "wards",
-        "recommendations",
-        "large_print_phone",
-    ]
-    missing = [k for k in required if k not in data]
-    if missing:
-        raise InputDataError(f"{path.name}: missing field(s): {', '.join(missing)}")
-    return data
 
 
 #: Readers for each tabular input (CSV or XLSX), keyed by the typed table's name.

@@ -22,6 +22,7 @@ import pandas as pd
 
 from highneeds.errors import InputDataError
 from highneeds.gate.limits import InputLimits, check_cycle_folder
+from highneeds.gate.paper_yaml import read_paper_metadata
 from highneeds.gate.tables import read_cycle_tables
 from highneeds.templating import render_template
 
@@ -236,6 +237,24 @@ def cross_table_checks(
     return results
 
 
+def paper_yaml_check(path: Path) -> CheckResult:
+    """paper.yaml against its schema, and no figure typed into its text."""
+    try:
+        read_paper_metadata(path)
+        problems: list[str] = []
+    except InputDataError as exc:
+        problems = exc.problems or [str(exc)]
+    return CheckResult(
+        "paper",
+        path.name,
+        "paper_yaml_schema",
+        "every key a paper needs, each holding text (key_decision: yes or no), and no figure "
+        "typed into the text",
+        not problems,
+        problems,
+    )
+
+
 @dataclass
 class ValidationReport:
     """Every check of a cycle's inputs and its outcome."""
@@ -299,6 +318,7 @@ def validate_cycle(
         raise
     checks = run_expectations(tables, suites_dir, docs_dir)
     checks += cross_table_checks(tables, identities)
+    checks.append(paper_yaml_check(raw_dir / "paper.yaml"))
     report = ValidationReport(cycle, checks)
     if docs_dir is not None:
         report.write(docs_dir)

@@ -21,6 +21,7 @@ from highneeds.errors import NarrativeError
 from highneeds.paper.sandbox import NarrativeSandbox, SecurityError
 from highneeds.paper.sanitise import ALLOWED_ELEMENTS, active_content, clean
 from highneeds.templating import Markup, render_template
+from highneeds.typed_figures import PLACEHOLDER_RE, find_typed_figures, strip_comments
 
 _LABEL = r"[a-z0-9][a-z0-9-]*"
 _SECTION_RE = re.compile(rf"^##\s+(?P<title>.+?)\s*(?:\{{#(?P<label>{_LABEL})\}})?\s*$")
@@ -29,10 +30,6 @@ _PARA_LABEL_RE = re.compile(rf"^\{{#(?P<label>{_LABEL})\}}\s*")
 #: A table or chart on a line of its own: exactly one call with one quoted name.
 _INSERT_RE = re.compile(r"""^\{\{\s*(table|chart)\(\s*("[^"]*"|'[^']*')\s*\)\s*\}\}$""")
 _LIST_RE = re.compile(r"^([-*+]|\d+[.)])\s")
-_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
-#: Figures typed into prose instead of bound to data: money and percentages.
-_TYPED_FIGURE_RE = re.compile(r"£\s?\d[\d,.]*\s?[km]?|\b\d[\d,.]*\s?%")
-_PLACEHOLDER_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 
 
 @dataclass
@@ -66,11 +63,6 @@ class Narrative:
     labels: dict[str, str]
 
 
-def _strip_comments(text: str) -> str:
-    """Remove HTML comments, keeping line numbers for error messages."""
-    return _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-
-
 def _split_blocks(text: str) -> list[tuple[int, str]]:
     """Split text into blocks separated by blank lines, each with its first line number."""
     blocks: list[tuple[int, str]] = []
@@ -87,15 +79,6 @@ def _split_blocks(text: str) -> list[tuple[int, str]]:
     if current:
         blocks.append((start, "\n".join(current)))
     return blocks
-
-
-def find_typed_figures(text: str) -> list[tuple[int, str]]:
-    """Figures typed into prose (outside placeholders): ``(line, figure)`` pairs."""
-    found = []
-    for number, line in enumerate(_strip_comments(text).splitlines(), start=1):
-        for match in _TYPED_FIGURE_RE.finditer(_PLACEHOLDER_RE.sub("", line)):
-            found.append((number, match.group(0).strip()))
-    return found
 
 
 def parse_narrative(text: str, source: str = "narrative.md") -> Narrative:
@@ -124,7 +107,7 @@ def parse_narrative(text: str, source: str = "narrative.md") -> Narrative:
         labels[label] = number
         label_lines[label] = line
 
-    for line, block in _split_blocks(_strip_comments(text)):
+    for line, block in _split_blocks(strip_comments(text)):
         first = block.splitlines()[0]
         if first.startswith("# "):
             raise NarrativeError(
@@ -288,7 +271,7 @@ class TextRenderer:
 
     def _culprit(self, text: str, line: int) -> tuple[str, int]:
         """The first placeholder of ``text`` that fails on its own, and its line."""
-        for match in _PLACEHOLDER_RE.finditer(text):
+        for match in PLACEHOLDER_RE.finditer(text):
             at = line + text[: match.start()].count("\n") if line else 0
             if match.group(0).startswith("{%"):
                 return match.group(0), at

@@ -26,7 +26,7 @@ def render_paper(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None
 
 
 def _render(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None) -> None:
-    from highneeds.gate.tables import read_paper_metadata
+    from highneeds.gate.paper_yaml import read_paper_metadata
     from highneeds.paper.render import LARGE_PRINT_CSS, fix_zip_dates, render_html, render_pdf
     from highneeds.paper.word import write_docx
 

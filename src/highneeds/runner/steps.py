@@ -42,7 +42,13 @@ TABLES = ("budget", "ehcp_demand", "placement_costs", "interventions", "business
 STEPS = (
     Step(
         "01_validate",
-        reads=("inputs/*.csv", "inputs/*.xlsx", "inputs/sources.yaml", "expectations/*.json"),
+        reads=(
+            "inputs/*.csv",
+            "inputs/*.xlsx",
+            "inputs/sources.yaml",
+            "inputs/paper.yaml",
+            "expectations/*.json",
+        ),
         writes=(*(f"processed/{t}.csv" for t in TABLES), "validation/**/*"),
     ),
     Step(

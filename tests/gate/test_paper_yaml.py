@@ -1,0 +1,102 @@
+"""paper.yaml is checked against a schema: each value as the author wrote it, each problem
+naming the key, the value and what is expected (exit 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from highneeds.errors import InputDataError
+from highneeds.gate.paper_yaml import read_paper_metadata
+
+
+def problems_of(raw: Path, old: str, new: str) -> list[str]:
+    path = raw / "paper.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(InputDataError) as caught:
+        read_paper_metadata(path)
+    assert caught.value.exit_code == 3
+    return caught.value.problems
+
+
+def read_with(raw: Path, old: str, new: str) -> dict:
+    path = raw / "paper.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return read_paper_metadata(path)
+
+
+@pytest.mark.parametrize(
+    ("written", "meaning"),
+    [
+        ("true", True),
+        ("Yes", True),
+        ('"yes"', True),
+        ("false", False),
+        ("No", False),
+        ('"No"', False),
+    ],
+)
+def test_key_decision_is_yes_or_no_however_written(raw_copy: Path, written: str, meaning) -> None:
+    assert read_with(raw_copy, "key_decision: true", f"key_decision: {written}")[
+        "key_decision"
+    ] is (meaning)
+
+
+def test_key_decision_that_is_neither_is_refused(raw_copy: Path) -> None:
+    assert problems_of(raw_copy, "key_decision: true", "key_decision: maybe") == [
+        "paper.yaml: key 'key_decision': found 'maybe'; expected yes or no"
+    ]
+
+
+def test_values_are_text_as_written_not_yaml_numbers_or_dates(raw_copy: Path) -> None:
+    meta = read_with(raw_copy, "large_print_phone: 01572 722577", "large_print_phone: 01572722577")
+    assert meta["large_print_phone"] == "01572722577"  # not the octal number 233547135
+    meta = read_with(raw_copy, "meeting: January 2022", "meeting: 2022-01-18")
+    assert meta["meeting"] == "2022-01-18"
+    assert meta["forward_plan_reference"] == "011021"
+
+
+def test_missing_and_misspelt_keys_are_named(raw_copy: Path) -> None:
+    assert problems_of(raw_copy, "strategic_aim:", "aim:") == [
+        "paper.yaml: key 'strategic_aim' is missing: every paper needs it",
+        "paper.yaml: key 'aim': found 'Protecting the vulnerable'; not a key paper.yaml has "
+        "(is it misspelt?)",
+    ]
+
+
+def test_wrong_shapes_are_named_with_their_place(raw_copy: Path) -> None:
+    problems = problems_of(raw_copy, "    phone: 01572 758358\n", "    phone:\n")
+    assert problems == ["paper.yaml: key 'contact_officers[0].phone': found a blank; expected text"]
+
+
+def test_a_figure_typed_into_a_recommendation_is_refused(raw_copy: Path) -> None:
+    problems = problems_of(
+        raw_copy,
+        "      Notes the update,",
+        "      Approves £5.2m and a 12% uplift. Notes the update,",
+    )
+    assert problems == [
+        "paper.yaml: key 'recommendations.items[0]': the figure '£5.2m' is typed into the text; "
+        "figures must come from the data: use a placeholder such as {{ fig.name | gbp_m(1) }}",
+        "paper.yaml: key 'recommendations.items[0]': the figure '12%' is typed into the text; "
+        "figures must come from the data: use a placeholder such as {{ fig.name | gbp_m(1) }}",
+    ]
+
+
+def test_figures_in_placeholders_are_fine(raw_copy: Path) -> None:
+    meta = read_with(
+        raw_copy, "      Notes the update,", "      Notes {{ fig.x | pct(0) }} and the update,"
+    )
+    assert "{{ fig.x | pct(0) }}" in meta["recommendations"]["items"][0]
+
+
+def test_yaml_aliases_are_refused(raw_copy: Path) -> None:
+    path = raw_copy / "paper.yaml"
+    path.write_text('a: &a ["x", "x"]\nb: [*a, *a]\n' + path.read_text(encoding="utf-8"))
+    with pytest.raises(InputDataError, match=r"line 2: aliases \(\*a\) are not allowed"):
+        read_paper_metadata(path)
