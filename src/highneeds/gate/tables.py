@@ -86,32 +86,48 @@ def _records(table: RawTable, columns: list[str]) -> list[tuple[int, dict[str, s
     return out
 
 
+#: What each kind of cell must hold, in the words of a failure message.
+EXPECTED = {
+    "money": "an amount in £000 such as 1,028 or (4,224)",
+    "int": "a whole number",
+    "float": "a number",
+    "date": "a date written YYYY-MM-DD",
+    "financial_year": "a financial year written like 2022/23",
+}
+_FINANCIAL_YEAR_RE = re.compile(r"^\d{4}/\d{2}$")
+
+
+def parse_cell(value: str, kind: str) -> Any:
+    """One cell's text as a value of ``kind``: the single reader that the gate checks with and
+    the model reads with, so that what ``validate`` accepts ``run`` reads the same way.
+    Raises :class:`ValueError` if the text is not one."""
+    if kind == "money":
+        return parse_money(value)
+    if kind == "int":
+        number = float(value.replace(",", ""))
+        if number != int(number):
+            raise ValueError(value)
+        return int(number)
+    if kind == "float":
+        return float(value.replace(",", "").replace("£", ""))
+    if kind == "date":
+        return date.fromisoformat(value)
+    if kind == "financial_year":
+        if not _FINANCIAL_YEAR_RE.match(value) or int(value[5:]) != (int(value[:4]) + 1) % 100:
+            raise ValueError(value)
+        return value
+    return value
+
+
 def _convert(table: RawTable, row: int, column: str, value: str, kind: str) -> Any:
     """Convert one cell, raising an :class:`InputDataError` that locates it."""
     try:
-        if kind == "money":
-            return parse_money(value)
-        if kind == "int":
-            number = float(value.replace(",", ""))
-            if number != int(number):
-                raise ValueError
-            return int(number)
-        if kind == "float":
-            return float(value.replace(",", "").replace("£", ""))
-        if kind == "date":
-            return date.fromisoformat(value)
-    except ValueError:
-        expected = {
-            "money": "an amount in £000 such as 1,028 or (4,224)",
-            "int": "a whole number",
-            "float": "a number",
-            "date": "a date written YYYY-MM-DD",
-        }[kind]
+        return parse_cell(value, kind)
+    except (ValueError, OverflowError):
         raise InputDataError(
             "An input file has a value that cannot be read.",
-            [str(Problem(table.name, row, column, value, expected))],
+            [str(Problem(table.name, row, column, value, EXPECTED[kind]))],
         ) from None
-    return value
 
 
 def classify_budget_line(label: str) -> str | None:
@@ -296,57 +312,46 @@ def read_figures(raw_dir: Path) -> pd.DataFrame:
     )
 
 
-#: How a figure's text value is typed, by its unit.
+#: How a figure's text value is read, by its unit (kinds of :func:`parse_cell`).
 FIGURE_UNITS = {
-    "gbp_000": float,
-    "percent": float,
-    "count": int,
-    "years": int,
-    "year": int,
-    "financial_year": str,
+    "gbp_000": "money",
+    "percent": "float",
+    "count": "int",
+    "years": "int",
+    "year": "int",
+    "financial_year": "financial_year",
 }
+
+
+def _figure_value(rec: Any, source: str) -> tuple[Any, str | None]:
+    """A figure's value read by its unit, or the problem that stops it being read."""
+    kind = FIGURE_UNITS.get(rec.unit)
+    if kind is None:
+        expected = "one of " + ", ".join(FIGURE_UNITS)
+        return None, str(Problem(source, rec.row, "unit", rec.unit, expected))
+    try:
+        value = parse_cell(rec.value, kind)
+    except (ValueError, OverflowError):
+        value = None
+    if value is None:
+        return None, str(Problem(source, rec.row, "value", rec.value, EXPECTED[kind]))
+    return value, None
+
+
+def figure_value_problems(figures: pd.DataFrame) -> list[str]:
+    """Each figure whose value cannot be read in its unit (the gate's check)."""
+    source = figures.attrs.get("source", "figures.csv")
+    found = (_figure_value(rec, source)[1] for rec in figures.itertuples(index=False))
+    return [problem for problem in found if problem]
 
 
 def figure_values(figures: pd.DataFrame) -> dict[str, Any]:
     """Named figures as Python values typed by their unit (``count`` as int, £000 as float)."""
-    values: dict[str, Any] = {}
+    problems = figure_value_problems(figures)
+    if problems:
+        raise InputDataError("A figure's value cannot be read in its unit.", problems)
     source = figures.attrs.get("source", "figures.csv")
-    for rec in figures.itertuples(index=False):
-        convert = FIGURE_UNITS.get(rec.unit)
-        if convert is None:
-            raise InputDataError(
-                "A figure has a unit the pipeline does not know.",
-                [
-                    str(
-                        Problem(
-                            source,
-                            rec.row,
-                            "unit",
-                            rec.unit,
-                            "one of " + ", ".join(FIGURE_UNITS),
-                        )
-                    )
-                ],
-            )
-        try:
-            value = convert(rec.value) if convert is not int else int(rec.value.replace(",", ""))
-        except ValueError:
-            raise InputDataError(
-                "A figure's value does not match its unit.",
-                [
-                    str(
-                        Problem(
-                            source,
-                            rec.row,
-                            "value",
-                            rec.value,
-                            f"a value in unit {rec.unit}",
-                        )
-                    )
-                ],
-            ) from None
-        values[rec.name] = value
-    return values
+    return {rec.name: _figure_value(rec, source)[0] for rec in figures.itertuples(index=False)}
 
 
 #: Readers for each tabular input (CSV or XLSX), keyed by the typed table's name.

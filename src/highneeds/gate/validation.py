@@ -23,7 +23,7 @@ import pandas as pd
 from highneeds.errors import InputDataError
 from highneeds.gate.limits import InputLimits, check_cycle_folder
 from highneeds.gate.paper_yaml import read_paper_metadata
-from highneeds.gate.tables import read_cycle_tables
+from highneeds.gate.tables import figure_value_problems, read_cycle_tables
 from highneeds.templating import render_template
 
 _FY_RE = re.compile(r"^\d{4}/\d{2}$")
@@ -197,7 +197,12 @@ def consecutive_years_check(budget: pd.DataFrame) -> CheckResult:
     """The budget's financial years follow each other with no gap or repeat."""
     source = budget.attrs.get("source", "high_needs_budget.csv")
     years = list(dict.fromkeys(budget["year"]))
-    gaps = []
+    gaps = [
+        f"{source}, header row, column '{year}': found {year!r}; expected a financial year "
+        f"such as {year[:4]}/{(int(year[:4]) + 1) % 100:02d}"
+        for year in years
+        if _FY_RE.match(year) and int(year[5:]) != (int(year[:4]) + 1) % 100
+    ]
     for before, after in itertools.pairwise(years):
         if not (_FY_RE.match(before) and _FY_RE.match(after)):
             continue  # the year-label expectation reports these
@@ -212,9 +217,23 @@ def consecutive_years_check(budget: pd.DataFrame) -> CheckResult:
         "budget",
         source,
         "consecutive_financial_years",
-        "consecutive financial years with no gaps or repeats",
+        "financial years (2021/22) that follow each other with no gaps or repeats",
         not gaps,
         gaps,
+    )
+
+
+def figure_values_check(figures: pd.DataFrame) -> CheckResult:
+    """Each figure's value read in its unit by the very reader the model uses."""
+    problems = figure_value_problems(figures)
+    return CheckResult(
+        "figures",
+        figures.attrs.get("source", "figures.csv"),
+        "figure_values_read_in_their_unit",
+        "each value readable in its unit: an amount in £000 such as 1,028 or (4,224), a number, "
+        "a whole number, or a financial year written like 2022/23",
+        not problems,
+        problems,
     )
 
 
@@ -222,7 +241,7 @@ def cross_table_checks(
     tables: dict[str, pd.DataFrame], identities: IdentityChecks
 ) -> list[CheckResult]:
     """Checks across rows and tables: years consecutive, then the model's identities."""
-    results = [consecutive_years_check(tables["budget"])]
+    results = [consecutive_years_check(tables["budget"]), figure_values_check(tables["figures"])]
     for identity in identities(tables):
         results.append(
             CheckResult(
