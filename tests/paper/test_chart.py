@@ -88,3 +88,26 @@ def test_text_alternative_names_each_scenario_from_first_to_last_year(scenarios)
     assert text.startswith("Line chart of the High Needs deficit carried forward")
     assert "from 2020/21 to 2024/25, under 3 scenarios" in text
     assert "with the recovery plan (mitigated), from £575k to £3,592k" in text
+
+
+def test_a_surplus_is_drawn_below_zero_not_cut_off(scenarios: pd.DataFrame) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    surplus = scenarios.copy()
+    surplus["cfwd"] = surplus["cfwd"] - 5000  # every scenario ends in surplus somewhere
+    captured = {}
+    original = plt.Figure.savefig
+
+    def keep_limits(figure, *args, **kwargs):
+        captured["ylim"] = figure.axes[0].get_ylim()
+        return original(figure, *args, **kwargs)
+
+    plt.Figure.savefig = keep_limits
+    try:
+        chart.deficit_chart_png(surplus, SCENARIO_LABELS)
+    finally:
+        plt.Figure.savefig = original
+    assert captured["ylim"][0] <= surplus["cfwd"].min()

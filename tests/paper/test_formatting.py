@@ -46,3 +46,20 @@ def test_years_and_dates() -> None:
     assert f.fy_short("2024/25") == "24/25"
     assert f.fy_start_month("2022/23") == "April 2022"
     assert f.long_date(date(2021, 4, 1)) == "1 April 2021"
+
+
+@pytest.mark.parametrize(
+    ("function", "value", "printed"),
+    [
+        (f.gbp_k, -0.4, "£0k"),
+        (f.gbp_m, -0.4, "£0.000m"),
+        (f.num, -0.4, "0"),
+        (f.pct, -0.0001, "0.0%"),
+        (f.table_amount, -0.4, "0"),
+        (f.gbp_k, -0.5, "-£1k"),
+        (f.gbp_k, -126, "-£126k"),
+        (f.gbp_m, -1500, "-£1.500m"),
+    ],
+)
+def test_a_value_that_rounds_to_zero_has_no_minus_sign(function, value, printed) -> None:
+    assert function(value) == printed

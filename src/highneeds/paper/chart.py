@@ -104,7 +104,11 @@ def _render_chart(
             )
         ax.set_ylabel("Deficit carried forward (£000)")
         ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
-        ax.set_ylim(bottom=0)
+        lowest = min(float(scenarios["cfwd"].min()), 0.0)
+        if lowest < 0:  # a surplus: show it below a line at zero, never cut off
+            ax.axhline(0, color="#555555", linewidth=0.8)
+        else:
+            ax.set_ylim(bottom=0)
         ax.grid(axis="y", color="#cccccc", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
         if style.legend_below:

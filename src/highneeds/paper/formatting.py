@@ -23,9 +23,11 @@ MONTHS = (
 
 
 def round_half_up(value: float, places: int = 0) -> Decimal:
-    """Round as finance teams do (0.5 away from zero), not to even as Python's round does."""
+    """Round as finance teams do (0.5 away from zero), not to even as Python's round does.
+    A value that rounds to zero is zero, never "-0" (-0.4 prints as 0, not -0)."""
     quantum = Decimal(1).scaleb(-places)
-    return Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+    return abs(rounded) if rounded == 0 else rounded
 
 
 def round_to(value: float, step: float) -> float:
@@ -49,15 +51,15 @@ def table_amount(value: float | None) -> str:
 
 
 def gbp_k(value_000: float) -> str:
-    """£000 as prose: 822 -> '£822k', 3853 -> '£3,853k'."""
-    sign = "-" if value_000 < 0 else ""
-    return f"{sign}£{round_half_up(abs(value_000)):,.0f}k"
+    """£000 as prose: 822 -> '£822k', 3853 -> '£3,853k', -126 -> '-£126k'."""
+    rounded = round_half_up(value_000)
+    return f"{'-' if rounded < 0 else ''}£{abs(rounded):,.0f}k"
 
 
 def gbp_m(value_000: float, places: int = 3) -> str:
     """£000 as £m: 1028 -> '£1.028m' (places=3) or '£1m' (places=0)."""
-    sign = "-" if value_000 < 0 else ""
-    return f"{sign}£{round_half_up(abs(value_000) / 1000, places):,.{places}f}m"
+    rounded = round_half_up(value_000 / 1000, places)
+    return f"{'-' if rounded < 0 else ''}£{abs(rounded):,.{places}f}m"
 
 
 def pct(fraction: float, places: int = 1) -> str:
