@@ -126,3 +126,44 @@ def test_ehcp_growth_matches_para_7_5(shipped_tables) -> None:
 )
 def test_financial_year_of_cycle(cycle: str, year: str) -> None:
     assert deficit.financial_year_of(cycle) == year
+
+
+def _budget_with_impact(impact: list[float | None]) -> pd.DataFrame:
+    years = ["2022/23", "2023/24", "2024/25"]
+    return pd.DataFrame(
+        {
+            "line": ["recovery_plan_impact"] * 3,
+            "label": ["Recovery Plan Impact"] * 3,
+            "year": years,
+            "amount": impact,
+        }
+    )
+
+
+def test_a_blank_year_of_a_cumulative_impact_adds_nothing() -> None:
+    budget = _budget_with_impact([-33.0, -93.0, None])
+    in_year = deficit.recovery_plan_in_year(budget, basis="cumulative")
+    assert list(in_year) == [-33.0, -60.0, 0.0]  # not +93: the saving is not given back
+    budget = _budget_with_impact([None, -33.0, None])
+    assert list(deficit.recovery_plan_in_year(budget, basis="cumulative")) == [0.0, -33.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [(575, "575"), (575.4, "575.4"), (-126, "(126)"), (1028.25, "1,028.25"), (-0.0, "0")],
+)
+def test_amounts_in_messages_are_written_as_given(value: float, written: str) -> None:
+    assert deficit.as_written(value) == written
+
+
+def test_a_reconciliation_message_keeps_the_difference_and_brackets_income(
+    shipped_tables,
+) -> None:
+    budget = shipped_tables["budget"].copy()
+    at = (budget["line"] == "cfwd") & (budget["year"] == "2020/21")
+    budget.loc[at, "amount"] = 575.4
+    (problem, *_) = deficit.reconciliation_problems(deficit.roll_forward(budget))
+    assert problem.message == (
+        "C/Fwd is given as 575.4 but B/Fwd + transfer + allocation + placement costs = "
+        "457 + (126) + (4,224) + 4,468 = 575"
+    )

@@ -80,6 +80,13 @@ class Mismatch:
         return f"{self.year}: {self.message}"
 
 
+def as_written(value: float) -> str:
+    """A £000 amount as the finance table writes it, to the decimals it has: ``575``,
+    ``575.4``, ``(126)`` for income; never rounded away, never ``+ -126``."""
+    text = f"{abs(value):,.3f}".rstrip("0").rstrip(".")
+    return f"({text})" if value < 0 and text != "0" else text
+
+
 def reconciliation_problems(roll: pd.DataFrame, tolerance: float = 1e-6) -> list[Mismatch]:
     """Every year whose given figures disagree with the roll-forward, naming both figures."""
     problems: list[Mismatch] = []
@@ -92,9 +99,10 @@ def reconciliation_problems(roll: pd.DataFrame, tolerance: float = 1e-6) -> list
                 Mismatch(
                     rec.year,
                     "cfwd",
-                    f"C/Fwd is given as {rec.cfwd_given:,.0f} but B/Fwd + transfer + "
-                    f"allocation + placement costs = {rec.bfwd_given:,.0f} + {rec.transfer:,.0f} + "
-                    f"{rec.allocation:,.0f} + {rec.placement_costs:,.0f} = {computed:,.0f}",
+                    f"C/Fwd is given as {as_written(rec.cfwd_given)} but B/Fwd + transfer + "
+                    f"allocation + placement costs = {as_written(rec.bfwd_given)} + "
+                    f"{as_written(rec.transfer)} + {as_written(rec.allocation)} + "
+                    f"{as_written(rec.placement_costs)} = {as_written(computed)}",
                 )
             )
         if (
@@ -106,8 +114,8 @@ def reconciliation_problems(roll: pd.DataFrame, tolerance: float = 1e-6) -> list
                 Mismatch(
                     rec.year,
                     "bfwd",
-                    f"B/Fwd is given as {rec.bfwd_given:,.0f} but the C/Fwd of "
-                    f"{previous_year} is {previous_cfwd:,.0f}",
+                    f"B/Fwd is given as {as_written(rec.bfwd_given)} but the C/Fwd of "
+                    f"{previous_year} is {as_written(previous_cfwd)}",
                 )
             )
         previous_cfwd, previous_year = rec.cfwd_given, rec.year
@@ -136,9 +144,14 @@ def recovery_plan_in_year(budget: pd.DataFrame, basis: str = "in_year") -> pd.Se
     wide = budget_to_wide(budget)
     if "recovery_plan_impact" not in wide.index:
         return pd.Series(0.0, index=wide.columns)
-    impact = wide.loc["recovery_plan_impact"].fillna(0.0).astype(float)
+    given = wide.loc["recovery_plan_impact"].astype(float)
     if basis == "cumulative":
-        impact = impact.diff().fillna(impact.iloc[0])
+        # A blank year adds nothing: the running total stays where it was (a blank final year
+        # used to read as 0 and give back the whole saving, [-33, -93, blank] -> +93).
+        running = given.ffill().fillna(0.0)
+        impact = running.diff().fillna(running.iloc[0])
+    else:
+        impact = given.fillna(0.0)
     impact.name = "recovery_plan_impact"
     return impact
 
