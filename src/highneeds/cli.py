@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -237,6 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         step, log, paper = exc.step, exc.log, None
         if isinstance(exc, Interrupted):
             status = "interrupted"
+            # Tasks of the kernels stopped on the way end in errors nobody will collect:
+            # asyncio would print each as a traceback at exit.
+            logging.getLogger("asyncio").setLevel(logging.CRITICAL)
         LOGGER.error(f"error: {exc}", extra={"exit_code": code})
     except KeyboardInterrupt:
         code, status, message, step, log, paper = (

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from highneeds.errors import UsageError
-from highneeds.runner.options import declared_parameters, plan_parameters, source_date_epoch
+from highneeds.runner.options import (
+    declared_parameters,
+    plan_parameters,
+    run_environment,
+    source_date_epoch,
+)
 
 
 def test_parameters_go_only_to_notebooks_that_declare_them(project_root: Path) -> None:
@@ -45,3 +51,17 @@ def test_source_date_epoch_is_the_cycles_first_day(monkeypatch) -> None:
     assert source_date_epoch("2022-01") == "1640995200"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "42")
     assert source_date_epoch("2022-01") == "42"
+
+
+def test_a_run_leaves_the_environment_as_it_found_it(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    with run_environment(tmp_path, source_date_epoch("2022-01")):
+        assert os.environ["SOURCE_DATE_EPOCH"] == "1640995200"
+        assert str(tmp_path / "src") in os.environ["PYTHONPATH"]
+    assert "SOURCE_DATE_EPOCH" not in os.environ
+    # A later run in the same process, of another cycle, is dated from its own cycle.
+    assert source_date_epoch("2022-02") == "1643673600"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "42")
+    with run_environment(tmp_path, "42"):
+        pass
+    assert os.environ["SOURCE_DATE_EPOCH"] == "42"

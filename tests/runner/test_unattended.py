@@ -46,10 +46,10 @@ def newest_run(project: Path) -> Path:
 
 
 def start_pipeline(
-    project: Path, *args: str, env: dict[str, str] | None = None
+    project: Path, *args: str, env: dict[str, str] | None = None, command: str = "run"
 ) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "pipeline.py", "run", *args],
+        [sys.executable, "pipeline.py", command, *args],
         cwd=project,
         env=env,
         stdout=subprocess.PIPE,
@@ -60,10 +60,10 @@ def start_pipeline(
 
 @contextmanager
 def pipeline_process(
-    project: Path, *args: str, env: dict[str, str] | None = None
+    project: Path, *args: str, env: dict[str, str] | None = None, command: str = "run"
 ) -> Iterator[subprocess.Popen[str]]:
     """A run in the background for the length of a ``with`` block; killed if still running."""
-    process = start_pipeline(project, *args, env=env)
+    process = start_pipeline(project, *args, env=env, command=command)
     try:
         yield process
     finally:
@@ -376,3 +376,19 @@ def test_notebook_failing_alongside_the_gate_is_kept_in_the_run_folder(
         ("02_deficit_model", "failed"),
     ]
     assert published_bytes(project) == before
+
+
+def test_sigterm_during_verify_stops_its_kernels_and_leaves_no_temporary_folder(
+    project: Path, first_run, tmp_path: Path
+) -> None:
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    environment = {**os.environ, "TMPDIR": str(temporary)}
+    with pipeline_process(project, env=environment, command="verify") as process:
+        kernels = wait_for(lambda: children(process.pid), 60)
+        wait_for(lambda: list(temporary.glob("highneeds-verify-*")), 60)
+        stderr = terminate(process)
+    assert process.returncode == 143, stderr
+    assert "Traceback" not in stderr
+    assert not any(alive(pid) for pid in kernels)
+    assert not list(temporary.glob("highneeds-*"))

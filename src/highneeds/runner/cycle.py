@@ -34,8 +34,8 @@ from highneeds.runner.logs import LOGGER, RUN_LOG, RunLog
 from highneeds.runner.manifest import build_manifest
 from highneeds.runner.options import (
     RunOptions,
-    kernel_environment,
     plan_parameters,
+    run_environment,
     source_date_epoch,
 )
 from highneeds.runner.overlap import execute_steps
@@ -91,8 +91,11 @@ def run_cycle(options: RunOptions) -> RunResult:
     paths = CyclePaths(root, cycle)
     plan = plan_parameters(root, cycle, options.parameters)
     epoch = source_date_epoch(cycle)
-    kernel_environment(root, epoch)
-    with interruptible(), cycle_lock(paths.reports, cycle, LOGGER.warning):
+    with (
+        run_environment(root, epoch),
+        interruptible(),
+        cycle_lock(paths.reports, cycle, LOGGER.warning),
+    ):
         started = datetime.now(UTC)
         run_id = new_run_id(started)
         run_dir = paths.reports / "runs" / run_id

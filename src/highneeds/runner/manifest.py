@@ -18,6 +18,7 @@ from highneeds.runner.archive import (
     hash_tree,
 )
 from highneeds.runner.logs import RUN_LOG
+from highneeds.runner.steps import code_hash
 
 
 def reproducible_outputs(run_dir: Path) -> dict[str, str]:
@@ -64,6 +65,7 @@ def build_manifest(
         "inputs": hash_tree(run_dir / "inputs"),
         "expectations": hash_tree(run_dir / "expectations"),
         "notebook_sources": hash_files(root, (root / "notebooks").glob("*.ipynb")),
+        "code": code_hash(root),
         "steps": records,
         "outputs": outputs,
         "documents": _documents(run_dir, outputs),

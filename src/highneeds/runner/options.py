@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,13 +95,29 @@ def source_date_epoch(cycle: str) -> str:
     return str(int(datetime(year, month, 1, tzinfo=UTC).timestamp()))
 
 
-def kernel_environment(root: Path, epoch: str) -> None:
-    """Kernels inherit the environment: import this project's own package, render headless."""
+@contextmanager
+def run_environment(root: Path, epoch: str) -> Iterator[None]:
+    """The environment the run's kernels inherit, for the length of the run: this project's
+    own package on the path, headless plotting, and the outputs' fixed date. Every variable
+    is put back as it was afterwards, so that a later run in the same process (of another
+    cycle) is not dated from this one."""
     src = str(root / "src")
     current = os.environ.get("PYTHONPATH", "")
+    settings = {
+        "MPLBACKEND": os.environ.get("MPLBACKEND", "Agg"),
+        "GX_ANALYTICS_ENABLED": os.environ.get("GX_ANALYTICS_ENABLED", "false"),
+        "PYDEVD_DISABLE_FILE_VALIDATION": os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION", "1"),
+        "SOURCE_DATE_EPOCH": epoch,
+    }
     if src not in current.split(os.pathsep):
-        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (src, current) if p)
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    os.environ["SOURCE_DATE_EPOCH"] = epoch
+        settings["PYTHONPATH"] = os.pathsep.join(p for p in (src, current) if p)
+    before = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from highneeds.errors import UsageError, VerificationFailed
 from highneeds.paths import CyclePaths
@@ -20,8 +21,10 @@ from highneeds.runner.cycle import copy_inputs
 from highneeds.runner.cycles import choose_cycle
 from highneeds.runner.logs import LOGGER
 from highneeds.runner.manifest import reproducible_outputs
-from highneeds.runner.options import RunOptions, kernel_environment
+from highneeds.runner.options import RunOptions, run_environment
 from highneeds.runner.overlap import execute_steps
+from highneeds.runner.signals import interruptible
+from highneeds.runner.steps import code_hash
 
 
 @dataclass
@@ -44,6 +47,22 @@ def _find_run(paths: CyclePaths, run: str | None) -> Path:
         known = ", ".join(p.name for p in runs_newest_first(paths.reports)[:5]) or "none"
         raise UsageError(f"no run {run!r} of cycle {paths.cycle} (latest: {known})")
     return run_dir
+
+
+def changed_since_the_run(root: Path, manifest: dict[str, Any]) -> list[str]:
+    """The notebooks and code that are not what the run executed (said before re-executing:
+    today's are what a re-execution uses)."""
+    changes = []
+    now = hash_files(root, (root / "notebooks").glob("*.ipynb"))
+    then = manifest.get("notebook_sources", {})
+    for name in sorted(set(now) | set(then)):
+        if now.get(name) != then.get(name):
+            changes.append(f"{name} changed since the run")
+    if "code" in manifest and manifest["code"] != code_hash(root):
+        commit = (manifest.get("git") or {}).get("commit")
+        at = f" (the run was made at commit {commit[:12]})" if commit else ""
+        changes.append(f"the package's code or templates changed since the run{at}")
+    return changes
 
 
 def verify_run(options: RunOptions, run: str | None = None) -> VerifyResult:
@@ -71,9 +90,15 @@ def verify_run(options: RunOptions, run: str | None = None) -> VerifyResult:
             if now.get(name) != digest:
                 problems.append(f"{name}: archived output edited after the run")
     epoch = manifest["source_date_epoch"]
-    kernel_environment(root, epoch)
+    changed = changed_since_the_run(root, manifest)
+    for change in changed:
+        LOGGER.warning(f"[{cycle}] note: {change}; the re-execution uses today's")
     LOGGER.info(f"[{cycle}] re-executing run {run_dir.name} from its archived inputs ...")
-    with tempfile.TemporaryDirectory(prefix="highneeds-verify-") as temporary:
+    with (
+        run_environment(root, epoch),
+        interruptible(),
+        tempfile.TemporaryDirectory(prefix="highneeds-verify-") as temporary,
+    ):
         replay = Path(temporary) / run_dir.name
         copy_inputs(run_dir / "inputs", run_dir / "expectations", replay)
         execute_steps(replay, root, manifest["parameters"], options, epoch, None, [])
@@ -82,5 +107,13 @@ def verify_run(options: RunOptions, run: str | None = None) -> VerifyResult:
             if again.get(name) != manifest["outputs"].get(name):
                 problems.append(f"{name}: differs when re-executed")
     if problems:
-        raise VerificationFailed(f"run {run_dir.name} of cycle {cycle} does not verify:", problems)
+        why = (
+            " (the notebooks or code changed since the run, which may explain it)"
+            if changed
+            else ""
+        )
+        raise VerificationFailed(
+            f"run {run_dir.name} of cycle {cycle} does not verify{why}:",
+            [f"note: {change}" for change in changed] + problems,
+        )
     return VerifyResult(cycle, run_dir.name, len(manifest["outputs"]))
