@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 from highneeds import __version__
 from highneeds.cli import main
+from tests.conftest import CYCLE, edited, run_pipeline
 
 
 def test_version(capsys) -> None:
@@ -60,3 +68,62 @@ def test_validate_passes_on_the_shipped_cycle(capsys) -> None:
 
 def test_validate_unknown_cycle_exits_2(capsys) -> None:
     assert main(["validate", "--cycle", "2030-01"]) == 2
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: ClassVar[list[dict]] = []
+
+    def do_POST(self) -> None:
+        _Hook.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hook() -> Iterator[str]:
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Hook.received.clear()
+    yield f"json://127.0.0.1:{server.server_port}/hook"
+    server.shutdown()
+
+
+def test_a_broken_expectation_suite_exits_1_in_one_line_and_notifies(
+    project: Path, first_run, hook: str
+) -> None:
+    suite = project / "expectations" / "budget.json"
+    with edited(suite, '"expectations": [', '"expectations": [,'):
+        result = run_pipeline(
+            project, command="validate", env={**os.environ, "HIGHNEEDS_NOTIFY_URLS": hook}
+        )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = [text for text in result.stderr.splitlines() if text.startswith("error:")]
+    assert line.startswith("error: unexpected error: JSONDecodeError: ")
+    log = project / "reports" / CYCLE / "last-error.log"
+    assert line.endswith(f"(the details are in {log})")
+    assert "Traceback (most recent call last)" in log.read_text()
+    (notice,) = _Hook.received
+    assert notice["title"] == f"highneeds validate {CYCLE}: failed (exit 1)"
+    assert "unexpected error: JSONDecodeError" in notice["message"]
+
+
+def test_a_file_where_a_folder_should_be_exits_1_in_one_line(project: Path, first_run) -> None:
+    cycle = "2030-01"
+    shutil.copytree(project / "data" / "raw" / CYCLE, project / "data" / "raw" / cycle)
+    (project / "reports" / cycle).write_text("not a folder")
+    try:
+        result = run_pipeline(project, "--cycle", cycle)
+    finally:
+        shutil.rmtree(project / "data" / "raw" / cycle)
+        (project / "reports" / cycle).unlink()
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = [text for text in result.stderr.splitlines() if text.startswith("error:")]
+    assert line.startswith("error: unexpected error: FileExistsError: ")
+    kept = Path(line.rsplit("(the details are in ", 1)[1].rstrip(")"))
+    assert "Traceback (most recent call last)" in kept.read_text()
+    kept.unlink()

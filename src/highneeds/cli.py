@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import tempfile
+import traceback
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -13,7 +17,7 @@ import yaml
 from highneeds import __version__
 from highneeds.errors import HighNeedsError, Interrupted
 from highneeds.runner.logs import LOGGER, configure_console
-from highneeds.runner.secrets import install_redaction
+from highneeds.runner.secrets import install_redaction, redact
 
 EXIT_CODES = """exit codes:
   0  success
@@ -252,9 +256,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             None,
         )
         LOGGER.error("interrupted", extra={"exit_code": code})
+    except Exception as exc:  # a bug, or something the checks did not foresee: never a traceback
+        code, status, paper = 1, "failed", None
+        step = getattr(exc, "__highneeds_step__", None)
+        log = _keep_traceback(exc, getattr(exc, "__highneeds_log__", None), cycle)
+        message = redact(f"unexpected error: {type(exc).__name__}: {exc}")
+        LOGGER.error(f"error: {message} (the details are in {log})", extra={"exit_code": code})
     if args.command in ("run", "validate"):
         _notify(args.command, cycle, code, status, step, message, log, paper)
     return code
+
+
+def _keep_traceback(exc: BaseException, log: str | None, cycle: str | None) -> str:
+    """Write the traceback of an unexpected error to the run's log (or, outside a run, to
+    ``reports/<cycle>/last-error.log``), redacted of secrets; return where it is."""
+    from highneeds.paths import PROJECT_ROOT
+
+    text = f"\nunexpected error (exit 1):\n{redact(''.join(traceback.format_exception(exc)))}"
+    if log is None:
+        log = str(PROJECT_ROOT / "reports" / (cycle or "") / "last-error.log")
+    try:
+        Path(log).parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError:  # the reports folder itself may be what is wrong
+        handle_fd, log = tempfile.mkstemp(prefix="highneeds-error-", suffix=".log")
+        with os.fdopen(handle_fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    return log
 
 
 def _newest_cycle() -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -171,6 +172,10 @@ def _run_steps(
         if isinstance(exc, HighNeedsError | Interrupted):
             exc.step = failed_step
             exc.log = str(run_dir / RUN_LOG)
+        elif isinstance(exc, Exception):  # unexpected: the CLI adds its traceback to this log
+            with suppress(AttributeError, TypeError):
+                exc.__highneeds_log__ = str(run_dir / RUN_LOG)  # type: ignore[attr-defined]
+                exc.__highneeds_step__ = failed_step  # type: ignore[attr-defined]
         write_json(
             run_dir / MANIFEST,
             build_manifest(

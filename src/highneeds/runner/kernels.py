@@ -167,6 +167,7 @@ class Kernel:
         """Execute the notebook ``source`` into ``target``, turning a failure into the right
         error; ``shown_as`` is where the executed notebook will be kept, for messages."""
         import papermill
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
         from papermill.exceptions import PapermillExecutionError
 
         _register_engine()
@@ -202,9 +203,9 @@ class Kernel:
                 ) from None
             except Exception as exc:  # a cell timed out, the kernel died or could not start
                 name = type(exc).__name__
-                if name == "CellTimeoutError":
+                if isinstance(exc, CellTimeoutError):
                     what = f"timed out after {cell_timeout} s (--cell-timeout)"
-                elif name == "DeadKernelError" or not self.alive():
+                elif isinstance(exc, DeadKernelError) or not self.alive():
                     what = "lost its kernel (killed, or out of memory)"
                 else:
                     what = f"could not run: {name}: {str(exc).splitlines()[0] if str(exc) else ''}"

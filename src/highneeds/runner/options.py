@@ -3,8 +3,6 @@ and the environment its kernels inherit."""
 
 from __future__ import annotations
 
-import ast
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,23 +40,14 @@ class RunOptions:
 
 
 def declared_parameters(notebook: Path) -> list[str]:
-    """The names assigned in a notebook's cell tagged ``parameters`` (read, not executed)."""
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    for cell in cells:
-        if "parameters" in cell.get("metadata", {}).get("tags", []):
-            source = (
-                "".join(cell["source"]) if isinstance(cell["source"], list) else (cell["source"])
-            )
-            names = []
-            for node in ast.parse(source).body:
-                targets = (
-                    node.targets
-                    if isinstance(node, ast.Assign)
-                    else ([node.target] if isinstance(node, ast.AnnAssign) else [])
-                )
-                names += [t.id for t in targets if isinstance(t, ast.Name)]
-            return names
-    raise UsageError(f"{notebook.name} has no cell tagged 'parameters'")
+    """The names assigned in a notebook's cell tagged ``parameters`` (read, not executed), as
+    papermill itself reads them."""
+    from papermill.inspection import inspect_notebook
+
+    declared = list(inspect_notebook(str(notebook)))
+    if not declared:
+        raise UsageError(f"{notebook.name} declares no parameters (a cell tagged 'parameters')")
+    return declared
 
 
 def plan_parameters(root: Path, cycle: str, overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
