@@ -86,6 +86,8 @@ def test_run_folder_archives_inputs_notebooks_and_outputs(project: Path, first_r
 
 
 def test_no_change_rerun_executes_no_notebook(project: Path, first_run) -> None:
+    # Publish the inputs as they are now (another test may have published an edited cycle).
+    assert run_pipeline(project).returncode == 0
     before = published_manifest(project)["run_id"]
     result = run_pipeline(project)
     assert result.returncode == 0, result.stderr
