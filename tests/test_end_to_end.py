@@ -82,7 +82,9 @@ def test_run_folder_archives_inputs_notebooks_and_outputs(project: Path, first_r
     assert {"budget.csv", "scenarios.csv", "paper_figures.json"} <= {
         p.name for p in processed.iterdir()
     }
-    assert (reports(project) / "validation" / "index.html").is_file()
+    # The run's own Data Docs (reports/<cycle>/validation/ shows the latest validation, which
+    # a later `validate` or failed run may have replaced).
+    assert (run_dir / "validation" / "index.html").is_file()
 
 
 def test_no_change_rerun_executes_no_notebook(project: Path, first_run) -> None:

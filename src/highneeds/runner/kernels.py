@@ -151,7 +151,18 @@ class Kernel:
         self.manager = AsyncKernelManager(
             kernel_name=KERNEL_NAME, transport="ipc", ip=str(self._sockets / "kernel")
         )
-        run_sync(self.manager.start_kernel)(cwd=str(cwd), env=without_secrets(os.environ))
+        # What the kernel prints goes to a file beside its sockets, not over the run's console.
+        self._output = (self._sockets / "kernel.log").open("ab")
+        try:
+            run_sync(self.manager.start_kernel)(
+                cwd=str(cwd),
+                env=without_secrets(os.environ),
+                stdout=self._output,
+                stderr=self._output,
+            )
+        except BaseException:  # interrupted or failed while starting: leave nothing behind
+            self.shutdown()
+            raise
 
     def execute(
         self,
@@ -228,6 +239,10 @@ class Kernel:
 
         with suppress(Exception):
             run_sync(self.manager.shutdown_kernel)(now=True)
+        with suppress(Exception):  # a kernel whose start was cut short is not yet the manager's
+            if self.manager.provisioner is not None:
+                run_sync(self.manager.provisioner.kill)()
+        self._output.close()
         shutil.rmtree(self._sockets, ignore_errors=True)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 
 from highneeds.errors import Interrupted
 
@@ -22,28 +23,52 @@ def stop_if_interrupted() -> None:
         raise _received_signal
 
 
+#: How soon a signal that arrived during an import is raised again.
+_RETRY_SECONDS = 0.05
+
+
+def _inside_an_import(frame: FrameType | None) -> bool:
+    """Whether the main thread was stopped inside Python's import machinery."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
+
+
 @contextmanager
 def interruptible() -> Iterator[None]:
     """Turn SIGINT and SIGTERM into :class:`Interrupted`, so that cleanup runs: the kernel is
-    shut down, the lock released and the published paper left as it was."""
+    shut down, the lock released and the published paper left as it was. A signal that
+    arrives while a module is being imported is raised once the import is done (SIGALRM
+    brings it back)."""
 
-    def handler(signum: int, _frame: object) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
         global _received_signal
-        _received_signal = Interrupted(signal.Signals(signum).name, 128 + signum)
-        if not _holding_signals:
-            raise _received_signal
+        if signum != signal.SIGALRM or _received_signal is None:
+            _received_signal = Interrupted(signal.Signals(signum).name, 128 + signum)
+        if _holding_signals:
+            return
+        if _inside_an_import(frame):
+            # Raising inside the import machinery would leave a module's import lock held,
+            # and a thread importing that module would wait for ever: try again shortly.
+            signal.setitimer(signal.ITIMER_REAL, _RETRY_SECONDS)
+            return
+        raise _received_signal
 
     global _received_signal
     _received_signal = None
     previous = {}
     try:
-        for number in (signal.SIGINT, signal.SIGTERM):
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
             previous[number] = signal.signal(number, handler)
     except ValueError:  # not the main thread: leave signals alone
         pass
     try:
         yield
     finally:
+        if previous:
+            signal.setitimer(signal.ITIMER_REAL, 0)
         for number, old in previous.items():
             signal.signal(number, old)
 
