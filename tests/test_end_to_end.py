@@ -229,17 +229,58 @@ def test_archived_notebook_reruns_with_plain_papermill(project: Path, first_run)
     target.unlink()
 
 
+#: One refused input of each kind the gate knows, each through a whole run.
+GATE_FAILURES = [
+    pytest.param(
+        "high_needs_budget.csv",
+        'Placement costs,"4,468"',
+        'Placement costs,"4,486"',
+        "row 6, column '2020/21': C/Fwd is given as 575",
+        id="identity-across-rows",
+    ),
+    pytest.param(
+        "high_needs_budget.csv",
+        "Block,(126)",
+        "Block,126",
+        "row 3, column '2020/21': found 126; expected the transfer from the Schools block to "
+        "be income",
+        id="expectation-suite",
+    ),
+    pytest.param(
+        "ehcp_demand.csv",
+        "to_date,14",
+        "to_date,fourteen",
+        "ehcp_demand.csv, row 3, column 'count': found 'fourteen'; expected a whole number",
+        id="unreadable-cell",
+    ),
+    pytest.param(
+        "placement_costs.csv",
+        "High-cost placement",
+        "LE15 6HP",
+        "placement_costs.csv, row 2, column 'basis': holds a value shaped like a postcode",
+        id="privacy",
+    ),
+    pytest.param(
+        "paper.yaml",
+        "key_decision: true",
+        "key_decision: perhaps",
+        "paper.yaml: key 'key_decision': found 'perhaps'; expected yes or no",
+        id="paper-yaml-schema",
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "message"), GATE_FAILURES)
 def test_bad_input_exits_3_and_keeps_the_last_good_paper(
-    project: Path, first_run, tmp_path: Path
+    project: Path, first_run, tmp_path: Path, file: str, old: str, new: str, message: str
 ) -> None:
     before = published_bytes(project)
-    budget = project / "data" / "raw" / CYCLE / "high_needs_budget.csv"
     temporary = tmp_path / "tmp"  # the run's own temporary folder, to see what it leaves
     temporary.mkdir()
-    with edited(budget, 'Placement costs,"4,468"', 'Placement costs,"4,486"'):
+    with edited(project / "data" / "raw" / CYCLE / file, old, new):
         result = run_pipeline(project, env={**os.environ, "TMPDIR": str(temporary)})
     assert result.returncode == 3, result.stderr
-    assert "row 6, column '2020/21': C/Fwd is given as 575" in result.stderr
+    assert message in result.stderr
     assert "validation report:" in result.stderr
     assert published_bytes(project) == before
     assert "FAILED" in (reports(project) / "validation" / "summary.html").read_text()

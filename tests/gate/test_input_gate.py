@@ -1,6 +1,8 @@
 """The input gate against bad inputs: each case breaks one thing in a copy of the shipped
-cycle and expects exit 3, a message naming the file, row and column, and the last published
-paper left exactly as it was."""
+cycle and expects exit 3, a message naming the file, row and column, the gate's documents in
+``reports/<cycle>/validation/``, nothing processed, and nothing else under ``reports/<cycle>/``
+touched. That a refused run leaves the last good paper byte for byte as it was is checked
+through ``run`` itself, for one case of each kind, in ``tests/test_end_to_end.py``."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from highneeds.runner.options import RunOptions
 from highneeds.runner.validate import validate_only
 
 CYCLE = "2022-01"
+#: Files of an earlier run under reports/<cycle>/ that `validate` must leave alone.
 PUBLISHED = {
     "cabinet-report.html": b"<html>last good paper</html>",
     "cabinet-report.pdf": b"%PDF-1.7 last good paper",
@@ -356,9 +359,15 @@ def gate(project: Path) -> InputDataError:
     return caught.value
 
 
-def assert_published_unchanged(project: Path) -> None:
+def assert_only_the_gate_documents_written(project: Path) -> None:
     for name, content in PUBLISHED.items():
         assert (project / "reports" / CYCLE / name).read_bytes() == content, name
+    written = {
+        p.relative_to(project / "reports" / CYCLE).parts[0]
+        for p in (project / "reports" / CYCLE).rglob("*")
+        if p.is_file()
+    }
+    assert written <= {*(n.split("/")[0] for n in PUBLISHED), "validation"}, written
 
 
 def test_the_matrix_has_at_least_30_distinct_cases() -> None:
@@ -374,7 +383,7 @@ def test_bad_input_is_refused_where_the_author_can_find_it(project: Path, case: 
     assert error.exit_code == 3
     for fragment in case.expected:
         assert fragment in message, f"{fragment!r} not in:\n{message}"
-    assert_published_unchanged(project)
+    assert_only_the_gate_documents_written(project)
     assert not (project / "data" / "processed").exists()
     summary = project / "reports" / CYCLE / "validation" / "summary.html"
     assert summary.is_file() and "FAILED" in summary.read_text()
@@ -388,7 +397,7 @@ def test_bad_input_is_refused_where_the_author_can_find_it(project: Path, case: 
 def test_missing_file_is_named(project: Path) -> None:
     (project / "data" / "raw" / CYCLE / "figures.csv").unlink()
     assert "figures.csv: the file is missing" in str(gate(project))
-    assert_published_unchanged(project)
+    assert_only_the_gate_documents_written(project)
 
 
 def test_merged_xlsx_header_is_refused(project: Path) -> None:
@@ -404,7 +413,7 @@ def test_merged_xlsx_header_is_refused(project: Path) -> None:
     assert "placement_costs.xlsx (sheet 'Sheet'), row 1: the header has merged cells (B1:C1)" in (
         message
     )
-    assert_published_unchanged(project)
+    assert_only_the_gate_documents_written(project)
 
 
 def test_unreadable_xlsx_is_refused(project: Path) -> None:
