@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -107,3 +108,40 @@ def edited(path: Path, old: str, new: str) -> Iterator[None]:
         yield
     finally:
         path.write_text(original, encoding="utf-8")
+
+
+def shipped_model_outputs(tables: dict[str, pd.DataFrame], cycle: str = CYCLE) -> Any:
+    """The model's outputs for typed tables, wired as notebooks 02-04 wire them."""
+    from highneeds.gate.tables import figure_values
+    from highneeds.model import deficit, demand, interventions
+    from highneeds.paper.model_outputs import ModelOutputs
+
+    budget = tables["budget"]
+    figures = figure_values(tables["figures"])
+    roll = deficit.roll_forward(budget)
+    years = list(roll["year"])
+    year = deficit.financial_year_of(cycle)
+    forecast = demand.forecast_from_figures(budget, tables["ehcp_demand"], figures, year)
+    scenarios = deficit.build_scenarios(
+        roll,
+        deficit.recovery_plan_in_year(budget),
+        deficit.topup_uplift_in_year(
+            years, figures["cpi_topup_uplift_per_year"], figures["cpi_topup_uplift_from"]
+        ),
+        None if forecast is None else demand.extra_cost_if_all_convert(forecast, years),
+    )
+    savings = interventions.intervention_savings(tables["interventions"], tables["placement_costs"])
+    return ModelOutputs(
+        budget=budget,
+        budget_wide=deficit.budget_to_wide(budget),
+        scenarios=scenarios,
+        scenario_labels={
+            k: v for k, v in deficit.SCENARIO_LABELS.items() if k in set(scenarios["scenario"])
+        },
+        savings=savings,
+        business_cases=interventions.business_case_summary(savings, tables["business_cases"]),
+        figures=figures,
+        ehcp=demand.ehcp_growth(tables["ehcp_demand"]),
+        current_year=year,
+        demand=forecast,
+    )

@@ -8,43 +8,15 @@ import pytest
 
 from highneeds.errors import NarrativeError
 from highneeds.gate.paper_yaml import read_paper_metadata
-from highneeds.gate.tables import figure_values
-from highneeds.model import deficit, demand, interventions
 from highneeds.paper.assemble import ModelOutputs, build_paper
 from highneeds.paper.narrative import parse_narrative
 from tests import reference as ref
+from tests.conftest import shipped_model_outputs
 
 
 @pytest.fixture(scope="module")
 def outputs(shipped_tables) -> ModelOutputs:
-    budget = shipped_tables["budget"]
-    figures = figure_values(shipped_tables["figures"])
-    roll = deficit.roll_forward(budget)
-    scenarios = deficit.build_scenarios(
-        roll,
-        deficit.recovery_plan_in_year(budget),
-        deficit.topup_uplift_in_year(
-            list(roll["year"]),
-            figures["cpi_topup_uplift_per_year"],
-            figures["cpi_topup_uplift_from"],
-        ),
-    )
-    savings = interventions.intervention_savings(
-        shipped_tables["interventions"], shipped_tables["placement_costs"]
-    )
-    return ModelOutputs(
-        budget=budget,
-        budget_wide=deficit.budget_to_wide(budget),
-        scenarios=scenarios,
-        scenario_labels=deficit.SCENARIO_LABELS,
-        savings=savings,
-        business_cases=interventions.business_case_summary(
-            savings, shipped_tables["business_cases"]
-        ),
-        figures=figures,
-        ehcp=demand.ehcp_growth(shipped_tables["ehcp_demand"]),
-        current_year=deficit.financial_year_of("2022-01"),
-    )
+    return shipped_model_outputs(shipped_tables)
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ SCENARIO_LABELS = {
     "unmitigated": "No interventions (unmitigated)",
     "mitigated": "With the Recovery Plan (mitigated)",
     "mitigated_with_topup_uplift": "With the Recovery Plan and the top-up uplift",
+    "all_requests_convert": "No interventions, if all requests for assessment become plans",
 }
 
 #: How the Recovery Plan Impact line may be read: each year's own saving, or the running total.
@@ -175,8 +176,12 @@ def build_scenarios(
     roll: pd.DataFrame,
     recovery_impact: pd.Series,
     topup_uplift: pd.Series,
+    demand_extra: pd.Series | None = None,
 ) -> pd.DataFrame:
     """The deficit under each scenario, in-year and cumulative, in long form.
+
+    With ``demand_extra`` (each year's extra placement costs if all requests for assessment
+    become plans), a fourth scenario: no interventions, with that extra demand.
 
     Returns rows of ``scenario``, ``year``, ``adjustment`` (in-year change against the
     unmitigated forecast), ``in_year`` (the year's movement), ``bfwd`` and ``cfwd``. A saving
@@ -192,6 +197,8 @@ def build_scenarios(
             recovery_impact.reindex(years).fillna(0.0) + topup_uplift.reindex(years).fillna(0.0)
         ),
     }
+    if demand_extra is not None:
+        adjustments["all_requests_convert"] = demand_extra.reindex(years).fillna(0.0)
     frames = []
     for scenario, adjustment in adjustments.items():
         in_year = base_in_year + adjustment

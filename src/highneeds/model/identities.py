@@ -15,6 +15,7 @@ import pandas as pd
 
 from highneeds.errors import InputDataError
 from highneeds.model.deficit import reconciliation_problems, roll_forward
+from highneeds.model.demand import ehcp_growth
 from highneeds.model.interventions import business_case_summary, intervention_savings
 
 
@@ -48,6 +49,7 @@ def input_identities(tables: dict[str, pd.DataFrame]) -> list[IdentityCheck]:
     except InputDataError as exc:
         problems = exc.problems or [str(exc)]
     return [
+        *_growth_figures_agree_with_counts(tables),
         IdentityCheck(
             "budget",
             source,
@@ -63,4 +65,51 @@ def input_identities(tables: dict[str, pd.DataFrame]) -> list[IdentityCheck]:
             "each business case's saving to equal places avoided x cost per place",
             problems,
         ),
+    ]
+
+
+#: The growth figures of the demand forecast, the EHCP growth each states, and the decimals
+#: the paper states it to.
+GROWTH_FIGURES = {
+    "ehcp_growth_per_year": ("growth_to_date", 1),
+    "ehcp_growth_if_all_requests_convert": ("growth_if_all_convert", 0),
+}
+
+
+def _growth_figures_agree_with_counts(tables: dict[str, pd.DataFrame]) -> list[IdentityCheck]:
+    """The forecast's growth rates (figures.csv, in percent) are the EHCP counts' own growth,
+    to the decimals the paper states: 14 / 260 = 5.4%, (14 + 18) / 260 = 12%."""
+    figures = tables["figures"]
+    given = figures[figures["name"].isin(GROWTH_FIGURES)]
+    if given.empty:
+        return []
+    source = figures.attrs.get("source", "figures.csv")
+    problems: list[str] = []
+    try:
+        growth = ehcp_growth(tables["ehcp_demand"])
+    except InputDataError as exc:
+        problems = exc.problems or [str(exc)]
+        growth = None
+    for rec in given.itertuples(index=False):
+        measure, places = GROWTH_FIGURES[rec.name]
+        if growth is None:
+            break
+        counted = round(getattr(growth, measure) * 100, places)
+        try:
+            stated = float(str(rec.value).replace(",", ""))
+        except ValueError:
+            continue  # the gate's figure check reports a value it cannot read
+        if abs(stated - counted) > 1e-9:
+            problems.append(
+                f"{source}, row {rec.row}, column 'value': {rec.name} is {rec.value} but the "
+                f"EHCP counts in ehcp_demand.csv give {counted:g}%"
+            )
+    return [
+        IdentityCheck(
+            "figures",
+            source,
+            "growth_figures_agree_with_ehcp_counts",
+            "each EHCP growth figure to be the growth the EHCP counts give, to the decimals stated",
+            problems,
+        )
     ]

@@ -16,6 +16,7 @@ from highneeds.paper.narrative import Narrative, TextRenderer, render_sections
 from highneeds.paper.tables import (
     budget_table_html,
     business_cases_table_html,
+    demand_table_html,
     scenarios_table_html,
 )
 from highneeds.templating import render_template
@@ -60,6 +61,9 @@ def narrative_context(outputs: ModelOutputs) -> dict[str, Any]:
     context["recovery_plan_impact"] = _ByYear(
         (y, 0.0 if impact is None or pd.isna(impact[y]) else float(impact[y])) for y in years
     )
+    if outputs.demand is not None:
+        by_year = outputs.demand.set_index("year")
+        context["demand"] = {column: _ByYear(by_year[column].items()) for column in by_year.columns}
     context["business_cases"] = {
         rec.intervention_id: rec._asdict() for rec in outputs.business_cases.itertuples(index=False)
     }
@@ -125,9 +129,11 @@ def build_paper(meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOut
             return scenarios_table_html(outputs, number, renderer.figures)
         if name == "business_cases":
             return business_cases_table_html(outputs, number, meta, renderer)
+        if name == "demand":
+            return demand_table_html(outputs, number, renderer.figures)
         raise KeyError(
             f"no table named {name!r}; the tables are high_needs_budget, "
-            "business_cases and scenarios"
+            "business_cases, demand and scenarios"
         )
 
     def chart(name: str) -> str:

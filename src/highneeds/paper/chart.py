@@ -20,6 +20,7 @@ _STYLES = {
     "unmitigated": {"color": "#1d3557", "linestyle": "-", "marker": "o"},
     "mitigated": {"color": "#2a7f62", "linestyle": "--", "marker": "s"},
     "mitigated_with_topup_uplift": {"color": "#a4161a", "linestyle": ":", "marker": "^"},
+    "all_requests_convert": {"color": "#6a3d9a", "linestyle": "-.", "marker": "D"},
 }
 
 

@@ -25,3 +25,6 @@ class ModelOutputs:
     figures: dict[str, Any]
     ehcp: Any
     current_year: str
+    #: Plans, placement costs and cost per plan by year, as forecast and if all requests for
+    #: assessment become plans (the model's demand forecast); None for a cycle without one.
+    demand: pd.DataFrame | None = None

@@ -195,6 +195,8 @@ PLACEHOLDER_SOURCES = {
     "mitigated_with_topup_uplift": ("high_needs_budget", "figures"),
     "recovery_plan_impact": ("high_needs_budget",),
     "business_cases": ("interventions", "placement_costs", "business_cases"),
+    "demand": ("ehcp_demand", "high_needs_budget", "figures"),
+    "all_requests_convert": ("high_needs_budget", "ehcp_demand", "figures"),
     "years": ("high_needs_budget",),
     "first_year": ("high_needs_budget",),
     "last_year": ("high_needs_budget",),

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from highneeds.paper.formatting import gbp_k, table_amount
+from highneeds.paper.formatting import gbp_k, num, table_amount
 from highneeds.paper.model_outputs import ModelOutputs
 from highneeds.paper.narrative import TextRenderer
 from highneeds.templating import Markup, render_template
@@ -79,6 +79,7 @@ def budget_table_html(
         "Plan Impact (£000; brackets denote income or surplus)",
         years=years,
         rows=rows,
+        unit="£000",
     )
 
 
@@ -108,6 +109,7 @@ def scenarios_table_html(
         caption="High Needs deficit by scenario (£000)",
         years=years,
         rows=rows,
+        unit="£000",
     )
 
 
@@ -164,4 +166,57 @@ def business_cases_table_html(
         )
     return render_template(
         "highneeds.paper", "parts/business-cases-table.html.j2", number=number, rows=rows
+    )
+
+
+def demand_table_html(
+    outputs: ModelOutputs, number: str, figures: list[dict[str, Any]] | None = None
+) -> str:
+    """EHCPs, the cost per plan the forecast implies and placement costs by year, as forecast
+    and if all requests for assessment become plans."""
+    if outputs.demand is None:
+        raise KeyError(
+            "no table named 'demand' in this cycle: figures.csv states no EHCP growth "
+            "(ehcp_growth_per_year and ehcp_growth_if_all_requests_convert)"
+        )
+    demand = outputs.demand
+    years = list(demand["year"])
+    sources = ["ehcp_demand", "high_needs_budget", "figures"]
+    rows: list[dict[str, Any]] = []
+    for label, column, write in (
+        ("EHCPs", "plans", lambda v: num(v)),
+        ("Average cost per plan (£000)", "cost_per_plan", lambda v: num(v, 1)),
+        ("Placement costs (£000)", "placement_costs", table_amount),
+        ("group", "If all requests for assessment become plans", None),
+        ("EHCPs", "plans_if_all_convert", lambda v: num(v)),
+        ("Placement costs (£000)", "placement_costs_if_all_convert", table_amount),
+    ):
+        if write is None:
+            rows.append({"label": column, "group": True})
+            continue
+        values = list(demand[column])
+        shown = f"{label}, if all requests convert" if column.endswith("all_convert") else label
+        if figures is not None:
+            for year, value in zip(years, values, strict=True):
+                figures.append(
+                    {
+                        "id": f"demand: {shown}, {year}",
+                        "where": "table demand",
+                        "text": write(value),
+                        "sources": sources,
+                        "rows": [],
+                    }
+                )
+        rows.append(
+            {"label": label, "group": False, "css": "", "amounts": [write(v) for v in values]}
+        )
+    return render_template(
+        "highneeds.paper",
+        "parts/finance-table.html.j2",
+        number=number,
+        caption="EHCPs, the cost per plan the forecast implies, and placement costs, as "
+        "forecast and if all requests for assessment become plans",
+        years=years,
+        rows=rows,
+        unit=None,
     )

@@ -53,8 +53,12 @@ STEPS = (
     ),
     Step(
         "02_deficit_model",
-        reads=("processed/budget.csv", "processed/figures.csv"),
-        writes=("processed/roll_forward.csv", "processed/scenarios.csv"),
+        reads=("processed/budget.csv", "processed/figures.csv", "processed/ehcp_demand.csv"),
+        writes=(
+            "processed/roll_forward.csv",
+            "processed/scenarios.csv",
+            "processed/demand.csv",
+        ),
     ),
     Step(
         "03_interventions",
