@@ -92,6 +92,7 @@ def published_bytes(project: Path) -> dict[str, bytes]:
         "cabinet-report.pdf",
         "cabinet-report-large-print.pdf",
         "cabinet-report.docx",
+        "dfe-management-plan.xlsx",
         "manifest.json",
         *(f"notebooks/{p.name}" for p in sorted((folder / "notebooks").glob("*.ipynb"))),
     ]

@@ -24,6 +24,7 @@ PAPER_HTML = "cabinet-report.html"
 PAPER_PDF = "cabinet-report.pdf"
 PAPER_LARGE_PRINT = "cabinet-report-large-print.pdf"
 PAPER_DOCX = "cabinet-report.docx"
+DFE_RETURN = "dfe-management-plan.xlsx"
 MANIFEST = "manifest.json"
 CHANGES_HTML = "changes.html"
 CHANGES_JSON = "changes.json"
@@ -32,6 +33,7 @@ PUBLISHED_FILES = (
     MANIFEST,
     CHANGES_JSON,
     CHANGES_HTML,
+    DFE_RETURN,
     PAPER_DOCX,
     PAPER_LARGE_PRINT,
     PAPER_PDF,

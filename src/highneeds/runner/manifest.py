@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from highneeds.runner.archive import (
+    DFE_RETURN,
     MANIFEST,
     PAPER_DOCX,
     PAPER_HTML,
@@ -23,7 +24,8 @@ from highneeds.runner.steps import code_hash
 
 def reproducible_outputs(run_dir: Path) -> dict[str, str]:
     """Outputs that the same inputs must reproduce byte for byte."""
-    files = [run_dir / name for name in (PAPER_HTML, PAPER_PDF, PAPER_LARGE_PRINT, PAPER_DOCX)]
+    papers = (PAPER_HTML, PAPER_PDF, PAPER_LARGE_PRINT, PAPER_DOCX, DFE_RETURN)
+    files = [run_dir / name for name in papers]
     files.append(run_dir / "validation" / "summary.json")
     files += list((run_dir / "notebooks").glob("*.ipynb"))
     files += list((run_dir / "processed").glob("*"))

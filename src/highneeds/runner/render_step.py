@@ -8,7 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from highneeds.runner.archive import PAPER_DOCX, PAPER_HTML, PAPER_LARGE_PRINT, PAPER_PDF
+from highneeds.runner.archive import (
+    DFE_RETURN,
+    PAPER_DOCX,
+    PAPER_HTML,
+    PAPER_LARGE_PRINT,
+    PAPER_PDF,
+)
 
 if TYPE_CHECKING:
     from highneeds.paper.render import PdfWorker
@@ -47,6 +53,7 @@ def _render(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None) -> 
         datetime.fromtimestamp(int(epoch), UTC),
     )
     fix_zip_dates(run_dir / PAPER_DOCX, int(epoch))
+    _write_dfe_return(run_dir, epoch)
     if large_print_worker is not None:
         large_print_worker.wait("large print PDF")
     else:
@@ -58,3 +65,19 @@ def import_render_libraries() -> None:
         import docx  # noqa: F401
         import nbconvert  # noqa: F401
         import weasyprint  # noqa: F401
+
+
+def _write_dfe_return(run_dir: Path, epoch: str) -> None:
+    """The DfE management plan return, from the model's tables in the run folder."""
+    from highneeds import processed
+    from highneeds.model.deficit import SCENARIO_LABELS
+    from highneeds.paper.dfe_return import write_dfe_return
+    from highneeds.paper.render import fix_zip_dates
+
+    folder = run_dir / "processed"
+    scenarios = processed.read_table(folder, "scenarios")
+    demand = processed.read_table(folder, "demand") if (folder / "demand.csv").is_file() else None
+    labels = {k: v for k, v in SCENARIO_LABELS.items() if k in set(scenarios["scenario"])}
+    target = run_dir / DFE_RETURN
+    write_dfe_return(target, scenarios, labels, demand, datetime.fromtimestamp(int(epoch), UTC))
+    fix_zip_dates(target, int(epoch))

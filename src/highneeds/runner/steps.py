@@ -85,8 +85,11 @@ STEPS = (
             "notebooks/04_cabinet_report.ipynb",
             "inputs/paper.yaml",
             "processed/deficit_chart.png",
+            "processed/scenarios.csv",
+            "processed/demand.csv",
         ),
         writes=(
+            "dfe-management-plan.xlsx",
             "cabinet-report.html",
             "cabinet-report.pdf",
             "cabinet-report-large-print.pdf",
