@@ -297,7 +297,7 @@ CASES = [
         "figures-repeated-name",
         "figures.csv",
         append("nurture_pilot_months,17,count,again,para 4.3"),
-        ("figures.csv, row 18, column 'name': found 'nurture_pilot_months'",),
+        ("figures.csv, row 20, column 'name': found 'nurture_pilot_months'",),
     ),
     Case(
         "privacy-date-of-birth-column",

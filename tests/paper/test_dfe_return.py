@@ -52,3 +52,20 @@ def test_a_cycle_without_a_demand_forecast_says_so(shipped_tables, tmp_path: Pat
     write_dfe_return(target, outputs.scenarios, SCENARIO_LABELS, None, CREATED)
     (total,) = [r for r in rows(target, "EHCPs and costs") if r[0] == ALL_PLACEMENTS]
     assert total[2] == "the cycle gives no EHCP forecast"
+
+
+def test_the_same_inputs_give_the_same_bytes(shipped_tables, tmp_path: Path) -> None:
+    import time
+
+    from highneeds.paper.render import fix_zip_dates
+
+    outputs = shipped_model_outputs(shipped_tables)
+    written = []
+    for name in ("first.xlsx", "second.xlsx"):
+        write_dfe_return(
+            tmp_path / name, outputs.scenarios, SCENARIO_LABELS, outputs.demand, CREATED
+        )
+        fix_zip_dates(tmp_path / name, int(CREATED.timestamp()))
+        written.append((tmp_path / name).read_bytes())
+        time.sleep(1.1)  # a clock in the file would now differ
+    assert written[0] == written[1]

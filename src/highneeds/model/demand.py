@@ -35,6 +35,11 @@ EHCP_MEASURES = ("plans_at_start", "new_plans_to_date", "requests_for_assessment
 
 def ehcp_growth(demand: pd.DataFrame) -> EhcpGrowth:
     """Summarise the EHCP demand table (one row per measure) as an :class:`EhcpGrowth`."""
+    repeated = sorted(set(demand.loc[demand["measure"].duplicated(), "measure"]))
+    if repeated:
+        raise InputDataError(
+            f"ehcp_demand.csv: measure(s) given more than once: {', '.join(repeated)}"
+        )
     by_measure = demand.set_index("measure")
     missing = [m for m in EHCP_MEASURES if m not in by_measure.index]
     if missing:

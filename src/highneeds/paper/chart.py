@@ -6,6 +6,7 @@ import base64
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -49,13 +50,15 @@ class ChartStyle:
     font_pt: float
     line_width: float
     marker_size: float
-    legend_below: bool
+    #: The size of the value printed at the end of each line.
+    end_label_pt: float
 
 
-STANDARD = ChartStyle(6.3, 3.2, 9, 1.8, 5, legend_below=False)
+#: The legend goes below the plot, where no line can run behind it.
+STANDARD = ChartStyle(6.3, 4.0, 9, 1.8, 5, end_label_pt=8)
 #: Drawn at the large print page's text width (A4 less 14 mm margins, 7.2 in), so every
 #: label prints at 16 pt, like the text around it; the legend goes below the plot.
-LARGE_PRINT = ChartStyle(7.1, 6.4, 16, 2.6, 8, legend_below=True)
+LARGE_PRINT = ChartStyle(7.1, 6.4, 16, 2.6, 8, end_label_pt=16)
 
 
 def _render_chart(
@@ -83,6 +86,7 @@ def _render_chart(
     with matplotlib.rc_context(settings):
         fig, ax = plt.subplots(figsize=(style.width_in, style.height_in))
         years = list(dict.fromkeys(scenarios["year"]))
+        ends: list[float] = []
         for scenario, label in labels.items():
             rows = scenarios[scenarios["scenario"] == scenario]
             if rows.empty:
@@ -95,14 +99,7 @@ def _render_chart(
                 markersize=style.marker_size,
                 **_STYLES[scenario],
             )
-            ax.annotate(
-                gbp_k(rows["cfwd"].iloc[-1]),
-                (years[-1], rows["cfwd"].iloc[-1]),
-                xytext=(6, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=style.font_pt if style.legend_below else 8,
-            )
+            ends.append(float(rows["cfwd"].iloc[-1]))
         ax.set_ylabel("Deficit carried forward (£000)")
         ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
         lowest = min(float(scenarios["cfwd"].min()), 0.0)
@@ -112,14 +109,11 @@ def _render_chart(
             ax.set_ylim(bottom=0)
         ax.grid(axis="y", color="#cccccc", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
-        if style.legend_below:
-            ax.legend(loc="upper left", bbox_to_anchor=(-0.02, -0.12), frameon=False)
-            # The years are categories 0..n-1: a year's width each, and room on the right
-            # for the end values, so that 16 pt year labels do not run into each other.
-            ax.set_xlim(-0.3, len(years))
-        else:
-            ax.legend(loc="upper left", frameon=True, framealpha=1, edgecolor="none")
-            ax.margins(x=0.12)
+        ax.legend(loc="upper left", bbox_to_anchor=(-0.02, -0.12), frameon=False)
+        # The years are categories 0..n-1: a year's width each, and room on the right for
+        # the end values, so that large print's 16 pt year labels do not run into each other.
+        ax.set_xlim(-0.3, len(years))
+        _label_line_ends(ax, len(years) - 1, ends, style)
         fig.tight_layout()
         buffer = io.BytesIO()
         metadata = (
@@ -128,6 +122,26 @@ def _render_chart(
         fig.savefig(buffer, format=fmt, metadata=metadata, dpi=200)
         plt.close(fig)
     return buffer.getvalue()
+
+
+def _label_line_ends(ax: Any, last: int, ends: list[float], style: ChartStyle) -> None:
+    """Print each line's final value beside it, moved apart where two would overlap."""
+    bottom, top = ax.get_ylim()
+    # A label's height in data units: its size over the plot's height (about 55% of the
+    # figure's, the rest is axes labels and the legend below).
+    gap = (top - bottom) * (style.end_label_pt * 1.35 / 72) / (style.height_in * 0.55)
+    placed: list[float] = []
+    for value in sorted(ends):
+        placed.append(max(value, placed[-1] + gap) if placed else value)
+    for value, at in zip(sorted(ends), placed, strict=True):
+        ax.annotate(
+            gbp_k(value),
+            (last, value),
+            xytext=(last + 0.08, at),
+            textcoords="data",
+            va="center",
+            fontsize=style.end_label_pt,
+        )
 
 
 def deficit_chart_svg(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile
 
 import pandas as pd
 
@@ -37,6 +38,7 @@ def write_dfe_return(
     """Write the return as an XLSX workbook at ``target`` (fixed metadata date ``created``)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.writer.excel import ExcelWriter
 
     book = Workbook()
     book.properties.created = book.properties.modified = created.replace(tzinfo=None)
@@ -78,4 +80,7 @@ def write_dfe_return(
             cell.font = bold
         sheet.column_dimensions["A"].width = 48
         sheet.column_dimensions["B"].width = 40
-    book.save(target)
+    # Saved through the writer itself: Workbook.save stamps the time now as "modified", and
+    # the same inputs must give the same bytes.
+    with ZipFile(target, "w", ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).save()
