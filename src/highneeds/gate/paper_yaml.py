@@ -19,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from highneeds.errors import InputDataError
 from highneeds.gate.limits import InputLimits, check_input_file
+from highneeds.gate.sources import NoAliases
 from highneeds.typed_figures import find_typed_figures
 
 _YES = {"yes", "true", "y"}
@@ -82,17 +83,8 @@ class PaperMetadata(_Strict):
     business_cases: dict[str, BusinessCaseWording] = {}
 
 
-class _TextLoader(yaml.BaseLoader):
-    """YAML read as text: no implicit numbers, dates or booleans, and no aliases (``*name``),
-    which can expand a few lines into billions of values."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.YAMLError(
-                f"line {event.start_mark.line + 1}: aliases (*{event.anchor}) are not allowed"
-            )
-        return super().compose_node(parent, index)
+class _TextLoader(NoAliases, yaml.BaseLoader):
+    """YAML read as text: no implicit numbers, dates or booleans, and no aliases."""
 
 
 def _key(location: tuple[int | str, ...]) -> str:

@@ -191,23 +191,27 @@ def read_xlsx(path: Path, sheet: str | None = None, limits: InputLimits | None =
     return table
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """YAML's safe loader, refusing aliases (``*name``): a few lines of aliases can expand to
+class NoAliases:
+    """A YAML loader that refuses aliases (``*name``): a few lines of aliases can expand to
     billions of values (the "billion laughs"), and an author's YAML never needs them."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+        if self.check_event(yaml.AliasEvent):  # type: ignore[attr-defined]
+            event = self.peek_event()  # type: ignore[attr-defined]
             raise yaml.YAMLError(
                 f"line {event.start_mark.line + 1}: aliases (*{event.anchor}) are not allowed"
             )
-        return super().compose_node(parent, index)
+        return super().compose_node(parent, index)  # type: ignore[misc]
+
+
+class _SafeLoader(NoAliases, yaml.SafeLoader):
+    """YAML's safe loader, without aliases."""
 
 
 def load_yaml(path: Path) -> Any:
     """Read an author's YAML file (safe types only, no aliases); refuse it plainly if invalid."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_NoAliasLoader)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         raise InputDataError(f"{path.name}: not valid YAML: {exc}") from None
 
