@@ -145,7 +145,7 @@ def read_paper_metadata(path: Path) -> dict[str, Any]:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            location = tuple(p for p in error["loc"] if p != "function-before[_yes_or_no(), bool]")
+            location = error["loc"]
             key = _key(location)
             if error["type"] in ("missing",):
                 problems.append(f"{path.name}: key '{key}' is {_expected(error)}")

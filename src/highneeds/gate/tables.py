@@ -338,20 +338,31 @@ def _figure_value(rec: Any, source: str) -> tuple[Any, str | None]:
     return value, None
 
 
+def _read_figures(figures: pd.DataFrame) -> tuple[dict[str, Any], list[str]]:
+    """Each figure's value read in its unit, and the problems of those that cannot be."""
+    source = figures.attrs.get("source", "figures.csv")
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for rec in figures.itertuples(index=False):
+        value, problem = _figure_value(rec, source)
+        if problem:
+            problems.append(problem)
+        else:
+            values[rec.name] = value
+    return values, problems
+
+
 def figure_value_problems(figures: pd.DataFrame) -> list[str]:
     """Each figure whose value cannot be read in its unit (the gate's check)."""
-    source = figures.attrs.get("source", "figures.csv")
-    found = (_figure_value(rec, source)[1] for rec in figures.itertuples(index=False))
-    return [problem for problem in found if problem]
+    return _read_figures(figures)[1]
 
 
 def figure_values(figures: pd.DataFrame) -> dict[str, Any]:
     """Named figures as Python values typed by their unit (``count`` as int, £000 as float)."""
-    problems = figure_value_problems(figures)
+    values, problems = _read_figures(figures)
     if problems:
         raise InputDataError("A figure's value cannot be read in its unit.", problems)
-    source = figures.attrs.get("source", "figures.csv")
-    return {rec.name: _figure_value(rec, source)[0] for rec in figures.itertuples(index=False)}
+    return values
 
 
 #: Readers for each tabular input (CSV or XLSX), keyed by the typed table's name.

@@ -7,7 +7,7 @@ figure by figure.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -182,34 +182,31 @@ def demand_table_html(
     demand = outputs.demand
     years = list(demand["year"])
     sources = ["ehcp_demand", "high_needs_budget", "figures"]
-    rows: list[dict[str, Any]] = []
-    for label, column, write in (
-        ("EHCPs", "plans", lambda v: num(v)),
-        ("Average cost per plan (£000)", "cost_per_plan", lambda v: num(v, 1)),
-        ("Placement costs (£000)", "placement_costs", table_amount),
-        ("group", "If all requests for assessment become plans", None),
-        ("EHCPs", "plans_if_all_convert", lambda v: num(v)),
-        ("Placement costs (£000)", "placement_costs_if_all_convert", table_amount),
-    ):
-        if write is None:
-            rows.append({"label": column, "group": True})
-            continue
+
+    def row(label: str, column: str, write: Callable[[float], str]) -> dict[str, Any]:
         values = list(demand[column])
         shown = f"{label}, if all requests convert" if column.endswith("all_convert") else label
         if figures is not None:
-            for year, value in zip(years, values, strict=True):
-                figures.append(
-                    {
-                        "id": f"demand: {shown}, {year}",
-                        "where": "table demand",
-                        "text": write(value),
-                        "sources": sources,
-                        "rows": [],
-                    }
-                )
-        rows.append(
-            {"label": label, "group": False, "css": "", "amounts": [write(v) for v in values]}
-        )
+            figures.extend(
+                {
+                    "id": f"demand: {shown}, {year}",
+                    "where": "table demand",
+                    "text": write(value),
+                    "sources": sources,
+                    "rows": [],
+                }
+                for year, value in zip(years, values, strict=True)
+            )
+        return {"label": label, "group": False, "css": "", "amounts": [write(v) for v in values]}
+
+    rows = [
+        row("EHCPs", "plans", num),
+        row("Average cost per plan (£000)", "cost_per_plan", lambda v: num(v, 1)),
+        row("Placement costs (£000)", "placement_costs", table_amount),
+        {"label": "If all requests for assessment become plans", "group": True},
+        row("EHCPs", "plans_if_all_convert", num),
+        row("Placement costs (£000)", "placement_costs_if_all_convert", table_amount),
+    ]
     return render_template(
         "highneeds.paper",
         "parts/finance-table.html.j2",

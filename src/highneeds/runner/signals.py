@@ -45,7 +45,10 @@ def interruptible() -> Iterator[None]:
 
     def handler(signum: int, frame: FrameType | None) -> None:
         global _received_signal
-        if signum != signal.SIGALRM or _received_signal is None:
+        if signum == signal.SIGALRM:
+            if _received_signal is None:  # our retry timer, with no signal left to raise
+                return
+        else:
             _received_signal = Interrupted(signal.Signals(signum).name, 128 + signum)
         if _holding_signals:
             return
