@@ -113,7 +113,7 @@ def edited(path: Path, old: str, new: str) -> Iterator[None]:
 
 def shipped_model_outputs(tables: dict[str, pd.DataFrame], cycle: str = CYCLE) -> Any:
     """The model's outputs for typed tables, wired as notebooks 02-04 wire them."""
-    from highneeds.gate.tables import figure_values
+    from highneeds.gate.figures import figure_values
     from highneeds.model import deficit, demand, interventions
     from highneeds.paper.model_outputs import ModelOutputs
 

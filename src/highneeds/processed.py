@@ -22,6 +22,12 @@ _TEXT_COLUMNS = {
     "description",
     "source",
     "basis",
+    "category",
+    "category_label",
+    "assumption",
+    "from_category",
+    "to_category",
+    "start_year",
 }
 _DATE_COLUMNS = {"since"}
 
@@ -50,3 +56,8 @@ def read_table(folder: Path, name: str) -> pd.DataFrame:
     for column in dtypes:
         frame[column] = frame[column].fillna("").astype(str)
     return frame
+
+
+def read_table_if_present(folder: Path, name: str) -> pd.DataFrame | None:
+    """:func:`read_table`, or ``None`` for an optional table the cycle does not give."""
+    return read_table(folder, name) if (folder / f"{name}.csv").is_file() else None

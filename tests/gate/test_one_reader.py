@@ -14,13 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from highneeds.errors import InputDataError
-from highneeds.gate.tables import (
-    FIGURE_UNITS,
-    figure_value_problems,
-    figure_values,
-    parse_cell,
-    parse_money,
-)
+from highneeds.gate.figures import FIGURE_UNITS, figure_value_problems, figure_values
+from highneeds.gate.tables import parse_cell, parse_money
 from highneeds.gate.validation import validate_cycle
 from highneeds.model.identities import input_identities
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from highneeds.errors import InputDataError
+from highneeds.gate.figures import figure_values
 from highneeds.gate.tables import (
     classify_budget_line,
-    figure_values,
     parse_money,
     read_budget,
     read_ehcp_demand,

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from highneeds.errors import InputDataError
-from highneeds.gate.tables import figure_values
+from highneeds.gate.figures import figure_values
 from highneeds.model import deficit, demand
 from highneeds.model.identities import input_identities
 

@@ -16,7 +16,7 @@ MM_PER_IN = 25.4
 
 @pytest.fixture(scope="module")
 def scenarios(shipped_tables) -> pd.DataFrame:
-    from highneeds.gate.tables import figure_values
+    from highneeds.gate.figures import figure_values
     from highneeds.model.deficit import (
         build_scenarios,
         recovery_plan_in_year,

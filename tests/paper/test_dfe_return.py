@@ -8,8 +8,10 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from highneeds.categories import ALL_PLACEMENTS_LABEL as ALL_PLACEMENTS
+from highneeds.categories import DFE_CATEGORIES
 from highneeds.model.deficit import SCENARIO_LABELS
-from highneeds.paper.dfe_return import ALL_PLACEMENTS, DFE_CATEGORIES, write_dfe_return
+from highneeds.paper.dfe_return import write_dfe_return
 from tests.conftest import shipped_model_outputs
 
 CREATED = dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
@@ -34,8 +36,8 @@ def test_every_category_is_listed_and_only_the_total_is_filled(
         "2023/24",
         "2024/25",
     )
-    categories = [r for r in plans[1:] if r[0] in DFE_CATEGORIES]
-    assert {r[0] for r in categories} == set(DFE_CATEGORIES) and len(categories) == 14
+    categories = [r for r in plans[1:] if r[0] in DFE_CATEGORIES.values()]
+    assert {r[0] for r in categories} == set(DFE_CATEGORIES.values()) and len(categories) == 14
     assert all(value is None for r in categories for value in r[2:6])
     totals = {r[1]: r[2:6] for r in plans if r[0] == ALL_PLACEMENTS}
     assert totals["Number of EHCPs"][0] == 274

@@ -40,7 +40,20 @@ SOURCE_STEMS = {
     "interventions": "interventions",
     "business_cases": "business_cases",
     "figures": "figures",
+    "placements_by_category": "placements_by_category",
+    "forecast_assumptions": "forecast_assumptions",
+    "intervention_places": "intervention_places",
 }
+
+#: Tables a cycle may leave out: the forecast's drivers (see the README's inputs).
+OPTIONAL_STEMS = ("placements_by_category", "forecast_assumptions", "intervention_places")
+
+
+def source_present(raw_dir: Path, stem: str) -> bool:
+    """Whether the cycle gives table ``stem``: named in ``sources.yaml``, or as a file."""
+    return stem in load_sources(raw_dir) or any(
+        (raw_dir / f"{stem}{suffix}").is_file() for suffix in FORMATS
+    )
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from highneeds.errors import InputDataError
-from highneeds.gate.sources import RawTable, read_source
+from highneeds.gate.sources import OPTIONAL_STEMS, RawTable, read_source, source_present
 
 #: The lines of the High Needs table, keyed by how the finance layout labels them.
 BUDGET_LINES: dict[str, str] = {
@@ -312,57 +312,39 @@ def read_figures(raw_dir: Path) -> pd.DataFrame:
     )
 
 
-#: How a figure's text value is read, by its unit (kinds of :func:`parse_cell`).
-FIGURE_UNITS = {
-    "gbp_000": "money",
-    "percent": "float",
-    "count": "int",
-    "years": "int",
-    "year": "int",
-    "financial_year": "financial_year",
-}
+def read_placements_by_category(raw_dir: Path) -> pd.DataFrame:
+    """EHCPs by DfE placement category and year (actuals), with the average annual cost per
+    EHCP (£000) where the cycle gives it (at least for the last year, the forecast's base)."""
+    return _read_typed(
+        raw_dir,
+        "placements_by_category",
+        {"category": "str", "year": "financial_year", "plans": "int", "cost_per_plan": "money"},
+    )
 
 
-def _figure_value(rec: Any, source: str) -> tuple[Any, str | None]:
-    """A figure's value read by its unit, or the problem that stops it being read."""
-    kind = FIGURE_UNITS.get(rec.unit)
-    if kind is None:
-        expected = "one of " + ", ".join(FIGURE_UNITS)
-        return None, str(Problem(source, rec.row, "unit", rec.unit, expected))
-    try:
-        value = parse_cell(rec.value, kind)
-    except (ValueError, OverflowError):
-        value = None
-    if value is None:
-        return None, str(Problem(source, rec.row, "value", rec.value, EXPECTED[kind]))
-    return value, None
+def read_forecast_assumptions(raw_dir: Path) -> pd.DataFrame:
+    """The forecast's assumptions by year: growth in percent, funding in £000."""
+    return _read_typed(
+        raw_dir,
+        "forecast_assumptions",
+        {"year": "financial_year", "assumption": "str", "category": "str", "value": "money"},
+    )
 
 
-def _read_figures(figures: pd.DataFrame) -> tuple[dict[str, Any], list[str]]:
-    """Each figure's value read in its unit, and the problems of those that cannot be."""
-    source = figures.attrs.get("source", "figures.csv")
-    values: dict[str, Any] = {}
-    problems: list[str] = []
-    for rec in figures.itertuples(index=False):
-        value, problem = _figure_value(rec, source)
-        if problem:
-            problems.append(problem)
-        else:
-            values[rec.name] = value
-    return values, problems
-
-
-def figure_value_problems(figures: pd.DataFrame) -> list[str]:
-    """Each figure whose value cannot be read in its unit (the gate's check)."""
-    return _read_figures(figures)[1]
-
-
-def figure_values(figures: pd.DataFrame) -> dict[str, Any]:
-    """Named figures as Python values typed by their unit (``count`` as int, £000 as float)."""
-    values, problems = _read_figures(figures)
-    if problems:
-        raise InputDataError("A figure's value cannot be read in its unit.", problems)
-    return values
+def read_intervention_places(raw_dir: Path) -> pd.DataFrame:
+    """Places each intervention avoids (no ``to_category``) or moves to a cheaper category,
+    every year from its start year."""
+    return _read_typed(
+        raw_dir,
+        "intervention_places",
+        {
+            "intervention_id": "str",
+            "from_category": "str",
+            "to_category": "str",
+            "places": "int",
+            "start_year": "financial_year",
+        },
+    )
 
 
 #: Readers for each tabular input (CSV or XLSX), keyed by the typed table's name.
@@ -373,17 +355,23 @@ TABLE_READERS = {
     "interventions": read_interventions,
     "business_cases": read_business_cases,
     "figures": read_figures,
+    "placements_by_category": read_placements_by_category,
+    "forecast_assumptions": read_forecast_assumptions,
+    "intervention_places": read_intervention_places,
 }
 
 
 def read_cycle_tables(raw_dir: Path) -> dict[str, pd.DataFrame]:
-    """Read every tabular input of a cycle into typed tables keyed by table name.
+    """Read every tabular input of a cycle into typed tables keyed by table name (an optional
+    table the cycle leaves out is not in the result).
 
     Every file is read, and every file's problems are reported together.
     """
     tables: dict[str, pd.DataFrame] = {}
     problems: list[str] = []
     for name, reader in TABLE_READERS.items():
+        if name in OPTIONAL_STEMS and not source_present(raw_dir, name):
+            continue
         try:
             tables[name] = reader(raw_dir)
         except InputDataError as exc:

@@ -21,9 +21,10 @@ from typing import Any, Protocol
 import pandas as pd
 
 from highneeds.errors import InputDataError
+from highneeds.gate.figures import figure_value_problems
 from highneeds.gate.limits import InputLimits, check_cycle_folder
 from highneeds.gate.paper_yaml import read_paper_metadata
-from highneeds.gate.tables import figure_value_problems, read_cycle_tables
+from highneeds.gate.tables import read_cycle_tables
 from highneeds.templating import render_template
 
 _FY_RE = re.compile(r"^\d{4}/\d{2}$")

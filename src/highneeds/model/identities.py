@@ -16,6 +16,7 @@ import pandas as pd
 from highneeds.errors import InputDataError
 from highneeds.model.deficit import reconciliation_problems, roll_forward
 from highneeds.model.demand import ehcp_growth
+from highneeds.model.drivers import build_driver_forecast, categories_sum_to_totals
 from highneeds.model.interventions import business_case_summary, intervention_savings
 
 
@@ -50,6 +51,7 @@ def input_identities(tables: dict[str, pd.DataFrame]) -> list[IdentityCheck]:
         problems = exc.problems or [str(exc)]
     return [
         *_growth_figures_agree_with_counts(tables),
+        *driver_identities(tables),
         IdentityCheck(
             "budget",
             source,
@@ -109,4 +111,50 @@ def _growth_figures_agree_with_counts(tables: dict[str, pd.DataFrame]) -> list[I
             "each EHCP growth figure to be the growth the EHCP counts give, to the decimals stated",
             problems,
         )
+    ]
+
+
+def driver_identities(tables: dict[str, pd.DataFrame]) -> list[IdentityCheck]:
+    """The forecast's drivers, where the cycle gives them: the categories add up to any
+    "all placements" total given beside them, and the forecast can be built from them (a
+    base year with costs, growth for every year and category, funding for every year,
+    interventions in categories the forecast models)."""
+    placements = tables.get("placements_by_category")
+    assumptions = tables.get("forecast_assumptions")
+    if placements is None and assumptions is None:
+        return []
+    file = (placements if placements is not None else assumptions).attrs.get("source", "")
+    if placements is None or assumptions is None:
+        given, missing = (
+            ("placements_by_category", "forecast_assumptions")
+            if placements is not None
+            else ("forecast_assumptions", "placements_by_category")
+        )
+        problems = [f"{given} is given but {missing} is not: the driver forecast needs both"]
+        return [IdentityCheck("drivers", file, "drivers_complete", "both driver tables", problems)]
+    try:
+        build_driver_forecast(
+            tables["budget"], placements, assumptions, tables.get("intervention_places")
+        )
+        build: list[str] = []
+    except InputDataError as exc:
+        build = [str(exc).splitlines()[0], *exc.problems]
+    return [
+        IdentityCheck(
+            "placements_by_category",
+            file,
+            "categories_sum_to_all_placements",
+            "the categories of each year to add up to its all_placements total, where both "
+            "are given",
+            categories_sum_to_totals(placements),
+        ),
+        IdentityCheck(
+            "forecast_assumptions",
+            assumptions.attrs.get("source", "forecast_assumptions.csv"),
+            "driver_forecast_builds",
+            "a base year with EHCPs and cost per EHCP for every category, forecast years that "
+            "follow it, growth and funding for every forecast year, and interventions in "
+            "categories the forecast models, starting in a forecast year",
+            build,
+        ),
     ]

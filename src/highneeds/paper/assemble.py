@@ -17,6 +17,7 @@ from highneeds.paper.tables import (
     budget_table_html,
     business_cases_table_html,
     demand_table_html,
+    placements_table_html,
     scenarios_table_html,
 )
 from highneeds.templating import render_template
@@ -64,6 +65,14 @@ def narrative_context(outputs: ModelOutputs) -> dict[str, Any]:
     if outputs.demand is not None:
         by_year = outputs.demand.set_index("year")
         context["demand"] = {column: _ByYear(by_year[column].items()) for column in by_year.columns}
+    if outputs.placements is not None:
+        context["placements"] = {
+            category: {
+                column: _ByYear(rows.set_index("year")[column].items())
+                for column in ("plans", "cost_per_plan", "placement_costs", "plans_mitigated")
+            }
+            for category, rows in outputs.placements.groupby("category", sort=False)
+        }
     context["business_cases"] = {
         rec.intervention_id: rec._asdict() for rec in outputs.business_cases.itertuples(index=False)
     }
@@ -131,9 +140,11 @@ def build_paper(meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOut
             return business_cases_table_html(outputs, number, meta, renderer)
         if name == "demand":
             return demand_table_html(outputs, number, renderer.figures)
+        if name == "placements":
+            return placements_table_html(outputs, number, renderer.figures)
         raise KeyError(
             f"no table named {name!r}; the tables are high_needs_budget, "
-            "business_cases, demand and scenarios"
+            "business_cases, demand, placements and scenarios"
         )
 
     def chart(name: str) -> str:

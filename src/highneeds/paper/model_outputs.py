@@ -28,3 +28,6 @@ class ModelOutputs:
     #: Plans, placement costs and cost per plan by year, as forecast and if all requests for
     #: assessment become plans (the model's demand forecast); None for a cycle without one.
     demand: pd.DataFrame | None = None
+    #: The driver model by DfE placement category and year (EHCPs, cost per EHCP, placement
+    #: costs, with and without the interventions); None for a cycle without drivers.
+    placements: pd.DataFrame | None = None

@@ -197,6 +197,7 @@ PLACEHOLDER_SOURCES = {
     "business_cases": ("interventions", "placement_costs", "business_cases"),
     "demand": ("ehcp_demand", "high_needs_budget", "figures"),
     "all_requests_convert": ("high_needs_budget", "ehcp_demand", "figures"),
+    "placements": ("placements_by_category", "forecast_assumptions", "intervention_places"),
     "years": ("high_needs_budget",),
     "first_year": ("high_needs_budget",),
     "last_year": ("high_needs_budget",),

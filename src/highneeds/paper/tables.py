@@ -169,6 +169,33 @@ def business_cases_table_html(
     )
 
 
+def _written_row(
+    figures: list[dict[str, Any]] | None,
+    table: str,
+    label: str,
+    shown: str,
+    by_year: Mapping[str, float],
+    write: Callable[[float], str],
+    sources: list[str],
+) -> dict[str, Any]:
+    """A table row of figures written by ``write`` (a blank where there is none), each printed
+    figure recorded as ``<table>: <shown>, <year>`` for comparing papers figure by figure."""
+    cells = {year: "" if pd.isna(value) else write(value) for year, value in by_year.items()}
+    if figures is not None:
+        figures.extend(
+            {
+                "id": f"{table}: {shown}, {year}",
+                "where": f"table {table}",
+                "text": text,
+                "sources": sources,
+                "rows": [],
+            }
+            for year, text in cells.items()
+            if text
+        )
+    return {"label": label, "group": False, "css": "", "amounts": list(cells.values())}
+
+
 def demand_table_html(
     outputs: ModelOutputs, number: str, figures: list[dict[str, Any]] | None = None
 ) -> str:
@@ -179,25 +206,12 @@ def demand_table_html(
             "no table named 'demand' in this cycle: figures.csv states no EHCP growth "
             "(ehcp_growth_per_year and ehcp_growth_if_all_requests_convert)"
         )
-    demand = outputs.demand
-    years = list(demand["year"])
+    demand = outputs.demand.set_index("year")
     sources = ["ehcp_demand", "high_needs_budget", "figures"]
 
     def row(label: str, column: str, write: Callable[[float], str]) -> dict[str, Any]:
-        values = list(demand[column])
         shown = f"{label}, if all requests convert" if column.endswith("all_convert") else label
-        if figures is not None:
-            figures.extend(
-                {
-                    "id": f"demand: {shown}, {year}",
-                    "where": "table demand",
-                    "text": write(value),
-                    "sources": sources,
-                    "rows": [],
-                }
-                for year, value in zip(years, values, strict=True)
-            )
-        return {"label": label, "group": False, "css": "", "amounts": [write(v) for v in values]}
+        return _written_row(figures, "demand", label, shown, demand[column], write, sources)
 
     rows = [
         row("EHCPs", "plans", num),
@@ -213,7 +227,67 @@ def demand_table_html(
         number=number,
         caption="EHCPs, the cost per plan the forecast implies, and placement costs, as "
         "forecast and if all requests for assessment become plans",
-        years=years,
+        years=list(demand.index),
+        rows=rows,
+        unit=None,
+    )
+
+
+def placements_table_html(
+    outputs: ModelOutputs, number: str, figures: list[dict[str, Any]] | None = None
+) -> str:
+    """The driver model by placement category: EHCPs, average annual cost per EHCP and
+    placement costs each year (actuals, then forecast), then the total of every category
+    and, where the cycle's interventions move or avoid places, the total with them."""
+    if outputs.placements is None:
+        raise KeyError(
+            "no table named 'placements' in this cycle: it gives no placements_by_category "
+            "and forecast_assumptions"
+        )
+    placements = outputs.placements
+    sources = ["placements_by_category", "forecast_assumptions", "intervention_places"]
+    rows: list[dict[str, Any]] = []
+    for label, group in placements.groupby("category_label", sort=False):
+        by_year = group.set_index("year")
+        rows.append({"label": label, "group": True})
+        for measure, column, write in (
+            ("EHCPs", "plans", num),
+            ("Average cost per EHCP (£000)", "cost_per_plan", lambda v: num(v, 1)),
+            ("Placement costs (£000)", "placement_costs", table_amount),
+        ):
+            shown = f"{label}: {measure}"
+            rows.append(
+                _written_row(figures, "placements", measure, shown, by_year[column], write, sources)
+            )
+    totals = placements.groupby("year", sort=True)[
+        ["plans", "placement_costs", "plans_mitigated", "placement_costs_mitigated"]
+    ].sum(min_count=1)
+    rows.append({"label": "All placements", "group": True})
+    total_rows = [
+        ("EHCPs", "plans", num),
+        ("Placement costs (£000)", "placement_costs", table_amount),
+    ]
+    if not placements["plans_mitigated"].equals(placements["plans"]):
+        total_rows += [
+            ("EHCPs with the interventions", "plans_mitigated", num),
+            (
+                "Placement costs with the interventions (£000)",
+                "placement_costs_mitigated",
+                table_amount,
+            ),
+        ]
+    for measure, column, write in total_rows:
+        shown = f"All placements: {measure}"
+        rows.append(
+            _written_row(figures, "placements", measure, shown, totals[column], write, sources)
+        )
+    return render_template(
+        "highneeds.paper",
+        "parts/finance-table.html.j2",
+        number=number,
+        caption="EHCPs, average annual cost per EHCP and placement costs by placement "
+        "category: actuals, then forecast",
+        years=list(totals.index),
         rows=rows,
         unit=None,
     )

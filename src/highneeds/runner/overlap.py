@@ -137,7 +137,9 @@ class _ModelAhead(threading.Thread):
             return False
         for name in _GATE_TABLES:
             mine, gates = self.folder / name, run_dir / name
-            if not (mine.is_file() and gates.is_file()) or sha256(mine) != sha256(gates):
+            if mine.is_file() != gates.is_file():
+                return False
+            if mine.is_file() and sha256(mine) != sha256(gates):
                 return False
         return True
 

@@ -76,8 +76,14 @@ def _write_dfe_return(run_dir: Path, epoch: str) -> None:
 
     folder = run_dir / "processed"
     scenarios = processed.read_table(folder, "scenarios")
-    demand = processed.read_table(folder, "demand") if (folder / "demand.csv").is_file() else None
     labels = {k: v for k, v in SCENARIO_LABELS.items() if k in set(scenarios["scenario"])}
     target = run_dir / DFE_RETURN
-    write_dfe_return(target, scenarios, labels, demand, datetime.fromtimestamp(int(epoch), UTC))
+    write_dfe_return(
+        target,
+        scenarios,
+        labels,
+        processed.read_table_if_present(folder, "demand"),
+        datetime.fromtimestamp(int(epoch), UTC),
+        processed.read_table_if_present(folder, "placements_forecast"),
+    )
     fix_zip_dates(target, int(epoch))

@@ -37,7 +37,18 @@ class Step:
         return sorted(p for p in set(files) if p.is_file())
 
 
-TABLES = ("budget", "ehcp_demand", "placement_costs", "interventions", "business_cases", "figures")
+TABLES = (
+    "budget",
+    "ehcp_demand",
+    "placement_costs",
+    "interventions",
+    "business_cases",
+    "figures",
+    # The forecast's drivers: optional, so a run may not write them.
+    "placements_by_category",
+    "forecast_assumptions",
+    "intervention_places",
+)
 
 STEPS = (
     Step(
@@ -53,11 +64,21 @@ STEPS = (
     ),
     Step(
         "02_deficit_model",
-        reads=("processed/budget.csv", "processed/figures.csv", "processed/ehcp_demand.csv"),
+        reads=(
+            "processed/budget.csv",
+            "processed/figures.csv",
+            "processed/ehcp_demand.csv",
+            "processed/placements_by_category.csv",
+            "processed/forecast_assumptions.csv",
+            "processed/intervention_places.csv",
+        ),
         writes=(
+            "processed/forecast_budget.csv",
             "processed/roll_forward.csv",
             "processed/scenarios.csv",
             "processed/demand.csv",
+            "processed/placements_forecast.csv",
+            "processed/forecast_comparison.csv",
         ),
     ),
     Step(
@@ -87,6 +108,7 @@ STEPS = (
             "processed/deficit_chart.png",
             "processed/scenarios.csv",
             "processed/demand.csv",
+            "processed/placements_forecast.csv",
         ),
         writes=(
             "dfe-management-plan.xlsx",
