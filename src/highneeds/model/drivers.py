@@ -64,17 +64,23 @@ def forecast_years(assumptions: pd.DataFrame) -> list[str]:
     return sorted(set(assumptions["year"]))
 
 
-def _assumption(
-    assumptions: pd.DataFrame, name: str, year: str, category: str = ""
-) -> float | None:
+#: The assumptions keyed by (assumption, year, category), a blank category for every one.
+Assumptions = dict[tuple[str, str, str], float]
+
+
+def assumption_values(assumptions: pd.DataFrame) -> Assumptions:
+    """The assumptions table as a lookup: each value by (assumption, year, category)."""
+    return {
+        (rec.assumption, rec.year, rec.category): float(rec.value)
+        for rec in assumptions.itertuples(index=False)
+    }
+
+
+def _assumption(values: Assumptions, name: str, year: str, category: str = "") -> float | None:
     """The value of one assumption for a year (and category, falling back to the row with a
     blank category, which applies to every category), or ``None`` if the cycle gives none."""
-    rows = assumptions[(assumptions["assumption"] == name) & (assumptions["year"] == year)]
-    for wanted in dict.fromkeys((category, "")):
-        match = rows[rows["category"] == wanted]
-        if len(match):
-            return float(match["value"].iloc[0])
-    return None
+    found = values.get((name, year, category))
+    return values.get((name, year, "")) if found is None else found
 
 
 def growth_rates(
@@ -82,11 +88,12 @@ def growth_rates(
 ) -> pd.DataFrame:
     """Each year's growth (a fraction) of assumption ``name`` by category: a category's own
     row, else the year's row with a blank category. Raises if a year has neither."""
+    values = assumption_values(assumptions)
     missing: list[str] = []
     rates: dict[str, list[float]] = {c: [] for c in categories}
     for year in years:
         for category in categories:
-            value = _assumption(assumptions, name, year, category)
+            value = _assumption(values, name, year, category)
             if value is None:
                 missing.append(f"{year} {category}")
                 value = np.nan
@@ -195,13 +202,14 @@ def funding_forecast(
     figure the assumptions give, else the previous year's grown by the ``<line>_growth`` they
     give, else the figure the budget table types for that year."""
     typed = budget.set_index(["line", "year"])["amount"]
+    given = assumption_values(assumptions)
     funding: dict[str, list[float]] = {}
     for line in ("transfer", "allocation"):
         previous = typed.get((line, base), np.nan)
         values = []
         for year in years:
-            figure = _assumption(assumptions, line, year)
-            growth = _assumption(assumptions, f"{line}_growth", year)
+            figure = _assumption(given, line, year)
+            growth = _assumption(given, f"{line}_growth", year)
             if figure is not None:
                 value = figure
             elif growth is not None and not np.isnan(previous):
