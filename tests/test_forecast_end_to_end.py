@@ -87,7 +87,7 @@ def test_seven_category_council_prints_finance_forecast_and_explains_the_drivers
     assert costs.loc["2024/25", "drivers"] == pytest.approx(6930.4, abs=0.05)
     notebook = nbformat.read(run_dir / "notebooks" / "02_deficit_model.ipynb", as_version=4)
     printed = [o.get("text", "") for c in notebook.cells for o in c.get("outputs", [])]
-    assert "The paper prints the typed forecast.\n" in printed
+    assert "The paper prints finance's typed forecast.\n" in printed
 
     book = load_workbook(seven_categories / "dfe-management-plan.xlsx")
     plans = {(r[0], r[1]): r[2:-1] for r in book["EHCPs and costs"].iter_rows(values_only=True)}

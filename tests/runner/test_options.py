@@ -38,11 +38,20 @@ def test_pipeline_set_parameter_cannot_be_overridden(project_root: Path) -> None
         plan_parameters(project_root, "2022-01", {"raw_dir": "/etc"})
 
 
+@pytest.mark.parametrize(
+    ("name", "value"), [("forecast_source", "excel"), ("recovery_plan_basis", "yearly")]
+)
+def test_a_parameter_outside_its_choices_is_refused(project_root: Path, name, value) -> None:
+    with pytest.raises(UsageError, match=f"parameter {name} is '{value}'; it must be one of"):
+        plan_parameters(project_root, "2022-01", {name: value})
+
+
 def test_declared_parameters_are_read_without_running_the_notebook(project_root: Path) -> None:
     assert declared_parameters(project_root / "notebooks" / "02_deficit_model.ipynb") == [
         "cycle",
         "processed_dir",
         "recovery_plan_basis",
+        "forecast_source",
     ]
 
 

@@ -30,6 +30,11 @@ ASSUMPTIONS: dict[str, tuple[str, bool]] = {
 #: Where the budget the paper prints comes from: ``auto`` is finance's typed forecast where the
 #: budget table types every year the drivers forecast, otherwise the driver model's.
 FORECAST_SOURCES = ("auto", "typed", "drivers")
+#: Each chosen source in words, for the notebook that reports the choice.
+FORECAST_SOURCE_WORDS = {
+    "typed": "finance's typed forecast",
+    "drivers": "the driver model's forecast",
+}
 
 #: Labels for the lines a typed table may leave out but a driver forecast fills in.
 DEFAULT_LABELS = {

@@ -14,6 +14,13 @@ from highneeds.templating import render_template
 
 FIGURES_FILE = "processed/paper_figures.json"
 TABLE_STEMS = tuple(SOURCE_STEMS.values())
+#: How many leading columns name a row, in tables where the first alone does not.
+KEY_COLUMNS = {
+    "interventions": 2,
+    "placements_by_category": 2,
+    "forecast_assumptions": 3,
+    "intervention_places": 3,
+}
 
 
 @dataclass(frozen=True)
@@ -44,19 +51,16 @@ class FigureChange:
 
 
 def _cells(inputs: Path, stem: str) -> tuple[str, dict[tuple[str, str], str]]:
-    """An input table's cells keyed by (first cell of the row, column heading)."""
+    """An input table's cells keyed by (the cells that name the row, column heading)."""
     try:
         table = read_source(inputs, stem)
     except InputDataError:
         return f"{stem}", {}
     cells: dict[tuple[str, str], str] = {}
+    width = KEY_COLUMNS.get(stem, 1)
     for row in table.rows:
-        key = (
-            row[0]
-            if len(table.header) < 3 or table.header[0] != "intervention_id"
-            else (f"{row[0]} / {row[1]}")
-        )
-        for heading, cell in zip(table.header[1:], row[1:], strict=False):
+        key = " / ".join(cell or "(blank)" for cell in row[:width])
+        for heading, cell in zip(table.header[width:], row[width:], strict=False):
             cells[(key, heading)] = cell
     return table.name, cells
 

@@ -73,7 +73,21 @@ def plan_parameters(root: Path, cycle: str, overrides: dict[str, Any]) -> dict[s
     fixed = sorted(set(overrides) & set(standard))
     if fixed:
         raise UsageError(f"parameter(s) {', '.join(fixed)} are set by the pipeline from --cycle")
+    for name, choices in parameter_choices().items():
+        if name in overrides and overrides[name] not in choices:
+            raise UsageError(
+                f"parameter {name} is {overrides[name]!r}; it must be one of {', '.join(choices)}"
+            )
     return plan
+
+
+def parameter_choices() -> dict[str, tuple[str, ...]]:
+    """The values a parameter with a fixed set of choices may take (imported here, not at the
+    top: the model imports pandas, which a command that runs nothing should not wait for)."""
+    from highneeds.model.deficit import RECOVERY_PLAN_BASES
+    from highneeds.model.drivers import FORECAST_SOURCES
+
+    return {"recovery_plan_basis": RECOVERY_PLAN_BASES, "forecast_source": FORECAST_SOURCES}
 
 
 def source_date_epoch(cycle: str) -> str:
