@@ -43,10 +43,17 @@ SOURCE_STEMS = {
     "placements_by_category": "placements_by_category",
     "forecast_assumptions": "forecast_assumptions",
     "intervention_places": "intervention_places",
+    "assumption_ranges": "assumption_ranges",
 }
 
-#: Tables a cycle may leave out: the forecast's drivers (see the README's inputs).
-OPTIONAL_STEMS = ("placements_by_category", "forecast_assumptions", "intervention_places")
+#: Tables a cycle may leave out: the forecast's drivers and the assumptions' ranges (see the
+#: README's inputs).
+OPTIONAL_STEMS = (
+    "placements_by_category",
+    "forecast_assumptions",
+    "intervention_places",
+    "assumption_ranges",
+)
 
 
 def source_present(raw_dir: Path, stem: str) -> bool:

@@ -347,6 +347,13 @@ def read_intervention_places(raw_dir: Path) -> pd.DataFrame:
     )
 
 
+def read_assumption_ranges(raw_dir: Path) -> pd.DataFrame:
+    """The low and high value of each assumption the forecast rests on, in percent."""
+    return _read_typed(
+        raw_dir, "assumption_ranges", {"assumption": "str", "low": "float", "high": "float"}
+    )
+
+
 #: Readers for each tabular input (CSV or XLSX), keyed by the typed table's name.
 TABLE_READERS = {
     "budget": read_budget,
@@ -358,6 +365,7 @@ TABLE_READERS = {
     "placements_by_category": read_placements_by_category,
     "forecast_assumptions": read_forecast_assumptions,
     "intervention_places": read_intervention_places,
+    "assumption_ranges": read_assumption_ranges,
 }
 
 

@@ -155,7 +155,8 @@ def run_expectations(
             expected = config.meta.get("explain", config.type)
             failures: list[str] = []
             if not result.success:
-                column = config.kwargs.get("column")
+                # A pair of columns (high >= low) is reported at its first column.
+                column = config.kwargs.get("column") or config.kwargs.get("column_A")
                 indexes = result.result.get("unexpected_index_list") or []
                 values = result.result.get("unexpected_list") or []
                 failures = _locate(frame, file, column, indexes, values, expected)
@@ -190,8 +191,9 @@ class IdentityResult(Protocol):
     problems: list[str]
 
 
-#: Checks handed to the gate by whoever wires the stages (the model's ``input_identities``).
-IdentityChecks = Callable[[dict[str, pd.DataFrame]], Sequence[IdentityResult]]
+#: Checks handed to the gate by whoever wires the stages (the model's ``input_identities``),
+#: given the typed tables and the cycle.
+IdentityChecks = Callable[[dict[str, pd.DataFrame], str], Sequence[IdentityResult]]
 
 
 def consecutive_years_check(budget: pd.DataFrame) -> CheckResult:
@@ -239,11 +241,11 @@ def figure_values_check(figures: pd.DataFrame) -> CheckResult:
 
 
 def cross_table_checks(
-    tables: dict[str, pd.DataFrame], identities: IdentityChecks
+    tables: dict[str, pd.DataFrame], identities: IdentityChecks, cycle: str
 ) -> list[CheckResult]:
     """Checks across rows and tables: years consecutive, then the model's identities."""
     results = [consecutive_years_check(tables["budget"]), figure_values_check(tables["figures"])]
-    for identity in identities(tables):
+    for identity in identities(tables, cycle):
         results.append(
             CheckResult(
                 identity.table,
@@ -337,7 +339,7 @@ def validate_cycle(
             ValidationReport(cycle, [unread]).write(docs_dir)
         raise
     checks = run_expectations(tables, suites_dir, docs_dir)
-    checks += cross_table_checks(tables, identities)
+    checks += cross_table_checks(tables, identities, cycle)
     checks.append(paper_yaml_check(raw_dir / "paper.yaml"))
     report = ValidationReport(cycle, checks)
     if docs_dir is not None:

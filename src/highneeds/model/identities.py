@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from highneeds.errors import InputDataError
-from highneeds.model.deficit import reconciliation_problems, roll_forward
-from highneeds.model.demand import ehcp_growth
+from highneeds.model.deficit import financial_year_of, reconciliation_problems, roll_forward
+from highneeds.model.demand import ehcp_growth, forecast_from_figures
 from highneeds.model.drivers import build_driver_forecast, categories_sum_to_totals
 from highneeds.model.interventions import business_case_summary, intervention_savings
+from highneeds.model.sensitivity import ranges_for_cycle
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,11 @@ class IdentityCheck:
     problems: list[str]
 
 
-def input_identities(tables: dict[str, pd.DataFrame]) -> list[IdentityCheck]:
-    """Check the model's identities on the gate's typed tables."""
+def input_identities(
+    tables: dict[str, pd.DataFrame], cycle: str | None = None
+) -> list[IdentityCheck]:
+    """Check the model's identities on the gate's typed tables (of ``cycle``, where the check
+    needs the cycle's own year: the assumptions' ranges)."""
     budget = tables["budget"]
     source = budget.attrs.get("source", "high_needs_budget.csv")
     rows = budget.drop_duplicates("line").set_index("line")["row"]
@@ -52,6 +56,7 @@ def input_identities(tables: dict[str, pd.DataFrame]) -> list[IdentityCheck]:
     return [
         *_growth_figures_agree_with_counts(tables),
         *driver_identities(tables),
+        *_ranges_contain_the_forecast(tables, cycle),
         IdentityCheck(
             "budget",
             source,
@@ -157,4 +162,38 @@ def driver_identities(tables: dict[str, pd.DataFrame]) -> list[IdentityCheck]:
             "categories the forecast models, starting in a forecast year",
             build,
         ),
+    ]
+
+
+def _ranges_contain_the_forecast(
+    tables: dict[str, pd.DataFrame], cycle: str | None
+) -> list[IdentityCheck]:
+    """Each assumption range the cycle gives names an assumption its forecast uses and holds
+    the forecast's own value (checked on the typed forecast)."""
+    overrides = tables.get("assumption_ranges")
+    if overrides is None or cycle is None:
+        return []
+    figures: dict[str, object] = {}
+    for rec in tables["figures"].itertuples(index=False):
+        if rec.name in GROWTH_FIGURES:
+            try:
+                figures[rec.name] = float(str(rec.value).replace(",", ""))
+            except ValueError:
+                return []  # the gate's figure check reports a value it cannot read
+    problems: list[str] = []
+    try:
+        year = financial_year_of(cycle)
+        demand = forecast_from_figures(tables["budget"], tables["ehcp_demand"], figures, year)
+        ranges_for_cycle(tables["budget"], demand, figures, year, overrides)
+    except InputDataError as exc:
+        problems = exc.problems or [str(exc)]
+    return [
+        IdentityCheck(
+            "assumption_ranges",
+            overrides.attrs.get("source", "assumption_ranges.csv"),
+            "ranges_hold_the_forecast",
+            "each range to name an assumption the forecast uses and to hold the forecast's own "
+            "value",
+            problems,
+        )
     ]

@@ -48,6 +48,7 @@ TABLES = (
     "placements_by_category",
     "forecast_assumptions",
     "intervention_places",
+    "assumption_ranges",
 )
 
 STEPS = (
@@ -71,6 +72,7 @@ STEPS = (
             "processed/placements_by_category.csv",
             "processed/forecast_assumptions.csv",
             "processed/intervention_places.csv",
+            "processed/assumption_ranges.csv",
         ),
         writes=(
             "processed/forecast_budget.csv",
@@ -79,6 +81,9 @@ STEPS = (
             "processed/demand.csv",
             "processed/placements_forecast.csv",
             "processed/forecast_comparison.csv",
+            "processed/sensitivity.csv",
+            "processed/uncertainty.csv",
+            "processed/break_even.csv",
         ),
     ),
     Step(

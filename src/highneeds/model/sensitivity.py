@@ -1,0 +1,371 @@
+"""How sure is the forecast: each assumption's range, the final year's deficit with each at
+its low and high value (the tornado), the break-even figures, and Monte Carlo percentiles of
+every year's carried-forward deficit.
+
+Everything works on the forecast the paper prints, so that at every assumption's central
+value it gives back that forecast exactly. An assumption moves one of the forecast's lines by
+a factor from the base year on (the cycle's own year; earlier years are actuals):
+
+- ``ehcp_growth``: placement costs x ((1 + g) / (1 + g0))^n in the n-th year after the base;
+- ``cost_per_plan_growth``: placement costs x ((1 + c) / (1 + c0))^n, c0 the forecast's own
+  average growth in cost per plan (its path is the central case);
+- ``allocation_growth``: the allocation x ((1 + a) / (1 + a0))^n, a0 likewise;
+- ``schools_block_transfer``: the transfer x s in every year after the base (s a share);
+- ``recovery_plan_delivery``: the Recovery Plan Impact x r (r a share), for the mitigated
+  forecast only.
+
+All money £000, income negative; growth rates and shares are fractions here, percent in the
+input and the paper.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from highneeds.errors import InputDataError
+from highneeds.model.deficit import budget_to_wide, recovery_plan_in_year
+
+#: The assumptions the forecast rests on, in the order the paper lists them, with labels.
+ASSUMPTION_LABELS = {
+    "ehcp_growth": "EHCP growth a year",
+    "cost_per_plan_growth": "Growth in cost per plan a year",
+    "allocation_growth": "High Needs allocation growth a year",
+    "schools_block_transfer": "Schools block transfer, share of the forecast",
+    "recovery_plan_delivery": "Recovery Plan savings delivered, share of the forecast",
+}
+PERCENTILES = (10, 50, 90)
+DEFAULT_DRAWS = 10_000
+
+
+@dataclass(frozen=True)
+class AssumptionRange:
+    """One assumption: its low, central and high value (fractions) and how they were set."""
+
+    name: str
+    low: float
+    central: float
+    high: float
+    basis: str
+
+    @property
+    def label(self) -> str:
+        return ASSUMPTION_LABELS[self.name]
+
+
+@dataclass(frozen=True)
+class ForecastBase:
+    """The printed forecast's lines by year, and the central rates its assumptions move."""
+
+    years: list[str]
+    opening: float
+    transfer: np.ndarray
+    allocation: np.ndarray
+    placement_costs: np.ndarray
+    recovery: np.ndarray
+    #: Years after the base year (0 up to and including it).
+    steps: np.ndarray
+    ehcp_growth: float
+    cost_per_plan_growth: float
+    allocation_growth: float
+
+
+def _geometric_mean_growth(values: pd.Series) -> tuple[float, float, float]:
+    """The lowest, average (geometric) and highest year-on-year growth of ``values``."""
+    rates = (values / values.shift(1) - 1).iloc[1:]
+    average = (values.iloc[-1] / values.iloc[0]) ** (1 / len(rates)) - 1
+    return float(rates.min()), float(average), float(rates.max())
+
+
+def forecast_base(
+    budget: pd.DataFrame,
+    base_year: str,
+    demand: pd.DataFrame | None,
+    ehcp_growth: float,
+    recovery_plan_basis: str = "in_year",
+) -> ForecastBase:
+    """The printed budget (long form) ready to be moved by the assumptions; ``demand`` is its
+    decomposition into plans x cost per plan (for the central cost-per-plan growth)."""
+    wide = budget_to_wide(budget).fillna(0.0)
+    years = list(wide.columns)
+    if base_year not in years:
+        raise InputDataError(
+            f"high_needs_budget.csv: the cycle's year {base_year} is not one of its years"
+        )
+    steps = np.maximum(np.arange(len(years)) - years.index(base_year), 0)
+    forecast = years[years.index(base_year) :]
+    allocation = wide.loc["allocation", forecast].abs()
+    cost_growth = 0.0
+    if demand is not None and len(demand) > 1:
+        cost_growth = _geometric_mean_growth(demand.set_index("year")["cost_per_plan"])[1]
+    return ForecastBase(
+        years=years,
+        opening=float(wide.loc["bfwd", years[0]]),
+        transfer=wide.loc["transfer"].to_numpy(dtype=float),
+        allocation=wide.loc["allocation"].to_numpy(dtype=float),
+        placement_costs=wide.loc["placement_costs"].to_numpy(dtype=float),
+        recovery=recovery_plan_in_year(budget, recovery_plan_basis).to_numpy(dtype=float),
+        steps=steps,
+        ehcp_growth=ehcp_growth,
+        cost_per_plan_growth=cost_growth,
+        allocation_growth=_geometric_mean_growth(allocation)[1] if len(forecast) > 1 else 0.0,
+    )
+
+
+def default_ranges(
+    base: ForecastBase,
+    demand: pd.DataFrame | None,
+    budget: pd.DataFrame,
+    base_year: str,
+    ehcp_growth_high: float | None,
+) -> list[AssumptionRange]:
+    """Each assumption's range where the cycle states none (``docs/assumptions.md``), from
+    the cycle's own figures: EHCP growth from the rate to date to the all-requests-convert
+    rate; cost per plan and allocation growth from the lowest to the highest year-on-year
+    growth the forecast itself shows; the transfer from none to the forecast's; the Recovery
+    Plan from none of its savings delivered to all of them."""
+    ranges = []
+    if demand is not None and ehcp_growth_high is not None:
+        ranges.append(
+            AssumptionRange(
+                "ehcp_growth",
+                min(base.ehcp_growth, ehcp_growth_high),
+                base.ehcp_growth,
+                max(base.ehcp_growth, ehcp_growth_high),
+                "from the growth to date to the growth if all requests for assessment convert",
+            )
+        )
+    if demand is not None and len(demand) > 2:
+        low, _, high = _geometric_mean_growth(demand.set_index("year")["cost_per_plan"])
+        ranges.append(
+            AssumptionRange(
+                "cost_per_plan_growth",
+                low,
+                base.cost_per_plan_growth,
+                high,
+                "from the lowest to the highest growth the forecast implies in a year",
+            )
+        )
+    wide = budget_to_wide(budget)
+    years = list(wide.columns)
+    forecast = years[years.index(base_year) :]
+    if len(forecast) > 2:
+        low, _, high = _geometric_mean_growth(wide.loc["allocation", forecast].abs())
+        ranges.append(
+            AssumptionRange(
+                "allocation_growth",
+                low,
+                base.allocation_growth,
+                high,
+                "from the lowest to the highest growth the forecast shows in a year",
+            )
+        )
+    ranges.append(
+        AssumptionRange(
+            "schools_block_transfer",
+            0.0,
+            1.0,
+            1.0,
+            "from no transfer (Schools Forum may refuse one) to the forecast's",
+        )
+    )
+    if np.any(base.recovery != 0):
+        ranges.append(
+            AssumptionRange(
+                "recovery_plan_delivery",
+                0.0,
+                1.0,
+                1.0,
+                "from none of the forecast savings delivered to all of them",
+            )
+        )
+    return ranges
+
+
+def apply_range_overrides(
+    ranges: list[AssumptionRange], overrides: pd.DataFrame | None
+) -> list[AssumptionRange]:
+    """The cycle's own ranges (``assumption_ranges.csv``: ``assumption,low,high`` in percent)
+    in place of the defaults; the central value is always the forecast's own."""
+    if overrides is None:
+        return ranges
+    given = {rec.assumption: rec for rec in overrides.itertuples(index=False)}
+    known = {r.name for r in ranges}
+    problems = [
+        f"assumption_ranges.csv, row {rec.row}, column 'assumption': found {name!r}; expected "
+        f"one this cycle's forecast uses: {', '.join(sorted(known))}"
+        for name, rec in given.items()
+        if name not in known
+    ]
+    out = []
+    for default in ranges:
+        rec = given.get(default.name)
+        if rec is None:
+            out.append(default)
+            continue
+        low, high = float(rec.low) / 100, float(rec.high) / 100
+        if not low <= default.central <= high:
+            problems.append(
+                f"assumption_ranges.csv, row {rec.row}: {default.name} runs from {rec.low} to "
+                f"{rec.high} but the forecast's own value, {default.central * 100:.4g}, is not "
+                "within it"
+            )
+            continue
+        out.append(AssumptionRange(default.name, low, default.central, high, "the cycle's own"))
+    if problems:
+        raise InputDataError("The assumption ranges cannot be used.", problems)
+    return out
+
+
+def deficit_paths(
+    base: ForecastBase, values: dict[str, np.ndarray | float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The carried-forward deficit each year, unmitigated and mitigated, with the given
+    assumptions (fractions; any left out at their central value). Values may be arrays of
+    draws: the result then has one row per draw and one column per year."""
+
+    def value(name: str, central: float) -> np.ndarray:
+        return np.atleast_1d(np.asarray(values.get(name, central), dtype=float))[:, None]
+
+    steps = base.steps[None, :]
+    placement = base.placement_costs[None, :] * (
+        ((1 + value("ehcp_growth", base.ehcp_growth)) / (1 + base.ehcp_growth)) ** steps
+        * (
+            (1 + value("cost_per_plan_growth", base.cost_per_plan_growth))
+            / (1 + base.cost_per_plan_growth)
+        )
+        ** steps
+    )
+    allocation = (
+        base.allocation[None, :]
+        * ((1 + value("allocation_growth", base.allocation_growth)) / (1 + base.allocation_growth))
+        ** steps
+    )
+    transfer = base.transfer[None, :] * np.where(
+        steps > 0, value("schools_block_transfer", 1.0), 1.0
+    )
+    unmitigated = transfer + allocation + placement
+    mitigated = unmitigated + base.recovery[None, :] * value("recovery_plan_delivery", 1.0)
+    return base.opening + unmitigated.cumsum(axis=1), base.opening + mitigated.cumsum(axis=1)
+
+
+def tornado(base: ForecastBase, ranges: list[AssumptionRange]) -> pd.DataFrame:
+    """The final year's carried-forward deficit (mitigated) with each assumption at its low
+    and at its high value, the others central; biggest swing first."""
+    central = float(deficit_paths(base, {})[1][0, -1])
+    rows = []
+    for assumption in ranges:
+        at_low = float(deficit_paths(base, {assumption.name: assumption.low})[1][0, -1])
+        at_high = float(deficit_paths(base, {assumption.name: assumption.high})[1][0, -1])
+        rows.append(
+            {
+                "assumption": assumption.name,
+                "label": assumption.label,
+                "low": assumption.low,
+                "central": assumption.central,
+                "high": assumption.high,
+                "cfwd_at_low": at_low,
+                "cfwd_central": central,
+                "cfwd_at_high": at_high,
+                "swing": abs(at_high - at_low),
+                "basis": assumption.basis,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    return frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def break_even(base: ForecastBase) -> dict[str, float | bool]:
+    """What it would take for the mitigated deficit to stop growing in the final year, each
+    with the others central: the EHCP growth a year (a fraction; ``ehcp_growth_reachable``
+    is false where no growth rate would do) and the extra saving the Recovery Plan would need
+    that year (£000; 0 where the deficit already stops growing)."""
+    _, mitigated = deficit_paths(base, {})
+    in_year = float(
+        mitigated[0, -1] - (mitigated[0, -2] if mitigated.shape[1] > 1 else base.opening)
+    )
+    years_on = int(base.steps[-1])
+    placement = float(base.placement_costs[-1])
+    # The placement costs that would make the final year's movement zero.
+    needed = placement - in_year
+    reachable = years_on > 0 and needed > 0 and placement > 0
+    growth = (
+        (1 + base.ehcp_growth) * (needed / placement) ** (1 / years_on) - 1
+        if reachable
+        else float("nan")
+    )
+    return {
+        "final_year_in_year_mitigated": in_year,
+        "ehcp_growth": growth,
+        "ehcp_growth_reachable": reachable,
+        "extra_saving_needed": max(in_year, 0.0),
+    }
+
+
+def seed_of(cycle: str) -> int:
+    """The random seed of a cycle: the same cycle always draws the same numbers."""
+    return int.from_bytes(hashlib.sha256(f"highneeds:{cycle}".encode()).digest()[:8], "big")
+
+
+def simulate(
+    base: ForecastBase, ranges: list[AssumptionRange], seed: int, draws: int = DEFAULT_DRAWS
+) -> dict[str, np.ndarray]:
+    """Draw every assumption from a triangular distribution over its range (peaked at its
+    central value), independently, and return the deficit paths of every draw."""
+    if draws < 1:
+        raise ValueError(f"uncertainty_draws must be a whole number of at least 1: {draws!r}")
+    rng = np.random.default_rng(seed)
+    values: dict[str, np.ndarray | float] = {}
+    for assumption in ranges:
+        if assumption.high > assumption.low:
+            values[assumption.name] = rng.triangular(
+                assumption.low, assumption.central, assumption.high, draws
+            )
+        else:
+            values[assumption.name] = np.full(draws, assumption.central)
+    unmitigated, mitigated = deficit_paths(base, values)
+    return {"unmitigated": unmitigated, "mitigated": mitigated}
+
+
+def uncertainty(base: ForecastBase, paths: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The 10th, 50th and 90th percentile of each year's carried-forward deficit, unmitigated
+    and mitigated, in long form (``scenario``, ``year``, ``p10``, ``p50``, ``p90``)."""
+    rows = []
+    for scenario, cfwd in paths.items():
+        levels = np.percentile(cfwd, PERCENTILES, axis=0)
+        for i, year in enumerate(base.years):
+            rows.append(
+                {"scenario": scenario, "year": year}
+                | {f"p{p}": float(levels[j, i]) for j, p in enumerate(PERCENTILES)}
+            )
+    return pd.DataFrame(rows)
+
+
+def probability_still_growing(base: ForecastBase, paths: dict[str, np.ndarray]) -> float:
+    """The share of draws in which the mitigated deficit still grows in the final year."""
+    cfwd = paths["mitigated"]
+    before = cfwd[:, -2] if cfwd.shape[1] > 1 else np.full(len(cfwd), base.opening)
+    return float(np.mean(cfwd[:, -1] - before > 0))
+
+
+def ranges_for_cycle(
+    budget: pd.DataFrame,
+    demand: pd.DataFrame | None,
+    figures: dict[str, object],
+    base_year: str,
+    overrides: pd.DataFrame | None,
+    recovery_plan_basis: str = "in_year",
+) -> tuple[ForecastBase, list[AssumptionRange]]:
+    """The printed forecast ready to be moved, and the range of each assumption: the cycle's
+    own (``assumption_ranges.csv``) where it gives one, the defaults otherwise. EHCP growth is
+    an assumption only where ``figures.csv`` states the forecast's growth rates."""
+    growth = figures.get("ehcp_growth_per_year")
+    growth_high = figures.get("ehcp_growth_if_all_requests_convert")
+    central = float(growth) / 100 if growth is not None else 0.0  # type: ignore[arg-type]
+    high = float(growth_high) / 100 if growth_high is not None else None  # type: ignore[arg-type]
+    base = forecast_base(budget, base_year, demand, central, recovery_plan_basis)
+    ranges = default_ranges(base, demand if growth is not None else None, budget, base_year, high)
+    return base, apply_range_overrides(ranges, overrides)

@@ -1,0 +1,144 @@
+"""How sure is the forecast: ranges, tornado, break-even and Monte Carlo, checked against the
+model's own forecast and as properties over generated ranges."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from highneeds.gate.figures import figure_values
+from highneeds.model import deficit, demand, sensitivity
+
+BASE_YEAR = "2021/22"
+
+
+@pytest.fixture(scope="module")
+def shipped(shipped_tables):
+    budget = shipped_tables["budget"]
+    figures = figure_values(shipped_tables["figures"])
+    forecast = demand.forecast_from_figures(
+        budget, shipped_tables["ehcp_demand"], figures, BASE_YEAR
+    )
+    base = sensitivity.forecast_base(
+        budget, BASE_YEAR, forecast, figures["ehcp_growth_per_year"] / 100
+    )
+    ranges = sensitivity.default_ranges(
+        base, forecast, budget, BASE_YEAR, figures["ehcp_growth_if_all_requests_convert"] / 100
+    )
+    scenarios = deficit.build_scenarios(
+        deficit.roll_forward(budget),
+        deficit.recovery_plan_in_year(budget),
+        pd.Series(0.0, index=base.years),
+    )
+    return base, ranges, scenarios
+
+
+def cfwd(scenarios: pd.DataFrame, scenario: str) -> np.ndarray:
+    return scenarios.loc[scenarios["scenario"] == scenario, "cfwd"].to_numpy()
+
+
+def test_at_every_central_value_the_paths_are_the_models_forecast(shipped) -> None:
+    base, _, scenarios = shipped
+    unmitigated, mitigated = sensitivity.deficit_paths(base, {})
+    assert unmitigated[0] == pytest.approx(cfwd(scenarios, "unmitigated"))
+    assert mitigated[0] == pytest.approx(cfwd(scenarios, "mitigated"))
+
+
+def test_the_shipped_ranges_come_from_the_papers_own_figures(shipped) -> None:
+    _, ranges, _ = shipped
+    by_name = {r.name: r for r in ranges}
+    assert (by_name["ehcp_growth"].low, by_name["ehcp_growth"].high) == pytest.approx((0.054, 0.12))
+    assert round(by_name["cost_per_plan_growth"].low, 3) == 0.023
+    assert round(by_name["cost_per_plan_growth"].high, 3) == 0.068
+    assert round(by_name["allocation_growth"].low, 3) == 0.050
+    assert round(by_name["allocation_growth"].high, 3) == 0.087
+    assert set(by_name) == set(sensitivity.ASSUMPTION_LABELS)
+
+
+def test_the_tornados_central_value_is_the_forecast_and_ehcp_at_12_percent_is_the_scenario(
+    shipped,
+) -> None:
+    base, ranges, scenarios = shipped
+    table = sensitivity.tornado(base, ranges).set_index("assumption")
+    central = cfwd(scenarios, "mitigated")[-1]
+    assert table["cfwd_central"].to_numpy() == pytest.approx([central] * len(table))
+    # At 12% a year, the mitigated deficit is the all-requests-convert one less the Recovery
+    # Plan's savings: 6,391 - (33 + 93 + 135).
+    assert table.loc["ehcp_growth", "cfwd_at_high"] == pytest.approx(6391 - 261, abs=1)
+    assert table.loc["schools_block_transfer", "cfwd_at_low"] == pytest.approx(3592 + 3 * 132)
+    assert table.loc["recovery_plan_delivery", "cfwd_at_low"] == pytest.approx(3853)
+    assert list(table["swing"]) == sorted(table["swing"], reverse=True)
+
+
+def test_break_even_stops_the_final_years_growth(shipped) -> None:
+    base, _, _ = shipped
+    even = sensitivity.break_even(base)
+    assert even["extra_saving_needed"] == pytest.approx(1205 - 135)
+    assert even["ehcp_growth_reachable"]
+    _, mitigated = sensitivity.deficit_paths(base, {"ehcp_growth": even["ehcp_growth"]})
+    assert mitigated[0, -1] - mitigated[0, -2] == pytest.approx(0, abs=1e-6)
+
+
+def test_break_even_is_not_reachable_when_funding_alone_falls_short() -> None:
+    base = sensitivity.ForecastBase(
+        years=["a", "b"],
+        opening=0.0,
+        transfer=np.array([0.0, 0.0]),
+        allocation=np.array([-100.0, 50.0]),  # a clawback: income below nothing
+        placement_costs=np.array([100.0, 100.0]),
+        recovery=np.zeros(2),
+        steps=np.array([0, 1]),
+        ehcp_growth=0.05,
+        cost_per_plan_growth=0.0,
+        allocation_growth=0.0,
+    )
+    even = sensitivity.break_even(base)
+    assert not even["ehcp_growth_reachable"] and np.isnan(even["ehcp_growth"])
+
+
+def test_the_same_seed_gives_the_same_draws_and_another_cycle_others(shipped) -> None:
+    base, ranges, _ = shipped
+    first = sensitivity.simulate(base, ranges, sensitivity.seed_of("2022-01"), 500)
+    again = sensitivity.simulate(base, ranges, sensitivity.seed_of("2022-01"), 500)
+    other = sensitivity.simulate(base, ranges, sensitivity.seed_of("2022-02"), 500)
+    assert np.array_equal(first["mitigated"], again["mitigated"])
+    assert not np.array_equal(first["mitigated"], other["mitigated"])
+    assert sensitivity.seed_of("2022-01") != sensitivity.seed_of("2022-02")
+
+
+def test_a_zero_width_range_collapses_every_percentile_to_the_forecast(shipped) -> None:
+    base, ranges, scenarios = shipped
+    fixed = [
+        sensitivity.AssumptionRange(r.name, r.central, r.central, r.central, "fixed")
+        for r in ranges
+    ]
+    paths = sensitivity.simulate(base, fixed, 1, 200)
+    levels = sensitivity.uncertainty(base, paths)
+    for scenario in ("unmitigated", "mitigated"):
+        rows = levels[levels["scenario"] == scenario]
+        for p in ("p10", "p50", "p90"):
+            assert rows[p].to_numpy() == pytest.approx(cfwd(scenarios, scenario))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(list(sensitivity.ASSUMPTION_LABELS)),
+    st.lists(st.floats(-0.5, 1.5, allow_nan=False), min_size=2, max_size=6, unique=True),
+)
+def test_the_final_deficit_moves_one_way_as_each_assumption_rises(shipped, name, values) -> None:
+    base, _, _ = shipped
+    finals = [sensitivity.deficit_paths(base, {name: v})[1][0, -1] for v in sorted(values)]
+    steps = np.diff(finals)
+    # More demand, dearer plans: more deficit. More allocation, transfer or savings: less.
+    rising = name in ("ehcp_growth", "cost_per_plan_growth")
+    assert (steps >= -1e-9).all() if rising else (steps <= 1e-9).all()
+
+
+def test_a_range_that_leaves_out_the_central_value_is_refused(shipped) -> None:
+    _, ranges, _ = shipped
+    overrides = pd.DataFrame([{"row": 2, "assumption": "ehcp_growth", "low": 6.0, "high": 12.0}])
+    with pytest.raises(Exception, match="row 2: ehcp_growth runs from 6.0 to 12.0"):
+        sensitivity.apply_range_overrides(ranges, overrides)
