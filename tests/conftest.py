@@ -114,7 +114,7 @@ def edited(path: Path, old: str, new: str) -> Iterator[None]:
 def shipped_model_outputs(tables: dict[str, pd.DataFrame], cycle: str = CYCLE) -> Any:
     """The model's outputs for typed tables, wired as notebooks 02-04 wire them."""
     from highneeds.gate.figures import figure_values
-    from highneeds.model import deficit, demand, interventions
+    from highneeds.model import deficit, demand, interventions, sensitivity
     from highneeds.paper.model_outputs import ModelOutputs
 
     budget = tables["budget"]
@@ -131,6 +131,8 @@ def shipped_model_outputs(tables: dict[str, pd.DataFrame], cycle: str = CYCLE) -
         ),
         None if forecast is None else demand.extra_cost_if_all_convert(forecast, years),
     )
+    base, ranges = sensitivity.ranges_for_cycle(budget, forecast, figures, year, None)
+    paths = sensitivity.simulate(base, ranges, sensitivity.seed_of(cycle), 2_000)
     savings = interventions.intervention_savings(tables["interventions"], tables["placement_costs"])
     return ModelOutputs(
         budget=budget,
@@ -145,4 +147,9 @@ def shipped_model_outputs(tables: dict[str, pd.DataFrame], cycle: str = CYCLE) -
         ehcp=demand.ehcp_growth(tables["ehcp_demand"]),
         current_year=year,
         demand=forecast,
+        sensitivity=sensitivity.tornado(base, ranges),
+        uncertainty=sensitivity.uncertainty(base, paths),
+        break_even=sensitivity.break_even(base)
+        | {"probability_still_growing": sensitivity.probability_still_growing(base, paths)}
+        | {"draws": 2_000},
     )

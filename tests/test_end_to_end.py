@@ -339,3 +339,28 @@ def test_hostile_narrative_exits_4_and_publishes_nothing_of_it(
     for path in reports(project).rglob("*"):
         if path.is_file() and "runs" not in path.relative_to(reports(project)).parts:
             assert b"pwned" not in path.read_bytes(), path
+
+
+def test_the_paper_says_how_certain_the_forecast_is_from_the_model(
+    project: Path, first_run
+) -> None:
+    import pandas as pd
+
+    html = (reports(project) / "cabinet-report.html").read_text(encoding="utf-8")
+    run_dir = sorted((reports(project) / "runs").iterdir())[0]
+    levels = pd.read_csv(run_dir / "processed" / "uncertainty.csv").set_index(["scenario", "year"])
+    final = levels.loc[("mitigated", "2024/25")]
+    assert (
+        f"lies between £{final['p10']:,.0f}k and £{final['p90']:,.0f}k in eight simulations out "
+        f"of ten, with a middle value of £{final['p50']:,.0f}k"
+    ) in html
+    assert (
+        "the number of EHCPs would have to fall by 0.4% a year after 2021/22, rather than grow "
+        "by 5.4%; or the Recovery Plan would have to save a further £1,070k in 2024/25"
+    ) in html
+    rows = table_rows(html[html.index('id="table-5"') :])
+    assert ["EHCP growth a year", "5.4%", "5.4%", "12.0%", "3,592", "6,130"] in rows
+    reader = PdfReader(reports(project) / "cabinet-report.pdf")
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "Figure 2: Deficit carried forward at the end of 2024/25" in text
+    assert "Figure 3: Deficit carried forward over the simulations" in text

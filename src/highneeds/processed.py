@@ -28,6 +28,7 @@ _TEXT_COLUMNS = {
     "from_category",
     "to_category",
     "start_year",
+    "kind",
 }
 _DATE_COLUMNS = {"since"}
 

@@ -45,10 +45,14 @@ def test_html_has_no_wcag_22_aa_violations_in_chromium(project: Path, first_run)
             assert page.locator("html").get_attribute("lang") == "en-GB"
             assert page.locator("a.skip-link").get_attribute("href") == "#main"
             assert page.locator("table caption").count() >= 3
-            alt = page.locator("figure.chart img.chart-standard").get_attribute("alt")
+            charts = page.locator("figure.chart img.chart-standard")
+            assert charts.count() == 3  # scenarios, tornado, uncertainty fan
+            alt = charts.first.get_attribute("alt")
             assert "from £575k to £3,853k" in alt and "from £575k to £3,592k" in alt
-            # The large print drawing is for the large print PDF only.
-            assert page.locator("figure.chart img.chart-large-print").is_hidden()
+            assert all(charts.nth(i).get_attribute("alt") for i in range(3))
+            # The large print drawings are for the large print PDF only.
+            large = page.locator("figure.chart img.chart-large-print")
+            assert all(large.nth(i).is_hidden() for i in range(large.count()))
         finally:
             browser.close()
 
@@ -108,5 +112,5 @@ def test_word_document_has_the_headings_paragraphs_and_para_7_3(project: Path, f
     rows = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
     for label, figures in [*ref.PARA_7_3, ref.RECOVERY_PLAN_IMPACT]:
         assert [label, *figures] in rows, label
-    assert len(document.inline_shapes) == 1  # the chart
+    assert len(document.inline_shapes) == 3  # the scenarios, the tornado, the uncertainty fan
     assert document.core_properties.title == "SEND Recovery Plan - Update"

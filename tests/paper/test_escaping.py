@@ -95,7 +95,7 @@ def test_pdf_and_word_metadata_hold_a_hostile_title_as_text(tmp_path: Path) -> N
     )
     render_pdf(html, tmp_path / "paper.pdf", tmp_path)
     assert PdfReader(tmp_path / "paper.pdf").metadata.title == HOSTILE
-    write_docx(html, tmp_path / "paper.docx", HOSTILE, None, dt.datetime(2022, 1, 1))
+    write_docx(html, tmp_path / "paper.docx", HOSTILE, {}, dt.datetime(2022, 1, 1))
     document = docx.Document(str(tmp_path / "paper.docx"))
     assert document.core_properties.title == HOSTILE
     assert HOSTILE in "\n".join(p.text for p in document.paragraphs)

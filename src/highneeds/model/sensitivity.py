@@ -37,6 +37,8 @@ ASSUMPTION_LABELS = {
     "schools_block_transfer": "Schools block transfer, share of the forecast",
     "recovery_plan_delivery": "Recovery Plan savings delivered, share of the forecast",
 }
+#: Which assumptions are a rate a year and which a share of the forecast's own figure.
+SHARES = ("schools_block_transfer", "recovery_plan_delivery")
 PERCENTILES = (10, 50, 90)
 DEFAULT_DRAWS = 10_000
 
@@ -264,6 +266,7 @@ def tornado(base: ForecastBase, ranges: list[AssumptionRange]) -> pd.DataFrame:
             {
                 "assumption": assumption.name,
                 "label": assumption.label,
+                "kind": "share" if assumption.name in SHARES else "rate",
                 "low": assumption.low,
                 "central": assumption.central,
                 "high": assumption.high,

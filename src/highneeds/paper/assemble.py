@@ -4,13 +4,20 @@ Every part is rendered from an autoescaped template under ``templates/parts/``."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from highneeds.paper.chart import deficit_chart_html
+from highneeds.paper.certainty import certainty_context, sensitivity_table_html
+from highneeds.paper.chart import (
+    ChartStyle,
+    deficit_chart_png,
+    deficit_chart_svg,
+    describe_deficit_chart,
+    figure_html,
+)
 from highneeds.paper.model_outputs import ModelOutputs
 from highneeds.paper.narrative import Narrative, TextRenderer, render_sections
 from highneeds.paper.tables import (
@@ -19,6 +26,14 @@ from highneeds.paper.tables import (
     demand_table_html,
     placements_table_html,
     scenarios_table_html,
+)
+from highneeds.paper.uncertainty_charts import (
+    describe_fan,
+    describe_tornado,
+    fan_png,
+    fan_svg,
+    tornado_png,
+    tornado_svg,
 )
 from highneeds.templating import render_template
 
@@ -73,6 +88,7 @@ def narrative_context(outputs: ModelOutputs) -> dict[str, Any]:
             }
             for category, rows in outputs.placements.groupby("category", sort=False)
         }
+    context.update(certainty_context(outputs))
     context["business_cases"] = {
         rec.intervention_id: rec._asdict() for rec in outputs.business_cases.itertuples(index=False)
     }
@@ -119,6 +135,8 @@ class PaperParts:
     sections: list[str]
     footer: str
     figures: list[dict[str, Any]]
+    #: Each chart's PNG drawing (for Word), by its figure's id (``figure-1``), drawn on demand.
+    chart_pngs: dict[str, Callable[[], bytes]]
 
 
 def build_paper(meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOutputs) -> PaperParts:
@@ -142,16 +160,20 @@ def build_paper(meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOut
             return demand_table_html(outputs, number, renderer.figures)
         if name == "placements":
             return placements_table_html(outputs, number, renderer.figures)
+        if name == "sensitivity":
+            return sensitivity_table_html(outputs, number, renderer.figures)
         raise KeyError(
             f"no table named {name!r}; the tables are high_needs_budget, "
-            "business_cases, demand, placements and scenarios"
+            "business_cases, demand, placements, scenarios and sensitivity"
         )
 
     def chart(name: str) -> str:
-        if name != "deficit_scenarios":
-            raise KeyError(f"no chart named {name!r}; the chart is deficit_scenarios")
-        return deficit_chart_html(outputs.scenarios, outputs.scenario_labels, next_number("chart"))
+        draw, png, alt, caption = chart_parts(name, outputs)
+        number = next_number("chart")
+        chart_pngs[f"figure-{number}"] = png
+        return figure_html(draw, number, alt, caption)
 
+    chart_pngs: dict[str, Callable[[], bytes]] = {}
     renderer = TextRenderer(narrative, narrative_context(outputs), {"table": table, "chart": chart})
     recommendations = recommendations_html(meta, renderer)
     sections = render_sections(narrative, renderer)
@@ -161,6 +183,48 @@ def build_paper(meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOut
         sections=sections,
         footer=footer_html(meta),
         figures=renderer.figures,
+        chart_pngs=chart_pngs,
+    )
+
+
+#: The charts a narrative may place with ``{{ chart("...") }}``.
+CHART_NAMES = ("deficit_scenarios", "tornado", "uncertainty_fan")
+
+
+def chart_parts(
+    name: str, outputs: ModelOutputs
+) -> tuple[Callable[[ChartStyle], bytes], Callable[[], bytes], str, str]:
+    """A chart's SVG drawing (at a style), its PNG (for Word), text alternative and caption."""
+    last = outputs.budget["year"].iloc[-1]
+    if name == "deficit_scenarios":
+        scenarios, labels = outputs.scenarios, outputs.scenario_labels
+        return (
+            lambda style: deficit_chart_svg(scenarios, labels, style),
+            lambda: deficit_chart_png(scenarios, labels),
+            describe_deficit_chart(scenarios, labels),
+            "High Needs deficit carried forward by scenario (£000)",
+        )
+    if name == "tornado" and outputs.sensitivity is not None:
+        tornado = outputs.sensitivity
+        return (
+            lambda style: tornado_svg(tornado, style),
+            lambda: tornado_png(tornado),
+            describe_tornado(tornado, last),
+            f"Deficit carried forward at the end of {last} with the Recovery Plan, as each "
+            "assumption moves across its range (£000)",
+        )
+    if name == "uncertainty_fan" and outputs.uncertainty is not None:
+        levels, draws = outputs.uncertainty, int(outputs.break_even["draws"])
+        return (
+            lambda style: fan_svg(levels, style),
+            lambda: fan_png(levels),
+            describe_fan(levels, draws),
+            "Deficit carried forward over the simulations of the assumptions: the 10th to the "
+            "90th percentile (£000)",
+        )
+    raise KeyError(
+        f"no chart named {name!r} in this cycle; the charts are {', '.join(CHART_NAMES)} "
+        "(tornado and uncertainty_fan where the model measured how sure the forecast is)"
     )
 
 

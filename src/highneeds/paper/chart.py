@@ -74,16 +74,9 @@ def _render_chart(
     ``text_as_paths=False`` it stays text, with its font sizes (for checking them)."""
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    with chart_settings(style, text_as_paths):
+        import matplotlib.pyplot as plt
 
-    settings = {
-        "svg.hashsalt": "highneeds",
-        "svg.fonttype": "path" if text_as_paths else "none",
-        "font.family": "DejaVu Sans",
-        "font.size": style.font_pt,
-    }
-    with matplotlib.rc_context(settings):
         fig, ax = plt.subplots(figsize=(style.width_in, style.height_in))
         years = list(dict.fromkeys(scenarios["year"]))
         ends: list[float] = []
@@ -114,14 +107,56 @@ def _render_chart(
         # the end values, so that large print's 16 pt year labels do not run into each other.
         ax.set_xlim(-0.3, len(years))
         _label_line_ends(ax, len(years) - 1, ends, style)
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        metadata = (
-            {"Date": None, "Creator": "highneeds"} if fmt == "svg" else {"Software": "highneeds"}
-        )
-        fig.savefig(buffer, format=fmt, metadata=metadata, dpi=200)
-        plt.close(fig)
+        return figure_bytes(fig, fmt)
+
+
+def chart_settings(style: ChartStyle, text_as_paths: bool = True) -> Any:
+    """Matplotlib settings for a chart of ``style``, as a context manager: deterministic SVG,
+    the paper's font at the style's size. SVG text is drawn as paths, so that every reader
+    shows the same letters; with ``text_as_paths=False`` it stays text (for checking sizes)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    return matplotlib.rc_context(
+        {
+            "svg.hashsalt": "highneeds",
+            "svg.fonttype": "path" if text_as_paths else "none",
+            "font.family": "DejaVu Sans",
+            "font.size": style.font_pt,
+        }
+    )
+
+
+def figure_bytes(fig: Any, fmt: str) -> bytes:
+    """A finished figure as SVG or PNG bytes that depend only on what it draws; closes it."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    metadata = {"Date": None, "Creator": "highneeds"} if fmt == "svg" else {"Software": "highneeds"}
+    fig.savefig(buffer, format=fmt, metadata=metadata, dpi=200)
+    plt.close(fig)
     return buffer.getvalue()
+
+
+def figure_html(draw: Any, number: str, alt: str, caption: str) -> str:
+    """A chart as an HTML figure: ``draw(style)`` gives its SVG at the paper's size and at
+    large print's (shown only by the large print stylesheet), each with the text alternative."""
+    images = [
+        {
+            "css_class": css_class,
+            "svg_base64": base64.b64encode(draw(style)).decode("ascii"),
+        }
+        for css_class, style in (("chart-standard", STANDARD), ("chart-large-print", LARGE_PRINT))
+    ]
+    return render_template(
+        "highneeds.paper",
+        "parts/chart-figure.html.j2",
+        number=number,
+        images=images,
+        alt=alt,
+        caption=caption,
+    )
 
 
 def _label_line_ends(ax: Any, last: int, ends: list[float], style: ChartStyle) -> None:
@@ -157,22 +192,10 @@ def deficit_chart_png(scenarios: pd.DataFrame, labels: Labels) -> bytes:
 
 
 def deficit_chart_html(scenarios: pd.DataFrame, labels: Labels, number: str) -> str:
-    """The chart as an HTML figure: the SVG as an image with its text alternative, and the
-    large print drawing of it, shown only by the large print stylesheet."""
-    images = [
-        {
-            "css_class": css_class,
-            "svg_base64": base64.b64encode(deficit_chart_svg(scenarios, labels, style)).decode(
-                "ascii"
-            ),
-        }
-        for css_class, style in (("chart-standard", STANDARD), ("chart-large-print", LARGE_PRINT))
-    ]
-    return render_template(
-        "highneeds.paper",
-        "parts/chart-figure.html.j2",
-        number=number,
-        images=images,
-        alt=describe_deficit_chart(scenarios, labels),
-        caption="High Needs deficit carried forward by scenario (£000)",
+    """The chart as an HTML figure, with its text alternative and large print drawing."""
+    return figure_html(
+        lambda style: deficit_chart_svg(scenarios, labels, style),
+        number,
+        describe_deficit_chart(scenarios, labels),
+        "High Needs deficit carried forward by scenario (£000)",
     )

@@ -31,3 +31,8 @@ class ModelOutputs:
     #: The driver model by DfE placement category and year (EHCPs, cost per EHCP, placement
     #: costs, with and without the interventions); None for a cycle without drivers.
     placements: pd.DataFrame | None = None
+    #: How sure the forecast is: the tornado (one row per assumption), the percentiles of each
+    #: year's deficit over the simulations, and the break-even figures; None where not measured.
+    sensitivity: pd.DataFrame | None = None
+    uncertainty: pd.DataFrame | None = None
+    break_even: Mapping[str, Any] | None = None

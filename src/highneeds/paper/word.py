@@ -7,6 +7,7 @@ disagree: the same headings, numbered paragraphs, tables and chart.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from html.parser import HTMLParser
@@ -81,7 +82,7 @@ def _clean(text: str) -> str:
 
 
 class _Writer:
-    def __init__(self, chart_png: bytes | None) -> None:
+    def __init__(self, chart_pngs: Mapping[str, bytes]) -> None:
         from docx import Document
         from docx.shared import Pt
 
@@ -89,7 +90,7 @@ class _Writer:
         style = self.document.styles["Normal"]
         style.font.name = "Arial"
         style.font.size = Pt(11)
-        self.chart_png = chart_png
+        self.chart_pngs = chart_pngs
         self.context: list[str] = []  # classes of the enclosing elements
 
     def block(self, node: Node) -> None:
@@ -209,8 +210,9 @@ class _Writer:
         from docx.shared import Cm
 
         image = node.find_all("img")
-        if self.chart_png is not None:
-            self.document.add_picture(io.BytesIO(self.chart_png), width=Cm(16))
+        png = self.chart_pngs.get(node.attrs.get("id", ""))
+        if png is not None:
+            self.document.add_picture(io.BytesIO(png), width=Cm(16))
         if image and image[0].attrs.get("alt"):
             self.document.add_paragraph(image[0].attrs["alt"])
         caption = node.find_all("figcaption")
@@ -219,13 +221,14 @@ class _Writer:
 
 
 def write_docx(
-    html: str, target: Path, title: str, chart_png: bytes | None, date: datetime
+    html: str, target: Path, title: str, chart_pngs: Mapping[str, bytes], date: datetime
 ) -> None:
-    """Write the paper's HTML as a Word document: headings, numbered paragraphs, tables, chart.
+    """Write the paper's HTML as a Word document: headings, numbered paragraphs, tables, charts.
 
-    ``date`` (the cycle's, not the clock's) is its created and modified date.
+    ``chart_pngs`` holds each chart's PNG by its figure's id; ``date`` (the cycle's, not the
+    clock's) is the document's created and modified date.
     """
-    writer = _Writer(chart_png)
+    writer = _Writer(chart_pngs)
     tree = parse_html(html)
     body = tree.find_all("main") or tree.find_all("body") or [tree]
     writer.block(body[0])

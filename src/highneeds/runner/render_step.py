@@ -44,12 +44,15 @@ def _render(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None) -> 
     if large_print_worker is not None:
         large_print_worker.start(run_dir / PAPER_HTML, *large_print)
     render_pdf(html, run_dir / PAPER_PDF, run_dir)
-    chart = (run_dir / "processed" / "deficit_chart.png").read_bytes()  # drawn by 04
+    charts = {  # each chart's PNG, drawn by 04, by its figure's id
+        path.stem: path.read_bytes()
+        for path in sorted((run_dir / "processed").glob("figure-*.png"))
+    }
     write_docx(
         html,
         run_dir / PAPER_DOCX,
         str(meta["title"]),
-        chart,
+        charts,
         datetime.fromtimestamp(int(epoch), UTC),
     )
     fix_zip_dates(run_dir / PAPER_DOCX, int(epoch))

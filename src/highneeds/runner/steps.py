@@ -103,14 +103,14 @@ STEPS = (
     Step(
         "04_cabinet_report",
         reads=("inputs/paper.yaml", "inputs/narrative.md", "processed/*.csv"),
-        writes=("processed/paper_figures.json", "processed/deficit_chart.png"),
+        writes=("processed/paper_figures.json", "processed/figure-*.png"),
     ),
     Step(
         "render",
         reads=(
             "notebooks/04_cabinet_report.ipynb",
             "inputs/paper.yaml",
-            "processed/deficit_chart.png",
+            "processed/figure-*.png",
             "processed/scenarios.csv",
             "processed/demand.csv",
             "processed/placements_forecast.csv",

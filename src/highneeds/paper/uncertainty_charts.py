@@ -1,0 +1,177 @@
+"""The charts of how sure the forecast is: the tornado of the final year's deficit and the fan
+of every year's deficit over the simulations, each with a text alternative from its data."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from highneeds.paper.chart import STANDARD, ChartStyle, chart_settings, figure_bytes
+from highneeds.paper.formatting import gbp_k, num
+
+#: Each scenario's band: its colour and hatching, so that no information rests on colour alone.
+_BANDS = {
+    "unmitigated": {"label": "No interventions", "color": "#1d3557", "hatch": "", "style": "-"},
+    "mitigated": {
+        "label": "With the Recovery Plan",
+        "color": "#2a7f62",
+        "hatch": "//",
+        "style": "--",
+    },
+}
+
+
+def assumption_value(value: float, kind: str) -> str:
+    """An assumption's value as the paper writes it: a rate to one decimal, a share whole."""
+    return f"{num(value * 100, 1)}%" if kind == "rate" else f"{num(value * 100)}%"
+
+
+def describe_tornado(tornado: pd.DataFrame, last_year: str) -> str:
+    """A text alternative for the tornado chart, from the data it plots."""
+    central = float(tornado["cfwd_central"].iloc[0])
+    parts = [
+        f"{rec.label}: {gbp_k(rec.cfwd_at_low)} at "
+        f"{assumption_value(rec.low, rec.kind)}, {gbp_k(rec.cfwd_at_high)} at "
+        f"{assumption_value(rec.high, rec.kind)}"
+        for rec in tornado.itertuples(index=False)
+    ]
+    return (
+        f"Bar chart of the deficit carried forward at the end of {last_year} with the Recovery "
+        f"Plan, {gbp_k(central)} as forecast, when each assumption is at its low and its high "
+        f"value, the biggest swing first: " + "; ".join(parts) + "."
+    )
+
+
+def tornado_svg(tornado: pd.DataFrame, style: ChartStyle = STANDARD) -> bytes:
+    """The tornado chart as SVG."""
+    return _tornado(tornado, "svg", style)
+
+
+def tornado_png(tornado: pd.DataFrame) -> bytes:
+    """The tornado chart as PNG, for Word."""
+    return _tornado(tornado, "png", STANDARD)
+
+
+def _tornado(tornado: pd.DataFrame, fmt: str, style: ChartStyle) -> bytes:
+    with chart_settings(style):
+        import matplotlib
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(style.width_in, style.height_in * 0.9))
+        central = float(tornado["cfwd_central"].iloc[0])
+        rows = list(tornado.itertuples(index=False))[::-1]  # biggest swing at the top
+        for position, rec in enumerate(rows):
+            for value, colour, hatch in (
+                (rec.cfwd_at_low, "#9db4c0", ""),
+                (rec.cfwd_at_high, "#1d3557", "//"),
+            ):
+                ax.barh(
+                    position,
+                    value - central,
+                    left=central,
+                    color=colour,
+                    hatch=hatch,
+                    edgecolor="#111111",
+                    linewidth=0.5,
+                    height=0.6,
+                )
+        ax.axvline(central, color="#111111", linewidth=1)
+        ax.set_yticks(range(len(rows)), [_wrap(rec.label) for rec in rows])
+        ax.set_xlabel("Deficit carried forward, final year (£000)")
+        ax.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+        ax.grid(axis="x", color="#cccccc", linewidth=0.6)
+        ax.spines[["top", "right"]].set_visible(False)
+        from matplotlib.patches import Patch
+
+        ax.legend(
+            handles=[
+                Patch(
+                    facecolor="#9db4c0", edgecolor="#111111", label="Assumption at its low value"
+                ),
+                Patch(
+                    facecolor="#1d3557", hatch="//", edgecolor="#111111", label="At its high value"
+                ),
+            ],
+            loc="upper left",
+            bbox_to_anchor=(-0.02, -0.18),
+            frameon=False,
+        )
+        return figure_bytes(fig, fmt)
+
+
+def _wrap(label: str, width: int = 22) -> str:
+    words, lines, line = label.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "\n".join([*lines, line])
+
+
+def describe_fan(levels: pd.DataFrame, draws: int) -> str:
+    """A text alternative for the fan chart, from the data it plots."""
+    last = levels["year"].iloc[-1]
+    parts = []
+    for scenario, band in _BANDS.items():
+        rows = levels[(levels["scenario"] == scenario) & (levels["year"] == last)]
+        if rows.empty:
+            continue
+        rec = rows.iloc[0]
+        parts.append(
+            f"{band['label']}, between {gbp_k(rec['p10'])} and {gbp_k(rec['p90'])} "
+            f"(middle {gbp_k(rec['p50'])})"
+        )
+    return (
+        f"Chart of the deficit carried forward at the end of each year from "
+        f"{levels['year'].iloc[0]} to {last} over {num(draws)} simulations of the assumptions: "
+        f"a band from the 10th to the 90th percentile and a line at the middle (50th), for "
+        f"each scenario. At the end of {last}: " + "; ".join(parts) + "."
+    )
+
+
+def fan_svg(levels: pd.DataFrame, style: ChartStyle = STANDARD) -> bytes:
+    """The fan chart as SVG."""
+    return _fan(levels, "svg", style)
+
+
+def fan_png(levels: pd.DataFrame) -> bytes:
+    """The fan chart as PNG, for Word."""
+    return _fan(levels, "png", STANDARD)
+
+
+def _fan(levels: pd.DataFrame, fmt: str, style: ChartStyle) -> bytes:
+    with chart_settings(style):
+        import matplotlib
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(style.width_in, style.height_in))
+        for scenario, band in _BANDS.items():
+            rows = levels[levels["scenario"] == scenario]
+            years = list(rows["year"])
+            ax.fill_between(
+                years,
+                rows["p10"],
+                rows["p90"],
+                facecolor=band["color"],
+                alpha=0.25,
+                hatch=band["hatch"],
+                edgecolor=band["color"],
+                linewidth=0,
+                label=f"{band['label']}: 10th to 90th percentile",
+            )
+            ax.plot(
+                years,
+                rows["p50"],
+                color=band["color"],
+                linestyle=band["style"],
+                linewidth=style.line_width,
+                label=f"{band['label']}: middle (50th percentile)",
+            )
+        ax.set_ylabel("Deficit carried forward (£000)")
+        ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+        ax.set_ylim(bottom=min(0.0, float(levels["p10"].min())))
+        ax.grid(axis="y", color="#cccccc", linewidth=0.6)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.legend(loc="upper left", bbox_to_anchor=(-0.02, -0.12), frameon=False)
+        return figure_bytes(fig, fmt)
