@@ -89,5 +89,5 @@ def test_a_narrative_places_both_charts_and_word_gets_a_png_for_each(outputs) ->
     meta = read_paper_metadata(PROJECT_ROOT / "data" / "raw" / "2022-01" / "paper.yaml")
     parts = build_paper(meta, story, outputs)
     assert list(parts.chart_pngs) == ["figure-1", "figure-2", "figure-3"]
-    assert parts.chart_pngs["figure-3"]().startswith(b"\x89PNG")
+    assert parts.chart_pngs["figure-3"].startswith(b"\x89PNG")
     assert 'id="figure-2"' in "".join(parts.sections)

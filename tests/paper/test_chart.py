@@ -47,17 +47,17 @@ def svg_font_sizes(svg: str) -> list[float]:
 
 def test_large_print_chart_labels_print_at_16_pt_or_more(scenarios) -> None:
     svg = chart._render_chart(
-        scenarios, SCENARIO_LABELS, "svg", chart.LARGE_PRINT, text_as_paths=False
-    ).decode("utf-8")
+        scenarios, SCENARIO_LABELS, ("svg",), chart.LARGE_PRINT, text_as_paths=False
+    )["svg"].decode("utf-8")
     width_pt = float(re.search(r'<svg[^>]*width="([\d.]+)pt"', svg)[1])
     # The image is shown at the text width: its sizes scale by text width / drawing width.
     scale = large_print_text_width_in() * 72 / width_pt
     sizes = [size * scale for size in svg_font_sizes(svg)]
     assert len(sizes) >= 10  # axis label, ticks, end values, legend
     assert min(sizes) >= 16, sorted(sizes)[:3]
-    standard = chart._render_chart(scenarios, SCENARIO_LABELS, "svg", text_as_paths=False).decode(
-        "utf-8"
-    )
+    standard = chart._render_chart(scenarios, SCENARIO_LABELS, ("svg",), text_as_paths=False)[
+        "svg"
+    ].decode("utf-8")
     assert min(svg_font_sizes(standard)) < 16  # the check can fail
 
 

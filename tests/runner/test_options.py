@@ -46,6 +46,14 @@ def test_a_parameter_outside_its_choices_is_refused(project_root: Path, name, va
         plan_parameters(project_root, "2022-01", {name: value})
 
 
+@pytest.mark.parametrize("draws", [0, -5, "many", 2.5, True, 10_000_000])
+def test_a_number_of_simulations_the_machine_cannot_or_should_not_run_is_refused(
+    project_root: Path, draws
+) -> None:
+    with pytest.raises(UsageError, match="uncertainty_draws is .*; it must be a whole number"):
+        plan_parameters(project_root, "2022-01", {"uncertainty_draws": draws})
+
+
 def test_declared_parameters_are_read_without_running_the_notebook(project_root: Path) -> None:
     assert declared_parameters(project_root / "notebooks" / "02_deficit_model.ipynb") == [
         "cycle",

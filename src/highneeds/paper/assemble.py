@@ -4,7 +4,7 @@ Every part is rendered from an autoescaped template under ``templates/parts/``."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,9 +12,10 @@ import pandas as pd
 
 from highneeds.paper.certainty import certainty_context, sensitivity_table_html
 from highneeds.paper.chart import (
+    LARGE_PRINT,
+    STANDARD,
     ChartStyle,
-    deficit_chart_png,
-    deficit_chart_svg,
+    deficit_chart_drawings,
     describe_deficit_chart,
     figure_html,
 )
@@ -30,10 +31,8 @@ from highneeds.paper.tables import (
 from highneeds.paper.uncertainty_charts import (
     describe_fan,
     describe_tornado,
-    fan_png,
-    fan_svg,
-    tornado_png,
-    tornado_svg,
+    fan_drawings,
+    tornado_drawings,
 )
 from highneeds.templating import render_template
 
@@ -135,8 +134,8 @@ class PaperParts:
     sections: list[str]
     footer: str
     figures: list[dict[str, Any]]
-    #: Each chart's PNG drawing (for Word), by its figure's id (``figure-1``), drawn on demand.
-    chart_pngs: dict[str, Callable[[], bytes]]
+    #: Each chart's PNG drawing (for Word), by its figure's id (``figure-1``).
+    chart_pngs: dict[str, bytes]
 
 
 def build_paper(meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOutputs) -> PaperParts:
@@ -168,12 +167,16 @@ def build_paper(meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOut
         )
 
     def chart(name: str) -> str:
-        draw, png, alt, caption = chart_parts(name, outputs)
+        draw, alt, caption = chart_parts(name, outputs)
         number = next_number("chart")
-        chart_pngs[f"figure-{number}"] = png
-        return figure_html(draw, number, alt, caption)
+        # The paper's drawing is laid out once and saved as SVG and as PNG (for Word).
+        standard = draw(STANDARD, ("svg", "png"))
+        chart_pngs[f"figure-{number}"] = standard["png"]
+        return figure_html(
+            standard["svg"], draw(LARGE_PRINT, ("svg",))["svg"], number, alt, caption
+        )
 
-    chart_pngs: dict[str, Callable[[], bytes]] = {}
+    chart_pngs: dict[str, bytes] = {}
     renderer = TextRenderer(narrative, narrative_context(outputs), {"table": table, "chart": chart})
     recommendations = recommendations_html(meta, renderer)
     sections = render_sections(narrative, renderer)
@@ -187,28 +190,27 @@ def build_paper(meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOut
     )
 
 
+#: A chart drawn at a style, saved in each of the formats asked for (``svg``, ``png``).
+Drawing = Callable[[ChartStyle, Sequence[str]], dict[str, bytes]]
+
 #: The charts a narrative may place with ``{{ chart("...") }}``.
 CHART_NAMES = ("deficit_scenarios", "tornado", "uncertainty_fan")
 
 
-def chart_parts(
-    name: str, outputs: ModelOutputs
-) -> tuple[Callable[[ChartStyle], bytes], Callable[[], bytes], str, str]:
-    """A chart's SVG drawing (at a style), its PNG (for Word), text alternative and caption."""
+def chart_parts(name: str, outputs: ModelOutputs) -> tuple[Drawing, str, str]:
+    """A chart's drawing (``draw(style, formats)``), its text alternative and caption."""
     last = outputs.budget["year"].iloc[-1]
     if name == "deficit_scenarios":
         scenarios, labels = outputs.scenarios, outputs.scenario_labels
         return (
-            lambda style: deficit_chart_svg(scenarios, labels, style),
-            lambda: deficit_chart_png(scenarios, labels),
+            lambda style, formats: deficit_chart_drawings(scenarios, labels, style, formats),
             describe_deficit_chart(scenarios, labels),
             "High Needs deficit carried forward by scenario (£000)",
         )
     if name == "tornado" and outputs.sensitivity is not None:
         tornado = outputs.sensitivity
         return (
-            lambda style: tornado_svg(tornado, style),
-            lambda: tornado_png(tornado),
+            lambda style, formats: tornado_drawings(tornado, style, formats),
             describe_tornado(tornado, last),
             f"Deficit carried forward at the end of {last} with the Recovery Plan, as each "
             "assumption moves across its range (£000)",
@@ -216,8 +218,7 @@ def chart_parts(
     if name == "uncertainty_fan" and outputs.uncertainty is not None:
         levels, draws = outputs.uncertainty, int(outputs.break_even["draws"])
         return (
-            lambda style: fan_svg(levels, style),
-            lambda: fan_png(levels),
+            lambda style, formats: fan_drawings(levels, style, formats),
             describe_fan(levels, draws),
             "Deficit carried forward over the simulations of the assumptions: the 10th to the "
             "90th percentile (£000)",

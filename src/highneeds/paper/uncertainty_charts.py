@@ -3,6 +3,8 @@ of every year's deficit over the simulations, each with a text alternative from 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from highneeds.paper.chart import STANDARD, ChartStyle, chart_settings, figure_bytes
@@ -43,15 +45,18 @@ def describe_tornado(tornado: pd.DataFrame, last_year: str) -> str:
 
 def tornado_svg(tornado: pd.DataFrame, style: ChartStyle = STANDARD) -> bytes:
     """The tornado chart as SVG."""
-    return _tornado(tornado, "svg", style)
+    return tornado_drawings(tornado, style, ("svg",))["svg"]
 
 
 def tornado_png(tornado: pd.DataFrame) -> bytes:
     """The tornado chart as PNG, for Word."""
-    return _tornado(tornado, "png", STANDARD)
+    return tornado_drawings(tornado, STANDARD, ("png",))["png"]
 
 
-def _tornado(tornado: pd.DataFrame, fmt: str, style: ChartStyle) -> bytes:
+def tornado_drawings(
+    tornado: pd.DataFrame, style: ChartStyle, formats: Sequence[str]
+) -> dict[str, bytes]:
+    """The tornado chart drawn once at ``style``, saved in each of ``formats``."""
     with chart_settings(style):
         import matplotlib
         import matplotlib.pyplot as plt
@@ -95,7 +100,7 @@ def _tornado(tornado: pd.DataFrame, fmt: str, style: ChartStyle) -> bytes:
             bbox_to_anchor=(-0.02, -0.18),
             frameon=False,
         )
-        return figure_bytes(fig, fmt)
+        return figure_bytes(fig, formats)
 
 
 def _wrap(label: str, width: int = 22) -> str:
@@ -132,15 +137,18 @@ def describe_fan(levels: pd.DataFrame, draws: int) -> str:
 
 def fan_svg(levels: pd.DataFrame, style: ChartStyle = STANDARD) -> bytes:
     """The fan chart as SVG."""
-    return _fan(levels, "svg", style)
+    return fan_drawings(levels, style, ("svg",))["svg"]
 
 
 def fan_png(levels: pd.DataFrame) -> bytes:
     """The fan chart as PNG, for Word."""
-    return _fan(levels, "png", STANDARD)
+    return fan_drawings(levels, STANDARD, ("png",))["png"]
 
 
-def _fan(levels: pd.DataFrame, fmt: str, style: ChartStyle) -> bytes:
+def fan_drawings(
+    levels: pd.DataFrame, style: ChartStyle, formats: Sequence[str]
+) -> dict[str, bytes]:
+    """The fan chart drawn once at ``style``, saved in each of ``formats``."""
     with chart_settings(style):
         import matplotlib
         import matplotlib.pyplot as plt
@@ -174,4 +182,4 @@ def _fan(levels: pd.DataFrame, fmt: str, style: ChartStyle) -> bytes:
         ax.grid(axis="y", color="#cccccc", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(loc="upper left", bbox_to_anchor=(-0.02, -0.12), frameon=False)
-        return figure_bytes(fig, fmt)
+        return figure_bytes(fig, formats)

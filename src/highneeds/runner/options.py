@@ -15,6 +15,9 @@ from highneeds.errors import UsageError
 from highneeds.paths import PROJECT_ROOT
 from highneeds.runner.steps import NOTEBOOK_STEPS
 
+#: The most simulations a run may be asked for (each holds every year's deficit in memory).
+MAX_DRAWS = 1_000_000
+
 RUN_FOLDERS = {
     "raw_dir": "inputs",
     "processed_dir": "processed",
@@ -78,6 +81,14 @@ def plan_parameters(root: Path, cycle: str, overrides: dict[str, Any]) -> dict[s
             raise UsageError(
                 f"parameter {name} is {overrides[name]!r}; it must be one of {', '.join(choices)}"
             )
+    draws = overrides.get("uncertainty_draws")
+    if draws is not None and not (
+        isinstance(draws, int) and not isinstance(draws, bool) and 1 <= draws <= MAX_DRAWS
+    ):
+        raise UsageError(
+            f"parameter uncertainty_draws is {draws!r}; it must be a whole number from 1 to "
+            f"{MAX_DRAWS:,}"
+        )
     return plan
 
 
