@@ -326,7 +326,13 @@ def test_new_cycle_runs_and_bad_names_are_refused(
     assert result.returncode == 0, result.stderr
     changes = json.loads((project / "reports" / "2022-02" / "changes.json").read_text())
     assert changes["compared_with"] == f"the paper of cycle {CYCLE}"
-    assert changes["figures_changed"] == 0
+    # The same inputs print the same figures, but for the simulations' percentiles: each
+    # cycle draws with its own seed, and the change log says so.
+    assert all("uncertainty." in f["figure"] for f in changes["figures"])
+    assert all(
+        f["moved_by"] == ["the simulations: each cycle draws with its own seed"]
+        for f in changes["figures"]
+    )
     again = run_pipeline(project, "2022-02", command="new-cycle")
     assert again.returncode == 2 and "already exists" in again.stderr
     for bad in ("../2022-03", "2022/03", "2022-3", ".."):

@@ -109,6 +109,8 @@ def compare_papers(old_run: Path, new_run: Path) -> tuple[list[FigureChange], li
             for c in cells
             if c.table in sources and (not rows or c.table != "figures" or c.row in rows)
         ]
+        if not moved and "simulation_seed" in sources:
+            moved = ["the simulations: each cycle draws with its own seed"]
         if not moved:
             moved = texts or ["no input changed: the model or the code did"]
         changes.append(
