@@ -114,3 +114,66 @@ def test_word_document_has_the_headings_paragraphs_and_para_7_3(project: Path, f
         assert [label, *figures] in rows, label
     assert len(document.inline_shapes) == 3  # the scenarios, the tornado, the uncertainty fan
     assert document.core_properties.title == "SEND Recovery Plan - Update"
+
+
+@pytest.mark.parametrize("name", ["cabinet-report.pdf", "cabinet-report-large-print.pdf"])
+def test_pdf_has_no_findings_from_the_pdfua_checker(project: Path, first_run, name: str) -> None:
+    """The outside checker (``pdfua``, the machine-checkable subset of PDF/UA-1): before the
+    table repair it found 9 warnings in the standard PDF (row-less wrapper tables, header
+    cells without a scope)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pdfua", "check", str(reports(project) / name)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PASS (no findings)" in result.stdout
+
+
+def test_pdf_tables_are_one_table_each_with_scoped_headers(project: Path, first_run) -> None:
+    import pikepdf
+
+    with pikepdf.open(reports(project) / "cabinet-report.pdf") as pdf:
+        tables, headers = [], []
+
+        def walk(element) -> None:
+            kids = element.get("/K")
+            for kid in list(kids) if isinstance(kids, pikepdf.Array) else [kids]:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    if kid.S == "/Table":
+                        tables.append(kid)
+                    if kid.S == "/TH":
+                        headers.append(kid)
+                    walk(kid)
+
+        walk(pdf.Root.StructTreeRoot)
+        assert len(tables) == 6  # the key facts and Tables 1 to 5, none nested
+        for table in tables:
+            kinds = [str(k.S) for k in table.K if isinstance(k, pikepdf.Dictionary)]
+            assert "/Table" not in kinds
+            if "/Caption" in kinds:
+                assert kinds[0] == "/Caption"
+        assert {str(h.A.Scope) for h in headers} == {"/Column", "/Row"}
+
+
+def test_word_pictures_tables_and_language_are_marked_for_assistive_technology(
+    project: Path, first_run
+) -> None:
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(reports(project) / "cabinet-report.docx") as docx:
+        body = docx.read("word/document.xml").decode("utf-8")
+        styles = docx.read("word/styles.xml").decode("utf-8")
+        core = docx.read("docProps/core.xml").decode("utf-8")
+    descriptions = re.findall(r'<wp:docPr [^>]*descr="([^"]+)"', body)
+    assert len(descriptions) == 3 and descriptions[0].startswith("Line chart of the High Needs")
+    tables = re.findall(r"<w:tbl>.*?</w:tbl>", body, flags=re.DOTALL)
+    assert len(tables) == 6 and all("<w:tblHeader" in table for table in tables)
+    assert '<w:lang w:val="en-GB"' in styles and 'en-US"' not in styles.split("w:eastAsia")[0]
+    assert "<dc:language>en-GB</dc:language>" in core
+    assert "<dc:subject>Cabinet, January 2022: report of the Portfolio Holder" in core

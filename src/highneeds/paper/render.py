@@ -45,15 +45,19 @@ def render_pdf(html: str, target: Path, base_url: Path, extra_css: Path | None =
     """Lay the HTML out as a tagged A4 PDF (PDF/UA-1) with WeasyPrint.
 
     The structure tree, language, title and bookmarks come from the HTML, so a screen reader
-    can use the PDF. ``extra_css`` (e.g. the large print stylesheet) is added after the
-    paper's own styles, so that its rules win.
+    can use the PDF; its tables are then repaired as PDF/UA checkers expect
+    (:mod:`highneeds.paper.pdf_structure`). ``extra_css`` (e.g. the large print stylesheet)
+    is added after the paper's own styles, so that its rules win.
     """
     from weasyprint import HTML
+
+    from highneeds.paper.pdf_structure import repair_table_structure
 
     if extra_css is not None:
         style = f"<style>\n{extra_css.read_text(encoding='utf-8')}\n</style>\n</head>"
         html = html.replace("</head>", style, 1)
     HTML(string=html, base_url=str(base_url)).write_pdf(target, pdf_variant="pdf/ua-1")
+    repair_table_structure(target)
 
 
 class PdfWorker:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 _VOID = {"br", "img", "meta", "link", "hr", "input"}
 
@@ -184,9 +185,15 @@ class _Writer:
         )
         table = self.document.add_table(rows=0, cols=width)
         table.style = "Table Grid"
+        # The head's rows (or, in a table without one, its first row) are header rows, which
+        # Word repeats on each page and passes to assistive technology.
+        head = [r for part in node.find_all("thead") for r in part.find_all("tr")] or rows[:1]
         for row in rows:
             cells = [c for c in row.children if isinstance(c, Node) and c.tag in ("td", "th")]
-            out = table.add_row().cells
+            added = table.add_row()
+            if any(row is h for h in head):
+                _mark_header_row(added)
+            out = added.cells
             column = 0
             for cell in cells:
                 span = int(cell.attrs.get("colspan", "1"))
@@ -212,7 +219,9 @@ class _Writer:
         image = node.find_all("img")
         png = self.chart_pngs.get(node.attrs.get("id", ""))
         if png is not None:
-            self.document.add_picture(io.BytesIO(png), width=Cm(16))
+            picture = self.document.add_picture(io.BytesIO(png), width=Cm(16))
+            if image and image[0].attrs.get("alt"):  # the figure's text alternative
+                picture._inline.docPr.set("descr", image[0].attrs["alt"])
         if image and image[0].attrs.get("alt"):
             self.document.add_paragraph(image[0].attrs["alt"])
         caption = node.find_all("figcaption")
@@ -221,20 +230,54 @@ class _Writer:
 
 
 def write_docx(
-    html: str, target: Path, title: str, chart_pngs: Mapping[str, bytes], date: datetime
+    html: str,
+    target: Path,
+    title: str,
+    chart_pngs: Mapping[str, bytes],
+    date: datetime,
+    subject: str = "",
 ) -> None:
     """Write the paper's HTML as a Word document: headings, numbered paragraphs, tables, charts.
 
-    ``chart_pngs`` holds each chart's PNG by its figure's id; ``date`` (the cycle's, not the
-    clock's) is the document's created and modified date.
+    ``chart_pngs`` holds each chart's PNG by its figure's id (each picture carries the
+    figure's text alternative); ``date`` (the cycle's, not the clock's) is the document's
+    created and modified date. The document, its styles and its properties are en-GB.
     """
     writer = _Writer(chart_pngs)
     tree = parse_html(html)
     body = tree.find_all("main") or tree.find_all("body") or [tree]
     writer.block(body[0])
+    _set_language(writer.document, "en-GB")
     properties = writer.document.core_properties
     properties.title = title
+    properties.subject = subject
     properties.language = "en-GB"
     properties.created = properties.modified = date.replace(tzinfo=None)
     properties.revision = 1
     writer.document.save(target)
+
+
+def _mark_header_row(row: Any) -> None:
+    """Mark a Word table row as a header row (``w:tblHeader``)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    properties = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _set_language(document: Any, language: str) -> None:
+    """Make ``language`` the language of the document's default run properties (python-docx's
+    template says en-US), so that spelling and screen readers take it as that language."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = run_defaults.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        run_defaults.append(lang)
+    lang.set(qn("w:val"), language)

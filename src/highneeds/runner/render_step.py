@@ -54,6 +54,7 @@ def _render(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None) -> 
         str(meta["title"]),
         charts,
         datetime.fromtimestamp(int(epoch), UTC),
+        subject=f"{meta['committee']}, {meta['meeting']}: report of the {meta['report_of']}",
     )
     fix_zip_dates(run_dir / PAPER_DOCX, int(epoch))
     _write_dfe_return(run_dir, epoch)
