@@ -162,10 +162,10 @@ def fan_drawings(
                 rows["p10"],
                 rows["p90"],
                 facecolor=band["color"],
-                alpha=0.25,
-                hatch=band["hatch"],
+                alpha=0.3,
+                hatch=band["hatch"],  # told apart by pattern as well as colour
                 edgecolor=band["color"],
-                linewidth=0,
+                linewidth=0.6,
                 label=f"{band['label']}: 10th to 90th percentile",
             )
             ax.plot(
