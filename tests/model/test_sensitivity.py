@@ -25,9 +25,7 @@ def shipped(shipped_tables):
     base = sensitivity.forecast_base(
         budget, BASE_YEAR, forecast, figures["ehcp_growth_per_year"] / 100
     )
-    ranges = sensitivity.default_ranges(
-        base, forecast, budget, BASE_YEAR, figures["ehcp_growth_if_all_requests_convert"] / 100
-    )
+    ranges = sensitivity.default_ranges(base, figures["ehcp_growth_if_all_requests_convert"] / 100)
     scenarios = deficit.build_scenarios(
         deficit.roll_forward(budget),
         deficit.recovery_plan_in_year(budget),

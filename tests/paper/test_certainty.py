@@ -8,7 +8,7 @@ import pytest
 from highneeds.gate.paper_yaml import read_paper_metadata
 from highneeds.paper import certainty, uncertainty_charts
 from highneeds.paper.assemble import build_paper, narrative_context
-from highneeds.paper.chart import LARGE_PRINT
+from highneeds.paper.chart import LARGE_PRINT, STANDARD
 from highneeds.paper.narrative import parse_narrative
 from highneeds.paths import PROJECT_ROOT
 from tests.conftest import shipped_model_outputs
@@ -74,9 +74,9 @@ def test_text_alternatives_are_written_from_the_data(outputs) -> None:
 
 def test_the_charts_draw_the_same_bytes_twice(outputs) -> None:
     for draw in (
-        lambda: uncertainty_charts.tornado_svg(outputs.sensitivity),
-        lambda: uncertainty_charts.fan_svg(outputs.uncertainty, LARGE_PRINT),
-        lambda: uncertainty_charts.fan_png(outputs.uncertainty),
+        lambda: uncertainty_charts.tornado_drawings(outputs.sensitivity, STANDARD, ("svg",)),
+        lambda: uncertainty_charts.fan_drawings(outputs.uncertainty, LARGE_PRINT, ("svg",)),
+        lambda: uncertainty_charts.fan_drawings(outputs.uncertainty, STANDARD, ("png",)),
     ):
         assert draw() == draw()
 

@@ -99,9 +99,8 @@ def _growth_figures_agree_with_counts(tables: dict[str, pd.DataFrame]) -> list[I
     for rec in given.itertuples(index=False):
         measure, places = GROWTH_FIGURES[rec.name]
         counted = round(getattr(growth, measure) * 100, places)
-        try:
-            stated = float(str(rec.value).replace(",", ""))
-        except ValueError:
+        stated = _stated_percent(rec.value)
+        if stated is None:
             continue  # the gate's figure check reports a value it cannot read
         if abs(stated - counted) > 1e-9:
             problems.append(
@@ -176,9 +175,8 @@ def _ranges_contain_the_forecast(
     figures: dict[str, object] = {}
     for rec in tables["figures"].itertuples(index=False):
         if rec.name in GROWTH_FIGURES:
-            try:
-                figures[rec.name] = float(str(rec.value).replace(",", ""))
-            except ValueError:
+            figures[rec.name] = _stated_percent(rec.value)
+            if figures[rec.name] is None:
                 return []  # the gate's figure check reports a value it cannot read
     problems: list[str] = []
     try:
@@ -197,3 +195,12 @@ def _ranges_contain_the_forecast(
             problems,
         )
     ]
+
+
+def _stated_percent(value: object) -> float | None:
+    """A growth figure's value as ``figures.csv`` states it (percent), or ``None`` if it cannot
+    be read (the gate's figure check reports that; the model's stage cannot use its reader)."""
+    try:
+        return float(str(value).replace(",", ""))
+    except ValueError:
+        return None

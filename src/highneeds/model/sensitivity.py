@@ -73,13 +73,25 @@ class ForecastBase:
     ehcp_growth: float
     cost_per_plan_growth: float
     allocation_growth: float
+    #: The lowest and highest single-year growth the forecast shows, where it has two or more.
+    cost_per_plan_growth_range: tuple[float, float] | None = None
+    allocation_growth_range: tuple[float, float] | None = None
 
 
-def _geometric_mean_growth(values: pd.Series) -> tuple[float, float, float]:
+def _growth_low_mean_high(values: pd.Series) -> tuple[float, float, float]:
     """The lowest, average (geometric) and highest year-on-year growth of ``values``."""
     rates = (values / values.shift(1) - 1).iloc[1:]
     average = (values.iloc[-1] / values.iloc[0]) ** (1 / len(rates)) - 1
     return float(rates.min()), float(average), float(rates.max())
+
+
+def _central_and_range(values: pd.Series) -> tuple[float, tuple[float, float] | None]:
+    """The average growth of ``values`` (0 with fewer than two years), and its lowest and
+    highest single-year growth where there are at least two years of growth to range over."""
+    if len(values) < 2:
+        return 0.0, None
+    low, average, high = _growth_low_mean_high(values)
+    return average, (low, high) if len(values) > 2 else None
 
 
 def forecast_base(
@@ -99,10 +111,11 @@ def forecast_base(
         )
     steps = np.maximum(np.arange(len(years)) - years.index(base_year), 0)
     forecast = years[years.index(base_year) :]
-    allocation = wide.loc["allocation", forecast].abs()
-    cost_growth = 0.0
-    if demand is not None and len(demand) > 1:
-        cost_growth = _geometric_mean_growth(demand.set_index("year")["cost_per_plan"])[1]
+    cost_per_plan = (
+        pd.Series(dtype=float) if demand is None else demand.set_index("year")["cost_per_plan"]
+    )
+    cost_growth, cost_range = _central_and_range(cost_per_plan)
+    allocation_growth, allocation_range = _central_and_range(wide.loc["allocation", forecast].abs())
     return ForecastBase(
         years=years,
         opening=float(wide.loc["bfwd", years[0]]),
@@ -113,24 +126,20 @@ def forecast_base(
         steps=steps,
         ehcp_growth=ehcp_growth,
         cost_per_plan_growth=cost_growth,
-        allocation_growth=_geometric_mean_growth(allocation)[1] if len(forecast) > 1 else 0.0,
+        allocation_growth=allocation_growth,
+        cost_per_plan_growth_range=cost_range,
+        allocation_growth_range=allocation_range,
     )
 
 
-def default_ranges(
-    base: ForecastBase,
-    demand: pd.DataFrame | None,
-    budget: pd.DataFrame,
-    base_year: str,
-    ehcp_growth_high: float | None,
-) -> list[AssumptionRange]:
+def default_ranges(base: ForecastBase, ehcp_growth_high: float | None) -> list[AssumptionRange]:
     """Each assumption's range where the cycle states none (``docs/assumptions.md``), from
     the cycle's own figures: EHCP growth from the rate to date to the all-requests-convert
-    rate; cost per plan and allocation growth from the lowest to the highest year-on-year
-    growth the forecast itself shows; the transfer from none to the forecast's; the Recovery
-    Plan from none of its savings delivered to all of them."""
+    rate (where ``figures.csv`` states them); cost per plan and allocation growth from the
+    lowest to the highest year-on-year growth the forecast itself shows; the transfer from
+    none to the forecast's; the Recovery Plan from none of its savings delivered to all."""
     ranges = []
-    if demand is not None and ehcp_growth_high is not None:
+    if ehcp_growth_high is not None:
         ranges.append(
             AssumptionRange(
                 "ehcp_growth",
@@ -140,31 +149,22 @@ def default_ranges(
                 "from the growth to date to the growth if all requests for assessment convert",
             )
         )
-    if demand is not None and len(demand) > 2:
-        low, _, high = _geometric_mean_growth(demand.set_index("year")["cost_per_plan"])
-        ranges.append(
-            AssumptionRange(
-                "cost_per_plan_growth",
-                low,
-                base.cost_per_plan_growth,
-                high,
-                "from the lowest to the highest growth the forecast implies in a year",
-            )
-        )
-    wide = budget_to_wide(budget)
-    years = list(wide.columns)
-    forecast = years[years.index(base_year) :]
-    if len(forecast) > 2:
-        low, _, high = _geometric_mean_growth(wide.loc["allocation", forecast].abs())
-        ranges.append(
-            AssumptionRange(
-                "allocation_growth",
-                low,
-                base.allocation_growth,
-                high,
-                "from the lowest to the highest growth the forecast shows in a year",
-            )
-        )
+    for name, central, span, basis in (
+        (
+            "cost_per_plan_growth",
+            base.cost_per_plan_growth,
+            base.cost_per_plan_growth_range,
+            "from the lowest to the highest growth the forecast implies in a year",
+        ),
+        (
+            "allocation_growth",
+            base.allocation_growth,
+            base.allocation_growth_range,
+            "from the lowest to the highest growth the forecast shows in a year",
+        ),
+    ):
+        if span is not None:
+            ranges.append(AssumptionRange(name, span[0], central, span[1], basis))
     ranges.append(
         AssumptionRange(
             "schools_block_transfer",
@@ -370,5 +370,5 @@ def ranges_for_cycle(
     central = float(growth) / 100 if growth is not None else 0.0  # type: ignore[arg-type]
     high = float(growth_high) / 100 if growth_high is not None else None  # type: ignore[arg-type]
     base = forecast_base(budget, base_year, demand, central, recovery_plan_basis)
-    ranges = default_ranges(base, demand if growth is not None else None, budget, base_year, high)
+    ranges = default_ranges(base, high)
     return base, apply_range_overrides(ranges, overrides)

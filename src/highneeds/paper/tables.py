@@ -247,26 +247,24 @@ def placements_table_html(
     placements = outputs.placements
     sources = ["placements_by_category", "forecast_assumptions", "intervention_places"]
     rows: list[dict[str, Any]] = []
-    for label, group in placements.groupby("category_label", sort=False):
-        by_year = group.set_index("year")
+
+    def group(label: str, by_year: pd.DataFrame, measures: list[tuple[str, str, Any]]) -> None:
         rows.append({"label": label, "group": True})
-        for measure, column, write in (
-            ("EHCPs", "plans", num),
-            ("Average cost per EHCP (£000)", "cost_per_plan", lambda v: num(v, 1)),
-            ("Placement costs (£000)", "placement_costs", table_amount),
-        ):
+        for measure, column, write in measures:
             shown = f"{label}: {measure}"
             rows.append(
                 _written_row(figures, "placements", measure, shown, by_year[column], write, sources)
             )
+
+    plans = ("EHCPs", "plans", num)
+    costs = ("Placement costs (£000)", "placement_costs", table_amount)
+    cost_per_plan = ("Average cost per EHCP (£000)", "cost_per_plan", lambda v: num(v, 1))
+    for label, category in placements.groupby("category_label", sort=False):
+        group(str(label), category.set_index("year"), [plans, cost_per_plan, costs])
     totals = placements.groupby("year", sort=True)[
         ["plans", "placement_costs", "plans_mitigated", "placement_costs_mitigated"]
     ].sum(min_count=1)
-    rows.append({"label": "All placements", "group": True})
-    total_rows = [
-        ("EHCPs", "plans", num),
-        ("Placement costs (£000)", "placement_costs", table_amount),
-    ]
+    total_rows = [plans, costs]
     if not placements["plans_mitigated"].equals(placements["plans"]):
         total_rows += [
             ("EHCPs with the interventions", "plans_mitigated", num),
@@ -276,11 +274,7 @@ def placements_table_html(
                 table_amount,
             ),
         ]
-    for measure, column, write in total_rows:
-        shown = f"All placements: {measure}"
-        rows.append(
-            _written_row(figures, "placements", measure, shown, totals[column], write, sources)
-        )
+    group("All placements", totals, total_rows)
     return render_template(
         "highneeds.paper",
         "parts/finance-table.html.j2",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from highneeds.paper.chart import STANDARD, ChartStyle, chart_settings, figure_bytes
+from highneeds.paper.chart import ChartStyle, chart_settings, figure_bytes
 from highneeds.paper.formatting import gbp_k, num
 
 #: Each scenario's band: its colour and hatching, so that no information rests on colour alone.
@@ -41,16 +41,6 @@ def describe_tornado(tornado: pd.DataFrame, last_year: str) -> str:
         f"Plan, {gbp_k(central)} as forecast, when each assumption is at its low and its high "
         f"value, the biggest swing first: " + "; ".join(parts) + "."
     )
-
-
-def tornado_svg(tornado: pd.DataFrame, style: ChartStyle = STANDARD) -> bytes:
-    """The tornado chart as SVG."""
-    return tornado_drawings(tornado, style, ("svg",))["svg"]
-
-
-def tornado_png(tornado: pd.DataFrame) -> bytes:
-    """The tornado chart as PNG, for Word."""
-    return tornado_drawings(tornado, STANDARD, ("png",))["png"]
 
 
 def tornado_drawings(
@@ -133,16 +123,6 @@ def describe_fan(levels: pd.DataFrame, draws: int) -> str:
         f"a band from the 10th to the 90th percentile and a line at the middle (50th), for "
         f"each scenario. At the end of {last}: " + "; ".join(parts) + "."
     )
-
-
-def fan_svg(levels: pd.DataFrame, style: ChartStyle = STANDARD) -> bytes:
-    """The fan chart as SVG."""
-    return fan_drawings(levels, style, ("svg",))["svg"]
-
-
-def fan_png(levels: pd.DataFrame) -> bytes:
-    """The fan chart as PNG, for Word."""
-    return fan_drawings(levels, STANDARD, ("png",))["png"]
 
 
 def fan_drawings(
