@@ -69,6 +69,13 @@ class LockHeld(HighNeedsError):
     exit_code = 5
 
 
+class StorageError(HighNeedsError):
+    """The machine, not the data: the disk is full, a folder is read-only, vanished or not
+    writable by the pipeline's user. The last good paper is left as it was."""
+
+    exit_code = 7
+
+
 class Interrupted(BaseException):
     """SIGINT or SIGTERM stopped the run (a BaseException, like KeyboardInterrupt, so that no
     ``except Exception`` on the way swallows it)."""

@@ -2,8 +2,9 @@
 
 Each run of a cycle gets ``reports/<cycle>/runs/<run-id>/`` holding a copy of the inputs it
 read, its executed notebooks, processed tables, validation documents, the paper and
-``manifest.json``. The cycle's published files (``reports/<cycle>/cabinet-report.html`` ...)
-are copies of the latest successful run's, each switched atomically.
+``manifest.json`` (kept once in the shared store: ``store.py``). The cycle's published files
+(``reports/<cycle>/cabinet-report.html`` ...) are links through the cycle's ``current`` link to
+the latest successful run (``publishing.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import hashlib
 import json
 import os
 import platform
-import shutil
 import subprocess
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -39,8 +39,6 @@ PUBLISHED_FILES = (
     PAPER_PDF,
     PAPER_HTML,
 )
-#: Published folders: the latest successful run's executed notebooks and validation documents.
-PUBLISHED_FOLDERS = ("notebooks", "validation")
 
 _PACKAGES = (
     "highneeds",
@@ -176,50 +174,6 @@ def runs_newest_first(reports: Path) -> list[Path]:
     return sorted((p for p in runs.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True)
 
 
-def published_run(reports: Path) -> Path | None:
-    """The run folder whose paper is published for the cycle, if any."""
-    manifest = read_manifest(reports)
-    if not manifest:
-        return None
-    run = reports / "runs" / manifest["run_id"]
-    return run if run.is_dir() else None
-
-
 def new_run_id(now: datetime | None = None) -> str:
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
     return f"{stamp}-{os.getpid()}"
-
-
-def replace_folder(source: Path, target: Path) -> None:
-    """Put a copy of ``source`` at ``target``, swapping folders by rename."""
-    incoming = target.with_name(f".{target.name}.incoming")
-    outgoing = target.with_name(f".{target.name}.outgoing")
-    shutil.rmtree(incoming, ignore_errors=True)
-    shutil.rmtree(outgoing, ignore_errors=True)
-    if source.is_dir():
-        shutil.copytree(source, incoming)
-    else:
-        incoming.mkdir()
-    if target.exists():
-        target.rename(outgoing)
-    incoming.rename(target)
-    shutil.rmtree(outgoing, ignore_errors=True)
-
-
-def publish(run_dir: Path, reports: Path, processed: Path) -> None:
-    """Make a successful run the cycle's published one.
-
-    Folders first (notebooks, validation, processed tables), then each file by an atomic
-    rename, the paper last, so that a reader never sees half a file.
-    """
-    for name in PUBLISHED_FOLDERS:
-        replace_folder(run_dir / name, reports / name)
-    processed.parent.mkdir(parents=True, exist_ok=True)
-    replace_folder(run_dir / "processed", processed)
-    for name in PUBLISHED_FILES:
-        source = run_dir / name
-        if not source.is_file():
-            continue
-        temporary = reports / f".{name}.incoming"
-        shutil.copy2(source, temporary)
-        os.replace(temporary, reports / name)

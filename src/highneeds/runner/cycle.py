@@ -1,9 +1,10 @@
 """Run a cycle end to end: lock the cycle, execute each step in the run's own folder (or reuse
 it when nothing it depends on changed), render the paper, write the manifest and the change
-log, then publish the run.
+log, store the run folder (flushed to the disk), then publish it by one switch.
 
-A failed run leaves the last good paper of the cycle untouched: the published files are
-switched only when every step has succeeded. A failed run's folder is kept for diagnosis.
+A failed run leaves the last good paper of the cycle untouched: the published run is switched
+only when every step has succeeded. A failed run's folder is kept for diagnosis (or, when the
+disk is full and it cannot be marked failed, removed).
 """
 
 from __future__ import annotations
@@ -19,16 +20,7 @@ from typing import Any
 from highneeds.errors import HighNeedsError, InputDataError, Interrupted
 from highneeds.gate.limits import InputLimits, check_cycle_folder
 from highneeds.paths import CyclePaths
-from highneeds.runner.archive import (
-    MANIFEST,
-    PAPER_HTML,
-    PAPER_PDF,
-    new_run_id,
-    publish,
-    published_run,
-    replace_folder,
-    write_json,
-)
+from highneeds.runner.archive import MANIFEST, PAPER_HTML, PAPER_PDF, new_run_id, write_json
 from highneeds.runner.cycles import available_cycles, choose_cycle
 from highneeds.runner.locking import cycle_lock
 from highneeds.runner.logs import LOGGER, RUN_LOG, RunLog
@@ -40,8 +32,22 @@ from highneeds.runner.options import (
     source_date_epoch,
 )
 from highneeds.runner.overlap import execute_steps
+from highneeds.runner.publishing import (
+    publish,
+    published_run,
+    recover,
+    run_size,
+    show_validation,
+)
 from highneeds.runner.secrets import redact
 from highneeds.runner.signals import interruptible, signals_held, stop_if_interrupted
+from highneeds.runner.storage_errors import (
+    is_storage_problem,
+    storage_error,
+    storage_failures,
+    written_folders,
+)
+from highneeds.runner.store import Store
 
 
 @dataclass
@@ -93,10 +99,12 @@ def run_cycle(options: RunOptions) -> RunResult:
     plan = plan_parameters(root, cycle, options.parameters)
     epoch = source_date_epoch(cycle)
     with (
+        storage_failures(root, lambda: run_size(paths.reports)),
         run_environment(root, epoch),
         interruptible(),
         cycle_lock(paths.reports, cycle, LOGGER.warning),
     ):
+        recover(paths.reports, LOGGER.warning)
         started = datetime.now(UTC)
         run_id = new_run_id(started)
         run_dir = paths.reports / "runs" / run_id
@@ -133,6 +141,7 @@ def _run_steps(
     from highneeds.runner.changes import write_changes
 
     root, cycle = options.root, paths.cycle
+    store = Store(root / "reports")
     published = False
     try:
         copy_inputs(paths.raw, paths.expectations, run_dir)
@@ -151,10 +160,11 @@ def _run_steps(
             run_dir / MANIFEST,
             build_manifest(run_dir, root, cycle, run_id, "ok", started, epoch, plan, records, None),
         )
-        # Publish as one piece: a signal arriving now is held until every file is in place.
-        with signals_held():
+        # Store and publish as one piece: a signal arriving now is held until both are done.
+        with signals_held(), store.lock():
             stop_if_interrupted()
-            publish(run_dir, paths.reports, paths.processed)
+            store.absorb_run(run_dir, keep=(RUN_LOG,))
+            publish(run_dir, paths, LOGGER.warning)
             published = True
         stop_if_interrupted()  # one held while publishing: the run is complete, then stops
     except BaseException as exc:
@@ -169,6 +179,9 @@ def _run_steps(
         LOGGER.error(
             f"[{cycle}] run {run_id} {status}" + (f" in step {failed_step}" if failed_step else "")
         )
+        machine = is_storage_problem(exc, written_folders(root))
+        if machine:
+            exc = storage_error(exc, run_size(paths.reports))  # type: ignore[arg-type]
         if isinstance(exc, HighNeedsError | Interrupted):
             exc.step = failed_step
             exc.log = str(run_dir / RUN_LOG)
@@ -176,21 +189,20 @@ def _run_steps(
             with suppress(AttributeError, TypeError):
                 exc.__highneeds_log__ = str(run_dir / RUN_LOG)  # type: ignore[attr-defined]
                 exc.__highneeds_step__ = failed_step  # type: ignore[attr-defined]
-        write_json(
-            run_dir / MANIFEST,
-            build_manifest(
-                run_dir,
-                root,
-                cycle,
-                run_id,
-                status,
-                started,
-                epoch,
-                plan,
-                records,
-                redact(f"{type(exc).__name__}: {exc}"),
-            ),
+        manifest = build_manifest(
+            run_dir,
+            root,
+            cycle,
+            run_id,
+            status,
+            started,
+            epoch,
+            plan,
+            records,
+            redact(f"{type(exc).__name__}: {exc}"),
         )
+        if not _keep_failed_run(run_dir, manifest, store) and isinstance(exc, HighNeedsError):
+            exc.log = None
         if isinstance(exc, InputDataError):
             publish_validation(run_dir, paths)
             gate = InputDataError(
@@ -199,11 +211,28 @@ def _run_steps(
             )
             gate.step, gate.log = failed_step, str(run_dir / RUN_LOG)
             raise gate from None
+        if machine:
+            raise exc from None
         raise
     return records
+
+
+def _keep_failed_run(run_dir: Path, manifest: dict[str, Any], store: Store) -> bool:
+    """Mark a failed run's folder failed and store it (its documents shared with other runs).
+    If the machine will not let us (a full disk), remove it instead: return False."""
+    try:
+        write_json(run_dir / MANIFEST, manifest)
+        with store.lock():
+            store.absorb_run(run_dir, keep=(RUN_LOG,))
+        return True
+    except OSError as problem:
+        LOGGER.error(f"could not mark the failed run folder {run_dir} ({problem}); removed it")
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return False
 
 
 def publish_validation(run_dir: Path, paths: CyclePaths) -> None:
     """Show a failed gate's documents in ``reports/<cycle>/validation/`` (the paper stays)."""
     if (run_dir / "validation").is_dir():
-        replace_folder(run_dir / "validation", paths.validation)
+        with suppress(OSError):
+            show_validation(paths.reports, run_dir / "validation")

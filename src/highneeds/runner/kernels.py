@@ -24,6 +24,7 @@ from typing import Any
 
 from highneeds.errors import HighNeedsError, InputDataError, NarrativeError, NotebookFailed
 from highneeds.runner.secrets import without_secrets
+from highneeds.runner.storage_errors import os_error_from_kernel
 
 KERNEL_NAME = "highneeds"
 #: Papermill engine name of :class:`SharedKernelEngine`.
@@ -206,6 +207,9 @@ class Kernel:
                     raise InputDataError(exc.evalue) from None
                 if exc.ename == "NarrativeError":
                     raise NarrativeError(f"{source.stem}: {exc.evalue}") from None
+                machine = os_error_from_kernel(exc.ename, exc.evalue)
+                if machine is not None:  # the run decides whether the machine is to blame
+                    raise machine from None
                 cell = _failing_cell(target, started.cell)
                 raise NotebookFailed(
                     f"{source.name} failed in {cell}: {exc.ename}: {exc.evalue}\n"

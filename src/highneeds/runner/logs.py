@@ -41,12 +41,20 @@ def configure_console(quiet: bool = False, log_format: str = "text") -> None:
     LOGGER.addHandler(handler)
 
 
+class _RunLogFile(logging.FileHandler):
+    """A run's log file; a line it cannot write (the disk is full) is dropped, not printed as
+    a traceback: the console and the run's own error say what went wrong."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        del record
+
+
 class RunLog:
     """A log file in a run folder for as long as the run lasts: timestamps, steps, warnings."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.handler = logging.FileHandler(path, encoding="utf-8")
+        self.handler = _RunLogFile(path, encoding="utf-8")
         self.handler.setLevel(logging.INFO)
         self.handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
 

@@ -3,6 +3,8 @@ documents and exit codes as a run."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +14,9 @@ from highneeds.runner.cycles import choose_cycle
 from highneeds.runner.locking import cycle_lock
 from highneeds.runner.logs import LOGGER
 from highneeds.runner.options import RunOptions
+from highneeds.runner.publishing import recover, run_size, show_validation
+from highneeds.runner.storage_errors import storage_failures
+from highneeds.runner.store import Store
 
 
 @dataclass
@@ -30,15 +35,36 @@ def validate_only(options: RunOptions) -> GateResult:
 
     cycle = choose_cycle(options.root, options.cycle)
     paths = CyclePaths(options.root, cycle)
-    with cycle_lock(paths.reports, cycle, LOGGER.warning):
+    with (
+        storage_failures(options.root, lambda: run_size(paths.reports)),
+        cycle_lock(paths.reports, cycle, LOGGER.warning),
+    ):
+        recover(paths.reports, LOGGER.warning)
         LOGGER.info(f"[{cycle}] validating inputs ...")
+        # The documents are written beside the cycle's, then shown by one switch of its link.
+        documents = paths.reports / f".validation.incoming-{os.getpid()}"
         try:
             report, _ = validate_cycle(
-                cycle, paths.raw, paths.expectations, paths.validation, input_identities
+                cycle, paths.raw, paths.expectations, documents, input_identities
             )
             require_success(report)
         except InputDataError as exc:
-            summary = paths.validation / "summary.html"
-            where = f"\n  validation report: {summary}" if summary.is_file() else ""
+            shown = _show(documents, paths)
+            where = f"\n  validation report: {shown}" if shown else ""
             raise InputDataError(f"{exc}{where}") from None
-    return GateResult(cycle, len(report.checks), paths.validation / "summary.html")
+        summary = _show(documents, paths) or paths.validation
+    return GateResult(cycle, len(report.checks), summary)
+
+
+def _show(documents: Path, paths: CyclePaths) -> Path | None:
+    """Keep a check's documents in the store and point ``reports/<cycle>/validation`` at
+    them; return the summary's path, if the check wrote one."""
+    if not (documents / "summary.html").is_file():
+        shutil.rmtree(documents, ignore_errors=True)
+        return None
+    store = Store(paths.root / "reports")
+    with store.lock():
+        tree = store.store_tree(documents)
+        show_validation(paths.reports, tree)
+    shutil.rmtree(documents)
+    return paths.validation / "summary.html"

@@ -10,19 +10,14 @@ from typing import Any
 
 from highneeds.errors import UsageError, VerificationFailed
 from highneeds.paths import CyclePaths
-from highneeds.runner.archive import (
-    hash_files,
-    hash_tree,
-    published_run,
-    read_manifest,
-    runs_newest_first,
-)
+from highneeds.runner.archive import hash_files, hash_tree, read_manifest, runs_newest_first
 from highneeds.runner.cycle import copy_inputs
 from highneeds.runner.cycles import choose_cycle
 from highneeds.runner.logs import LOGGER
 from highneeds.runner.manifest import reproducible_outputs
 from highneeds.runner.options import RunOptions, run_environment
 from highneeds.runner.overlap import execute_steps
+from highneeds.runner.publishing import published_run
 from highneeds.runner.signals import interruptible
 from highneeds.runner.steps import code_hash
 

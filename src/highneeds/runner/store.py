@@ -1,0 +1,266 @@
+"""The archive's shared storage: each distinct file kept once, by its SHA-256, and each
+distinct folder of a run kept once, as a tree of links to those files.
+
+``reports/.store/files/ab/<sha256>``   one read-only copy of every distinct file
+``reports/.store/trees/<32 hex>/``     one copy of every distinct run subfolder (its files
+                                       hard links to the stored files)
+
+A run folder reads as it always did: its files are hard links to the stored copies and each
+of its subfolders (``inputs``, ``notebooks``, ``validation`` ...) is a relative link to its
+tree, so a run that reused every step adds only its folder, manifest and log. A stored file
+whose only link is the store's own is used by no run, and a tree that no run or cycle links to
+is unused: :func:`collect_garbage` removes both, holding the store's lock exclusively, while
+runs hold it shared as they add to the store.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+STORE = ".store"
+#: A tree's name: the first 32 hex digits (128 bits) of its SHA-256, so that the link to it
+#: from a run folder stays under 60 bytes and is kept in the link's own inode (no disk block).
+TREE_NAME_LENGTH = 32
+_LINK_UNSUPPORTED = (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EMLINK)
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file's or a folder's contents (a folder: its entries) to the disk."""
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_tree(folder: Path) -> None:
+    """Flush every file and folder under ``folder`` (links are not followed)."""
+    for parent, _, files in os.walk(folder):
+        for name in files:
+            if not os.path.islink(os.path.join(parent, name)):
+                fsync_path(Path(parent, name))
+        fsync_path(Path(parent))
+
+
+def disk_usage(folder: Path) -> int:
+    """Bytes of disk that ``folder`` takes, each file counted once however many links it has
+    (what ``du -s`` reports); links are not followed."""
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for parent, folders, files in os.walk(folder):
+        for name in [*folders, *files, ""]:
+            info = os.lstat(os.path.join(parent, name) if name else parent)
+            if (info.st_dev, info.st_ino) not in seen:
+                seen.add((info.st_dev, info.st_ino))
+                total += info.st_blocks * 512
+    return total
+
+
+def folder_size(folder: Path) -> int:
+    """Bytes of the files under ``folder``, links followed: what a run of it writes at most."""
+    total = 0
+    for parent, _, files in os.walk(folder, followlinks=True):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(parent, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
+class Store:
+    """The store of a project's ``reports/`` folder, shared by every cycle."""
+
+    def __init__(self, reports_root: Path) -> None:
+        self.reports_root = reports_root
+        self.root = reports_root / STORE
+        self.files = self.root / "files"
+        self.trees = self.root / "trees"
+
+    @contextmanager
+    def lock(self, exclusive: bool = False) -> Iterator[None]:
+        """Runs add to the store under a shared lock; garbage collection takes it alone."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def object_path(self, digest: str) -> Path:
+        return self.files / digest[:2] / digest
+
+    def store_file(self, path: Path) -> Path:
+        """Keep ``path``'s bytes in the store (once) and return the stored copy."""
+        digest = file_digest(path)
+        stored = self.object_path(digest)
+        if stored.is_file() and file_digest(stored) == digest:
+            return stored
+        # New, or a stored copy damaged since (edited in place, or cut short by a power cut):
+        # the file becomes the stored copy, flushed before it is named.
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        incoming = stored.with_name(f".{digest}.{os.getpid()}.incoming")
+        with suppress(FileNotFoundError):
+            incoming.unlink()
+        _link_or_copy(path, incoming)
+        os.chmod(incoming, 0o444)
+        fsync_path(incoming)
+        os.replace(incoming, stored)
+        fsync_path(stored.parent)
+        return stored
+
+    def absorb_file(self, path: Path) -> None:
+        """Replace ``path`` by a hard link to its stored copy (same bytes, one copy on disk)."""
+        stored = self.store_file(path)
+        if os.path.samefile(stored, path):
+            return
+        incoming = path.with_name(f".{path.name}.link")
+        with suppress(FileNotFoundError):
+            incoming.unlink()
+        _link_or_copy(stored, incoming)
+        os.replace(incoming, path)
+
+    def store_tree(self, folder: Path) -> Path:
+        """Keep a folder in the store (once) as a tree of links to stored files."""
+        entries = _tree_entries(folder)
+        key = hashlib.sha256(json.dumps(entries).encode("utf-8")).hexdigest()
+        tree = self.trees / key[:TREE_NAME_LENGTH]
+        if tree.is_dir():
+            return tree
+        self.trees.mkdir(parents=True, exist_ok=True)
+        incoming = self.trees / f".{tree.name}.{os.getpid()}.incoming"
+        shutil.rmtree(incoming, ignore_errors=True)
+        incoming.mkdir()
+        for name, digest in entries:
+            target = incoming / name
+            if digest is None:
+                target.mkdir()
+                continue
+            _link_or_copy(self.store_file(folder / name), target)
+        fsync_tree(incoming)
+        try:
+            os.rename(incoming, tree)
+        except OSError as exc:  # another run stored the same tree first
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+            shutil.rmtree(incoming, ignore_errors=True)
+        fsync_path(self.trees)
+        return tree
+
+    def absorb_folder(self, folder: Path) -> None:
+        """Replace a run's subfolder by a relative link to its tree in the store.
+
+        The link is made beside the folder first, then the folder is moved aside and the link
+        put in its place; :func:`finish_absorbing` completes or undoes a move cut short."""
+        tree = self.store_tree(folder)
+        link = folder.with_name(f".{folder.name}.link")
+        aside = folder.with_name(f".{folder.name}.old")
+        with suppress(FileNotFoundError):
+            link.unlink()
+        os.symlink(os.path.relpath(tree, folder.parent), link)
+        os.rename(folder, aside)
+        os.rename(link, folder)
+        shutil.rmtree(aside)
+
+    def absorb_run(self, run_dir: Path, keep: tuple[str, ...] = ()) -> None:
+        """Store a finished run folder's files and subfolders, then flush it to the disk.
+        ``keep``: files left as they are (the log, still being written)."""
+        for path in sorted(run_dir.iterdir()):
+            if path.name.startswith(".") or path.name in keep or path.is_symlink():
+                continue
+            if path.is_dir():
+                self.absorb_folder(path)
+            elif path.is_file():
+                self.absorb_file(path)
+        fsync_tree(run_dir)
+
+    def linked_trees(self) -> set[str]:
+        """The trees some run folder or cycle links to."""
+        linked = set()
+        candidates = [*self.reports_root.glob("*/runs/*/*"), *self.reports_root.glob("*/*")]
+        for path in candidates:
+            if path.is_symlink():
+                target = Path(os.path.normpath(path.parent / os.readlink(path)))
+                if target.parent == self.trees:
+                    linked.add(target.name)
+        return linked
+
+    def collect_garbage(self, dry_run: bool = False) -> int:
+        """Remove unused trees and stored files (and leftovers of interrupted writes); return
+        the bytes freed (with ``dry_run``: that would be freed, removing nothing). Call it
+        holding the exclusive lock, so that no run is adding to the store meanwhile."""
+        linked = self.linked_trees()
+        unused = [tree for tree in _children(self.trees) if tree.name not in linked]
+        freed = 0
+        lost: Counter[tuple[int, int]] = Counter()  # links each file loses with the trees
+        loose: dict[tuple[int, int], os.stat_result] = {}
+        for tree in unused:
+            for parent, _, files in os.walk(tree):
+                freed += os.lstat(parent).st_blocks * 512
+                for name in files:
+                    info = os.lstat(os.path.join(parent, name))
+                    lost[(info.st_dev, info.st_ino)] += 1
+                    loose[(info.st_dev, info.st_ino)] = info
+        for stored in _stored_files(self.files):
+            info = os.lstat(stored)
+            key = (info.st_dev, info.st_ino)
+            loose.pop(key, None)
+            if info.st_nlink - lost[key] <= 1 or stored.name.endswith(".incoming"):
+                freed += info.st_blocks * 512
+                if not dry_run:
+                    stored.unlink()
+        # Files of the unused trees that are not in the store (copies, where links failed).
+        freed += sum(i.st_blocks * 512 for k, i in loose.items() if i.st_nlink <= lost[k])
+        if not dry_run:
+            for tree in unused:
+                shutil.rmtree(tree)
+        return freed
+
+
+def _tree_entries(folder: Path) -> list[tuple[str, str | None]]:
+    """A folder's content, sorted: (relative path, SHA-256), or None for a sub-folder."""
+    entries: list[tuple[str, str | None]] = []
+    for parent, folders, files in os.walk(folder):
+        folders.sort()
+        here = Path(parent).relative_to(folder)
+        for name in folders:
+            entries.append(((here / name).as_posix(), None))
+        for name in sorted(files):
+            entries.append(((here / name).as_posix(), file_digest(Path(parent, name))))
+    return sorted(entries, key=lambda entry: entry[0])
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link where the filesystem allows one, else a copy."""
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if exc.errno not in _LINK_UNSUPPORTED:
+            raise
+        shutil.copy2(source, target)
+
+
+def _children(folder: Path) -> list[Path]:
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def _stored_files(files: Path) -> list[Path]:
+    return [path for fan in _children(files) if fan.is_dir() for path in _children(fan)]
