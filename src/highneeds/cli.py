@@ -27,6 +27,8 @@ EXIT_CODES = """exit codes:
   4  a notebook failed to execute (or the narrative could not be rendered)
   5  another run of the same cycle holds the lock
   6  verify: an archived run did not reproduce, or was edited after the run
+  7  the machine, not the data: disk full, folder read-only, vanished or not writable
+     (the message names the path and what to free or fix; the last good paper is kept)
   130/143  interrupted by SIGINT/SIGTERM (the last good paper is left as it was)"""
 
 
@@ -141,6 +143,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--run", help="run id under reports/<cycle>/runs/ (default: the published run)"
     )
 
+    prune = _command(
+        commands,
+        "prune",
+        "remove old runs and the stored files no kept run uses",
+        "Remove old run folders under reports/<cycle>/runs/ and the stored files and "
+        "folders that no kept run uses. Never removes a cycle's published run, a failed "
+        "run newer than it, or anything a kept run needs. A cycle being run is skipped.",
+    )
+    prune.add_argument("--cycle", help="prune one cycle, YYYY-MM (default: every cycle)")
+    prune.add_argument("--keep", type=int, metavar="N", help="keep the newest N runs of each cycle")
+    prune.add_argument(
+        "--older-than",
+        type=float,
+        metavar="DAYS",
+        help="remove only runs older than DAYS days (with --keep: beyond the newest N too)",
+    )
+    prune.add_argument(
+        "--dry-run", action="store_true", help="say what would be removed; remove nothing"
+    )
+
     new = _command(
         commands,
         "new-cycle",
@@ -213,6 +235,8 @@ def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | No
             ],
             None,
         )
+    if args.command == "prune":
+        return None, _prune_lines(args), None
     from highneeds.paths import PROJECT_ROOT
     from highneeds.runner.cycles import new_cycle
 
@@ -225,6 +249,22 @@ def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | No
         ],
         None,
     )
+
+
+def _prune_lines(args: argparse.Namespace) -> list[str]:
+    from highneeds.paths import PROJECT_ROOT
+    from highneeds.runner.prune import prune
+
+    result = prune(PROJECT_ROOT, args.cycle, args.keep, args.older_than, args.dry_run)
+    verb = "would remove" if result.dry_run else "removed"
+    freed = f"{result.freed_bytes / 1e6:.1f} MB"
+    lines = [
+        f"Prune{' (dry run)' if result.dry_run else 'd'}: {verb} {len(result.removed)} "
+        f"run(s), kept {result.kept}; {'would free' if result.dry_run else 'freed'} {freed}."
+    ]
+    if result.skipped:
+        lines.append(f"  skipped (being run): {', '.join(result.skipped)}")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:

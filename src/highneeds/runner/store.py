@@ -192,46 +192,48 @@ class Store:
                 self.absorb_file(path)
         fsync_tree(run_dir)
 
-    def linked_trees(self) -> set[str]:
-        """The trees some run folder or cycle links to."""
+    def linked_trees(self, ignoring: frozenset[Path] = frozenset()) -> set[str]:
+        """The trees some run folder or cycle links to (run folders in ``ignoring`` aside)."""
         linked = set()
         candidates = [*self.reports_root.glob("*/runs/*/*"), *self.reports_root.glob("*/*")]
         for path in candidates:
-            if path.is_symlink():
+            if path.is_symlink() and path.parent not in ignoring:
                 target = Path(os.path.normpath(path.parent / os.readlink(path)))
                 if target.parent == self.trees:
                     linked.add(target.name)
         return linked
 
-    def collect_garbage(self, dry_run: bool = False) -> int:
-        """Remove unused trees and stored files (and leftovers of interrupted writes); return
-        the bytes freed (with ``dry_run``: that would be freed, removing nothing). Call it
-        holding the exclusive lock, so that no run is adding to the store meanwhile."""
-        linked = self.linked_trees()
+    def collect_garbage(self, removing: tuple[Path, ...] = (), dry_run: bool = False) -> int:
+        """Remove the run folders ``removing``, then every tree and stored file no run uses
+        any more (and leftovers of interrupted writes); return the bytes freed (with
+        ``dry_run``: that would be freed, removing nothing). Call it holding the store's lock
+        exclusively and the locks of the runs' cycles."""
+        linked = self.linked_trees(frozenset(removing))
         unused = [tree for tree in _children(self.trees) if tree.name not in linked]
         freed = 0
-        lost: Counter[tuple[int, int]] = Counter()  # links each file loses with the trees
-        loose: dict[tuple[int, int], os.stat_result] = {}
-        for tree in unused:
-            for parent, _, files in os.walk(tree):
+        lost: Counter[tuple[int, int]] = Counter()  # the links each file loses
+        loose: dict[tuple[int, int], os.stat_result] = {}  # files outside the store
+        for folder in (*removing, *unused):
+            for parent, folders, files in os.walk(folder):
                 freed += os.lstat(parent).st_blocks * 512
-                for name in files:
+                for name in [*files, *(f for f in folders if os.path.islink(Path(parent, f)))]:
                     info = os.lstat(os.path.join(parent, name))
                     lost[(info.st_dev, info.st_ino)] += 1
                     loose[(info.st_dev, info.st_ino)] = info
+        if not dry_run:
+            for folder in (*removing, *unused):
+                shutil.rmtree(folder)
         for stored in _stored_files(self.files):
             info = os.lstat(stored)
             key = (info.st_dev, info.st_ino)
             loose.pop(key, None)
-            if info.st_nlink - lost[key] <= 1 or stored.name.endswith(".incoming"):
+            # After the removals above, a file used by no run has the store's link alone.
+            links_left = info.st_nlink - (lost[key] if dry_run else 0)
+            if links_left <= 1 or stored.name.endswith(".incoming"):
                 freed += info.st_blocks * 512
                 if not dry_run:
                     stored.unlink()
-        # Files of the unused trees that are not in the store (copies, where links failed).
         freed += sum(i.st_blocks * 512 for k, i in loose.items() if i.st_nlink <= lost[k])
-        if not dry_run:
-            for tree in unused:
-                shutil.rmtree(tree)
         return freed
 
 
