@@ -25,7 +25,13 @@ from contextlib import suppress
 from pathlib import Path
 
 from highneeds.paths import CyclePaths
-from highneeds.runner.archive import MANIFEST, PUBLISHED_FILES, read_manifest, runs_newest_first
+from highneeds.runner.archive import (
+    MANIFEST,
+    PUBLISHED_FILES,
+    hash_files,
+    read_manifest,
+    runs_newest_first,
+)
 from highneeds.runner.store import Store, folder_size, fsync_path
 
 CURRENT = "current"
@@ -78,25 +84,36 @@ def publish(run_dir: Path, paths: CyclePaths, say: Say) -> None:
     """Make a complete, flushed run folder the cycle's published run."""
     reports = paths.reports
     _adopt_copied_layout(reports, say)
+    paths.processed.parent.mkdir(parents=True, exist_ok=True)
+    processed = os.path.relpath(reports / CURRENT / "processed", paths.processed.parent)
+    if not _links_to(paths.processed, processed):
+        switch_link(paths.processed, processed)
+    _switch_to(run_dir, reports)
+    try:  # the run is published: what follows only tidies, and may fail without undoing it
+        _remove_dangling(reports)
+        if (run_dir / VALIDATION).exists():
+            show_validation(reports, run_dir / VALIDATION)
+    except OSError as problem:
+        say(f"warning: run {run_dir.name} is published, but tidying after it failed: {problem}")
+
+
+def _switch_to(run_dir: Path, reports: Path) -> None:
+    """Make the stable names the run has (each a link through ``current``, made once), then
+    switch ``current`` to the run: the one step that publishes it."""
     for name in PUBLISHED_NAMES:
         stable = reports / name
         wanted = f"{CURRENT}/{name}"
         if (run_dir / name).exists() and not _links_to(stable, wanted):
             switch_link(stable, wanted)
-    paths.processed.parent.mkdir(parents=True, exist_ok=True)
-    processed = os.path.relpath(reports / CURRENT / "processed", paths.processed.parent)
-    if not _links_to(paths.processed, processed):
-        switch_link(paths.processed, processed)
-    switch_link(reports / CURRENT, f"runs/{run_dir.name}")  # the switch
-    try:  # the run is published: what follows only tidies, and may fail without undoing it
-        for name in PUBLISHED_NAMES:  # what the new run does not have is no longer published
-            stable = reports / name
-            if stable.is_symlink() and not stable.exists():
-                stable.unlink()
-        if (run_dir / VALIDATION).exists():
-            show_validation(reports, run_dir / VALIDATION)
-    except OSError as problem:
-        say(f"warning: run {run_dir.name} is published, but tidying after it failed: {problem}")
+    switch_link(reports / CURRENT, f"runs/{run_dir.name}")
+
+
+def _remove_dangling(reports: Path) -> None:
+    """What the published run does not have is no longer published."""
+    for name in PUBLISHED_NAMES:
+        stable = reports / name
+        if stable.is_symlink() and not stable.exists():
+            stable.unlink()
 
 
 def show_validation(reports: Path, documents: Path) -> None:
@@ -118,6 +135,9 @@ def _adopt_copied_layout(reports: Path, say: Say) -> None:
     run_id = (read_manifest(reports) or {}).get("run_id")
     if run_id and (reports / "runs" / run_id).is_dir():
         switch_link(reports / CURRENT, f"runs/{run_id}")
+        for name in PUBLISHED_NAMES:  # the copies become links to the same run's files
+            if (reports / name).exists():
+                switch_link(reports / name, f"{CURRENT}/{name}")
         say(f"note: the published files of {reports} are now links to run {run_id}")
     validation = reports / VALIDATION
     if validation.is_dir() and not validation.is_symlink():
@@ -137,21 +157,27 @@ def recover(reports: Path, say: Say) -> None:
             _mark_abandoned(run, say)
     current = published_run(reports)
     link = reports / CURRENT
-    if link.is_symlink() and (current is None or _status(current) != "ok"):
-        good = next((r for r in runs_newest_first(reports) if _status(r) == "ok"), None)
+    if link.is_symlink() and (current is None or not intact(current)):
+        good = next((r for r in runs_newest_first(reports) if intact(r)), None)
         if good is None:
             link.unlink()
             say(f"warning: {link} named a run that is missing or incomplete; removed it")
         else:
-            switch_link(link, f"runs/{good.name}")
+            _switch_to(good, reports)
+            _remove_dangling(reports)
             say(
                 f"warning: {link} named a run that is missing or incomplete; "
                 f"the newest good run, {good.name}, is published again"
             )
 
 
-def _status(run: Path) -> str | None:
-    return (read_manifest(run) or {}).get("status")
+def intact(run: Path) -> bool:
+    """A run that succeeded and whose files are still those its manifest hashed."""
+    manifest = read_manifest(run) or {}
+    if manifest.get("status") != "ok":
+        return False
+    recorded = {**manifest.get("outputs", {}), **manifest.get("documents", {})}
+    return hash_files(run, (run / name for name in recorded)) == recorded
 
 
 def _tidy_temporaries(folder: Path, say: Say) -> None:
