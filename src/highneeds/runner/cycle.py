@@ -9,6 +9,7 @@ disk is full and it cannot be marked failed, removed).
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from contextlib import suppress
@@ -109,8 +110,13 @@ def run_cycle(options: RunOptions) -> RunResult:
         run_id = new_run_id(started)
         run_dir = paths.reports / "runs" / run_id
         run_dir.mkdir(parents=True)
+        try:
+            log = RunLog(run_dir / RUN_LOG)
+        except OSError:  # nothing of the run is written yet: leave nothing behind
+            shutil.rmtree(run_dir, ignore_errors=True)
+            raise
         records: list[dict[str, Any]] = []
-        with RunLog(run_dir / RUN_LOG):
+        with log:
             LOGGER.info(f"[{cycle}] run {run_id} started (log: {run_dir / RUN_LOG})")
             result = _run_steps(options, paths, plan, epoch, run_dir, run_id, started, records)
             LOGGER.info(f"[{cycle}] run {run_id} published in {time.monotonic() - clock:.1f} s")
@@ -179,6 +185,8 @@ def _run_steps(
         LOGGER.error(
             f"[{cycle}] run {run_id} {status}" + (f" in step {failed_step}" if failed_step else "")
         )
+        if isinstance(exc, OSError) and exc.filename and not os.path.isabs(exc.filename):
+            exc.filename = str(run_dir / exc.filename)  # a notebook's, relative to the run
         machine = is_storage_problem(exc, written_folders(root))
         if machine:
             exc = storage_error(exc, run_size(paths.reports))  # type: ignore[arg-type]

@@ -1,0 +1,115 @@
+"""prune removes what its rules say and never what a cycle still needs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from highneeds.errors import UsageError
+from highneeds.paths import CyclePaths
+from highneeds.runner.locking import cycle_lock
+from highneeds.runner.prune import prune
+from highneeds.runner.publishing import published_run, recover, show_validation
+from highneeds.runner.store import Store, disk_usage
+from tests.runner.test_publishing import CYCLE, run_files, store_and_publish, write_run
+from tests.runner.test_store import read_run
+
+#: Six monthly runs: the third is published, the fourth failed (its gate's documents are the
+#: ones shown), the fifth was killed before it finished, the sixth succeeded.
+RUNS = {
+    "20260101T060000000000Z-1": "ok",
+    "20260201T060000000000Z-1": "ok",
+    "20260301T060000000000Z-1": "published",
+    "20260401T060000000000Z-1": "failed",
+    "20260501T060000000000Z-1": "killed",
+    "20260601T060000000000Z-1": "ok",
+}
+JULY = datetime(2026, 7, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> CyclePaths:
+    paths = CyclePaths(tmp_path, CYCLE)
+    store = Store(tmp_path / "reports")
+    for run_id, state in RUNS.items():
+        run = write_run(paths, run_id, "failed" if state == "failed" else "ok")
+        if state == "published":
+            store_and_publish(run, paths)
+            continue
+        with store.lock():
+            store.absorb_run(run)
+        if state == "killed":
+            (run / "manifest.json").unlink()
+        if state == "failed":
+            show_validation(paths.reports, run / "validation")
+    return paths
+
+
+def remaining(paths: CyclePaths) -> list[str]:
+    return sorted(p.name for p in (paths.reports / "runs").iterdir())
+
+
+def test_keep_removes_the_oldest_but_never_the_published_or_a_later_failure(
+    archive: CyclePaths,
+) -> None:
+    result = prune(archive.root, None, keep=1, older_than_days=None, now=JULY)
+    assert remaining(archive) == [
+        "20260301T060000000000Z-1",  # published
+        "20260401T060000000000Z-1",  # failed after it, its documents shown
+        "20260501T060000000000Z-1",  # killed after it (marked abandoned on the way)
+        "20260601T060000000000Z-1",  # the newest
+    ]
+    assert result.removed == [
+        f"{CYCLE}/runs/20260201T060000000000Z-1",
+        f"{CYCLE}/runs/20260101T060000000000Z-1",
+    ]
+    assert result.kept == 4
+    assert published_run(archive.reports) == archive.reports / "runs" / "20260301T060000000000Z-1"
+    for run_id in remaining(archive):
+        expected = run_files(run_id, "failed" if RUNS[run_id] == "failed" else "ok")
+        got = read_run(archive.reports / "runs" / run_id)
+        assert {k: v for k, v in got.items() if k != "manifest.json"} == {
+            k: v for k, v in expected.items() if k != "manifest.json"
+        }
+
+
+def test_a_dry_run_removes_nothing_and_predicts_the_space_freed(archive: CyclePaths) -> None:
+    recover(archive.reports, lambda message: None)  # as prune does first (the killed run)
+    before = disk_usage(archive.root / "reports")
+    dry = prune(archive.root, CYCLE, keep=0, older_than_days=None, dry_run=True, now=JULY)
+    assert len(remaining(archive)) == 6
+    assert disk_usage(archive.root / "reports") == before
+    real = prune(archive.root, CYCLE, keep=0, older_than_days=None, now=JULY)
+    assert real.removed == dry.removed and len(real.removed) == 3
+    assert real.freed_bytes == dry.freed_bytes == before - disk_usage(archive.root / "reports")
+
+
+def test_older_than_counts_days_from_the_run_id_and_combines_with_keep(
+    archive: CyclePaths,
+) -> None:
+    assert prune(archive.root, None, None, 100, dry_run=True, now=JULY).removed == [
+        f"{CYCLE}/runs/20260201T060000000000Z-1",
+        f"{CYCLE}/runs/20260101T060000000000Z-1",
+    ]
+    both = prune(archive.root, None, keep=0, older_than_days=150, dry_run=True, now=JULY)
+    assert both.removed == [f"{CYCLE}/runs/20260101T060000000000Z-1"]  # Feb 1 is 150 days
+
+
+def test_a_cycle_being_run_is_skipped(archive: CyclePaths) -> None:
+    with cycle_lock(archive.reports, CYCLE, lambda message: None):
+        result = prune(archive.root, None, keep=0, older_than_days=None, now=JULY)
+    assert result.skipped == [CYCLE] and result.removed == []
+    assert len(remaining(archive)) == 6
+
+
+def test_prune_without_a_rule_or_for_an_unknown_cycle_is_a_usage_error(
+    archive: CyclePaths,
+) -> None:
+    with pytest.raises(UsageError, match="--keep N"):
+        prune(archive.root, None, None, None)
+    with pytest.raises(UsageError, match="cycles with runs: 2022-01"):
+        prune(archive.root, "2031-01", keep=1, older_than_days=None)
+    with pytest.raises(UsageError, match="0 or more"):
+        prune(archive.root, None, keep=-1, older_than_days=None)
