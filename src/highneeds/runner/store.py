@@ -26,19 +26,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from highneeds.runner.archive import sha256
+
 STORE = ".store"
 #: A tree's name: the first 32 hex digits (128 bits) of its SHA-256, so that the link to it
 #: from a run folder stays under 60 bytes and is kept in the link's own inode (no disk block).
 TREE_NAME_LENGTH = 32
 _LINK_UNSUPPORTED = (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EMLINK)
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def fsync_path(path: Path) -> None:
@@ -110,9 +104,9 @@ class Store:
 
     def store_file(self, path: Path) -> Path:
         """Keep ``path``'s bytes in the store (once) and return the stored copy."""
-        digest = file_digest(path)
+        digest = sha256(path)
         stored = self.object_path(digest)
-        if stored.is_file() and file_digest(stored) == digest:
+        if stored.is_file() and sha256(stored) == digest:
             return stored
         # New, or a stored copy damaged since (edited in place, or cut short by a power cut):
         # the file becomes the stored copy, flushed before it is named.
@@ -246,7 +240,7 @@ def _tree_entries(folder: Path) -> list[tuple[str, str | None]]:
         for name in folders:
             entries.append(((here / name).as_posix(), None))
         for name in sorted(files):
-            entries.append(((here / name).as_posix(), file_digest(Path(parent, name))))
+            entries.append(((here / name).as_posix(), sha256(Path(parent, name))))
     return sorted(entries, key=lambda entry: entry[0])
 
 
