@@ -15,9 +15,10 @@ from typing import Any
 import yaml
 
 from highneeds import __version__
-from highneeds.errors import HighNeedsError, Interrupted
+from highneeds.errors import HighNeedsError, Interrupted, UsageError
 from highneeds.runner.logs import LOGGER, configure_console
 from highneeds.runner.secrets import install_redaction, redact
+from highneeds.runner.settings import load_settings_file
 
 EXIT_CODES = """exit codes:
   0  success
@@ -271,6 +272,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_console(quiet=args.quiet, log_format=args.log_format)
     install_redaction(LOGGER)
+    try:  # before anything runs: a schedule must not run without the settings it names
+        for warning in load_settings_file(os.environ):
+            LOGGER.warning(warning)
+    except UsageError as exc:
+        LOGGER.error(f"error: {exc}", extra={"exit_code": exc.exit_code})
+        return exc.exit_code
     cycle = getattr(args, "cycle", None) or getattr(args, "new_cycle", None) or _newest_cycle()
     try:
         cycle, lines, paper = _dispatch(args)

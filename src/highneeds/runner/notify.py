@@ -1,32 +1,44 @@
 """Tell someone what an unattended run did, through Apprise: Microsoft Teams, Slack, email,
 a JSON webhook or any of Apprise's other services, with one setting.
 
-Settings come from the job's environment, so that credentials never live in the repository:
+Settings come from the job's environment (or the file ``HIGHNEEDS_SETTINGS_FILE`` names), so
+that credentials never live in the repository:
 
 - ``HIGHNEEDS_NOTIFY_URLS``: one or more Apprise URLs, separated by spaces or new lines
   (e.g. ``msteams://...``, ``slack://...``, ``mailtos://...``, ``json://...``);
 - shorthand for email: ``HIGHNEEDS_NOTIFY_EMAIL`` (recipients, comma-separated),
-  ``HIGHNEEDS_NOTIFY_FROM``, ``HIGHNEEDS_SMTP_HOST``, ``HIGHNEEDS_SMTP_PORT`` (default 587),
-  ``HIGHNEEDS_SMTP_STARTTLS`` (``true``/``false``, default true), ``HIGHNEEDS_SMTP_USER``,
-  ``HIGHNEEDS_SMTP_PASSWORD``;
+  ``HIGHNEEDS_NOTIFY_FROM``, ``HIGHNEEDS_SMTP_HOST``, ``HIGHNEEDS_SMTP_PORT`` (default 587;
+  465 means TLS from the start), ``HIGHNEEDS_SMTP_STARTTLS`` (``true``/``false``, default
+  true), ``HIGHNEEDS_SMTP_USER``, ``HIGHNEEDS_SMTP_PASSWORD`` (never sent without TLS);
 - shorthand for a JSON webhook: ``HIGHNEEDS_WEBHOOK_URL`` (``http(s)://...``; Apprise posts
   ``{"version", "title", "message", "type", "attachments"}``);
-- ``HIGHNEEDS_NOTIFY_ON``: ``failure`` (default) or ``always``.
+- ``HIGHNEEDS_NOTIFY_ON``: ``failure`` (default) or ``always``;
+- ``HIGHNEEDS_NOTIFY_TIMEOUT``: seconds one whole delivery may take (default 30);
+- ``HIGHNEEDS_CA_FILE``: a CA certificate (PEM) the council's servers are signed with,
+  trusted besides the system's store.
 
-A notification that cannot be delivered is logged (as its scheme and host, never the whole
-URL) and never changes the run's exit code. Each message is redacted of every secret.
+TLS certificates are always verified. A notification that cannot be delivered in time is
+logged (as its scheme and host, never the whole URL) and never changes the run's exit code.
+Each message is redacted of every secret; a bad setting is a warning and its default.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+import ssl
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from highneeds.runner.logs import LOGGER
 from highneeds.runner.secrets import redact, redact_url
+from highneeds.runner.settings import SettingsReader
 
 
 @dataclass(frozen=True)
@@ -68,26 +80,35 @@ def split_urls(text: str) -> tuple[str, ...]:
     return tuple(u for u in re.split(r"\s+|,\s*(?=[a-z][a-z0-9+.-]*://)", text.strip()) if u)
 
 
-def email_url(env: Mapping[str, str]) -> str | None:
+def email_url(settings: SettingsReader) -> str | None:
     """The Apprise URL that the SMTP shorthand variables describe, if they are set."""
-    recipients = [a.strip() for a in env.get("HIGHNEEDS_NOTIFY_EMAIL", "").split(",") if a.strip()]
-    host = env.get("HIGHNEEDS_SMTP_HOST", "").strip()
+    recipients = [a.strip() for a in settings.text("HIGHNEEDS_NOTIFY_EMAIL").split(",")]
+    recipients = [a for a in recipients if a]
+    host = settings.text("HIGHNEEDS_SMTP_HOST")
     if not (recipients and host):
         return None
-    starttls = env.get("HIGHNEEDS_SMTP_STARTTLS", "true").lower() not in ("0", "false", "no")
-    user = env.get("HIGHNEEDS_SMTP_USER", "")
-    password = env.get("HIGHNEEDS_SMTP_PASSWORD", "")
+    port = int(settings.number("HIGHNEEDS_SMTP_PORT", 587, 1, 65535))
+    starttls = settings.flag("HIGHNEEDS_SMTP_STARTTLS", True)
+    mode = "ssl" if port == 465 else "starttls" if starttls else "insecure"
+    user = settings.text("HIGHNEEDS_SMTP_USER")
+    password = settings.env.get("HIGHNEEDS_SMTP_PASSWORD", "")
+    if user and mode == "insecure":
+        settings.warnings.append(
+            "warning: HIGHNEEDS_SMTP_USER is set but HIGHNEEDS_SMTP_STARTTLS is off: the login "
+            "is never sent without TLS, so the email goes without it (turn STARTTLS on)"
+        )
+        user = ""
     login = f"{quote(user, safe='')}:{quote(password, safe='')}@" if user else ""
     query = urlencode(
         {
             "smtp": host,
-            "from": env.get("HIGHNEEDS_NOTIFY_FROM", "highneeds@localhost"),
+            "from": settings.text("HIGHNEEDS_NOTIFY_FROM") or "highneeds@localhost",
             "to": ",".join(recipients),
-            "mode": "starttls" if starttls else "insecure",
+            "mode": mode,
+            "verify": "yes",
         }
     )
-    port = env.get("HIGHNEEDS_SMTP_PORT", "587").strip()
-    return f"{'mailtos' if starttls else 'mailto'}://{login}{host}:{port}?{query}"
+    return f"{'mailto' if mode == 'insecure' else 'mailtos'}://{login}{host}:{port}?{query}"
 
 
 def webhook_url(url: str) -> str:
@@ -103,18 +124,29 @@ class NotifySettings:
 
     urls: tuple[str, ...] = ()
     on_success: bool = False
+    #: Seconds one whole delivery may take, however slowly a server answers.
+    timeout: float = 30.0
+    ca_file: str | None = None
+    #: What was wrong with the settings (each said once, when notifying).
+    warnings: tuple[str, ...] = ()
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None) -> NotifySettings:
-        env = os.environ if env is None else env
-        urls = split_urls(env.get("HIGHNEEDS_NOTIFY_URLS", ""))
-        email = email_url(env)
+        settings = SettingsReader(os.environ if env is None else env)
+        urls = split_urls(settings.text("HIGHNEEDS_NOTIFY_URLS"))
+        email = email_url(settings)
         if email:
             urls += (email,)
-        if env.get("HIGHNEEDS_WEBHOOK_URL", "").strip():
-            urls += (webhook_url(env["HIGHNEEDS_WEBHOOK_URL"]),)
-        on_success = env.get("HIGHNEEDS_NOTIFY_ON", "failure").lower() == "always"
-        return cls(urls, on_success)
+        if settings.text("HIGHNEEDS_WEBHOOK_URL"):
+            urls += (webhook_url(settings.text("HIGHNEEDS_WEBHOOK_URL")),)
+        on = settings.choice("HIGHNEEDS_NOTIFY_ON", "failure", ("failure", "always"))
+        return cls(
+            urls,
+            on == "always",
+            settings.number("HIGHNEEDS_NOTIFY_TIMEOUT", 30.0, 1, 600),
+            settings.readable_file("HIGHNEEDS_CA_FILE"),
+            tuple(settings.warnings),
+        )
 
     @property
     def any(self) -> bool:
@@ -126,26 +158,88 @@ class NotifySettings:
 
 
 def notify(outcome: Outcome, settings: NotifySettings) -> list[str]:
-    """Send to every URL; return those that failed, as scheme and host (each is logged)."""
+    """Send to every URL at once, each delivery bounded by the settings' timeout; return
+    those that failed or ran out of time, as scheme and host (each is logged)."""
+    for warning in settings.warnings:
+        LOGGER.warning(warning)
     if outcome.exit_code == 0 and not settings.on_success:
         return []
     import apprise
 
     kind = apprise.NotifyType.SUCCESS if outcome.exit_code == 0 else apprise.NotifyType.FAILURE
+    results: dict[str, bool | str] = {}
+    deliveries = []
+    with trusted_certificates(settings.ca_file):
+        for url in settings.urls:
+            delivery = threading.Thread(
+                target=_deliver,
+                args=(url, redact(outcome.subject), redact(outcome.body), kind, results),
+                daemon=True,  # one still waiting at the deadline is left behind, not waited for
+            )
+            delivery.start()
+            deliveries.append((url, delivery))
+        deadline = time.monotonic() + settings.timeout
+        for _, delivery in deliveries:
+            delivery.join(max(0.0, deadline - time.monotonic()))
     failed = []
-    for url in settings.urls:
-        shown = redact_url(url)
-        channel = apprise.Apprise()
-        if not channel.add(url):
-            failed.append(shown)
-            LOGGER.warning(f"warning: {shown}: not a notification URL that Apprise knows")
-            continue
-        delivered = channel.notify(
-            title=redact(outcome.subject), body=redact(outcome.body), notify_type=kind
-        )
-        if delivered:
+    for url, _ in deliveries:
+        shown, result = redact_url(url), results.get(url)
+        if result is True:
             LOGGER.info(f"notification sent to {shown}")
+            continue
+        failed.append(shown)
+        if result is None:
+            LOGGER.warning(
+                f"warning: the notification to {shown} did not finish within "
+                f"{settings.timeout:g} s (HIGHNEEDS_NOTIFY_TIMEOUT); given up"
+            )
+        elif result == "unknown":
+            LOGGER.warning(f"warning: {shown}: not a notification URL that Apprise knows")
         else:
-            failed.append(shown)
             LOGGER.warning(f"warning: the notification to {shown} could not be delivered")
     return failed
+
+
+def _deliver(url: str, title: str, body: str, kind: object, results: dict[str, bool | str]) -> None:
+    import apprise
+
+    channel = apprise.Apprise()
+    try:
+        if not channel.add(url):
+            results[url] = "unknown"
+            return
+        results[url] = bool(channel.notify(title=title, body=body, notify_type=kind))
+    except Exception:  # a plugin's own error: reported as undelivered, never raised
+        results[url] = False
+
+
+@contextmanager
+def trusted_certificates(ca_file: str | None) -> Iterator[None]:
+    """Trust the council's CA besides the system's store while delivering: one bundle of
+    both, named by the variables OpenSSL (SMTP) and requests (webhooks) read."""
+    if not ca_file:
+        yield
+        return
+    system = ssl.get_default_verify_paths().cafile
+    if system is None:  # no system store: the one requests ships with
+        import certifi
+
+        system = certifi.where()
+    with tempfile.NamedTemporaryFile("w", suffix=".pem", encoding="utf-8") as bundle:
+        for source in (system, ca_file):
+            with suppress(OSError):
+                bundle.write(Path(source).read_text(encoding="utf-8") + "\n")
+        bundle.flush()
+        saved = {name: os.environ.get(name) for name in _CA_VARIABLES}
+        os.environ.update(dict.fromkeys(_CA_VARIABLES, bundle.name))
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+_CA_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")

@@ -1,0 +1,224 @@
+"""Notifications are secure and bounded: certificates verified (no login to a server that
+cannot prove who it is), a council's own CA trusted when named, and no server can hold a run
+longer than the delivery deadline."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from highneeds.runner.logs import LOGGER
+from highneeds.runner.notify import NotifySettings, Outcome, notify
+
+OUTCOME = Outcome("run", "2022-01", 3, "failed", "01_validate", "bad input", None, None)
+
+
+def self_signed(folder: Path, name: str = "127.0.0.1") -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that no trust store knows, and its key."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert, private = folder / "server.pem", folder / "server.key"
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    private.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert, private
+
+
+class Inbox:
+    """What the test SMTP server saw: logins attempted and messages received."""
+
+    logins: ClassVar[list[tuple[bytes, bytes]]] = []
+    messages: ClassVar[list[bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        Inbox.messages.append(envelope.content)
+        return "250 OK"
+
+
+def record_login(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any):
+    from aiosmtpd.smtp import AuthResult
+
+    Inbox.logins.append((auth_data.login, auth_data.password))
+    return AuthResult(success=True)
+
+
+@pytest.fixture
+def tls_smtp(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    """An SMTP server on 127.0.0.1 that offers STARTTLS with a self-signed certificate."""
+    from aiosmtpd.controller import Controller
+
+    cert, key = self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    Inbox.logins.clear()
+    Inbox.messages.clear()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = Controller(
+        Inbox(),
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=record_login,
+    )
+    server.start()
+    try:
+        yield port, cert
+    finally:
+        server.stop()
+
+
+def email_settings(port: int, **extra: str) -> NotifySettings:
+    return NotifySettings.from_environment(
+        {
+            "HIGHNEEDS_NOTIFY_EMAIL": "finance@example.org",
+            "HIGHNEEDS_SMTP_HOST": "127.0.0.1",
+            "HIGHNEEDS_SMTP_PORT": str(port),
+            "HIGHNEEDS_SMTP_USER": "highneeds",
+            "HIGHNEEDS_SMTP_PASSWORD": "s3cret-pass",
+            "HIGHNEEDS_NOTIFY_TIMEOUT": "20",
+            **extra,
+        }
+    )
+
+
+def test_no_login_is_sent_to_a_server_whose_certificate_is_not_trusted(tls_smtp) -> None:
+    port, _ = tls_smtp
+    assert notify(OUTCOME, email_settings(port)) == ["mailtos://127.0.0.1"]
+    assert Inbox.logins == [] and Inbox.messages == []
+
+
+def test_a_ca_file_the_council_names_is_trusted(tls_smtp) -> None:
+    port, cert = tls_smtp
+    assert notify(OUTCOME, email_settings(port, HIGHNEEDS_CA_FILE=str(cert))) == []
+    assert Inbox.logins == [(b"highneeds", b"s3cret-pass")]
+    assert b"highneeds run 2022-01: failed (exit 3)" in Inbox.messages[0]
+
+
+def test_a_login_is_never_sent_without_tls() -> None:
+    settings = NotifySettings.from_environment(
+        {
+            "HIGHNEEDS_NOTIFY_EMAIL": "finance@example.org",
+            "HIGHNEEDS_SMTP_HOST": "smtp.example.org",
+            "HIGHNEEDS_SMTP_STARTTLS": "false",
+            "HIGHNEEDS_SMTP_USER": "highneeds",
+            "HIGHNEEDS_SMTP_PASSWORD": "s3cret-pass",
+        }
+    )
+    (url,) = settings.urls
+    assert url.startswith("mailto://smtp.example.org:587?") and "s3cret" not in url
+    assert "the login is never sent without TLS" in settings.warnings[0]
+
+
+@pytest.fixture
+def dripping_server() -> Iterator[int]:
+    """A server that answers one byte a second, for ever: each read succeeds in time."""
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def drip() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                while not stop.wait(1.0):
+                    try:
+                        connection.sendall(b"2")
+                    except OSError:
+                        break
+
+    threading.Thread(target=drip, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        listener.close()
+
+
+def test_a_server_that_drips_cannot_hold_the_run_past_the_deadline(
+    dripping_server: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = NotifySettings.from_environment(
+        {
+            "HIGHNEEDS_WEBHOOK_URL": f"http://127.0.0.1:{dripping_server}/hook",
+            "HIGHNEEDS_NOTIFY_EMAIL": "finance@example.org",
+            "HIGHNEEDS_SMTP_HOST": "127.0.0.1",
+            "HIGHNEEDS_SMTP_PORT": str(dripping_server),
+            "HIGHNEEDS_NOTIFY_TIMEOUT": "2",
+        }
+    )
+    LOGGER.addHandler(caplog.handler)
+    started = time.monotonic()
+    try:
+        failed = notify(OUTCOME, settings)
+    finally:
+        LOGGER.removeHandler(caplog.handler)
+    # Without the deadline each delivery would wait for ever (a byte a second never times out).
+    assert time.monotonic() - started < 30
+    assert sorted(failed) == ["json://127.0.0.1", "mailtos://127.0.0.1"]
+    assert "did not finish within 2 s (HIGHNEEDS_NOTIFY_TIMEOUT); given up" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "warned"),
+    [
+        ("HIGHNEEDS_SMTP_PORT", "587  # submission", "is not a number from 1 to 65535; using 587"),
+        ("HIGHNEEDS_SMTP_PORT", "", None),
+        ("HIGHNEEDS_SMTP_STARTTLS", "maybe", "is not true or false; using True"),
+        ("HIGHNEEDS_NOTIFY_ON", "sometimes", "is not failure or always; using 'failure'"),
+        ("HIGHNEEDS_NOTIFY_TIMEOUT", "-1", "is not a number from 1 to 600; using 30.0"),
+        ("HIGHNEEDS_CA_FILE", "/no/such/ca.pem", "is not a readable file; ignored"),
+    ],
+)
+def test_a_bad_setting_is_a_warning_and_its_default(
+    name: str, value: str, warned: str | None
+) -> None:
+    settings = NotifySettings.from_environment(
+        {"HIGHNEEDS_NOTIFY_EMAIL": "a@example.org", "HIGHNEEDS_SMTP_HOST": "h", name: value}
+    )
+    assert ":587?" in settings.urls[0]
+    if warned is None:
+        assert settings.warnings == ()
+    else:
+        (warning,) = settings.warnings
+        assert warning.startswith(f"warning: {name}=") and warned in warning
