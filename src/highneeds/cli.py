@@ -16,7 +16,7 @@ import yaml
 
 from highneeds import __version__
 from highneeds.errors import HighNeedsError, Interrupted, UsageError
-from highneeds.runner.logs import LOGGER, configure_console
+from highneeds.runner.logs import LOGGER, configure_console, print_result, run_fields
 from highneeds.runner.secrets import install_redaction, redact
 from highneeds.runner.settings import load_settings_file
 
@@ -178,8 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | None]:
-    """Run the command; return its cycle, the lines to print, and the paper's path if any."""
+def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | None, str | None]:
+    """Run the command; return its cycle, the lines to print, the paper's path and the run's
+    id (if any)."""
     from highneeds.runner.options import RunOptions
 
     if args.command == "run":
@@ -211,6 +212,7 @@ def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | No
                 f"  manifest: {result.manifest}",
             ],
             str(result.pdf),
+            result.run_id,
         )
     if args.command == "validate":
         from highneeds.runner.validate import validate_only
@@ -222,6 +224,7 @@ def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | No
                 f"Inputs of cycle {gate.cycle} passed all {gate.checks} checks.",
                 f"  validation report: {gate.summary}",
             ],
+            None,
             None,
         )
     if args.command == "verify":
@@ -235,9 +238,10 @@ def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | No
                 f"{checked.compared} outputs match its manifest."
             ],
             None,
+            checked.run_id,
         )
     if args.command == "prune":
-        return None, _prune_lines(args), None
+        return None, _prune_lines(args), None, None
     from highneeds.paths import PROJECT_ROOT
     from highneeds.runner.cycles import new_cycle
 
@@ -248,6 +252,7 @@ def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | No
             f"Cycle {args.new_cycle} created at {folder}: edit what changed, "
             f"then run: python pipeline.py run --cycle {args.new_cycle}"
         ],
+        None,
         None,
     )
 
@@ -279,20 +284,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         LOGGER.error(f"error: {exc}", extra={"exit_code": exc.exit_code})
         return exc.exit_code
     cycle = getattr(args, "cycle", None) or getattr(args, "new_cycle", None) or _newest_cycle()
+    with run_fields(cycle=cycle):
+        return _run_command(args, cycle)
+
+
+def _run_command(args: argparse.Namespace, cycle: str | None) -> int:
+    """Run the command, print its result or its error, notify; return the exit code."""
+    run_id = None
     try:
-        cycle, lines, paper = _dispatch(args)
-        for line in lines:
-            print(line, flush=True)
+        cycle, lines, paper, run_id = _dispatch(args)
+        print_result(lines, cycle=cycle, run_id=run_id, exit_code=0)
         code, status, message, step, log = 0, "succeeded", "\n".join(lines), None, None
     except (HighNeedsError, Interrupted) as exc:
         code, status, message = exc.exit_code, "failed", str(exc)
-        step, log, paper = exc.step, exc.log, None
+        step, log, paper, run_id = exc.step, exc.log, None, exc.run_id
         if isinstance(exc, Interrupted):
             status = "interrupted"
             # Tasks of the kernels stopped on the way end in errors nobody will collect:
             # asyncio would print each as a traceback at exit.
             logging.getLogger("asyncio").setLevel(logging.CRITICAL)
-        LOGGER.error(f"error: {exc}", extra={"exit_code": code})
+        LOGGER.error(f"error: {exc}", extra={"exit_code": code, "step": step, "run_id": run_id})
     except KeyboardInterrupt:
         code, status, message, step, log, paper = (
             130,
@@ -308,7 +319,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         step = getattr(exc, "__highneeds_step__", None)
         log = _keep_traceback(exc, getattr(exc, "__highneeds_log__", None), cycle)
         message = redact(f"unexpected error: {type(exc).__name__}: {exc}")
-        LOGGER.error(f"error: {message} (the details are in {log})", extra={"exit_code": code})
+        LOGGER.error(
+            f"error: {message} (the details are in {log})",
+            extra={"exit_code": code, "step": step},
+        )
     if args.command in ("run", "validate"):
         _notify(args.command, cycle, code, status, step, message, log, paper)
     return code

@@ -7,9 +7,11 @@ class HighNeedsError(Exception):
     """Base class for every error the pipeline reports to its user."""
 
     exit_code = 1
-    #: The step that failed and the run's log, when a run got that far (for notifications).
+    #: The step that failed, the run's log and id, when a run got that far (for notifications
+    #: and log lines).
     step: str | None = None
     log: str | None = None
+    run_id: str | None = None
 
 
 class UsageError(HighNeedsError):
@@ -82,6 +84,7 @@ class Interrupted(BaseException):
 
     step: str | None = None
     log: str | None = None
+    run_id: str | None = None
 
     def __init__(self, signal_name: str, exit_code: int) -> None:
         super().__init__(f"interrupted by {signal_name}")

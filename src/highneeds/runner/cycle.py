@@ -24,7 +24,7 @@ from highneeds.paths import CyclePaths
 from highneeds.runner.archive import MANIFEST, PAPER_HTML, PAPER_PDF, new_run_id, write_json
 from highneeds.runner.cycles import available_cycles, choose_cycle
 from highneeds.runner.locking import cycle_lock
-from highneeds.runner.logs import LOGGER, RUN_LOG, RunLog
+from highneeds.runner.logs import LOGGER, RUN_LOG, RunLog, run_fields
 from highneeds.runner.manifest import build_manifest
 from highneeds.runner.options import (
     RunOptions,
@@ -116,7 +116,7 @@ def run_cycle(options: RunOptions) -> RunResult:
             shutil.rmtree(run_dir, ignore_errors=True)
             raise
         records: list[dict[str, Any]] = []
-        with log:
+        with log, run_fields(cycle=cycle, run_id=run_id):
             LOGGER.info(f"[{cycle}] run {run_id} started (log: {run_dir / RUN_LOG})")
             result = _run_steps(options, paths, plan, epoch, run_dir, run_id, started, records)
             LOGGER.info(f"[{cycle}] run {run_id} published in {time.monotonic() - clock:.1f} s")
@@ -182,17 +182,23 @@ def _run_steps(
         if records and records[-1].get("status") == "running":
             records[-1]["status"] = status
             failed_step = records[-1]["step"]
-        LOGGER.error(
-            f"[{cycle}] run {run_id} {status}" + (f" in step {failed_step}" if failed_step else "")
-        )
         if isinstance(exc, OSError) and exc.filename and not os.path.isabs(exc.filename):
             exc.filename = str(run_dir / exc.filename)  # a notebook's, relative to the run
         machine = is_storage_problem(exc, written_folders(root))
         if machine:
             exc = storage_error(exc, run_size(paths.reports))  # type: ignore[arg-type]
+        # The error itself goes in the run's log, so that the log a notification points to
+        # says what went wrong (an unexpected error's traceback is added by the CLI).
+        LOGGER.error(
+            f"[{cycle}] run {run_id} {status}"
+            + (f" in step {failed_step}" if failed_step else "")
+            + f": {redact(str(exc) or type(exc).__name__)}",
+            extra={"step": failed_step, "exit_code": getattr(exc, "exit_code", 1)},
+        )
         if isinstance(exc, HighNeedsError | Interrupted):
             exc.step = failed_step
             exc.log = str(run_dir / RUN_LOG)
+            exc.run_id = run_id
         elif isinstance(exc, Exception):  # unexpected: the CLI adds its traceback to this log
             with suppress(AttributeError, TypeError):
                 exc.__highneeds_log__ = str(run_dir / RUN_LOG)  # type: ignore[attr-defined]
@@ -217,7 +223,7 @@ def _run_steps(
                 f"{exc}\n  validation report: {paths.validation / 'summary.html'}\n"
                 f"  run folder: {run_dir}"
             )
-            gate.step, gate.log = failed_step, str(run_dir / RUN_LOG)
+            gate.step, gate.log, gate.run_id = failed_step, str(run_dir / RUN_LOG), run_id
             raise gate from None
         if machine:
             raise exc from None

@@ -112,9 +112,12 @@ class StepRunner:
             if source is not None:
                 copy_outputs(step, source, folder)
                 record.update(status="reused", reused_from=source.name)
-                LOGGER.info(f"[{self.cycle}] {step.name}: unchanged, reused from run {source.name}")
+                LOGGER.info(
+                    f"[{self.cycle}] {step.name}: unchanged, reused from run {source.name}",
+                    extra={"step": step.name},
+                )
             else:
-                LOGGER.info(f"[{self.cycle}] {step.name} ...{note}")
+                LOGGER.info(f"[{self.cycle}] {step.name} ...{note}", extra={"step": step.name})
                 record["status"] = "running"
                 self.prepare_render(for_the_model=step is not STEPS[0])
                 if step.notebook:
@@ -136,7 +139,8 @@ class StepRunner:
             record["seconds"] = round(time.monotonic() - clock, 3)
             record["outputs"] = hash_files(folder, step.output_files(folder))
             LOGGER.info(
-                f"[{self.cycle}] {step.name}: {record['status']} in {record['seconds']:.1f} s"
+                f"[{self.cycle}] {step.name}: {record['status']} in {record['seconds']:.1f} s",
+                extra={"step": step.name, "seconds": record["seconds"]},
             )
 
     def prepare_render(self, for_the_model: bool) -> None:
