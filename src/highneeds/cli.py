@@ -9,13 +9,14 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from highneeds import __version__
-from highneeds.errors import HighNeedsError, Interrupted, UsageError
+from highneeds.errors import HighNeedsError, Interrupted, LastRunFailed, UsageError
 from highneeds.runner.logs import LOGGER, configure_console, print_result, run_fields
 from highneeds.runner.secrets import install_redaction, redact
 from highneeds.runner.settings import load_settings_file
@@ -30,6 +31,8 @@ EXIT_CODES = """exit codes:
   6  verify: an archived run did not reproduce, or was edited after the run
   7  the machine, not the data: disk full, folder read-only, vanished or not writable
      (the message names the path and what to free or fix; the last good paper is kept)
+  8  run --require-changes: the cycle's inputs are the previous cycle's, unedited
+     (nothing was run or published)
   130/143  interrupted by SIGINT/SIGTERM (the last good paper is left as it was)"""
 
 
@@ -101,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: alongside the gate, kept only if the gate passes on the same tables)",
     )
     run.add_argument(
+        "--require-changes",
+        action="store_true",
+        help="exit 8 without publishing if the cycle's inputs are byte for byte the previous "
+        "cycle's (started with new-cycle and never edited); for scheduled runs",
+    )
+    run.add_argument(
         "--cell-timeout",
         type=int,
         default=600,
@@ -164,6 +173,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="say what would be removed; remove nothing"
     )
 
+    status = _command(
+        commands,
+        "status",
+        "what a cycle published, how its last run ended, whether one is running",
+        "For monitors: the cycle's published run, its last run and exit code, whether a run "
+        "is in progress (process and since when), and the archive's size. Exits 0 when the "
+        "last run succeeded, else that run's exit code (1 if it never finished or none ran).",
+    )
+    status.add_argument("--cycle", help="cycle to report, YYYY-MM (default: newest)")
+    status.add_argument("--format", choices=("text", "json"), default="text", dest="output")
+
     new = _command(
         commands,
         "new-cycle",
@@ -178,9 +198,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | None, str | None]:
-    """Run the command; return its cycle, the lines to print, the paper's path and the run's
-    id (if any)."""
+@dataclass
+class Finished:
+    """What a command that succeeded says: its cycle, the lines to print, and for a run the
+    paper, the run's id and any warning an operator must hear of (it is notified)."""
+
+    cycle: str | None
+    lines: list[str]
+    paper: str | None = None
+    run_id: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def _dispatch(args: argparse.Namespace) -> Finished:
+    """Run the command; say what it did."""
     from highneeds.runner.options import RunOptions
 
     if args.command == "run":
@@ -198,10 +229,11 @@ def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | No
                 progress=progress,
                 force=args.force,
                 overlap=not args.sequential,
+                require_changes=args.require_changes,
             )
         )
         reused = f", reused {len(result.reused)}" if result.reused else ""
-        return (
+        return Finished(
             result.cycle,
             [
                 f"Paper for cycle {result.cycle}, run {result.run_id} ({result.seconds:.1f} s; "
@@ -213,48 +245,58 @@ def _dispatch(args: argparse.Namespace) -> tuple[str | None, list[str], str | No
             ],
             str(result.pdf),
             result.run_id,
+            tuple(result.warnings),
         )
     if args.command == "validate":
         from highneeds.runner.validate import validate_only
 
         gate = validate_only(RunOptions(cycle=args.cycle))
-        return (
+        return Finished(
             gate.cycle,
             [
                 f"Inputs of cycle {gate.cycle} passed all {gate.checks} checks.",
                 f"  validation report: {gate.summary}",
             ],
-            None,
-            None,
         )
     if args.command == "verify":
         from highneeds.runner.verify import verify_run
 
         checked = verify_run(RunOptions(cycle=args.cycle), args.run)
-        return (
+        return Finished(
             checked.cycle,
             [
                 f"Run {checked.run_id} of cycle {checked.cycle} reproduces: all "
                 f"{checked.compared} outputs match its manifest."
             ],
-            None,
-            checked.run_id,
+            run_id=checked.run_id,
         )
     if args.command == "prune":
-        return None, _prune_lines(args), None, None
+        return Finished(None, _prune_lines(args))
+    if args.command == "status":
+        return _status(args)
     from highneeds.paths import PROJECT_ROOT
     from highneeds.runner.cycles import new_cycle
 
     folder = new_cycle(PROJECT_ROOT, args.new_cycle, args.previous)
-    return (
+    return Finished(
         args.new_cycle,
         [
             f"Cycle {args.new_cycle} created at {folder}: edit what changed, "
             f"then run: python pipeline.py run --cycle {args.new_cycle}"
         ],
-        None,
-        None,
     )
+
+
+def _status(args: argparse.Namespace) -> Finished:
+    from highneeds.paths import PROJECT_ROOT
+    from highneeds.runner.cycles import choose_cycle
+    from highneeds.runner.status import cycle_status
+
+    report = cycle_status(PROJECT_ROOT, choose_cycle(PROJECT_ROOT, args.cycle))
+    print("\n".join(report.lines()) if args.output == "text" else report.as_json(), flush=True)
+    if report.exit_code:
+        raise LastRunFailed(report.cycle, report.exit_code)
+    return Finished(report.cycle, [])
 
 
 def _prune_lines(args: argparse.Namespace) -> list[str]:
@@ -292,9 +334,13 @@ def _run_command(args: argparse.Namespace, cycle: str | None) -> int:
     """Run the command, print its result or its error, notify; return the exit code."""
     run_id = None
     try:
-        cycle, lines, paper, run_id = _dispatch(args)
-        print_result(lines, cycle=cycle, run_id=run_id, exit_code=0)
-        code, status, message, step, log = 0, "succeeded", "\n".join(lines), None, None
+        done = _dispatch(args)
+        cycle, paper, run_id = done.cycle, done.paper, done.run_id
+        print_result(done.lines, cycle=cycle, run_id=run_id, exit_code=0)
+        code, status, step, log = 0, "succeeded", None, None
+        message = "\n".join([*done.warnings, *done.lines])
+        if done.warnings:
+            status = "succeeded with a warning"
     except (HighNeedsError, Interrupted) as exc:
         code, status, message = exc.exit_code, "failed", str(exc)
         step, log, paper, run_id = exc.step, exc.log, None, exc.run_id

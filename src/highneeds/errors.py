@@ -78,6 +78,20 @@ class StorageError(HighNeedsError):
     exit_code = 7
 
 
+class StaleCycle(HighNeedsError):
+    """``--require-changes``: the cycle's inputs are the previous cycle's, unedited."""
+
+    exit_code = 8
+
+
+class LastRunFailed(HighNeedsError):
+    """``status``: the cycle's last run did not succeed; exits with that run's code."""
+
+    def __init__(self, cycle: str, exit_code: int) -> None:
+        super().__init__(f"the last run of cycle {cycle} did not succeed (exit {exit_code})")
+        self.exit_code = exit_code
+
+
 class Interrupted(BaseException):
     """SIGINT or SIGTERM stopped the run (a BaseException, like KeyboardInterrupt, so that no
     ``except Exception`` on the way swallows it)."""

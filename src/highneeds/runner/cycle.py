@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from highneeds.errors import HighNeedsError, InputDataError, Interrupted
+from highneeds.errors import HighNeedsError, InputDataError, Interrupted, StaleCycle
 from highneeds.gate.limits import InputLimits, check_cycle_folder
 from highneeds.paths import CyclePaths
 from highneeds.runner.archive import MANIFEST, PAPER_HTML, PAPER_PDF, new_run_id, write_json
-from highneeds.runner.cycles import available_cycles, choose_cycle
+from highneeds.runner.cycles import available_cycles, choose_cycle, unchanged_from_previous
 from highneeds.runner.locking import cycle_lock
 from highneeds.runner.logs import LOGGER, RUN_LOG, RunLog, run_fields
 from highneeds.runner.manifest import build_manifest
@@ -64,6 +64,8 @@ class RunResult:
     executed: list[str]
     reused: list[str]
     seconds: float
+    #: What an operator should hear of although the run succeeded (a stale cycle).
+    warnings: list[str]
 
 
 def copy_inputs(source_raw: Path, source_expectations: Path, run_dir: Path) -> None:
@@ -106,6 +108,7 @@ def run_cycle(options: RunOptions) -> RunResult:
         cycle_lock(paths.reports, cycle, LOGGER.warning),
     ):
         recover(paths.reports, LOGGER.warning)
+        warnings = _stale_cycle(root, cycle, options.require_changes)
         started = datetime.now(UTC)
         run_id = new_run_id(started)
         run_dir = paths.reports / "runs" / run_id
@@ -130,7 +133,28 @@ def run_cycle(options: RunOptions) -> RunResult:
         [r["step"] for r in result if r["status"] == "ok"],
         [r["step"] for r in result if r["status"] == "reused"],
         time.monotonic() - clock,
+        warnings,
     )
+
+
+def _stale_cycle(root: Path, cycle: str, require_changes: bool) -> list[str]:
+    """A cycle whose inputs are the previous cycle's, unedited, would publish last month's
+    paper as this month's: refused with ``--require-changes``, else warned of."""
+    previous = unchanged_from_previous(root, cycle)
+    if previous is None:
+        return []
+    same = (
+        f"the inputs of cycle {cycle} are byte for byte those of cycle {previous}: nothing "
+        "was edited since the cycle was started"
+    )
+    if require_changes:
+        raise StaleCycle(
+            f"{same}; nothing was run or published (--require-changes). Update the cycle's "
+            f"figures and narrative in data/raw/{cycle}/, then run again."
+        )
+    warning = f"warning: {same}; its paper is published as it is"
+    LOGGER.warning(warning)
+    return [warning]
 
 
 def _run_steps(
@@ -187,13 +211,14 @@ def _run_steps(
         machine = is_storage_problem(exc, written_folders(root))
         if machine:
             exc = storage_error(exc, run_size(paths.reports))  # type: ignore[arg-type]
+        exit_code = getattr(exc, "exit_code", 130 if isinstance(exc, KeyboardInterrupt) else 1)
         # The error itself goes in the run's log, so that the log a notification points to
         # says what went wrong (an unexpected error's traceback is added by the CLI).
         LOGGER.error(
             f"[{cycle}] run {run_id} {status}"
             + (f" in step {failed_step}" if failed_step else "")
             + f": {redact(str(exc) or type(exc).__name__)}",
-            extra={"step": failed_step, "exit_code": getattr(exc, "exit_code", 1)},
+            extra={"step": failed_step, "exit_code": exit_code},
         )
         if isinstance(exc, HighNeedsError | Interrupted):
             exc.step = failed_step
@@ -214,6 +239,7 @@ def _run_steps(
             plan,
             records,
             redact(f"{type(exc).__name__}: {exc}"),
+            exit_code,
         )
         if not _keep_failed_run(run_dir, manifest, store) and isinstance(exc, HighNeedsError):
             exc.log = None

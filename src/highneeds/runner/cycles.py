@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from highneeds.errors import UsageError
+from highneeds.runner.archive import hash_files
 
 CYCLE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -55,3 +56,20 @@ def new_cycle(root: Path, cycle: str, previous: str | None = None) -> Path:
     shutil.copytree(root / "data" / "raw" / source, staging)
     staging.rename(target)
     return target
+
+
+def input_files(folder: Path) -> list[Path]:
+    """The files of a cycle folder that a run reads (hidden files aside)."""
+    return [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+
+
+def unchanged_from_previous(root: Path, cycle: str) -> str | None:
+    """The previous cycle, if this cycle's inputs are byte for byte the same as its (a cycle
+    started with ``new-cycle`` and not yet edited)."""
+    earlier = [c for c in available_cycles(root) if c < cycle]
+    if not earlier:
+        return None
+    raw = root / "data" / "raw"
+    now = hash_files(raw / cycle, input_files(raw / cycle))
+    before = hash_files(raw / earlier[-1], input_files(raw / earlier[-1]))
+    return earlier[-1] if now == before else None

@@ -89,3 +89,23 @@ def cycle_lock(folder: Path, cycle: str, say: Callable[[str], None]) -> Iterator
         except FileNotFoundError:
             pass
         os.close(fd)
+
+
+def lock_holder(folder: Path) -> dict[str, object] | None:
+    """Who holds the cycle's lock (pid, since), read without touching the lock itself (a
+    monitor must never make a starting run exit 5): the lock file names its holder and is
+    removed when the run ends; one left by a process that no longer exists holds nothing."""
+    try:
+        holder = json.loads((folder / LOCK_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    pid = holder.get("pid") if isinstance(holder, dict) else None
+    if not isinstance(pid, int):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:  # alive, run by another user
+        pass
+    return holder

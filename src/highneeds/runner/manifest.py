@@ -54,12 +54,14 @@ def build_manifest(
     plan: dict[str, Any],
     records: list[dict[str, Any]],
     error: str | None,
+    exit_code: int = 0,
 ) -> dict[str, Any]:
     outputs = reproducible_outputs(run_dir)
     manifest = {
         "cycle": cycle,
         "run_id": run_id,
         "status": status,
+        "exit_code": exit_code,
         "started": started.isoformat(),
         "finished": datetime.now(UTC).isoformat(),
         "source_date_epoch": epoch,

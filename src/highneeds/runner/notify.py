@@ -162,7 +162,8 @@ def notify(outcome: Outcome, settings: NotifySettings) -> list[str]:
     those that failed or ran out of time, as scheme and host (each is logged)."""
     for warning in settings.warnings:
         LOGGER.warning(warning)
-    if outcome.exit_code == 0 and not settings.on_success:
+    warned = outcome.status.endswith("with a warning")  # e.g. a stale cycle: always told
+    if outcome.exit_code == 0 and not (settings.on_success or warned):
         return []
     import apprise
 

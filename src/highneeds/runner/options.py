@@ -40,6 +40,8 @@ class RunOptions:
     #: Run the later steps alongside the gate (on the tables it is about to write) rather than
     #: after it; the gate decides either way.
     overlap: bool = True
+    #: Refuse (exit 8) to publish a cycle whose inputs are the previous cycle's, unedited.
+    require_changes: bool = False
 
 
 def declared_parameters(notebook: Path) -> list[str]:

@@ -1,0 +1,80 @@
+"""status tells a monitor what a cycle published, how its last run ended and whether one is
+running; stale cycles are warned of, and refused with --require-changes."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from http.server import HTTPServer
+from pathlib import Path
+
+import pytest
+
+from highneeds.paths import CyclePaths
+from highneeds.runner.locking import cycle_lock, lock_holder
+from highneeds.runner.status import cycle_status
+from tests.conftest import run_pipeline
+from tests.runner.test_publishing import CYCLE, store_and_publish, write_run
+from tests.runner.test_unattended import _Webhook, cycle_2022_02  # noqa: F401 (a fixture)
+
+
+def test_status_names_the_published_run_the_last_failure_and_a_run_in_progress(
+    tmp_path: Path,
+) -> None:
+    paths = CyclePaths(tmp_path, CYCLE)
+    store_and_publish(write_run(paths, "20260101T060000000000Z-1"), paths)
+    failed = write_run(paths, "20260201T060000000000Z-1", status="failed")
+    manifest = json.loads((failed / "manifest.json").read_text())
+    (failed / "manifest.json").write_text(
+        json.dumps(manifest | {"exit_code": 3, "error": "InputDataError: row 3\n  more"})
+    )
+    report = cycle_status(tmp_path, CYCLE)
+    assert report.published["run_id"] == "20260101T060000000000Z-1"
+    assert report.last_run["run_id"] == "20260201T060000000000Z-1"
+    assert report.exit_code == 3 and report.in_progress is None and report.runs == 2
+    assert "failed (exit 3): InputDataError: row 3" in report.lines()[2]
+    with cycle_lock(paths.reports, CYCLE, lambda message: None):
+        write_run(paths, "20260301T060000000000Z-1").joinpath("manifest.json").unlink()
+        during = cycle_status(tmp_path, CYCLE)
+        assert during.in_progress["pid"] == os.getpid()
+        assert during.last_run["run_id"] == "20260201T060000000000Z-1"  # not the running one
+    assert lock_holder(paths.reports) is None
+    assert json.loads(during.as_json())["exit_code"] == 3
+
+
+def test_a_cycle_with_no_run_is_not_a_success(tmp_path: Path) -> None:
+    assert cycle_status(tmp_path, CYCLE).exit_code == 1
+
+
+@pytest.mark.e2e
+def test_a_cycle_never_edited_since_new_cycle_is_refused_or_warned_of(
+    project: Path,
+    first_run,
+    cycle_2022_02: str,  # noqa: F811
+) -> None:
+    assert run_pipeline(project, cycle_2022_02, command="new-cycle").returncode == 0
+    webhook = HTTPServer(("127.0.0.1", 0), _Webhook)
+    threading.Thread(target=webhook.serve_forever, daemon=True).start()
+    _Webhook.received.clear()
+    env = {**os.environ, "HIGHNEEDS_WEBHOOK_URL": f"http://127.0.0.1:{webhook.server_port}/"}
+    try:
+        refused = run_pipeline(project, "--cycle", "2022-02", "--require-changes", env=env)
+        warned = run_pipeline(project, "--cycle", "2022-02", env=env)
+    finally:
+        webhook.shutdown()
+    assert refused.returncode == 8, refused.stderr
+    assert "byte for byte those of cycle 2022-01" in refused.stderr
+    assert "nothing was run or published (--require-changes)" in refused.stderr
+    assert warned.returncode == 0, warned.stderr
+    assert "warning: the inputs of cycle 2022-02 are byte for byte those of cycle 2022-01" in (
+        warned.stderr
+    )
+    titles = [posted["title"] for posted in _Webhook.received]
+    assert titles == [
+        "highneeds run 2022-02: failed (exit 8)",
+        "highneeds run 2022-02: succeeded with a warning (exit 0)",
+    ]
+    status = run_pipeline(project, "--cycle", "2022-02", "--format", "json", command="status")
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["last_run"]["status"] == "ok"
