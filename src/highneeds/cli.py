@@ -11,191 +11,12 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from highneeds import __version__
+from highneeds.cli_arguments import build_parser
 from highneeds.errors import HighNeedsError, Interrupted, LastRunFailed, UsageError
 from highneeds.runner.logs import LOGGER, configure_console, print_result, run_fields
 from highneeds.runner.secrets import install_redaction, redact
 from highneeds.runner.settings import load_settings_file
-
-EXIT_CODES = """exit codes:
-  0  success
-  1  anything unexpected
-  2  usage error (unknown cycle, unknown parameter)
-  3  input data failed validation (nothing was modelled or published)
-  4  a notebook failed to execute (or the narrative could not be rendered)
-  5  another run of the same cycle holds the lock
-  6  verify: an archived run did not reproduce, or was edited after the run
-  7  the machine, not the data: disk full, folder read-only, vanished or not writable
-     (the message names the path and what to free or fix; the last good paper is kept)
-  8  run --require-changes: the cycle's inputs are the previous cycle's, unedited
-     (nothing was run or published)
-  130/143  interrupted by SIGINT/SIGTERM (the last good paper is left as it was)"""
-
-
-def _parameter(text: str) -> tuple[str, Any]:
-    name, sep, value = text.partition("=")
-    if not sep or not name:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    return name.strip(), yaml.safe_load(value)
-
-
-def _command(commands: Any, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
-    sub = commands.add_parser(
-        name,
-        help=help_text,
-        description=description,
-        epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    sub.add_argument(
-        "-q", "--quiet", action="store_true", help="print only the result line and errors"
-    )
-    sub.add_argument(
-        "--log-format",
-        choices=("text", "json"),
-        default="text",
-        help="console messages as text or as one JSON object per line",
-    )
-    return sub
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="pipeline.py",
-        description="Regenerate the High Needs (SEND) deficit Cabinet paper from a cycle's data.",
-        epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"highneeds {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    run = _command(
-        commands,
-        "run",
-        "validate, model and render a cycle's paper",
-        "Run a cycle: validate its inputs, run the model notebooks, render the "
-        "paper to HTML and PDF, and publish it under reports/<cycle>/. Steps whose "
-        "inputs, parameters and code are unchanged are reused, not executed.",
-    )
-    run.add_argument("--cycle", help="cycle to run, YYYY-MM (default: newest under data/raw/)")
-    run.add_argument(
-        "-p",
-        "--parameter",
-        action="append",
-        type=_parameter,
-        default=[],
-        metavar="NAME=VALUE",
-        help="set a notebook parameter (YAML value), e.g. -p recovery_plan_basis=cumulative; "
-        "given to every notebook that declares it; overrides the notebook's default",
-    )
-    run.add_argument(
-        "--force",
-        action="store_true",
-        help="execute every step, even those whose inputs are unchanged",
-    )
-    run.add_argument(
-        "--sequential",
-        action="store_true",
-        help="run the model only after the input gate has passed, one step at a time "
-        "(default: alongside the gate, kept only if the gate passes on the same tables)",
-    )
-    run.add_argument(
-        "--require-changes",
-        action="store_true",
-        help="exit 8 without publishing if the cycle's inputs are byte for byte the previous "
-        "cycle's (started with new-cycle and never edited); for scheduled runs",
-    )
-    run.add_argument(
-        "--cell-timeout",
-        type=int,
-        default=600,
-        metavar="SECONDS",
-        help="longest a notebook cell may run (default: 600)",
-    )
-    run.add_argument(
-        "--kernel-timeout",
-        type=int,
-        default=120,
-        metavar="SECONDS",
-        help="longest a notebook kernel may take to start (default: 120)",
-    )
-    run.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="show a progress bar per notebook (default: when stderr is a terminal)",
-    )
-
-    validate = _command(
-        commands,
-        "validate",
-        "run the input gate alone",
-        "Check a cycle's inputs with the same gate as 'run', write the "
-        "validation documents to reports/<cycle>/validation/, and exit 3 if "
-        "any check fails. Nothing is modelled, rendered or published.",
-    )
-    validate.add_argument("--cycle", help="cycle to check, YYYY-MM (default: newest)")
-
-    verify = _command(
-        commands,
-        "verify",
-        "re-execute an archived run and check it reproduces",
-        "Re-execute an archived run from its archived inputs in a temporary "
-        "folder and compare every output's SHA-256 with its manifest. Exit 6, "
-        "listing each file, if anything differs or was edited after the run.",
-    )
-    verify.add_argument("--cycle", help="cycle of the run, YYYY-MM (default: newest)")
-    verify.add_argument(
-        "--run", help="run id under reports/<cycle>/runs/ (default: the published run)"
-    )
-
-    prune = _command(
-        commands,
-        "prune",
-        "remove old runs and the stored files no kept run uses",
-        "Remove old run folders under reports/<cycle>/runs/ and the stored files and "
-        "folders that no kept run uses. Never removes a cycle's published run, a failed "
-        "run newer than it, or anything a kept run needs. A cycle being run is skipped.",
-    )
-    prune.add_argument("--cycle", help="prune one cycle, YYYY-MM (default: every cycle)")
-    prune.add_argument("--keep", type=int, metavar="N", help="keep the newest N runs of each cycle")
-    prune.add_argument(
-        "--older-than",
-        type=float,
-        metavar="DAYS",
-        help="remove only runs older than DAYS days (with --keep: beyond the newest N too)",
-    )
-    prune.add_argument(
-        "--dry-run", action="store_true", help="say what would be removed; remove nothing"
-    )
-
-    status = _command(
-        commands,
-        "status",
-        "what a cycle published, how its last run ended, whether one is running",
-        "For monitors: the cycle's published run, its last run and exit code, whether a run "
-        "is in progress (process and since when), and the archive's size. Exits 0 when the "
-        "last run succeeded, else that run's exit code (1 if it never finished or none ran).",
-    )
-    status.add_argument("--cycle", help="cycle to report, YYYY-MM (default: newest)")
-    status.add_argument("--format", choices=("text", "json"), default="text", dest="output")
-
-    new = _command(
-        commands,
-        "new-cycle",
-        "start a cycle from the previous cycle's inputs",
-        "Create data/raw/<CYCLE>/ from a previous cycle's inputs and narrative, so "
-        "that the author edits only what changed. Never overwrites a cycle.",
-    )
-    new.add_argument("new_cycle", metavar="CYCLE", help="the new cycle, YYYY-MM")
-    new.add_argument(
-        "--from", dest="previous", metavar="PREVIOUS", help="cycle to copy (default: the newest)"
-    )
-    return parser
 
 
 @dataclass
@@ -274,6 +95,11 @@ def _dispatch(args: argparse.Namespace) -> Finished:
         return Finished(None, _prune_lines(args))
     if args.command == "status":
         return _status(args)
+    if args.command == "notify-failure":
+        from highneeds.paths import PROJECT_ROOT
+        from highneeds.runner.unit_failure import notify_unit_failure
+
+        return Finished(None, notify_unit_failure(PROJECT_ROOT, args.unit, os.environ))
     from highneeds.paths import PROJECT_ROOT
     from highneeds.runner.cycles import new_cycle
 
