@@ -4,8 +4,9 @@ SHELL := /bin/bash
 
 VENV   := .venv
 PYTHON := $(VENV)/bin/python
-# uv from PATH, else the one installed by `python3 -m pip install uv`.
-UV     := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+# uv from PATH, else Python's own, else one installed in a venv of its own (.uv/): Debian's
+# Python refuses `pip install` outside a venv (PEP 668).
+UV     := $(shell command -v uv 2>/dev/null || { python3 -m uv --version >/dev/null 2>&1 && echo python3 -m uv; } || echo .uv/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 # Compile every installed module once, at install: without .pyc files (and with
@@ -21,14 +22,16 @@ setup: $(VENV)/.installed ## create .venv from uv.lock, with the notebooks' own 
 
 $(VENV)/.installed: uv.lock pyproject.toml scripts/setup-system.sh
 	@bash scripts/setup-system.sh
-	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@[ "$(UV)" != ".uv/bin/uv" ] || [ -x .uv/bin/uv ] || { python3 -m venv .uv && .uv/bin/pip install --quiet uv; }
 	$(UV) sync --frozen
 	$(PYTHON) -m compileall -q src
 	$(PYTHON) -m ipykernel install --sys-prefix --name highneeds --display-name "Python (highneeds)" >/dev/null
 	@touch $@
 
+# GNU make exits 2 whenever a command fails, so `make report` says the pipeline's own exit
+# code; schedules run the pipeline directly, which keeps it (see deploy/).
 report: setup ## run the newest cycle and print where the paper is
-	$(PYTHON) pipeline.py run
+	@$(PYTHON) pipeline.py run || { code=$$?; echo "make: pipeline.py run exited with $$code (README.md: exit codes)" >&2; exit $$code; }
 
 test: setup ## run the whole test suite (unit, notebook, end-to-end, accessibility)
 	@bash scripts/setup-system.sh --browser
@@ -42,4 +45,4 @@ lint: setup ## ruff: lint and format check
 	$(VENV)/bin/ruff format --check .
 
 clean: ## remove the environment and every generated report and processed table
-	rm -rf $(VENV) reports/*/ data/processed/*/
+	rm -rf $(VENV) .uv reports/*/ reports/.store data/processed/*

@@ -5,12 +5,18 @@
 set -euo pipefail
 
 needed=()
+# ldconfig lives in /sbin, outside the PATH cron and service users get.
+ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
 if [ "${1:-}" = "--browser" ]; then
   [ -x /usr/bin/chromium ] || needed+=(chromium)
 fi
-ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || needed+=(libpango-1.0-0)
-ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || needed+=(libpangoft2-1.0-0)
+"$ldconfig" -p 2>/dev/null | grep -q 'libpango-1.0.so' || needed+=(libpango-1.0-0)
+"$ldconfig" -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || needed+=(libpangoft2-1.0-0)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || needed+=(fonts-dejavu-core)
+# Without uv, make bootstraps it in a venv of its own (Debian's Python refuses pip installs).
+if ! command -v uv >/dev/null 2>&1 && ! python3 -m uv --version >/dev/null 2>&1; then
+  python3 -c 'import ensurepip' 2>/dev/null || needed+=(python3-venv)
+fi
 
 if [ ${#needed[@]} -eq 0 ]; then
   exit 0
