@@ -38,7 +38,7 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from highneeds.runner.logs import LOGGER
 from highneeds.runner.secrets import redact, redact_url
-from highneeds.runner.settings import SettingsReader
+from highneeds.runner.settings import SettingsReader, environment_set
 
 
 @dataclass(frozen=True)
@@ -231,16 +231,8 @@ def trusted_certificates(ca_file: str | None) -> Iterator[None]:
             with suppress(OSError):
                 bundle.write(Path(source).read_text(encoding="utf-8") + "\n")
         bundle.flush()
-        saved = {name: os.environ.get(name) for name in _CA_VARIABLES}
-        os.environ.update(dict.fromkeys(_CA_VARIABLES, bundle.name))
-        try:
+        with environment_set(dict.fromkeys(_CA_VARIABLES, bundle.name)):
             yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
 
 
 _CA_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")

@@ -13,6 +13,7 @@ from typing import Any
 
 from highneeds.errors import UsageError
 from highneeds.paths import PROJECT_ROOT
+from highneeds.runner.settings import environment_set
 from highneeds.runner.steps import NOTEBOOK_STEPS
 
 #: The most simulations a run may be asked for (each holds every year's deficit in memory).
@@ -127,13 +128,5 @@ def run_environment(root: Path, epoch: str) -> Iterator[None]:
     }
     if src not in current.split(os.pathsep):
         settings["PYTHONPATH"] = os.pathsep.join(p for p in (src, current) if p)
-    before = {name: os.environ.get(name) for name in settings}
-    os.environ.update(settings)
-    try:
+    with environment_set(settings):
         yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from highneeds.errors import UsageError
@@ -113,3 +114,18 @@ def load_settings_file(env: MutableMapping[str, str]) -> list[str]:
     if mode & stat.S_IROTH:
         return [f"warning: {name} is readable by every user; it may hold passwords (chmod 640)"]
     return []
+
+
+@contextmanager
+def environment_set(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the length of a ``with`` block, then put them back."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
