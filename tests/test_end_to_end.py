@@ -309,7 +309,7 @@ def test_broken_cross_reference_exits_4_naming_the_label(project: Path, first_ru
     [
         (
             "{{ cycler.__init__.__globals__.os.popen('touch pwned').read() }}",
-            "a placeholder cannot be filled: 'cycler' is undefined (in {{ cycler.__init__",
+            "unknown name 'cycler'; placeholders may use: ",
         ),
         (
             '<script>alert("pwned")</script>',

@@ -106,3 +106,17 @@ def test_data_docs_and_messages_show_a_hostile_cell_as_text(
     assert any("&lt;script&gt;alert(1)" in p.read_text(encoding="utf-8") for p in pages)
     for page in pages:
         assert hostile not in page.read_text(encoding="utf-8"), page
+
+
+def test_a_cycle_whose_year_the_budget_table_lacks_is_refused_naming_its_years(
+    shipped_raw: Path, project_root: Path, tmp_path: Path
+) -> None:
+    report, _ = validate_cycle(
+        "2038-06", shipped_raw, project_root / "expectations", tmp_path / "docs", input_identities
+    )
+    with pytest.raises(InputDataError) as caught:
+        require_success(report)
+    assert (
+        "high_needs_budget.csv: cycle 2038-06 falls in financial year 2038/39, which is not a "
+        "column of the table (its years: 2020/21, 2021/22, 2022/23, 2023/24, 2024/25)"
+    ) in str(caught.value)

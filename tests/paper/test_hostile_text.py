@@ -87,13 +87,14 @@ def test_a_figure_named_like_a_dict_method_is_the_figure() -> None:
 def test_an_injection_attempt_reads_plainly() -> None:
     message = refused("Text {{ cycler.__init__.__globals__.os.popen('id').read() }}.")
     assert message == (
-        "narrative.md line 5: a placeholder cannot be filled: 'cycler' is undefined "
-        "(in {{ cycler.__init__.__globals__.os.popen('id').read() }})"
+        "narrative.md line 5: unknown name 'cycler'; placeholders may use: ehcp, fig, ref, "
+        "table (in {{ cycler.__init__.__globals__.os.popen('id').read() }})"
     )
     message = refused("Text {{ fig.__class__ }}.")
     assert message.startswith(
-        "narrative.md line 5: the placeholder {{ fig.__class__ }} is not allowed: access to "
-        "attribute '__class__' of 'dict' object is unsafe."
+        "narrative.md line 5: the placeholder {{ fig.__class__ }} is not allowed: "
+        "'__class__' cannot be used: names starting with '_' and methods reach into the "
+        "program itself."
     )
 
 

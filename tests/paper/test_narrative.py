@@ -64,14 +64,46 @@ def test_reference_to_missing_label_stops_the_render_naming_it() -> None:
     assert "did you mean 'later'" in message
 
 
-def test_undefined_placeholder_names_the_line() -> None:
+def test_undefined_placeholder_names_the_line_and_where_figures_come_from() -> None:
     story = parse_narrative(TEXT)
-    with pytest.raises(
-        NarrativeError,
-        match="narrative.md line 9: a placeholder cannot be "
-        "filled: 'dict object' has no attribute 'amount'",
-    ):
-        render_sections(story, TextRenderer(story, {"fig": {}}))
+    with pytest.raises(NarrativeError) as caught:
+        render_sections(story, TextRenderer(story, {"fig": {"amount_due": 1, "total": 2}}))
+    assert str(caught.value) == (
+        "narrative.md line 9: unknown 'amount' under fig (its names come from figures.csv "
+        "(its 'name' column)); did you mean amount_due? (in {{ fig.amount | gbp_k }})"
+    )
+
+
+@pytest.mark.parametrize(
+    ("placeholder", "message"),
+    [
+        (
+            "{{ fig.dsg_deficit_projectd_march_2022 }}",
+            "unknown 'dsg_deficit_projectd_march_2022' under fig (its names come from "
+            "figures.csv (its 'name' column)); did you mean dsg_deficit_projected_march_2022?",
+        ),
+        (
+            '{{ unmitigated.cfwd["2038/39"] }}',
+            "unmitigated.cfwd has no year '2038/39': the years of the budget table are "
+            "2020/21, 2021/22, 2022/23, 2023/24, 2024/25",
+        ),
+        ("{{ mitigatd.cfwd[last_year] }}", "unknown name 'mitigatd'; did you mean mitigated"),
+        ("{{ mitigated.cfwdd[last_year] }}", "unknown 'cfwdd' under mitigated; did you mean cfwd?"),
+    ],
+)
+def test_an_unknown_name_or_year_is_told_in_the_authors_words(
+    shipped_tables, placeholder: str, message: str
+) -> None:
+    from highneeds.paper.assemble import narrative_context
+    from tests.conftest import shipped_model_outputs
+
+    context = narrative_context(shipped_model_outputs(shipped_tables))
+    story = parse_narrative(f"## Title {{#t}}\n\nText {placeholder}.\n")
+    with pytest.raises(NarrativeError) as caught:
+        render_sections(story, TextRenderer(story, context))
+    text = str(caught.value)
+    assert message in text
+    assert "object" not in text and "_ByYear" not in text and "highneeds" not in text
 
 
 def test_repeated_label_is_refused() -> None:

@@ -53,10 +53,16 @@ def input_identities(
         problems: list[str] = []
     except InputDataError as exc:
         problems = exc.problems or [str(exc)]
+    in_budget = _cycle_year_in_budget(budget, source, cycle)
     return [
+        *in_budget,
         *_growth_figures_agree_with_counts(tables),
         *driver_identities(tables),
-        *_ranges_contain_the_forecast(tables, cycle),
+        *(
+            []
+            if any(c.problems for c in in_budget)
+            else _ranges_contain_the_forecast(tables, cycle)
+        ),
         IdentityCheck(
             "budget",
             source,
@@ -72,6 +78,34 @@ def input_identities(
             "each business case's saving to equal places avoided x cost per place",
             problems,
         ),
+    ]
+
+
+def _cycle_year_in_budget(
+    budget: pd.DataFrame, source: str, cycle: str | None
+) -> list[IdentityCheck]:
+    """The paper speaks of the cycle's financial year ("the current year"): the budget table
+    must have it (a cycle started for a year the table does not reach is refused here, not
+    half-way through the paper)."""
+    if cycle is None:
+        return []
+    year = financial_year_of(cycle)
+    years = list(dict.fromkeys(budget["year"]))
+    problems = []
+    if year not in years:
+        problems.append(
+            f"{source}: cycle {cycle} falls in financial year {year}, which is not a column "
+            f"of the table (its years: {', '.join(years)}); add the year's column, or run the "
+            "cycle this table is for"
+        )
+    return [
+        IdentityCheck(
+            "budget",
+            source,
+            "cycle_year_in_budget",
+            "the cycle's financial year to be one of the table's years",
+            problems,
+        )
     ]
 
 

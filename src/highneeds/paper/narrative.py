@@ -18,6 +18,7 @@ import jinja2
 from markdown_it import MarkdownIt
 
 from highneeds.errors import NarrativeError
+from highneeds.paper.placeholder_help import explain_unknown
 from highneeds.paper.sandbox import NarrativeSandbox, SecurityError
 from highneeds.paper.sanitise import ALLOWED_ELEMENTS, active_content, clean
 from highneeds.templating import Markup, render_template
@@ -277,6 +278,11 @@ class TextRenderer:
             ) from None
         except Exception as exc:  # undefined names, missing years, wrong types: the author's
             placeholder, at = self._culprit(text, line)
+            unknown = explain_unknown(placeholder, self.globals)
+            if unknown:
+                raise NarrativeError(
+                    f"{_where(source, at)}: {unknown} (in {placeholder})"
+                ) from None
             raise NarrativeError(
                 f"{_where(source, at)}: a placeholder cannot be filled: {exc} (in {placeholder})"
             ) from None

@@ -65,6 +65,16 @@ class NarrativeSandbox(ImmutableSandboxedEnvironment):
             obj._fail_with_undefined_error()
         return super().getattr(obj, attribute)
 
+    def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
+        """Refuse an attribute in the author's words (Jinja's own names the Python type)."""
+        return self.undefined(
+            f"{attribute!r} cannot be used: names starting with '_' and methods reach into "
+            "the program itself.",
+            name=attribute,
+            obj=obj,
+            exc=SecurityError,
+        )
+
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
             if not (_is_number(left) and _is_number(right)):
