@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -123,7 +124,57 @@ def agreeing_total_row(raw: Path) -> None:
     _write_rows(path, [*rows, ["Total", "", str(total)]])
 
 
+def xlsx_finance_style(raw: Path) -> None:
+    """Each table as finance keeps it: a title in A1, a blank row, the header in row 3, and
+    negative numbers stored as numbers, shown in brackets by the cell's format."""
+    for name in CSV_TABLES:
+        path = raw / f"{name}.csv"
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "Forecast"
+        sheet.append([f"{name.replace('_', ' ').title()} (£000)"])
+        sheet.append([])
+        for row in _rows(path):
+            sheet.append([_xlsx_value(cell) for cell in row])
+        for cells in sheet.iter_rows(min_row=4):
+            for cell in cells:
+                if isinstance(cell.value, float):
+                    cell.number_format = "#,##0;(#,##0)"
+        book.save(raw / f"{name}.xlsx")
+        path.unlink()
+
+
+def header_row_named_in_sources(raw: Path) -> None:
+    """A budget CSV whose own first rows hold a title and a note with two cells (which look
+    like a header), the header named in sources.yaml."""
+    path = raw / "high_needs_budget.csv"
+    rows = _rows(path)
+    _write_rows(path, [["DSG High Needs"], ["Prepared by", "Finance"], *rows])
+    (raw / "sources.yaml").write_text("high_needs_budget:\n  header_row: 3\n")
+
+
+def range_named_in_sources(raw: Path) -> None:
+    """The budget at B4:G10 of a sheet with a title above and a notes column beside it."""
+    path = raw / "high_needs_budget.csv"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["DSG High Needs forecast", None, None, None, None, None, None, "Notes"])
+    sheet.append([])
+    sheet.append([])
+    for number, row in enumerate(_rows(path)):
+        sheet.append([None, *row, None, f"note {number}"])
+    sheet.append([None, "Figures from the budget monitoring report"])
+    book.save(raw / "forecast.xlsx")
+    path.unlink()
+    (raw / "sources.yaml").write_text(
+        "high_needs_budget:\n  file: forecast.xlsx\n  range: B4:G10\n"
+    )
+
+
 VARIANTS: dict[str, Callable[[Path], None]] = {
+    "xlsx-finance-style": xlsx_finance_style,
+    "header-row-in-sources-yaml": header_row_named_in_sources,
+    "range-in-sources-yaml": range_named_in_sources,
     "utf8-bom": with_bom,
     "windows-1252": windows_1252,
     "xlsx-first-sheet": as_xlsx,
@@ -227,3 +278,37 @@ def test_aggregate_headings_pass(tmp_path: Path, heading: str) -> None:
     path = tmp_path / "t.csv"
     path.write_text(f"{heading},count\nplans,260\n")
     check_privacy(read_csv(path))
+
+
+def test_a_message_says_which_row_was_taken_as_the_header(raw_copy: Path) -> None:
+    xlsx_finance_style(raw_copy)
+    from openpyxl import load_workbook
+
+    path = raw_copy / "high_needs_budget.xlsx"
+    book = load_workbook(path)
+    book.active["C5"] = "n/a"
+    book.save(path)
+    with pytest.raises(InputDataError) as caught:
+        read_cycle_tables(raw_copy)
+    assert (
+        "high_needs_budget.xlsx (sheet 'Forecast', header in row 3), row 5, column '2021/22': "
+        "found 'n/a'"
+    ) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("range: A3-F9", "sources.yaml: high_needs_budget's range 'A3-F9' is not a cell range"),
+        ("header_row: three", "sources.yaml: high_needs_budget's header_row 'three' is not a row"),
+        ("header_row: 2", "row 2, which sources.yaml names as the header, is blank"),
+    ],
+)
+def test_a_layout_sources_yaml_cannot_mean_is_refused(
+    raw_copy: Path, entry: str, message: str
+) -> None:
+    path = raw_copy / "high_needs_budget.csv"
+    _write_rows(path, [["Title"], [], *_rows(path)])
+    (raw_copy / "sources.yaml").write_text(f"high_needs_budget:\n  {entry}\n")
+    with pytest.raises(InputDataError, match=re.escape(message)):
+        read_cycle_tables(raw_copy)

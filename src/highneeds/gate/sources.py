@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from highneeds.errors import InputDataError
+from highneeds.gate.layout import SOURCES_FILE, HeaderTest, Layout
 from highneeds.gate.limits import (
     InputLimits,
     check_csv_bytes,
@@ -28,8 +29,6 @@ from highneeds.gate.limits import (
     check_xlsx_archive,
 )
 
-#: The optional file in a cycle folder that names each table's file and sheet.
-SOURCES_FILE = "sources.yaml"
 FORMATS = (".csv", ".xlsx")
 
 #: The file stem (``<stem>.csv`` or ``<stem>.xlsx``) of each typed table.
@@ -76,8 +75,12 @@ class RawTable:
 
     @property
     def name(self) -> str:
-        """The file as an author would find it: ``budget.xlsx (sheet 'Forecast')``."""
-        return f"{self.path.name} (sheet '{self.sheet}')" if self.sheet else self.path.name
+        """The file as an author would find it: ``budget.xlsx (sheet 'Forecast')``, and the
+        row taken as the header when it is not the first (``header in row 3``)."""
+        where = [f"sheet '{self.sheet}'"] if self.sheet else []
+        if self.header_row > 1:
+            where.append(f"header in row {self.header_row}")
+        return f"{self.path.name} ({', '.join(where)})" if where else self.path.name
 
 
 def _text(value: Any) -> str:
@@ -106,39 +109,55 @@ def decode_text(data: bytes) -> str:
 
 
 def _table_from_records(
-    path: Path, records: list[tuple[int, list[str]]], sheet: str | None = None
+    path: Path,
+    records: list[tuple[int, list[str]]],
+    sheet: str | None = None,
+    layout: Layout | None = None,
+    is_header: HeaderTest | None = None,
 ) -> RawTable:
-    """Header = the first non-blank record; blank spacer records are skipped."""
-    header: list[str] | None = None
-    header_row = 1
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    for number, cells in records:
-        cells = [cell.strip() for cell in cells]
-        if not any(cells):
-            continue
-        if header is None:
-            header, header_row = cells, number
-            continue
-        rows.append(cells)
-        numbers.append(number)
-    if header is None:
+    """The header is the row ``sources.yaml`` names, else the first row that carries the
+    table's headings (rows above it, such as a title and notes, are not the table), else the
+    first non-blank row; blank spacer records are skipped."""
+    layout = layout or Layout()
+    records = [(n, [cell.strip() for cell in cells]) for n, cells in layout.select(records)]
+    filled = [(n, cells) for n, cells in records if any(cells)]
+    if not filled:
         raise InputDataError(f"{path.name}: the file is empty")
+    if layout.header_row is not None:
+        if filled[0][0] != layout.header_row:
+            raise InputDataError(
+                f"{path.name}: row {layout.header_row}, which {SOURCES_FILE} names as the "
+                "header, is blank"
+            )
+        start = 0
+    else:
+        start = next(
+            (i for i, (_, cells) in enumerate(filled) if is_header and is_header(cells)), 0
+        )
+    header_row, header = filled[start][0], list(filled[start][1])
     while header and not header[-1]:
         header.pop()
-    rows = [r + [""] * (len(header) - len(r)) for r in rows]
+    rows = [cells + [""] * (len(header) - len(cells)) for _, cells in filled[start + 1 :]]
+    numbers = [n for n, _ in filled[start + 1 :]]
     table = RawTable(path, header, rows, numbers, header_row, sheet)
     extra = [(n, r) for n, r in zip(numbers, rows, strict=True) if any(r[len(header) :])]
     if extra:
         number = extra[0][0]
         raise InputDataError(
             f"{table.name}, row {number}: the row has more cells than the header row "
-            f"({len(header)} columns); is a heading missing, or a cell typed out of place?"
+            f"({len(header)} columns); is a heading missing, or a cell typed out of place? "
+            f"(If the table starts lower on the sheet, say where in {SOURCES_FILE}: "
+            "header_row: N, or range: A3:F9.)"
         )
     return table
 
 
-def read_csv(path: Path, limits: InputLimits | None = None) -> RawTable:
+def read_csv(
+    path: Path,
+    limits: InputLimits | None = None,
+    layout: Layout | None = None,
+    is_header: HeaderTest | None = None,
+) -> RawTable:
     """Read a CSV file's cells as text, keeping each record's line number in the file."""
     limits = limits or InputLimits.from_environment()
     data = path.read_bytes()
@@ -153,7 +172,7 @@ def read_csv(path: Path, limits: InputLimits | None = None) -> RawTable:
         raise InputDataError(
             f"{path.name}, line {reader.line_num}: not a readable CSV ({exc})"
         ) from None
-    return _table_from_records(path, records)
+    return _table_from_records(path, records, None, layout, is_header)
 
 
 def _load_workbook(path: Path, values: bool) -> Any:
@@ -167,7 +186,13 @@ def _load_workbook(path: Path, values: bool) -> Any:
         raise InputDataError(f"{path.name}: not a readable XLSX workbook ({exc})") from None
 
 
-def read_xlsx(path: Path, sheet: str | None = None, limits: InputLimits | None = None) -> RawTable:
+def read_xlsx(
+    path: Path,
+    sheet: str | None = None,
+    limits: InputLimits | None = None,
+    layout: Layout | None = None,
+    is_header: HeaderTest | None = None,
+) -> RawTable:
     """Read the first (or the named) sheet of a workbook; refuse a merged header, and a
     formula whose value Excel has not stored (the pipeline never calculates a workbook)."""
     limits = limits or InputLimits.from_environment()
@@ -201,7 +226,7 @@ def read_xlsx(path: Path, sheet: str | None = None, limits: InputLimits | None =
         (number, [_text(v) for v in row])
         for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1)
     ]
-    table = _table_from_records(path, records, worksheet.title)
+    table = _table_from_records(path, records, worksheet.title, layout, is_header)
     for merged in worksheet.merged_cells.ranges:
         if merged.min_row <= table.header_row <= merged.max_row:
             raise InputDataError(
@@ -247,10 +272,17 @@ def load_sources(raw_dir: Path) -> dict[str, dict[str, str]]:
     return data
 
 
-def read_source(raw_dir: Path, stem: str, limits: InputLimits | None = None) -> RawTable:
-    """Read table ``stem`` from ``<stem>.csv`` or ``<stem>.xlsx``, or as ``sources.yaml`` says."""
+def read_source(
+    raw_dir: Path,
+    stem: str,
+    limits: InputLimits | None = None,
+    is_header: HeaderTest | None = None,
+) -> RawTable:
+    """Read table ``stem`` from ``<stem>.csv`` or ``<stem>.xlsx``, or as ``sources.yaml`` says;
+    ``is_header`` finds the header row below any title and note rows."""
     limits = limits or InputLimits.from_environment()
     entry = load_sources(raw_dir).get(stem, {})
+    layout = Layout.from_entry(stem, entry)
     sheet = entry.get("sheet")
     if "file" in entry:
         path = raw_dir / str(entry["file"])
@@ -272,9 +304,9 @@ def read_source(raw_dir: Path, stem: str, limits: InputLimits | None = None) -> 
         raise InputDataError(f"{path.name}: the file is missing from {raw_dir}")
     check_input_file(path, raw_dir, limits)
     if path.suffix.lower() == ".xlsx":
-        table = read_xlsx(path, sheet, limits)
+        table = read_xlsx(path, sheet, limits, layout, is_header)
     elif path.suffix.lower() == ".csv":
-        table = read_csv(path, limits)
+        table = read_csv(path, limits, layout, is_header)
     else:
         raise InputDataError(f"{path.name}: inputs must be .csv or .xlsx")
     check_privacy(table)

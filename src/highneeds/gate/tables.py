@@ -144,7 +144,7 @@ def read_budget(raw_dir: Path) -> pd.DataFrame:
     Returns one row per line and year: ``row`` (in the file), ``line`` (model key),
     ``label`` (as written), ``year`` and ``amount`` (£000, income negative, blank as NaN).
     """
-    table = read_source(raw_dir, "high_needs_budget")
+    table = read_source(raw_dir, "high_needs_budget", is_header=_has_year_labels)
     repeated = sorted({y for y in table.header[1:] if y and table.header[1:].count(y) > 1})
     if repeated:
         raise InputDataError(
@@ -243,9 +243,14 @@ def _check_total(
         raise InputDataError("A total row disagrees with its lines.", problems)
 
 
+def _has_year_labels(cells: list[str]) -> bool:
+    """The budget table's header: the row that labels its columns with financial years."""
+    return sum(bool(_FINANCIAL_YEAR_RE.match(cell)) for cell in cells) >= 2
+
+
 def _read_typed(raw_dir: Path, stem: str, columns: dict[str, str]) -> pd.DataFrame:
     """Read a table whose columns have the given kinds; a 'Total' row is checked and dropped."""
-    table = read_source(raw_dir, stem)
+    table = read_source(raw_dir, stem, is_header=lambda cells: set(columns) <= set(cells))
     records: list[dict[str, Any]] = []
     for number, rec in _records(table, list(columns)):
         first = rec[next(iter(columns))]
