@@ -364,3 +364,20 @@ def test_the_paper_says_how_certain_the_forecast_is_from_the_model(
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
     assert "Figure 2: Deficit carried forward at the end of 2024/25" in text
     assert "Figure 3: Deficit carried forward over the simulations" in text
+
+
+def test_a_budget_without_its_derived_lines_gives_the_same_paper(project: Path, first_run) -> None:
+    from tests.gate.test_validation import _without_derived_lines
+
+    assert run_pipeline(project).returncode == 0  # the shipped inputs, published
+    paper = ("cabinet-report.html", "cabinet-report.pdf", "cabinet-report.docx")
+    before = {name: (reports(project) / name).read_bytes() for name in paper}
+    budget = project / "data" / "raw" / CYCLE / "high_needs_budget.csv"
+    original = budget.read_bytes()
+    _without_derived_lines(budget)
+    try:
+        result = run_pipeline(project)
+    finally:
+        budget.write_bytes(original)
+    assert result.returncode == 0, result.stderr
+    assert {name: (reports(project) / name).read_bytes() for name in paper} == before

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -119,4 +121,39 @@ def test_a_cycle_whose_year_the_budget_table_lacks_is_refused_naming_its_years(
     assert (
         "high_needs_budget.csv: cycle 2038-06 falls in financial year 2038/39, which is not a "
         "column of the table (its years: 2020/21, 2021/22, 2022/23, 2023/24, 2024/25)"
+    ) in str(caught.value)
+
+
+def _without_derived_lines(path: Path, blank_first_bfwd: bool = False) -> None:
+    """The budget CSV as finance's workbook may give it: later B/Fwd blank, no C/Fwd line."""
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    kept = []
+    for row in rows:
+        if row[0].startswith("High Needs DSG C/Fwd"):
+            continue
+        if row[0].startswith("High Needs DSG B/Fwd"):
+            row = [row[0], "" if blank_first_bfwd else row[1], *[""] * (len(row) - 2)]
+        kept.append(row)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(kept)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def test_a_budget_without_its_derived_lines_passes_but_not_without_its_opening_balance(
+    raw_copy: Path, project_root: Path, tmp_path: Path
+) -> None:
+    _without_derived_lines(raw_copy / "high_needs_budget.csv")
+    report, _ = validate_cycle(
+        "2022-01", raw_copy, project_root / "expectations", tmp_path / "a", input_identities
+    )
+    require_success(report)
+    _without_derived_lines(raw_copy / "high_needs_budget.csv", blank_first_bfwd=True)
+    report, _ = validate_cycle(
+        "2022-01", raw_copy, project_root / "expectations", tmp_path / "b", input_identities
+    )
+    with pytest.raises(InputDataError) as caught:
+        require_success(report)
+    assert (
+        "high_needs_budget.csv, row 2, column '2020/21': found a blank; expected the B/Fwd of "
+        "the first year (the later B/Fwd and every C/Fwd may be left blank"
     ) in str(caught.value)

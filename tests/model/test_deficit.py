@@ -167,3 +167,45 @@ def test_a_reconciliation_message_keeps_the_difference_and_brackets_income(
         "C/Fwd is given as 575.4 but B/Fwd + transfer + allocation + placement costs = "
         "457 + (126) + (4,224) + 4,468 = 575"
     )
+
+
+def _derived_lines_left_out(
+    budget: pd.DataFrame, blank_bfwd: bool, drop_cfwd: bool
+) -> pd.DataFrame:
+    """The budget as finance's workbook may give it: later B/Fwd blank, C/Fwd line left out."""
+    frame = budget.copy()
+    if blank_bfwd:
+        later = (frame["line"] == "bfwd") & (frame["year"] != frame["year"].iloc[0])
+        frame.loc[later, "amount"] = float("nan")
+    if drop_cfwd:
+        frame = frame[frame["line"] != "cfwd"].reset_index(drop=True)
+    return frame
+
+
+@pytest.mark.parametrize(("blank_bfwd", "drop_cfwd"), [(True, True), (True, False), (False, True)])
+def test_derived_lines_left_blank_or_out_are_the_roll_forwards(
+    shipped_tables, blank_bfwd: bool, drop_cfwd: bool
+) -> None:
+    budget = shipped_tables["budget"]
+    completed = deficit.with_derived_lines(_derived_lines_left_out(budget, blank_bfwd, drop_cfwd))
+    wide = deficit.budget_to_wide(completed)
+    pd.testing.assert_frame_equal(wide, deficit.budget_to_wide(budget))
+    labels = completed.drop_duplicates("line").set_index("line")["label"]
+    assert list(labels) == list(budget.drop_duplicates("line")["label"])
+
+
+def test_a_complete_table_is_returned_as_it_is(shipped_tables) -> None:
+    budget = shipped_tables["budget"]
+    assert deficit.with_derived_lines(budget) is budget
+
+
+def test_a_given_cfwd_is_still_checked_when_the_bfwd_before_it_is_blank(shipped_tables) -> None:
+    budget = _derived_lines_left_out(shipped_tables["budget"], blank_bfwd=True, drop_cfwd=False)
+    wrong = (budget["line"] == "cfwd") & (budget["year"] == "2023/24")
+    budget.loc[wrong, "amount"] = 2000.0
+    problems = deficit.reconciliation_problems(deficit.roll_forward(budget))
+    assert [(p.year, p.line) for p in problems] == [("2023/24", "cfwd")]
+    assert (
+        "C/Fwd is given as 2,000 but B/Fwd + transfer + allocation + placement costs = 1,734"
+        in (problems[0].message)
+    )

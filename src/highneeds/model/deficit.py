@@ -34,6 +34,47 @@ def budget_to_wide(budget: pd.DataFrame) -> pd.DataFrame:
     return wide.loc[lines, years]
 
 
+#: The budget table's lines in the order the paper prints them.
+LINE_ORDER = ("bfwd", *_FLOWS, "cfwd", "recovery_plan_impact")
+#: How the paper labels a derived line the table leaves out.
+DERIVED_LABELS = {
+    "bfwd": "High Needs DSG B/Fwd Deficit / (Surplus)",
+    "cfwd": "High Needs DSG C/Fwd Deficit / (Surplus)",
+}
+
+
+def with_derived_lines(budget: pd.DataFrame) -> pd.DataFrame:
+    """The budget with its derived lines complete: a B/Fwd after the first year or a C/Fwd
+    left blank, or a line left out, is the roll-forward's (finance's own workbook computes
+    them with formulas). Figures that are given are kept as given (the gate has checked that
+    they reconcile). A table with nothing to derive is returned as it is."""
+    roll = roll_forward(budget)
+    computed = {line: dict(zip(roll["year"], roll[line], strict=True)) for line in DERIVED_LABELS}
+    present = set(budget["line"])
+    blank = budget["line"].isin(list(DERIVED_LABELS)) & budget["amount"].isna()
+    missing = [line for line in DERIVED_LABELS if line not in present]
+    if not blank.any() and not missing:
+        return budget
+    frame = budget.copy()
+    frame.loc[blank, "amount"] = [
+        computed[line][year]
+        for line, year in zip(frame.loc[blank, "line"], frame.loc[blank, "year"], strict=True)
+    ]
+    added = [
+        {"row": pd.NA, "line": line, "label": DERIVED_LABELS[line], "year": year, "amount": value}
+        for line in missing
+        for year, value in computed[line].items()
+    ]
+    if added:
+        frame = pd.concat([frame, pd.DataFrame(added, columns=frame.columns)], ignore_index=True)
+        frame["row"] = frame["row"].astype("Int64")
+        order = {line: i for i, line in enumerate(LINE_ORDER)}
+        frame = frame.sort_values("line", key=lambda s: s.map(order), kind="stable")
+        frame = frame.reset_index(drop=True)
+    frame.attrs = dict(budget.attrs)
+    return frame
+
+
 def roll_forward(budget: pd.DataFrame) -> pd.DataFrame:
     """Roll the deficit forward year by year from the first B/Fwd and the in-year flows.
 
@@ -94,14 +135,16 @@ def reconciliation_problems(roll: pd.DataFrame, tolerance: float = 1e-6) -> list
     previous_cfwd: float | None = None
     previous_year: str | None = None
     for rec in roll.itertuples(index=False):
-        computed = rec.bfwd_given + rec.transfer + rec.allocation + rec.placement_costs
+        # A B/Fwd left blank (derived) is the roll-forward's; a given C/Fwd is still checked.
+        opening = rec.bfwd if np.isnan(rec.bfwd_given) else rec.bfwd_given
+        computed = opening + rec.transfer + rec.allocation + rec.placement_costs
         if not np.isnan(rec.cfwd_given) and abs(computed - rec.cfwd_given) > tolerance:
             problems.append(
                 Mismatch(
                     rec.year,
                     "cfwd",
                     f"C/Fwd is given as {as_written(rec.cfwd_given)} but B/Fwd + transfer + "
-                    f"allocation + placement costs = {as_written(rec.bfwd_given)} + "
+                    f"allocation + placement costs = {as_written(opening)} + "
                     f"{as_written(rec.transfer)} + {as_written(rec.allocation)} + "
                     f"{as_written(rec.placement_costs)} = {as_written(computed)}",
                 )

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from highneeds.errors import InputDataError
-from highneeds.model.deficit import financial_year_of, reconciliation_problems, roll_forward
+from highneeds.model.deficit import (
+    financial_year_of,
+    reconciliation_problems,
+    roll_forward,
+    with_derived_lines,
+)
 from highneeds.model.demand import ehcp_growth, forecast_from_figures
 from highneeds.model.drivers import build_driver_forecast, categories_sum_to_totals
 from highneeds.model.interventions import business_case_summary, intervention_savings
@@ -40,6 +45,10 @@ def input_identities(
     budget = tables["budget"]
     source = budget.attrs.get("source", "high_needs_budget.csv")
     rows = budget.drop_duplicates("line").set_index("line")["row"]
+    opening = _opening_balance_given(budget, source)
+    if opening[0].problems:
+        return opening  # nothing rolls forward without it
+    tables = {**tables, "budget": with_derived_lines(budget)}
     try:
         recon = [
             f"{source}, row {rows.get(m.line, '?')}, column '{m.year}': {m.message}"
@@ -55,6 +64,7 @@ def input_identities(
         problems = exc.problems or [str(exc)]
     in_budget = _cycle_year_in_budget(budget, source, cycle)
     return [
+        *opening,
         *in_budget,
         *_growth_figures_agree_with_counts(tables),
         *driver_identities(tables),
@@ -78,6 +88,28 @@ def input_identities(
             "each business case's saving to equal places avoided x cost per place",
             problems,
         ),
+    ]
+
+
+def _opening_balance_given(budget: pd.DataFrame, source: str) -> list[IdentityCheck]:
+    """The first year's B/Fwd is the one derived line the model cannot derive."""
+    first = budget[budget["line"] == "bfwd"].head(1)
+    problems = []
+    if first.empty or pd.isna(first["amount"].iloc[0]):
+        row = f", row {first['row'].iloc[0]}" if not first.empty else ""
+        year = budget["year"].iloc[0]
+        problems.append(
+            f"{source}{row}, column '{year}': found a blank; expected the B/Fwd of the first "
+            "year (the later B/Fwd and every C/Fwd may be left blank: the model computes them)"
+        )
+    return [
+        IdentityCheck(
+            "budget",
+            source,
+            "opening_balance_given",
+            "the first year's B/Fwd to be given",
+            problems,
+        )
     ]
 
 
