@@ -261,8 +261,12 @@ def stage_breakdown(project: Path) -> dict[str, float]:
         "t = time.perf_counter()\n"
         "html = render_html(run / 'notebooks' / '04_cabinet_report.ipynb', meta, '2022-01-01')\n"
         "timings['html_render'] = time.perf_counter() - t\n"
-        "t = time.perf_counter(); render_pdf(html, Path('/dev/null'), run)\n"
+        # A real file: the PDF's table structure is repaired by reading it back (issue 18).
+        "import tempfile\n"
+        "target = Path(tempfile.mkdtemp()) / 'probe.pdf'\n"
+        "t = time.perf_counter(); render_pdf(html, target, run)\n"
         "timings['pdf_layout'] = time.perf_counter() - t\n"
+        "import shutil; shutil.rmtree(target.parent)\n"
     )
     for step in manifest["steps"]:
         stages[f"step_{step['step']}"] = step["seconds"]
