@@ -11,12 +11,16 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from highneeds.cli_arguments import build_parser
 from highneeds.errors import HighNeedsError, Interrupted, LastRunFailed, UsageError
 from highneeds.runner.logs import LOGGER, configure_console, print_result, run_fields
 from highneeds.runner.secrets import install_redaction, redact
 from highneeds.runner.settings import load_settings_file
+
+if TYPE_CHECKING:
+    from highneeds.runner.notify import Outcome
 
 
 @dataclass
@@ -158,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run_command(args: argparse.Namespace, cycle: str | None) -> int:
     """Run the command, print its result or its error, notify; return the exit code."""
-    run_id = None
+    run_id, warned = None, False
     try:
         done = _dispatch(args)
         cycle, paper, run_id = done.cycle, done.paper, done.run_id
@@ -166,7 +170,7 @@ def _run_command(args: argparse.Namespace, cycle: str | None) -> int:
         code, status, step, log = 0, "succeeded", None, None
         message = "\n".join([*done.warnings, *done.lines])
         if done.warnings:
-            status = "succeeded with a warning"
+            status, warned = "succeeded with a warning", True
     except (HighNeedsError, Interrupted) as exc:
         code, status, message = exc.exit_code, "failed", str(exc)
         step, log, paper, run_id = exc.step, exc.log, None, exc.run_id
@@ -196,7 +200,9 @@ def _run_command(args: argparse.Namespace, cycle: str | None) -> int:
             extra={"exit_code": code, "step": step},
         )
     if args.command in ("run", "validate"):
-        _notify(args.command, cycle, code, status, step, message, log, paper)
+        from highneeds.runner.notify import Outcome
+
+        _notify(Outcome(args.command, cycle, code, status, step, message, log, paper, warned))
     return code
 
 
@@ -228,21 +234,13 @@ def _newest_cycle() -> str | None:
     return cycles[-1] if cycles else None
 
 
-def _notify(
-    command: str,
-    cycle: str | None,
-    code: int,
-    status: str,
-    step: str | None,
-    message: str,
-    log: str | None,
-    paper: str | None,
-) -> None:
-    from highneeds.runner.notify import NotifySettings, Outcome, notify
+def _notify(outcome: Outcome) -> None:
+    """Tell the configured channels what the command did."""
+    from highneeds.runner.notify import NotifySettings, notify
 
     settings = NotifySettings.from_environment()
     if settings.any:
-        notify(Outcome(command, cycle, code, status, step, message, log, paper), settings)
+        notify(outcome, settings)
 
 
 if __name__ == "__main__":

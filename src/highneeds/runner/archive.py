@@ -174,6 +174,18 @@ def runs_newest_first(reports: Path) -> list[Path]:
     return sorted((p for p in runs.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True)
 
 
+#: A run id starts with when the run started, so that run ids sort by time.
+_RUN_ID_TIME = "%Y%m%dT%H%M%S%fZ"
+
+
 def new_run_id(now: datetime | None = None) -> str:
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = (now or datetime.now(UTC)).strftime(_RUN_ID_TIME)
     return f"{stamp}-{os.getpid()}"
+
+
+def run_started(run_id: str) -> datetime | None:
+    """When a run started, read from its id (``20260103T060000123456Z-4242``)."""
+    try:
+        return datetime.strptime(run_id.split("-")[0], _RUN_ID_TIME).replace(tzinfo=UTC)
+    except ValueError:
+        return None

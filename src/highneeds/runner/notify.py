@@ -53,6 +53,8 @@ class Outcome:
     message: str
     log: str | None
     paper: str | None
+    #: It succeeded, but with something an operator must hear of (a stale cycle).
+    warned: bool = False
 
     @property
     def subject(self) -> str:
@@ -162,8 +164,7 @@ def notify(outcome: Outcome, settings: NotifySettings) -> list[str]:
     those that failed or ran out of time, as scheme and host (each is logged)."""
     for warning in settings.warnings:
         LOGGER.warning(warning)
-    warned = outcome.status.endswith("with a warning")  # e.g. a stale cycle: always told
-    if outcome.exit_code == 0 and not (settings.on_success or warned):
+    if outcome.exit_code == 0 and not (settings.on_success or outcome.warned):
         return []
     import apprise
 

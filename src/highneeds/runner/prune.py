@@ -15,7 +15,7 @@ from pathlib import Path
 
 from highneeds.errors import LockHeld, UsageError
 from highneeds.paths import CyclePaths
-from highneeds.runner.archive import read_manifest, runs_newest_first
+from highneeds.runner.archive import read_manifest, run_started, runs_newest_first
 from highneeds.runner.locking import cycle_lock
 from highneeds.runner.logs import LOGGER
 from highneeds.runner.publishing import VALIDATION, published_run, recover
@@ -32,14 +32,6 @@ class PruneResult:
     kept: int = 0
     freed_bytes: int = 0
     skipped: list[str] = field(default_factory=list)
-
-
-def run_time(run: Path) -> datetime | None:
-    """When a run started, from its id (``20260103T060000123456Z-4242``)."""
-    try:
-        return datetime.strptime(run.name.split("-")[0], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
-    except ValueError:
-        return None
 
 
 def protected_runs(reports: Path) -> set[Path]:
@@ -68,7 +60,7 @@ def runs_to_remove(
     removing = []
     for index, run in enumerate(runs):
         beyond_keep = keep is None or index >= keep
-        started = run_time(run)
+        started = run_started(run.name)
         too_old = older_than is None or (started is not None and now - started > older_than)
         if beyond_keep and too_old and run not in protected:
             removing.append(run)

@@ -35,27 +35,23 @@ class CycleStatus:
         return json.dumps(asdict(self) | {"exit_code": self.exit_code}, indent=2)
 
     def lines(self) -> list[str]:
-        published = self.published
-        last = self.last_run
-        progress = self.in_progress
+        published, last, progress = self.published, self.last_run, self.in_progress
+        shown = {"published": "none", "last run": "none", "in progress": "no"}
+        if published:
+            shown["published"] = f"run {published['run_id']} ({published['finished']})"
+        if last:
+            error = f": {last['error'].splitlines()[0]}" if last.get("error") else ""
+            shown["last run"] = (
+                f"run {last['run_id']} ({last.get('finished') or last['started']}), "
+                f"{last['status']} (exit {self.exit_code}){error}"
+            )
+        if progress:
+            shown["in progress"] = (
+                f"process {progress.get('pid', '?')} since {progress.get('since', '?')}"
+            )
         return [
             f"Cycle {self.cycle}:",
-            "  published: "
-            + (f"run {published['run_id']} ({published['finished']})" if published else "none"),
-            "  last run: "
-            + (
-                f"run {last['run_id']} ({last.get('finished') or last['started']}), "
-                f"{last['status']} (exit {self.exit_code})"
-                + (f": {last['error'].splitlines()[0]}" if last.get("error") else "")
-                if last
-                else "none"
-            ),
-            "  in progress: "
-            + (
-                f"process {progress.get('pid', '?')} since {progress.get('since', '?')}"
-                if progress
-                else "no"
-            ),
+            *(f"  {name}: {text}" for name, text in shown.items()),
             f"  archive: {self.runs} run(s); reports/ takes {self.archive_bytes / 1e6:.1f} MB",
         ]
 

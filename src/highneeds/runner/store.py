@@ -102,9 +102,10 @@ class Store:
     def object_path(self, digest: str) -> Path:
         return self.files / digest[:2] / digest
 
-    def store_file(self, path: Path) -> Path:
-        """Keep ``path``'s bytes in the store (once) and return the stored copy."""
-        digest = sha256(path)
+    def store_file(self, path: Path, digest: str | None = None) -> Path:
+        """Keep ``path``'s bytes in the store (once) and return the stored copy; ``digest`` is
+        the file's SHA-256 when the caller has it already."""
+        digest = digest or sha256(path)
         stored = self.object_path(digest)
         if stored.is_file() and sha256(stored) == digest:
             return stored
@@ -148,7 +149,7 @@ class Store:
             if digest is None:
                 target.mkdir()
                 continue
-            _link_or_copy(self.store_file(folder / name), target)
+            _link_or_copy(self.store_file(folder / name, digest), target)
         fsync_tree(incoming)
         try:
             os.rename(incoming, tree)
