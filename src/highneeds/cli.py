@@ -83,6 +83,15 @@ def _dispatch(args: argparse.Namespace) -> Finished:
                 f"  validation report: {gate.summary}",
             ],
         )
+    if args.command == "preview":
+        from highneeds.paths import PROJECT_ROOT
+        from highneeds.runner.cycles import choose_cycle
+        from highneeds.runner.preview_server import serve_preview
+
+        cycle = choose_cycle(PROJECT_ROOT, args.cycle)
+        parameters = dict(args.parameter)
+        serve_preview(PROJECT_ROOT, cycle, parameters, args.host, args.port, args.open_browser)
+        return Finished(cycle, [f"Preview of cycle {cycle} stopped."])
     if args.command == "verify":
         from highneeds.runner.verify import verify_run
 

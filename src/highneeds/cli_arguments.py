@@ -128,6 +128,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--cycle", help="cycle to check, YYYY-MM (default: newest)")
 
+    preview = _command(
+        commands,
+        "preview",
+        "serve the cycle's paper to a browser, updated on every save",
+        "Serve the cycle's paper at http://127.0.0.1:PORT/ and rebuild it whenever one of "
+        "its inputs, the expectation suites or the paper's templates is saved: a narrative "
+        "or paper.yaml edit re-renders the paper; a table edit validates and models again "
+        "first. A mistake is shown over the last good paper until it is fixed. Nothing is "
+        "published and no lock is taken: it is safe beside a scheduled run. Ctrl-C stops it.",
+    )
+    preview.add_argument("--cycle", help="cycle to preview, YYYY-MM (default: newest)")
+    preview.add_argument(
+        "--port", type=int, default=8000, help="port to serve on (default: 8000; 0: any free)"
+    )
+    preview.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )
+    preview.add_argument(
+        "--open", action="store_true", dest="open_browser", help="open it in the browser"
+    )
+    preview.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        type=_parameter,
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a notebook parameter, as for 'run'",
+    )
+
     verify = _command(
         commands,
         "verify",

@@ -181,6 +181,10 @@ def _run_identifier() -> Any:
     return RunIdentifier(run_name="input-gate", run_time=when)
 
 
+#: What runs the expectation suites: :func:`run_expectations`, or one that remembers results.
+RunExpectations = Callable[[dict[str, pd.DataFrame], Path, Path | None], list[CheckResult]]
+
+
 class IdentityResult(Protocol):
     """An identity the model's arithmetic needs its inputs to satisfy, checked on one table."""
 
@@ -311,11 +315,13 @@ def validate_cycle(
     suites_dir: Path,
     docs_dir: Path | None,
     identities: IdentityChecks,
+    expectations: RunExpectations | None = None,
 ) -> tuple[ValidationReport, dict[str, pd.DataFrame]]:
     """Read a cycle's inputs and run every check; the typed tables come back for writing.
 
     ``identities`` are the checks across tables that the model's arithmetic needs (pass
-    :func:`highneeds.model.identities.input_identities`).
+    :func:`highneeds.model.identities.input_identities`). ``expectations`` runs the suites
+    (default :func:`run_expectations`; the preview passes one that remembers unchanged tables).
 
     Raises :class:`InputDataError` when a file cannot be read at all (after writing that to the
     summary page); otherwise the report says which checks failed, and the caller decides (the
@@ -338,7 +344,7 @@ def validate_cycle(
             )
             ValidationReport(cycle, [unread]).write(docs_dir)
         raise
-    checks = run_expectations(tables, suites_dir, docs_dir)
+    checks = (expectations or run_expectations)(tables, suites_dir, docs_dir)
     checks += cross_table_checks(tables, identities, cycle)
     checks.append(paper_yaml_check(raw_dir / "paper.yaml"))
     report = ValidationReport(cycle, checks)

@@ -138,8 +138,11 @@ class PaperParts:
     chart_pngs: dict[str, bytes]
 
 
-def build_paper(meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOutputs) -> PaperParts:
-    """Render the whole paper: header, recommendations, numbered sections, footer."""
+def build_paper(
+    meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOutputs, png_charts: bool = True
+) -> PaperParts:
+    """Render the whole paper: header, recommendations, numbered sections, footer; with
+    ``png_charts``, each chart as PNG too (for the Word paper; the preview needs none)."""
     counters = {"table": 0, "chart": 0}
     renderer: TextRenderer
 
@@ -170,8 +173,9 @@ def build_paper(meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOut
         draw, alt, caption = chart_parts(name, outputs)
         number = next_number("chart")
         # The paper's drawing is laid out once and saved as SVG and as PNG (for Word).
-        standard = draw(STANDARD, ("svg", "png"))
-        chart_pngs[f"figure-{number}"] = standard["png"]
+        standard = draw(STANDARD, ("svg", "png") if png_charts else ("svg",))
+        if png_charts:
+            chart_pngs[f"figure-{number}"] = standard["png"]
         return figure_html(
             standard["svg"], draw(LARGE_PRINT, ("svg",))["svg"], number, alt, caption
         )

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from highneeds.paper.drawing_memo import remembered
 from highneeds.paper.formatting import gbp_k
 from highneeds.templating import render_template
 
@@ -189,6 +190,7 @@ def _label_line_ends(ax: Any, last: int, ends: list[float], style: ChartStyle) -
         )
 
 
+@remembered
 def deficit_chart_drawings(
     scenarios: pd.DataFrame, labels: Labels, style: ChartStyle, formats: Sequence[str]
 ) -> dict[str, bytes]:

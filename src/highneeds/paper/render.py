@@ -7,9 +7,12 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from highneeds.errors import HighNeedsError
+
+if TYPE_CHECKING:
+    from highneeds.paper.assemble import PaperParts
 
 #: The nbconvert template: a folder of this package's ``templates/``.
 TEMPLATE_NAME = "cabinet-paper"
@@ -18,11 +21,12 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 LARGE_PRINT_CSS = TEMPLATES_DIR / TEMPLATE_NAME / "large-print.css"
 
 
-def render_html(executed_notebook: Path, meta: Mapping[str, Any], date: str) -> str:
+def render_html(executed_notebook: Path | Any, meta: Mapping[str, Any], date: str) -> str:
     """The paper as a standalone HTML page: only outputs of cells tagged ``paper``, no code.
 
-    ``date`` (ISO) is the paper's date in its metadata, fixed by the cycle rather than the
-    clock, so that the same inputs give the same bytes.
+    ``executed_notebook`` is the report notebook's file, or the notebook itself (the preview's
+    :func:`paper_notebook`). ``date`` (ISO) is the paper's date in its metadata, fixed by the
+    cycle rather than the clock, so that the same inputs give the same bytes.
     """
     import nbformat
     from nbconvert import HTMLExporter
@@ -34,11 +38,35 @@ def render_html(executed_notebook: Path, meta: Mapping[str, Any], date: str) -> 
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    notebook = nbformat.read(executed_notebook, as_version=4)
+    notebook = (
+        nbformat.read(executed_notebook, as_version=4)
+        if isinstance(executed_notebook, Path)
+        else executed_notebook
+    )
     paper = {key: str(meta[key]) for key in ("title", "committee", "meeting", "council")}
     paper["date"] = date
     body, _ = exporter.from_notebook_node(notebook, resources={"paper": paper})
     return body
+
+
+def paper_notebook(parts: PaperParts) -> Any:
+    """The paper's parts as the report notebook's ``paper`` cells hold them once executed
+    (header, recommendations, the sections, footer: one HTML output each), for
+    :func:`render_html` without a kernel."""
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    def cell(*html: str) -> Any:
+        outputs = [new_output("display_data", data={"text/html": part}) for part in html]
+        return new_code_cell(metadata={"tags": ["paper"]}, outputs=outputs)
+
+    return new_notebook(
+        cells=[
+            cell(parts.header),
+            cell(parts.recommendations),
+            cell(*parts.sections),
+            cell(parts.footer),
+        ]
+    )
 
 
 def render_pdf(html: str, target: Path, base_url: Path, extra_css: Path | None = None) -> None:

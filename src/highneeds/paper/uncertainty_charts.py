@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from highneeds.paper.chart import ChartStyle, chart_settings, figure_bytes
+from highneeds.paper.drawing_memo import remembered
 from highneeds.paper.formatting import gbp_k, num
 
 #: Each scenario's band: its colour and hatching, so that no information rests on colour alone.
@@ -43,6 +44,7 @@ def describe_tornado(tornado: pd.DataFrame, last_year: str) -> str:
     )
 
 
+@remembered
 def tornado_drawings(
     tornado: pd.DataFrame, style: ChartStyle, formats: Sequence[str]
 ) -> dict[str, bytes]:
@@ -125,6 +127,7 @@ def describe_fan(levels: pd.DataFrame, draws: int) -> str:
     )
 
 
+@remembered
 def fan_drawings(
     levels: pd.DataFrame, style: ChartStyle, formats: Sequence[str]
 ) -> dict[str, bytes]:
