@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -29,15 +30,7 @@ def render_html(executed_notebook: Path | Any, meta: Mapping[str, Any], date: st
     cycle rather than the clock, so that the same inputs give the same bytes.
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
-        template_name=TEMPLATE_NAME,
-        extra_template_basedirs=[str(TEMPLATES_DIR)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
     notebook = (
         nbformat.read(executed_notebook, as_version=4)
         if isinstance(executed_notebook, Path)
@@ -45,8 +38,23 @@ def render_html(executed_notebook: Path | Any, meta: Mapping[str, Any], date: st
     )
     paper = {key: str(meta[key]) for key in ("title", "committee", "meeting", "council")}
     paper["date"] = date
-    body, _ = exporter.from_notebook_node(notebook, resources={"paper": paper})
+    body, _ = _exporter().from_notebook_node(notebook, resources={"paper": paper})
     return body
+
+
+@functools.cache
+def _exporter() -> Any:
+    """nbconvert's HTML exporter with the paper's template, made once per process (its
+    templates are compiled once; Jinja still reloads a template whose file changed)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
 
 
 def paper_notebook(parts: PaperParts) -> Any:

@@ -17,7 +17,9 @@ Values are autoescaped: a figure's text from an input lands as text, never as ma
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
+from types import CodeType
 from typing import Any
 
 import jinja2
@@ -48,6 +50,21 @@ class NarrativeSandbox(ImmutableSandboxedEnvironment):
     def allow_helpers(self, helpers: Iterable[Callable[..., Any]]) -> None:
         """Let placeholders call these (``ref``, ``table``, ``chart``), and nothing else."""
         self._helpers.extend(helpers)
+
+    def compile(  # type: ignore[override]
+        self,
+        source: Any,
+        name: str | None = None,
+        filename: str | None = None,
+        raw: bool = False,
+        defer_init: bool = False,
+    ) -> Any:
+        """Each text compiled once per process: every sandbox compiles the same text to the
+        same code (one class, one configuration, the same filters), and the preview renders
+        the whole narrative again on each save. Only a plain text's code is kept."""
+        if isinstance(source, str) and not (name or filename or raw or defer_init):
+            return _compiled(source)
+        return super().compile(source, name, filename, raw, defer_init)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if attr.startswith("_") or callable(value):
@@ -85,5 +102,15 @@ class NarrativeSandbox(ImmutableSandboxedEnvironment):
         return left**right
 
 
+@functools.lru_cache(maxsize=4096)
+def _compiled(source: str) -> CodeType:
+    """``source`` compiled by a sandbox like every other (a syntax error is raised, not kept)."""
+    return jinja2.Environment.compile(_PROTOTYPE, source)
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+#: The sandbox that compiles for all: configuration, filters and tests are the same in each.
+_PROTOTYPE = NarrativeSandbox()

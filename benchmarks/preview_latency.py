@@ -1,0 +1,110 @@
+"""How soon a save shows in the preview: from the moment an edited input is written to the
+moment the browser (Debian's Chromium, headless) shows the new text.
+
+Two edits, alternating, each with a value never used before (so nothing the preview keeps
+from an earlier build can answer for it): a sentence of the narrative (target 1.0 s), and
+the CPI uplift in ``figures.csv``, which the gate validates again and the model carries into
+every scenario, every chart and the tables (target 2.0 s). Run alone with
+``python benchmarks/preview_latency.py``, or as part of ``make bench``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+CYCLE = "2022-01"
+TARGETS = {"narrative_edit": 1.0, "table_edit": 2.0}
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+UPLIFT = "cpi_topup_uplift_per_year,170,"
+
+
+def measure(project: Path, repetitions: int) -> dict[str, list[float]]:
+    """Seconds from save to text shown in the browser, and the preview's own build time."""
+    from playwright.sync_api import sync_playwright
+
+    raw = project / "data" / "raw" / CYCLE
+    narrative, figures = raw / "narrative.md", raw / "figures.csv"
+    shipped = {path: path.read_text(encoding="utf-8") for path in (narrative, figures)}
+    results: dict[str, list[float]] = {f"{k}{s}": [] for k in TARGETS for s in ("", "_build")}
+    server = subprocess.Popen(
+        [sys.executable, "pipeline.py", "preview", "--cycle", CYCLE, "--port", "0"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        url = re.search(r"http://\S+/", server.stdout.readline()).group(0)  # type: ignore[union-attr]
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(url)
+            for repetition in range(repetitions):
+                sentence, uplift = f"No appendices, edit {repetition}.", 171 + repetition
+                edits = {
+                    "narrative_edit": (
+                        narrative,
+                        shipped[narrative].replace("There are no appendices.", sentence),
+                        sentence,
+                    ),
+                    "table_edit": (
+                        figures,
+                        shipped[figures].replace(UPLIFT, UPLIFT.replace("170", str(uplift))),
+                        f"£{uplift}k",
+                    ),
+                }
+                for kind, (path, text, shown) in edits.items():
+                    path.write_text(text, encoding="utf-8")
+                    saved = time.perf_counter()
+                    page.get_by_text(shown).first.wait_for(timeout=60_000)
+                    results[kind].append(time.perf_counter() - saved)
+                    results[f"{kind}_build"].append(_state(url)["seconds"])
+                    path.write_text(shipped[path], encoding="utf-8")
+                    page.get_by_text(shown).first.wait_for(state="detached", timeout=60_000)
+            browser.close()
+    finally:
+        for path, text in shipped.items():
+            path.write_text(text, encoding="utf-8")
+        server.terminate()
+        server.wait(timeout=30)
+    return results
+
+
+def _state(url: str) -> dict:
+    with urllib.request.urlopen(url + "_preview/state", timeout=30) as response:
+        return json.load(response)
+
+
+def main() -> int:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench import copy_project
+
+    with tempfile.TemporaryDirectory(prefix="highneeds-preview-bench-") as temporary:
+        results = measure(copy_project(Path(temporary) / "project"), 5)
+    for kind, values in results.items():
+        print(
+            f"{kind:<22}median {statistics.median(values):.2f} s  (min {min(values):.2f}, "
+            f"max {max(values):.2f}, {len(values)} saves)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
