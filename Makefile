@@ -37,7 +37,8 @@ test: setup ## run the whole test suite (unit, notebook, end-to-end, accessibili
 	@bash scripts/setup-system.sh --browser
 	$(PYTHON) -m pytest
 
-bench: setup ## time the pipeline against the stock tools (not part of make test)
+bench: setup ## time the pipeline against the stock tools, and the preview (not part of make test)
+	@bash scripts/setup-system.sh --browser
 	$(PYTHON) benchmarks/bench.py
 
 lint: setup ## ruff: lint and format check

@@ -5,7 +5,8 @@ notebook, ``jupyter nbconvert --to html`` with the template, the ``weasyprint`` 
 cold ``pipeline.py run --force``; then a no-change re-run and a one-input-changed re-run.
 Reports the median and spread of each, the ratios, a stage breakdown of a cold run (with when
 each step started: steps overlap) and the peak memory (summed over the whole process tree, in a
-cold run of its own, since sampling costs CPU), and writes ``benchmarks/results/latest.json``.
+cold run of its own, since sampling costs CPU), how soon a save shows in the preview
+(:mod:`preview_latency`), and writes ``benchmarks/results/latest.json``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+import preview_latency  # noqa: E402  (beside this file)
+
 from highneeds.paths import PROJECT_FILES  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -396,6 +399,7 @@ def main() -> int:
         peak = peak_memory(project)
         stages = stage_breakdown(project)
         model = model_cost(project)
+        preview = preview_latency.measure(project, max(args.repetitions, 5))
     report = {k: summary(v) for k, v in results.items()}
     cold = report["cold"]["median"]
     paired = [c / b for c, b in zip(results["cold"], results["baseline"], strict=True)]
@@ -419,6 +423,8 @@ def main() -> int:
         "stages_seconds": stages,
         "model_seconds": model,
         "model_budget_seconds": MODEL_BUDGET_SECONDS,
+        "preview_seconds": {k: summary(v) for k, v in preview.items()},
+        "preview_targets_seconds": preview_latency.TARGETS,
     }
     target = ROOT / "benchmarks" / "results" / "latest.json"
     target.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
@@ -443,6 +449,14 @@ def main() -> int:
     )
     draws = model["uncertainty_10000_draws"]
     print(f"  10,000 draws: {draws:.3f} s, {'within' if draws < 0.5 else 'OVER'} the 0.5 s budget")
+    print("\npreview: from the save to the new text in the browser (s):")
+    for kind, target_seconds in preview_latency.TARGETS.items():
+        shown, built = statistics.median(preview[kind]), statistics.median(preview[f"{kind}_build"])
+        verdict = "within" if shown <= target_seconds else "OVER"
+        print(
+            f"  {kind:<16} median {shown:.2f} (build {built:.2f}), {verdict} the "
+            f"{target_seconds} s target; {len(preview[kind])} saves"
+        )
     print(f"\nwritten to {target}")
     return 0
 
