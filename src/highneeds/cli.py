@@ -92,6 +92,18 @@ def _dispatch(args: argparse.Namespace) -> Finished:
         parameters = dict(args.parameter)
         serve_preview(PROJECT_ROOT, cycle, parameters, args.host, args.port, args.open_browser)
         return Finished(cycle, [f"Preview of cycle {cycle} stopped."])
+    if args.command == "explain":
+        from highneeds.paths import PROJECT_ROOT
+        from highneeds.runner.cycles import choose_cycle
+        from highneeds.runner.explain import explain
+
+        cycle = choose_cycle(PROJECT_ROOT, args.cycle)
+        explained = explain(PROJECT_ROOT, cycle, args.where, args.run)
+        try:
+            print(explained.as_text() if args.output == "text" else explained.as_json(), flush=True)
+        except BrokenPipeError:  # the reader (head, a pager) stopped reading: not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return Finished(cycle, [])
     if args.command == "verify":
         from highneeds.runner.verify import verify_run
 

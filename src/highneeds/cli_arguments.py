@@ -160,6 +160,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="set a notebook parameter, as for 'run'",
     )
 
+    explain = _command(
+        commands,
+        "explain",
+        "show how each figure of a paragraph was computed, down to the input cells",
+        "For each figure the published paper prints at WHERE (a paragraph such as 7.13, or a "
+        "model figure such as unmitigated.cfwd[2024/25]): the printed value, the formula with "
+        "its values, the notebook that computed it, and the chain down to the cells of the "
+        "input files (file, row, column, value). Exit 2 for a place that prints nothing.",
+    )
+    explain.add_argument("--cycle", help="cycle of the paper, YYYY-MM (default: newest)")
+    explain.add_argument(
+        "--run", help="run id under reports/<cycle>/runs/ (default: the published run)"
+    )
+    explain.add_argument("--format", choices=("text", "json"), default="text", dest="output")
+    explain.add_argument("where", metavar="WHERE", help="a paragraph (7.13) or a figure's name")
+
     verify = _command(
         commands,
         "verify",

@@ -62,3 +62,27 @@ def read_table(folder: Path, name: str) -> pd.DataFrame:
 def read_table_if_present(folder: Path, name: str) -> pd.DataFrame | None:
     """:func:`read_table`, or ``None`` for an optional table the cycle does not give."""
     return read_table(folder, name) if (folder / f"{name}.csv").is_file() else None
+
+
+#: Which input file each typed table was read from, as its author names it.
+SOURCES_FILE = "table_sources.json"
+
+
+def write_sources(tables: dict[str, pd.DataFrame], folder: Path) -> Path:
+    """Record the input file behind each typed table (a CSV keeps no attributes), so that a
+    later notebook can name the cells a figure came from."""
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = {name: str(frame.attrs.get("source", name)) for name, frame in tables.items()}
+    path = folder / SOURCES_FILE
+    path.write_text(json.dumps(sources, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def read_sources(folder: Path) -> dict[str, str]:
+    """The input file behind each typed table, by table name (empty if not recorded)."""
+    import json
+
+    path = folder / SOURCES_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}

@@ -100,6 +100,8 @@ def sensitivity_table_html(
                     "text": row[column],
                     "sources": SOURCES,
                     "rows": [],
+                    "traces": f"sensitivity.{rec.assumption}.{column}",
+                    "value": float(getattr(rec, column)),
                 }
                 for column in ("low", "high", "cfwd_at_low", "cfwd_at_high")
             )

@@ -18,6 +18,7 @@ import jinja2
 from markdown_it import MarkdownIt
 
 from highneeds.errors import NarrativeError
+from highneeds.paper.figure_trace import plain_value, trace_placeholder
 from highneeds.paper.placeholder_help import explain_unknown
 from highneeds.paper.sandbox import NarrativeSandbox, SecurityError
 from highneeds.paper.sanitise import ALLOWED_ELEMENTS, active_content, clean
@@ -241,6 +242,7 @@ class TextRenderer:
             name = root.group(1) if root else ""
             sources = list(PLACEHOLDER_SOURCES.get(name, ()))
             key = re.match(r"fig\.(\w+)", expression)
+            traces, value = trace_placeholder(expression, self.env, self.globals)
             self.figures.append(
                 {
                     "id": f"{where}: {expression}",
@@ -248,6 +250,8 @@ class TextRenderer:
                     "text": self.env.from_string("{{ " + expression + " }}").render(self.globals),
                     "sources": sources,
                     "rows": [key.group(1)] if key else [],
+                    "traces": traces,
+                    "value": plain_value(value),
                 }
             )
 
@@ -373,6 +377,7 @@ def render_sections(narrative: Narrative, renderer: TextRenderer) -> list[str]:
         items: list[dict[str, Any]] = []
         paragraph: dict[str, Any] | None = None
         for block in section.blocks:
+            recorded = len(renderer.figures)
             if block.kind == "insert":  # one table() or chart() call: the pipeline's own HTML
                 html = Markup(renderer.render(block.text, source, block.line))
                 if paragraph is not None:
@@ -399,6 +404,9 @@ def render_sections(narrative: Narrative, renderer: TextRenderer) -> list[str]:
                     paragraph["extras"].append(html)
                 else:
                     items.append({"kind": "html", "html": html})
+            # The paragraph each printed figure belongs to (a table's: the paragraph it follows).
+            for record in renderer.figures[recorded:]:
+                record["paragraph"] = None if paragraph is None else paragraph["number"]
         title = section.title
         out.append(
             render_template(

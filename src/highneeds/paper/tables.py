@@ -27,8 +27,10 @@ def _register_row(
     years: list[str],
     values: list[float | None],
     sources: list[str],
+    trace: str,
 ) -> None:
-    """Record each printed cell of a £000 table row, for comparing papers figure by figure."""
+    """Record each printed cell of a £000 table row, for comparing papers figure by figure,
+    with the model's name for it (``trace`` with ``{year}``: its lineage key) and its value."""
     if figures is None:
         return
     for year, value in zip(years, values, strict=True):
@@ -39,6 +41,8 @@ def _register_row(
                 "text": table_amount(value),
                 "sources": sources,
                 "rows": [label],
+                "traces": trace.format(year=year),
+                "value": None if value is None or pd.isna(value) else float(value),
             }
         )
 
@@ -63,12 +67,24 @@ def budget_table_html(
     for line in wide.index:
         values = list(wide.loc[line])
         _register_row(
-            figures, "high_needs_budget", labels[line], years, values, ["high_needs_budget"]
+            figures,
+            "high_needs_budget",
+            labels[line],
+            years,
+            values,
+            ["high_needs_budget"],
+            f"budget.{line}[{{year}}]",
         )
         rows.append(_row(labels[line], values, "total" if line == "cfwd" else ""))
     mitigated = list(outputs.scenarios[outputs.scenarios["scenario"] == "mitigated"]["cfwd"])
     _register_row(
-        figures, "high_needs_budget", MITIGATED_LINE_LABEL, years, mitigated, ["high_needs_budget"]
+        figures,
+        "high_needs_budget",
+        MITIGATED_LINE_LABEL,
+        years,
+        mitigated,
+        ["high_needs_budget"],
+        "mitigated.cfwd[{year}]",
     )
     rows.append(_row(MITIGATED_LINE_LABEL, mitigated, "derived"))
     return render_template(
@@ -100,6 +116,7 @@ def scenarios_table_html(
                 years,
                 values,
                 ["high_needs_budget", "figures"],
+                f"{scenario}.{measure}[{{year}}]",
             )
             rows.append(_row(label, values))
     return render_template(
@@ -148,6 +165,8 @@ def business_cases_table_html(
                 "text": gbp_k(rec.computed_saving),
                 "sources": ["interventions", "placement_costs", "business_cases"],
                 "rows": [],
+                "traces": f"savings.{rec.intervention_id}",
+                "value": float(rec.computed_saving),
             }
         )
         position = renderer.render_html(
@@ -177,9 +196,11 @@ def _written_row(
     by_year: Mapping[str, float],
     write: Callable[[float], str],
     sources: list[str],
+    trace: str | None = None,
 ) -> dict[str, Any]:
     """A table row of figures written by ``write`` (a blank where there is none), each printed
-    figure recorded as ``<table>: <shown>, <year>`` for comparing papers figure by figure."""
+    figure recorded as ``<table>: <shown>, <year>`` for comparing papers figure by figure,
+    with its lineage key (``trace`` with ``{year}``) where the model records one."""
     cells = {year: "" if pd.isna(value) else write(value) for year, value in by_year.items()}
     if figures is not None:
         figures.extend(
@@ -189,6 +210,8 @@ def _written_row(
                 "text": text,
                 "sources": sources,
                 "rows": [],
+                "traces": None if trace is None else trace.format(year=year),
+                "value": float(by_year[year]),
             }
             for year, text in cells.items()
             if text
@@ -211,7 +234,16 @@ def demand_table_html(
 
     def row(label: str, column: str, write: Callable[[float], str]) -> dict[str, Any]:
         shown = f"{label}, if all requests convert" if column.endswith("all_convert") else label
-        return _written_row(figures, "demand", label, shown, demand[column], write, sources)
+        return _written_row(
+            figures,
+            "demand",
+            label,
+            shown,
+            demand[column],
+            write,
+            sources,
+            f"demand.{column}[{{year}}]",
+        )
 
     rows = [
         row("EHCPs", "plans", num),

@@ -52,8 +52,8 @@ def execute_steps(
         steps.close()
 
 
-#: The typed tables the gate writes, which the model reads.
-_GATE_TABLES = tuple(f"processed/{table}.csv" for table in TABLES)
+#: The typed tables the gate writes, which the model reads, and the files they came from.
+_GATE_TABLES = (*(f"processed/{table}.csv" for table in TABLES), "processed/table_sources.json")
 
 
 def _gate_with_model_ahead(
@@ -116,11 +116,13 @@ class _ModelAhead(threading.Thread):
     def run(self) -> None:
         try:
             from highneeds.gate.tables import read_cycle_tables
-            from highneeds.processed import write_table
+            from highneeds.processed import write_sources, write_table
 
             shutil.copytree(self.steps.run_dir / "inputs", self.folder / "inputs")
-            for name, frame in read_cycle_tables(self.folder / "inputs").items():
+            tables = read_cycle_tables(self.folder / "inputs")
+            for name, frame in tables.items():
                 write_table(frame, self.folder / "processed", name)
+            write_sources(tables, self.folder / "processed")
             self.tables_written = True
             self.steps.run(
                 STEPS[1:],

@@ -165,6 +165,7 @@ class PreviewEngine:
         shutil.rmtree(self.processed_dir, ignore_errors=True)
         for name, frame in tables.items():
             processed.write_table(frame, self.processed_dir, name)
+        processed.write_sources(tables, self.processed_dir)
 
     def _paper(self) -> str:
         from highneeds.paper.render import paper_notebook, render_html

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
+from highneeds.errors import UsageError
 from highneeds.paths import CyclePaths
 from highneeds.runner.archive import (
     MANIFEST,
@@ -54,6 +55,21 @@ def published_run(reports: Path) -> Path | None:
         return None
     run = reports / os.readlink(link)
     return run if run.is_dir() else None
+
+
+def find_run(paths: CyclePaths, run: str | None, purpose: str) -> Path:
+    """The run folder named ``run`` of the cycle, or its published run; a usage error that
+    names the latest runs if there is none (``purpose``: "to verify", "to explain")."""
+    if run is None:
+        published = published_run(paths.reports)
+        if published is None:
+            raise UsageError(f"cycle {paths.cycle} has no published run {purpose}")
+        return published
+    run_dir = paths.reports / "runs" / run
+    if "/" in run or not run_dir.is_dir():
+        known = ", ".join(p.name for p in runs_newest_first(paths.reports)[:5]) or "none"
+        raise UsageError(f"no run {run!r} of cycle {paths.cycle} (latest: {known})")
+    return run_dir
 
 
 def run_size(reports: Path) -> int:

@@ -61,7 +61,11 @@ STEPS = (
             "inputs/paper.yaml",
             "expectations/*.json",
         ),
-        writes=(*(f"processed/{t}.csv" for t in TABLES), "validation/**/*"),
+        writes=(
+            *(f"processed/{t}.csv" for t in TABLES),
+            "processed/table_sources.json",
+            "validation/**/*",
+        ),
     ),
     Step(
         "02_deficit_model",
@@ -73,8 +77,10 @@ STEPS = (
             "processed/forecast_assumptions.csv",
             "processed/intervention_places.csv",
             "processed/assumption_ranges.csv",
+            "processed/table_sources.json",
         ),
         writes=(
+            "processed/lineage_model.json",
             "processed/forecast_budget.csv",
             "processed/roll_forward.csv",
             "processed/scenarios.csv",
@@ -93,8 +99,10 @@ STEPS = (
             "processed/placement_costs.csv",
             "processed/business_cases.csv",
             "processed/ehcp_demand.csv",
+            "processed/table_sources.json",
         ),
         writes=(
+            "processed/lineage_interventions.json",
             "processed/intervention_savings.csv",
             "processed/business_case_summary.csv",
             "processed/ehcp_growth.csv",
@@ -102,7 +110,12 @@ STEPS = (
     ),
     Step(
         "04_cabinet_report",
-        reads=("inputs/paper.yaml", "inputs/narrative.md", "processed/*.csv"),
+        reads=(
+            "inputs/paper.yaml",
+            "inputs/narrative.md",
+            "processed/*.csv",
+            "processed/table_sources.json",
+        ),
         writes=("processed/paper_figures.json", "processed/figure-*.png"),
     ),
     Step(

@@ -10,14 +10,14 @@ from typing import Any
 
 from highneeds.errors import UsageError, VerificationFailed
 from highneeds.paths import CyclePaths
-from highneeds.runner.archive import hash_files, hash_tree, read_manifest, runs_newest_first
+from highneeds.runner.archive import hash_files, hash_tree, read_manifest
 from highneeds.runner.cycle import copy_inputs
 from highneeds.runner.cycles import choose_cycle
 from highneeds.runner.logs import LOGGER
 from highneeds.runner.manifest import reproducible_outputs
 from highneeds.runner.options import RunOptions, run_environment
 from highneeds.runner.overlap import execute_steps
-from highneeds.runner.publishing import published_run
+from highneeds.runner.publishing import find_run
 from highneeds.runner.signals import interruptible
 from highneeds.runner.steps import code_hash
 
@@ -29,19 +29,6 @@ class VerifyResult:
     cycle: str
     run_id: str
     compared: int
-
-
-def _find_run(paths: CyclePaths, run: str | None) -> Path:
-    if run is None:
-        published = published_run(paths.reports)
-        if published is None:
-            raise UsageError(f"cycle {paths.cycle} has no published run to verify")
-        return published
-    run_dir = paths.reports / "runs" / run
-    if "/" in run or not run_dir.is_dir():
-        known = ", ".join(p.name for p in runs_newest_first(paths.reports)[:5]) or "none"
-        raise UsageError(f"no run {run!r} of cycle {paths.cycle} (latest: {known})")
-    return run_dir
 
 
 def changed_since_the_run(root: Path, manifest: dict[str, Any]) -> list[str]:
@@ -69,7 +56,7 @@ def verify_run(options: RunOptions, run: str | None = None) -> VerifyResult:
     root = options.root
     cycle = choose_cycle(root, options.cycle)
     paths = CyclePaths(root, cycle)
-    run_dir = _find_run(paths, run)
+    run_dir = find_run(paths, run, "to verify")
     manifest = read_manifest(run_dir)
     if not manifest or manifest.get("status") != "ok":
         raise UsageError(f"run {run_dir.name} did not succeed; only successful runs verify")

@@ -1,0 +1,240 @@
+"""``python pipeline.py explain``: how each figure a paragraph of the published paper prints was
+computed, down to the input cells it came from.
+
+The run's ``processed/paper_figures.json`` says what each paragraph printed and which model
+figure each printed value is (its lineage key); ``processed/lineage_*.json``, written by the
+notebooks that computed them, say from what and by what rule.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from highneeds.errors import UsageError
+from highneeds.model.deficit import as_written
+from highneeds.model.lineage import Derivation, Lineage
+from highneeds.paths import CyclePaths
+from highneeds.runner.publishing import find_run
+
+FIGURES_FILE = "paper_figures.json"
+LINEAGE_FILES = "lineage_*.json"
+_OPERATORS = {"sum": " + ", "product": " x ", "ratio": " / "}
+
+
+@dataclass(frozen=True)
+class PrintedFigure:
+    """One figure as the paper printed it, and the model figure it is."""
+
+    text: str
+    key: str
+    negated: bool
+    paragraph: str | None
+    where: str
+
+    @property
+    def place(self) -> str:
+        """Where the paper prints it: ``para 7.13``, or ``table scenarios (para 7.14)``."""
+        para = f"para {self.paragraph}" if self.paragraph else ""
+        if self.where.startswith("table "):
+            return f"{self.where} ({para})" if para else self.where
+        return para or self.where
+
+
+@dataclass
+class Explanation:
+    """The figures printed at a place of one run's paper, with the run's lineage."""
+
+    cycle: str
+    run_id: str
+    where: str
+    figures: list[PrintedFigure]
+    lineage: Lineage
+
+    def as_text(self) -> str:
+        lines = [
+            f"{_place(self.where)} of cycle {self.cycle} (run {self.run_id}): "
+            f"{len(self.figures)} figure(s)."
+        ]
+        shown: set[str] = set()  # each figure's derivation once; later, "shown above"
+        for figure in self.figures:
+            derivation = self.lineage[figure.key]
+            negated = " (printed as its negative)" if figure.negated else ""
+            at = f" in {figure.place}" if figure.place else ""
+            lines += ["", f"{figure.text}{at}{negated}: {derivation.label} [{derivation.key}]"]
+            if derivation.key in shown:
+                lines.append("  (its derivation is shown above)")
+                continue
+            lines += _tree(_through_aliases(derivation, self.lineage), self.lineage, "  ", shown)
+        return "\n".join(lines)
+
+    def as_json(self) -> str:
+        figures = [
+            {
+                "printed": f.text,
+                "key": f.key,
+                "negated": f.negated,
+                "paragraph": f.paragraph,
+                "where": f.where,
+                "derivation": _nested(self.lineage[f.key], self.lineage, set()),
+                "input_cells": [
+                    d.cell.__dict__ for d in self.lineage.inputs_of(f.key) if d.cell is not None
+                ],
+            }
+            for f in self.figures
+        ]
+        payload = {"cycle": self.cycle, "run": self.run_id, "where": self.where}
+        return json.dumps(payload | {"figures": figures}, indent=1, ensure_ascii=False)
+
+
+def load_run(run_dir: Path) -> tuple[list[dict[str, Any]], Lineage]:
+    """A run's printed figures and its lineage (every notebook's, merged)."""
+    processed = run_dir / "processed"
+    figures = json.loads((processed / FIGURES_FILE).read_text(encoding="utf-8"))
+    lineage = Lineage()
+    for path in sorted(processed.glob(LINEAGE_FILES)):
+        lineage = lineage.merge(Lineage.from_json(path.read_text(encoding="utf-8")))
+    return figures, lineage
+
+
+def explain(root: Path, cycle: str, where: str, run: str | None = None) -> Explanation:
+    """The figures printed at ``where`` (a paragraph such as ``7.13``, or a model figure such
+    as ``unmitigated.cfwd[2024/25]``) in the published run, or in ``run``."""
+    run_dir = find_run(CyclePaths(root, cycle), run, "to explain")
+    records, lineage = load_run(run_dir)
+    if not lineage.derivations:
+        raise UsageError(
+            f"run {run_dir.name} of cycle {cycle} recorded no lineage (it was made by an older "
+            "version): run the cycle again to explain its figures"
+        )
+    printed = [_printed(r) for r in records if r.get("traces")]
+    chosen = [f for f in printed if f.paragraph == where]
+    if not chosen and where.lstrip("-") in lineage:
+        chosen = [f for f in printed if f.key == where.lstrip("-")] or [
+            PrintedFigure("(not printed)", where.lstrip("-"), False, None, "")
+        ]
+    if not chosen:
+        places = sorted({f.paragraph for f in printed if f.paragraph}, key=_number_order)
+        nearest = difflib.get_close_matches(where, [*places, *lineage], n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(nearest)}?" if nearest else ""
+        raise UsageError(
+            f"nothing printed at {where!r} in cycle {cycle}: give a paragraph of the paper "
+            f"that prints figures ({', '.join(places[:12])}, ...) or a figure's name such as "
+            f"unmitigated.cfwd[{_last_year(lineage)}]{hint}"
+        )
+    return Explanation(cycle, run_dir.name, where, _unique(chosen), lineage)
+
+
+def _printed(record: dict[str, Any]) -> PrintedFigure:
+    key = str(record["traces"])
+    return PrintedFigure(
+        str(record["text"]),
+        key.lstrip("-"),
+        key.startswith("-"),
+        record.get("paragraph"),
+        str(record.get("where", "")),
+    )
+
+
+def _unique(figures: list[PrintedFigure]) -> list[PrintedFigure]:
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for figure in figures:
+        if (figure.text, figure.key) not in seen:
+            seen.add((figure.text, figure.key))
+            kept.append(figure)
+    return kept
+
+
+def _tree(derivation: Derivation, lineage: Lineage, indent: str, shown: set[str]) -> list[str]:
+    """The derivation as indented lines: rule with values, then each term's own derivation
+    (a figure already shown above is named, not repeated)."""
+    if derivation.rule == "input" and derivation.cell is not None:
+        return [f"{indent}from {derivation.cell}"]
+    if derivation.rule == "constant":
+        return [f"{indent}the constant {value_text(derivation.value)}"]
+    shown.add(derivation.key)
+    where = f"   [{derivation.computed_in}]" if derivation.computed_in else ""
+    lines = []
+    if derivation.rule in _OPERATORS:
+        terms = [(lineage[t.key].value, t.sign) for t in derivation.terms]
+        sums = _with_values(derivation.rule, terms)
+        lines.append(f"{indent}= {derivation.formula}{where}")
+        lines.append(f"{indent}= {sums} = {value_text(derivation.value)}")
+    elif derivation.rule == "described":
+        lines.append(f"{indent}{derivation.formula}{where}")
+    for term in derivation.terms:
+        target = _through_aliases(lineage[term.key], lineage)
+        if target.rule == "constant":
+            continue  # its value is in the line above
+        if target.key in shown:
+            lines.append(f"{indent}  {term.label}: {value_text(target.value)} (shown above)")
+            continue
+        if derivation.rule == "described" and target.rule != "input":
+            lines.append(f"{indent}  {term.label}: {value_text(target.value)} [{target.key}]")
+            continue
+        lines.append(f"{indent}  {term.label}: {value_text(target.value)}")
+        lines += _tree(target, lineage, indent + "    ", shown)
+    return lines
+
+
+def _through_aliases(derivation: Derivation, lineage: Lineage) -> Derivation:
+    """A figure that is another's value under a second name (a table line is its cell):
+    the figure it names, so the tree shows the cell, not a chain of names."""
+    while derivation.rule == "same" and len(derivation.terms) == 1 and not derivation.formula:
+        derivation = lineage[derivation.terms[0].key]
+    return derivation
+
+
+def _nested(derivation: Derivation, lineage: Lineage, path: set[str]) -> dict[str, Any]:
+    node: dict[str, Any] = {
+        "key": derivation.key,
+        "label": derivation.label,
+        "value": derivation.value,
+        "rule": derivation.rule,
+        "formula": derivation.formula,
+        "computed_in": derivation.computed_in,
+        "cell": None if derivation.cell is None else derivation.cell.__dict__,
+    }
+    if derivation.key not in path:
+        inner = path | {derivation.key}
+        node["terms"] = [
+            {"label": t.label, "sign": t.sign} | _nested(lineage[t.key], lineage, inner)
+            for t in derivation.terms
+        ]
+    return node
+
+
+def _with_values(rule: str, terms: list[tuple[Any, int]]) -> str:
+    text = ""
+    for position, (value, sign) in enumerate(terms):
+        shown = value_text(value)
+        if position == 0:
+            text = shown if sign > 0 else f"-{shown}"
+        else:
+            operator = _OPERATORS[rule] if sign > 0 or rule != "sum" else " - "
+            text += f"{operator}{shown}"
+    return text
+
+
+def value_text(value: Any) -> str:
+    """A figure as the finance table writes it: £000 with commas and income in brackets; a
+    rate or share to the decimals it has; text as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return as_written(float(value))
+
+
+def _place(where: str) -> str:
+    return f"Paragraph {where}" if where[:1].isdigit() else where
+
+
+def _number_order(number: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in number.split(".") if part.isdigit())
+
+
+def _last_year(lineage: Lineage) -> str:
+    return str(lineage["last_year"].value) if "last_year" in lineage else "2024/25"
