@@ -3,6 +3,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from highneeds.amounts import as_written
 from highneeds.errors import ReconciliationError
 from highneeds.model import deficit, demand
 from tests import reference as ref
@@ -153,7 +154,7 @@ def test_a_blank_year_of_a_cumulative_impact_adds_nothing() -> None:
     [(575, "575"), (575.4, "575.4"), (-126, "(126)"), (1028.25, "1,028.25"), (-0.0, "0")],
 )
 def test_amounts_in_messages_are_written_as_given(value: float, written: str) -> None:
-    assert deficit.as_written(value) == written
+    assert as_written(value) == written
 
 
 def test_a_reconciliation_message_keeps_the_difference_and_brackets_income(

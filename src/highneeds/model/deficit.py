@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from highneeds.amounts import as_written
 from highneeds.errors import InputDataError, ReconciliationError
 
 #: Scenario names, in the order the paper shows them, with their labels.
@@ -120,13 +121,6 @@ class Mismatch:
 
     def __str__(self) -> str:
         return f"{self.year}: {self.message}"
-
-
-def as_written(value: float) -> str:
-    """A £000 amount as the finance table writes it, to the decimals it has: ``575``,
-    ``575.4``, ``(126)`` for income; never rounded away, never ``+ -126``."""
-    text = f"{abs(value):,.3f}".rstrip("0").rstrip(".")
-    return f"({text})" if value < 0 and text != "0" else text
 
 
 def reconciliation_problems(roll: pd.DataFrame, tolerance: float = 1e-6) -> list[Mismatch]:

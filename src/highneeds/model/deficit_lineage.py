@@ -14,7 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from highneeds.model.deficit import SCENARIO_LABELS, as_written
+from highneeds.amounts import as_written
+from highneeds.model.deficit import SCENARIO_LABELS
 from highneeds.model.lineage import Cell, Derivation, Lineage, Term
 
 _FLOW_WORDS = {

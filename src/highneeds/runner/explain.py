@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from highneeds.amounts import value_text
 from highneeds.errors import UsageError
-from highneeds.model.deficit import as_written
 from highneeds.model.lineage import Derivation, Lineage
 from highneeds.paths import CyclePaths
 from highneeds.runner.publishing import find_run
@@ -218,14 +218,6 @@ def _with_values(rule: str, terms: list[tuple[Any, int]]) -> str:
             operator = _OPERATORS[rule] if sign > 0 or rule != "sum" else " - "
             text += f"{operator}{shown}"
     return text
-
-
-def value_text(value: Any) -> str:
-    """A figure as the finance table writes it: £000 with commas and income in brackets; a
-    rate or share to the decimals it has; text as it is."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    return as_written(float(value))
 
 
 def _place(where: str) -> str:
