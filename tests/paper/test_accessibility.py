@@ -34,7 +34,7 @@ def test_html_has_no_wcag_22_aa_violations_in_chromium(project: Path, first_run)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            for name in ("cabinet-report.html", "changes.html"):
+            for name in ("cabinet-report.html", "changes.html", "cabinet-report-audit.html"):
                 page.goto((reports(project) / name).as_uri())
                 results = Axe().run(
                     page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}}

@@ -93,3 +93,27 @@ def test_a_changed_cell_is_named_behind_every_figure_that_moved(
         assert "high_needs_budget.csv, row 7, column '2024/25': (175)" in cells, record["id"]
     explained = explain(copy, CYCLE, "mitigated.cfwd[2024/25]")
     assert "from high_needs_budget.csv, row 7, column '2024/25': (175)" in explained.as_text()
+
+
+def test_the_auditors_edition_links_every_paragraphs_figures_to_their_derivations(
+    project: Path, first_run
+) -> None:
+    from bs4 import BeautifulSoup
+
+    folder = reports(project)
+    edition = folder / "cabinet-report-audit.html"
+    assert edition.is_symlink()  # a stable name, switched with the rest of the paper
+    soup = BeautifulSoup(edition.read_text(encoding="utf-8"), "html.parser")
+    records, _ = load_run(folder / "current")
+    for paragraph in {r["paragraph"] for r in records if r.get("paragraph")}:
+        listed = soup.find(id=f"para-{paragraph.replace('.', '-')}").find(class_="audit-figures")
+        shown = listed.get_text(" ", strip=True)
+        for record in (r for r in records if r.get("paragraph") == paragraph):
+            assert f"{record['text']}:" in shown, (paragraph, record["id"])
+    targets = {tag["id"] for tag in soup.find_all(id=True)}
+    links = [a["href"] for a in soup.find_all("a", href=True) if a["href"].startswith("#")]
+    assert len(links) > 100 and all(link[1:] in targets for link in links)
+    text = soup.find(id="derivations").get_text(" ", strip=True)
+    assert "2,648 + (132) + (5,486) + 6,823 = 3,853" in text
+    # The Cabinet paper itself carries none of it.
+    assert "audit-figures" not in (folder / "cabinet-report.html").read_text(encoding="utf-8")

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 PAPER_HTML = "cabinet-report.html"
+#: The same paper with every figure linked to how it was computed, down to the input cells.
+PAPER_AUDIT = "cabinet-report-audit.html"
 PAPER_PDF = "cabinet-report.pdf"
 PAPER_LARGE_PRINT = "cabinet-report-large-print.pdf"
 PAPER_DOCX = "cabinet-report.docx"
@@ -37,6 +39,7 @@ PUBLISHED_FILES = (
     PAPER_DOCX,
     PAPER_LARGE_PRINT,
     PAPER_PDF,
+    PAPER_AUDIT,
     PAPER_HTML,
 )
 

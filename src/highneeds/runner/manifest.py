@@ -9,6 +9,7 @@ from typing import Any
 from highneeds.runner.archive import (
     DFE_RETURN,
     MANIFEST,
+    PAPER_AUDIT,
     PAPER_DOCX,
     PAPER_HTML,
     PAPER_LARGE_PRINT,
@@ -24,7 +25,7 @@ from highneeds.runner.steps import code_hash
 
 def reproducible_outputs(run_dir: Path) -> dict[str, str]:
     """Outputs that the same inputs must reproduce byte for byte."""
-    papers = (PAPER_HTML, PAPER_PDF, PAPER_LARGE_PRINT, PAPER_DOCX, DFE_RETURN)
+    papers = (PAPER_HTML, PAPER_AUDIT, PAPER_PDF, PAPER_LARGE_PRINT, PAPER_DOCX, DFE_RETURN)
     files = [run_dir / name for name in papers]
     files.append(run_dir / "validation" / "summary.json")
     files += list((run_dir / "notebooks").glob("*.ipynb"))

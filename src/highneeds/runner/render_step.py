@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from highneeds.runner.archive import (
     DFE_RETURN,
+    PAPER_AUDIT,
     PAPER_DOCX,
     PAPER_HTML,
     PAPER_LARGE_PRINT,
@@ -40,6 +41,7 @@ def _render(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None) -> 
     date = datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
     html = render_html(run_dir / "notebooks" / "04_cabinet_report.ipynb", meta, date)
     (run_dir / PAPER_HTML).write_text(html, encoding="utf-8")
+    _write_audit_edition(run_dir, html)
     large_print = (run_dir / PAPER_LARGE_PRINT, run_dir, LARGE_PRINT_CSS)
     if large_print_worker is not None:
         large_print_worker.start(run_dir / PAPER_HTML, *large_print)
@@ -69,6 +71,22 @@ def import_render_libraries() -> None:
         import docx  # noqa: F401
         import nbconvert  # noqa: F401
         import weasyprint  # noqa: F401
+
+
+def _write_audit_edition(run_dir: Path, html: str) -> None:
+    """The auditor's edition, from the figures the paper printed and the notebooks' lineage."""
+    import json
+
+    from highneeds.paper.audit_edition import audit_edition
+
+    processed = run_dir / "processed"
+    figures = json.loads((processed / "paper_figures.json").read_text(encoding="utf-8"))
+    derivations: dict[str, dict] = {}
+    for path in sorted(processed.glob("lineage_*.json")):
+        for key, item in json.loads(path.read_text(encoding="utf-8")).items():
+            derivations.setdefault(key, item)  # a cell both notebooks read is the same cell
+    edition = audit_edition(html, figures, derivations)
+    (run_dir / PAPER_AUDIT).write_text(edition, encoding="utf-8")
 
 
 def _write_dfe_return(run_dir: Path, epoch: str) -> None:

@@ -127,10 +127,13 @@ STEPS = (
             "processed/scenarios.csv",
             "processed/demand.csv",
             "processed/placements_forecast.csv",
+            "processed/paper_figures.json",
+            "processed/lineage_*.json",
         ),
         writes=(
             "dfe-management-plan.xlsx",
             "cabinet-report.html",
+            "cabinet-report-audit.html",
             "cabinet-report.pdf",
             "cabinet-report-large-print.pdf",
             "cabinet-report.docx",

@@ -1,0 +1,166 @@
+"""The auditor's edition of the paper: the Cabinet paper with the figures of each paragraph
+listed under it, each linked to how it was computed, in an appendix that goes down to the
+cells of the input files. Every run writes it beside the Cabinet paper, which stays as it is.
+
+It is built from what the run recorded: the paper's printed figures (``paper_figures.json``:
+text, paragraph, the model figure each is) and the notebooks' lineage (``lineage_*.json``),
+both as plain data, so the paper stage needs nothing of the model's code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bs4 import BeautifulSoup
+
+from highneeds.amounts import value_text
+from highneeds.templating import render_template
+
+_OPERATORS = {"sum": " + ", "product": " x ", "ratio": " / "}
+_LEAVES = ("input", "constant")
+
+Derivations = Mapping[str, Mapping[str, Any]]
+
+
+def audit_edition(
+    paper_html: str, figures: Sequence[Mapping[str, Any]], derivations: Derivations
+) -> str:
+    """The auditor's edition of ``paper_html`` (the Cabinet paper's HTML)."""
+    anchors = _number(figures, derivations)
+    listed: dict[str | None, list[dict[str, Any]]] = {}
+    for record in figures:
+        if record.get("traces"):
+            listed.setdefault(record.get("paragraph"), []).append(
+                _listed(record, derivations, anchors)
+            )
+    soup = BeautifulSoup(paper_html, "html.parser")
+    if soup.title is not None and soup.title.string:
+        soup.title.string = f"Auditor's edition: {soup.title.string}"
+    main = soup.find("main")
+    main.insert(0, _fragment(render_template("highneeds.paper", "parts/audit-notice.html.j2")))
+    for paragraph, items in listed.items():
+        if paragraph is None:
+            continue
+        target = soup.find(id=f"para-{paragraph.replace('.', '-')}")
+        html = render_template(
+            "highneeds.paper",
+            "parts/audit-figures.html.j2",
+            place=f"paragraph {paragraph}",
+            figures=_unique(items),
+        )
+        (target.find(class_="para-body") or target).append(_fragment(html))
+    appendix = render_template(
+        "highneeds.paper",
+        "parts/audit-derivations.html.j2",
+        derivations=[_shown(key, derivations, anchors) for key in anchors],
+        unplaced=_unique(listed.get(None, [])),
+    )
+    main.append(_fragment(appendix))
+    return str(soup)
+
+
+def _fragment(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+def _collapse(key: str, derivations: Derivations) -> str:
+    """Through a figure that is another's value under a second name, to the one it names."""
+    item = derivations[key]
+    while item["rule"] == "same" and len(item["terms"]) == 1 and not item["formula"]:
+        key = item["terms"][0]["key"]
+        item = derivations[key]
+    return key
+
+
+def _number(figures: Sequence[Mapping[str, Any]], derivations: Derivations) -> dict[str, str]:
+    """An anchor (``d-1``, ...) for every derivation the printed figures rest on, each once,
+    in the order the paper first reaches it."""
+    anchors: dict[str, str] = {}
+
+    def visit(key: str) -> None:
+        key = _collapse(key, derivations)
+        if key in anchors or derivations[key]["rule"] in _LEAVES:
+            return
+        anchors[key] = f"d-{len(anchors) + 1}"
+        for term in derivations[key]["terms"]:
+            visit(term["key"])
+
+    for record in figures:
+        if record.get("traces"):
+            visit(str(record["traces"]).lstrip("-"))
+    return anchors
+
+
+def _cell_text(item: Mapping[str, Any]) -> str:
+    cell = item["cell"]
+    if cell["row"] is not None:
+        return f"{cell['file']}, row {cell['row']}, column '{cell['column']}'"
+    if cell["column"] == cell["text"]:
+        return f"{cell['file']}, header row"
+    return f"{cell['file']}, {cell['column']}" if cell["column"] else cell["file"]
+
+
+def _listed(
+    record: Mapping[str, Any], derivations: Derivations, anchors: dict[str, str]
+) -> dict[str, Any]:
+    traces = str(record["traces"])
+    key = _collapse(traces.lstrip("-"), derivations)
+    item = derivations[key]
+    return {
+        "text": record["text"],
+        "label": derivations[traces.lstrip("-")]["label"],
+        "negated": traces.startswith("-"),
+        "anchor": anchors.get(key),
+        "cell": _cell_text(item) if item.get("cell") else None,
+    }
+
+
+def _unique(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen, kept = set(), []
+    for item in items:
+        marker = (item["text"], item["label"])
+        if marker not in seen:
+            seen.add(marker)
+            kept.append(item)
+    return kept
+
+
+def _shown(key: str, derivations: Derivations, anchors: dict[str, str]) -> dict[str, Any]:
+    item = derivations[key]
+    terms, cells = [], {}
+    for term in item["terms"]:
+        target = _collapse(term["key"], derivations)
+        found = derivations[target]
+        if item["rule"] == "described" and found.get("cell") and found["cell"]["row"]:
+            cells.setdefault(found["cell"]["file"], set()).add(found["cell"]["row"])
+            continue  # a simulation reads whole tables: its cells are summed up by row below
+        terms.append(
+            {
+                "label": term["label"],
+                "value": value_text(found["value"]),
+                "anchor": anchors.get(target),
+                "cell": _cell_text(found) if found.get("cell") else None,
+            }
+        )
+    arithmetic = ""
+    if item["rule"] in _OPERATORS:
+        parts = [(value_text(derivations[t["key"]]["value"]), t["sign"]) for t in item["terms"]]
+        arithmetic = "".join(
+            (("" if i == 0 else _OPERATORS[item["rule"]]) if sign > 0 else " - ") + text
+            for i, (text, sign) in enumerate(parts)
+        )
+    return {
+        "anchor": anchors[key],
+        "key": key,
+        "label": item["label"],
+        "value": value_text(item["value"]),
+        "formula": item["formula"],
+        "arithmetic": arithmetic,
+        "computed_in": item["computed_in"],
+        "terms": terms,
+        "cells": [
+            f"{file}, row{'s' if len(rows) > 1 else ''} {', '.join(map(str, sorted(rows)))}"
+            for file, rows in cells.items()
+        ],
+    }
