@@ -153,3 +153,11 @@ def shipped_model_outputs(tables: dict[str, pd.DataFrame], cycle: str = CYCLE) -
         | {"probability_still_growing": sensitivity.probability_still_growing(base, paths)}
         | {"draws": 2_000},
     )
+
+
+def without_note_marks(html: str) -> str:
+    """The paper's text as the reference paper has it: without the marks the pipeline adds
+    after figures the model derived (tested in tests/runner/test_explain.py)."""
+    import re
+
+    return re.sub(r'<sup><a class="figure-note-mark".*?</sup>', "", html)

@@ -14,7 +14,14 @@ import pytest
 from pypdf import PdfReader
 
 from tests import reference as ref
-from tests.conftest import CYCLE, edited, published_bytes, reports, run_pipeline
+from tests.conftest import (
+    CYCLE,
+    edited,
+    published_bytes,
+    reports,
+    run_pipeline,
+    without_note_marks,
+)
 from tests.paper.test_assemble import table_rows
 
 pytestmark = pytest.mark.e2e
@@ -346,7 +353,7 @@ def test_the_paper_says_how_certain_the_forecast_is_from_the_model(
 ) -> None:
     import pandas as pd
 
-    html = (reports(project) / "cabinet-report.html").read_text(encoding="utf-8")
+    html = without_note_marks((reports(project) / "cabinet-report.html").read_text("utf-8"))
     run_dir = sorted((reports(project) / "runs").iterdir())[0]
     levels = pd.read_csv(run_dir / "processed" / "uncertainty.csv").set_index(["scenario", "year"])
     final = levels.loc[("mitigated", "2024/25")]

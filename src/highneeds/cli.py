@@ -97,12 +97,17 @@ def _dispatch(args: argparse.Namespace) -> Finished:
         from highneeds.runner.cycles import choose_cycle
         from highneeds.runner.explain import explain
 
+        if args.history:
+            from highneeds.runner.history import forecast_history, history_json, history_text
+
+            history = forecast_history(PROJECT_ROOT)
+            _print_all(history_text(history) if args.output == "text" else history_json(history))
+            return Finished(None, [])
+        if not args.where:
+            raise UsageError("explain needs WHERE (a paragraph such as 7.13, or a figure's name)")
         cycle = choose_cycle(PROJECT_ROOT, args.cycle)
         explained = explain(PROJECT_ROOT, cycle, args.where, args.run)
-        try:
-            print(explained.as_text() if args.output == "text" else explained.as_json(), flush=True)
-        except BrokenPipeError:  # the reader (head, a pager) stopped reading: not an error
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _print_all(explained.as_text() if args.output == "text" else explained.as_json())
         return Finished(cycle, [])
     if args.command == "verify":
         from highneeds.runner.verify import verify_run
@@ -136,6 +141,14 @@ def _dispatch(args: argparse.Namespace) -> Finished:
             f"then run: python pipeline.py run --cycle {args.new_cycle}"
         ],
     )
+
+
+def _print_all(text: str) -> None:
+    """Print a command's whole answer; a reader that stops early (head, a pager) is no error."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _status(args: argparse.Namespace) -> Finished:

@@ -174,7 +174,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--run", help="run id under reports/<cycle>/runs/ (default: the published run)"
     )
     explain.add_argument("--format", choices=("text", "json"), default="text", dest="output")
-    explain.add_argument("where", metavar="WHERE", help="a paragraph (7.13) or a figure's name")
+    explain.add_argument(
+        "--history",
+        action="store_true",
+        help="instead: how the forecast's headline figures moved from paper to paper, across "
+        "every cycle with a published paper",
+    )
+    explain.add_argument(
+        "where", metavar="WHERE", nargs="?", help="a paragraph (7.13) or a figure's name"
+    )
 
     verify = _command(
         commands,

@@ -15,6 +15,7 @@ PROJECT_FILES = (
     "notebooks",
     "expectations",
     "data/raw",
+    "docs/assumptions.md",  # the paper prints its notes on derived figures
 )
 
 

@@ -24,7 +24,7 @@ LINES = [
 
 def _model_lineage(budget: pd.DataFrame, basis: str = "in_year") -> tuple[Lineage, pd.DataFrame]:
     """Roll forward and scenarios as notebook 02 computes them, with their lineage."""
-    budget = deficit.with_derived_lines(budget)
+    typed, budget = budget, deficit.with_derived_lines(budget)
     roll = deficit.roll_forward(budget)
     years = list(roll["year"])
     recovery = deficit.recovery_plan_in_year(budget, basis)
@@ -38,7 +38,7 @@ def _model_lineage(budget: pd.DataFrame, basis: str = "in_year") -> tuple[Lineag
     ):
         read = lineage.cell(Cell("figures.csv", row, "value", str(value)), value, name)
         lineage.add(Derivation(f"fig.{name}", name, value, "same", "", (Term(name, read),)))
-    deficit_lineage.budget_lineage(lineage, budget, roll, FILE)
+    deficit_lineage.budget_lineage(lineage, typed, budget, roll, FILE)
     deficit_lineage.scenario_lineage(lineage, scenarios, basis, start, [])
     return lineage, scenarios
 
@@ -135,5 +135,9 @@ def test_any_budget_gives_lineage_that_redoes_every_figure(
 ) -> None:
     lineage, scenarios = _model_lineage(_budget(opening, flows, blank), basis)
     _every_derivation_agrees_and_ends_at_cells(lineage)
+    years = list(dict.fromkeys(scenarios["year"]))
+    if blank and len(years) > 1:  # a B/Fwd left blank is the C/Fwd before it, not a cell
+        opening = lineage[f"budget.bfwd[{years[-1]}]"]
+        assert [t.key for t in opening.terms] == [f"unmitigated.cfwd[{years[-2]}]"]
     for rec in scenarios.itertuples(index=False):
         assert lineage[f"{rec.scenario}.cfwd[{rec.year}]"].value == rec.cfwd

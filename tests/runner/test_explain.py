@@ -117,3 +117,26 @@ def test_the_auditors_edition_links_every_paragraphs_figures_to_their_derivation
     assert "2,648 + (132) + (5,486) + 6,823 = 3,853" in text
     # The Cabinet paper itself carries none of it.
     assert "audit-figures" not in (folder / "cabinet-report.html").read_text(encoding="utf-8")
+
+
+def test_every_figure_the_model_derived_carries_its_note_and_no_input_does(
+    project: Path, first_run
+) -> None:
+    from highneeds.paper.figure_notes import read_figure_notes
+
+    records, lineage = load_run(reports(project) / "current")
+    for record in records:
+        derivation = lineage[str(record["traces"]).lstrip("-")]
+        while derivation.rule == "same" and len(derivation.terms) == 1 and not derivation.formula:
+            derivation = lineage[derivation.terms[0].key]
+        label = derivation.key in ("current_year", "first_year", "last_year")  # years name
+        derived = not label and derivation.rule not in ("input", "constant")
+        assert (record["note"] is not None) == derived, (record["id"], derivation.rule)
+    paper = (reports(project) / "cabinet-report.html").read_text(encoding="utf-8")
+    notes = paper[paper.index('id="figure-notes"') :]
+    texts = {note.text for note in read_figure_notes()}
+    for letter in {r["note"] for r in records if r["note"]}:
+        assert f'href="#figure-note-{letter}"' in paper
+        start = notes.index(f'id="figure-note-{letter}"')
+        item = notes[start : notes.index("</li>", start)]
+        assert any(text.replace("&", "&amp;") in item for text in texts), item

@@ -45,14 +45,29 @@ def figure_lineage(lineage: Lineage, figures: pd.DataFrame, file: str, values: M
         )
 
 
-def budget_lineage(lineage: Lineage, budget: pd.DataFrame, roll: pd.DataFrame, file: str) -> None:
+def budget_lineage(
+    lineage: Lineage,
+    typed: pd.DataFrame,
+    printed: pd.DataFrame,
+    roll: pd.DataFrame,
+    file: str,
+) -> None:
     """``budget.<line>[<year>]`` for every line the paper prints, and the roll-forward:
     ``unmitigated.in_year[y]`` and ``unmitigated.cfwd[y]`` (C/Fwd = B/Fwd + transfer +
-    allocation + placement costs; the B/Fwd a year gives, else the C/Fwd before it)."""
+    allocation + placement costs; the B/Fwd a year gives, else the C/Fwd before it).
+
+    ``typed`` is the budget table as the gate read it (blanks kept blank), ``printed`` the
+    budget the paper prints: the same, or the driver model's where it replaced a line."""
     where = f"{_MODEL}: Roll forward and reconcile the typed table"
     years = list(roll["year"])
+    shown = dict(
+        zip(zip(printed["line"], printed["year"], strict=True), printed["amount"], strict=True)
+    )
     given: dict[tuple[str, str], str] = {}
-    for rec in budget.itertuples(index=False):
+    for rec in typed.itertuples(index=False):
+        value = shown.get((rec.line, rec.year))
+        if rec.line in _FLOW_WORDS and pd.notna(value) and value != rec.amount:
+            continue  # the driver model's figure, not the table's: recorded below
         if pd.notna(rec.amount) and pd.notna(rec.row):
             cell = Cell(file, int(rec.row), rec.year, as_written(float(rec.amount)))
             given[(rec.line, rec.year)] = lineage.cell(
@@ -63,12 +78,13 @@ def budget_lineage(lineage: Lineage, budget: pd.DataFrame, roll: pd.DataFrame, f
             given[(rec.line, rec.year)] = lineage.cell(
                 cell, 0.0, f"{rec.label}, {rec.year}, left blank: 0"
             )
-        elif pd.notna(rec.amount) and rec.line in _FLOW_WORDS:  # the driver model's line
-            given[(rec.line, rec.year)] = lineage.add(
+    for (line, year), value in shown.items():
+        if line in _FLOW_WORDS and (line, year) not in given and pd.notna(value):
+            given[(line, year)] = lineage.add(
                 Derivation(
-                    f"drivers.{rec.line}[{rec.year}]",
-                    f"{rec.label}, {rec.year} (driver model)",
-                    float(rec.amount),
+                    f"drivers.{line}[{year}]",
+                    f"{_FLOW_WORDS[line]} {year} (driver model)",
+                    float(value),
                     "described",
                     "the driver model: EHCPs x cost per EHCP by DfE placement category "
                     "(see placements_forecast)",

@@ -19,6 +19,7 @@ from highneeds.paper.chart import (
     describe_deficit_chart,
     figure_html,
 )
+from highneeds.paper.figure_notes import FigureNotes, read_figure_notes
 from highneeds.paper.model_outputs import ModelOutputs
 from highneeds.paper.narrative import Narrative, TextRenderer, render_sections
 from highneeds.paper.tables import (
@@ -152,18 +153,19 @@ def build_paper(
 
     def table(name: str) -> str:
         number = next_number("table")
+        recorded, notes = renderer.figures, renderer.notes
         if name == "high_needs_budget":
-            return budget_table_html(outputs, number, renderer.figures)
+            return budget_table_html(outputs, number, recorded, notes)
         if name == "scenarios":
-            return scenarios_table_html(outputs, number, renderer.figures)
+            return scenarios_table_html(outputs, number, recorded, notes)
         if name == "business_cases":
             return business_cases_table_html(outputs, number, meta, renderer)
         if name == "demand":
-            return demand_table_html(outputs, number, renderer.figures)
+            return demand_table_html(outputs, number, recorded, notes)
         if name == "placements":
-            return placements_table_html(outputs, number, renderer.figures)
+            return placements_table_html(outputs, number, recorded)
         if name == "sensitivity":
-            return sensitivity_table_html(outputs, number, renderer.figures)
+            return sensitivity_table_html(outputs, number, recorded, notes)
         raise KeyError(
             f"no table named {name!r}; the tables are high_needs_budget, "
             "business_cases, demand, placements, scenarios and sensitivity"
@@ -181,9 +183,12 @@ def build_paper(
         )
 
     chart_pngs: dict[str, bytes] = {}
-    renderer = TextRenderer(narrative, narrative_context(outputs), {"table": table, "chart": chart})
+    notes = FigureNotes(read_figure_notes())
+    inserts = {"table": table, "chart": chart}
+    renderer = TextRenderer(narrative, narrative_context(outputs), inserts, notes)
     recommendations = recommendations_html(meta, renderer)
-    sections = render_sections(narrative, renderer)
+    # After the numbered sections: the notes on the figures the model derived.
+    sections = [*render_sections(narrative, renderer), notes.section_html()]
     return PaperParts(
         header=header_html(meta),
         recommendations=recommendations,

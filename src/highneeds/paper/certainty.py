@@ -9,10 +9,11 @@ from typing import Any
 
 import pandas as pd
 
+from highneeds.paper.figure_notes import FigureNotes
 from highneeds.paper.formatting import pct, table_amount
 from highneeds.paper.model_outputs import ModelOutputs
 from highneeds.paper.uncertainty_charts import assumption_value
-from highneeds.templating import render_template
+from highneeds.templating import Markup, render_template
 
 #: Each assumption as a sentence names it.
 ASSUMPTION_WORDS = {
@@ -74,7 +75,10 @@ def certainty_context(outputs: ModelOutputs) -> dict[str, Any]:
 
 
 def sensitivity_table_html(
-    outputs: ModelOutputs, number: str, figures: list[dict[str, Any]] | None = None
+    outputs: ModelOutputs,
+    number: str,
+    figures: list[dict[str, Any]] | None = None,
+    notes: FigureNotes | None = None,
 ) -> str:
     """The tornado as a table: each assumption's range and the final year's deficit (with the
     Recovery Plan) at its low and its high value, biggest swing first."""
@@ -102,6 +106,9 @@ def sensitivity_table_html(
                     "rows": [],
                     "traces": f"sensitivity.{rec.assumption}.{column}",
                     "value": float(getattr(rec, column)),
+                    "note": None
+                    if notes is None
+                    else notes.letter(f"sensitivity.{rec.assumption}.{column}"),
                 }
                 for column in ("low", "high", "cfwd_at_low", "cfwd_at_high")
             )
@@ -113,4 +120,6 @@ def sensitivity_table_html(
         "with each assumption at its low and its high value, the others as forecast",
         last_year=last,
         rows=rows,
+        # Every figure of the table is the model's: one mark, on its caption.
+        note=Markup("") if notes is None else notes.mark("sensitivity.table"),
     )

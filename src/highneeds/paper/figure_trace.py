@@ -6,11 +6,49 @@ context, so a figure is traced by what it names, never by a guess from its first
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2 import nodes
+
+if TYPE_CHECKING:
+    from highneeds.paper.figure_notes import FigureNotes
+
+#: The data each placeholder's first name comes from, for tracing what moved a figure.
+PLACEHOLDER_SOURCES = {
+    "fig": ("figures",),
+    "ehcp": ("ehcp_demand",),
+    "unmitigated": ("high_needs_budget",),
+    "mitigated": ("high_needs_budget",),
+    "mitigated_with_topup_uplift": ("high_needs_budget", "figures"),
+    "recovery_plan_impact": ("high_needs_budget",),
+    "business_cases": ("interventions", "placement_costs", "business_cases"),
+    "demand": ("ehcp_demand", "high_needs_budget", "figures"),
+    "all_requests_convert": ("high_needs_budget", "ehcp_demand", "figures"),
+    "placements": ("placements_by_category", "forecast_assumptions", "intervention_places"),
+    "sensitivity": ("high_needs_budget", "ehcp_demand", "figures", "assumption_ranges"),
+    "break_even": ("high_needs_budget", "ehcp_demand", "figures", "assumption_ranges"),
+    "uncertainty": (
+        "high_needs_budget",
+        "ehcp_demand",
+        "figures",
+        "assumption_ranges",
+        "simulation_seed",
+    ),
+    "years": ("high_needs_budget",),
+    "first_year": ("high_needs_budget",),
+    "last_year": ("high_needs_budget",),
+    "current_year": (),
+}
+_EXPRESSION_RE = re.compile(r"\{\{\s*(.*?)\s*\}\}", re.DOTALL)
+_NOT_FIGURES = ("ref(", "table(", "chart(")
+#: A placeholder and a unit typed straight after it (``k``, ``m``, ``%``).
+_WITH_UNIT_RE = re.compile(r"(\{\{\s*(.*?)\s*\}\})([A-Za-z%]*)", re.DOTALL)
+#: The helper a placeholder's note mark is printed by (added after the placeholder).
+NOTE_HELPER = "figure_note"
 
 #: Names the paper builds in words from a model figure: ``<name>_words`` traces to ``<name>``.
 WORDS_SUFFIX = "_words"
@@ -72,3 +110,61 @@ def plain_value(value: Any) -> Any:
     if hasattr(value, "item"):  # a NumPy number
         return value.item()
     return str(value)
+
+
+def recorded_figures(
+    text: str,
+    where: str,
+    env: jinja2.Environment,
+    context: Mapping[str, Any],
+    notes: FigureNotes | None = None,
+) -> list[dict[str, Any]]:
+    """Each figure placeholder of ``text``: where it is, what it prints, the input tables it
+    draws on, the model figure it is (its lineage key), its raw value and its note's letter,
+    so that runs can be compared and explained figure by figure."""
+    figures = []
+    for expression in _EXPRESSION_RE.findall(text):
+        if expression.startswith(_NOT_FIGURES):
+            continue
+        root = re.match(r"-?\s*(\w+)", expression)
+        key = re.match(r"fig\.(\w+)", expression)
+        traces, value = trace_placeholder(expression, env, context)
+        figures.append(
+            {
+                "id": f"{where}: {expression}",
+                "where": where,
+                "text": env.from_string("{{ " + expression + " }}").render(context),
+                "sources": list(PLACEHOLDER_SOURCES.get(root.group(1) if root else "", ())),
+                "rows": [key.group(1)] if key else [],
+                "traces": traces,
+                "value": plain_value(value),
+                "note": None if notes is None else notes.letter(traces),
+            }
+        )
+    return figures
+
+
+def marked(
+    text: str, env: jinja2.Environment, context: Mapping[str, Any], notes: FigureNotes
+) -> str:
+    """``text`` with the mark of its note after every placeholder of a derived figure."""
+
+    def mark(match: re.Match[str]) -> str:
+        expression = match.group(1)
+        if expression.startswith(_NOT_FIGURES):
+            return match.group(0)
+        key, _ = trace_placeholder(expression, env, context)
+        if notes.letter(key) is None:
+            return match.group(0)
+        return match.group(0) + "{{ " + NOTE_HELPER + "(" + json.dumps(key) + ") }}"
+
+    # A unit typed straight after the placeholder (the "k" of £{{ ... }}k) keeps its figure:
+    # the mark goes after it.
+    def after_unit(match: re.Match[str]) -> str:
+        placeholder = match.group(1)
+        marked_placeholder = _EXPRESSION_RE.sub(mark, placeholder)
+        if marked_placeholder == placeholder:
+            return match.group(0)
+        return placeholder + match.group(3) + marked_placeholder[len(placeholder) :]
+
+    return _WITH_UNIT_RE.sub(after_unit, text)

@@ -18,7 +18,8 @@ import jinja2
 from markdown_it import MarkdownIt
 
 from highneeds.errors import NarrativeError
-from highneeds.paper.figure_trace import plain_value, trace_placeholder
+from highneeds.paper.figure_notes import FigureNotes
+from highneeds.paper.figure_trace import NOTE_HELPER, marked, recorded_figures
 from highneeds.paper.placeholder_help import explain_unknown
 from highneeds.paper.sandbox import NarrativeSandbox, SecurityError
 from highneeds.paper.sanitise import ALLOWED_ELEMENTS, active_content, clean
@@ -188,36 +189,6 @@ class CrossReferences:
         return Markup(" – ").join([self._link(first), self._link(last)])
 
 
-#: The data each placeholder's first name comes from, for tracing what moved a figure.
-PLACEHOLDER_SOURCES = {
-    "fig": ("figures",),
-    "ehcp": ("ehcp_demand",),
-    "unmitigated": ("high_needs_budget",),
-    "mitigated": ("high_needs_budget",),
-    "mitigated_with_topup_uplift": ("high_needs_budget", "figures"),
-    "recovery_plan_impact": ("high_needs_budget",),
-    "business_cases": ("interventions", "placement_costs", "business_cases"),
-    "demand": ("ehcp_demand", "high_needs_budget", "figures"),
-    "all_requests_convert": ("high_needs_budget", "ehcp_demand", "figures"),
-    "placements": ("placements_by_category", "forecast_assumptions", "intervention_places"),
-    "sensitivity": ("high_needs_budget", "ehcp_demand", "figures", "assumption_ranges"),
-    "break_even": ("high_needs_budget", "ehcp_demand", "figures", "assumption_ranges"),
-    "uncertainty": (
-        "high_needs_budget",
-        "ehcp_demand",
-        "figures",
-        "assumption_ranges",
-        "simulation_seed",
-    ),
-    "years": ("high_needs_budget",),
-    "first_year": ("high_needs_budget",),
-    "last_year": ("high_needs_budget",),
-    "current_year": (),
-}
-_EXPRESSION_RE = re.compile(r"\{\{\s*(.*?)\s*\}\}", re.DOTALL)
-_NOT_FIGURES = ("ref(", "table(", "chart(")
-
-
 class TextRenderer:
     """Fills placeholders and cross-references in narrative or paper text, in the sandbox."""
 
@@ -226,34 +197,18 @@ class TextRenderer:
         narrative: Narrative,
         context: Mapping[str, Any],
         inserts: Mapping[str, Callable[[str], str]] | None = None,
+        notes: FigureNotes | None = None,
     ) -> None:
         self.env = NarrativeSandbox()
         self.refs = CrossReferences(narrative.labels, narrative.source)
         helpers = {name: _returns_markup(insert) for name, insert in (inserts or {}).items()}
+        #: The notes on derived figures, whose marks follow the figures they cover.
+        self.notes = notes
+        if notes is not None:
+            helpers[NOTE_HELPER] = notes.mark
         self.env.allow_helpers([self.refs, *helpers.values()])
         self.globals = {**context, "ref": self.refs, **helpers}
         self.figures: list[dict[str, Any]] = []
-
-    def _record_figures(self, text: str, where: str) -> None:
-        for expression in _EXPRESSION_RE.findall(text):
-            if expression.startswith(_NOT_FIGURES):
-                continue
-            root = re.match(r"-?\s*(\w+)", expression)
-            name = root.group(1) if root else ""
-            sources = list(PLACEHOLDER_SOURCES.get(name, ()))
-            key = re.match(r"fig\.(\w+)", expression)
-            traces, value = trace_placeholder(expression, self.env, self.globals)
-            self.figures.append(
-                {
-                    "id": f"{where}: {expression}",
-                    "where": where,
-                    "text": self.env.from_string("{{ " + expression + " }}").render(self.globals),
-                    "sources": sources,
-                    "rows": [key.group(1)] if key else [],
-                    "traces": traces,
-                    "value": plain_value(value),
-                }
-            )
 
     def render(self, text: str, source: str, line: int, where: str | None = None) -> str:
         """Render one piece of text, naming ``source`` and ``line`` in any error.
@@ -264,7 +219,10 @@ class TextRenderer:
         self.refs.source, self.refs.line = source, line
         try:
             if where is not None:
-                self._record_figures(text, where)
+                self.figures += recorded_figures(text, where, self.env, self.globals, self.notes)
+                if self.notes is not None:
+                    text_with_marks = marked(text, self.env, self.globals, self.notes)
+                    return self.env.from_string(text_with_marks).render(self.globals)
             return self.env.from_string(text).render(self.globals)
         except NarrativeError:
             raise

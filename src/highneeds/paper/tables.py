@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from highneeds.paper.figure_notes import FigureNotes
 from highneeds.paper.formatting import gbp_k, num, table_amount
 from highneeds.paper.model_outputs import ModelOutputs
 from highneeds.paper.narrative import TextRenderer
@@ -28,11 +29,14 @@ def _register_row(
     values: list[float | None],
     sources: list[str],
     trace: str,
-) -> None:
+    notes: FigureNotes | None = None,
+) -> Markup:
     """Record each printed cell of a £000 table row, for comparing papers figure by figure,
-    with the model's name for it (``trace`` with ``{year}``: its lineage key) and its value."""
+    with the model's name for it (``trace`` with ``{year}``: its lineage key), its value and
+    its note; return the mark of the row's note (nothing for a row of inputs)."""
+    mark = Markup("") if notes is None else notes.mark(trace.format(year=years[0]))
     if figures is None:
-        return
+        return mark
     for year, value in zip(years, values, strict=True):
         figures.append(
             {
@@ -43,13 +47,18 @@ def _register_row(
                 "rows": [label],
                 "traces": trace.format(year=year),
                 "value": None if value is None or pd.isna(value) else float(value),
+                "note": None if notes is None else notes.letter(trace.format(year=year)),
             }
         )
+    return mark
 
 
-def _row(label: str, values: list[float | None], css: str = "") -> dict[str, Any]:
+def _row(
+    label: str, values: list[float | None], css: str = "", note: Markup | None = None
+) -> dict[str, Any]:
     return {
         "label": label,
+        "note": note or Markup(""),
         "group": False,
         "css": css,
         "amounts": [table_amount(v) for v in values],
@@ -57,7 +66,10 @@ def _row(label: str, values: list[float | None], css: str = "") -> dict[str, Any
 
 
 def budget_table_html(
-    outputs: ModelOutputs, number: str, figures: list[dict[str, Any]] | None = None
+    outputs: ModelOutputs,
+    number: str,
+    figures: list[dict[str, Any]] | None = None,
+    notes: FigureNotes | None = None,
 ) -> str:
     """The para 7.3 table cell for cell, with the mitigated carried-forward line added."""
     wide = outputs.budget_wide
@@ -66,7 +78,7 @@ def budget_table_html(
     rows = []
     for line in wide.index:
         values = list(wide.loc[line])
-        _register_row(
+        mark = _register_row(
             figures,
             "high_needs_budget",
             labels[line],
@@ -74,10 +86,11 @@ def budget_table_html(
             values,
             ["high_needs_budget"],
             f"budget.{line}[{{year}}]",
+            notes,
         )
-        rows.append(_row(labels[line], values, "total" if line == "cfwd" else ""))
+        rows.append(_row(labels[line], values, "total" if line == "cfwd" else "", mark))
     mitigated = list(outputs.scenarios[outputs.scenarios["scenario"] == "mitigated"]["cfwd"])
-    _register_row(
+    mark = _register_row(
         figures,
         "high_needs_budget",
         MITIGATED_LINE_LABEL,
@@ -85,8 +98,9 @@ def budget_table_html(
         mitigated,
         ["high_needs_budget"],
         "mitigated.cfwd[{year}]",
+        notes,
     )
-    rows.append(_row(MITIGATED_LINE_LABEL, mitigated, "derived"))
+    rows.append(_row(MITIGATED_LINE_LABEL, mitigated, "derived", mark))
     return render_template(
         "highneeds.paper",
         "parts/finance-table.html.j2",
@@ -100,7 +114,10 @@ def budget_table_html(
 
 
 def scenarios_table_html(
-    outputs: ModelOutputs, number: str, figures: list[dict[str, Any]] | None = None
+    outputs: ModelOutputs,
+    number: str,
+    figures: list[dict[str, Any]] | None = None,
+    notes: FigureNotes | None = None,
 ) -> str:
     """Carried-forward deficit and in-year movement by scenario and year."""
     years = list(dict.fromkeys(outputs.scenarios["year"]))
@@ -109,7 +126,7 @@ def scenarios_table_html(
         rows.append({"label": heading, "group": True})
         for scenario, label in outputs.scenario_labels.items():
             values = list(outputs.scenarios[outputs.scenarios["scenario"] == scenario][measure])
-            _register_row(
+            mark = _register_row(
                 figures,
                 "scenarios",
                 f"{heading}: {label}",
@@ -117,8 +134,9 @@ def scenarios_table_html(
                 values,
                 ["high_needs_budget", "figures"],
                 f"{scenario}.{measure}[{{year}}]",
+                notes,
             )
-            rows.append(_row(label, values))
+            rows.append(_row(label, values, note=mark))
     return render_template(
         "highneeds.paper",
         "parts/finance-table.html.j2",
@@ -146,6 +164,7 @@ def business_cases_table_html(
     outputs: ModelOutputs, number: str, meta: Mapping[str, Any], renderer: TextRenderer
 ) -> str:
     """The para 7.6 table: each intervention, its business case basis and current position."""
+    notes = renderer.notes
     wording = meta.get("business_cases", {})
     rows = []
     for rec in outputs.business_cases.itertuples(index=False):
@@ -167,6 +186,7 @@ def business_cases_table_html(
                 "rows": [],
                 "traces": f"savings.{rec.intervention_id}",
                 "value": float(rec.computed_saving),
+                "note": None if notes is None else notes.letter(f"savings.{rec.intervention_id}"),
             }
         )
         position = renderer.render_html(
@@ -180,6 +200,9 @@ def business_cases_table_html(
                 "where": Markup(where),
                 "basis": f"Assumes {describe_places(outputs.savings, rec.intervention_id)} "
                 f"avoided ({gbp_k(rec.computed_saving)})",
+                "note": Markup("")
+                if notes is None
+                else notes.mark(f"savings.{rec.intervention_id}"),
                 "position": position,
             }
         )
@@ -197,6 +220,7 @@ def _written_row(
     write: Callable[[float], str],
     sources: list[str],
     trace: str | None = None,
+    notes: FigureNotes | None = None,
 ) -> dict[str, Any]:
     """A table row of figures written by ``write`` (a blank where there is none), each printed
     figure recorded as ``<table>: <shown>, <year>`` for comparing papers figure by figure,
@@ -212,15 +236,29 @@ def _written_row(
                 "rows": [],
                 "traces": None if trace is None else trace.format(year=year),
                 "value": float(by_year[year]),
+                "note": None
+                if notes is None or trace is None
+                else notes.letter(trace.format(year=year)),
             }
             for year, text in cells.items()
             if text
         )
-    return {"label": label, "group": False, "css": "", "amounts": list(cells.values())}
+    first = trace.format(year=next(iter(cells), "")) if trace else None
+    mark = Markup("") if notes is None else notes.mark(first)
+    return {
+        "label": label,
+        "note": mark,
+        "group": False,
+        "css": "",
+        "amounts": list(cells.values()),
+    }
 
 
 def demand_table_html(
-    outputs: ModelOutputs, number: str, figures: list[dict[str, Any]] | None = None
+    outputs: ModelOutputs,
+    number: str,
+    figures: list[dict[str, Any]] | None = None,
+    notes: FigureNotes | None = None,
 ) -> str:
     """EHCPs, the cost per plan the forecast implies and placement costs by year, as forecast
     and if all requests for assessment become plans."""
@@ -242,7 +280,11 @@ def demand_table_html(
             demand[column],
             write,
             sources,
-            f"demand.{column}[{{year}}]",
+            # The forecast's own placement costs are the budget table's cells.
+            "budget.placement_costs[{year}]"
+            if column == "placement_costs"
+            else f"demand.{column}[{{year}}]",
+            notes,
         )
 
     rows = [

@@ -36,6 +36,10 @@ class Node:
                 parts.append(child)
             elif child.tag == "br":
                 parts.append("\n")
+            elif "visually-hidden" in child.classes and child.tag == "span":
+                continue  # words for screen readers beside a visible sign (a note's letter)
+            elif "figure-note-mark" in child.classes:
+                parts.append(f"[{child.text()}]")  # Word has no link to a note: "£3,592k[b]"
             else:
                 parts.append(child.text())
         return "".join(parts)

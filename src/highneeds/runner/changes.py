@@ -10,6 +10,7 @@ from typing import Any
 
 from highneeds.errors import InputDataError
 from highneeds.gate.sources import SOURCE_STEMS, read_source
+from highneeds.runner.history import HEADLINES, PaperHeadlines
 from highneeds.templating import render_template
 
 FIGURES_FILE = "processed/paper_figures.json"
@@ -132,8 +133,14 @@ def _figures(run_dir: Path) -> dict[str, dict[str, Any]]:
     return {f["id"]: f for f in json.loads(path.read_text(encoding="utf-8"))}
 
 
-def write_changes(run_dir: Path, baseline: Path | None, baseline_label: str) -> dict[str, Any]:
-    """Write ``changes.json`` and ``changes.html`` into the run folder; return the JSON."""
+def write_changes(
+    run_dir: Path,
+    baseline: Path | None,
+    baseline_label: str,
+    history: list[PaperHeadlines] | None = None,
+) -> dict[str, Any]:
+    """Write ``changes.json`` and ``changes.html`` into the run folder, with the forecast's
+    ``history`` from paper to paper where given; return the JSON."""
     if baseline is None:
         figures: list[FigureChange] = []
         cells: list[CellChange] = []
@@ -145,6 +152,7 @@ def write_changes(run_dir: Path, baseline: Path | None, baseline_label: str) -> 
         "figures_changed": len(figures),
         "figures": [asdict(f) for f in figures],
         "input_cells_changed": [asdict(c) for c in cells],
+        "forecast_history": [asdict(h) for h in history or []],
     }
     (run_dir / "changes.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     page = render_template(
@@ -153,6 +161,37 @@ def write_changes(run_dir: Path, baseline: Path | None, baseline_label: str) -> 
         figures=figures,
         baseline_label=baseline_label,
         has_baseline=baseline is not None,
+        history=_history_view(history or []),
     )
     (run_dir / "changes.html").write_text(page + "\n", encoding="utf-8")
     return payload
+
+
+def _history_view(history: list[PaperHeadlines]) -> dict[str, Any] | None:
+    """The forecast's history as the page shows it: a table, and a chart of the two deficits
+    once there are two papers to join."""
+    if not history:
+        return None
+    from highneeds.amounts import value_text
+
+    rows = [
+        {
+            "cycle": h.cycle,
+            "final_year": h.final_year,
+            "figures": ["" if v is None else value_text(round(v, 1)) for v in h.values.values()],
+        }
+        for h in history
+    ]
+    headings = [label for label, _ in HEADLINES.values()]
+    view: dict[str, Any] = {"headings": headings, "rows": rows, "chart": None, "chart_alt": ""}
+    if len(history) > 1:
+        from highneeds.paper.history_chart import describe_history, history_chart_data_uri
+
+        cycles = [h.cycle for h in history]
+        series = {
+            "No interventions": [h.values["unmitigated"] for h in history],
+            "With the Recovery Plan": [h.values["mitigated"] for h in history],
+        }
+        view["chart"] = history_chart_data_uri(cycles, series)
+        view["chart_alt"] = describe_history(cycles, series)
+    return view

@@ -169,6 +169,7 @@ def _run_steps(
 ) -> list[dict[str, Any]]:
     """The body of a run inside its lock and log: steps, change log, manifest, publish."""
     from highneeds.runner.changes import write_changes
+    from highneeds.runner.history import forecast_history
 
     root, cycle = options.root, paths.cycle
     store = Store(root / "reports")
@@ -185,7 +186,7 @@ def _run_steps(
             records,
         )
         baseline, label = _baseline(root, paths)
-        write_changes(run_dir, baseline, label)
+        write_changes(run_dir, baseline, label, forecast_history(root, (cycle, run_dir)))
         write_json(
             run_dir / MANIFEST,
             build_manifest(run_dir, root, cycle, run_id, "ok", started, epoch, plan, records, None),

@@ -105,7 +105,7 @@ class PreviewEngine:
 
     def watched(self) -> list[Path]:
         """The folders whose changes the preview follows."""
-        return [self.raw_dir, self.suites_dir, self.templates_dir]
+        return [self.raw_dir, self.suites_dir, self.templates_dir, self.root / "docs"]
 
     def stage_for(self, changed: Iterable[Path]) -> Stage:
         """What the changed files make the preview run again."""

@@ -152,9 +152,11 @@ def _glob(folder: Path, patterns: Iterable[str]) -> list[Path]:
 
 
 def code_hash(root: Path) -> str:
-    """One hash of the package's source and its templates: code that shapes outputs."""
+    """One hash of the package's source and its templates, and of the assumptions log whose
+    notes the paper prints: what shapes outputs besides the inputs."""
     package = root / "src" / "highneeds"
     files = sorted(package.rglob("*.py")) + sorted(package.glob("*/templates/**/*"))
+    files.append(root / "docs" / "assumptions.md")
     return sha256_json(hash_files(root, (p for p in files if p.is_file())))
 
 

@@ -1,0 +1,104 @@
+"""How the forecast's headline figures moved from paper to paper, across every cycle with a
+published paper (and the run being published): for ``changes.html`` and ``explain --history``.
+
+Each figure is read from the lineage its run recorded, so the history shows exactly what each
+paper printed, whatever the code computes today."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from highneeds.amounts import value_text
+from highneeds.model.lineage import Lineage
+from highneeds.paths import CyclePaths
+from highneeds.runner.cycles import available_cycles
+from highneeds.runner.publishing import published_run
+
+#: The headline figures, by name: what they are, and their lineage key in the final year.
+HEADLINES = {
+    "unmitigated": (
+        "Deficit carried forward, final year, no interventions (£000)",
+        "unmitigated.cfwd",
+    ),
+    "mitigated": (
+        "Deficit carried forward, final year, with the Recovery Plan (£000)",
+        "mitigated.cfwd",
+    ),
+    "cost_per_plan": ("Average cost per plan, final year (£000)", "demand.cost_per_plan"),
+    "plans": ("EHCPs, final year", "demand.plans"),
+}
+
+
+@dataclass(frozen=True)
+class PaperHeadlines:
+    """One paper's headline figures (``None`` where the paper had no such figure)."""
+
+    cycle: str
+    run_id: str
+    final_year: str
+    values: dict[str, float | None]
+
+
+def headlines_of(cycle: str, run_dir: Path) -> PaperHeadlines | None:
+    """The headline figures a run's paper printed, from its lineage; ``None`` for a run made
+    before lineage was recorded."""
+    files = sorted((run_dir / "processed").glob("lineage_*.json"))
+    if not files:
+        return None
+    lineage = Lineage()
+    for path in files:
+        lineage = lineage.merge(Lineage.from_json(path.read_text(encoding="utf-8")))
+    if "last_year" not in lineage:
+        return None
+    last = str(lineage["last_year"].value)
+    values: dict[str, float | None] = {}
+    for name, (_, prefix) in HEADLINES.items():
+        key = f"{prefix}[{last}]"
+        values[name] = float(lineage[key].value) if key in lineage else None
+    return PaperHeadlines(cycle, run_dir.name, last, values)
+
+
+def forecast_history(root: Path, current: tuple[str, Path] | None = None) -> list[PaperHeadlines]:
+    """Every cycle's published paper, oldest first; with ``current`` (cycle, run folder), that
+    run stands for its cycle (it is about to be published)."""
+    history = []
+    for cycle in available_cycles(root):
+        run = (
+            current[1]
+            if current and current[0] == cycle
+            else published_run(CyclePaths(root, cycle).reports)
+        )
+        headlines = None if run is None else headlines_of(cycle, run)
+        if headlines is not None:
+            history.append(headlines)
+    return history
+
+
+def history_text(history: list[PaperHeadlines]) -> str:
+    """The history as a plain table: one line per paper, one column per headline figure."""
+    if not history:
+        return "No published paper records its figures' lineage yet: run a cycle first."
+    names = list(HEADLINES)
+    header = ["cycle", "final year", *names]
+    rows = [
+        [
+            h.cycle,
+            h.final_year,
+            *("-" if h.values[n] is None else value_text(round(h.values[n], 1)) for n in names),
+        ]
+        for h in history
+    ]
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(str(cell).rjust(width) for cell, width in zip(row, widths, strict=True))
+        for row in [header, *rows]
+    ]
+    legend = [f"  {name}: {label}" for name, (label, _) in HEADLINES.items()]
+    return "\n".join(["How the forecast moved from paper to paper:", "", *lines, "", *legend])
+
+
+def history_json(history: list[PaperHeadlines]) -> str:
+    labels = {name: label for name, (label, _) in HEADLINES.items()}
+    return json.dumps({"headlines": labels, "papers": [asdict(h) for h in history]}, indent=1)

@@ -1,0 +1,79 @@
+"""The forecast's history from paper to paper: `explain --history` and changes.html."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from highneeds.paths import PROJECT_FILES
+from highneeds.runner.history import forecast_history, headlines_of, history_text
+from tests.conftest import CYCLE, run_pipeline
+
+pytestmark = pytest.mark.e2e
+NEXT = "2022-02"
+
+
+@pytest.fixture(scope="module")
+def two_cycles(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project copy with two published cycles: the shipped one, and the next with a larger
+    Recovery Plan saving in the final year."""
+    root = tmp_path_factory.mktemp("history")
+    for name in PROJECT_FILES:
+        source = project_root / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, root / name)
+    assert run_pipeline(root, "-q", "--cycle", CYCLE).returncode == 0
+    assert run_pipeline(root, NEXT, "--from", CYCLE, command="new-cycle").returncode == 0
+    budget = root / "data" / "raw" / NEXT / "high_needs_budget.csv"
+    text = budget.read_text(encoding="utf-8")
+    budget.write_text(text.replace("(93),(135)", "(93),(175)"), encoding="utf-8")
+    result = run_pipeline(root, "-q", "--cycle", NEXT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root
+
+
+def test_explain_history_shows_each_papers_headline_figures(two_cycles: Path) -> None:
+    result = run_pipeline(two_cycles, "--history", command="explain")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[2].split() == [
+        "cycle",
+        "final",
+        "year",
+        "unmitigated",
+        "mitigated",
+        "cost_per_plan",
+        "plans",
+    ]
+    assert lines[3].split() == [CYCLE, "2024/25", "3,853", "3,592", "21.3", "320.8"]
+    assert lines[4].split() == [NEXT, "2024/25", "3,853", "3,552", "21.3", "320.8"]
+    papers = json.loads(
+        run_pipeline(two_cycles, "--history", "--format", "json", command="explain").stdout
+    )["papers"]
+    assert [p["values"]["mitigated"] for p in papers] == [3592.0, 3552.0]
+
+
+def test_changes_html_shows_the_history_as_a_table_and_a_chart(two_cycles: Path) -> None:
+    folder = two_cycles / "reports" / NEXT
+    page = (folder / "changes.html").read_text(encoding="utf-8")
+    assert "How the forecast moved from paper to paper" in page
+    assert '<th scope="row">2022-01</th><td>2024/25</td><td>3,853</td><td>3,592</td>' in page
+    assert 'src="data:image/svg+xml;base64,' in page
+    assert (
+        "With the Recovery Plan: £3,592k in the 2022-01 paper, £3,552k in the 2022-02 paper" in page
+    )
+    history = json.loads((folder / "changes.json").read_text(encoding="utf-8"))["forecast_history"]
+    assert [h["cycle"] for h in history] == [CYCLE, NEXT]
+    assert [h.cycle for h in forecast_history(two_cycles)] == [CYCLE, NEXT]
+
+
+def test_a_run_without_lineage_has_no_history(tmp_path: Path) -> None:
+    (tmp_path / "processed").mkdir()
+    assert headlines_of(CYCLE, tmp_path) is None
+    assert history_text([]).startswith("No published paper records")
