@@ -17,6 +17,16 @@ from highneeds.gate.tables import read_cycle_tables
 from highneeds.paths import PROJECT_FILES, PROJECT_ROOT
 
 SHIPPED_CYCLE = CYCLE = "2022-01"
+#: Debian's Chromium, as browser tests launch it (nothing is downloaded at run time).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session")
@@ -58,10 +68,8 @@ def run_pipeline(
     )
 
 
-@pytest.fixture(scope="session")
-def project(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A temporary copy of the project, shared by the end-to-end tests."""
-    root = tmp_path_factory.mktemp("project")
+def copy_project(project_root: Path, root: Path) -> Path:
+    """A copy of the project's files (code, notebooks, suites, inputs) at ``root``."""
     for name in PROJECT_FILES:
         source, target = project_root / name, root / name
         if source.is_dir():
@@ -70,6 +78,12 @@ def project(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
     return root
+
+
+@pytest.fixture(scope="session")
+def project(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A temporary copy of the project, shared by the end-to-end tests."""
+    return copy_project(project_root, tmp_path_factory.mktemp("project"))
 
 
 @pytest.fixture(scope="session")

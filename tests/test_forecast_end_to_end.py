@@ -14,7 +14,9 @@ import pytest
 from openpyxl import load_workbook
 
 from highneeds.categories import DFE_CATEGORIES
-from tests.conftest import CYCLE, run_pipeline
+from highneeds.model.lineage import agrees
+from highneeds.runner.explain import load_run
+from tests.conftest import CYCLE, run_pipeline, without_note_marks
 from tests.paper.test_assemble import table_rows
 
 pytestmark = pytest.mark.e2e
@@ -78,7 +80,9 @@ def test_seven_category_council_prints_finance_forecast_and_explains_the_drivers
     assert "Table 4: EHCPs, average annual cost per EHCP and placement costs by placement" in html
     rows = table_rows(html[html.index('id="table-4"') :])
     assert all([label] in rows for label in DFE_CATEGORIES.values())
-    assert "75 plans in 2021/22 become 88 in 2024/25, at £26.7k a plan" in html
+    text = without_note_marks(html)
+    assert "75 plans in 2021/22 become 88 in 2024/25, at £26.7k a plan" in text
+    assert "75 plans" in html  # an actual, read from its cell: no mark
 
     run_dir = newest_run(seven_categories)
     comparison = pd.read_csv(run_dir / "processed" / "forecast_comparison.csv")
@@ -88,6 +92,12 @@ def test_seven_category_council_prints_finance_forecast_and_explains_the_drivers
     notebook = nbformat.read(run_dir / "notebooks" / "02_deficit_model.ipynb", as_version=4)
     printed = [o.get("text", "") for c in notebook.cells for o in c.get("outputs", [])]
     assert "The paper prints finance's typed forecast.\n" in printed
+    # Every figure the driver cycle's paper prints is traced, and every derivation redoes.
+    records, lineage = load_run(run_dir)
+    assert all(str(r["traces"]).lstrip("-") in lineage for r in records), [
+        r["id"] for r in records if str(r["traces"]).lstrip("-") not in lineage
+    ]
+    assert all(agrees(lineage[key], lineage) for key in lineage)
 
     book = load_workbook(seven_categories / "dfe-management-plan.xlsx")
     plans = {(r[0], r[1]): r[2:-1] for r in book["EHCPs and costs"].iter_rows(values_only=True)}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,19 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.paths import PROJECT_FILES
-from tests.conftest import CYCLE, run_pipeline
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, CYCLE, copy_project, run_pipeline
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 class Preview:
@@ -60,20 +49,9 @@ class Preview:
         return self.process.returncode, out, err
 
 
-def _copy_project(project_root: Path, target: Path) -> Path:
-    for name in PROJECT_FILES:
-        source = project_root / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    return target
-
-
 @pytest.fixture
 def preview(project_root: Path, tmp_path: Path) -> Iterator[Preview]:
-    server = Preview(_copy_project(project_root, tmp_path / "project"), tmp_path / "tmp")
+    server = Preview(copy_project(project_root, tmp_path / "project"), tmp_path / "tmp")
     yield server
     if server.process.poll() is None:
         server.process.kill()

@@ -31,6 +31,18 @@ def _parameter(text: str) -> tuple[str, Any]:
     return name.strip(), yaml.safe_load(value)
 
 
+def _parameter_option(sub: argparse.ArgumentParser, help_text: str) -> None:
+    sub.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        type=_parameter,
+        default=[],
+        metavar="NAME=VALUE",
+        help=help_text,
+    )
+
+
 def _command(commands: Any, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
     sub = commands.add_parser(
         name,
@@ -70,14 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
         "inputs, parameters and code are unchanged are reused, not executed.",
     )
     run.add_argument("--cycle", help="cycle to run, YYYY-MM (default: newest under data/raw/)")
-    run.add_argument(
-        "-p",
-        "--parameter",
-        action="append",
-        type=_parameter,
-        default=[],
-        metavar="NAME=VALUE",
-        help="set a notebook parameter (YAML value), e.g. -p recovery_plan_basis=cumulative; "
+    _parameter_option(
+        run,
+        "set a notebook parameter (YAML value), e.g. -p recovery_plan_basis=cumulative; "
         "given to every notebook that declares it; overrides the notebook's default",
     )
     run.add_argument(
@@ -150,15 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--open", action="store_true", dest="open_browser", help="open it in the browser"
     )
-    preview.add_argument(
-        "-p",
-        "--parameter",
-        action="append",
-        type=_parameter,
-        default=[],
-        metavar="NAME=VALUE",
-        help="set a notebook parameter, as for 'run'",
-    )
+    _parameter_option(preview, "set a notebook parameter, as for 'run'")
 
     explain = _command(
         commands,

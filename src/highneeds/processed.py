@@ -86,3 +86,15 @@ def read_sources(folder: Path) -> dict[str, str]:
 
     path = folder / SOURCES_FILE
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def read_lineage(folder: Path) -> dict[str, dict]:
+    """Every derivation the notebooks recorded (``lineage_*.json``), merged, as plain data (a
+    cell both read is the same cell: the first kept)."""
+    import json
+
+    derivations: dict[str, dict] = {}
+    for path in sorted(folder.glob("lineage_*.json")):
+        for key, item in json.loads(path.read_text(encoding="utf-8")).items():
+            derivations.setdefault(key, item)
+    return derivations

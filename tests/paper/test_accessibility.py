@@ -9,18 +9,9 @@ import pytest
 from pypdf import PdfReader
 
 from tests import reference as ref
-from tests.conftest import reports
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, reports
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SECTIONS = ["Purpose of the report", "Context", "Financial implications", "Appendices"]
 

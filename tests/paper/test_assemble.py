@@ -112,8 +112,8 @@ def test_business_cases_table_states_places_and_savings(meta, narrative_text, ou
         "special school places avoided (£113k)"
     )
     assert rows[2][1].endswith("(£279k)")
-    # The saving is the model's (places x cost per place): marked, with its note.
-    assert table.count('class="figure-note-mark"') == 2
+    # Without the notebooks' lineage nothing is known to be derived: no marks.
+    assert 'class="figure-note-mark"' not in table
     assert "designed to support 6 children and has supported 16" in rows[1][2]
 
 

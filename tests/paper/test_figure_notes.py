@@ -7,14 +7,13 @@ from pathlib import Path
 import pytest
 
 from highneeds.errors import HighNeedsError
-from highneeds.paper.figure_notes import FigureNotes, read_figure_notes
+from highneeds.paper.figure_notes import FigureNotes, derived_figures, read_figure_notes
 
 
 def test_the_assumptions_log_gives_a_note_for_each_kind_of_derived_figure() -> None:
-    notes = FigureNotes(read_figure_notes())
+    notes = FigureNotes(read_figure_notes())  # marked by name alone
     assert notes.letter("mitigated.cfwd[2024/25]") == "a"
-    assert notes.letter("fig.cpi_topup_uplift_per_year") is None  # an input: no mark
-    assert notes.letter("budget.cfwd[2024/25]") is None
+    assert notes.letter("fig.cpi_topup_uplift_per_year") is None  # no note covers it
     # The first row that covers a figure gives its note: all-requests-convert before demand.
     assert notes.letter("demand.plans_if_all_convert[2024/25]") == "b"
     assert notes.letter("demand.plans[2024/25]") == "c"
@@ -23,6 +22,37 @@ def test_the_assumptions_log_gives_a_note_for_each_kind_of_derived_figure() -> N
     section = notes.section_html()
     assert section.index('id="figure-note-a"') < section.index('id="figure-note-d"')
     assert "Officer calculation from the budget table" in section
+
+
+def test_only_figures_the_lineage_shows_derived_carry_a_mark() -> None:
+    cell = {"rule": "input", "formula": "", "terms": [], "label": "C/Fwd as typed"}
+    derivations = {
+        "high_needs_budget.csv!6!2024/25": cell,
+        "budget.cfwd[2024/25]": {
+            "rule": "same",
+            "formula": "",
+            "label": "C/Fwd",
+            "terms": [{"key": "high_needs_budget.csv!6!2024/25"}],
+        },
+        "budget.cfwd[2023/24]": {
+            "rule": "same",
+            "formula": "",
+            "label": "C/Fwd",
+            "terms": [{"key": "unmitigated.cfwd[2023/24]"}],
+        },
+        "unmitigated.cfwd[2023/24]": {
+            "rule": "sum",
+            "formula": "B/Fwd + ...",
+            "terms": [],
+            "label": "C/Fwd",
+        },
+    }
+    derived = derived_figures(derivations)
+    assert derived == {"budget.cfwd[2023/24]", "unmitigated.cfwd[2023/24]"}
+    notes = FigureNotes(read_figure_notes(), derived)
+    assert notes.letter("budget.cfwd[2024/25]") is None  # typed: read from its cell
+    assert notes.letter("budget.cfwd[2023/24]") == "a"  # left blank: the roll-forward's
+    assert "Calculated by the roll-forward" in notes.section_html()
 
 
 def test_a_mark_links_to_its_note_and_says_note_to_a_screen_reader() -> None:

@@ -5,21 +5,28 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 from pathlib import Path
 
 import pytest
 
 from highneeds.model.lineage import agrees, recompute
-from highneeds.paths import PROJECT_FILES
 from highneeds.runner.explain import explain, load_run
-from tests.conftest import CYCLE, edited, reports, run_pipeline
+from tests.conftest import CYCLE, copy_project, edited, reports, run_pipeline
 
 pytestmark = pytest.mark.e2e
 
 
-def test_every_printed_figure_is_traced_to_input_cells(project: Path, first_run) -> None:
-    records, lineage = load_run(reports(project) / "current")
+@pytest.fixture(scope="module")
+def published(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped cycle run once in a copy of its own (other tests edit the shared copy)."""
+    root = copy_project(project_root, tmp_path_factory.mktemp("explained"))
+    result = run_pipeline(root, "-q")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root
+
+
+def test_every_printed_figure_is_traced_to_input_cells(published: Path) -> None:
+    records, lineage = load_run(reports(published) / "current")
     assert len(records) > 150
     for record in records:
         key = str(record["traces"]).lstrip("-")
@@ -35,8 +42,8 @@ def test_every_printed_figure_is_traced_to_input_cells(project: Path, first_run)
         assert agrees(derivation, lineage), (key, derivation.value, recompute(derivation, lineage))
 
 
-def test_explain_traces_3853_in_para_7_13_to_four_budget_cells(project: Path, first_run) -> None:
-    result = run_pipeline(project, "--cycle", CYCLE, "7.13", command="explain")
+def test_explain_traces_3853_in_para_7_13_to_four_budget_cells(published: Path) -> None:
+    result = run_pipeline(published, "--cycle", CYCLE, "7.13", command="explain")
     assert result.returncode == 0, result.stderr
     text = result.stdout
     start = text.index("£3,853k in para 7.13: Deficit carried forward at the end of 2024/25")
@@ -53,8 +60,10 @@ def test_explain_traces_3853_in_para_7_13_to_four_budget_cells(project: Path, fi
     assert "02_deficit_model.ipynb: Roll forward and reconcile the typed table" in block
 
 
-def test_explain_json_and_an_unknown_place(project: Path, first_run) -> None:
-    result = run_pipeline(project, "--format", "json", "mitigated.cfwd[2024/25]", command="explain")
+def test_explain_json_and_an_unknown_place(published: Path) -> None:
+    result = run_pipeline(
+        published, "--format", "json", "mitigated.cfwd[2024/25]", command="explain"
+    )
     payload = json.loads(result.stdout)
     assert {f["printed"] for f in payload["figures"]} == {"£3,592k", "3,592"}  # para and table
     figure = payload["figures"][0]
@@ -62,28 +71,21 @@ def test_explain_json_and_an_unknown_place(project: Path, first_run) -> None:
     assert figure["derivation"]["rule"] == "sum"
     cells = {(c["row"], c["column"], c["text"]) for c in figure["input_cells"]}
     assert (7, "2024/25", "(135)") in cells  # the Recovery Plan Impact behind it
-    missing = run_pipeline(project, "7.99", command="explain")
+    missing = run_pipeline(published, "7.99", command="explain")
     assert missing.returncode == 2
     assert "nothing printed at '7.99'" in missing.stderr and "did you mean 7.9?" in missing.stderr
 
 
 def test_a_changed_cell_is_named_behind_every_figure_that_moved(
-    project_root: Path, project: Path, first_run, tmp_path: Path
+    project_root: Path, published: Path, tmp_path: Path
 ) -> None:
-    copy = tmp_path / "project"
-    for name in PROJECT_FILES:
-        source = project_root / name
-        if source.is_dir():
-            shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, copy / name)
+    copy = copy_project(project_root, tmp_path / "project")
     budget = copy / "data" / "raw" / CYCLE / "high_needs_budget.csv"
     with edited(
         budget, "Recovery Plan Impact,,,(33),(93),(135)", "Recovery Plan Impact,,,(33),(93),(175)"
     ):
         assert run_pipeline(copy, "-q").returncode == 0
-    before, _ = load_run(reports(project) / "current")
+    before, _ = load_run(reports(published) / "current")
     after, lineage = load_run(reports(copy) / "current")
     shown = {r["id"]: r["text"] for r in before}
     moved = [r for r in after if shown.get(r["id"]) != r["text"]]
@@ -96,11 +98,11 @@ def test_a_changed_cell_is_named_behind_every_figure_that_moved(
 
 
 def test_the_auditors_edition_links_every_paragraphs_figures_to_their_derivations(
-    project: Path, first_run
+    published: Path,
 ) -> None:
     from bs4 import BeautifulSoup
 
-    folder = reports(project)
+    folder = reports(published)
     edition = folder / "cabinet-report-audit.html"
     assert edition.is_symlink()  # a stable name, switched with the rest of the paper
     soup = BeautifulSoup(edition.read_text(encoding="utf-8"), "html.parser")
@@ -119,12 +121,10 @@ def test_the_auditors_edition_links_every_paragraphs_figures_to_their_derivation
     assert "audit-figures" not in (folder / "cabinet-report.html").read_text(encoding="utf-8")
 
 
-def test_every_figure_the_model_derived_carries_its_note_and_no_input_does(
-    project: Path, first_run
-) -> None:
+def test_every_figure_the_model_derived_carries_its_note_and_no_input_does(published: Path) -> None:
     from highneeds.paper.figure_notes import read_figure_notes
 
-    records, lineage = load_run(reports(project) / "current")
+    records, lineage = load_run(reports(published) / "current")
     for record in records:
         derivation = lineage[str(record["traces"]).lstrip("-")]
         while derivation.rule == "same" and len(derivation.terms) == 1 and not derivation.formula:
@@ -132,7 +132,7 @@ def test_every_figure_the_model_derived_carries_its_note_and_no_input_does(
         label = derivation.key in ("current_year", "first_year", "last_year")  # years name
         derived = not label and derivation.rule not in ("input", "constant")
         assert (record["note"] is not None) == derived, (record["id"], derivation.rule)
-    paper = (reports(project) / "cabinet-report.html").read_text(encoding="utf-8")
+    paper = (reports(published) / "cabinet-report.html").read_text(encoding="utf-8")
     notes = paper[paper.index('id="figure-notes"') :]
     texts = {note.text for note in read_figure_notes()}
     for letter in {r["note"] for r in records if r["note"]}:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from highneeds.paths import PROJECT_FILES
 from highneeds.runner.history import forecast_history, headlines_of, history_text
-from tests.conftest import CYCLE, run_pipeline
+from tests.conftest import CYCLE, copy_project, run_pipeline
 
 pytestmark = pytest.mark.e2e
 NEXT = "2022-02"
@@ -20,14 +18,7 @@ NEXT = "2022-02"
 def two_cycles(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project copy with two published cycles: the shipped one, and the next with a larger
     Recovery Plan saving in the final year."""
-    root = tmp_path_factory.mktemp("history")
-    for name in PROJECT_FILES:
-        source = project_root / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, root / name)
+    root = copy_project(project_root, tmp_path_factory.mktemp("history"))
     assert run_pipeline(root, "-q", "--cycle", CYCLE).returncode == 0
     assert run_pipeline(root, NEXT, "--from", CYCLE, command="new-cycle").returncode == 0
     budget = root / "data" / "raw" / NEXT / "high_needs_budget.csv"

@@ -19,7 +19,7 @@ from highneeds.paper.chart import (
     describe_deficit_chart,
     figure_html,
 )
-from highneeds.paper.figure_notes import FigureNotes, read_figure_notes
+from highneeds.paper.figure_notes import FigureNotes, derived_figures, read_figure_notes
 from highneeds.paper.model_outputs import ModelOutputs
 from highneeds.paper.narrative import Narrative, TextRenderer, render_sections
 from highneeds.paper.tables import (
@@ -163,7 +163,7 @@ def build_paper(
         if name == "demand":
             return demand_table_html(outputs, number, recorded, notes)
         if name == "placements":
-            return placements_table_html(outputs, number, recorded)
+            return placements_table_html(outputs, number, recorded, notes)
         if name == "sensitivity":
             return sensitivity_table_html(outputs, number, recorded, notes)
         raise KeyError(
@@ -183,7 +183,9 @@ def build_paper(
         )
 
     chart_pngs: dict[str, bytes] = {}
-    notes = FigureNotes(read_figure_notes())
+    # Only what the notebooks' lineage shows the model derived carries a note's mark.
+    derived = set() if outputs.lineage is None else derived_figures(outputs.lineage)
+    notes = FigureNotes(read_figure_notes(), derived)
     inserts = {"table": table, "chart": chart}
     renderer = TextRenderer(narrative, narrative_context(outputs), inserts, notes)
     recommendations = recommendations_html(meta, renderer)

@@ -30,7 +30,7 @@ def audit_edition(
     anchors = _number(figures, derivations)
     listed: dict[str | None, list[dict[str, Any]]] = {}
     for record in figures:
-        if record.get("traces"):
+        if _traced(record, derivations):
             listed.setdefault(record.get("paragraph"), []).append(
                 _listed(record, derivations, anchors)
             )
@@ -87,9 +87,14 @@ def _number(figures: Sequence[Mapping[str, Any]], derivations: Derivations) -> d
             visit(term["key"])
 
     for record in figures:
-        if record.get("traces"):
+        if _traced(record, derivations):
             visit(str(record["traces"]).lstrip("-"))
     return anchors
+
+
+def _traced(record: Mapping[str, Any], derivations: Derivations) -> bool:
+    """Whether the run recorded how the printed figure was computed."""
+    return bool(record.get("traces")) and str(record["traces"]).lstrip("-") in derivations
 
 
 def _cell_text(item: Mapping[str, Any]) -> str:

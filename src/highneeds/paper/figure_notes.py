@@ -5,9 +5,11 @@ the paper and the assumptions log cannot disagree)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from string import ascii_lowercase
+from typing import Any
 
 from highneeds.errors import HighNeedsError
 from highneeds.paths import PROJECT_ROOT
@@ -49,14 +51,17 @@ def read_figure_notes(path: Path = ASSUMPTIONS_FILE) -> list[FigureNote]:
 class FigureNotes:
     """The notes a paper uses, lettered a, b, c ... in the order it first marks them."""
 
-    def __init__(self, notes: list[FigureNote]) -> None:
+    def __init__(self, notes: list[FigureNote], derived: set[str] | None = None) -> None:
+        """``derived``: the figures the model calculated (see :func:`derived_figures`); a
+        figure outside it carries no mark whatever its name. None: marked by name alone."""
         self.notes = notes
+        self.derived = derived
         self.letters: dict[int, str] = {}
 
     def letter(self, key: str | None) -> str | None:
         """The letter of the note on figure ``key`` (``-key`` for one printed negated), giving
         the note the next letter when first used; ``None`` if no note covers the figure."""
-        if not key:
+        if not key or (self.derived is not None and key.lstrip("-") not in self.derived):
             return None
         for index, note in enumerate(self.notes):
             if note.covers(key.lstrip("-")):
@@ -83,3 +88,16 @@ class FigureNotes:
             if notes
             else ""
         )
+
+
+def derived_figures(derivations: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """The figures the model calculated rather than read: those whose derivation, followed
+    through any second names, is not an input cell (or a constant)."""
+    derived = set()
+    for key in derivations:
+        item = derivations[key]
+        while item["rule"] == "same" and len(item["terms"]) == 1 and not item["formula"]:
+            item = derivations[item["terms"][0]["key"]]
+        if item["rule"] not in ("input", "constant"):
+            derived.add(key)
+    return derived

@@ -34,7 +34,7 @@ def _register_row(
     """Record each printed cell of a £000 table row, for comparing papers figure by figure,
     with the model's name for it (``trace`` with ``{year}``: its lineage key), its value and
     its note; return the mark of the row's note (nothing for a row of inputs)."""
-    mark = Markup("") if notes is None else notes.mark(trace.format(year=years[0]))
+    mark = _row_mark(notes, [trace.format(year=year) for year in years])
     if figures is None:
         return mark
     for year, value in zip(years, values, strict=True):
@@ -51,6 +51,15 @@ def _register_row(
             }
         )
     return mark
+
+
+def _row_mark(notes: FigureNotes | None, keys: list[str]) -> Markup:
+    """The mark after a row's label: the note of the first figure of the row the model derived
+    (a row of inputs has none)."""
+    if notes is None:
+        return Markup("")
+    derived = [key for key in keys if notes.letter(key) is not None]
+    return notes.mark(derived[0]) if derived else Markup("")
 
 
 def _row(
@@ -243,8 +252,7 @@ def _written_row(
             for year, text in cells.items()
             if text
         )
-    first = trace.format(year=next(iter(cells), "")) if trace else None
-    mark = Markup("") if notes is None else notes.mark(first)
+    mark = _row_mark(notes, [trace.format(year=year) for year in cells] if trace else [])
     return {
         "label": label,
         "note": mark,
@@ -308,7 +316,10 @@ def demand_table_html(
 
 
 def placements_table_html(
-    outputs: ModelOutputs, number: str, figures: list[dict[str, Any]] | None = None
+    outputs: ModelOutputs,
+    number: str,
+    figures: list[dict[str, Any]] | None = None,
+    notes: FigureNotes | None = None,
 ) -> str:
     """The driver model by placement category: EHCPs, average annual cost per EHCP and
     placement costs each year (actuals, then forecast), then the total of every category
@@ -322,19 +333,24 @@ def placements_table_html(
     sources = ["placements_by_category", "forecast_assumptions", "intervention_places"]
     rows: list[dict[str, Any]] = []
 
-    def group(label: str, by_year: pd.DataFrame, measures: list[tuple[str, str, Any]]) -> None:
+    def group(
+        label: str, by_year: pd.DataFrame, measures: list[tuple[str, str, Any]], key: str
+    ) -> None:
         rows.append({"label": label, "group": True})
         for measure, column, write in measures:
             shown = f"{label}: {measure}"
-            rows.append(
-                _written_row(figures, "placements", measure, shown, by_year[column], write, sources)
+            trace = f"placements.{key}.{column}[{{year}}]"
+            written = _written_row(
+                figures, "placements", measure, shown, by_year[column], write, sources, trace, notes
             )
+            rows.append(written)
 
     plans = ("EHCPs", "plans", num)
     costs = ("Placement costs (£000)", "placement_costs", table_amount)
     cost_per_plan = ("Average cost per EHCP (£000)", "cost_per_plan", lambda v: num(v, 1))
     for label, category in placements.groupby("category_label", sort=False):
-        group(str(label), category.set_index("year"), [plans, cost_per_plan, costs])
+        key = str(category["category"].iloc[0])
+        group(str(label), category.set_index("year"), [plans, cost_per_plan, costs], key)
     totals = placements.groupby("year", sort=True)[
         ["plans", "placement_costs", "plans_mitigated", "placement_costs_mitigated"]
     ].sum(min_count=1)
@@ -348,7 +364,7 @@ def placements_table_html(
                 table_amount,
             ),
         ]
-    group("All placements", totals, total_rows)
+    group("All placements", totals, total_rows, "total")
     return render_template(
         "highneeds.paper",
         "parts/finance-table.html.j2",

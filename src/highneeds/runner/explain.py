@@ -110,7 +110,7 @@ def explain(root: Path, cycle: str, where: str, run: str | None = None) -> Expla
             f"run {run_dir.name} of cycle {cycle} recorded no lineage (it was made by an older "
             "version): run the cycle again to explain its figures"
         )
-    printed = [_printed(r) for r in records if r.get("traces")]
+    printed = [_printed(r) for r in records if str(r.get("traces") or "").lstrip("-") in lineage]
     chosen = [f for f in printed if f.paragraph == where]
     if not chosen and where.lstrip("-") in lineage:
         chosen = [f for f in printed if f.key == where.lstrip("-")] or [

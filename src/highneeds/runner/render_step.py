@@ -78,14 +78,11 @@ def _write_audit_edition(run_dir: Path, html: str) -> None:
     import json
 
     from highneeds.paper.audit_edition import audit_edition
+    from highneeds.processed import read_lineage
 
     processed = run_dir / "processed"
     figures = json.loads((processed / "paper_figures.json").read_text(encoding="utf-8"))
-    derivations: dict[str, dict] = {}
-    for path in sorted(processed.glob("lineage_*.json")):
-        for key, item in json.loads(path.read_text(encoding="utf-8")).items():
-            derivations.setdefault(key, item)  # a cell both notebooks read is the same cell
-    edition = audit_edition(html, figures, derivations)
+    edition = audit_edition(html, figures, read_lineage(processed))
     (run_dir / PAPER_AUDIT).write_text(edition, encoding="utf-8")
 
 

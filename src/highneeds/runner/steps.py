@@ -115,6 +115,7 @@ STEPS = (
             "inputs/narrative.md",
             "processed/*.csv",
             "processed/table_sources.json",
+            "processed/lineage_*.json",
         ),
         writes=("processed/paper_figures.json", "processed/figure-*.png"),
     ),
