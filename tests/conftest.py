@@ -174,4 +174,4 @@ def without_note_marks(html: str) -> str:
     after figures the model derived (tested in tests/runner/test_explain.py)."""
     import re
 
-    return re.sub(r'<sup><a class="figure-note-mark".*?</sup>', "", html)
+    return re.sub(r'<sup><a[^>]*class="figure-note-mark".*?</sup>', "", html)

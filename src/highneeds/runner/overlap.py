@@ -88,13 +88,17 @@ def _gate_with_model_ahead(
         if ahead.error is not None:
             raise ahead.error
     finally:
-        steps.cancelled.set()  # harmless after success: every step has run
-        kernels.close()  # if the gate failed, this also stops the steps working ahead
-        steps.close()
-        if ahead is not None:
-            if ahead.is_alive():
-                ahead.join(timeout=60)
-            shutil.rmtree(ahead.folder, ignore_errors=True)
+        try:
+            steps.cancelled.set()  # harmless after success: every step has run
+            kernels.close()  # if the gate failed, this also stops the steps working ahead
+            steps.close()
+        finally:  # the folder worked ahead in goes even if stopping the kernels failed
+            if ahead is not None:
+                try:
+                    if ahead.is_alive():
+                        ahead.join(timeout=60)
+                finally:  # a signal while waiting for it must not leave its folder behind
+                    shutil.rmtree(ahead.folder, ignore_errors=True)
 
 
 class _ModelAhead(threading.Thread):
