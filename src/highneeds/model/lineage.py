@@ -16,6 +16,7 @@ import json
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 RULES = ("sum", "product", "ratio", "same", "input", "constant", "described")
@@ -127,6 +128,15 @@ class Lineage:
                 cell,
                 item.get("computed_in", ""),
             )
+        return lineage
+
+    @classmethod
+    def read(cls, folder: Path) -> Lineage:
+        """Every notebook's lineage in a run's ``processed`` folder (``lineage_*.json``),
+        merged: a cell two notebooks read is the same cell, kept once."""
+        lineage = cls()
+        for path in sorted(folder.glob("lineage_*.json")):
+            lineage = lineage.merge(cls.from_json(path.read_text(encoding="utf-8")))
         return lineage
 
     def inputs_of(self, key: str) -> list[Derivation]:

@@ -21,7 +21,6 @@ from highneeds.paths import CyclePaths
 from highneeds.runner.publishing import find_run
 
 FIGURES_FILE = "paper_figures.json"
-LINEAGE_FILES = "lineage_*.json"
 _OPERATORS = {"sum": " + ", "product": " x ", "ratio": " / "}
 
 
@@ -94,10 +93,7 @@ def load_run(run_dir: Path) -> tuple[list[dict[str, Any]], Lineage]:
     """A run's printed figures and its lineage (every notebook's, merged)."""
     processed = run_dir / "processed"
     figures = json.loads((processed / FIGURES_FILE).read_text(encoding="utf-8"))
-    lineage = Lineage()
-    for path in sorted(processed.glob(LINEAGE_FILES)):
-        lineage = lineage.merge(Lineage.from_json(path.read_text(encoding="utf-8")))
-    return figures, lineage
+    return figures, Lineage.read(processed)
 
 
 def explain(root: Path, cycle: str, where: str, run: str | None = None) -> Explanation:

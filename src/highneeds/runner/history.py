@@ -44,12 +44,7 @@ class PaperHeadlines:
 def headlines_of(cycle: str, run_dir: Path) -> PaperHeadlines | None:
     """The headline figures a run's paper printed, from its lineage; ``None`` for a run made
     before lineage was recorded."""
-    files = sorted((run_dir / "processed").glob("lineage_*.json"))
-    if not files:
-        return None
-    lineage = Lineage()
-    for path in files:
-        lineage = lineage.merge(Lineage.from_json(path.read_text(encoding="utf-8")))
+    lineage = Lineage.read(run_dir / "processed")
     if "last_year" not in lineage:
         return None
     last = str(lineage["last_year"].value)
