@@ -24,6 +24,9 @@ def two_cycles(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     budget = root / "data" / "raw" / NEXT / "high_needs_budget.csv"
     text = budget.read_text(encoding="utf-8")
     budget.write_text(text.replace("(93),(135)", "(93),(175)"), encoding="utf-8")
+    figures = root / "data" / "raw" / NEXT / "figures.csv"
+    text = figures.read_text(encoding="utf-8")
+    figures.write_text(text.replace("nurture_pilot_months,16,", "nurture_pilot_months,17,"))
     result = run_pipeline(root, "-q", "--cycle", NEXT)
     assert result.returncode == 0, result.stdout + result.stderr
     return root
@@ -68,3 +71,15 @@ def test_a_run_without_lineage_has_no_history(tmp_path: Path) -> None:
     (tmp_path / "processed").mkdir()
     assert headlines_of(CYCLE, tmp_path) is None
     assert history_text([]).startswith("No published paper records")
+
+
+def test_changes_name_the_very_cells_a_moved_figure_was_computed_from(two_cycles: Path) -> None:
+    """Two cells changed, one in each table: each moved figure names only the cell its
+    derivation read (by table alone, the top-up scenario would name both)."""
+    changes = json.loads((two_cycles / "reports" / NEXT / "changes.json").read_text())
+    moved = {f["figure"]: f["moved_by"] for f in changes["figures"]}
+    impact = "high_needs_budget.csv: Recovery Plan Impact, 2024/25: (135) → (175)"
+    months = "figures.csv: nurture_pilot_months, value: 16 → 17"
+    assert moved["para scenarios: mitigated_with_topup_uplift.cfwd[last_year] | gbp_k"] == [impact]
+    assert moved["para nurture-impact: fig.nurture_pilot_months"] == [months]
+    assert all(months not in by for figure, by in moved.items() if "nurture" not in figure)

@@ -10,6 +10,7 @@ from typing import Any
 
 from highneeds.errors import InputDataError
 from highneeds.gate.sources import SOURCE_STEMS, read_source
+from highneeds.model.lineage import Lineage
 from highneeds.runner.history import HEADLINES, PaperHeadlines
 from highneeds.templating import render_template
 
@@ -34,6 +35,8 @@ class CellChange:
     column: str
     old: str
     new: str
+    #: The row's number in the file as its author sees it (where the file still has the row).
+    row_number: int | None = None
 
     def __str__(self) -> str:
         old, new = self.old or "(blank)", self.new or "(blank)"
@@ -51,18 +54,19 @@ class FigureChange:
     moved_by: list[str] = field(default_factory=list)
 
 
-def _cells(inputs: Path, stem: str) -> tuple[str, dict[tuple[str, str], str]]:
-    """An input table's cells keyed by (the cells that name the row, column heading)."""
+def _cells(inputs: Path, stem: str) -> tuple[str, dict[tuple[str, str], tuple[str, int]]]:
+    """An input table's cells, with their row numbers, keyed by (the cells that name the row,
+    column heading)."""
     try:
         table = read_source(inputs, stem)
     except InputDataError:
         return f"{stem}", {}
-    cells: dict[tuple[str, str], str] = {}
+    cells: dict[tuple[str, str], tuple[str, int]] = {}
     width = KEY_COLUMNS.get(stem, 1)
-    for row in table.rows:
+    for row, number in zip(table.rows, table.row_numbers, strict=True):
         key = " / ".join(cell or "(blank)" for cell in row[:width])
         for heading, cell in zip(table.header[width:], row[width:], strict=False):
-            cells[(key, heading)] = cell
+            cells[(key, heading)] = (cell, number)
     return table.name, cells
 
 
@@ -73,9 +77,10 @@ def input_changes(old_inputs: Path, new_inputs: Path) -> list[CellChange]:
         _, old = _cells(old_inputs, stem)
         name, new = _cells(new_inputs, stem)
         for key in sorted(set(old) | set(new)):
-            if old.get(key) != new.get(key):
+            before, after = old.get(key, ("", None)), new.get(key, ("", None))
+            if before[0] != after[0]:
                 changes.append(
-                    CellChange(stem, name, key[0], key[1], old.get(key, ""), new.get(key, ""))
+                    CellChange(stem, name, key[0], key[1], before[0], after[0], after[1])
                 )
     return changes
 
@@ -97,20 +102,15 @@ def compare_papers(old_run: Path, new_run: Path) -> tuple[list[FigureChange], li
     new_figures = _figures(new_run)
     cells = input_changes(old_run / "inputs", new_run / "inputs")
     texts = _text_inputs_changed(old_run / "inputs", new_run / "inputs")
+    lineage = Lineage.read(new_run / "processed")
     changes: list[FigureChange] = []
     for figure_id in list(dict.fromkeys([*old_figures, *new_figures])):
         old, new = old_figures.get(figure_id), new_figures.get(figure_id)
         if old and new and old["text"] == new["text"]:
             continue
         record = new or old or {}
-        sources = set(record.get("sources", []))
-        rows = set(record.get("rows", []))
-        moved = [
-            str(c)
-            for c in cells
-            if c.table in sources and (not rows or c.table != "figures" or c.row in rows)
-        ]
-        if not moved and "simulation_seed" in sources:
+        moved = [str(c) for c in _cells_behind(record, cells, lineage if new else Lineage())]
+        if not moved and "simulation_seed" in record.get("sources", []):
             moved = ["the simulations: each cycle draws with its own seed"]
         if not moved:
             moved = texts or ["no input changed: the model or the code did"]
@@ -124,6 +124,28 @@ def compare_papers(old_run: Path, new_run: Path) -> tuple[list[FigureChange], li
             )
         )
     return changes, cells
+
+
+def _cells_behind(
+    record: dict[str, Any], cells: list[CellChange], lineage: Lineage
+) -> list[CellChange]:
+    """The changed cells a printed figure was computed from: by its lineage (the very cells
+    its derivation reads), or, for a run that recorded none, by the input tables its
+    placeholder draws on."""
+    key = str(record.get("traces") or "").lstrip("-")
+    if key in lineage:
+        used = {
+            (leaf.cell.file, leaf.cell.row, leaf.cell.column)
+            for leaf in lineage.inputs_of(key)
+            if leaf.cell is not None
+        }
+        return [c for c in cells if (c.file, c.row_number, c.column) in used]
+    sources, rows = set(record.get("sources", [])), set(record.get("rows", []))
+    return [
+        c
+        for c in cells
+        if c.table in sources and (not rows or c.table != "figures" or c.row in rows)
+    ]
 
 
 def _figures(run_dir: Path) -> dict[str, dict[str, Any]]:
