@@ -3,7 +3,11 @@ the auditor's edition of the paper and ``explain``."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+#: How a derivation's rule joins its terms when written out (``highneeds.model.lineage``).
+OPERATORS = {"sum": " + ", "product": " x ", "ratio": " / "}
 
 
 def as_written(value: float) -> str:
@@ -18,3 +22,18 @@ def value_text(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     return as_written(float(value))
+
+
+def written_arithmetic(rule: str, terms: Sequence[tuple[Any, int]]) -> str:
+    """A rule's terms with their values, as an auditor redoes it: ``2,648 + (132) - 14``
+    (each term a value and its sign); nothing for a rule that is not arithmetic."""
+    if rule not in OPERATORS:
+        return ""
+    text = ""
+    for position, (value, sign) in enumerate(terms):
+        shown = value_text(value)
+        if position == 0:
+            text = shown if sign > 0 else f"-{shown}"
+        else:
+            text += (OPERATORS[rule] if sign > 0 or rule != "sum" else " - ") + shown
+    return text

@@ -126,9 +126,7 @@ def test_every_figure_the_model_derived_carries_its_note_and_no_input_does(publi
 
     records, lineage = load_run(reports(published) / "current")
     for record in records:
-        derivation = lineage[str(record["traces"]).lstrip("-")]
-        while derivation.rule == "same" and len(derivation.terms) == 1 and not derivation.formula:
-            derivation = lineage[derivation.terms[0].key]
+        derivation = lineage.named(str(record["traces"]).lstrip("-"))
         label = derivation.key in ("current_year", "first_year", "last_year")  # years name
         derived = not label and derivation.rule not in ("input", "constant")
         assert (record["note"] is not None) == derived, (record["id"], derivation.rule)

@@ -134,10 +134,17 @@ class Lineage:
     def read(cls, folder: Path) -> Lineage:
         """Every notebook's lineage in a run's ``processed`` folder (``lineage_*.json``),
         merged: a cell two notebooks read is the same cell, kept once."""
-        lineage = cls()
-        for path in sorted(folder.glob("lineage_*.json")):
-            lineage = lineage.merge(cls.from_json(path.read_text(encoding="utf-8")))
-        return lineage
+        from highneeds.processed import read_lineage
+
+        return cls.from_mapping(read_lineage(folder))
+
+    def named(self, key: str) -> Derivation:
+        """The derivation ``key`` names: its own, or, for a figure that is another's value
+        under a second name (a table's line is its cell), the one it stands for."""
+        derivation = self.derivations[key]
+        while derivation.rule == "same" and len(derivation.terms) == 1 and not derivation.formula:
+            derivation = self.derivations[derivation.terms[0].key]
+        return derivation
 
     def inputs_of(self, key: str) -> list[Derivation]:
         """The input cells ``key`` was computed from, each once, in the order met."""

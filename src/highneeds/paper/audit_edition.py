@@ -14,10 +14,10 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
-from highneeds.amounts import value_text
+from highneeds.amounts import value_text, written_arithmetic
+from highneeds.paper.figure_notes import named_figure
 from highneeds.templating import render_template
 
-_OPERATORS = {"sum": " + ", "product": " x ", "ratio": " / "}
 _LEAVES = ("input", "constant")
 
 Derivations = Mapping[str, Mapping[str, Any]]
@@ -64,22 +64,13 @@ def _fragment(html: str) -> BeautifulSoup:
     return BeautifulSoup(html, "html.parser")
 
 
-def _collapse(key: str, derivations: Derivations) -> str:
-    """Through a figure that is another's value under a second name, to the one it names."""
-    item = derivations[key]
-    while item["rule"] == "same" and len(item["terms"]) == 1 and not item["formula"]:
-        key = item["terms"][0]["key"]
-        item = derivations[key]
-    return key
-
-
 def _number(figures: Sequence[Mapping[str, Any]], derivations: Derivations) -> dict[str, str]:
     """An anchor (``d-1``, ...) for every derivation the printed figures rest on, each once,
     in the order the paper first reaches it."""
     anchors: dict[str, str] = {}
 
     def visit(key: str) -> None:
-        key = _collapse(key, derivations)
+        key = named_figure(key, derivations)
         if key in anchors or derivations[key]["rule"] in _LEAVES:
             return
         anchors[key] = f"d-{len(anchors) + 1}"
@@ -110,7 +101,7 @@ def _listed(
     record: Mapping[str, Any], derivations: Derivations, anchors: dict[str, str]
 ) -> dict[str, Any]:
     traces = str(record["traces"])
-    key = _collapse(traces.lstrip("-"), derivations)
+    key = named_figure(traces.lstrip("-"), derivations)
     item = derivations[key]
     return {
         "text": record["text"],
@@ -135,7 +126,7 @@ def _shown(key: str, derivations: Derivations, anchors: dict[str, str]) -> dict[
     item = derivations[key]
     terms, cells = [], {}
     for term in item["terms"]:
-        target = _collapse(term["key"], derivations)
+        target = named_figure(term["key"], derivations)
         found = derivations[target]
         if item["rule"] == "described" and found.get("cell") and found["cell"]["row"]:
             cells.setdefault(found["cell"]["file"], set()).add(found["cell"]["row"])
@@ -148,20 +139,14 @@ def _shown(key: str, derivations: Derivations, anchors: dict[str, str]) -> dict[
                 "cell": _cell_text(found) if found.get("cell") else None,
             }
         )
-    arithmetic = ""
-    if item["rule"] in _OPERATORS:
-        parts = [(value_text(derivations[t["key"]]["value"]), t["sign"]) for t in item["terms"]]
-        arithmetic = "".join(
-            (("" if i == 0 else _OPERATORS[item["rule"]]) if sign > 0 else " - ") + text
-            for i, (text, sign) in enumerate(parts)
-        )
+    values = [(derivations[t["key"]]["value"], t["sign"]) for t in item["terms"]]
     return {
         "anchor": anchors[key],
         "key": key,
         "label": item["label"],
         "value": value_text(item["value"]),
         "formula": item["formula"],
-        "arithmetic": arithmetic,
+        "arithmetic": written_arithmetic(item["rule"], values),
         "computed_in": item["computed_in"],
         "terms": terms,
         "cells": [

@@ -93,11 +93,18 @@ class FigureNotes:
 def derived_figures(derivations: Mapping[str, Mapping[str, Any]]) -> set[str]:
     """The figures the model calculated rather than read: those whose derivation, followed
     through any second names, is not an input cell (or a constant)."""
-    derived = set()
-    for key in derivations:
+    return {
+        key
+        for key in derivations
+        if derivations[named_figure(key, derivations)]["rule"] not in ("input", "constant")
+    }
+
+
+def named_figure(key: str, derivations: Mapping[str, Mapping[str, Any]]) -> str:
+    """The figure ``key`` names: itself, or, for a figure that is another's value under a
+    second name (a table's line is its cell), the one it stands for."""
+    item = derivations[key]
+    while item["rule"] == "same" and len(item["terms"]) == 1 and not item["formula"]:
+        key = item["terms"][0]["key"]
         item = derivations[key]
-        while item["rule"] == "same" and len(item["terms"]) == 1 and not item["formula"]:
-            item = derivations[item["terms"][0]["key"]]
-        if item["rule"] not in ("input", "constant"):
-            derived.add(key)
-    return derived
+    return key

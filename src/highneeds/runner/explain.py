@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from highneeds.amounts import value_text
+from highneeds.amounts import OPERATORS, value_text, written_arithmetic
 from highneeds.errors import UsageError
 from highneeds.model.lineage import Derivation, Lineage
 from highneeds.paths import CyclePaths
 from highneeds.runner.publishing import find_run
 
 FIGURES_FILE = "paper_figures.json"
-_OPERATORS = {"sum": " + ", "product": " x ", "ratio": " / "}
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ class Explanation:
             if derivation.key in shown:
                 lines.append("  (its derivation is shown above)")
                 continue
-            lines += _tree(_through_aliases(derivation, self.lineage), self.lineage, "  ", shown)
+            lines += _tree(self.lineage.named(derivation.key), self.lineage, "  ", shown)
         return "\n".join(lines)
 
     def as_json(self) -> str:
@@ -155,15 +154,15 @@ def _tree(derivation: Derivation, lineage: Lineage, indent: str, shown: set[str]
     shown.add(derivation.key)
     where = f"   [{derivation.computed_in}]" if derivation.computed_in else ""
     lines = []
-    if derivation.rule in _OPERATORS:
+    if derivation.rule in OPERATORS:
         terms = [(lineage[t.key].value, t.sign) for t in derivation.terms]
-        sums = _with_values(derivation.rule, terms)
+        sums = written_arithmetic(derivation.rule, terms)
         lines.append(f"{indent}= {derivation.formula}{where}")
         lines.append(f"{indent}= {sums} = {value_text(derivation.value)}")
     elif derivation.rule == "described":
         lines.append(f"{indent}{derivation.formula}{where}")
     for term in derivation.terms:
-        target = _through_aliases(lineage[term.key], lineage)
+        target = lineage.named(term.key)
         if target.rule == "constant":
             continue  # its value is in the line above
         if target.key in shown:
@@ -175,14 +174,6 @@ def _tree(derivation: Derivation, lineage: Lineage, indent: str, shown: set[str]
         lines.append(f"{indent}  {term.label}: {value_text(target.value)}")
         lines += _tree(target, lineage, indent + "    ", shown)
     return lines
-
-
-def _through_aliases(derivation: Derivation, lineage: Lineage) -> Derivation:
-    """A figure that is another's value under a second name (a table line is its cell):
-    the figure it names, so the tree shows the cell, not a chain of names."""
-    while derivation.rule == "same" and len(derivation.terms) == 1 and not derivation.formula:
-        derivation = lineage[derivation.terms[0].key]
-    return derivation
 
 
 def _nested(derivation: Derivation, lineage: Lineage, path: set[str]) -> dict[str, Any]:
@@ -202,18 +193,6 @@ def _nested(derivation: Derivation, lineage: Lineage, path: set[str]) -> dict[st
             for t in derivation.terms
         ]
     return node
-
-
-def _with_values(rule: str, terms: list[tuple[Any, int]]) -> str:
-    text = ""
-    for position, (value, sign) in enumerate(terms):
-        shown = value_text(value)
-        if position == 0:
-            text = shown if sign > 0 else f"-{shown}"
-        else:
-            operator = _OPERATORS[rule] if sign > 0 or rule != "sum" else " - "
-            text += f"{operator}{shown}"
-    return text
 
 
 def _place(where: str) -> str:
