@@ -29,6 +29,19 @@ CHROMIUM_ARGS = [
 ]
 
 
+#: The shuffled order CI repeats (pytest-randomly's seed) unless ``--randomly-seed`` says
+#: otherwise; ``-p no:randomly`` runs the tests in file order.
+PINNED_ORDER_SEED = 3145421832
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("randomly") and (
+        config.getoption("randomly_seed", None) == "default"
+    ):
+        config.option.randomly_seed = PINNED_ORDER_SEED
+
+
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return PROJECT_ROOT
