@@ -138,48 +138,33 @@ def edited(path: Path, old: str, new: str) -> Iterator[None]:
         path.write_text(original, encoding="utf-8")
 
 
-def shipped_model_outputs(tables: dict[str, pd.DataFrame], cycle: str = CYCLE) -> Any:
-    """The model's outputs for typed tables, wired as notebooks 02-04 wire them."""
+def model_tables(
+    tables: dict[str, pd.DataFrame], cycle: str = CYCLE, draws: int = 2_000, **params: Any
+) -> tuple[dict[str, Any], Any]:
+    """Every table the model computes for the gate's typed ``tables``, and the merged
+    lineage, by the model's own entry points (as notebooks 02 and 03 call them)."""
     from highneeds.gate.figures import figure_values
-    from highneeds.model import deficit, demand, interventions, sensitivity
-    from highneeds.paper.model_outputs import ModelOutputs
+    from highneeds.model.run import ModelParameters, run_interventions, run_model
 
-    budget = tables["budget"]
-    figures = figure_values(tables["figures"])
-    roll = deficit.roll_forward(budget)
-    years = list(roll["year"])
-    year = deficit.financial_year_of(cycle)
-    forecast = demand.forecast_from_figures(budget, tables["ehcp_demand"], figures, year)
-    scenarios = deficit.build_scenarios(
-        roll,
-        deficit.recovery_plan_in_year(budget),
-        deficit.topup_uplift_in_year(
-            years, figures["cpi_topup_uplift_per_year"], figures["cpi_topup_uplift_from"]
-        ),
-        None if forecast is None else demand.extra_cost_if_all_convert(forecast, years),
-    )
-    base, ranges = sensitivity.ranges_for_cycle(budget, forecast, figures, year, None)
-    paths = sensitivity.simulate(base, ranges, sensitivity.seed_of(cycle), 2_000)
-    savings = interventions.intervention_savings(tables["interventions"], tables["placement_costs"])
-    return ModelOutputs(
-        budget=budget,
-        budget_wide=deficit.budget_to_wide(budget),
-        scenarios=scenarios,
-        scenario_labels={
-            k: v for k, v in deficit.SCENARIO_LABELS.items() if k in set(scenarios["scenario"])
-        },
-        savings=savings,
-        business_cases=interventions.business_case_summary(savings, tables["business_cases"]),
-        figures=figures,
-        ehcp=demand.ehcp_growth(tables["ehcp_demand"]),
-        current_year=year,
-        demand=forecast,
-        sensitivity=sensitivity.tornado(base, ranges),
-        uncertainty=sensitivity.uncertainty(base, paths),
-        break_even=sensitivity.break_even(base)
-        | {"probability_still_growing": sensitivity.probability_still_growing(base, paths)}
-        | {"draws": 2_000},
-    )
+    parameters = ModelParameters(cycle, uncertainty_draws=draws, **params)
+    model = run_model(tables, figure_values(tables["figures"]), parameters)
+    interventions = run_interventions(tables)
+    merged = {"figures": tables["figures"], **model.tables, **interventions.tables}
+    return merged, model.lineage.merge(interventions.lineage)
+
+
+def shipped_model_outputs(
+    tables: dict[str, pd.DataFrame], cycle: str = CYCLE, with_lineage: bool = False
+) -> Any:
+    """The model's outputs for typed tables, as notebook 04 hands them to the paper (without
+    the lineage unless asked: then nothing is known to be derived, and nothing is marked)."""
+    from dataclasses import asdict
+
+    from highneeds.runner.paper_inputs import paper_outputs
+
+    merged, lineage = model_tables(tables, cycle)
+    plain = {key: asdict(d) for key, d in lineage.derivations.items()}
+    return paper_outputs(merged, cycle, plain if with_lineage else None)
 
 
 def without_note_marks(html: str) -> str:

@@ -88,6 +88,18 @@ def read_sources(folder: Path) -> dict[str, str]:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
+def read_typed_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """Every typed table the gate wrote (those :func:`write_sources` recorded), each with the
+    input file it came from as ``attrs['source']``, for the model to trace its cells."""
+    tables = {}
+    for name, source in read_sources(folder).items():
+        frame = read_table_if_present(folder, name)
+        if frame is not None:
+            frame.attrs["source"] = source
+            tables[name] = frame
+    return tables
+
+
 def read_lineage(folder: Path) -> dict[str, dict]:
     """Every derivation the notebooks recorded (``lineage_*.json``), merged, as plain data (a
     cell both read is the same cell: the first kept)."""

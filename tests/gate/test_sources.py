@@ -23,7 +23,7 @@ from highneeds.gate.sources import (
     read_csv,
 )
 from highneeds.gate.tables import read_cycle_tables
-from highneeds.model import deficit, interventions
+from tests.conftest import model_tables
 
 #: The tables of the shipped cycle (it gives none of the optional driver tables).
 CSV_TABLES = [stem for stem in SOURCE_STEMS.values() if stem not in OPTIONAL_STEMS]
@@ -187,19 +187,10 @@ VARIANTS: dict[str, Callable[[Path], None]] = {
 
 
 def model_results(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    roll = deficit.roll_forward(tables["budget"])
-    figures = dict(zip(tables["figures"]["name"], tables["figures"]["value"], strict=True))
-    scenarios = deficit.build_scenarios(
-        roll,
-        deficit.recovery_plan_in_year(tables["budget"]),
-        deficit.topup_uplift_in_year(
-            list(roll["year"]),
-            float(figures["cpi_topup_uplift_per_year"]),
-            figures["cpi_topup_uplift_from"],
-        ),
-    )
-    savings = interventions.intervention_savings(tables["interventions"], tables["placement_costs"])
-    return {"roll": roll, "scenarios": scenarios, "savings": savings}
+    """The model's tables for ``tables``, by its own entry points (few draws: the inputs are
+    the same either way)."""
+    merged, _ = model_tables(tables, draws=20)
+    return {name: merged[name] for name in ("roll_forward", "scenarios", "intervention_savings")}
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=list(VARIANTS))

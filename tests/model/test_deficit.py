@@ -6,6 +6,8 @@ import pytest
 from highneeds.amounts import as_written
 from highneeds.errors import ReconciliationError
 from highneeds.model import deficit, demand
+from highneeds.model.inputs import budget_figures
+from highneeds.traced import Traced, constant
 from tests import reference as ref
 
 
@@ -72,10 +74,31 @@ def test_unknown_recovery_plan_basis_is_refused(shipped_tables) -> None:
         deficit.recovery_plan_in_year(shipped_tables["budget"], basis="annual")
 
 
-def test_scenarios_carry_savings_into_later_years(shipped_tables, roll) -> None:
-    impact = deficit.recovery_plan_in_year(shipped_tables["budget"])
-    uplift = deficit.topup_uplift_in_year(ref.YEARS, 170.0, "2022/23")
-    scenarios = deficit.build_scenarios(roll, impact, uplift)
+def _scenarios(budget: pd.DataFrame, uplift_from: str = "2022/23") -> pd.DataFrame:
+    """The unmitigated, mitigated and uplifted scenarios, by the model's own functions."""
+    cells = budget_figures(budget)
+    roll = deficit.carry_forward(cells)
+    recovery = deficit.recovery_saving(cells)
+    uplift = deficit.topup_uplift(ref.YEARS, constant(170.0), constant_text(uplift_from))
+    return deficit.scenarios_frame(
+        [
+            roll,
+            deficit.scenario("mitigated", roll, {y: [recovery[y]] for y in ref.YEARS}),
+            deficit.scenario(
+                "mitigated_with_topup_uplift",
+                roll,
+                {y: [recovery[y], uplift[y]] for y in ref.YEARS},
+            ),
+        ]
+    )
+
+
+def constant_text(text: str) -> Traced:
+    return Traced(text, "constant", key=f"constant:{text}", label=text)
+
+
+def test_scenarios_carry_savings_into_later_years(shipped_tables) -> None:
+    scenarios = _scenarios(shipped_tables["budget"])
     cfwd = scenarios.pivot(index="scenario", columns="year", values="cfwd")
     assert list(cfwd.loc["unmitigated"]) == ref.C_FWD
     # Savings of 33, 93 and 135 accumulate: 1,734-33; 2,648-33-93; 3,853-33-93-135.
@@ -87,22 +110,21 @@ def test_scenarios_carry_savings_into_later_years(shipped_tables, roll) -> None:
     assert list(in_year.loc["mitigated"]) == [118, 453, 673, 821, 1070]
 
 
-def test_each_scenario_bfwd_is_previous_cfwd(shipped_tables, roll) -> None:
-    impact = deficit.recovery_plan_in_year(shipped_tables["budget"])
-    uplift = deficit.topup_uplift_in_year(ref.YEARS, 170.0, "2022/23")
-    scenarios = deficit.build_scenarios(roll, impact, uplift)
+def test_each_scenario_bfwd_is_previous_cfwd(shipped_tables) -> None:
+    scenarios = _scenarios(shipped_tables["budget"])
     for _, rows in scenarios.groupby("scenario"):
         assert list(rows["bfwd"])[1:] == list(rows["cfwd"])[:-1]
         assert list(rows["cfwd"] - rows["bfwd"]) == list(rows["in_year"])
 
 
 def test_topup_uplift_starts_in_its_year() -> None:
-    assert list(deficit.topup_uplift_in_year(ref.YEARS, 170.0, "2023/24")) == [0, 0, 0, 170, 170]
+    uplift = deficit.topup_uplift(ref.YEARS, constant(170.0), constant_text("2023/24"))
+    assert [float(v) for v in uplift.values()] == [0, 0, 0, 170, 170]
 
 
 def test_topup_uplift_year_outside_table_is_refused() -> None:
     with pytest.raises(Exception, match="'2030/31', which is not one of"):
-        deficit.topup_uplift_in_year(ref.YEARS, 170.0, "2030/31")
+        deficit.topup_uplift(ref.YEARS, constant(170.0), constant_text("2030/31"))
 
 
 def test_ehcp_growth_matches_para_7_5(shipped_tables) -> None:

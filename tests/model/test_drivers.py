@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from highneeds.categories import ALL_PLACEMENTS, DFE_CATEGORIES
 from highneeds.errors import InputDataError
 from highneeds.model import deficit, demand, drivers
+from highneeds.traced import constant
 
 BASE, FORECAST = "2021/22", ["2022/23", "2023/24", "2024/25"]
 YEARS = ["2020/21", BASE, *FORECAST]
@@ -293,11 +294,11 @@ def test_decomposition_then_forward_reproduces_the_typed_forecast(plans_now, cos
     """A typed forecast, explained as plans x the cost per plan it implies, and forecast
     forward again from those assumptions, gives back every typed placement cost."""
     years = [BASE, *FORECAST]
-    typed = pd.DataFrame(
-        {"line": "placement_costs", "year": years, "amount": costs, "row": 0, "label": ""}
-    )
-    ehcp = demand.EhcpGrowth(pd.Timestamp("2021-04-01").date(), plans_now, 0, 0)
-    decomposition = demand.demand_forecast(typed, ehcp, BASE, growth / 100, growth / 100)
+    ehcp = {"plans_at_start": constant(plans_now), "new_plans_to_date": constant(0)}
+    placement = {y: constant(c) for y, c in zip(years, costs, strict=True)}
+    decomposition = demand.demand_forecast(
+        placement, ehcp, BASE, constant(growth), constant(growth)
+    ).frame()
     implied = drivers.implied_cost_per_plan_growth(decomposition)
     rows = [(y, "ehcp_growth", "", growth) for y in FORECAST]
     rows += [(y, "cost_per_plan_growth", "", implied[y]) for y in FORECAST]

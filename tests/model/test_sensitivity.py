@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from highneeds.gate.figures import figure_values
-from highneeds.model import deficit, demand, sensitivity
+from highneeds.model import sensitivity
+from tests.conftest import model_tables
 
 BASE_YEAR = "2021/22"
 
@@ -18,20 +19,13 @@ BASE_YEAR = "2021/22"
 @pytest.fixture(scope="module")
 def shipped(shipped_tables):
     budget = shipped_tables["budget"]
+    merged, _ = model_tables(shipped_tables, draws=10)
     figures = figure_values(shipped_tables["figures"])
-    forecast = demand.forecast_from_figures(
-        budget, shipped_tables["ehcp_demand"], figures, BASE_YEAR
-    )
     base = sensitivity.forecast_base(
-        budget, BASE_YEAR, forecast, figures["ehcp_growth_per_year"] / 100
+        budget, BASE_YEAR, merged["demand"], figures["ehcp_growth_per_year"] / 100
     )
     ranges = sensitivity.default_ranges(base, figures["ehcp_growth_if_all_requests_convert"] / 100)
-    scenarios = deficit.build_scenarios(
-        deficit.roll_forward(budget),
-        deficit.recovery_plan_in_year(budget),
-        pd.Series(0.0, index=base.years),
-    )
-    return base, ranges, scenarios
+    return base, ranges, merged["scenarios"]
 
 
 def cfwd(scenarios: pd.DataFrame, scenario: str) -> np.ndarray:

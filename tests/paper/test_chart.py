@@ -16,21 +16,11 @@ MM_PER_IN = 25.4
 
 @pytest.fixture(scope="module")
 def scenarios(shipped_tables) -> pd.DataFrame:
-    from highneeds.gate.figures import figure_values
-    from highneeds.model.deficit import (
-        build_scenarios,
-        recovery_plan_in_year,
-        roll_forward,
-        topup_uplift_in_year,
-    )
+    from tests.conftest import model_tables
 
-    budget = shipped_tables["budget"]
-    figures = figure_values(shipped_tables["figures"])
-    roll = roll_forward(budget)
-    uplift = topup_uplift_in_year(
-        list(roll["year"]), figures["cpi_topup_uplift_per_year"], figures["cpi_topup_uplift_from"]
-    )
-    return build_scenarios(roll, recovery_plan_in_year(budget, "in_year"), uplift)
+    merged, _ = model_tables(shipped_tables, draws=10)
+    scenarios = merged["scenarios"]
+    return scenarios[scenarios["scenario"] != "all_requests_convert"].reset_index(drop=True)
 
 
 def large_print_text_width_in() -> float:

@@ -9,7 +9,7 @@ from highneeds.paper.tables import describe_places
 def test_business_case_basis_in_words(shipped_tables) -> None:
     savings = intervention_savings(
         shipped_tables["interventions"], shipped_tables["placement_costs"]
-    )
+    ).frame()
     assert describe_places(savings, "nurture") == (
         "1 independent special school place and 2 maintained special school places"
     )

@@ -5,6 +5,7 @@ All money is in £000 with income negative, as in the finance team's table.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,6 +13,8 @@ import pandas as pd
 
 from highneeds.amounts import as_written
 from highneeds.errors import InputDataError, ReconciliationError
+from highneeds.model.inputs import FLOWS, BudgetFigures, budget_figures
+from highneeds.traced import Traced, described, total
 
 #: Scenario names, in the order the paper shows them, with their labels.
 SCENARIO_LABELS = {
@@ -24,7 +27,9 @@ SCENARIO_LABELS = {
 #: How the Recovery Plan Impact line may be read: each year's own saving, or the running total.
 RECOVERY_PLAN_BASES = ("in_year", "cumulative")
 
-_FLOWS = ("transfer", "allocation", "placement_costs")
+_FLOWS = FLOWS
+_ROLL = "02_deficit_model.ipynb: Roll forward and reconcile the typed table"
+_SCENARIOS = "02_deficit_model.ipynb: Scenarios"
 
 
 def budget_to_wide(budget: pd.DataFrame) -> pd.DataFrame:
@@ -76,39 +81,122 @@ def with_derived_lines(budget: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def roll_forward(budget: pd.DataFrame) -> pd.DataFrame:
-    """Roll the deficit forward year by year from the first B/Fwd and the in-year flows.
+@dataclass(frozen=True)
+class Deficit:
+    """One scenario's deficit, year by year, as traced figures: each year's adjustments to the
+    unmitigated forecast, its movement, and the deficit brought and carried forward."""
 
-    Returns one row per year with the given lines, ``in_year`` (the year's movement),
-    ``cfwd`` (computed) and ``cfwd_given`` / ``bfwd_given`` (as typed in the table), so that
-    :func:`check_reconciliation` can compare them.
-    """
-    wide = budget_to_wide(budget)
-    years = list(wide.columns)
-    missing = [line for line in ("bfwd", *_FLOWS) if line not in wide.index]
+    scenario: str
+    years: list[str]
+    adjustments: dict[str, list[Traced]]
+    in_year: dict[str, Traced]
+    bfwd: dict[str, Traced]
+    cfwd: dict[str, Traced]
+
+    def frame(self) -> pd.DataFrame:
+        """The scenario in long form (``scenario``, ``year``, ``adjustment``, ``in_year``,
+        ``bfwd``, ``cfwd``), values only."""
+        return pd.DataFrame(
+            {
+                "scenario": self.scenario,
+                "year": self.years,
+                "adjustment": [float(total(self.adjustments.get(y, [])).value) for y in self.years],
+                "in_year": [float(self.in_year[y]) for y in self.years],
+                "bfwd": [float(self.bfwd[y]) for y in self.years],
+                "cfwd": [float(self.cfwd[y]) for y in self.years],
+            }
+        )
+
+    def figures(self) -> list[Traced]:
+        """Every figure of the scenario, for the lineage."""
+        return [*self.in_year.values(), *self.bfwd.values(), *self.cfwd.values()]
+
+
+def carry_forward(budget: BudgetFigures) -> Deficit:
+    """The roll-forward, the one place it is computed: each year's C/Fwd = B/Fwd + transfer
+    + allocation + placement costs, its B/Fwd the one the table gives, else the C/Fwd of the
+    year before. The first year's B/Fwd must be given."""
+    years = budget.years
+    missing = [line for line in FLOWS if all((line, year) not in budget.lines for year in years)]
+    if budget.given("bfwd", years[0]) is None:
+        missing.insert(0, "bfwd")
     if missing:
         raise InputDataError(f"The High Needs table has no line for: {', '.join(missing)}")
-    flows = wide.loc[list(_FLOWS)].fillna(0.0)
-    in_year = flows.sum(axis=0)
-    opening = float(wide.loc["bfwd", years[0]])
-    cfwd = opening + in_year.cumsum()
-    bfwd = pd.concat([pd.Series([opening], index=[years[0]]), cfwd.iloc[:-1]])
-    bfwd.index = years
-    given_cfwd = wide.loc["cfwd"] if "cfwd" in wide.index else pd.Series(np.nan, index=years)
-    frame = pd.DataFrame(
+    in_year: dict[str, Traced] = {}
+    bfwd: dict[str, Traced] = {}
+    cfwd: dict[str, Traced] = {}
+    for index, year in enumerate(years):
+        flows = [budget.given(line, year) for line in FLOWS]
+        in_year[year] = total(flows).named(  # type: ignore[arg-type]
+            f"unmitigated.in_year[{year}]",
+            f"In-year movement {year}, no interventions",
+            role="in-year movement",
+            computed_in=_ROLL,
+        )
+        opening = budget.given("bfwd", year)
+        if opening is None:
+            before = years[index - 1]
+            opening = cfwd[before].named(
+                f"budget.bfwd[{year}]",
+                f"B/Fwd {year}: the C/Fwd of {before}",
+                role="B/Fwd",
+                formula="left blank: the C/Fwd of the year before",
+                computed_in=_ROLL,
+            )
+        bfwd[year] = opening
+        cfwd[year] = total([opening, *flows]).named(  # type: ignore[list-item]
+            f"unmitigated.cfwd[{year}]",
+            f"Deficit carried forward at the end of {year}, no interventions",
+            role="C/Fwd",
+            computed_in=_ROLL,
+        )
+    return Deficit("unmitigated", years, {}, in_year, bfwd, cfwd)
+
+
+def printed_lines(budget: BudgetFigures, roll: Deficit) -> list[Traced]:
+    """The budget's lines as the paper prints them: ``budget.cfwd[y]`` the C/Fwd the table
+    gives (the finance team's figure, which the roll-forward checks) or the roll-forward's,
+    and ``recovery_plan_impact[y]`` as placeholders name it."""
+    out = []
+    for year in budget.years:
+        given = budget.given("cfwd", year)
+        out.append(
+            given
+            if given is not None
+            else roll.cfwd[year].named(
+                f"budget.cfwd[{year}]", f"C/Fwd {year}", role="C/Fwd", computed_in=_ROLL
+            )
+        )
+        impact = budget.given("recovery_plan_impact", year)
+        out.append(impact.named(f"recovery_plan_impact[{year}]", f"Recovery Plan Impact {year}"))  # type: ignore[union-attr]
+        out += [budget.given(line, year) for line in FLOWS]  # type: ignore[misc]
+    return out
+
+
+def roll_forward(budget: pd.DataFrame) -> pd.DataFrame:
+    """The roll-forward (:func:`carry_forward`) as a table: one row per year with the given
+    lines, ``in_year`` (the year's movement), ``cfwd`` (computed) and ``cfwd_given`` /
+    ``bfwd_given`` (as typed in the table), so that :func:`check_reconciliation` can compare
+    them."""
+    figures = budget_figures(budget)
+    roll = carry_forward(figures)
+    wide = budget_to_wide(budget)
+    years = roll.years
+
+    def given(line: str) -> list[float]:
+        return list(wide.loc[line].astype(float)) if line in wide.index else [np.nan] * len(years)
+
+    return pd.DataFrame(
         {
             "year": years,
-            "bfwd": bfwd.to_numpy(),
-            "transfer": flows.loc["transfer"].to_numpy(),
-            "allocation": flows.loc["allocation"].to_numpy(),
-            "placement_costs": flows.loc["placement_costs"].to_numpy(),
-            "in_year": in_year.to_numpy(),
-            "cfwd": cfwd.to_numpy(),
-            "bfwd_given": wide.loc["bfwd"].to_numpy(),
-            "cfwd_given": given_cfwd.to_numpy(),
+            "bfwd": [float(roll.bfwd[y]) for y in years],
+            **{line: [float(figures.given(line, y)) for y in years] for line in FLOWS},  # type: ignore[arg-type]
+            "in_year": [float(roll.in_year[y]) for y in years],
+            "cfwd": [float(roll.cfwd[y]) for y in years],
+            "bfwd_given": given("bfwd"),
+            "cfwd_given": given("cfwd"),
         }
     )
-    return frame
 
 
 @dataclass(frozen=True)
@@ -170,90 +258,96 @@ def check_reconciliation(roll: pd.DataFrame, tolerance: float = 1e-6) -> None:
         )
 
 
-def recovery_plan_in_year(budget: pd.DataFrame, basis: str = "in_year") -> pd.Series:
-    """Each year's own Recovery Plan saving (negative), blank years as 0.
+def recovery_saving(budget: BudgetFigures, basis: str = "in_year") -> dict[str, Traced]:
+    """Each year's own Recovery Plan saving (negative; a blank year 0).
 
     ``basis`` says how the table's Recovery Plan Impact line is to be read: ``in_year`` (each
     year's own saving, carried into later years by the model) or ``cumulative`` (already a
-    running total, so the in-year figure is the difference between years).
+    running total, so the in-year figure is the difference between years; a blank year adds
+    nothing: the running total stays where it was).
     """
     if basis not in RECOVERY_PLAN_BASES:
         raise ValueError(f"recovery plan basis must be one of {RECOVERY_PLAN_BASES}: {basis!r}")
-    wide = budget_to_wide(budget)
-    if "recovery_plan_impact" not in wide.index:
-        return pd.Series(0.0, index=wide.columns)
-    given = wide.loc["recovery_plan_impact"].astype(float)
-    if basis == "cumulative":
-        # A blank year adds nothing: the running total stays where it was (a blank final year
-        # used to read as 0 and give back the whole saving, [-33, -93, blank] -> +93).
-        running = given.ffill().fillna(0.0)
-        impact = running.diff().fillna(running.iloc[0])
-    else:
-        impact = given.fillna(0.0)
-    impact.name = "recovery_plan_impact"
-    return impact
+    line = "recovery_plan_impact"
+    out = {}
+    for index, year in enumerate(budget.years):
+        key, typed = f"{line}.in_year[{year}]", budget.given(line, year)
+        earlier = [y for y in budget.years[:index] if not budget.blank(line, y)]
+        words = f"Recovery Plan saving {year}"
+        if basis == "in_year" or not earlier:
+            out[year] = typed.named(key, words, role="Recovery Plan saving")  # type: ignore[union-attr]
+        elif budget.blank(line, year):
+            out[year] = typed.named(key, f"{words} (blank: the total stays)")  # type: ignore[union-attr]
+        else:
+            before = budget.given(line, earlier[-1])
+            out[year] = (typed - before).named(  # type: ignore[operator]
+                key,
+                f"{words} (the line read as a running total)",
+                role="Recovery Plan saving",
+                formula="running total this year - running total the year before",
+            )
+    return out
 
 
-def topup_uplift_in_year(years: list[str], per_year: float, from_year: str) -> pd.Series:
+def recovery_plan_in_year(budget: pd.DataFrame, basis: str = "in_year") -> pd.Series:
+    """:func:`recovery_saving` of a budget table, as values by year."""
+    saving = recovery_saving(budget_figures(budget), basis)
+    return pd.Series({y: float(v) for y, v in saving.items()}, name="recovery_plan_impact")
+
+
+def topup_uplift(years: list[str], per_year: Traced, from_year: Traced) -> dict[str, Traced]:
     """The CPI top-up uplift added to each year's deficit from ``from_year`` on (£000)."""
-    if from_year not in years:
+    if from_year.value not in years:
         raise InputDataError(
-            f"figures.csv: cpi_topup_uplift_from is {from_year!r}, which is not one of the "
+            f"figures.csv: cpi_topup_uplift_from is {from_year.value!r}, which is not one of the "
             f"High Needs table's years ({', '.join(years)})"
         )
-    start = years.index(from_year)
-    return pd.Series(
-        [per_year if i >= start else 0.0 for i in range(len(years))],
-        index=years,
-        name="topup_uplift",
-    )
-
-
-def build_scenarios(
-    roll: pd.DataFrame,
-    recovery_impact: pd.Series,
-    topup_uplift: pd.Series,
-    demand_extra: pd.Series | None = None,
-) -> pd.DataFrame:
-    """The deficit under each scenario, in-year and cumulative, in long form.
-
-    With ``demand_extra`` (each year's extra placement costs if all requests for assessment
-    become plans), a fourth scenario: no interventions, with that extra demand.
-
-    Returns rows of ``scenario``, ``year``, ``adjustment`` (in-year change against the
-    unmitigated forecast), ``in_year`` (the year's movement), ``bfwd`` and ``cfwd``. A saving
-    in one year lowers every later carried-forward deficit, because the deficit is cumulative.
-    """
-    years = list(roll["year"])
-    base_in_year = pd.Series(roll["in_year"].to_numpy(), index=years)
-    opening = float(roll["bfwd"].iloc[0])
-    adjustments = {
-        "unmitigated": pd.Series(0.0, index=years),
-        "mitigated": recovery_impact.reindex(years).fillna(0.0),
-        "mitigated_with_topup_uplift": (
-            recovery_impact.reindex(years).fillna(0.0) + topup_uplift.reindex(years).fillna(0.0)
-        ),
-    }
-    if demand_extra is not None:
-        adjustments["all_requests_convert"] = demand_extra.reindex(years).fillna(0.0)
-    frames = []
-    for scenario, adjustment in adjustments.items():
-        in_year = base_in_year + adjustment
-        cfwd = opening + in_year.cumsum()
-        bfwd = cfwd.shift(1).fillna(opening)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "scenario": scenario,
-                    "year": years,
-                    "adjustment": adjustment.to_numpy(),
-                    "in_year": in_year.to_numpy(),
-                    "bfwd": bfwd.to_numpy(),
-                    "cfwd": cfwd.to_numpy(),
-                }
+    start = years.index(str(from_year.value))
+    return {
+        year: (
+            per_year.named(f"topup_uplift.in_year[{year}]", f"CPI top-up uplift {year}")
+            if index >= start
+            else described(
+                0.0,
+                f"topup_uplift.in_year[{year}]",
+                f"CPI top-up uplift {year}",
+                f"0: the uplift applies from {from_year.value}",
+                [from_year],
             )
         )
-    return pd.concat(frames, ignore_index=True)
+        for index, year in enumerate(years)
+    }
+
+
+def scenario(name: str, roll: Deficit, adjustments: Mapping[str, Sequence[Traced]]) -> Deficit:
+    """The deficit under scenario ``name``: each year's movement the unmitigated one plus
+    the scenario's adjustments, carried forward from the first year's B/Fwd. A saving in one
+    year lowers every later carried-forward deficit, because the deficit is cumulative."""
+    label = SCENARIO_LABELS[name]
+    years = roll.years
+    in_year: dict[str, Traced] = {}
+    bfwd: dict[str, Traced] = {}
+    cfwd: dict[str, Traced] = {}
+    for index, year in enumerate(years):
+        in_year[year] = total([roll.in_year[year], *adjustments.get(year, ())]).named(
+            f"{name}.in_year[{year}]",
+            f"In-year movement {year}: {label}",
+            role="in-year movement",
+            computed_in=_SCENARIOS,
+        )
+        bfwd[year] = roll.bfwd[years[0]] if index == 0 else cfwd[years[index - 1]]
+        cfwd[year] = (bfwd[year] + in_year[year]).named(
+            f"{name}.cfwd[{year}]",
+            f"Deficit carried forward at the end of {year}: {label}",
+            role="C/Fwd",
+            computed_in=_SCENARIOS,
+        )
+    return Deficit(name, years, {y: list(a) for y, a in adjustments.items()}, in_year, bfwd, cfwd)
+
+
+def scenarios_frame(deficits: Sequence[Deficit]) -> pd.DataFrame:
+    """Every scenario in long form, in the order given."""
+    return pd.concat([d.frame() for d in deficits], ignore_index=True)
 
 
 def financial_year_of(cycle: str) -> str:

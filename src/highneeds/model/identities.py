@@ -22,6 +22,7 @@ from highneeds.model.deficit import (
 )
 from highneeds.model.demand import ehcp_growth, forecast_from_figures
 from highneeds.model.drivers import build_driver_forecast, categories_sum_to_totals
+from highneeds.model.inputs import budget_figures, ehcp_cells, figure_cells
 from highneeds.model.interventions import business_case_summary, intervention_savings
 from highneeds.model.sensitivity import ranges_for_cycle
 
@@ -247,8 +248,15 @@ def _ranges_contain_the_forecast(
     problems: list[str] = []
     try:
         year = financial_year_of(cycle)
-        demand = forecast_from_figures(tables["budget"], tables["ehcp_demand"], figures, year)
-        ranges_for_cycle(tables["budget"], demand, figures, year, overrides)
+        demand = forecast_from_figures(
+            budget_figures(tables["budget"]).line("placement_costs"),
+            ehcp_cells(tables["ehcp_demand"]),
+            figure_cells(tables["figures"], figures),
+            year,
+        )
+        ranges_for_cycle(
+            tables["budget"], None if demand is None else demand.frame(), figures, year, overrides
+        )
     except InputDataError as exc:
         problems = exc.problems or [str(exc)]
     return [

@@ -2,18 +2,50 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from highneeds.errors import InputDataError
+from highneeds.model.inputs import placement_cells
+from highneeds.traced import Traced, total
+
+_SAVINGS = "03_interventions.ipynb: Savings from places avoided"
 
 #: A stated business-case saving (typed to the nearest £1k) may differ from places x cost by this.
 SAVING_TOLERANCE = 0.5
 
 
-def intervention_savings(
-    interventions: pd.DataFrame, placement_costs: pd.DataFrame
-) -> pd.DataFrame:
-    """Each intervention's saving by placement type: ``places_avoided`` x cost per place (£000)."""
+@dataclass(frozen=True)
+class Savings:
+    """The interventions' savings as traced figures: by intervention and placement type
+    (places avoided x cost per place), and by intervention (their sum)."""
+
+    by_type: dict[tuple[str, str], Traced]
+    by_intervention: dict[str, Traced]
+
+    def frame(self) -> pd.DataFrame:
+        """Each saving by placement type, as a table (values only)."""
+        rows = [
+            {
+                "intervention_id": intervention,
+                "placement_type": placement,
+                "places_avoided": saving.parts[0][0].value,
+                "cost_per_place": float(saving.parts[1][0]),
+                "saving": float(saving),
+            }
+            for (intervention, placement), saving in self.by_type.items()
+        ]
+        columns = ["intervention_id", "placement_type", "places_avoided", "cost_per_place"]
+        return pd.DataFrame(rows, columns=[*columns, "saving"])
+
+    def figures(self) -> list[Traced]:
+        return [*self.by_type.values(), *self.by_intervention.values()]
+
+
+def intervention_savings(interventions: pd.DataFrame, placement_costs: pd.DataFrame) -> Savings:
+    """Each intervention's saving by placement type: ``places_avoided`` x cost per place (£000),
+    and each intervention's total."""
     repeated = placement_costs[placement_costs["placement_type"].duplicated(keep="first")]
     if not repeated.empty:
         source = placement_costs.attrs.get("source", "placement_costs.csv")
@@ -37,19 +69,40 @@ def intervention_savings(
             for r in unknown.itertuples(index=False)
         ]
         raise InputDataError("An intervention names an unknown placement type.", problems)
-    out = interventions[["intervention_id", "placement_type", "places_avoided"]].copy()
-    out["cost_per_place"] = out["placement_type"].map(costs).astype(float)
-    out["saving"] = out["places_avoided"] * out["cost_per_place"]
-    return out.reset_index(drop=True)
+    places, cost = placement_cells(interventions, placement_costs)
+    by_type = {
+        (intervention, placement): (avoided * cost[placement]).named(
+            f"savings.{intervention}.{placement}",
+            f"Saving from {placement} places avoided",
+            role=placement,
+            computed_in=_SAVINGS,
+        )
+        for (intervention, placement), avoided in places.items()
+    }
+    by_intervention: dict[str, list[Traced]] = {}
+    for (intervention, _), saving in by_type.items():
+        by_intervention.setdefault(intervention, []).append(saving)
+    return Savings(
+        by_type,
+        {
+            intervention: total(parts).named(
+                f"savings.{intervention}",
+                f"Saving of {intervention}",
+                formula="the savings by placement type",
+                computed_in=_SAVINGS,
+            )
+            for intervention, parts in by_intervention.items()
+        },
+    )
 
 
-def business_case_summary(savings: pd.DataFrame, business_cases: pd.DataFrame) -> pd.DataFrame:
+def business_case_summary(savings: Savings, business_cases: pd.DataFrame) -> pd.DataFrame:
     """One row per business case: computed saving beside the stated one, checked to agree.
 
     Raises :class:`InputDataError` naming the intervention and both figures when the stated
     saving is not places avoided times cost per place.
     """
-    computed = savings.groupby("intervention_id", sort=False)["saving"].sum()
+    computed = {k: float(v) for k, v in savings.by_intervention.items()}
     summary = business_cases[
         ["row", "intervention_id", "intervention", "business_case_saving"]
     ].copy()

@@ -1,46 +1,27 @@
 """Where each figure the model computes comes from: the input cells and earlier results it was
-computed from, and by what rule, recorded by the notebook that computes it.
+computed from, and by what rule, as the model's own arithmetic built it.
 
-A :class:`Derivation` is one figure: its key (``unmitigated.cfwd[2024/25]``), value, rule and
-terms. The rules are arithmetic an auditor can redo: ``sum`` (of the terms, each with its
-sign), ``product``, ``ratio`` (first over second), ``same`` (one term, carried over), or a
-leaf: ``input`` (a cell of an input file, as the author sees it) and ``constant``. A figure
-no formula reproduces (a simulation, the tornado) is ``described``: its formula is words and
-its terms the inputs it read. :func:`recompute` redoes a derivation's rule from its terms'
-values; the tests check it gives each figure's value, so lineage and arithmetic cannot part.
+The model computes with traced figures (:mod:`highneeds.traced`); :meth:`Lineage.record`
+walks what that arithmetic built and keeps one :class:`Derivation` per figure: its key
+(``unmitigated.cfwd[2024/25]``), value, rule and terms. The rules are arithmetic an auditor
+can redo: ``sum`` (of the terms, each with its sign), ``product``, ``ratio`` (first over
+second), ``same`` (one term, carried over), or a leaf: ``input`` (a cell of an input file, as
+the author sees it) and ``constant``. A figure no formula reproduces term by term (a
+simulation, a range's end) is ``described``: its formula is words, its terms the figures it
+read, and its ``recipe`` what is needed to redo it. Nothing here restates a formula.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-RULES = ("sum", "product", "ratio", "same", "input", "constant", "described")
+from highneeds.traced import RULES, Cell, Traced
 
-
-@dataclass(frozen=True)
-class Cell:
-    """One cell of an input file as its author sees it: file, row, column and text."""
-
-    file: str
-    row: int | None
-    column: str
-    text: str
-
-    def __str__(self) -> str:
-        if self.row is not None:
-            return f"{self.file}, row {self.row}, column '{self.column}': {self.text}"
-        if self.column == self.text:  # a heading of the table
-            return f"{self.file}, header row, column '{self.column}'"
-        return (
-            f"{self.file}, {self.column}: {self.text}"
-            if self.column
-            else f"{self.file}: {self.text}"
-        )
+__all__ = ["RULES", "Cell", "Derivation", "Lineage", "Term"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +46,8 @@ class Derivation:
     cell: Cell | None = None
     #: The notebook and section that computed it.
     computed_in: str = ""
+    #: For a described figure: what is needed to redo it, as (what, how) pairs.
+    recipe: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.rule not in RULES:
@@ -81,6 +64,42 @@ class Lineage:
         """Keep ``derivation`` (the first of a key wins: an input is recorded once)."""
         self.derivations.setdefault(derivation.key, derivation)
         return derivation.key
+
+    def record(self, *figures: Traced) -> None:
+        """Keep ``figures`` and everything they were computed from, as their arithmetic built
+        it. A result never named inside a named one (the ``(1 + g)`` of a product) is kept
+        under its parent's key and its place: ``demand.plans[2023/24]/2``."""
+        seen: dict[int, str] = {}
+        for figure in figures:
+            self._record(figure, figure.key or "figure", seen)
+
+    def _record(self, figure: Traced, key: str, seen: dict[int, str]) -> str:
+        if id(figure) in seen:
+            return seen[id(figure)]
+        seen[id(figure)] = key
+        terms = tuple(
+            Term(
+                part.label or part.written_formula,
+                self._record(part, part.key or f"{key}/{position}", seen),
+                sign,
+            )
+            for position, (part, sign) in enumerate(figure.parts, start=1)
+        )
+        leaf = figure.rule in ("input", "constant")
+        self.add(
+            Derivation(
+                key,
+                figure.label or f"({figure.written_formula})",
+                figure.value,
+                figure.rule,
+                "" if leaf else figure.written_formula,
+                terms,
+                figure.cell,
+                figure.computed_in,
+                figure.recipe,
+            )
+        )
+        return key
 
     def cell(self, cell: Cell, value: float | str, label: str) -> str:
         """Record an input cell; its key names file, row and column."""
@@ -127,6 +146,7 @@ class Lineage:
                 terms,
                 cell,
                 item.get("computed_in", ""),
+                tuple(tuple(pair) for pair in item.get("recipe", ())),  # type: ignore[misc]
             )
         return lineage
 
@@ -163,28 +183,3 @@ class Lineage:
 
         visit(key)
         return list(found.values())
-
-
-def recompute(derivation: Derivation, lineage: Lineage) -> float | str | None:
-    """``derivation``'s value redone from its terms' recorded values by its rule; ``None``
-    for a leaf or a ``described`` figure (nothing to redo)."""
-    values = [(lineage[t.key].value, t.sign) for t in derivation.terms]
-    if derivation.rule == "sum":
-        return math.fsum(float(v) * sign for v, sign in values)
-    if derivation.rule == "product":
-        return math.prod(float(v) for v, _ in values)
-    if derivation.rule == "ratio":
-        return float(values[0][0]) / float(values[1][0])
-    if derivation.rule == "same":
-        return values[0][0]
-    return None
-
-
-def agrees(derivation: Derivation, lineage: Lineage, tolerance: float = 1e-9) -> bool:
-    """Whether redoing ``derivation``'s rule gives its recorded value."""
-    redone = recompute(derivation, lineage)
-    if redone is None:
-        return True
-    if isinstance(redone, str) or isinstance(derivation.value, str):
-        return redone == derivation.value
-    return math.isclose(redone, float(derivation.value), rel_tol=tolerance, abs_tol=tolerance)

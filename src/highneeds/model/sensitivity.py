@@ -302,14 +302,22 @@ def break_even(base: ForecastBase) -> dict[str, float | bool]:
     )
     return {
         "final_year_in_year_mitigated": in_year,
+        "final_year_placement_costs": placement,
+        "years_after_base": years_on,
+        "central_ehcp_growth": base.ehcp_growth,
         "ehcp_growth": growth,
         "ehcp_growth_reachable": reachable,
         "extra_saving_needed": max(in_year, 0.0),
     }
 
 
+#: How a cycle's seed is derived, in words (``explain`` and the docs print it).
+SEED_RECIPE = 'the first 8 bytes of SHA-256("highneeds:{cycle}") read as a big-endian integer'
+
+
 def seed_of(cycle: str) -> int:
-    """The random seed of a cycle: the same cycle always draws the same numbers."""
+    """The random seed of a cycle (:data:`SEED_RECIPE`): the same cycle always draws the same
+    numbers."""
     return int.from_bytes(hashlib.sha256(f"highneeds:{cycle}".encode()).digest()[:8], "big")
 
 

@@ -58,6 +58,7 @@ class Explanation:
             f"{len(self.figures)} figure(s)."
         ]
         shown: set[str] = set()  # each figure's derivation once; later, "shown above"
+        recipes: list[tuple[tuple[str, str], ...]] = []  # each simulation's recipe once
         for figure in self.figures:
             derivation = self.lineage[figure.key]
             negated = " (printed as its negative)" if figure.negated else ""
@@ -66,7 +67,7 @@ class Explanation:
             if derivation.key in shown:
                 lines.append("  (its derivation is shown above)")
                 continue
-            lines += _tree(self.lineage.named(derivation.key), self.lineage, "  ", shown)
+            lines += _tree(self.lineage.named(derivation.key), self.lineage, "  ", shown, recipes)
         return "\n".join(lines)
 
     def as_json(self) -> str:
@@ -144,9 +145,16 @@ def _unique(figures: list[PrintedFigure]) -> list[PrintedFigure]:
     return kept
 
 
-def _tree(derivation: Derivation, lineage: Lineage, indent: str, shown: set[str]) -> list[str]:
-    """The derivation as indented lines: rule with values, then each term's own derivation
-    (a figure already shown above is named, not repeated)."""
+def _tree(
+    derivation: Derivation,
+    lineage: Lineage,
+    indent: str,
+    shown: set[str],
+    recipes_shown: list[tuple[tuple[str, str], ...]] | None = None,
+) -> list[str]:
+    """The derivation as indented lines: rule with values (a described figure's recipe, once),
+    then each term's own derivation (a figure already shown above is named, not repeated)."""
+    recipes_shown = [] if recipes_shown is None else recipes_shown
     if derivation.rule == "input" and derivation.cell is not None:
         return [f"{indent}from {derivation.cell}"]
     if derivation.rule == "constant":
@@ -161,6 +169,12 @@ def _tree(derivation: Derivation, lineage: Lineage, indent: str, shown: set[str]
         lines.append(f"{indent}= {sums} = {value_text(derivation.value)}")
     elif derivation.rule == "described":
         lines.append(f"{indent}{derivation.formula}{where}")
+        if derivation.recipe and derivation.recipe not in recipes_shown:
+            recipes_shown.append(derivation.recipe)
+            lines.append(f"{indent}  to redo it:")
+            lines += [f"{indent}    {what}: {how}" for what, how in derivation.recipe]
+        elif derivation.recipe:
+            lines.append(f"{indent}  redone as the simulations above")
     for term in derivation.terms:
         target = lineage.named(term.key)
         if target.rule == "constant":
@@ -172,7 +186,7 @@ def _tree(derivation: Derivation, lineage: Lineage, indent: str, shown: set[str]
             lines.append(f"{indent}  {term.label}: {value_text(target.value)} [{target.key}]")
             continue
         lines.append(f"{indent}  {term.label}: {value_text(target.value)}")
-        lines += _tree(target, lineage, indent + "    ", shown)
+        lines += _tree(target, lineage, indent + "    ", shown, recipes_shown)
     return lines
 
 
@@ -185,6 +199,7 @@ def _nested(derivation: Derivation, lineage: Lineage, path: set[str]) -> dict[st
         "formula": derivation.formula,
         "computed_in": derivation.computed_in,
         "cell": None if derivation.cell is None else derivation.cell.__dict__,
+        "recipe": [{"what": what, "how": how} for what, how in derivation.recipe],
     }
     if derivation.key not in path:
         inner = path | {derivation.key}

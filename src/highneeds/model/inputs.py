@@ -1,0 +1,217 @@
+"""The gate's typed tables as traced figures: every input cell the model computes with, read
+from the row the gate recorded and the file it came from (``attrs['source']``).
+
+These are the leaves of every derivation: the model's arithmetic starts from them, so the
+lineage ends at cells an author can open (``high_needs_budget.csv, row 5, column
+'2024/25': 6,823``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from highneeds.amounts import as_written
+from highneeds.traced import Cell, Traced, cell, constant
+
+#: The budget table's lines, as a formula names them.
+LINE_WORDS = {
+    "bfwd": "B/Fwd",
+    "transfer": "transfer",
+    "allocation": "allocation",
+    "placement_costs": "placement costs",
+    "cfwd": "C/Fwd",
+    "recovery_plan_impact": "Recovery Plan Impact",
+}
+#: The in-year flows: a blank cell of these (or of the Recovery Plan line) reads as 0.
+FLOWS = ("transfer", "allocation", "placement_costs")
+_ZERO_WHEN_BLANK = (*FLOWS, "recovery_plan_impact")
+
+
+def source_of(frame: pd.DataFrame, default: str) -> str:
+    """The input file a typed table was read from, as its author names it."""
+    return str(frame.attrs.get("source", default))
+
+
+@dataclass(frozen=True)
+class BudgetFigures:
+    """The budget table's figures by line and year, each named ``budget.<line>[<year>]`` (a
+    B/Fwd or C/Fwd left blank is absent: the roll-forward derives it), the years in order,
+    and each year's heading cell."""
+
+    years: list[str]
+    lines: dict[tuple[str, str], Traced]
+    headings: dict[str, Traced]
+
+    def given(self, line: str, year: str) -> Traced | None:
+        """The line's figure in ``year`` as the table gives it; a flow or Recovery Plan line
+        the table leaves out is 0; ``None`` for a derived line left blank."""
+        found = self.lines.get((line, year))
+        if found is None and line in _ZERO_WHEN_BLANK:
+            found = constant(0).named(
+                f"budget.{line}[{year}]",
+                f"{LINE_WORDS[line]} {year} (not in the table: 0)",
+                role=LINE_WORDS[line],
+            )
+            self.lines[(line, year)] = found
+        return found
+
+    def line(self, line: str) -> dict[str, Traced]:
+        """The line's figure in every year it has one, by year."""
+        found = {year: self.given(line, year) for year in self.years}
+        return {year: figure for year, figure in found.items() if figure is not None}
+
+    def blank(self, line: str, year: str) -> bool:
+        """Whether the line is left blank (or out) in ``year``."""
+        found = self.given(line, year)
+        leaf = found.parts[0][0] if found is not None and found.parts else found
+        return (
+            leaf is None
+            or leaf.rule == "constant"
+            or (leaf.cell is not None and leaf.cell.text == "(blank)")
+        )
+
+
+def budget_figures(typed: pd.DataFrame, printed: pd.DataFrame | None = None) -> BudgetFigures:
+    """The budget's cells as traced figures. ``typed`` is the table as the gate read it
+    (blanks kept blank); ``printed``, where given, the budget the paper prints. Where the
+    driver model replaced a figure of the table, a flow or the Recovery Plan line is the
+    driver model's (described) and a B/Fwd or C/Fwd is the roll-forward's."""
+    file = source_of(typed, "high_needs_budget.csv")
+    frame = typed if printed is None else printed
+    years = list(dict.fromkeys([*typed["year"], *frame["year"]]))
+    table = {(rec.line, rec.year): rec for rec in typed.itertuples(index=False)}
+    cells: dict[tuple[str, str], Traced] = {}
+    for rec in frame.itertuples(index=False):
+        key, value = (rec.line, rec.year), rec.amount
+        own = table.get(key)
+        if own is not None and _same(value, own.amount):
+            read = _cell(own, file)
+            if read is not None:
+                cells[key] = read
+        elif rec.line in _ZERO_WHEN_BLANK and pd.notna(value):
+            cells[key] = Traced(
+                float(value),
+                "described",
+                key=f"drivers.{rec.line}[{rec.year}]",
+                label=f"{LINE_WORDS[rec.line]} {rec.year} (driver model)",
+                formula="the driver model: EHCPs x cost per EHCP by DfE placement category "
+                "(see placements_forecast)",
+                computed_in="02_deficit_model.ipynb: The forecast from its drivers",
+            )
+    lines = {
+        (line, year): figure.named(
+            f"budget.{line}[{year}]", f"{LINE_WORDS[line]} {year}", role=LINE_WORDS[line]
+        )
+        for (line, year), figure in cells.items()
+    }
+    headings = {
+        year: cell(year, Cell(file, None, year, year), f"the heading {year}") for year in years
+    }
+    return BudgetFigures(years, lines, headings)
+
+
+def _same(a: object, b: object) -> bool:
+    return (pd.isna(a) and pd.isna(b)) or a == b  # type: ignore[arg-type]
+
+
+def _cell(rec: object, file: str) -> Traced | None:
+    """A budget cell as typed; a blank flow or Recovery Plan cell reads as 0; ``None`` for a
+    blank B/Fwd or C/Fwd, or a line the table left out (added by the roll-forward)."""
+    row = getattr(rec, "row", None)
+    if row is not None and pd.isna(row):
+        return None
+    row = None if row is None else int(row)
+    line, year, amount, label = rec.line, rec.year, rec.amount, rec.label  # type: ignore[attr-defined]
+    if pd.notna(amount):
+        return cell(
+            float(amount), Cell(file, row, year, as_written(float(amount))), f"{label}, {year}"
+        )
+    if line in _ZERO_WHEN_BLANK:
+        return cell(0.0, Cell(file, row, year, "(blank)"), f"{label}, {year}, left blank: 0")
+    return None
+
+
+def figure_cells(figures: pd.DataFrame, values: Mapping[str, object]) -> dict[str, Traced]:
+    """``fig.<name>``: each figure of figures.csv, read from its cell in the 'value' column
+    (``values`` are the gate's readings of them, typed by unit)."""
+    file = source_of(figures, "figures.csv")
+    out = {}
+    for rec in figures.itertuples(index=False):
+        value = values.get(rec.name, rec.value)
+        read = cell(
+            value, Cell(file, int(rec.row), "value", str(rec.value)), f"{rec.name} as typed"
+        )  # type: ignore[arg-type]
+        out[rec.name] = read.named(f"fig.{rec.name}", str(rec.description), role=rec.name)
+    return out
+
+
+def ehcp_cells(ehcp_demand: pd.DataFrame) -> dict[str, Traced]:
+    """``ehcp.<measure>`` (plans at the start, new plans to date, open requests) and
+    ``ehcp.since``, from the EHCP table's cells."""
+    file = source_of(ehcp_demand, "ehcp_demand.csv")
+    out: dict[str, Traced] = {}
+    for rec in ehcp_demand.itertuples(index=False):
+        count = cell(
+            int(rec.count),
+            Cell(file, int(rec.row), "count", str(int(rec.count))),
+            f"{rec.measure} as typed",
+        )
+        out[rec.measure] = count.named(f"ehcp.{rec.measure}", str(rec.description))
+        if rec.measure == "plans_at_start":
+            text = pd.Timestamp(rec.since).date().isoformat()
+            since = cell(text, Cell(file, int(rec.row), "since", text), "the date the counts start")
+            out["since"] = since.named("ehcp.since", "The date the counts start")
+    return out
+
+
+def placement_cells(
+    interventions: pd.DataFrame, placement_costs: pd.DataFrame
+) -> tuple[dict[tuple[str, str], Traced], dict[str, Traced]]:
+    """Places avoided by intervention and placement type, and each type's cost per place."""
+    places_file = source_of(interventions, "interventions.csv")
+    costs_file = source_of(placement_costs, "placement_costs.csv")
+    places = {
+        (rec.intervention_id, rec.placement_type): cell(
+            _plain(rec.places_avoided),
+            Cell(places_file, int(rec.row), "places_avoided", f"{rec.places_avoided:g}"),
+            f"places avoided, {rec.placement_type}",
+            role="places avoided",
+        )
+        for rec in interventions.itertuples(index=False)
+    }
+    costs = {
+        rec.placement_type: cell(
+            float(rec.annual_cost_per_place),
+            Cell(
+                costs_file, int(rec.row), "annual_cost_per_place", f"{rec.annual_cost_per_place:g}"
+            ),
+            f"cost per place, {rec.placement_type}",
+            role="annual cost per place",
+        )
+        for rec in placement_costs.itertuples(index=False)
+    }
+    return places, costs
+
+
+def _plain(value: object) -> float | int:
+    """A count as Python keeps it: a NumPy number as its Python one (1 stays 1, not 1.0)."""
+    return value.item() if hasattr(value, "item") else value  # type: ignore[return-value]
+
+
+def cycle_cell(cycle: str) -> Traced:
+    """The cycle itself, as its folder names it."""
+    return cell(cycle, Cell(f"the cycle's folder, data/raw/{cycle}", None, "", cycle), "the cycle")
+
+
+def parameter_cell(name: str, value: int | float | str) -> Traced:
+    """A run's parameter (``-p name=value``), as a leaf: an auditor sees which it was."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        text = f"{value}"
+    else:
+        text = str(value)
+    return cell(
+        value, Cell("the run's parameters", None, name, text), f"the run's parameter {name}"
+    )

@@ -1,0 +1,220 @@
+"""The model's entry points, the one place its parts are wired together: notebooks 02 and 03
+call them and show what they return, and the tests call the same functions.
+
+:func:`run_model` is notebook 02 (the printed forecast, its roll-forward and scenarios, the
+demand behind it, the driver model where the cycle gives drivers, and how sure it is);
+:func:`run_interventions` is notebook 03 (the business cases' savings and EHCP growth).
+Each returns its tables and the lineage its arithmetic built (``highneeds.traced``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from highneeds.model import certainty, deficit, demand, drivers, sensitivity
+from highneeds.model.driver_lineage import DRIVER_TABLES, placements_lineage
+from highneeds.model.inputs import (
+    budget_figures,
+    cycle_cell,
+    ehcp_cells,
+    figure_cells,
+    parameter_cell,
+    source_of,
+)
+from highneeds.model.interventions import business_case_summary, intervention_savings
+from highneeds.model.lineage import Lineage
+from highneeds.traced import Traced, described
+
+_MODEL = "02_deficit_model.ipynb"
+
+#: Besides the budget's lines, the figures the measures of how sure the forecast is start from.
+CERTAINTY_INPUTS = (
+    "ehcp_growth_per_year",
+    "ehcp_growth_if_all_requests_convert",
+)
+
+
+@dataclass(frozen=True)
+class ModelParameters:
+    """The switches a run may set (``-p NAME=VALUE``): see the README."""
+
+    cycle: str
+    recovery_plan_basis: str = "in_year"
+    forecast_source: str = "auto"
+    uncertainty_draws: int = sensitivity.DEFAULT_DRAWS
+
+
+@dataclass
+class ModelResult:
+    """What the model computed: which forecast the paper prints (``typed`` or ``drivers``),
+    the tables the paper reads (``None`` where the cycle gives no input for one), and the
+    lineage of every figure."""
+
+    source: str
+    tables: dict[str, pd.DataFrame | None]
+    lineage: Lineage = field(default_factory=Lineage)
+    #: The growth in cost per plan (percent a year) the printed forecast implies, by year.
+    implied_cost_per_plan_growth: dict[str, float] | None = None
+
+    def __getitem__(self, name: str) -> pd.DataFrame | None:
+        return self.tables[name]
+
+
+def run_model(
+    tables: Mapping[str, pd.DataFrame], figures: Mapping[str, object], params: ModelParameters
+) -> ModelResult:
+    """The deficit model of one cycle, from the gate's typed tables (blanks kept blank, each
+    with its ``source`` file) and ``figures`` (figures.csv's values read by their units)."""
+    typed = tables["budget"]
+    budget = deficit.with_derived_lines(typed)
+    deficit.check_reconciliation(deficit.roll_forward(budget))
+    placements, assumptions = (
+        tables.get("placements_by_category"),
+        tables.get("forecast_assumptions"),
+    )
+    driven = (
+        None
+        if placements is None or assumptions is None
+        else drivers.build_driver_forecast(
+            budget,
+            placements,
+            assumptions,
+            tables.get("intervention_places"),
+            params.recovery_plan_basis,
+        )
+    )
+    years_forecast = [] if assumptions is None else drivers.forecast_years(assumptions)
+    typed_covers = drivers.typed_forecast_covers(budget, years_forecast)
+    source = drivers.choose_forecast_source(
+        params.forecast_source, has_drivers=driven is not None, typed_covers=typed_covers
+    )
+    printed = budget if source == "typed" else driven.budget  # type: ignore[union-attr]
+    basis = params.recovery_plan_basis if source == "typed" else "in_year"
+
+    cells = budget_figures(typed, printed)
+    fig = figure_cells(tables["figures"], figures)
+    ehcp = ehcp_cells(tables["ehcp_demand"])
+    roll = deficit.carry_forward(cells)
+    years = roll.years
+    current = deficit.financial_year_of(params.cycle)
+    current_year = described(
+        current,
+        "current_year",
+        "The financial year of the cycle",
+        "the financial year (April to March) the cycle's month falls in",
+        [cycle_cell(params.cycle)],
+        _MODEL,
+    )
+    forecast = demand.forecast_from_figures(cells.line("placement_costs"), ehcp, fig, current)
+    recovery = deficit.recovery_saving(cells, basis)
+    uplift = deficit.topup_uplift(
+        years, fig["cpi_topup_uplift_per_year"], fig["cpi_topup_uplift_from"]
+    )
+    adjustments: dict[str, dict[str, list[Traced]]] = {
+        "mitigated": {y: [recovery[y]] for y in years},
+        "mitigated_with_topup_uplift": {y: [recovery[y], uplift[y]] for y in years},
+    }
+    if forecast is not None:
+        extra = forecast.extra_cost(years, current_year)
+        adjustments["all_requests_convert"] = {y: [extra[y]] for y in years}
+    deficits = [roll, *(deficit.scenario(n, roll, a) for n, a in adjustments.items())]
+
+    forecast_frame = None if forecast is None else forecast.frame()
+    base, ranges = sensitivity.ranges_for_cycle(
+        printed,
+        forecast_frame,
+        figures,
+        current,
+        tables.get("assumption_ranges"),
+        basis,
+    )
+    tornado = sensitivity.tornado(base, ranges)
+    seed = sensitivity.seed_of(params.cycle)
+    paths = sensitivity.simulate(base, ranges, seed, params.uncertainty_draws)
+    levels = sensitivity.uncertainty(base, paths)
+    even = sensitivity.break_even(base) | {
+        "probability_still_growing": sensitivity.probability_still_growing(base, paths),
+        "draws": params.uncertainty_draws,
+    }
+
+    lineage = Lineage()
+    for name, figure in (
+        ("first_year", cells.headings[years[0]]),
+        ("last_year", cells.headings[years[-1]]),
+    ):
+        lineage.record(figure.named(name, f"The {name.replace('_', ' ')} of the forecast"))
+    lineage.record(current_year, *fig.values(), *ehcp.values())
+    lineage.record(*deficit.printed_lines(cells, roll), *recovery.values(), *uplift.values())
+    for scenario in deficits:
+        lineage.record(*scenario.figures())
+    if forecast is not None:
+        lineage.record(*forecast.figures())
+    if driven is not None:
+        placements_lineage(
+            lineage,
+            driven.by_category,
+            {name: tables[name] for name in DRIVER_TABLES},
+            {name: source_of(tables[name], f"{name}.csv") for name in DRIVER_TABLES},
+        )
+    starts = [
+        *(figure for (_, _), figure in sorted(cells.lines.items())),
+        *(fig[name] for name in CERTAINTY_INPUTS if name in fig),
+        *(ehcp[m] for m in demand.EHCP_MEASURES if m in ehcp),
+    ]
+    draws = parameter_cell("uncertainty_draws", params.uncertainty_draws).named(
+        "uncertainty.draws",
+        "Simulations",
+        formula="the run's parameter (default 10,000; -p uncertainty_draws=N)",
+    )
+    recipe = certainty.simulation_recipe(ranges, params.cycle, seed, params.uncertainty_draws)
+    lineage.record(*certainty.certainty_figures(tornado, levels, even, starts, draws, recipe))
+
+    comparison = (
+        drivers.compare_forecasts(budget, driven.budget, years_forecast)
+        if driven is not None and typed_covers
+        else None
+    )
+    implied = (
+        None
+        if forecast_frame is None
+        else drivers.implied_cost_per_plan_growth(forecast_frame).round(1).to_dict()
+    )
+    return ModelResult(
+        source,
+        {
+            "forecast_budget": printed,
+            "roll_forward": deficit.roll_forward(printed),
+            "scenarios": deficit.scenarios_frame(deficits),
+            "demand": forecast_frame,
+            "placements_forecast": None if driven is None else driven.by_category,
+            "forecast_comparison": comparison,
+            "sensitivity": tornado,
+            "uncertainty": levels,
+            "break_even": pd.DataFrame([even]),
+        },
+        lineage,
+        implied,
+    )
+
+
+def run_interventions(tables: Mapping[str, pd.DataFrame]) -> ModelResult:
+    """The business cases' savings (places avoided x cost per place, checked against the
+    saving each states) and EHCP growth, with their lineage."""
+    savings = intervention_savings(tables["interventions"], tables["placement_costs"])
+    summary = business_case_summary(savings, tables["business_cases"])
+    growth = demand.ehcp_growth(tables["ehcp_demand"])
+    ehcp = ehcp_cells(tables["ehcp_demand"])
+    lineage = Lineage()
+    lineage.record(*ehcp.values(), *demand.growth_figures(ehcp), *savings.figures())
+    return ModelResult(
+        "typed",
+        {
+            "intervention_savings": savings.frame(),
+            "business_case_summary": summary,
+            "ehcp_growth": pd.DataFrame([growth.__dict__]),
+        },
+        lineage,
+    )
