@@ -373,7 +373,7 @@ def main() -> int:
                     results["cold"].append(pipeline(project, "--force"))
             results["no_change"].append(pipeline(project))
             edit = original.replace(
-                "There are no appendices.", f"There are no appendices ({repetition})."
+                "Appendix A: How the figures were calculated.", f"Appendix A: How the figures were calculated ({repetition})."
             )
             narrative.write_text(edit, encoding="utf-8")
             results["one_input_changed"].append(pipeline(project))

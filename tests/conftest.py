@@ -17,6 +17,8 @@ from highneeds.gate.tables import read_cycle_tables
 from highneeds.paths import PROJECT_FILES, PROJECT_ROOT
 
 SHIPPED_CYCLE = CYCLE = "2022-01"
+#: A sentence of the shipped narrative that tests edit (para 16.1).
+APPENDICES = "Appendix A: How the figures were calculated."
 #: Debian's Chromium, as browser tests launch it (nothing is downloaded at run time).
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -362,8 +362,9 @@ def test_the_paper_says_how_certain_the_forecast_is_from_the_model(
         f"of ten, with a middle value of £{final['p50']:,.0f}k"
     ) in html
     assert (
-        "the number of EHCPs would have to fall by 0.4% a year after 2021/22, rather than grow "
-        "by 5.4%; or the Recovery Plan would have to save a further £1,070k in 2024/25"
+        "rather than growing by 5.4% a year after 2021/22, the number of EHCPs would have to "
+        "fall by 0.4% a year; or the Recovery Plan would have to save a further £1,070k in "
+        "2024/25"
     ) in html
     rows = table_rows(html[html.index('id="table-5"') :])
     assert ["EHCP growth a year", "5.4%", "5.4%", "12.0%", "3,592", "6,130"] in rows

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, CYCLE, copy_project, run_pipeline
+from tests.conftest import APPENDICES, CHROMIUM, CHROMIUM_ARGS, CYCLE, copy_project, run_pipeline
 
 pytestmark = pytest.mark.e2e
 
@@ -71,7 +71,7 @@ def test_an_author_sees_each_save_and_a_mistake_as_a_banner_until_fixed(preview:
             assert page.locator("h1").count() == 1
             assert page.locator(".preview-problem").count() == 0
 
-            edit = shipped.replace("There are no appendices.", "No appendices this cycle.")
+            edit = shipped.replace(APPENDICES, "No appendices this cycle.")
             narrative.write_text(edit, encoding="utf-8")
             page.get_by_text("No appendices this cycle.").wait_for(timeout=20_000)
 
@@ -84,7 +84,7 @@ def test_an_author_sees_each_save_and_a_mistake_as_a_banner_until_fixed(preview:
 
             narrative.write_text(shipped, encoding="utf-8")
             banner.wait_for(state="detached", timeout=20_000)
-            page.get_by_text("There are no appendices.").wait_for(timeout=20_000)
+            page.get_by_text(APPENDICES).wait_for(timeout=20_000)
         finally:
             browser.close()
     code, out, err = preview.stop(signal.SIGINT)

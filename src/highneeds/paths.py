@@ -15,7 +15,6 @@ PROJECT_FILES = (
     "notebooks",
     "expectations",
     "data/raw",
-    "docs/assumptions.md",  # the paper prints its notes on derived figures
 )
 
 

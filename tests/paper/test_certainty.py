@@ -33,12 +33,12 @@ def test_the_table_lists_each_assumption_biggest_swing_first(outputs) -> None:
     [
         (
             {"ehcp_growth_reachable": True, "ehcp_growth": -0.0043},
-            "the number of EHCPs would have to fall by 0.4% a year after 2021/22, rather than "
-            "grow by 5.4%",
+            "rather than growing by 5.4% a year after 2021/22, the number of EHCPs would have to "
+            "fall by 0.4% a year",
         ),
         (
             {"ehcp_growth_reachable": True, "ehcp_growth": 0.021},
-            "growth in the number of EHCPs would have to slow to 2.1% a year after 2021/22",
+            "growth in the number of EHCPs after 2021/22 would have to slow to 2.1% a year",
         ),
         (
             {"ehcp_growth_reachable": False, "ehcp_growth": float("nan")},

@@ -1,81 +1,92 @@
-"""The notes on derived figures come from the table in docs/assumptions.md."""
+"""Notes on figures and the methods appendix come from the figure registry: a figure's mark
+follows its kind (given by the council: none), and the same figure carries the same mark."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 
-import pytest
-
-from highneeds.errors import HighNeedsError
-from highneeds.paper.figure_notes import FigureNotes, derived_figures, read_figure_notes
-
-
-def test_the_assumptions_log_gives_a_note_for_each_kind_of_derived_figure() -> None:
-    notes = FigureNotes(read_figure_notes())  # marked by name alone
-    assert notes.letter("mitigated.cfwd[2024/25]") == "a"
-    assert notes.letter("fig.cpi_topup_uplift_per_year") is None  # no note covers it
-    # The first row that covers a figure gives its note: all-requests-convert before demand.
-    assert notes.letter("demand.plans_if_all_convert[2024/25]") == "b"
-    assert notes.letter("demand.plans[2024/25]") == "c"
-    assert notes.letter("-mitigated.in_year[2022/23]") == "a"
-    assert notes.letter("mitigated_with_topup_uplift.cfwd[2024/25]") == "d"
-    section = notes.section_html()
-    assert section.index('id="figure-note-a"') < section.index('id="figure-note-d"')
-    assert "Officer calculation from the budget table" in section
+from highneeds.figure_registry import KINDS, REGISTRY, kind_of, marked_family, notes_markdown
+from highneeds.paper.figure_notes import METHODS_TITLE, FigureNotes
+from highneeds.paths import PROJECT_ROOT
 
 
-def test_only_figures_the_lineage_shows_derived_carry_a_mark() -> None:
-    cell = {"rule": "input", "formula": "", "terms": [], "label": "C/Fwd as typed"}
-    derivations = {
-        "high_needs_budget.csv!6!2024/25": cell,
-        "budget.cfwd[2024/25]": {
-            "rule": "same",
-            "formula": "",
-            "label": "C/Fwd",
-            "terms": [{"key": "high_needs_budget.csv!6!2024/25"}],
-        },
-        "budget.cfwd[2023/24]": {
-            "rule": "same",
-            "formula": "",
-            "label": "C/Fwd",
-            "terms": [{"key": "unmitigated.cfwd[2023/24]"}],
-        },
-        "unmitigated.cfwd[2023/24]": {
-            "rule": "sum",
-            "formula": "B/Fwd + ...",
-            "terms": [],
-            "label": "C/Fwd",
-        },
-    }
-    derived = derived_figures(derivations)
-    assert derived == {"budget.cfwd[2023/24]", "unmitigated.cfwd[2023/24]"}
-    notes = FigureNotes(read_figure_notes(), derived)
-    assert notes.letter("budget.cfwd[2024/25]") is None  # typed: read from its cell
+def _same(key: str, target: str) -> dict:
+    return {"rule": "same", "formula": "", "label": key, "terms": [{"key": target}]}
+
+
+CELL = {"rule": "input", "formula": "", "terms": [], "label": "a cell"}
+DERIVATIONS = {
+    "high_needs_budget.csv!6!2024/25": CELL,
+    "budget.cfwd[2024/25]": _same("C/Fwd", "high_needs_budget.csv!6!2024/25"),
+    "budget.cfwd[2023/24]": _same("C/Fwd", "unmitigated.cfwd[2023/24]"),
+    "unmitigated.cfwd[2023/24]": {"rule": "sum", "formula": "B/Fwd + ...", "terms": []},
+    "mitigated.cfwd[2024/25]": {"rule": "sum", "formula": "C/Fwd + ...", "terms": []},
+    "the run's parameters!header!uncertainty_draws": CELL,
+    "uncertainty.draws": _same("draws", "the run's parameters!header!uncertainty_draws"),
+    "uncertainty.mitigated.p10[2024/25]": {"rule": "described", "formula": "", "terms": []},
+    "fig.ehcp_growth_per_year": _same("5.4", "high_needs_budget.csv!6!2024/25"),
+    "budget.transfer[2023/24]": _same("transfer", "drivers.transfer[2023/24]"),
+    "drivers.transfer[2023/24]": {"rule": "described", "formula": "driver", "terms": []},
+}
+
+
+def test_a_given_cfwd_is_unmarked_and_a_derived_one_carries_the_roll_forwards_note() -> None:
+    notes = FigureNotes(DERIVATIONS)
+    assert notes.letter("budget.cfwd[2024/25]") is None  # the finance team's own cell
     assert notes.letter("budget.cfwd[2023/24]") == "a"  # left blank: the roll-forward's
-    assert "Calculated by the roll-forward" in notes.section_html()
+    assert notes.letter("unmitigated.cfwd[2023/24]") == "b"
+    assert notes.letter("budget.cfwd[2023/24]") == "a"  # the same figure, the same mark
+    assert "B/Fwd is the C/Fwd of the year before" in notes.section_html()
+
+
+def test_parameters_and_stated_figures_carry_no_mark() -> None:
+    notes = FigureNotes(DERIVATIONS)
+    assert notes.letter("uncertainty.draws") is None
+    assert notes.letter("fig.ehcp_growth_per_year") is None
+    assert notes.letter("uncertainty.mitigated.p10[2024/25]") == "a"
+    assert kind_of("uncertainty.draws", DERIVATIONS) == "given"
+    assert kind_of("uncertainty.mitigated.p10[2024/25]", DERIVATIONS) == "modelled"
+    assert kind_of("mitigated.cfwd[2024/25]", DERIVATIONS) == "calculated"
+
+
+def test_a_budget_line_the_driver_model_forecast_carries_the_driver_models_note() -> None:
+    family = marked_family("budget.transfer[2023/24]", DERIVATIONS)
+    assert family is not None and family.kind == "modelled" and "drivers.*" in family.patterns
+
+
+def test_without_a_lineage_nothing_is_marked_and_there_is_no_notes_section() -> None:
+    notes = FigureNotes(None)
+    assert str(notes.mark("uncertainty.mitigated.p10[2024/25]")) == ""
+    assert notes.section_html() == ""
 
 
 def test_a_mark_links_to_its_note_and_says_note_to_a_screen_reader() -> None:
-    notes = FigureNotes(read_figure_notes())
+    notes = FigureNotes(DERIVATIONS)
     mark = str(notes.mark("uncertainty.mitigated.p10[2024/25]"))
     assert 'href="#figure-note-a"' in mark and "note </span>a" in mark
-    assert str(notes.mark("fig.anything")) == ""
-    assert FigureNotes(read_figure_notes()).section_html() == ""  # none used, no section
 
 
-def test_the_table_is_read_as_written(tmp_path: Path) -> None:
-    log = tmp_path / "assumptions.md"
-    log.write_text(
-        "# Log\n\n## Notes on figures\n\n| figures | note |\n|---|---|\n"
-        "| `x.*`, `y` | X & <y> |\n\n## Later\n\n| `z` | not a note |\n",
-        encoding="utf-8",
-    )
-    [note] = read_figure_notes(log)
-    assert note.patterns == ("x.*", "y") and note.text == "X & <y>"
-    assert note.covers("x.a[1]") and note.covers("y") and not note.covers("yy")
-    notes = FigureNotes([note])
-    notes.letter("y")
-    assert "X &amp; &lt;y&gt;" in notes.section_html()  # escaped like any text
-    log.write_text("# Log\n", encoding="utf-8")
-    with pytest.raises(HighNeedsError, match="Notes on figures"):
-        read_figure_notes(log)
+def test_the_appendix_lists_every_family_printed_with_its_kind_and_method() -> None:
+    notes = FigureNotes(DERIVATIONS)
+    for key in ("fig.ehcp_growth_per_year", "mitigated.cfwd[2024/25]", "uncertainty.draws"):
+        notes.letter(key)
+    html = notes.methods_html()
+    assert f"Appendix A: {METHODS_TITLE}" in html
+    assert html.count('<tr><th scope="row">') == 3
+    assert "Figures the council states</th><td>given</td><td>none</td>" in html
+    assert '<a href="#figure-note-a">a</a>' in html
+
+
+def test_every_family_has_a_kind_and_notes_in_plain_words() -> None:
+    for family in REGISTRY:
+        assert family.kind in KINDS
+        assert not re.search(r"assumption \d", family.note + family.method, re.IGNORECASE)
+        if family.kind != "given":
+            assert family.note and family.method
+
+
+def test_the_docs_notes_table_is_the_registrys() -> None:
+    """docs/assumptions.md shows the registry's table (``python -m highneeds.figure_registry``
+    writes it); the paper never reads the docs."""
+    docs = (PROJECT_ROOT / "docs" / "assumptions.md").read_text(encoding="utf-8")
+    assert notes_markdown() in docs

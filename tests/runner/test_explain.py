@@ -122,19 +122,30 @@ def test_the_auditors_edition_links_every_paragraphs_figures_to_their_derivation
 
 
 def test_every_figure_the_model_derived_carries_its_note_and_no_input_does(published: Path) -> None:
-    from highneeds.paper.figure_notes import read_figure_notes
+    from dataclasses import asdict
+
+    from highneeds.figure_registry import marked_family
 
     records, lineage = load_run(reports(published) / "current")
+    plain = {key: asdict(d) for key, d in lineage.derivations.items()}
     for record in records:
-        derivation = lineage.named(str(record["traces"]).lstrip("-"))
-        label = derivation.key in ("current_year", "first_year", "last_year")  # years name
-        derived = not label and derivation.rule not in ("input", "constant")
-        assert (record["note"] is not None) == derived, (record["id"], derivation.rule)
+        key = str(record["traces"]).lstrip("-")
+        source = lineage[key]
+        while source.rule == "same" and len(source.terms) == 1:
+            source = lineage[source.terms[0].key]
+        given = source.rule in ("input", "constant") or key == "current_year"
+        assert (record["note"] is None) == given, (record["id"], source.rule)
     paper = (reports(published) / "cabinet-report.html").read_text(encoding="utf-8")
     notes = paper[paper.index('id="figure-notes"') :]
-    texts = {note.text for note in read_figure_notes()}
-    for letter in {r["note"] for r in records if r["note"]}:
-        assert f'href="#figure-note-{letter}"' in paper
-        start = notes.index(f'id="figure-note-{letter}"')
-        item = notes[start : notes.index("</li>", start)]
-        assert any(text.replace("&", "&amp;") in item for text in texts), item
+    for record in records:
+        if record["note"]:
+            family = marked_family(str(record["traces"]), plain)
+            start = notes.index(f'id="figure-note-{record["note"]}"')
+            item = notes[start : notes.index("</li>", start)]
+            assert family.note.replace("'", "&#39;") in item, item
+    # The same figure carries the same mark wherever it is printed.
+    marks: dict[str, set] = {}
+    for record in records:
+        marks.setdefault(str(record["traces"]).lstrip("-"), set()).add(record["note"])
+    assert all(len(found) == 1 for found in marks.values()), marks
+    assert "assumption " not in paper.split('id="figure-notes"')[1].lower()

@@ -10,7 +10,7 @@ import pytest
 
 from highneeds.errors import UsageError
 from highneeds.runner.preview_engine import PreviewEngine, Problem, Stage
-from tests.conftest import CYCLE, edited
+from tests.conftest import APPENDICES, CYCLE, edited
 
 pytestmark = pytest.mark.e2e  # one cold build imports Great Expectations (several seconds)
 
@@ -49,11 +49,15 @@ def test_what_an_edit_makes_the_preview_run_again(engine: PreviewEngine, root: P
 
 def test_a_narrative_edit_shows_in_the_next_build(engine: PreviewEngine, root: Path) -> None:
     before = engine.snapshot
-    with edited(_raw(root, "narrative.md"), "There are no appendices.", "No appendices, ever."):
+    with edited(
+        _raw(root, "narrative.md"),
+        APPENDICES,
+        "No appendices, ever.",
+    ):
         after = engine.refresh(Stage.PAPER)
     assert after.problem is None and after.version == before.version + 1
     assert "No appendices, ever." in after.html and "No appendices, ever." not in before.html
-    assert "There are no appendices." in engine.refresh(Stage.PAPER).html
+    assert APPENDICES in engine.refresh(Stage.PAPER).html
 
 
 def test_an_unknown_label_is_shown_over_the_last_good_paper_until_fixed(
@@ -84,7 +88,7 @@ def test_a_table_the_gate_refuses_stays_refused_across_narrative_edits(
             for detail in refused.problem.details
         ), refused.problem.details
         # Only the narrative saved since: the gate still runs, and still refuses.
-        with edited(_raw(root, "narrative.md"), "There are no appendices.", "None."):
+        with edited(_raw(root, "narrative.md"), APPENDICES, "None."):
             still = engine.refresh(Stage.PAPER)
         assert still.problem == refused.problem
         assert "None." not in still.html

@@ -23,7 +23,7 @@ from typing import ClassVar
 import nbformat
 import pytest
 
-from tests.conftest import CYCLE, edited, published_bytes, reports, run_pipeline
+from tests.conftest import APPENDICES, CYCLE, edited, published_bytes, reports, run_pipeline
 
 pytestmark = pytest.mark.e2e
 
@@ -210,7 +210,11 @@ def test_sigterm_mid_pdf_leaves_the_paper_and_no_lock(project: Path, first_run) 
     known = {p.name for p in (reports(project) / "runs").iterdir()}
     narrative = project / "data" / "raw" / CYCLE / "narrative.md"
     with (
-        edited(narrative, "There are no appendices.", "There are no appendices at all."),
+        edited(
+            narrative,
+            APPENDICES,
+            "Appendix A, at length.",
+        ),
         pipeline_process(project) as process,
     ):
         run = wait_for_log(project, known, "render ...")

@@ -124,8 +124,12 @@ class Lineage:
             merged.add(derivation)
         return merged
 
+    def as_plain(self) -> dict[str, dict[str, Any]]:
+        """Every derivation as plain data, by key (as the lineage files hold them)."""
+        return {k: asdict(d) for k, d in sorted(self.derivations.items())}
+
     def to_json(self) -> str:
-        return json.dumps({k: asdict(d) for k, d in sorted(self.derivations.items())}, indent=1)
+        return json.dumps(self.as_plain(), indent=1)
 
     @classmethod
     def from_json(cls, text: str) -> Lineage:

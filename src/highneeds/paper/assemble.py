@@ -19,7 +19,7 @@ from highneeds.paper.chart import (
     describe_deficit_chart,
     figure_html,
 )
-from highneeds.paper.figure_notes import FigureNotes, derived_figures, read_figure_notes
+from highneeds.paper.figure_notes import FigureNotes
 from highneeds.paper.model_outputs import ModelOutputs
 from highneeds.paper.narrative import Narrative, TextRenderer, render_sections
 from highneeds.paper.tables import (
@@ -183,14 +183,14 @@ def build_paper(
         )
 
     chart_pngs: dict[str, bytes] = {}
-    # Only what the notebooks' lineage shows the model derived carries a note's mark.
-    derived = set() if outputs.lineage is None else derived_figures(outputs.lineage)
-    notes = FigureNotes(read_figure_notes(), derived)
+    # A figure the notebooks' lineage shows is the council's own carries no mark.
+    notes = FigureNotes(outputs.lineage)
     inserts = {"table": table, "chart": chart}
     renderer = TextRenderer(narrative, narrative_context(outputs), inserts, notes)
     recommendations = recommendations_html(meta, renderer)
-    # After the numbered sections: the notes on the figures the model derived.
-    sections = [*render_sections(narrative, renderer), notes.section_html()]
+    # After the numbered sections: the notes on the marked figures, then the appendix on how
+    # every kind of figure the paper prints was calculated.
+    sections = [*render_sections(narrative, renderer), notes.section_html(), notes.methods_html()]
     return PaperParts(
         header=header_html(meta),
         recommendations=recommendations,

@@ -15,7 +15,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 
 from highneeds.amounts import value_text, written_arithmetic
-from highneeds.paper.figure_notes import named_figure
+from highneeds.figure_registry import kind_of
 from highneeds.templating import render_template
 
 _LEAVES = ("input", "constant")
@@ -148,9 +148,21 @@ def _shown(key: str, derivations: Derivations, anchors: dict[str, str]) -> dict[
         "formula": item["formula"],
         "arithmetic": written_arithmetic(item["rule"], values),
         "computed_in": item["computed_in"],
+        "kind": kind_of(key, derivations),
+        "recipe": [tuple(pair) for pair in item.get("recipe", ())],
         "terms": terms,
         "cells": [
             f"{file}, row{'s' if len(rows) > 1 else ''} {', '.join(map(str, sorted(rows)))}"
             for file, rows in cells.items()
         ],
     }
+
+
+def named_figure(key: str, derivations: Derivations) -> str:
+    """The figure ``key`` names: itself, or, for a figure that is another's value under a
+    second name (a table's line is its cell), the one it stands for."""
+    item = derivations[key]
+    while item["rule"] == "same" and len(item["terms"]) == 1 and not item["formula"]:
+        key = item["terms"][0]["key"]
+        item = derivations[key]
+    return key

@@ -35,14 +35,16 @@ def ehcp_break_even_words(break_even: Mapping[str, Any], central: float, after: 
     """What EHCP growth would stop the deficit growing, in words, from the model's figures."""
     if not bool(break_even["ehcp_growth_reachable"]):
         return "no rate of growth in the number of EHCPs would stop it within the plan's years"
+    # The break-even figure ends the words, so that its note's mark (placed after the words)
+    # follows it, never the forecast's own growth.
     growth = float(break_even["ehcp_growth"])
     if growth < 0:
         return (
-            f"the number of EHCPs would have to fall by {pct(-growth, 1)} a year after {after}, "
-            f"rather than grow by {pct(central, 1)}"
+            f"rather than growing by {pct(central, 1)} a year after {after}, the number of EHCPs "
+            f"would have to fall by {pct(-growth, 1)} a year"
         )
     return (
-        f"growth in the number of EHCPs would have to slow to {pct(growth, 1)} a year after {after}"
+        f"growth in the number of EHCPs after {after} would have to slow to {pct(growth, 1)} a year"
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from highneeds.amounts import OPERATORS, value_text, written_arithmetic
 from highneeds.errors import UsageError
+from highneeds.figure_registry import kind_of
 from highneeds.model.lineage import Derivation, Lineage
 from highneeds.paths import CyclePaths
 from highneeds.runner.publishing import find_run
@@ -59,11 +60,16 @@ class Explanation:
         ]
         shown: set[str] = set()  # each figure's derivation once; later, "shown above"
         recipes: list[tuple[tuple[str, str], ...]] = []  # each simulation's recipe once
+        plain = self.lineage.as_plain()
         for figure in self.figures:
             derivation = self.lineage[figure.key]
             negated = " (printed as its negative)" if figure.negated else ""
             at = f" in {figure.place}" if figure.place else ""
-            lines += ["", f"{figure.text}{at}{negated}: {derivation.label} [{derivation.key}]"]
+            kind = kind_of(derivation.key, plain)
+            lines += [
+                "",
+                f"{figure.text}{at}{negated}: {derivation.label} [{derivation.key}] ({kind})",
+            ]
             if derivation.key in shown:
                 lines.append("  (its derivation is shown above)")
                 continue
@@ -71,6 +77,7 @@ class Explanation:
         return "\n".join(lines)
 
     def as_json(self) -> str:
+        plain = self.lineage.as_plain()
         figures = [
             {
                 "printed": f.text,
@@ -78,6 +85,7 @@ class Explanation:
                 "negated": f.negated,
                 "paragraph": f.paragraph,
                 "where": f.where,
+                "kind": kind_of(f.key, plain),
                 "derivation": _nested(self.lineage[f.key], self.lineage, set()),
                 "input_cells": [
                     d.cell.__dict__ for d in self.lineage.inputs_of(f.key) if d.cell is not None

@@ -153,11 +153,10 @@ def _glob(folder: Path, patterns: Iterable[str]) -> list[Path]:
 
 
 def code_hash(root: Path) -> str:
-    """One hash of the package's source and its templates, and of the assumptions log whose
-    notes the paper prints: what shapes outputs besides the inputs."""
+    """One hash of the package's source and its templates: what shapes outputs besides the
+    inputs (no document is read while the pipeline runs, so none is hashed)."""
     package = root / "src" / "highneeds"
     files = sorted(package.rglob("*.py")) + sorted(package.glob("*/templates/**/*"))
-    files.append(root / "docs" / "assumptions.md")
     return sha256_json(hash_files(root, (p for p in files if p.is_file())))
 
 

@@ -1,0 +1,282 @@
+"""Every family of figures the paper prints, declared once: its names, what it is, its unit,
+its kind, the note a councillor reads beside it and how it is calculated.
+
+Kinds:
+
+- ``given``: given by the council (an input cell, a stated figure, a run's parameter, a year):
+  no mark;
+- ``calculated``: arithmetic on the council's own figures, nothing assumed;
+- ``modelled``: rests on an assumption or a scenario, which its note names.
+
+The paper's marks and "Notes on figures", its appendix "How the figures were calculated",
+``explain``, the auditor's edition and the notes table of ``docs/assumptions.md`` (written from
+here by ``python -m highneeds.figure_registry``, and checked by a test) all read this table.
+A figure whose lineage ends, through second names only, at an input cell is given whatever its
+family: a C/Fwd the finance team typed is theirs, even though the roll-forward checks it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+KINDS = ("given", "calculated", "modelled")
+#: What each kind means, in words for the paper and the docs.
+KIND_WORDS = {
+    "given": "given by the council: an input, a stated figure, a year or a run's setting",
+    "calculated": "calculated from the council's own figures by arithmetic alone",
+    "modelled": "modelled: it rests on an assumption or a scenario, which its note names",
+}
+
+
+@dataclass(frozen=True)
+class FigureFamily:
+    """A family of figures: the names it covers (a name, or a prefix ending in ``*``)."""
+
+    patterns: tuple[str, ...]
+    label: str
+    unit: str
+    kind: str
+    #: The note beside a marked figure, in plain words (nothing for a given figure).
+    note: str = ""
+    #: How the family is calculated, for the appendix and the docs.
+    method: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown kind {self.kind!r}")
+        if self.kind != "given" and not self.note:
+            raise ValueError(f"{self.patterns}: a figure that is not given needs its note")
+
+    def covers(self, key: str) -> bool:
+        return any(key.startswith(p[:-1]) if p.endswith("*") else key == p for p in self.patterns)
+
+
+_ROLL = (
+    "each year's deficit carried forward (C/Fwd) is the deficit brought forward (B/Fwd) plus "
+    "the year's transfer, High Needs allocation and placement costs (income negative)"
+)
+
+#: The families, most specific first: a figure belongs to the first that covers it.
+REGISTRY: tuple[FigureFamily, ...] = (
+    FigureFamily(
+        ("uncertainty.draws",),
+        "Number of simulations",
+        "count",
+        "given",
+        method="A setting of the run (10,000 unless the run asks for another number).",
+    ),
+    FigureFamily(
+        ("first_year", "last_year", "current_year"),
+        "Years of the forecast",
+        "financial year",
+        "given",
+        method="The budget table's first and last years, and the financial year (April to "
+        "March) the cycle's month falls in.",
+    ),
+    FigureFamily(
+        ("fig.*",),
+        "Figures the council states",
+        "as stated",
+        "given",
+        method="Read from the cycle's figures table, each in its stated unit.",
+    ),
+    FigureFamily(
+        (
+            "ehcp.plans_at_start",
+            "ehcp.new_plans_to_date",
+            "ehcp.requests_for_assessment",
+            "ehcp.since",
+        ),
+        "EHCP counts",
+        "count",
+        "given",
+        method="Read from the cycle's EHCP table.",
+    ),
+    FigureFamily(
+        ("ehcp.*",),
+        "EHCP growth to date",
+        "percent",
+        "calculated",
+        note="Calculated from the EHCP counts: new plans (and open requests for assessment) "
+        "as a share of the plans in place at the start of the year.",
+        method="New plans to date ÷ plans at the start; with open requests, (new plans + open "
+        "requests) ÷ plans at the start.",
+    ),
+    FigureFamily(
+        ("budget.bfwd*", "budget.cfwd*"),
+        "Deficit brought and carried forward, where the budget table leaves them blank",
+        "£000",
+        "calculated",
+        note=f"Calculated by rolling the deficit forward, as the budget table leaves it blank: "
+        f"{_ROLL}; each year's B/Fwd is the C/Fwd of the year before.",
+        method=f"Rolling the deficit forward: {_ROLL}.",
+    ),
+    FigureFamily(
+        ("budget.*", "recovery_plan_impact[*"),
+        "The finance team's budget lines",
+        "£000",
+        "given",
+        method="Read from the cycle's High Needs budget table.",
+    ),
+    FigureFamily(
+        ("unmitigated.*",),
+        "Deficit with no interventions (unmitigated)",
+        "£000",
+        "calculated",
+        note=f"Calculated from the finance team's budget with no interventions ('unmitigated'): "
+        f"{_ROLL}.",
+        method=f"Rolling the deficit forward with no interventions: {_ROLL}.",
+    ),
+    FigureFamily(
+        ("mitigated.*", "recovery_plan_impact.in_year*"),
+        "Deficit with the Recovery Plan (mitigated)",
+        "£000",
+        "calculated",
+        note="Calculated from the finance team's budget with the Recovery Plan ('mitigated'): "
+        "the deficit with no interventions less each year's Recovery Plan saving; a saving in "
+        "one year also lowers every later year's deficit.",
+        method="The unmitigated deficit plus each year's Recovery Plan Impact (a saving, "
+        "negative), carried forward; the impact line is read as each year's own saving unless "
+        "the run reads it as a running total.",
+    ),
+    FigureFamily(
+        ("mitigated_with_topup_uplift.*", "topup_uplift.*"),
+        "Deficit with the Recovery Plan and the top-up uplift",
+        "£000",
+        "calculated",
+        note="Calculated: the deficit with the Recovery Plan plus the agreed CPI uplift of "
+        "mainstream top-up rates, the same each year from the year it starts, carried forward.",
+        method="The mitigated deficit plus the CPI top-up uplift a year from the year it "
+        "starts, carried forward.",
+    ),
+    FigureFamily(
+        (
+            "all_requests_convert.*",
+            "demand.plans_if_all_convert*",
+            "demand.placement_costs_if_all_convert*",
+        ),
+        "If all requests for assessment become plans",
+        "£000 or count",
+        "modelled",
+        note="Modelled on a scenario, not a forecast the council has adopted: every open "
+        "request for assessment becomes a plan and plans then grow at that rate, at the same "
+        "cost per plan, with no interventions.",
+        method="Plans in place now grown at the all-requests rate each year, times the cost "
+        "per plan the forecast implies; the extra placement costs are carried forward on top "
+        "of the unmitigated deficit.",
+    ),
+    FigureFamily(
+        ("demand.*", "share.*", "factor.*"),
+        "The forecast's placement costs as EHCPs × cost per plan",
+        "count or £000",
+        "modelled",
+        note="Modelled to explain the finance team's placement costs: if plans grew at the "
+        "stated rate each year from the plans in place now, the cost per plan those costs "
+        "imply.",
+        method="Plans in place now (at the start plus new to date), grown each year by the "
+        "stated rate; cost per plan = placement costs ÷ plans.",
+    ),
+    FigureFamily(
+        ("savings.*",),
+        "Savings of the business cases",
+        "£000",
+        "calculated",
+        note="Calculated: places avoided × the annual cost of a place, by placement type; "
+        "the costs are the council's (two of them set so that the business cases balance).",
+        method="Places avoided × annual cost per place, summed by business case.",
+    ),
+    FigureFamily(
+        ("placements.*", "drivers.*"),
+        "The forecast from its drivers",
+        "count or £000",
+        "modelled",
+        note="Modelled by officers from the forecast's drivers: each year's EHCPs and cost per "
+        "EHCP grown by that year's assumptions, placement costs = EHCPs × cost per EHCP, by DfE "
+        "placement category.",
+        method="By DfE placement category: EHCPs and cost per EHCP grown by each year's "
+        "assumptions; placement costs = EHCPs × cost per EHCP; the interventions' places "
+        "taken off.",
+    ),
+    FigureFamily(
+        ("sensitivity.*", "break_even.*", "uncertainty.*"),
+        "How sure the forecast is",
+        "£000, percent or share",
+        "modelled",
+        note="Modelled to show how sure the forecast is: each assumption moved across its "
+        "range, one at a time and all together in simulations; the ranges are listed with "
+        "the sensitivity table.",
+        method="The printed forecast with each assumption at the ends of its range (the "
+        "others as forecast); the growth in EHCPs or the saving at which the deficit stops "
+        "growing; and percentiles of the deficit over simulations drawing every assumption "
+        "from a triangular distribution over its range, seeded by the cycle.",
+    ),
+)
+
+
+def family_of(key: str) -> FigureFamily | None:
+    """The family a figure belongs to (``-key``, a figure printed negated, is its own)."""
+    key = key.lstrip("-")
+    return next((family for family in REGISTRY if family.covers(key)), None)
+
+
+def source_key(key: str, derivations: Mapping[str, Mapping[str, Any]]) -> str:
+    """The figure ``key`` is, through second names (``same``) only."""
+    seen = {key}
+    item = derivations[key]
+    while item["rule"] == "same" and len(item["terms"]) == 1:
+        key = item["terms"][0]["key"]
+        if key in seen or key not in derivations:
+            break
+        seen.add(key)
+        item = derivations[key]
+    return key
+
+
+def marked_family(
+    key: str, derivations: Mapping[str, Mapping[str, Any]] | None = None
+) -> FigureFamily | None:
+    """The family whose note a printed figure carries; ``None`` for a given figure (its
+    lineage ends at an input cell through second names, or its family is given). A figure
+    that is another's under a second name (a budget line the driver model forecast) carries
+    the other's note where its own family is given."""
+    key = key.lstrip("-")
+    candidates = [key]
+    if derivations is not None and key in derivations:
+        source = source_key(key, derivations)
+        if derivations[source]["rule"] in ("input", "constant"):
+            return None
+        candidates.append(source)
+    for candidate in candidates:
+        family = family_of(candidate)
+        if family is not None and family.kind != "given":
+            return family
+    return None
+
+
+def kind_of(key: str, derivations: Mapping[str, Mapping[str, Any]] | None = None) -> str:
+    """A figure's kind (see :data:`KINDS`), as its mark says."""
+    family = marked_family(key, derivations)
+    if family is not None:
+        return family.kind
+    key = key.lstrip("-")
+    if derivations is not None and key in derivations:
+        source = derivations[source_key(key, derivations)]
+        return "given" if source["rule"] in ("input", "constant") else "calculated"
+    known = family_of(key)
+    return known.kind if known is not None else "calculated"
+
+
+def notes_markdown() -> str:
+    """The notes table of ``docs/assumptions.md``, as this registry has it."""
+    lines = ["| figures | kind | note or source |", "|---|---|---|"]
+    for family in REGISTRY:
+        names = ", ".join(f"`{p}`" for p in family.patterns)
+        lines.append(f"| {names} | {family.kind} | {family.note or family.method} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(notes_markdown())
