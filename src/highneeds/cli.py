@@ -63,10 +63,7 @@ def _dispatch(args: argparse.Namespace) -> Finished:
             [
                 f"Paper for cycle {result.cycle}, run {result.run_id} ({result.seconds:.1f} s; "
                 f"executed {len(result.executed)} step(s){reused}):",
-                f"  HTML: {result.html}",
-                f"  PDF:  {result.pdf}",
-                f"  what changed: {result.changes}",
-                f"  manifest: {result.manifest}",
+                *result.summary,
             ],
             str(result.pdf),
             result.run_id,

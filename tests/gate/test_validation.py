@@ -155,3 +155,20 @@ def test_a_budget_without_its_derived_lines_passes_but_not_without_its_opening_b
         "high_needs_budget.csv, row 2, column '2020/21': found a blank; expected the B/Fwd of "
         "the first year (the later B/Fwd and every C/Fwd may be left blank"
     ) in _refusal("2022-01", raw_copy, project_root, tmp_path / "b")
+
+
+def test_suites_take_the_dfe_categories_from_the_package() -> None:
+    """The categories are written once (highneeds.categories): the suites name the list."""
+    from highneeds.categories import CATEGORY_IDS, DFE_CATEGORIES
+    from highneeds.gate.validation import load_suite
+    from highneeds.paths import PROJECT_ROOT
+
+    folder = PROJECT_ROOT / "expectations"
+    for path in folder.glob("*.json"):
+        assert not any(f'"{category}"' in path.read_text() for category in DFE_CATEGORIES), path
+    suite = load_suite(folder / "placements_by_category.json")
+    [in_set] = [
+        e for e in suite["expectations"] if e["type"] == "expect_column_values_to_be_in_set"
+    ]
+    assert in_set["kwargs"]["value_set"] == list(CATEGORY_IDS)
+    assert ", ".join(CATEGORY_IDS) in in_set["meta"]["explain"]

@@ -81,7 +81,7 @@ TWO_COSTS = {"maintained_special": 24.0, "independent_special": 70.0}
 
 
 def test_plans_and_costs_grow_from_the_base_year() -> None:
-    forecast = drivers.forecast_by_category(placements(TWO, TWO_COSTS), assumptions(10, 5))
+    forecast = drivers.forecast_by_category(placements(TWO, TWO_COSTS), assumptions(10, 5)).frame
     special = forecast[forecast["category"] == "maintained_special"].set_index("year")
     assert special.loc[BASE, "basis"] == "actual" and special.loc[BASE, "plans"] == 80
     assert special.loc["2024/25", "plans"] == pytest.approx(80 * 1.1**3)
@@ -91,7 +91,9 @@ def test_plans_and_costs_grow_from_the_base_year() -> None:
 
 def test_a_category_row_overrides_the_every_category_growth() -> None:
     extra = [(year, "ehcp_growth", "independent_special", 20.0) for year in FORECAST]
-    forecast = drivers.forecast_by_category(placements(TWO, TWO_COSTS), assumptions(5, 0, extra))
+    forecast = drivers.forecast_by_category(
+        placements(TWO, TWO_COSTS), assumptions(5, 0, extra)
+    ).frame
     last = forecast[forecast["year"] == "2024/25"].set_index("category")["plans"]
     assert last["independent_special"] == pytest.approx(20 * 1.2**3)
     assert last["maintained_special"] == pytest.approx(80 * 1.05**3)
@@ -139,8 +141,9 @@ def test_an_avoided_place_saves_its_whole_cost_and_a_moved_one_the_difference() 
     saving = drivers.intervention_saving(mitigated)
     assert saving["2022/23"] == pytest.approx(-70)
     assert saving["2023/24"] == pytest.approx(-70 - 2 * (70 - 24))
-    assert mitigated.loc[mitigated["basis"] == "actual", "plans_mitigated"].equals(
-        mitigated.loc[mitigated["basis"] == "actual", "plans"]
+    frame = mitigated.frame
+    assert frame.loc[frame["basis"] == "actual", "plans_mitigated"].equals(
+        frame.loc[frame["basis"] == "actual", "plans"]
     )
 
 
@@ -265,8 +268,8 @@ def test_mitigated_never_exceeds_unmitigated_when_every_saving_is_positive(
 ) -> None:
     given_placements, given_assumptions = inputs
     forecast = drivers.forecast_by_category(given_placements, given_assumptions)
-    cost = forecast.set_index(["category", "year"])["cost_per_plan"]
-    modelled = set(forecast["category"])
+    cost = forecast.frame.set_index(["category", "year"])["cost_per_plan"]
+    modelled = set(forecast.frame["category"])
     # Only moves that save in every year: to nowhere, or to a cheaper category throughout.
     kept = [
         (f"i{n}", a, b, places, start)
@@ -279,7 +282,8 @@ def test_mitigated_never_exceeds_unmitigated_when_every_saving_is_positive(
     except InputDataError:
         return  # more places out of a category than it has: refused, nothing to compare
     # A category that places move into costs more; the total of every category does not.
-    totals = mitigated.groupby("year")[["placement_costs", "placement_costs_mitigated"]].sum()
+    by_year = mitigated.frame.groupby("year")
+    totals = by_year[["placement_costs", "placement_costs_mitigated"]].sum()
     assert (totals["placement_costs_mitigated"] <= totals["placement_costs"] * (1 + 1e-12)).all()
     assert (drivers.intervention_saving(mitigated) <= 1e-9 * totals["placement_costs"].max()).all()
 
@@ -303,6 +307,7 @@ def test_decomposition_then_forward_reproduces_the_typed_forecast(plans_now, cos
     rows = [(y, "ehcp_growth", "", growth) for y in FORECAST]
     rows += [(y, "cost_per_plan_growth", "", implied[y]) for y in FORECAST]
     given_assumptions = pd.DataFrame(rows, columns=["year", "assumption", "category", "value"])
+    given_assumptions.insert(0, "row", range(2, len(given_assumptions) + 2))
     base = placements({ALL_PLACEMENTS: plans_now}, {ALL_PLACEMENTS: costs[0] / plans_now})
-    forward = drivers.forecast_by_category(base, given_assumptions)
+    forward = drivers.forecast_by_category(base, given_assumptions).frame
     assert forward["placement_costs"].to_numpy() == pytest.approx(costs, rel=1e-9)

@@ -72,9 +72,9 @@ def test_the_appendix_lists_every_family_printed_with_its_kind_and_method() -> N
         notes.letter(key)
     html = notes.methods_html()
     assert f"Appendix A: {METHODS_TITLE}" in html
-    assert html.count('<tr><th scope="row">') == 3
-    assert "Figures the council states</th><td>given</td><td>none</td>" in html
-    assert '<a href="#figure-note-a">a</a>' in html
+    assert html.count("<li>") == 3
+    assert "<strong>Figures the council states</strong> (given):" in html
+    assert '(calculated; note <a href="#figure-note-a">a</a>)' in html
 
 
 def test_every_family_has_a_kind_and_notes_in_plain_words() -> None:

@@ -3,6 +3,7 @@ arithmetic that redoes it, and a changed input cell is named behind every figure
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from pathlib import Path
@@ -142,7 +143,7 @@ def test_every_figure_the_model_derived_carries_its_note_and_no_input_does(publi
             family = marked_family(str(record["traces"]), plain)
             start = notes.index(f'id="figure-note-{record["note"]}"')
             item = notes[start : notes.index("</li>", start)]
-            assert family.note.replace("'", "&#39;") in item, item
+            assert family.note in html.unescape(item), item
     # The same figure carries the same mark wherever it is printed.
     marks: dict[str, set] = {}
     for record in records:

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from highneeds.categories import CATEGORY_IDS
 from highneeds.errors import InputDataError
 from highneeds.gate.figures import figure_value_problems
 from highneeds.gate.limits import InputLimits, check_cycle_folder
@@ -42,10 +43,31 @@ class CheckResult:
     failures: list[str]
 
 
+#: Names a suite may use for lists kept elsewhere, each written once in the package: a list
+#: item ``"$NAME"`` becomes the list's items, and ``$NAME`` in a text its items joined.
+SUITE_LISTS: dict[str, tuple[str, ...]] = {"$DFE_CATEGORY_IDS": CATEGORY_IDS}
+
+
 def load_suite(path: Path) -> dict[str, Any]:
-    """Read an expectation suite kept as reviewable JSON."""
+    """Read an expectation suite kept as reviewable JSON, with the lists it names
+    (:data:`SUITE_LISTS`, such as the DfE categories of ``highneeds.categories``) filled in."""
     with path.open(encoding="utf-8") as handle:
-        return json.load(handle)
+        return _filled(json.load(handle))
+
+
+def _filled(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _filled(item) for key, item in value.items()}
+    if isinstance(value, list):
+        out: list[Any] = []
+        for item in value:
+            listed = isinstance(item, str) and item in SUITE_LISTS
+            out += list(SUITE_LISTS[item]) if listed else [_filled(item)]
+        return out
+    if isinstance(value, str):
+        for name, items in SUITE_LISTS.items():
+            value = value.replace(name, ", ".join(items))
+    return value
 
 
 def _locate(

@@ -13,9 +13,41 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from highneeds.categories import ALL_PLACEMENTS, DFE_CATEGORIES, category_label
+from highneeds.categories import ALL_PLACEMENTS
 from highneeds.errors import InputDataError
-from highneeds.model.deficit import recovery_plan_in_year, roll_forward
+from highneeds.model.deficit import carry_forward, recovery_saving
+from highneeds.model.inputs import (
+    LINE_WORDS,
+    BudgetFigures,
+    assumption_cells,
+    budget_figures,
+)
+from highneeds.model.placements import (
+    WHERE as _WHERE,
+)
+from highneeds.model.placements import (
+    CategoryForecast,
+    apply_interventions,
+    base_year,
+    forecast_by_category,
+    forecast_years,
+    intervention_saving,
+    modelled_categories,
+    saving_figures,
+)
+from highneeds.traced import Traced, total
+
+__all__ = [
+    "CategoryForecast",
+    "DriverForecast",
+    "apply_interventions",
+    "base_year",
+    "build_driver_forecast",
+    "forecast_by_category",
+    "forecast_years",
+    "intervention_saving",
+    "modelled_categories",
+]
 
 #: The forecast assumptions a cycle may state, by year: name -> (unit, may name a category).
 ASSUMPTIONS: dict[str, tuple[str, bool]] = {
@@ -50,242 +82,124 @@ def _source(frame: pd.DataFrame, default: str) -> str:
     return str(frame.attrs.get("source", default))
 
 
-def modelled_categories(placements: pd.DataFrame) -> list[str]:
-    """The categories the model forecasts: the DfE categories the cycle gives, in the
-    template's order, or ``all_placements`` for a cycle that gives only totals (where a cycle
-    gives both, the total is a control the gate checks the categories against)."""
-    given = set(placements["category"])
-    split = [c for c in DFE_CATEGORIES if c in given]
-    return split or [ALL_PLACEMENTS]
-
-
-def base_year(placements: pd.DataFrame) -> str:
-    """The last year with actual EHCP numbers: the forecast starts from it."""
-    return str(max(placements["year"]))
-
-
-def forecast_years(assumptions: pd.DataFrame) -> list[str]:
-    """The years the assumptions forecast, in order."""
-    return sorted(set(assumptions["year"]))
-
-
-#: The assumptions keyed by (assumption, year, category), a blank category for every one.
-Assumptions = dict[tuple[str, str, str], float]
-
-
-def assumption_values(assumptions: pd.DataFrame) -> Assumptions:
-    """The assumptions table as a lookup: each value by (assumption, year, category)."""
-    return {
-        (rec.assumption, rec.year, rec.category): float(rec.value)
-        for rec in assumptions.itertuples(index=False)
-    }
-
-
-def _assumption(values: Assumptions, name: str, year: str, category: str = "") -> float | None:
-    """The value of one assumption for a year (and category, falling back to the row with a
-    blank category, which applies to every category), or ``None`` if the cycle gives none."""
-    found = values.get((name, year, category))
-    return values.get((name, year, "")) if found is None else found
-
-
-def growth_rates(
-    assumptions: pd.DataFrame, name: str, categories: list[str], years: list[str]
-) -> pd.DataFrame:
-    """Each year's growth (a fraction) of assumption ``name`` by category: a category's own
-    row, else the year's row with a blank category. Raises if a year has neither."""
-    values = assumption_values(assumptions)
-    missing: list[str] = []
-    rates: dict[str, list[float]] = {c: [] for c in categories}
-    for year in years:
-        for category in categories:
-            value = _assumption(values, name, year, category)
-            if value is None:
-                missing.append(f"{year} {category}")
-                value = np.nan
-            rates[category].append(value / 100)
-    if missing:
-        raise InputDataError(
-            f"{_source(assumptions, 'forecast_assumptions.csv')}: no {name} for "
-            + ", ".join(missing),
-            [f"give {name} for each year, with a blank category for every category"],
-        )
-    return pd.DataFrame(rates, index=years)
-
-
-def forecast_by_category(placements: pd.DataFrame, assumptions: pd.DataFrame) -> pd.DataFrame:
-    """EHCPs, average annual cost per EHCP and placement costs by category and year.
-
-    Actual years are as given (cost where the cycle gives a cost per plan for that year);
-    each forecast year grows the previous year's plans by ``ehcp_growth`` and its cost per
-    plan by ``cost_per_plan_growth``. Returns one row per category and year: ``category``,
-    ``category_label``, ``year``, ``basis`` (``actual`` or ``forecast``), ``plans``,
-    ``cost_per_plan`` and ``placement_costs`` (£000).
-    """
-    categories = modelled_categories(placements)
-    base = base_year(placements)
-    years = forecast_years(assumptions)
-    plans_growth = growth_rates(assumptions, "ehcp_growth", categories, years)
-    cost_growth = growth_rates(assumptions, "cost_per_plan_growth", categories, years)
-    given = placements.set_index(["category", "year"])
-    rows = []
-    for category in categories:
-        actual = placements[placements["category"] == category].sort_values("year")
-        for rec in actual.itertuples(index=False):
-            cost = float(rec.cost_per_plan)
-            rows.append((category, rec.year, "actual", float(rec.plans), cost))
-        if (category, base) not in given.index or np.isnan(given.loc[(category, base), "plans"]):
-            raise InputDataError(
-                f"{_source(placements, 'placements_by_category.csv')}: no EHCPs for "
-                f"{category} in {base}, the year the forecast starts from"
-            )
-        plans = float(given.loc[(category, base), "plans"])
-        cost = float(given.loc[(category, base), "cost_per_plan"])
-        if np.isnan(cost):
-            raise InputDataError(
-                f"{_source(placements, 'placements_by_category.csv')}: no cost_per_plan for "
-                f"{category} in {base}, the year the forecast starts from"
-            )
-        for year in years:
-            plans *= 1 + plans_growth.loc[year, category]
-            cost *= 1 + cost_growth.loc[year, category]
-            rows.append((category, year, "forecast", plans, cost))
-    frame = pd.DataFrame(rows, columns=["category", "year", "basis", "plans", "cost_per_plan"])
-    frame.insert(1, "category_label", frame["category"].map(category_label))
-    frame["placement_costs"] = frame["plans"] * frame["cost_per_plan"]
-    return frame
-
-
-def apply_interventions(forecast: pd.DataFrame, places: pd.DataFrame | None) -> pd.DataFrame:
-    """The forecast with ``plans_mitigated`` and ``placement_costs_mitigated``: from its start
-    year on, each intervention takes its places out of the ``from_category`` every forecast
-    year and, if it names a ``to_category``, puts them there instead (at that category's cost
-    per plan). An avoided place saves its whole cost; a moved place the difference."""
-    out = forecast.copy()
-    out["plans_mitigated"] = out["plans"]
-    if places is not None:
-        for rec in places.itertuples(index=False):
-            later = (out["basis"] == "forecast") & (out["year"] >= rec.start_year)
-            for category, sign in ((rec.from_category, -1), (rec.to_category, 1)):
-                if not category:
-                    continue
-                if category not in set(out["category"]):
-                    raise InputDataError(
-                        f"{_source(places, 'intervention_places.csv')}, row {rec.row}: "
-                        f"category {category!r} is not one the forecast models "
-                        f"({', '.join(dict.fromkeys(out['category']))})"
-                    )
-                out.loc[later & (out["category"] == category), "plans_mitigated"] += (
-                    sign * rec.places
-                )
-        short = out[out["plans_mitigated"] < -1e-9]
-        if len(short):
-            first = short.iloc[0]
-            raise InputDataError(
-                f"{_source(places, 'intervention_places.csv')}: the interventions take more "
-                f"places out of {first['category']} in {first['year']} than the "
-                f"{first['plans']:.1f} EHCPs forecast there"
-            )
-    out["placement_costs_mitigated"] = out["plans_mitigated"] * out["cost_per_plan"]
-    return out
-
-
-def intervention_saving(forecast: pd.DataFrame) -> pd.Series:
-    """Each forecast year's saving from the interventions (negative, £000): mitigated
-    placement costs less unmitigated, over every category."""
-    rows = forecast[forecast["basis"] == "forecast"]
-    by_year = rows.groupby("year", sort=True)[["placement_costs", "placement_costs_mitigated"]]
-    totals = by_year.sum()
-    saving = totals["placement_costs_mitigated"] - totals["placement_costs"]
-    saving.name = "intervention_saving"
-    return saving
-
-
-def funding_forecast(
+def funding_figures(
     assumptions: pd.DataFrame, budget: pd.DataFrame, base: str, years: list[str]
-) -> pd.DataFrame:
+) -> dict[tuple[str, str], Traced]:
     """Each forecast year's ``transfer`` and ``allocation`` (£000, income negative): the
     figure the assumptions give, else the previous year's grown by the ``<line>_growth`` they
     give, else the figure the budget table types for that year."""
-    typed = budget.set_index(["line", "year"])["amount"]
-    given = assumption_values(assumptions)
-    funding: dict[str, list[float]] = {}
+    typed = budget_figures(budget)
+    given = assumption_cells(assumptions)
+    funding: dict[tuple[str, str], Traced] = {}
     for line in ("transfer", "allocation"):
-        previous = typed.get((line, base), np.nan)
-        values = []
+        previous = typed.lines.get((line, base))
         for year in years:
-            figure = _assumption(given, line, year)
-            growth = _assumption(given, f"{line}_growth", year)
+            figure = given.get((line, year, ""))
+            growth = given.get((f"{line}_growth", year, ""))
             if figure is not None:
                 value = figure
-            elif growth is not None and not np.isnan(previous):
+            elif growth is not None and previous is not None:
                 value = previous * (1 + growth / 100)
-            elif not np.isnan(typed.get((line, year), np.nan)):
-                value = float(typed[(line, year)])
+            elif (line, year) in typed.lines and not typed.blank(line, year):
+                value = typed.lines[(line, year)]
             else:
                 raise InputDataError(
                     f"{_source(assumptions, 'forecast_assumptions.csv')}: no {line} for {year}: "
                     f"give {line} (£000) or {line}_growth (percent) for the year, or type it in "
                     "the High Needs table"
                 )
-            values.append(value)
-            previous = value
-        funding[line] = values
-    return pd.DataFrame({"year": years, **funding})
+            previous = funding[(line, year)] = value.named(
+                f"drivers.{line}[{year}]",
+                f"{LINE_WORDS[line]} {year} (driver model)",
+                role=LINE_WORDS[line],
+                computed_in=_WHERE,
+            )
+    return funding
+
+
+def funding_forecast(
+    assumptions: pd.DataFrame, budget: pd.DataFrame, base: str, years: list[str]
+) -> pd.DataFrame:
+    """:func:`funding_figures` as a table (``year``, ``transfer``, ``allocation``)."""
+    funding = funding_figures(assumptions, budget, base, years)
+    return pd.DataFrame(
+        {"year": years}
+        | {line: [float(funding[(line, y)]) for y in years] for line in ("transfer", "allocation")}
+    )
 
 
 def driver_budget(
     budget: pd.DataFrame,
-    forecast: pd.DataFrame,
-    funding: pd.DataFrame,
-    recovery_in_year: pd.Series,
-) -> pd.DataFrame:
-    """The budget table with its forecast years built from the drivers, in the typed table's
-    long form (``row``, ``line``, ``label``, ``year``, ``amount``).
+    forecast: CategoryForecast,
+    funding: dict[tuple[str, str], Traced],
+    recovery: dict[str, Traced],
+) -> tuple[pd.DataFrame, BudgetFigures]:
+    """The budget with its forecast years built from the drivers, as the typed table's long
+    form (``row``, ``line``, ``label``, ``year``, ``amount``) and as traced figures.
 
     Years up to the base year are the typed table's own. Each forecast year's placement costs
-    are the categories' total, its funding from :func:`funding_forecast`, its B/Fwd the
-    previous C/Fwd, and its Recovery Plan Impact (in-year) the typed in-year impact plus the
-    interventions' saving.
+    are the categories' total, its funding :func:`funding_figures`', its Recovery Plan Impact
+    (in-year) the typed in-year impact plus the interventions' saving, and its B/Fwd and C/Fwd
+    the roll-forward's (:func:`highneeds.model.deficit.carry_forward`).
     """
-    base = str(forecast.loc[forecast["basis"] == "actual", "year"].max())
+    base = max(y for _, y, basis in forecast.rows if basis == "actual")
     kept = budget[budget["year"] <= base]
-    placement = forecast[forecast["basis"] == "forecast"].groupby("year")["placement_costs"].sum()
-    saving = intervention_saving(forecast)
-    labels = budget.drop_duplicates("line").set_index("line")
     if base not in set(kept["year"]):
         raise InputDataError(
             f"{_source(budget, 'high_needs_budget.csv')}: no column for {base}, the year the "
             "driver forecast starts from"
         )
-    cfwd = float(roll_forward(kept)["cfwd"].iloc[-1])
+    typed = budget_figures(kept)
+    lines = dict(typed.lines)
+    placement, saving = forecast.totals("placement_costs"), saving_figures(forecast)
+    years = sorted({y for _, y in funding})
+    for year in years:
+        built = {
+            "transfer": funding[("transfer", year)],
+            "allocation": funding[("allocation", year)],
+            "placement_costs": placement[year],
+            "recovery_plan_impact": total(
+                [f for f in (recovery.get(year), saving.get(year)) if f is not None]
+            ).named(
+                f"drivers.recovery_plan_impact[{year}]",
+                f"Recovery Plan Impact {year}: the typed saving and the interventions'",
+                computed_in=_WHERE,
+            ),
+        }
+        for line, figure in built.items():
+            lines[(line, year)] = figure.named(
+                f"budget.{line}[{year}]", f"{LINE_WORDS[line]} {year}", role=LINE_WORDS[line]
+            )
+    headings = budget_figures(budget).headings
+    figures = BudgetFigures([*typed.years, *years], lines, headings)
+    roll = carry_forward(figures)
+    labels = budget.drop_duplicates("line").set_index("line")
     records = []
-    for rec in funding.itertuples(index=False):
-        bfwd = cfwd
-        cfwd = bfwd + rec.transfer + rec.allocation + float(placement[rec.year])
-        recovery = float(recovery_in_year.get(rec.year, 0.0)) + float(saving.get(rec.year, 0.0))
+    for year in years:
+        recovery_value = float(lines[("recovery_plan_impact", year)])
         for line, amount in (
-            ("bfwd", bfwd),
-            ("transfer", rec.transfer),
-            ("allocation", rec.allocation),
-            ("placement_costs", float(placement[rec.year])),
-            ("cfwd", cfwd),
-            ("recovery_plan_impact", recovery if recovery else np.nan),
+            ("bfwd", float(roll.bfwd[year])),
+            ("transfer", float(lines[("transfer", year)])),
+            ("allocation", float(lines[("allocation", year)])),
+            ("placement_costs", float(lines[("placement_costs", year)])),
+            ("cfwd", float(roll.cfwd[year])),
+            ("recovery_plan_impact", recovery_value if recovery_value else np.nan),
         ):
             if line in labels.index:
                 row, label = labels.loc[line, "row"], labels.loc[line, "label"]
             else:  # a line the typed table leaves out: after its own lines
                 row, label = int(budget["row"].max()) + 1, DEFAULT_LABELS[line]
             records.append(
-                {"row": row, "line": line, "label": label, "year": rec.year, "amount": amount}
+                {"row": row, "line": line, "label": label, "year": year, "amount": amount}
             )
-    built = pd.DataFrame.from_records(records, columns=list(budget.columns))
-    out = pd.concat([kept, built], ignore_index=True)
+    built_frame = pd.DataFrame.from_records(records, columns=list(budget.columns))
+    out = pd.concat([kept, built_frame], ignore_index=True)
     # The typed table's line order, each line's years in order.
     line_order = {line: i for i, line in enumerate(dict.fromkeys(budget["line"]))}
     out = out.assign(_order=out["line"].map(line_order)).sort_values(["_order", "year"])
     out = out.drop(columns="_order").reset_index(drop=True)
     out.attrs["source"] = _source(budget, "high_needs_budget.csv")
-    return out
+    return out, figures
 
 
 def typed_forecast_covers(budget: pd.DataFrame, years: list[str]) -> bool:
@@ -379,12 +293,16 @@ def categories_sum_to_totals(placements: pd.DataFrame) -> list[str]:
 
 @dataclass(frozen=True)
 class DriverForecast:
-    """The driver model's forecast: by category and year, the funding, the budget it gives."""
+    """The driver model's forecast: by category and year, the funding, the budget it gives
+    (as a table and as traced figures, the printed budget's lines where it is printed), and
+    every figure it computed, for the lineage."""
 
     by_category: pd.DataFrame
     funding: pd.DataFrame
     budget: pd.DataFrame
     base_year: str
+    lines: BudgetFigures
+    figures: list[Traced]
 
 
 def build_driver_forecast(
@@ -408,8 +326,22 @@ def build_driver_forecast(
                 f"years ({', '.join(years)})"
             )
     by_category = apply_interventions(forecast_by_category(placements, assumptions), places)
-    funding = funding_forecast(assumptions, budget, base, years)
-    recovery = recovery_plan_in_year(budget, recovery_plan_basis)
+    funding = funding_figures(assumptions, budget, base, years)
+    recovery = recovery_saving(budget_figures(budget), recovery_plan_basis)
+    frame, lines = driver_budget(budget, by_category, funding, recovery)
+    totals = [
+        figure
+        for measure in ("plans", "placement_costs", "plans_mitigated", "placement_costs_mitigated")
+        for figure in by_category.totals(measure).values()
+    ]
     return DriverForecast(
-        by_category, funding, driver_budget(budget, by_category, funding, recovery), base
+        by_category.frame,
+        pd.DataFrame(
+            {"year": years}
+            | {ln: [float(funding[(ln, y)]) for y in years] for ln in ("transfer", "allocation")}
+        ),
+        frame,
+        base,
+        lines,
+        [*by_category.all_figures(), *totals, *funding.values(), *lines.lines.values()],
     )

@@ -74,33 +74,16 @@ class BudgetFigures:
         )
 
 
-def budget_figures(typed: pd.DataFrame, printed: pd.DataFrame | None = None) -> BudgetFigures:
-    """The budget's cells as traced figures. ``typed`` is the table as the gate read it
-    (blanks kept blank); ``printed``, where given, the budget the paper prints. Where the
-    driver model replaced a figure of the table, a flow or the Recovery Plan line is the
-    driver model's (described) and a B/Fwd or C/Fwd is the roll-forward's."""
+def budget_figures(typed: pd.DataFrame) -> BudgetFigures:
+    """The budget's cells as traced figures: the table as the gate read it (a blank flow or
+    Recovery Plan cell reads as 0; a blank B/Fwd or C/Fwd is left for the roll-forward)."""
     file = source_of(typed, "high_needs_budget.csv")
-    frame = typed if printed is None else printed
-    years = list(dict.fromkeys([*typed["year"], *frame["year"]]))
-    table = {(rec.line, rec.year): rec for rec in typed.itertuples(index=False)}
-    cells: dict[tuple[str, str], Traced] = {}
-    for rec in frame.itertuples(index=False):
-        key, value = (rec.line, rec.year), rec.amount
-        own = table.get(key)
-        if own is not None and _same(value, own.amount):
-            read = _cell(own, file)
-            if read is not None:
-                cells[key] = read
-        elif rec.line in _ZERO_WHEN_BLANK and pd.notna(value):
-            cells[key] = Traced(
-                float(value),
-                "described",
-                key=f"drivers.{rec.line}[{rec.year}]",
-                label=f"{LINE_WORDS[rec.line]} {rec.year} (driver model)",
-                formula="the driver model: EHCPs x cost per EHCP by DfE placement category "
-                "(see placements_forecast)",
-                computed_in="02_deficit_model.ipynb: The forecast from its drivers",
-            )
+    years = list(dict.fromkeys(typed["year"]))
+    cells = {}
+    for rec in typed.itertuples(index=False):
+        read = _cell(rec, file)
+        if read is not None:
+            cells[(rec.line, rec.year)] = read
     lines = {
         (line, year): figure.named(
             f"budget.{line}[{year}]", f"{LINE_WORDS[line]} {year}", role=LINE_WORDS[line]
@@ -111,10 +94,6 @@ def budget_figures(typed: pd.DataFrame, printed: pd.DataFrame | None = None) -> 
         year: cell(year, Cell(file, None, year, year), f"the heading {year}") for year in years
     }
     return BudgetFigures(years, lines, headings)
-
-
-def _same(a: object, b: object) -> bool:
-    return (pd.isna(a) and pd.isna(b)) or a == b  # type: ignore[arg-type]
 
 
 def _cell(rec: object, file: str) -> Traced | None:
@@ -215,3 +194,46 @@ def parameter_cell(name: str, value: int | float | str) -> Traced:
     return cell(
         value, Cell("the run's parameters", None, name, text), f"the run's parameter {name}"
     )
+
+
+def placements_cells(placements: pd.DataFrame) -> dict[tuple[str, str, str], Traced]:
+    """The EHCPs and cost per EHCP the cycle gives, by (category, year, column)."""
+    file = source_of(placements, "placements_by_category.csv")
+    out = {}
+    for rec in placements.itertuples(index=False):
+        for column in ("plans", "cost_per_plan"):
+            value = getattr(rec, column)
+            if pd.notna(value):
+                where = Cell(file, int(rec.row), column, f"{value:g}")
+                out[(rec.category, rec.year, column)] = cell(
+                    float(value), where, f"{column.replace('_', ' ')}, {rec.category}, {rec.year}"
+                )
+    return out
+
+
+def assumption_cells(assumptions: pd.DataFrame) -> dict[tuple[str, str, str], Traced]:
+    """The forecast's assumptions by (assumption, year, category; blank for every one)."""
+    file = source_of(assumptions, "forecast_assumptions.csv")
+    return {
+        (rec.assumption, rec.year, rec.category): cell(
+            float(rec.value),
+            Cell(file, int(rec.row), "value", str(rec.value)),
+            f"{rec.assumption}, {rec.year}" + (f", {rec.category}" if rec.category else ""),
+            role=rec.assumption.replace("_", " "),
+        )
+        for rec in assumptions.itertuples(index=False)
+    }
+
+
+def places_cells(places: pd.DataFrame) -> list[Traced]:
+    """Each intervention's places (avoided or moved), in the table's order."""
+    file = source_of(places, "intervention_places.csv")
+    return [
+        cell(
+            float(rec.places),
+            Cell(file, int(rec.row), "places", f"{rec.places:g}"),
+            f"places, {rec.intervention_id}",
+            role="places",
+        )
+        for rec in places.itertuples(index=False)
+    ]

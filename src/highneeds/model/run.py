@@ -15,14 +15,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from highneeds.model import certainty, deficit, demand, drivers, sensitivity
-from highneeds.model.driver_lineage import DRIVER_TABLES, placements_lineage
 from highneeds.model.inputs import (
     budget_figures,
     cycle_cell,
     ehcp_cells,
     figure_cells,
     parameter_cell,
-    source_of,
 )
 from highneeds.model.interventions import business_case_summary, intervention_savings
 from highneeds.model.lineage import Lineage
@@ -94,7 +92,7 @@ def run_model(
     printed = budget if source == "typed" else driven.budget  # type: ignore[union-attr]
     basis = params.recovery_plan_basis if source == "typed" else "in_year"
 
-    cells = budget_figures(typed, printed)
+    cells = budget_figures(typed) if source == "typed" else driven.lines  # type: ignore[union-attr]
     fig = figure_cells(tables["figures"], figures)
     ehcp = ehcp_cells(tables["ehcp_demand"])
     roll = deficit.carry_forward(cells)
@@ -153,12 +151,7 @@ def run_model(
     if forecast is not None:
         lineage.record(*forecast.figures())
     if driven is not None:
-        placements_lineage(
-            lineage,
-            driven.by_category,
-            {name: tables[name] for name in DRIVER_TABLES},
-            {name: source_of(tables[name], f"{name}.csv") for name in DRIVER_TABLES},
-        )
+        lineage.record(*driven.figures)
     starts = [
         *(figure for (_, _), figure in sorted(cells.lines.items())),
         *(fig[name] for name in CERTAINTY_INPUTS if name in fig),

@@ -1,8 +1,8 @@
-"""The DfE DSG management plan return: EHCP numbers and costs by the template's seven
+"""The DfE DSG management plan return: EHCP numbers and costs by the template's
 placement categories and year, and the High Needs balance, unmitigated and mitigated, laid
 out so that finance can copy them into the management plan workbook.
 
-A cycle that knows only totals fills the "All placements" line and leaves the seven
+A cycle that knows only totals fills the "All placements" line and leaves the
 categories' cells empty, saying so: no split is invented.
 """
 

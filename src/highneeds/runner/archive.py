@@ -20,28 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-PAPER_HTML = "cabinet-report.html"
-#: The same paper with every figure linked to how it was computed, down to the input cells.
-PAPER_AUDIT = "cabinet-report-audit.html"
-PAPER_PDF = "cabinet-report.pdf"
-PAPER_LARGE_PRINT = "cabinet-report-large-print.pdf"
-PAPER_DOCX = "cabinet-report.docx"
-DFE_RETURN = "dfe-management-plan.xlsx"
-MANIFEST = "manifest.json"
-CHANGES_HTML = "changes.html"
-CHANGES_JSON = "changes.json"
-#: Published beside the runs: the latest successful run's paper, manifest and change log.
-PUBLISHED_FILES = (
-    MANIFEST,
-    CHANGES_JSON,
-    CHANGES_HTML,
-    DFE_RETURN,
-    PAPER_DOCX,
-    PAPER_LARGE_PRINT,
-    PAPER_PDF,
-    PAPER_AUDIT,
-    PAPER_HTML,
-)
+from highneeds.runner.outputs import MANIFEST
 
 _PACKAGES = (
     "highneeds",

@@ -12,6 +12,7 @@ from highneeds.errors import InputDataError
 from highneeds.gate.sources import SOURCE_STEMS, read_source
 from highneeds.model.lineage import Lineage
 from highneeds.runner.history import HEADLINES, PaperHeadlines
+from highneeds.runner.outputs import CHANGES_HTML, CHANGES_JSON
 from highneeds.templating import render_template
 
 FIGURES_FILE = "processed/paper_figures.json"
@@ -176,7 +177,7 @@ def write_changes(
         "input_cells_changed": [asdict(c) for c in cells],
         "forecast_history": [asdict(h) for h in history or []],
     }
-    (run_dir / "changes.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    (run_dir / CHANGES_JSON).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     page = render_template(
         "highneeds.runner",
         "changes.html.j2",
@@ -185,7 +186,7 @@ def write_changes(
         has_baseline=baseline is not None,
         history=_history_view(history or []),
     )
-    (run_dir / "changes.html").write_text(page + "\n", encoding="utf-8")
+    (run_dir / CHANGES_HTML).write_text(page + "\n", encoding="utf-8")
     return payload
 
 

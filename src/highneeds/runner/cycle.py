@@ -21,7 +21,7 @@ from typing import Any
 from highneeds.errors import HighNeedsError, InputDataError, Interrupted, StaleCycle
 from highneeds.gate.limits import InputLimits, check_cycle_folder
 from highneeds.paths import CyclePaths
-from highneeds.runner.archive import MANIFEST, PAPER_HTML, PAPER_PDF, new_run_id, write_json
+from highneeds.runner.archive import new_run_id, write_json
 from highneeds.runner.cycles import available_cycles, choose_cycle, unchanged_from_previous
 from highneeds.runner.locking import cycle_lock
 from highneeds.runner.logs import LOGGER, RUN_LOG, RunLog, run_fields
@@ -32,6 +32,7 @@ from highneeds.runner.options import (
     run_environment,
     source_date_epoch,
 )
+from highneeds.runner.outputs import MANIFEST, PAPER_HTML, PAPER_PDF, summary_lines
 from highneeds.runner.overlap import execute_steps
 from highneeds.runner.publishing import (
     publish,
@@ -60,7 +61,8 @@ class RunResult:
     html: Path
     pdf: Path
     manifest: Path
-    changes: Path
+    #: Every published file, as the command line lists it.
+    summary: list[str]
     executed: list[str]
     reused: list[str]
     seconds: float
@@ -129,7 +131,7 @@ def run_cycle(options: RunOptions) -> RunResult:
         paths.reports / PAPER_HTML,
         paths.reports / PAPER_PDF,
         paths.reports / MANIFEST,
-        paths.reports / "changes.html",
+        summary_lines(paths.reports),
         [r["step"] for r in result if r["status"] == "ok"],
         [r["step"] for r in result if r["status"] == "reused"],
         time.monotonic() - clock,

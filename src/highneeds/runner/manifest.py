@@ -7,26 +7,19 @@ from pathlib import Path
 from typing import Any
 
 from highneeds.runner.archive import (
-    DFE_RETURN,
-    MANIFEST,
-    PAPER_AUDIT,
-    PAPER_DOCX,
-    PAPER_HTML,
-    PAPER_LARGE_PRINT,
-    PAPER_PDF,
     environment,
     git_state,
     hash_files,
     hash_tree,
 )
 from highneeds.runner.logs import RUN_LOG
+from highneeds.runner.outputs import MANIFEST, REPRODUCIBLE_FILES
 from highneeds.runner.steps import code_hash
 
 
 def reproducible_outputs(run_dir: Path) -> dict[str, str]:
     """Outputs that the same inputs must reproduce byte for byte."""
-    papers = (PAPER_HTML, PAPER_AUDIT, PAPER_PDF, PAPER_LARGE_PRINT, PAPER_DOCX, DFE_RETURN)
-    files = [run_dir / name for name in papers]
+    files = [run_dir / name for name in REPRODUCIBLE_FILES]
     files.append(run_dir / "validation" / "summary.json")
     files += list((run_dir / "notebooks").glob("*.ipynb"))
     files += list((run_dir / "processed").glob("*"))

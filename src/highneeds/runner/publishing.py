@@ -27,12 +27,11 @@ from pathlib import Path
 from highneeds.errors import UsageError
 from highneeds.paths import CyclePaths
 from highneeds.runner.archive import (
-    MANIFEST,
-    PUBLISHED_FILES,
     hash_files,
     read_manifest,
     runs_newest_first,
 )
+from highneeds.runner.outputs import MANIFEST, PUBLISHED_FILES
 from highneeds.runner.store import Store, folder_size, fsync_path
 
 CURRENT = "current"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from highneeds.runner.archive import (
+from highneeds.runner.outputs import (
     DFE_RETURN,
     PAPER_AUDIT,
     PAPER_DOCX,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from highneeds.runner.archive import hash_files, read_manifest, runs_newest_first, sha256
+from highneeds.runner.outputs import RENDERED_FILES
 
 
 @dataclass(frozen=True)
@@ -131,14 +132,7 @@ STEPS = (
             "processed/paper_figures.json",
             "processed/lineage_*.json",
         ),
-        writes=(
-            "dfe-management-plan.xlsx",
-            "cabinet-report.html",
-            "cabinet-report-audit.html",
-            "cabinet-report.pdf",
-            "cabinet-report-large-print.pdf",
-            "cabinet-report.docx",
-        ),
+        writes=RENDERED_FILES,
         notebook=False,
     ),
 )

@@ -1,0 +1,58 @@
+"""Every file a run publishes, declared once: the render step's writes, the manifest's
+reproducible outputs, the archive's published names and the command line's summary read this
+list, so a new output format is one writer and one line here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Output:
+    """One published file: its name in a run folder (and beside the runs), what the command
+    line's summary calls it, whether the same inputs must reproduce it byte for byte, and
+    whether the render step writes it."""
+
+    name: str
+    title: str
+    reproducible: bool = True
+    rendered: bool = True
+
+
+PAPER_HTML = "cabinet-report.html"
+#: The same paper with every figure linked to how it was computed, down to the input cells.
+PAPER_AUDIT = "cabinet-report-audit.html"
+PAPER_PDF = "cabinet-report.pdf"
+PAPER_LARGE_PRINT = "cabinet-report-large-print.pdf"
+PAPER_DOCX = "cabinet-report.docx"
+DFE_RETURN = "dfe-management-plan.xlsx"
+MANIFEST = "manifest.json"
+CHANGES_HTML = "changes.html"
+CHANGES_JSON = "changes.json"
+
+#: In the order the command line lists them.
+OUTPUTS: tuple[Output, ...] = (
+    Output(PAPER_HTML, "HTML"),
+    Output(PAPER_PDF, "PDF"),
+    Output(PAPER_LARGE_PRINT, "large print PDF"),
+    Output(PAPER_DOCX, "Word"),
+    Output(PAPER_AUDIT, "auditor's edition"),
+    Output(DFE_RETURN, "DfE return"),
+    Output(CHANGES_HTML, "what changed", reproducible=False, rendered=False),
+    Output(CHANGES_JSON, "", reproducible=False, rendered=False),
+    Output(MANIFEST, "manifest", reproducible=False, rendered=False),
+)
+#: Published beside the runs: the latest successful run's files, by these names.
+PUBLISHED_FILES = tuple(output.name for output in OUTPUTS)
+#: What the render step writes.
+RENDERED_FILES = tuple(output.name for output in OUTPUTS if output.rendered)
+#: What the same inputs must reproduce byte for byte (besides notebooks and tables).
+REPRODUCIBLE_FILES = tuple(output.name for output in OUTPUTS if output.reproducible)
+
+
+def summary_lines(folder: object) -> list[str]:
+    """The command line's list of a cycle's published files (``folder``: where they are),
+    titles aligned."""
+    titled = [output for output in OUTPUTS if output.title]
+    width = max(len(output.title) for output in titled) + 1
+    return [f"  {(output.title + ':').ljust(width)} {folder}/{output.name}" for output in titled]
