@@ -372,9 +372,8 @@ def main() -> int:
                 else:
                     results["cold"].append(pipeline(project, "--force"))
             results["no_change"].append(pipeline(project))
-            edit = original.replace(
-                "Appendix A: How the figures were calculated.", f"Appendix A: How the figures were calculated ({repetition})."
-            )
+            appendix = "Appendix A: How the figures were calculated."
+            edit = original.replace(appendix, f"{appendix[:-1]} ({repetition}).")
             narrative.write_text(edit, encoding="utf-8")
             results["one_input_changed"].append(pipeline(project))
             narrative.write_text(original, encoding="utf-8")

@@ -20,6 +20,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+#: The sentence of the shipped narrative (para 16.1) the narrative edit replaces.
+APPENDIX = "Appendix A: How the figures were calculated."
+
 CYCLE = "2022-01"
 TARGETS = {"narrative_edit": 1.0, "table_edit": 2.0}
 CHROMIUM = "/usr/bin/chromium"
@@ -61,7 +64,7 @@ def measure(project: Path, repetitions: int) -> dict[str, list[float]]:
                 edits = {
                     "narrative_edit": (
                         narrative,
-                        shipped[narrative].replace("Appendix A: How the figures were calculated.", sentence),
+                        shipped[narrative].replace(APPENDIX, sentence),
                         sentence,
                     ),
                     "table_edit": (
