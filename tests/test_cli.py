@@ -91,6 +91,7 @@ def hook() -> Iterator[str]:
     server.shutdown()
 
 
+@pytest.mark.e2e
 def test_a_broken_expectation_suite_exits_1_in_one_line_and_notifies(
     project: Path, first_run, hook: str
 ) -> None:
@@ -111,6 +112,7 @@ def test_a_broken_expectation_suite_exits_1_in_one_line_and_notifies(
     assert "unexpected error: JSONDecodeError" in notice["message"]
 
 
+@pytest.mark.e2e
 def test_a_file_where_a_folder_should_be_exits_1_in_one_line(project: Path, first_run) -> None:
     cycle = "2030-01"
     shutil.copytree(project / "data" / "raw" / CYCLE, project / "data" / "raw" / cycle)

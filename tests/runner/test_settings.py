@@ -55,6 +55,7 @@ def test_a_line_that_is_not_a_setting_names_the_file_and_line(tmp_path: Path) ->
         load_settings_file({"HIGHNEEDS_SETTINGS_FILE": str(path)})
 
 
+@pytest.mark.e2e
 def test_a_named_settings_file_that_cannot_be_read_stops_the_command_with_exit_2(
     project: Path,
 ) -> None:
@@ -67,6 +68,7 @@ def test_a_named_settings_file_that_cannot_be_read_stops_the_command_with_exit_2
     assert "HIGHNEEDS_SETTINGS_FILE=/etc/highneeds/missing.env: cannot be read" in result.stderr
 
 
+@pytest.mark.e2e
 def test_a_bad_setting_never_changes_the_commands_exit_code(project: Path) -> None:
     closed = socket.create_server(("127.0.0.1", 0))
     port = closed.getsockname()[1]

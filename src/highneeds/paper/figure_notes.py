@@ -32,13 +32,14 @@ class FigureNotes:
         the note the next letter when first used; ``None`` for a given figure."""
         if not key:
             return None
-        family = family_of(key)
-        if family is not None:
-            self.printed.add(REGISTRY.index(family))
-        if self.derivations is None:
-            return None
-        marked = marked_family(key, self.derivations)
-        if marked is None:
+        marked = None if self.derivations is None else marked_family(key, self.derivations)
+        if marked is None:  # given: the appendix lists the given family that covers it
+            family = next(
+                (f for f in REGISTRY if f.kind == "given" and f.covers(key.lstrip("-"))),
+                family_of(key),
+            )
+            if family is not None:
+                self.printed.add(REGISTRY.index(family))
             return None
         index = REGISTRY.index(marked)
         self.printed.add(index)
