@@ -415,5 +415,5 @@ def test_a_budget_without_its_derived_lines_gives_the_same_paper_marked_as_deriv
     assert "figure-note-mark" not in budget_label(shipped, "High Needs DSG B/Fwd")
     assert "figure-note-mark" in budget_label(derived, "High Needs DSG B/Fwd")
     assert "figure-note-mark" in budget_label(derived, "High Needs DSG C/Fwd Deficit / (Surplus)<")
-    assert "Calculated by the roll-forward" in derived
-    assert "Calculated by the roll-forward" not in shipped
+    assert "Calculated by rolling the deficit forward" in derived
+    assert "Calculated by rolling the deficit forward" not in shipped

@@ -104,8 +104,10 @@ class PreviewEngine:
         self.snapshot = Snapshot(0, None, None, 0.0)
 
     def watched(self) -> list[Path]:
-        """The folders whose changes the preview follows."""
-        return [self.raw_dir, self.suites_dir, self.templates_dir, self.root / "docs"]
+        """The folders whose changes the preview follows (no document: the paper reads none).
+        A folder that does not exist is left out: the watcher would stop on it."""
+        folders = [self.raw_dir, self.suites_dir, self.templates_dir]
+        return [folder for folder in folders if folder.is_dir()]
 
     def stage_for(self, changed: Iterable[Path]) -> Stage:
         """What the changed files make the preview run again."""
