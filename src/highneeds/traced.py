@@ -26,6 +26,12 @@ _JOIN = {"sum": " + ", "product": " x ", "ratio": " / "}
 Number = Union[int, float]  # noqa: UP007 (a runtime alias)
 
 
+def check_rule(rule: str) -> None:
+    """Refuse a rule that is not one of :data:`RULES`."""
+    if rule not in RULES:
+        raise ValueError(f"unknown rule {rule!r}")
+
+
 @dataclass(frozen=True)
 class Cell:
     """One cell of an input file as its author sees it: file, row, column and text."""
@@ -71,8 +77,7 @@ class Traced:
     recipe: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
-        if self.rule not in RULES:
-            raise ValueError(f"unknown rule {self.rule!r}")
+        check_rule(self.rule)
 
     # -- reading ---------------------------------------------------------------------------
     def __float__(self) -> float:

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from highneeds.traced import RULES, Cell, Traced
+from highneeds.traced import RULES, Cell, Traced, check_rule
 
 __all__ = ["RULES", "Cell", "Derivation", "Lineage", "Term"]
 
@@ -50,8 +50,7 @@ class Derivation:
     recipe: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
-        if self.rule not in RULES:
-            raise ValueError(f"unknown rule {self.rule!r}")
+        check_rule(self.rule)
 
 
 @dataclass
@@ -100,14 +99,6 @@ class Lineage:
             )
         )
         return key
-
-    def cell(self, cell: Cell, value: float | str, label: str) -> str:
-        """Record an input cell; its key names file, row and column."""
-        key = f"{cell.file}!{'header' if cell.row is None else cell.row}!{cell.column}"
-        return self.add(Derivation(key, label, value, "input", cell=cell))
-
-    def constant(self, value: float) -> str:
-        return self.add(Derivation(f"constant:{value:g}", f"{value:g}", value, "constant"))
 
     def __contains__(self, key: object) -> bool:
         return key in self.derivations
