@@ -56,7 +56,9 @@ def test_before_any_paper_has_built_the_page_says_so_with_the_problem() -> None:
 def test_the_routes_serve_the_page_state_script_and_events() -> None:
     engine = FakeEngine()
     stop = {"now": False}
-    with TestClient(preview_app(engine, lambda: stop["now"], watch=False)) as client:
+    with TestClient(
+        preview_app(engine, lambda: stop["now"], watch=False), base_url="http://127.0.0.1:8000"
+    ) as client:
         page = client.get("/")
         assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
         assert "<p>The paper.</p>" in page.text
@@ -113,3 +115,20 @@ def test_port_zero_takes_a_free_port_on_loopback() -> None:
         assert host == "127.0.0.1" and port > 0
     finally:
         listener.close()
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("127.0.0.1:8000", 200),
+        ("localhost:8000", 200),
+        ("[::1]:8000", 200),
+        ("evil.example:8000", 400),
+        ("127.0.0.1.evil.example", 400),
+    ],
+)
+def test_only_loopback_hosts_are_answered(host: str, status: int) -> None:
+    """DNS rebinding: a page whose own name resolves to 127.0.0.1 must not read the draft."""
+    app = preview_app(FakeEngine(), lambda: True, watch=False)
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+        assert client.get("/_preview/state", headers={"host": host}).status_code == status

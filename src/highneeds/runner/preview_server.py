@@ -101,10 +101,23 @@ def saved_names(changes: set[tuple[Any, str]]) -> list[str]:
     )
 
 
-def preview_app(engine: PreviewEngine, should_stop: Callable[[], bool], watch: bool = True) -> Any:
+#: The Host headers the preview answers (with any port): a page on another site that points
+#: its own name at 127.0.0.1 (DNS rebinding) gets 400, never the unpublished draft.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def preview_app(
+    engine: PreviewEngine,
+    should_stop: Callable[[], bool],
+    watch: bool = True,
+    host: str = "127.0.0.1",
+) -> Any:
     """The preview's web application (Starlette). With ``watch``, saves are followed while it
-    runs; without, the tests drive ``engine`` themselves."""
+    runs; without, the tests drive ``engine`` themselves. It answers only requests whose Host
+    is a loopback name, or ``host`` where the author chose another to listen on."""
     from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
     from starlette.requests import Request
     from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
     from starlette.routing import Route
@@ -168,7 +181,10 @@ def preview_app(engine: PreviewEngine, should_stop: Callable[[], bool], watch: b
         Route("/_preview/state", state),
         Route("/_preview/events", events),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    allowed = list(dict.fromkeys([*LOOPBACK_HOSTS, shown.lower()]))
+    trusted = Middleware(TrustedHostMiddleware, allowed_hosts=allowed, www_redirect=False)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[trusted])
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -223,7 +239,7 @@ def serve_preview(
         shown_host = f"[{host}]" if ":" in host else host
         url = f"http://{shown_host}:{listener.getsockname()[1]}/"
         server: Server
-        app = preview_app(engine, lambda: server.should_exit)
+        app = preview_app(engine, lambda: server.should_exit, host=host)
         config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2)
         server = Server(config)
         print(f"Preview of cycle {cycle}: {url} (Ctrl-C to stop)", flush=True)
