@@ -222,3 +222,74 @@ def test_a_bad_setting_is_a_warning_and_its_default(
     else:
         (warning,) = settings.warnings
         assert warning.startswith(f"warning: {name}=") and warned in warning
+
+
+@pytest.fixture
+def plain_smtp() -> Iterator[int]:
+    """An SMTP server on 127.0.0.1 without TLS that would take any login offered."""
+    from aiosmtpd.controller import Controller
+
+    Inbox.logins.clear()
+    Inbox.messages.clear()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = Controller(
+        Inbox(),
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=record_login,
+        auth_require_tls=False,
+    )
+    server.start()
+    try:
+        yield port
+    finally:
+        server.stop()
+
+
+def test_a_mail_url_with_a_login_but_no_tls_is_refused_and_sends_nothing(plain_smtp) -> None:
+    port = plain_smtp
+    settings = NotifySettings.from_environment(
+        {
+            "HIGHNEEDS_NOTIFY_URLS": f"mailto://bob:s3cret@127.0.0.1:{port}?to=ops@example.org "
+            f"mailtos://bob:s3cret@127.0.0.1:{port}?mode=insecure",
+            "HIGHNEEDS_NOTIFY_TIMEOUT": "10",
+        }
+    )
+    assert settings.urls == ()
+    assert len(settings.warnings) == 2
+    assert all("would send its login without TLS" in w for w in settings.warnings)
+    assert all("s3cret" not in w for w in settings.warnings)
+    assert notify(OUTCOME, settings) == []
+    assert Inbox.logins == [] and Inbox.messages == []
+
+
+def test_input_text_is_escaped_in_the_emails_html_part(plain_smtp) -> None:
+    port = plain_smtp
+    hostile = Outcome(
+        "run",
+        "2022-01",
+        3,
+        "failed",
+        "01_validate",
+        'figures.csv, row 2: found "<img src=x onerror=alert(1)>"',
+        None,
+        None,
+    )
+    settings = NotifySettings.from_environment(
+        {
+            "HIGHNEEDS_NOTIFY_URLS": f"mailto://127.0.0.1:{port}?to=ops@example.org"
+            "&from=highneeds@example.org&format=html",
+            "HIGHNEEDS_NOTIFY_TIMEOUT": "10",
+        }
+    )
+    assert notify(hostile, settings) == []
+    import email
+    from email import policy
+
+    message = email.message_from_bytes(Inbox.messages[0], policy=policy.default)
+    html = [part.get_content() for part in message.walk() if part.get_content_type() == "text/html"]
+    assert html, message.as_string()[:500]
+    assert all("<img" not in p for p in html)
+    assert any("&lt;img" in p and "onerror=alert(1)&gt;" in p for p in html)

@@ -34,7 +34,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
 
 from highneeds.runner.logs import LOGGER
 from highneeds.runner.secrets import redact, redact_url
@@ -113,6 +113,24 @@ def email_url(settings: SettingsReader) -> str | None:
     return f"{'mailto' if mode == 'insecure' else 'mailtos'}://{login}{host}:{port}?{query}"
 
 
+def login_without_tls(url: str, warnings: list[str]) -> bool:
+    """Whether ``url`` is a mail URL that would send a login without TLS (``mailto://`` with a
+    user or password, or any mail URL with ``mode=insecure``): such a URL is refused, with a
+    plain warning naming it (scheme and host), and the rest are used."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("mailto", "mailtos"):
+        return False
+    insecure = scheme == "mailto" or "insecure" in parse_qs(parts.query).get("mode", [])
+    if not (insecure and (parts.username or parts.password)):
+        return False
+    warnings.append(
+        f"warning: {redact_url(url)} in HIGHNEEDS_NOTIFY_URLS would send its login without TLS: "
+        "it is not used (write mailtos:// for STARTTLS, or leave the login out)"
+    )
+    return True
+
+
 def webhook_url(url: str) -> str:
     """An ``http(s)://`` webhook as Apprise's JSON notification (``json(s)://``)."""
     parts = urlsplit(url.strip())
@@ -135,7 +153,11 @@ class NotifySettings:
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None) -> NotifySettings:
         settings = SettingsReader(os.environ if env is None else env)
-        urls = split_urls(settings.text("HIGHNEEDS_NOTIFY_URLS"))
+        urls = tuple(
+            url
+            for url in split_urls(settings.text("HIGHNEEDS_NOTIFY_URLS"))
+            if not login_without_tls(url, settings.warnings)
+        )
         email = email_url(settings)
         if email:
             urls += (email,)
@@ -210,7 +232,13 @@ def _deliver(url: str, title: str, body: str, kind: object, results: dict[str, b
         if not channel.add(url):
             results[url] = "unknown"
             return
-        results[url] = bool(channel.notify(title=title, body=body, notify_type=kind))
+        # The body is plain text: Apprise escapes it wherever a service takes HTML (an
+        # email's HTML part), so text from an input never becomes markup.
+        results[url] = bool(
+            channel.notify(
+                title=title, body=body, notify_type=kind, body_format=apprise.NotifyFormat.TEXT
+            )
+        )
     except Exception:  # a plugin's own error: reported as undelivered, never raised
         results[url] = False
 
