@@ -2,28 +2,76 @@
 writes (the narrative, and paper.yaml's recommendations, header and table wording).
 
 Shared by the gate (which checks paper.yaml) and the paper (which checks the narrative).
+Every scan here is linear in the text's length, whatever an author types: placeholders and
+comments are found with ``str.find`` (a lazy ``{{.*?}}`` pattern rescans the rest of the text
+from every ``{{`` that has no closer), and a typed figure starts only where a number starts.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-#: Figures typed into prose instead of bound to data: money and percentages.
-TYPED_FIGURE_RE = re.compile(r"£\s?\d[\d,.]*\s?[km]?|\b\d[\d,.]*\s?%")
-#: Placeholders and statements, where figures are bound to data.
-PLACEHOLDER_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
-_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+#: Figures typed into prose instead of bound to data: money and percentages. A percentage
+#: starts only where a run of digits, commas and points starts, and the run is taken whole
+#: (no backtracking into it), so a long run is read once.
+TYPED_FIGURE_RE = re.compile(r"£\s?\d[\d,.]*+\s?[km]?|(?<![\w,.])\d[\d,.]*+\s?%")
+#: Placeholders and statements, where figures are bound to data: each opener and its closer.
+PLACEHOLDER_DELIMITERS = (("{{", "}}"), ("{%", "%}"))
+_COMMENT_DELIMITERS = (("<!--", "-->"),)
+
+
+def delimited(text: str, delimiters: tuple[tuple[str, str], ...]) -> Iterator[tuple[int, int]]:
+    """The spans ``(start, end)`` from each opener to the nearest closer after it, leftmost
+    first and not overlapping (what ``open.*?close`` finds), in linear time: an opener with no
+    closer after it means no later opener of its kind has one either."""
+    live = dict(delimiters)
+    pos = 0
+    next_at = {opener: text.find(opener) for opener in live}
+    while live:
+        for opener in live:
+            if 0 <= next_at[opener] < pos:
+                next_at[opener] = text.find(opener, pos)
+        found = {o: i for o, i in next_at.items() if o in live and i >= 0}
+        if not found:
+            return
+        opener = min(found, key=found.__getitem__)
+        start = found[opener]
+        end = text.find(live[opener], start + len(opener))
+        if end < 0:
+            del live[opener]
+            continue
+        pos = end + len(live[opener])
+        yield start, pos
+
+
+def placeholders(text: str) -> Iterator[tuple[int, str]]:
+    """Each placeholder or statement of ``text`` (``{{ ... }}``, ``{% ... %}``) and where it
+    starts."""
+    for start, end in delimited(text, PLACEHOLDER_DELIMITERS):
+        yield start, text[start:end]
+
+
+def _without(text: str, delimiters: tuple[tuple[str, str], ...], keep_lines: bool) -> str:
+    pieces, last = [], 0
+    for start, end in delimited(text, delimiters):
+        pieces.append(text[last:start])
+        if keep_lines:
+            pieces.append("\n" * text.count("\n", start, end))
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def strip_comments(text: str) -> str:
     """Remove HTML comments, keeping line numbers for error messages."""
-    return _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    return _without(text, _COMMENT_DELIMITERS, keep_lines=True)
 
 
 def find_typed_figures(text: str) -> list[tuple[int, str]]:
     """Figures typed into prose (outside placeholders): ``(line, figure)`` pairs."""
     found = []
     for number, line in enumerate(strip_comments(text).splitlines(), start=1):
-        for match in TYPED_FIGURE_RE.finditer(PLACEHOLDER_RE.sub("", line)):
+        for match in TYPED_FIGURE_RE.finditer(_without(line, PLACEHOLDER_DELIMITERS, False)):
             found.append((number, match.group(0).strip()))
     return found

@@ -100,3 +100,31 @@ def test_yaml_aliases_are_refused(raw_copy: Path) -> None:
     path.write_text('a: &a ["x", "x"]\nb: [*a, *a]\n' + path.read_text(encoding="utf-8"))
     with pytest.raises(InputDataError, match=r"line 2: aliases \(\*a\) are not allowed"):
         read_paper_metadata(path)
+
+
+def test_a_control_character_or_an_endless_value_is_refused_naming_its_key(
+    raw_copy: Path,
+) -> None:
+    # Typed as such, YAML itself refuses it; written as an escape, the check does.
+    path = raw_copy / "paper.yaml"
+    shipped = path.read_text(encoding="utf-8")
+    path.write_text(shipped.replace("title: SEND", "title: SEND\x1b[31m", 1), encoding="utf-8")
+    with pytest.raises(InputDataError, match="unacceptable character #x001b") as caught:
+        read_paper_metadata(path)
+    assert caught.value.exit_code == 3
+    path.write_text(shipped, encoding="utf-8")
+    escaped = 'title: "SEND\\e[31m Recovery Plan - Update"'
+    assert problems_of(raw_copy, "title: SEND Recovery Plan - Update", escaped) == [
+        "paper.yaml: key 'title': holds the control character U+001B; remove it"
+    ]
+    path.write_text(shipped, encoding="utf-8")
+    (problem,) = problems_of(
+        raw_copy, "title: SEND Recovery Plan - Update", 'title: "' + "{{" * 40_000 + '"'
+    )
+    assert problem == (
+        "paper.yaml: key 'title': holds 80,000 characters; a value may hold at most 5,000"
+    )
+    path.write_text(shipped.replace("title: SEND", "title: " + "{{" * 40_000, 1))
+    with pytest.raises(InputDataError, match="nests too deeply") as caught:
+        read_paper_metadata(path)
+    assert caught.value.exit_code == 3

@@ -303,3 +303,52 @@ def test_a_layout_sources_yaml_cannot_mean_is_refused(
     (raw_copy / "sources.yaml").write_text(f"high_needs_budget:\n  {entry}\n")
     with pytest.raises(InputDataError, match=re.escape(message)):
         read_cycle_tables(raw_copy)
+
+
+def _refusal(raw: Path) -> str:
+    with pytest.raises(InputDataError) as caught:
+        read_cycle_tables(raw)
+    (problem,) = caught.value.problems
+    return problem
+
+
+def test_a_control_character_in_a_cell_is_refused_naming_the_cell(raw_copy: Path) -> None:
+    path = raw_copy / "figures.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Projected deficit", "Projected\x1b[2J deficit", 1))
+    assert _refusal(raw_copy) == (
+        "figures.csv, row 2, column 'description': holds the control character U+001B, which "
+        "has no place in a figure or a label; remove it (retype the cell)"
+    )
+
+
+def test_a_cell_longer_than_the_limit_is_refused_before_any_check_reads_it(
+    raw_copy: Path,
+) -> None:
+    path = raw_copy / "figures.csv"
+    text = path.read_text(encoding="utf-8")
+    # 80 KB with no "@" after the first: the email check used to rescan it from every start.
+    path.write_text(text.replace("Projected deficit", "a@" + "b" * 80_000, 1))
+    assert _refusal(raw_copy) == (
+        "figures.csv, row 2, column 'description': holds 80,033 characters; a cell may hold "
+        "at most 2,000 (HIGHNEEDS_MAX_CELL_CHARS)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("cell", "email"),
+    [
+        ("ops@example.org", True),
+        ("write to a.b@council.gov.uk today", True),
+        ("x@y", False),
+        ("@example.org", False),
+        ("a@@b.cd", False),
+        ("no at sign at all", False),
+    ],
+)
+def test_the_email_check_finds_addresses_as_the_pattern_did(cell: str, email: bool) -> None:
+    import re
+
+    from highneeds.gate.sources import _has_email
+
+    assert _has_email(cell) == email == bool(re.search(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", cell))

@@ -31,6 +31,8 @@ class InputLimits:
     max_rows: int = 10_000
     #: Columns of one table.
     max_columns: int = 200
+    #: Characters of one cell of a table (a label or note is a line, not a document).
+    max_cell_chars: int = 2_000
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> InputLimits:
@@ -58,6 +60,7 @@ SETTINGS = {
     "max_xlsx_unpacked_bytes": ("HIGHNEEDS_MAX_XLSX_UNPACKED_MB", MB),
     "max_rows": ("HIGHNEEDS_MAX_ROWS", 1),
     "max_columns": ("HIGHNEEDS_MAX_COLUMNS", 1),
+    "max_cell_chars": ("HIGHNEEDS_MAX_CELL_CHARS", 1),
 }
 
 

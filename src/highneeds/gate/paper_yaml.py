@@ -19,7 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from highneeds.errors import InputDataError
 from highneeds.gate.limits import InputLimits, check_input_file
-from highneeds.gate.sources import NoAliases
+from highneeds.gate.sources import TOO_DEEP, NoAliases, control_character
 from highneeds.typed_figures import find_typed_figures
 
 _YES = {"yes", "true", "y"}
@@ -129,6 +129,26 @@ def _texts(value: Any, key: str) -> list[tuple[str, str]]:
     return []
 
 
+#: Characters of one value of paper.yaml (a title, a recommendation, a line of the header).
+MAX_VALUE_CHARS = 5_000
+
+
+def _check_texts(name: str, texts: list[tuple[str, str]]) -> None:
+    """Refuse a value longer than :data:`MAX_VALUE_CHARS` or holding a control character,
+    naming its key, before any pattern reads it."""
+    problems = []
+    for key, text in texts:
+        if len(text) > MAX_VALUE_CHARS:
+            problems.append(
+                f"{name}: key '{key}': holds {len(text):,} characters; a value may hold at most "
+                f"{MAX_VALUE_CHARS:,}"
+            )
+        elif (code := control_character(text)) is not None:
+            problems.append(f"{name}: key '{key}': holds the control character {code}; remove it")
+    if problems:
+        raise InputDataError(f"{name} holds text the paper cannot take.", problems)
+
+
 def read_paper_metadata(path: Path) -> dict[str, Any]:
     """Read and check ``paper.yaml``; return its fields (``key_decision`` as a bool)."""
     if not path.is_file():
@@ -136,10 +156,13 @@ def read_paper_metadata(path: Path) -> dict[str, Any]:
     check_input_file(path, path.parent, InputLimits.from_environment())
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextLoader)
+    except RecursionError:
+        raise InputDataError(f"{path.name}: {TOO_DEEP}") from None
     except yaml.YAMLError as exc:
         raise InputDataError(f"{path.name}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise InputDataError(f"{path.name}: expected keys and values at the top level")
+    _check_texts(path.name, _texts(data, ""))
     try:
         metadata = PaperMetadata.model_validate(data)
     except ValidationError as exc:

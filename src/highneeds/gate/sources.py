@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -253,10 +254,19 @@ class _SafeLoader(NoAliases, yaml.SafeLoader):
     """YAML's safe loader, without aliases."""
 
 
+#: What a YAML file nested past the parser's depth is told (``{{{{...`` nests without end).
+TOO_DEEP = (
+    "not valid YAML: it nests too deeply (unquoted braces or brackets open a new level each); "
+    "put text in quotes"
+)
+
+
 def load_yaml(path: Path) -> Any:
     """Read an author's YAML file (safe types only, no aliases); refuse it plainly if invalid."""
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+    except RecursionError:
+        raise InputDataError(f"{path.name}: {TOO_DEEP}") from None
     except yaml.YAMLError as exc:
         raise InputDataError(f"{path.name}: not valid YAML: {exc}") from None
 
@@ -309,9 +319,44 @@ def read_source(
         table = read_csv(path, limits, layout, is_header)
     else:
         raise InputDataError(f"{path.name}: inputs must be .csv or .xlsx")
+    check_cells(table, limits)
     check_privacy(table)
     check_single_table(table)
     return table
+
+
+#: Control characters a text may not hold: everything below a space but tab, line feed and
+#: carriage return, and DEL (an ESC, a NUL or a form feed is no part of a figure or a label).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_character(text: str) -> str | None:
+    """The first control character of ``text``, written as its code (``U+001B``), or None."""
+    found = _CONTROL.search(text)
+    return None if found is None else f"U+{ord(found.group(0)):04X}"
+
+
+def check_cells(table: RawTable, limits: InputLimits | None = None) -> None:
+    """Refuse a cell longer than the limit, or holding a control character, naming it; run
+    before any pattern is applied, so no check ever reads an oversized text."""
+    limit = (limits or InputLimits()).max_cell_chars
+    rows = [("header", table.header), *zip(table.row_numbers, table.rows, strict=True)]
+    for number, cells in rows:
+        where = "header row" if number == "header" else f"row {number}"
+        for index, cell in enumerate(cells):
+            heading = table.header[index] if index < len(table.header) else f"#{index + 1}"
+            if len(cell) > limit:
+                raise InputDataError(
+                    f"{table.name}, {where}, column '{heading[:40]}': holds {len(cell):,} "
+                    f"characters; a cell may hold at most {limit:,} (HIGHNEEDS_MAX_CELL_CHARS)"
+                )
+            code = control_character(cell)
+            if code is not None:
+                raise InputDataError(
+                    f"{table.name}, {where}, column '{heading[:40]}': holds the control "
+                    f"character {code}, which has no place in a figure or a label; remove it "
+                    "(retype the cell)"
+                )
 
 
 _PERSONAL_HEADER = re.compile(
@@ -322,8 +367,22 @@ _PERSONAL_VALUES = {
     "a UPN (unique pupil number)": re.compile(r"\b[A-Z]\d{11}[0-9A-Z]\b"),
     "an NHS number or ULN": re.compile(r"(?<![\d,.])\d{3}[ -]?\d{3}[ -]?\d{4}(?![\d,.])"),
     "a postcode": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b", re.IGNORECASE),
-    "an email address": re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"),
 }
+#: The part after an "@" that makes it an email address (searched in one run without "@" or
+#: space, so the check is linear in the cell's length).
+_EMAIL_DOMAIN = re.compile(r"[^.]\.[A-Za-z]{2}")
+
+
+def _has_email(cell: str) -> bool:
+    """Whether ``cell`` holds something shaped like an email address (name@domain.tld)."""
+    if "@" not in cell:
+        return False
+    for token in cell.split():
+        parts = token.split("@")
+        for left, right in itertools.pairwise(parts):
+            if left and _EMAIL_DOMAIN.search(right):
+                return True
+    return False
 
 
 def check_privacy(table: RawTable, allowed: frozenset[str] = frozenset({"name"})) -> None:
@@ -343,13 +402,15 @@ def check_privacy(table: RawTable, allowed: frozenset[str] = frozenset({"name"})
             )
     for number, cells in zip(table.row_numbers, table.rows, strict=True):
         for heading, cell in zip(table.header, cells, strict=False):
-            for kind, pattern in _PERSONAL_VALUES.items():
-                if pattern.search(cell):
-                    raise InputDataError(
-                        f"{table.name}, row {number}, column '{heading}': holds a value "
-                        f"shaped like {kind}; the pipeline takes aggregate figures only, so "
-                        "the file was not processed and its values are not repeated here."
-                    )
+            kind = next((k for k, p in _PERSONAL_VALUES.items() if p.search(cell)), None)
+            if kind is None and _has_email(cell):
+                kind = "an email address"
+            if kind is not None:
+                raise InputDataError(
+                    f"{table.name}, row {number}, column '{heading}': holds a value "
+                    f"shaped like {kind}; the pipeline takes aggregate figures only, so "
+                    "the file was not processed and its values are not repeated here."
+                )
 
 
 def check_single_table(table: RawTable) -> None:

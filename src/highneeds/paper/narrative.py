@@ -24,7 +24,7 @@ from highneeds.paper.placeholder_help import explain_unknown
 from highneeds.paper.sandbox import NarrativeSandbox, SecurityError
 from highneeds.paper.sanitise import ALLOWED_ELEMENTS, active_content, clean
 from highneeds.templating import Markup, render_template
-from highneeds.typed_figures import PLACEHOLDER_RE, find_typed_figures, strip_comments
+from highneeds.typed_figures import find_typed_figures, placeholders, strip_comments
 
 _LABEL = r"[a-z0-9][a-z0-9-]*"
 _SECTION_RE = re.compile(rf"^##\s+(?P<title>.+?)\s*(?:\{{#(?P<label>{_LABEL})\}})?\s*$")
@@ -251,14 +251,14 @@ class TextRenderer:
 
     def _culprit(self, text: str, line: int) -> tuple[str, int]:
         """The first placeholder of ``text`` that fails on its own, and its line."""
-        for match in PLACEHOLDER_RE.finditer(text):
-            at = line + text[: match.start()].count("\n") if line else 0
-            if match.group(0).startswith("{%"):
-                return match.group(0), at
+        for start, placeholder in placeholders(text):
+            at = line + text[:start].count("\n") if line else 0
+            if placeholder.startswith("{%"):
+                return placeholder, at
             try:
-                self.env.from_string(match.group(0)).render(self.globals)
+                self.env.from_string(placeholder).render(self.globals)
             except Exception:
-                return match.group(0), at
+                return placeholder, at
         return "(a placeholder)", line
 
     def render_html(
