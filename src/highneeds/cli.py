@@ -130,14 +130,14 @@ def _dispatch(args: argparse.Namespace) -> Finished:
     from highneeds.paths import PROJECT_ROOT
     from highneeds.runner.cycles import new_cycle
 
-    folder = new_cycle(PROJECT_ROOT, args.new_cycle, args.previous)
-    return Finished(
-        args.new_cycle,
-        [
-            f"Cycle {args.new_cycle} created at {folder}: edit what changed, "
-            f"then run: python pipeline.py run --cycle {args.new_cycle}"
-        ],
-    )
+    folder, left = new_cycle(PROJECT_ROOT, args.new_cycle, args.previous)
+    lines = [
+        f"Cycle {args.new_cycle} created at {folder}: edit what changed, "
+        f"then run: python pipeline.py run --cycle {args.new_cycle}"
+    ]
+    if left:
+        lines.append(f"  not copied (no input of a cycle): {', '.join(left)}")
+    return Finished(args.new_cycle, lines)
 
 
 def _print_all(text: str) -> None:

@@ -134,3 +134,20 @@ def test_any_runs_stored_then_some_removed_leave_the_rest_whole(
         )
         if not kept:
             assert not [p for p in store.files.rglob("*") if p.is_file()]
+
+
+def test_a_stored_copy_is_readable_by_no_more_people_than_its_file(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    store = Store(tmp_path / "reports")
+    private = tmp_path / "budget.csv"
+    private.write_text("row,line\n")
+    os.chmod(private, 0o640)
+    stored = store.store_file(private)
+    assert stat.S_IMODE(os.stat(stored).st_mode) == 0o440
+    stricter = tmp_path / "again.csv"
+    stricter.write_text("row,line\n")
+    os.chmod(stricter, 0o600)
+    assert store.store_file(stricter) == stored
+    assert stat.S_IMODE(os.stat(stored).st_mode) == 0o400

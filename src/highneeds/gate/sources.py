@@ -56,6 +56,22 @@ OPTIONAL_STEMS = (
 )
 
 
+#: The files a cycle gives besides its tables.
+NAMED_INPUTS = ("paper.yaml", "narrative.md", SOURCES_FILE)
+
+
+def input_file_names(raw_dir: Path) -> set[str]:
+    """The names a cycle's inputs may have: each table as CSV or XLSX, paper.yaml, the
+    narrative, sources.yaml and any file it names. Anything else in the folder (notes, a
+    link, a hidden file) is no input: it is neither read, copied nor archived."""
+    names = {f"{stem}{suffix}" for stem in SOURCE_STEMS.values() for suffix in FORMATS}
+    names |= set(NAMED_INPUTS)
+    sources = raw_dir / SOURCES_FILE
+    if sources.is_file() and not sources.is_symlink():
+        names |= {Path(str(e["file"])).name for e in load_sources(raw_dir).values() if "file" in e}
+    return names
+
+
 def source_present(raw_dir: Path, stem: str) -> bool:
     """Whether the cycle gives table ``stem``: named in ``sources.yaml``, or as a file."""
     return stem in load_sources(raw_dir) or any(

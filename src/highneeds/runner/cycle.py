@@ -22,7 +22,12 @@ from highneeds.errors import HighNeedsError, InputDataError, Interrupted, StaleC
 from highneeds.gate.limits import InputLimits, check_cycle_folder
 from highneeds.paths import CyclePaths
 from highneeds.runner.archive import new_run_id, write_json
-from highneeds.runner.cycles import available_cycles, choose_cycle, unchanged_from_previous
+from highneeds.runner.cycles import (
+    available_cycles,
+    choose_cycle,
+    input_files,
+    unchanged_from_previous,
+)
 from highneeds.runner.locking import cycle_lock
 from highneeds.runner.logs import LOGGER, RUN_LOG, RunLog, run_fields
 from highneeds.runner.manifest import build_manifest
@@ -75,9 +80,8 @@ def copy_inputs(source_raw: Path, source_expectations: Path, run_dir: Path) -> N
     nothing from outside the folder, no file over the size limit)."""
     check_cycle_folder(source_raw, InputLimits.from_environment())
     (run_dir / "inputs").mkdir(parents=True)
-    for path in sorted(source_raw.iterdir()):
-        if path.is_file() and not path.name.startswith("."):
-            shutil.copy2(path, run_dir / "inputs" / path.name)
+    for path in input_files(source_raw):  # only inputs: a note or a stray file is not archived
+        shutil.copy2(path, run_dir / "inputs" / path.name, follow_symlinks=False)
     shutil.copytree(source_expectations, run_dir / "expectations")
 
 

@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 from highneeds.errors import UsageError
+from highneeds.gate.limits import InputLimits, check_cycle_folder
+from highneeds.gate.sources import input_file_names
 from highneeds.runner.archive import hash_files
 
 CYCLE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -41,26 +43,40 @@ def choose_cycle(root: Path, cycle: str | None) -> str:
     return cycle
 
 
-def new_cycle(root: Path, cycle: str, previous: str | None = None) -> Path:
-    """Create ``data/raw/<cycle>/`` from a previous cycle's inputs and narrative.
+def new_cycle(root: Path, cycle: str, previous: str | None = None) -> tuple[Path, list[str]]:
+    """Create ``data/raw/<cycle>/`` from a previous cycle's inputs and narrative; return it
+    and the names it left behind (anything that is no input: notes, folders, hidden files).
 
-    The author then edits only what changed. Refuses to overwrite an existing cycle.
+    The author then edits only what changed. Refuses to overwrite an existing cycle, and
+    refuses a previous cycle holding a link (exit 3, as ``run`` does): a link is never
+    followed, so no file from outside the cycle folder is copied in.
     """
     check_label(cycle)
     source = choose_cycle(root, previous)
     target = root / "data" / "raw" / cycle
     if target.exists():
         raise UsageError(f"cycle {cycle} already exists at {target}; it is not overwritten")
+    folder = root / "data" / "raw" / source
+    check_cycle_folder(folder, InputLimits.from_environment())
+    inputs = input_file_names(folder)
     staging = target.with_name(f".{cycle}.incoming")
     shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(root / "data" / "raw" / source, staging)
+    staging.mkdir()
+    left = []
+    for path in sorted(folder.iterdir()):
+        if path.name in inputs and path.is_file() and not path.is_symlink():
+            shutil.copy2(path, staging / path.name, follow_symlinks=False)
+        else:
+            left.append(path.name)
     staging.rename(target)
-    return target
+    return target, left
 
 
 def input_files(folder: Path) -> list[Path]:
-    """The files of a cycle folder that a run reads (hidden files aside)."""
-    return [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    """The files of a cycle folder that a run reads: its inputs (see
+    :func:`highneeds.gate.sources.input_file_names`)."""
+    names = input_file_names(folder)
+    return [p for p in sorted(folder.iterdir()) if p.name in names and p.is_file()]
 
 
 def unchanged_from_previous(root: Path, cycle: str) -> str | None:

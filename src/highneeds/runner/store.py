@@ -107,7 +107,13 @@ class Store:
         the file's SHA-256 when the caller has it already."""
         digest = digest or sha256(path)
         stored = self.object_path(digest)
+        # Read-only, and readable by no more people than the file was (an input kept 0640
+        # is not archived 0444): the same bytes from a stricter file make the copy stricter.
+        readable = (os.stat(path).st_mode & 0o444) | 0o400
         if stored.is_file() and sha256(stored) == digest:
+            kept = os.stat(stored).st_mode & 0o777
+            if kept & ~readable:
+                os.chmod(stored, kept & readable)
             return stored
         # New, or a stored copy damaged since (edited in place, or cut short by a power cut):
         # the file becomes the stored copy, flushed before it is named.
@@ -116,7 +122,7 @@ class Store:
         with suppress(FileNotFoundError):
             incoming.unlink()
         _link_or_copy(path, incoming)
-        os.chmod(incoming, 0o444)
+        os.chmod(incoming, readable)
         fsync_path(incoming)
         os.replace(incoming, stored)
         fsync_path(stored.parent)
