@@ -55,6 +55,8 @@ TEMPLATE_INJECTION = [
     "{{ 'a' * 100000000 }}",
     "{{ [1] * 100000000 }}",
     "{{ 10 ** 100000 }}",
+    "{{ ((9 ** 64) ** 64) ** 64 }}",
+    "{{ (2 ** 64) * (2 ** 64) * (2 ** 64) * (2 ** 64) * (2 ** 64) }}",
 ]
 
 
@@ -183,3 +185,20 @@ def test_tables_and_charts_stand_on_their_own_line_as_one_call() -> None:
     assert "<table id='x'></table>" in render('{{ table("x") }}')
     message = refused('{{ table("x") ~ "<script>alert(1)</script>" }}')
     assert "<table>" in message or "<script>" in message
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "{% for a in [1, 2, 3] %}{% for b in [1, 2, 3] %}x{% endfor %}{% endfor %}",
+        "{% macro m() %}x{% endmacro %}",
+        "{% call ref('purpose') %}x{% endcall %}",
+    ],
+)
+def test_text_that_repeats_itself_is_refused_before_it_runs(statement: str) -> None:
+    message = refused(f"Text {statement} end.")
+    assert "are not allowed in a narrative" in message
+
+
+def test_a_product_the_size_of_a_figure_is_fine() -> None:
+    assert "<p>Twice is 6.</p>" in render("Twice is {{ fig.items * 2 }}.")

@@ -23,6 +23,7 @@ from types import CodeType
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from highneeds.paper.formatting import FILTERS
@@ -31,6 +32,16 @@ __all__ = ["NarrativeSandbox", "SecurityError"]
 
 #: The largest exponent ``**`` may take in a placeholder.
 MAX_EXPONENT = 64
+#: The largest whole number (in bits: about 10**77) a product or power may make: a figure is
+#: never near it, and ``((9**64)**64)**64`` would take the machine a minute to compute.
+MAX_BITS = 256
+#: Statements that repeat text: a placeholder reads data, so a narrative may use none (five
+#: nested loops made a 3.8 MB paper in eight minutes).
+_REPEATING = (
+    (nodes.For, "loops ({% for %})"),
+    (nodes.Macro, "macros"),
+    (nodes.CallBlock, "call blocks"),
+)
 
 
 class NarrativeSandbox(ImmutableSandboxedEnvironment):
@@ -66,6 +77,21 @@ class NarrativeSandbox(ImmutableSandboxedEnvironment):
             return _compiled(source)
         return super().compile(source, name, filename, raw, defer_init)
 
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        """The text's syntax tree, refused if it repeats text (:data:`_REPEATING`)."""
+        tree = super()._parse(source, name, filename)
+        for kind, words in _REPEATING:
+            found = next(tree.find_all(kind), None)
+            if found is not None:
+                raise jinja2.TemplateSyntaxError(
+                    f"{words} are not allowed in a narrative: a placeholder reads a figure, it "
+                    "does not repeat text",
+                    found.lineno,
+                    name,
+                    filename,
+                )
+        return tree
+
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if attr.startswith("_") or callable(value):
             return False
@@ -96,9 +122,11 @@ class NarrativeSandbox(ImmutableSandboxedEnvironment):
         if operator == "*":
             if not (_is_number(left) and _is_number(right)):
                 raise SecurityError("'*' may only multiply numbers in a placeholder")
+            _check_size(_bits(left) + _bits(right))
             return left * right
         if not (_is_number(left) and _is_number(right)) or abs(right) > MAX_EXPONENT:
             raise SecurityError(f"'**' takes numbers and an exponent of at most {MAX_EXPONENT}")
+        _check_size(_bits(left) * max(int(abs(right)), 1))
         return left**right
 
 
@@ -106,6 +134,19 @@ class NarrativeSandbox(ImmutableSandboxedEnvironment):
 def _compiled(source: str) -> CodeType:
     """``source`` compiled by a sandbox like every other (a syntax error is raised, not kept)."""
     return jinja2.Environment.compile(_PROTOTYPE, source)
+
+
+def _bits(value: Any) -> int:
+    """The size of a whole number in bits (a float's own range bounds it: 0)."""
+    return abs(value).bit_length() if isinstance(value, int) else 0
+
+
+def _check_size(bits: int) -> None:
+    if bits > MAX_BITS:
+        raise SecurityError(
+            f"the result would be a number of about {bits} bits; a placeholder may make numbers "
+            f"of at most {MAX_BITS} bits (about 10**77)"
+        )
 
 
 def _is_number(value: Any) -> bool:
