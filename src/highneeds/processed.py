@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -33,13 +34,43 @@ _TEXT_COLUMNS = {
 _DATE_COLUMNS = {"since"}
 
 
+#: A text starting with one of these is a formula to a spreadsheet (OWASP's CSV injection
+#: list); an apostrophe before it makes it text. A text starting with an apostrophe gets a
+#: second one, so that reading removes exactly one and every text comes back as written.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+_PLAIN_NUMBER = re.compile(r"[+-]?[\d,]*\.?\d+%?")
+
+
+def spreadsheet_safe(text: object) -> object:
+    """``text`` as a spreadsheet takes it as text, never as a formula: ``=HYPERLINK(...)``
+    becomes ``'=HYPERLINK(...)``; a plain number such as ``-132`` is left as it is."""
+    if not isinstance(text, str) or not text.startswith(_FORMULA_STARTS):
+        return text
+    if text[0] in "+-" and _PLAIN_NUMBER.fullmatch(text):
+        return text
+    return "'" + text
+
+
+def _as_written(text: str) -> str:
+    """A text read back: the apostrophe :func:`spreadsheet_safe` added taken off."""
+    return text[1:] if text.startswith("'") else text
+
+
+def _holds_text(column: pd.Series) -> bool:
+    return column.dtype == object or pd.api.types.is_string_dtype(column)
+
+
 def write_table(frame: pd.DataFrame, folder: Path, name: str) -> Path:
-    """Write a typed table as ``<folder>/<name>.csv`` (no index, stable float format)."""
+    """Write a typed table as ``<folder>/<name>.csv`` (no index, stable float format; every
+    text a spreadsheet could take for a formula written as text)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.csv"
     out = frame.copy()
     for column in _DATE_COLUMNS & set(out.columns):
         out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d")
+    for column in out.columns:
+        if _holds_text(out[column]):
+            out[column] = out[column].map(spreadsheet_safe)
     out.to_csv(path, index=False, lineterminator="\n")
     return path
 
@@ -56,6 +87,9 @@ def read_table(folder: Path, name: str) -> pd.DataFrame:
         frame[column] = pd.to_datetime(frame[column])
     for column in dtypes:
         frame[column] = frame[column].fillna("").astype(str)
+    for column in frame.columns:
+        if _holds_text(frame[column]):
+            frame[column] = frame[column].map(lambda v: _as_written(v) if isinstance(v, str) else v)
     return frame
 
 
