@@ -62,7 +62,7 @@ class VerificationFailed(HighNeedsError):
         self.problems = problems
 
     def __str__(self) -> str:
-        return super().__str__() + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+        return "\n".join([super().__str__(), *(f"  - {p}" for p in self.problems)])
 
 
 class LockHeld(HighNeedsError):

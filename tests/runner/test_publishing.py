@@ -199,3 +199,44 @@ def test_a_cycle_published_as_copies_by_an_older_version_is_adopted(tmp_path: Pa
     )
     assert paths.processed.is_symlink() and (paths.reports / "validation").is_symlink()
     assert old.is_dir()
+
+
+def test_validate_never_unpublishes_and_reports_a_damaged_paper(
+    tmp_path: Path, shipped_raw: Path
+) -> None:
+    """A published file edited in place: validate checks the inputs, says the published run
+    is damaged (exit 6) and leaves every link as it was; run's recovery would republish."""
+    import shutil
+
+    from highneeds.errors import VerificationFailed
+    from highneeds.paths import PROJECT_ROOT
+    from highneeds.runner.options import RunOptions
+    from highneeds.runner.publishing import damaged_publication
+    from highneeds.runner.validate import validate_only
+
+    paths, _ = a_cycle_with_a_published_run(tmp_path)
+    shutil.copytree(shipped_raw, paths.raw)
+    shutil.copytree(PROJECT_ROOT / "expectations", tmp_path / "expectations")
+    before = published_view(paths)
+    published = paths.reports / "runs" / OLD / "cabinet-report.pdf"
+    published.chmod(0o644)
+    published.write_bytes(b"%PDF edited in place")
+    with pytest.raises(VerificationFailed, match="passed the gate, but the published run") as e:
+        validate_only(RunOptions(root=tmp_path, cycle=CYCLE))
+    assert e.value.exit_code == 6
+    assert (paths.reports / "current").is_symlink()
+    assert published_view(paths) == {**before, "cabinet-report.pdf": b"%PDF edited in place"}
+    assert "edited or removed" in (damaged_publication(paths.reports) or "")
+
+
+def test_recovery_with_no_good_run_left_removes_the_dangling_stable_names(tmp_path: Path) -> None:
+    import shutil
+
+    paths, never_published = a_cycle_with_a_published_run(tmp_path)
+    shutil.rmtree(never_published)
+    edited = paths.reports / "runs" / OLD / "cabinet-report.pdf"
+    edited.chmod(0o644)
+    edited.write_bytes(b"edited")
+    recover(paths.reports, lambda message: None)
+    assert not (paths.reports / "current").is_symlink()
+    assert not any((paths.reports / name).is_symlink() for name in PUBLISHED_NAMES)

@@ -159,10 +159,29 @@ def _adopt_copied_layout(reports: Path, say: Say) -> None:
         Store(reports.parent).absorb_folder(validation)
 
 
-def recover(reports: Path, say: Say) -> None:
+def damaged_publication(reports: Path) -> str | None:
+    """What is wrong with the cycle's published run, in words, or None if it is whole (or
+    nothing is published): ``current`` naming a missing run, or one whose files changed."""
+    link = reports / CURRENT
+    if not link.is_symlink():
+        return None
+    current = published_run(reports)
+    if current is None:
+        return f"{link} names a run that is missing"
+    if not intact(current):
+        return (
+            f"the published run {current.name} is not the run that was published: its "
+            "files were edited or removed since it ran"
+        )
+    return None
+
+
+def recover(reports: Path, say: Say, republish: bool = True) -> None:
     """Finish or undo what an interrupted run or publish left in a cycle's folder (call it
     holding the cycle's lock): temporary links and folders, a run folder cut short while it
-    was stored, a run that never finished, a ``current`` naming a run that is not whole."""
+    was stored, a run that never finished; and, with ``republish`` (``run`` and ``prune``
+    only: no other command changes what is published), a ``current`` naming a run that is not
+    whole, switched back to the newest good run, dangling stable names removed."""
     if not reports.is_dir():
         return
     _tidy_temporaries(reports, say)
@@ -170,12 +189,15 @@ def recover(reports: Path, say: Say) -> None:
         _tidy_temporaries(run, say)
         if read_manifest(run) is None:
             _mark_abandoned(run, say)
+    if not republish:
+        return
     current = published_run(reports)
     link = reports / CURRENT
     if link.is_symlink() and (current is None or not intact(current)):
         good = next((r for r in runs_newest_first(reports) if intact(r)), None)
         if good is None:
             link.unlink()
+            _remove_dangling(reports)
             say(f"warning: {link} named a run that is missing or incomplete; removed it")
         else:
             _switch_to(good, reports)

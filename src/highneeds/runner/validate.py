@@ -8,13 +8,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from highneeds.errors import InputDataError
+from highneeds.errors import InputDataError, VerificationFailed
 from highneeds.paths import CyclePaths
 from highneeds.runner.cycles import choose_cycle
 from highneeds.runner.locking import cycle_lock
 from highneeds.runner.logs import LOGGER
 from highneeds.runner.options import RunOptions
-from highneeds.runner.publishing import recover, run_size, show_validation
+from highneeds.runner.publishing import damaged_publication, recover, run_size, show_validation
 from highneeds.runner.storage_errors import storage_failures
 from highneeds.runner.store import Store
 
@@ -39,7 +39,9 @@ def validate_only(options: RunOptions) -> GateResult:
         storage_failures(options.root, lambda: run_size(paths.reports)),
         cycle_lock(paths.reports, cycle, LOGGER.warning),
     ):
-        recover(paths.reports, LOGGER.warning)
+        # Tidy what an interrupted command left, but never change what is published: only
+        # run and prune do.
+        recover(paths.reports, LOGGER.warning, republish=False)
         LOGGER.info(f"[{cycle}] validating inputs ...")
         # The documents are written beside the cycle's, then shown by one switch of its link.
         documents = paths.reports / f".validation.incoming-{os.getpid()}"
@@ -53,6 +55,14 @@ def validate_only(options: RunOptions) -> GateResult:
             where = f"\n  validation report: {shown}" if shown else ""
             raise InputDataError(f"{exc}{where}") from None
         summary = _show(documents, paths) or paths.validation
+        damage = damaged_publication(paths.reports)
+    if damage is not None:
+        raise VerificationFailed(
+            f"the inputs of cycle {cycle} passed the gate, but {damage}; the published paper "
+            f"is left as it is: run 'python pipeline.py verify --cycle {cycle}' to see which "
+            f"files, and 'python pipeline.py run --cycle {cycle}' to publish again",
+            [],
+        )
     return GateResult(cycle, len(report.checks), summary)
 
 
