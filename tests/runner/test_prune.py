@@ -113,3 +113,49 @@ def test_prune_without_a_rule_or_for_an_unknown_cycle_is_a_usage_error(
         prune(archive.root, "2031-01", keep=1, older_than_days=None)
     with pytest.raises(UsageError, match="0 or more"):
         prune(archive.root, None, keep=-1, older_than_days=None)
+
+
+def _outside(tmp_path: Path) -> Path:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not the pipeline's")
+    (outside / "manifest.json").write_text('{"status": "ok", "run_id": "x"}')
+    return outside
+
+
+def test_prune_and_recovery_never_follow_a_link_planted_in_the_archive(tmp_path: Path) -> None:
+    """Links planted by someone who can write reports/: in runs/, in the store's files and as
+    current. Nothing outside reports/ is read as a run, written, renamed or deleted."""
+    import os
+
+    from highneeds.paths import CyclePaths
+    from highneeds.runner.prune import prune
+    from highneeds.runner.publishing import published_run, recover
+
+    outside = _outside(tmp_path)
+    reports = CyclePaths(tmp_path, "2022-01").reports
+    (reports / "runs").mkdir(parents=True)
+    (reports / "runs" / "20200101T000000000000Z-1").symlink_to(outside)
+    files = tmp_path / "reports" / ".store" / "files"
+    files.mkdir(parents=True)
+    (files / "ab").symlink_to(outside)
+    (reports / "current").symlink_to(outside)
+    assert published_run(reports) is None  # current must be runs/<run-id>
+    os.remove(reports / "current")
+    (reports / "current").symlink_to("runs/20200101T000000000000Z-1")
+    assert published_run(reports) is None  # a link among the runs is no run
+    messages: list[str] = []
+    recover(reports, messages.append)
+    assert any("is a link, not a run" in m for m in messages)
+    prune(tmp_path, None, keep=0, older_than_days=None)
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt", "manifest.json"]
+    assert (outside / "keep.txt").read_text() == "not the pipeline's"
+
+
+def test_a_run_with_a_forged_empty_manifest_is_not_intact(tmp_path: Path) -> None:
+    from highneeds.runner.publishing import intact
+
+    run = tmp_path / "reports" / "2022-01" / "runs" / "20200101T000000000000Z-1"
+    run.mkdir(parents=True)
+    (run / "manifest.json").write_text('{"status": "ok", "run_id": "x", "outputs": {}}')
+    assert not intact(run)

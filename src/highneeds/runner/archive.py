@@ -153,7 +153,9 @@ def runs_newest_first(reports: Path) -> list[Path]:
     runs = reports / "runs"
     if not runs.is_dir():
         return []
-    return sorted((p for p in runs.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True)
+    # A link planted among the runs is no run: it is never read, moved or removed through.
+    found = (p for p in runs.iterdir() if p.is_dir() and not p.is_symlink())
+    return sorted(found, key=lambda p: p.name, reverse=True)
 
 
 #: A run id starts with when the run started, so that run ids sort by time.

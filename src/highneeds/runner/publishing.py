@@ -52,8 +52,13 @@ def published_run(reports: Path) -> Path | None:
     link = reports / CURRENT
     if not link.is_symlink():
         return None
-    run = reports / os.readlink(link)
-    return run if run.is_dir() else None
+    target = os.readlink(link)
+    parts = Path(target).parts
+    # Only ``runs/<run-id>``, a real folder: a link pointing elsewhere is not a published run.
+    if len(parts) != 2 or parts[0] != "runs" or parts[1] in (".", ".."):
+        return None
+    run = reports / target
+    return run if run.is_dir() and not run.is_symlink() else None
 
 
 def find_run(paths: CyclePaths, run: str | None, purpose: str) -> Path:
@@ -185,6 +190,9 @@ def recover(reports: Path, say: Say, republish: bool = True) -> None:
     if not reports.is_dir():
         return
     _tidy_temporaries(reports, say)
+    runs = reports / "runs"
+    for planted in sorted(p for p in runs.iterdir() if p.is_symlink()) if runs.is_dir() else []:
+        say(f"warning: {planted} is a link, not a run: it is left alone and never followed")
     for run in runs_newest_first(reports):
         _tidy_temporaries(run, say)
         if read_manifest(run) is None:
@@ -209,11 +217,19 @@ def recover(reports: Path, say: Say, republish: bool = True) -> None:
 
 
 def intact(run: Path) -> bool:
-    """A run that succeeded and whose files are still those its manifest hashed."""
+    """A run that succeeded, whose manifest lists its outputs with their hashes, and whose
+    files are still those it hashed, each inside ``reports/`` (a run's subfolders link into
+    the store there; nothing may lead outside)."""
     manifest = read_manifest(run) or {}
-    if manifest.get("status") != "ok":
+    outputs = manifest.get("outputs")
+    if manifest.get("status") != "ok" or not isinstance(outputs, dict) or not outputs:
         return False
-    recorded = {**manifest.get("outputs", {}), **manifest.get("documents", {})}
+    recorded = {**outputs, **manifest.get("documents", {})}
+    reports_root = run.parent.parent.parent.resolve()
+    for name in recorded:
+        resolved = (run / name).resolve()
+        if not resolved.is_relative_to(reports_root) or not resolved.is_file():
+            return False
     return hash_files(run, (run / name for name in recorded)) == recorded
 
 
@@ -236,7 +252,7 @@ def _tidy_temporaries(folder: Path, say: Say) -> None:
     for path in leftovers:
         if path.name.endswith((_INCOMING, ".link")) and (path.is_symlink() or path.is_file()):
             path.unlink()
-        elif ".incoming-" in path.name and path.is_dir():  # a `validate` cut short
+        elif ".incoming-" in path.name and path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
         else:
             continue

@@ -262,7 +262,11 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def _children(folder: Path) -> list[Path]:
-    return sorted(folder.iterdir()) if folder.is_dir() else []
+    """A store folder's entries, links left out: the store never reads, removes or follows a
+    link planted in it (a link to a folder outside would have its files deleted)."""
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    return sorted(p for p in folder.iterdir() if not p.is_symlink())
 
 
 def _stored_files(files: Path) -> list[Path]:
