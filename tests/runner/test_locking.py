@@ -122,3 +122,13 @@ def test_a_lock_file_that_is_not_json_is_taken_over(tmp_path: Path) -> None:
     with cycle_lock(folder, "2022-01", print):
         pass
     assert not (folder / ".lock").exists()
+
+
+def test_the_refusal_names_the_command_that_holds_the_lock(tmp_path: Path) -> None:
+    held = r"cycle 2022-01 is held by 'prune' \(process \d+\)"
+    with (
+        cycle_lock(tmp_path, "2022-01", lambda message: None, "prune"),
+        pytest.raises(LockHeld, match=held),
+        cycle_lock(tmp_path, "2022-01", lambda message: None),
+    ):
+        pass

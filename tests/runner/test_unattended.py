@@ -195,7 +195,7 @@ def test_second_run_exits_5_and_sigterm_mid_notebook_is_safe(project: Path, firs
         time.sleep(1)  # inside the sleeping cell
         second = run_pipeline(project)
         assert second.returncode == 5, second.stderr
-        assert f"is being run by process {first.pid} since" in second.stderr
+        assert f"is held by 'run' (process {first.pid}) since" in second.stderr
         stderr = terminate(first)
     assert_stopped_safely(first, stderr, project, before)
     assert "interrupted by SIGTERM" in stderr

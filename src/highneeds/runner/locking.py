@@ -42,8 +42,9 @@ def _open_locked(lock: Path, cycle: str) -> tuple[int, dict[str, object]]:
         except BlockingIOError:
             holder = _read_holder(fd)
             os.close(fd)
+            doing = f"'{holder['command']}'" if holder.get("command") else "a command"
             raise LockHeld(
-                f"cycle {cycle} is being run by process {holder.get('pid', '?')} since "
+                f"cycle {cycle} is held by {doing} (process {holder.get('pid', '?')}) since "
                 f"{holder.get('since', 'just now')} (lock file {lock})"
             ) from None
         except BaseException:
@@ -61,8 +62,12 @@ def _open_locked(lock: Path, cycle: str) -> tuple[int, dict[str, object]]:
 
 
 @contextmanager
-def cycle_lock(folder: Path, cycle: str, say: Callable[[str], None]) -> Iterator[None]:
-    """Hold the cycle's lock for the run; raise :class:`LockHeld` if another process holds it.
+def cycle_lock(
+    folder: Path, cycle: str, say: Callable[[str], None], command: str = "run"
+) -> Iterator[None]:
+    """Hold the cycle's lock for ``command`` (``run``, ``validate``, ``prune``: the lock file
+    says which, so another one is told what it waits for); raise :class:`LockHeld` if
+    another process holds it.
 
     A lock file left by a process that ended without removing it (killed with SIGKILL, a
     power cut) holds no lock: it is taken over, with a warning naming that process.
@@ -76,7 +81,9 @@ def cycle_lock(folder: Path, cycle: str, say: Callable[[str], None]) -> Iterator
                 f"warning: taking over the lock of cycle {cycle} left by process "
                 f"{earlier['pid']}, which is no longer running"
             )
-        record = json.dumps({"pid": os.getpid(), "since": datetime.now(UTC).isoformat()})
+        record = json.dumps(
+            {"pid": os.getpid(), "command": command, "since": datetime.now(UTC).isoformat()}
+        )
         os.ftruncate(fd, 0)
         os.pwrite(fd, record.encode("utf-8"), 0)
         yield

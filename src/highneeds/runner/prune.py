@@ -92,7 +92,7 @@ def prune(
         for name in cycles:
             reports = CyclePaths(root, name).reports
             try:
-                locks.enter_context(cycle_lock(reports, name, LOGGER.warning))
+                locks.enter_context(cycle_lock(reports, name, LOGGER.warning, "prune"))
             except LockHeld as held:
                 LOGGER.warning(f"warning: skipped cycle {name}: {held}")
                 result.skipped.append(name)

@@ -37,7 +37,7 @@ def validate_only(options: RunOptions) -> GateResult:
     paths = CyclePaths(options.root, cycle)
     with (
         storage_failures(options.root, lambda: run_size(paths.reports)),
-        cycle_lock(paths.reports, cycle, LOGGER.warning),
+        cycle_lock(paths.reports, cycle, LOGGER.warning, "validate"),
     ):
         # Tidy what an interrupted command left, but never change what is published: only
         # run and prune do.
