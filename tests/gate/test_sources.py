@@ -352,3 +352,28 @@ def test_the_email_check_finds_addresses_as_the_pattern_did(cell: str, email: bo
     from highneeds.gate.sources import _has_email
 
     assert _has_email(cell) == email == bool(re.search(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", cell))
+
+
+def test_a_sheet_declaring_a_million_rows_is_refused_before_it_is_loaded(tmp_path: Path) -> None:
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from highneeds.gate.sources import read_xlsx
+
+    book = Workbook()
+    book.active.append(["year", "amount"])
+    book.active.append(["2022/23", 1])
+    small = tmp_path / "small.xlsx"
+    book.save(small)
+    declared = tmp_path / "high_needs_budget.xlsx"
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(declared, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:B1000000"', data)
+            target.writestr(item, data)
+    with pytest.raises(InputDataError, match="more than 10,000 rows") as caught:
+        read_xlsx(declared)
+    assert "high_needs_budget.xlsx (sheet 'Sheet')" in str(caught.value)
