@@ -23,9 +23,10 @@ setup: $(VENV)/.installed ## create .venv from uv.lock, with the notebooks' own 
 $(VENV)/.installed: uv.lock pyproject.toml scripts/setup-system.sh
 	@bash scripts/setup-system.sh
 	@[ "$(UV)" != ".uv/bin/uv" ] || [ -x .uv/bin/uv ] || { python3 -m venv .uv && .uv/bin/pip install --quiet uv; }
-	$(UV) sync --frozen
-	$(PYTHON) -m compileall -q src
-	$(PYTHON) -m ipykernel install --sys-prefix --name highneeds --display-name "Python (highneeds)" >/dev/null
+	@echo "Setting up .venv from uv.lock (once; a minute on a fresh machine) ..."
+	@$(UV) sync --frozen --quiet
+	@$(PYTHON) -m compileall -q src
+	@$(PYTHON) -m ipykernel install --sys-prefix --name highneeds --display-name "Python (highneeds)" >/dev/null
 	@touch $@
 
 # GNU make exits 2 whenever a command fails, so `make report` says the pipeline's own exit
