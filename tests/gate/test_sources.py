@@ -15,10 +15,10 @@ import pytest
 from openpyxl import Workbook
 
 from highneeds.errors import InputDataError
+from highneeds.gate.cell_checks import check_privacy
 from highneeds.gate.sources import (
     OPTIONAL_STEMS,
     SOURCE_STEMS,
-    check_privacy,
     decode_text,
     read_csv,
 )
@@ -349,7 +349,7 @@ def test_a_cell_longer_than_the_limit_is_refused_before_any_check_reads_it(
 def test_the_email_check_finds_addresses_as_the_pattern_did(cell: str, email: bool) -> None:
     import re
 
-    from highneeds.gate.sources import _has_email
+    from highneeds.gate.cell_checks import _has_email
 
     assert _has_email(cell) == email == bool(re.search(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", cell))
 

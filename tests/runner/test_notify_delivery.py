@@ -11,6 +11,7 @@ import ssl
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -77,32 +78,35 @@ def record_login(server: Any, session: Any, envelope: Any, mechanism: str, auth_
     return AuthResult(success=True)
 
 
-@pytest.fixture
-def tls_smtp(tmp_path: Path) -> Iterator[tuple[int, Path]]:
-    """An SMTP server on 127.0.0.1 that offers STARTTLS with a self-signed certificate."""
+@contextmanager
+def smtp_server(**options: Any) -> Iterator[int]:
+    """A local SMTP server on 127.0.0.1 that records logins and messages in :class:`Inbox`;
+    yields its port."""
     from aiosmtpd.controller import Controller
 
-    cert, key = self_signed(tmp_path)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
     Inbox.logins.clear()
     Inbox.messages.clear()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = Controller(
-        Inbox(),
-        hostname="127.0.0.1",
-        port=port,
-        tls_context=context,
-        require_starttls=True,
-        authenticator=record_login,
+        Inbox(), hostname="127.0.0.1", port=port, authenticator=record_login, **options
     )
     server.start()
     try:
-        yield port, cert
+        yield port
     finally:
         server.stop()
+
+
+@pytest.fixture
+def tls_smtp(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    """An SMTP server on 127.0.0.1 that offers STARTTLS with a self-signed certificate."""
+    cert, key = self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    with smtp_server(tls_context=context, require_starttls=True) as port:
+        yield port, cert
 
 
 def email_settings(port: int, **extra: str) -> NotifySettings:
@@ -227,25 +231,8 @@ def test_a_bad_setting_is_a_warning_and_its_default(
 @pytest.fixture
 def plain_smtp() -> Iterator[int]:
     """An SMTP server on 127.0.0.1 without TLS that would take any login offered."""
-    from aiosmtpd.controller import Controller
-
-    Inbox.logins.clear()
-    Inbox.messages.clear()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = Controller(
-        Inbox(),
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=record_login,
-        auth_require_tls=False,
-    )
-    server.start()
-    try:
+    with smtp_server(auth_require_tls=False) as port:
         yield port
-    finally:
-        server.stop()
 
 
 def test_a_mail_url_with_a_login_but_no_tls_is_refused_and_sends_nothing(plain_smtp) -> None:
