@@ -220,10 +220,12 @@ def test_verify_passes_then_fails_after_an_archive_is_edited(project: Path, firs
     assert "inputs/high_needs_budget.csv: archived input edited after the run" in failed.stderr
 
 
-def test_archived_notebook_reruns_with_plain_papermill(project: Path, first_run) -> None:
+def test_archived_notebook_reruns_with_plain_papermill(
+    project: Path, first_run, tmp_path: Path
+) -> None:
     run_dir = reports(project) / "runs" / published_manifest(project)["run_id"]
     papermill = Path(sys.executable).with_name("papermill")
-    target = run_dir.parent / "standalone-02.ipynb"
+    target = tmp_path / "standalone-02.ipynb"  # never in the shared project's runs/
     result = subprocess.run(
         [str(papermill), "notebooks/02_deficit_model.ipynb", str(target)],
         cwd=run_dir,
@@ -237,7 +239,6 @@ def test_archived_notebook_reruns_with_plain_papermill(project: Path, first_run)
     assert [c.outputs for c in again.cells if c.cell_type == "code"] == [
         c.outputs for c in archived.cells if c.cell_type == "code"
     ]
-    target.unlink()
 
 
 #: One refused input of each kind the gate knows, each through a whole run.

@@ -151,3 +151,10 @@ def test_every_figure_the_model_derived_carries_its_note_and_no_input_does(publi
         marks.setdefault(str(record["traces"]).lstrip("-"), set()).add(record["note"])
     assert all(len(found) == 1 for found in marks.values()), marks
     assert not re.search(r"assumption \d", paper, re.IGNORECASE)
+
+
+def test_explain_takes_a_value_as_printed_and_lists_every_place(published: Path) -> None:
+    result = run_pipeline(published, "--cycle", CYCLE, "£3,853k", command="explain")
+    assert result.returncode == 0, result.stderr
+    assert "£3,853k in para 7.13" in result.stdout
+    assert "3,853 in table high_needs_budget" in result.stdout  # the same value, printed as 3,853

@@ -105,8 +105,9 @@ def load_run(run_dir: Path) -> tuple[list[dict[str, Any]], Lineage]:
 
 
 def explain(root: Path, cycle: str, where: str, run: str | None = None) -> Explanation:
-    """The figures printed at ``where`` (a paragraph such as ``7.13``, or a model figure such
-    as ``unmitigated.cfwd[2024/25]``) in the published run, or in ``run``."""
+    """The figures printed at ``where`` (a paragraph such as ``7.13``, a model figure such as
+    ``unmitigated.cfwd[2024/25]``, or a value as printed, such as ``£3,853k``: every place
+    that prints it) in the published run, or in ``run``."""
     run_dir = find_run(CyclePaths(root, cycle), run, "to explain")
     records, lineage = load_run(run_dir)
     if not lineage.derivations:
@@ -120,6 +121,9 @@ def explain(root: Path, cycle: str, where: str, run: str | None = None) -> Expla
         chosen = [f for f in printed if f.key == where.lstrip("-")] or [
             PrintedFigure("(not printed)", where.lstrip("-"), False, None, "")
         ]
+    if not chosen:  # a value as the paper prints it ("£3,853k", "3,853", "5.4%"): every place
+        wanted = _as_printed(where)
+        chosen = [f for f in printed if wanted and _as_printed(f.text) == wanted]
     if not chosen:
         places = sorted({f.paragraph for f in printed if f.paragraph}, key=_number_order)
         nearest = difflib.get_close_matches(where, [*places, *lineage], n=3, cutoff=0.6)
@@ -130,6 +134,13 @@ def explain(root: Path, cycle: str, where: str, run: str | None = None) -> Expla
             f"unmitigated.cfwd[{_last_year(lineage)}]{hint}"
         )
     return Explanation(cycle, run_dir.name, where, _unique(chosen), lineage)
+
+
+def _as_printed(text: str) -> str:
+    """A printed value compared as a reader types it: no spaces, no £, no thousands commas,
+    no trailing k (so '£3,853k', '3,853' and '3853' are one value)."""
+    plain = "".join(text.split()).removeprefix("£").replace(",", "")
+    return plain.removesuffix("k") if plain[:1].isdigit() or plain[:1] == "(" else plain
 
 
 def _printed(record: dict[str, Any]) -> PrintedFigure:
