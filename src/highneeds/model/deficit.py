@@ -27,7 +27,6 @@ SCENARIO_LABELS = {
 #: How the Recovery Plan Impact line may be read: each year's own saving, or the running total.
 RECOVERY_PLAN_BASES = ("in_year", "cumulative")
 
-_FLOWS = FLOWS
 _ROLL = "02_deficit_model.ipynb: Roll forward and reconcile the typed table"
 _SCENARIOS = "02_deficit_model.ipynb: Scenarios"
 
@@ -41,7 +40,7 @@ def budget_to_wide(budget: pd.DataFrame) -> pd.DataFrame:
 
 
 #: The budget table's lines in the order the paper prints them.
-LINE_ORDER = ("bfwd", *_FLOWS, "cfwd", "recovery_plan_impact")
+LINE_ORDER = ("bfwd", *FLOWS, "cfwd", "recovery_plan_impact")
 #: How the paper labels a derived line the table leaves out.
 DERIVED_LABELS = {
     "bfwd": "High Needs DSG B/Fwd Deficit / (Surplus)",

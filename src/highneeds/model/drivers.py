@@ -23,9 +23,7 @@ from highneeds.model.inputs import (
     budget_figures,
 )
 from highneeds.model.placements import (
-    WHERE as _WHERE,
-)
-from highneeds.model.placements import (
+    WHERE,
     CategoryForecast,
     apply_interventions,
     base_year,
@@ -112,7 +110,7 @@ def funding_figures(
                 f"drivers.{line}[{year}]",
                 f"{LINE_WORDS[line]} {year} (driver model)",
                 role=LINE_WORDS[line],
-                computed_in=_WHERE,
+                computed_in=WHERE,
             )
     return funding
 
@@ -163,7 +161,7 @@ def driver_budget(
             ).named(
                 f"drivers.recovery_plan_impact[{year}]",
                 f"Recovery Plan Impact {year}: the typed saving and the interventions'",
-                computed_in=_WHERE,
+                computed_in=WHERE,
             ),
         }
         for line, figure in built.items():

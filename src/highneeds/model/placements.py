@@ -36,7 +36,6 @@ def forecast_years(assumptions: pd.DataFrame) -> list[str]:
 
 #: Where the driver model is shown (the notebook and its section).
 WHERE = "02_deficit_model.ipynb: The forecast from its drivers"
-_WHERE = WHERE
 _WORDS = {
     "plans": "EHCPs",
     "cost_per_plan": "cost per EHCP",
@@ -59,7 +58,7 @@ def _named(figure: Traced | None, measure: str, category: str, year: str) -> Tra
         f"placements.{category}.{measure}[{year}]",
         f"{_WORDS[measure]}, {category}, {year}",
         role=_WORDS[measure],
-        computed_in=_WHERE,
+        computed_in=WHERE,
     )
 
 
@@ -108,7 +107,7 @@ class CategoryForecast:
                     f"placements.total.{measure}[{year}]",
                     f"{_WORDS[measure]}, all placements, {year}",
                     formula="the categories' sum",
-                    computed_in=_WHERE,
+                    computed_in=WHERE,
                 )
         return out
 
@@ -261,7 +260,7 @@ def saving_figures(forecast: CategoryForecast) -> dict[str, Traced]:
             f"drivers.intervention_saving[{year}]",
             f"Interventions' saving {year}",
             role="interventions' saving",
-            computed_in=_WHERE,
+            computed_in=WHERE,
         )
         for year in years
     }

@@ -68,7 +68,8 @@ def run_model(
     with its ``source`` file) and ``figures`` (figures.csv's values read by their units)."""
     typed = tables["budget"]
     budget = deficit.with_derived_lines(typed)
-    deficit.check_reconciliation(deficit.roll_forward(budget))
+    checked = deficit.roll_forward(budget)
+    deficit.check_reconciliation(checked)
     placements, assumptions = (
         tables.get("placements_by_category"),
         tables.get("forecast_assumptions"),
@@ -179,7 +180,8 @@ def run_model(
         source,
         {
             "forecast_budget": printed,
-            "roll_forward": deficit.roll_forward(printed),
+            # The typed forecast's roll-forward is the one just checked: not computed again.
+            "roll_forward": checked if source == "typed" else deficit.roll_forward(printed),
             "scenarios": deficit.scenarios_frame(deficits),
             "demand": forecast_frame,
             "placements_forecast": None if driven is None else driven.by_category,
