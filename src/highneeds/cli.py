@@ -51,6 +51,7 @@ def _dispatch(args: argparse.Namespace) -> Finished:
                 parameters=dict(args.parameter),
                 cell_timeout=args.cell_timeout,
                 kernel_timeout=args.kernel_timeout,
+                render_timeout=args.render_timeout,
                 progress=progress,
                 force=args.force,
                 overlap=not args.sequential,

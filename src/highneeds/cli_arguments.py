@@ -119,6 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="longest a notebook kernel may take to start (default: 120)",
     )
     run.add_argument(
+        "--render-timeout",
+        type=int,
+        default=600,
+        metavar="SECONDS",
+        help="longest the render (HTML, PDFs, Word, DfE return) may take (default: 600)",
+    )
+    run.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from highneeds.errors import InputDataError, UsageError
+from highneeds.gate import limits
 from highneeds.gate.limits import InputLimits, check_cycle_folder
 from highneeds.gate.sources import read_csv, read_source, read_xlsx
 from highneeds.gate.tables import read_cycle_tables
@@ -150,3 +151,54 @@ def test_validate_refuses_an_oversized_input_with_exit_3(project: Path) -> None:
         result.stderr
     )
     assert "Traceback" not in result.stderr
+
+
+class SlowClock:
+    """A clock on which every reading is ``step`` seconds after the one before."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def test_checks_that_overrun_their_time_limit_stop_where_they_are(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(limits, "clock", SlowClock(1.0))
+    with limits.checks_time_limited(3):
+        # The limit was set at 1 s on this clock, so it ends at 4 s.
+        limits.within_check_time("budget.csv, row 2")
+        with pytest.raises(InputDataError) as refused:
+            for row in range(3, 10):
+                limits.within_check_time(f"budget.csv, row {row}")
+    assert str(refused.value) == (
+        "budget.csv, row 5: the checks of this cycle's inputs took longer than 3 s and were "
+        "stopped here; nothing was published (the operator can raise the limit with "
+        "HIGHNEEDS_MAX_CHECK_SECONDS)"
+    )
+    limits.within_check_time("outside any checks: no limit")
+
+
+def test_the_gate_is_bounded_by_the_operators_check_time_limit(
+    raw_copy: Path, project_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every row the gate reads counts against the limit, whichever thread runs the gate."""
+    from highneeds.gate.validation import validate_cycle
+    from highneeds.model.identities import input_identities
+
+    monkeypatch.setenv("HIGHNEEDS_MAX_CHECK_SECONDS", "20")
+    monkeypatch.setattr(limits, "clock", SlowClock(1.0))
+    with pytest.raises(
+        InputDataError,
+        match=r"^\w+\.csv, (header row|row \d+): the checks of this cycle's inputs took "
+        r"longer than 20 s",
+    ):
+        validate_cycle("2022-01", raw_copy, project_root / "expectations", None, input_identities)
+    monkeypatch.setattr(limits, "clock", SlowClock(0.0))
+    report, _ = validate_cycle(
+        "2022-01", raw_copy, project_root / "expectations", None, input_identities
+    )
+    assert report.success

@@ -226,6 +226,21 @@ def test_sigterm_mid_pdf_leaves_the_paper_and_no_lock(project: Path, first_run) 
     assert manifest["steps"][-1]["step"] == "render"
 
 
+def test_render_that_overruns_its_limit_exits_4_and_releases_the_lock(
+    project: Path, first_run
+) -> None:
+    before = published_bytes(project)
+    narrative = project / "data" / "raw" / CYCLE / "narrative.md"
+    with edited(narrative, APPENDICES, "Appendix A, timed."):
+        result = run_pipeline(project, "--render-timeout", "1")
+    assert result.returncode == 4, result.stderr
+    assert "rendering the paper timed out after 1 s (--render-timeout)" in result.stderr
+    assert published_bytes(project) == before
+    assert not (reports(project) / ".lock").exists()
+    manifest = json.loads((newest_run(project) / "manifest.json").read_text())
+    assert (manifest["status"], manifest["steps"][-1]["step"]) == ("failed", "render")
+
+
 class _Webhook(BaseHTTPRequestHandler):
     received: ClassVar[list[dict]] = []
 

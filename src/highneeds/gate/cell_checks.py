@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from highneeds.errors import InputDataError
-from highneeds.gate.limits import InputLimits
+from highneeds.gate.limits import InputLimits, within_check_time
 
 if TYPE_CHECKING:
     from highneeds.gate.sources import RawTable
@@ -34,6 +34,7 @@ def check_cells(table: RawTable, limits: InputLimits | None = None) -> None:
     rows = [("header", table.header), *zip(table.row_numbers, table.rows, strict=True)]
     for number, cells in rows:
         where = "header row" if number == "header" else f"row {number}"
+        within_check_time(f"{table.name}, {where}")
         for index, cell in enumerate(cells):
             heading = table.header[index] if index < len(table.header) else f"#{index + 1}"
             if len(cell) > limit:
@@ -92,6 +93,7 @@ def check_privacy(table: RawTable, allowed: frozenset[str] = frozenset({"name"})
                 "the column (and any personal data) and run again."
             )
     for number, cells in zip(table.row_numbers, table.rows, strict=True):
+        within_check_time(f"{table.name}, row {number}")
         for heading, cell in zip(table.header, cells, strict=False):
             kind = next((k for k, p in _PERSONAL_VALUES.items() if p.search(cell)), None)
             if kind is None and _has_email(cell):

@@ -9,8 +9,11 @@ The limits are the operator's, not the author's: they come from the environment 
 from __future__ import annotations
 
 import os
+import time
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -33,6 +36,9 @@ class InputLimits:
     max_columns: int = 200
     #: Characters of one cell of a table (a label or note is a line, not a document).
     max_cell_chars: int = 2_000
+    #: Seconds all the checks of one cycle may take together (validate, a run's gate, and
+    #: each preview build's gate).
+    max_check_seconds: int = 120
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> InputLimits:
@@ -61,7 +67,42 @@ SETTINGS = {
     "max_rows": ("HIGHNEEDS_MAX_ROWS", 1),
     "max_columns": ("HIGHNEEDS_MAX_COLUMNS", 1),
     "max_cell_chars": ("HIGHNEEDS_MAX_CELL_CHARS", 1),
+    "max_check_seconds": ("HIGHNEEDS_MAX_CHECK_SECONDS", 1),
 }
+
+
+#: When the checks under way must stop, and their limit in seconds (per thread and task: the
+#: preview checks in a thread of its own).
+_CHECKS_END: ContextVar[tuple[float, int] | None] = ContextVar("checks_end", default=None)
+#: The clock the limit is measured on.
+clock = time.monotonic
+
+
+@contextmanager
+def checks_time_limited(seconds: int) -> Iterator[None]:
+    """Bound the checks run inside the block to ``seconds`` in all: every check that loops
+    over rows or tables calls :func:`within_check_time` as it goes."""
+    token = _CHECKS_END.set((clock() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _CHECKS_END.reset(token)
+
+
+class ChecksTimedOut(InputDataError):
+    """The checks of a cycle's inputs overran their time limit: nothing more is checked."""
+
+
+def within_check_time(where: str) -> None:
+    """Refuse (exit 3) if the checks have overrun their limit; ``where`` names what was being
+    checked (a file, a row)."""
+    end = _CHECKS_END.get()
+    if end is not None and clock() > end[0]:
+        raise ChecksTimedOut(
+            f"{where}: the checks of this cycle's inputs took longer than {end[1]:,} s and "
+            "were stopped here; nothing was published (the operator can raise the limit "
+            f"with {SETTINGS['max_check_seconds'][0]})"
+        )
 
 
 def check_input_file(path: Path, folder: Path, limits: InputLimits) -> None:

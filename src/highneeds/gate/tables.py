@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from highneeds.errors import InputDataError
+from highneeds.gate.limits import ChecksTimedOut
 from highneeds.gate.sources import OPTIONAL_STEMS, RawTable, read_source, source_present
 
 #: The lines of the High Needs table, keyed by how the finance layout labels them.
@@ -387,6 +388,8 @@ def read_cycle_tables(raw_dir: Path) -> dict[str, pd.DataFrame]:
             continue
         try:
             tables[name] = reader(raw_dir)
+        except ChecksTimedOut:  # no time left to read the other files
+            raise
         except InputDataError as exc:
             problems += exc.problems or [str(exc)]
     if problems:

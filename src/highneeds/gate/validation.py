@@ -23,7 +23,12 @@ import pandas as pd
 from highneeds.categories import CATEGORY_IDS
 from highneeds.errors import InputDataError
 from highneeds.gate.figures import figure_value_problems
-from highneeds.gate.limits import InputLimits, check_cycle_folder
+from highneeds.gate.limits import (
+    InputLimits,
+    check_cycle_folder,
+    checks_time_limited,
+    within_check_time,
+)
 from highneeds.gate.paper_yaml import read_paper_metadata
 from highneeds.gate.tables import read_cycle_tables
 from highneeds.templating import render_template
@@ -157,6 +162,7 @@ def run_expectations(
         )
     source = context.data_sources.add_pandas("cycle_inputs")
     for name, frame in tables.items():
+        within_check_time(str(frame.attrs.get("source", name)))
         suite_path = suites_dir / f"{name}.json"
         if not suite_path.is_file():
             raise InputDataError(f"no expectation suite for table '{name}' at {suite_path}")
@@ -272,6 +278,7 @@ def cross_table_checks(
     """Checks across rows and tables: years consecutive, then the model's identities."""
     results = [consecutive_years_check(tables["budget"]), figure_values_check(tables["figures"])]
     for identity in identities(tables, cycle):
+        within_check_time(identity.file)
         results.append(
             CheckResult(
                 identity.table,
@@ -349,6 +356,19 @@ def validate_cycle(
     summary page); otherwise the report says which checks failed, and the caller decides (the
     gate refuses to go on). The validation folder holds only this run's documents.
     """
+    limits = InputLimits.from_environment()
+    with checks_time_limited(limits.max_check_seconds):
+        return _validate_cycle(cycle, raw_dir, suites_dir, docs_dir, identities, expectations)
+
+
+def _validate_cycle(
+    cycle: str,
+    raw_dir: Path,
+    suites_dir: Path,
+    docs_dir: Path | None,
+    identities: IdentityChecks,
+    expectations: RunExpectations | None,
+) -> tuple[ValidationReport, dict[str, pd.DataFrame]]:
     if docs_dir is not None and docs_dir.exists():
         shutil.rmtree(docs_dir)
     try:
@@ -368,6 +388,7 @@ def validate_cycle(
         raise
     checks = (expectations or run_expectations)(tables, suites_dir, docs_dir)
     checks += cross_table_checks(tables, identities, cycle)
+    within_check_time("paper.yaml")
     checks.append(paper_yaml_check(raw_dir / "paper.yaml"))
     report = ValidationReport(cycle, checks)
     if docs_dir is not None:

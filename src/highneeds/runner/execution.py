@@ -9,19 +9,16 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from highneeds.runner.archive import hash_files, normalise_notebook
 from highneeds.runner.kernels import Kernel, ensure_kernel
 from highneeds.runner.logs import LOGGER
 from highneeds.runner.options import RunOptions
-from highneeds.runner.render_step import import_render_libraries, render_paper
+from highneeds.runner.render_step import RenderWorker
 from highneeds.runner.secrets import without_secrets
 from highneeds.runner.signals import stop_if_interrupted
 from highneeds.runner.steps import STEPS, Step, copy_outputs, find_reusable, step_key
-
-if TYPE_CHECKING:
-    from highneeds.paper.render import PdfWorker
 
 
 class Kernels:
@@ -71,9 +68,8 @@ class StepRunner:
     shared: dict[str, str]
     earlier: list[tuple[Path, dict[str, Any]]]
     started: float = field(default_factory=time.monotonic)
-    _prefetch: threading.Thread | None = None
-    _large_print_worker: PdfWorker | None = None
-    _workers: list[PdfWorker] = field(default_factory=list)
+    _render_worker: RenderWorker | None = None
+    _workers: list[RenderWorker] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     #: Set when the run has failed: steps working ahead stop before their next step.
     cancelled: threading.Event = field(default_factory=threading.Event)
@@ -119,7 +115,8 @@ class StepRunner:
             else:
                 LOGGER.info(f"[{self.cycle}] {step.name} ...{note}", extra={"step": step.name})
                 record["status"] = "running"
-                self.prepare_render(for_the_model=step is not STEPS[0])
+                if step is not STEPS[0]:  # the model runs, so the render will follow
+                    self.prepare_render()
                 if step.notebook:
                     name = f"{step.name}.ipynb"
                     kernel().execute(
@@ -133,7 +130,9 @@ class StepRunner:
                     )
                     normalise_notebook(folder / "notebooks" / name, f"notebooks/{name}")
                 else:
-                    render_paper(folder, self.epoch, self._take_large_print_worker())
+                    self._take_render_worker().render(
+                        folder, self.epoch, self.options.render_timeout
+                    )
                 stop_if_interrupted()
                 record["status"] = "ok"
             record["seconds"] = round(time.monotonic() - clock, 3)
@@ -143,28 +142,24 @@ class StepRunner:
                 extra={"step": step.name, "seconds": record["seconds"]},
             )
 
-    def prepare_render(self, for_the_model: bool) -> None:
-        """Get the render ready while kernels compute: import its libraries (seconds) on a
-        thread and, once the model runs (the render will follow), start the process that
-        will lay out the large print PDF."""
-        from highneeds.paper.render import PdfWorker
-
+    def prepare_render(self) -> None:
+        """Start the process that will render the paper, once: it imports the render's
+        libraries (seconds) while the kernels compute."""
         with self._lock:
-            if self._prefetch is None:
-                self._prefetch = threading.Thread(target=import_render_libraries, daemon=True)
-                self._prefetch.start()
-            if for_the_model and self._large_print_worker is None:
-                self._large_print_worker = PdfWorker(env=without_secrets(os.environ))
-                self._workers.append(self._large_print_worker)
+            if self._render_worker is None:
+                self._render_worker = RenderWorker(env=without_secrets(os.environ))
+                self._workers.append(self._render_worker)
 
-    def _take_large_print_worker(self) -> PdfWorker | None:
+    def _take_render_worker(self) -> RenderWorker:
+        self.prepare_render()
         with self._lock:
-            worker, self._large_print_worker = self._large_print_worker, None
+            worker, self._render_worker = self._render_worker, None
+        assert worker is not None
         return worker
 
     def close(self) -> None:
-        """Stop every large print worker still running: unused, or its run failed."""
+        """Stop every render worker still running: unused, or its run failed."""
         with self._lock:
-            workers, self._workers, self._large_print_worker = self._workers, [], None
+            workers, self._workers, self._render_worker = self._workers, [], None
         for worker in workers:
             worker.stop()

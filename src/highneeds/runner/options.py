@@ -36,6 +36,8 @@ class RunOptions:
     root: Path = PROJECT_ROOT
     cell_timeout: int = 600
     kernel_timeout: int = 120
+    #: Longest the render step (HTML, PDFs, Word, DfE return) may take, in seconds.
+    render_timeout: int = 600
     progress: bool = False
     force: bool = False
     #: Run the later steps alongside the gate (on the tables it is about to write) rather than

@@ -1,13 +1,26 @@
-"""The render step: the executed report notebook to the paper's four files (HTML, tagged PDF,
-large print PDF, Word) in the run folder."""
+"""The render step: the executed report notebook to the paper's files (HTML, tagged PDF,
+large print PDF, Word, the auditor's edition and the DfE return) in the run folder.
+
+The render runs in a process of its own (:class:`RenderWorker`), started while the kernels
+compute so that its libraries are imported by the time it is needed, and killed, with the
+process laying out the large print PDF, if it overruns ``--render-timeout``: an input cannot
+hold the cycle lock for ever, and the run fails (exit 4) with nothing published."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import traceback
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from highneeds.errors import HighNeedsError
 from highneeds.runner.outputs import (
     DFE_RETURN,
     PAPER_AUDIT,
@@ -66,11 +79,109 @@ def _render(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None) -> 
         render_pdf(html, *large_print)
 
 
-def import_render_libraries() -> None:
-    with suppress(Exception):
-        import docx  # noqa: F401
+class RenderTimedOut(HighNeedsError):
+    """The render step overran its time limit."""
+
+    exit_code = 4
+
+
+#: How the worker is started: this module, run by this Python.
+WORKER_COMMAND = (sys.executable, "-m", "highneeds.runner.render_step")
+
+
+class RenderWorker:
+    """The render step in a process of its own: started ahead of need (it imports the render's
+    libraries and starts the large print PDF's process while it waits), given one run folder
+    to render, and killed, its children with it, if the render overruns its time limit."""
+
+    def __init__(
+        self, env: Mapping[str, str] | None = None, command: Sequence[str] = WORKER_COMMAND
+    ) -> None:
+        self.process = subprocess.Popen(
+            list(command),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own process group: killed as one, spared Ctrl-C
+            env=None if env is None else dict(env),
+        )
+
+    def render(self, run_dir: Path, epoch: str, timeout: float) -> None:
+        """Render the paper of ``run_dir``; raise :class:`RenderTimedOut` after ``timeout``
+        seconds (the worker and its children are killed), or the render's own error."""
+        job = json.dumps({"run_dir": str(run_dir), "epoch": epoch}) + "\n"
+        try:
+            answer, errors = self.process.communicate(job, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise RenderTimedOut(
+                f"rendering the paper timed out after {timeout:g} s (--render-timeout); the "
+                "render was stopped and nothing was published"
+            ) from None
+        finally:
+            if self.process.poll() is None:  # interrupted while waiting
+                self.stop()
+        _raise_reported_error(answer, errors, self.process.returncode)
+
+    def stop(self) -> None:
+        """Kill the worker and every process it started, if still running."""
+        if self.process.poll() is None:
+            with suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            if stream is not None and not stream.closed:
+                with suppress(OSError):
+                    stream.close()
+
+
+def _raise_reported_error(answer: str, errors: str, returncode: int) -> None:
+    """Raise what the worker reported on its last line of output, if it did not succeed."""
+    lines = answer.strip().splitlines()
+    try:
+        reported = json.loads(lines[-1]) if lines else None
+    except json.JSONDecodeError:
+        reported = None
+    if returncode == 0 and reported == {"ok": True}:
+        return
+    if isinstance(reported, dict) and "errno" in reported:
+        raise OSError(reported["errno"], reported["message"], reported.get("filename"))
+    if isinstance(reported, dict) and "message" in reported:
+        error = HighNeedsError(reported["message"])
+        error.exit_code = int(reported.get("exit_code", 1))
+        raise error
+    last = errors.strip().splitlines()[-1:] or [f"it stopped with exit {returncode}"]
+    raise HighNeedsError(f"the paper could not be rendered: {last[0]}")
+
+
+def _serve_one_render() -> None:
+    """The worker's side of :class:`RenderWorker`: start the large print PDF's process, import
+    the render's libraries, wait for one run folder, render it and report on stdout."""
+    from highneeds.paper.render import PdfWorker
+
+    large_print = PdfWorker()
+    try:
+        import docx  # noqa: F401  (imported before the job arrives: the point of the worker)
         import nbconvert  # noqa: F401
         import weasyprint  # noqa: F401
+
+        line = sys.stdin.readline()
+        if not line:  # the run needed no render after all
+            return
+        job = json.loads(line)
+        render_paper(Path(job["run_dir"]), job["epoch"], large_print)
+        report: dict[str, object] = {"ok": True}
+    except HighNeedsError as error:
+        report = {"message": str(error), "exit_code": error.exit_code}
+    except OSError as error:
+        report = {"errno": error.errno, "message": error.strerror, "filename": error.filename}
+    except Exception as error:
+        traceback.print_exc()
+        report = {"message": f"the paper could not be rendered: {type(error).__name__}: {error}"}
+    finally:
+        large_print.stop()
+    print(json.dumps(report), flush=True)
 
 
 def _write_audit_edition(run_dir: Path, html: str) -> None:
@@ -106,3 +217,7 @@ def _write_dfe_return(run_dir: Path, epoch: str) -> None:
         processed.read_table_if_present(folder, "placements_forecast"),
     )
     fix_zip_dates(target, int(epoch))
+
+
+if __name__ == "__main__":
+    _serve_one_render()
