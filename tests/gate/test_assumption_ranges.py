@@ -36,9 +36,9 @@ def test_ranges_that_hold_the_forecast_pass(project: Path) -> None:
     ("text", "message"),
     [
         pytest.param(
-            "ehcp_growth,6,15\n",
-            "assumption_ranges.csv, row 2: ehcp_growth runs from 6.0 to 15.0 but the "
-            "forecast's own value, 5.4, is not within it",
+            "ehcp_growth,8,15\n",
+            "assumption_ranges.csv, row 2: ehcp_growth runs from 8.0 to 15.0 but the "
+            "forecast's own value, 7.264, is not within it",
             id="central-outside",
         ),
         pytest.param(

@@ -298,11 +298,13 @@ def test_decomposition_then_forward_reproduces_the_typed_forecast(plans_now, cos
     """A typed forecast, explained as plans x the cost per plan it implies, and forecast
     forward again from those assumptions, gives back every typed placement cost."""
     years = [BASE, *FORECAST]
-    ehcp = {"plans_at_start": constant(plans_now), "new_plans_to_date": constant(0)}
+    ehcp = {
+        "plans_at_start": constant(plans_now),
+        "new_plans_to_date": constant(0),
+        "requests_for_assessment": constant(0),
+    }
     placement = {y: constant(c) for y, c in zip(years, costs, strict=True)}
-    decomposition = demand.demand_forecast(
-        placement, ehcp, BASE, constant(growth), constant(growth)
-    ).frame()
+    decomposition = demand.demand_forecast(placement, ehcp, BASE, constant(growth)).frame()
     implied = drivers.implied_cost_per_plan_growth(decomposition)
     rows = [(y, "ehcp_growth", "", growth) for y in FORECAST]
     rows += [(y, "cost_per_plan_growth", "", implied[y]) for y in FORECAST]

@@ -21,10 +21,10 @@ def shipped(shipped_tables):
     budget = shipped_tables["budget"]
     merged, _ = model_tables(shipped_tables, draws=10)
     figures = figure_values(shipped_tables["figures"])
-    base = sensitivity.forecast_base(
-        budget, BASE_YEAR, merged["demand"], figures["ehcp_growth_per_year"] / 100
+    # The growth figures are over the nine months from April 2021 to the January 2022 cycle.
+    base, ranges = sensitivity.ranges_for_cycle(
+        budget, merged["demand"], figures, BASE_YEAR, None, months_to_date=9
     )
-    ranges = sensitivity.default_ranges(base, figures["ehcp_growth_if_all_requests_convert"] / 100)
     return base, ranges, merged["scenarios"]
 
 
@@ -42,24 +42,29 @@ def test_at_every_central_value_the_paths_are_the_models_forecast(shipped) -> No
 def test_the_shipped_ranges_come_from_the_papers_own_figures(shipped) -> None:
     _, ranges, _ = shipped
     by_name = {r.name: r for r in ranges}
-    assert (by_name["ehcp_growth"].low, by_name["ehcp_growth"].high) == pytest.approx((0.054, 0.12))
-    assert round(by_name["cost_per_plan_growth"].low, 3) == 0.023
-    assert round(by_name["cost_per_plan_growth"].high, 3) == 0.068
+    # 5.4% (14 on 260) and 12.3% ((14 + 18) / 260) over nine months, each made a rate a year.
+    assert (by_name["ehcp_growth"].low, by_name["ehcp_growth"].high) == pytest.approx(
+        (1.054 ** (12 / 9) - 1, 1.12 ** (12 / 9) - 1)
+    )
+    assert round(by_name["cost_per_plan_growth"].low, 3) == 0.006
+    assert round(by_name["cost_per_plan_growth"].high, 3) == 0.050
     assert round(by_name["allocation_growth"].low, 3) == 0.050
     assert round(by_name["allocation_growth"].high, 3) == 0.087
     assert set(by_name) == set(sensitivity.ASSUMPTION_LABELS)
 
 
-def test_the_tornados_central_value_is_the_forecast_and_ehcp_at_12_percent_is_the_scenario(
+def test_the_tornados_central_value_is_the_forecast_and_its_ends_move_the_lines_they_name(
     shipped,
 ) -> None:
     base, ranges, scenarios = shipped
     table = sensitivity.tornado(base, ranges).set_index("assumption")
     central = cfwd(scenarios, "mitigated")[-1]
     assert table["cfwd_central"].to_numpy() == pytest.approx([central] * len(table))
-    # At 12% a year, the mitigated deficit is the all-requests-convert one less the Recovery
-    # Plan's savings: 6,391 - (33 + 93 + 135).
-    assert table.loc["ehcp_growth", "cfwd_at_high"] == pytest.approx(6391 - 261, abs=1)
+    # At its high end, EHCP growth moves only the placement costs after 2021/22, each by
+    # ((1 + high) / (1 + forecast))^n in the n-th year after it.
+    low, high = 1.054 ** (12 / 9), 1.12 ** (12 / 9)
+    extra = sum(c * ((high / low) ** n - 1) for n, c in enumerate((5814, 6271, 6823), 1))
+    assert table.loc["ehcp_growth", "cfwd_at_high"] == pytest.approx(3592 + extra)
     assert table.loc["schools_block_transfer", "cfwd_at_low"] == pytest.approx(3592 + 3 * 132)
     assert table.loc["recovery_plan_delivery", "cfwd_at_low"] == pytest.approx(3853)
     assert list(table["swing"]) == sorted(table["swing"], reverse=True)
@@ -131,6 +136,6 @@ def test_the_final_deficit_moves_one_way_as_each_assumption_rises(shipped, name,
 
 def test_a_range_that_leaves_out_the_central_value_is_refused(shipped) -> None:
     _, ranges, _ = shipped
-    overrides = pd.DataFrame([{"row": 2, "assumption": "ehcp_growth", "low": 6.0, "high": 12.0}])
-    with pytest.raises(Exception, match="row 2: ehcp_growth runs from 6.0 to 12.0"):
+    overrides = pd.DataFrame([{"row": 2, "assumption": "ehcp_growth", "low": 8.0, "high": 12.0}])
+    with pytest.raises(Exception, match="row 2: ehcp_growth runs from 8.0 to 12.0"):
         sensitivity.apply_range_overrides(ranges, overrides)

@@ -23,7 +23,7 @@ def outputs(shipped_tables):
 def test_the_table_lists_each_assumption_biggest_swing_first(outputs) -> None:
     html = certainty.sensitivity_table_html(outputs, "5")
     rows = table_rows(html)
-    assert rows[2] == ["EHCP growth a year", "5.4%", "5.4%", "12.0%", "3,592", "6,130"]
+    assert rows[2] == ["EHCP growth a year", "7.3%", "7.3%", "16.3%", "3,592", "7,061"]
     assert rows[-1][0] == "Recovery Plan savings delivered, share of the forecast"
     assert rows[-1][1:] == ["0%", "100%", "100%", "3,853", "3,592"]
 
@@ -65,18 +65,32 @@ def test_placeholders_read_the_models_figures(outputs) -> None:
 def test_text_alternatives_are_written_from_the_data(outputs) -> None:
     tornado = uncertainty_charts.describe_tornado(outputs.sensitivity, "2024/25")
     assert "£3,592k as forecast" in tornado
-    assert "EHCP growth a year: £3,592k at 5.4%, £6,130k at 12.0%" in tornado
-    fan = uncertainty_charts.describe_fan(outputs.uncertainty, 2_000)
+    assert "EHCP growth a year: £3,592k at 7.3%, £7,061k at 16.3%" in tornado
+    forecast = {"2023/24": 2522.0, "2024/25": 3592.0}
+    fan = uncertainty_charts.describe_fan(outputs.uncertainty, 2_000, forecast)
+    assert "the forecast, £3,592k." in fan
     last = outputs.uncertainty.set_index(["scenario", "year"]).loc[("mitigated", "2024/25")]
     assert f"With the Recovery Plan, between £{last['p10']:,.0f}k" in fan
     assert "over 2,000 simulations" in fan
 
 
+#: The shipped forecast with the Recovery Plan, as the fan chart draws it over the bands.
+FORECAST = {
+    "2020/21": 575.0,
+    "2021/22": 1028.0,
+    "2022/23": 1701.0,
+    "2023/24": 2522.0,
+    "2024/25": 3592.0,
+}
+
+
 def test_the_charts_draw_the_same_bytes_twice(outputs) -> None:
     for draw in (
         lambda: uncertainty_charts.tornado_drawings(outputs.sensitivity, STANDARD, ("svg",)),
-        lambda: uncertainty_charts.fan_drawings(outputs.uncertainty, LARGE_PRINT, ("svg",)),
-        lambda: uncertainty_charts.fan_drawings(outputs.uncertainty, STANDARD, ("png",)),
+        lambda: uncertainty_charts.fan_drawings(
+            outputs.uncertainty, FORECAST, LARGE_PRINT, ("svg",)
+        ),
+        lambda: uncertainty_charts.fan_drawings(outputs.uncertainty, FORECAST, STANDARD, ("png",)),
     ):
         assert draw() == draw()
 

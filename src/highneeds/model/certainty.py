@@ -136,6 +136,27 @@ def certainty_figures(
             recipe,
         )
     )
+    for name, against in (
+        ("share_above_forecast", "the forecast with the Recovery Plan"),
+        (
+            "share_above_forecast_with_pressures",
+            "the forecast with the Recovery Plan and the agreed top-up uplift (which the "
+            "simulations leave out)",
+        ),
+    ):
+        value = float(even[name.replace("share_above_", "")])
+        out.append(
+            described(
+                float(even[name]),
+                f"uncertainty.{name}",
+                f"Share of simulations above {against}",
+                f"share of the simulations in which the deficit carried forward at the end of "
+                f"{last} with the Recovery Plan is above {against}, {as_written(value)}",
+                [draws, *inputs],
+                _WHERE,
+                recipe,
+            )
+        )
     for rec in levels.itertuples(index=False):
         for level in ("p10", "p50", "p90"):
             out.append(

@@ -58,8 +58,10 @@ def ehcp_growth(demand: pd.DataFrame) -> EhcpGrowth:
 @dataclass(frozen=True)
 class DemandForecast:
     """The printed forecast's placement costs explained as plans x cost per plan, from the
-    base year (the cycle's own financial year) on, and what they would be if plans grew at
-    the all-requests-convert rate instead; each figure traced, by year."""
+    base year (the cycle's own financial year) on, if plans grew at this year's rate to date
+    made a rate a year; and what they would be if every open request for assessment became a
+    plan this year (a one-off rise), plans then growing at the same rate; each figure traced,
+    by year."""
 
     years: list[str]
     plans: dict[str, Traced]
@@ -67,6 +69,26 @@ class DemandForecast:
     cost_per_plan: dict[str, Traced]
     plans_if_all_convert: dict[str, Traced]
     placement_costs_if_all_convert: dict[str, Traced]
+    #: The growth rate the plans grow by (percent a year), and where it came from.
+    growth_a_year: Traced
+    growth_to_date: Traced | None = None
+    months_to_date: Traced | None = None
+
+    @property
+    def months_to_date_count(self) -> int:
+        """The months the growth to date is over (12 where the rate was a yearly one)."""
+        return 12 if self.months_to_date is None else int(float(self.months_to_date))
+
+    def basis(self) -> pd.DataFrame:
+        """The growth the forecast's plans follow, as one row: the rate to date and over how
+        many months (where the rate was made a yearly one), and the rate a year."""
+        row: dict[str, object] = {"growth_a_year": float(self.growth_a_year)}
+        if self.growth_to_date is not None and self.months_to_date is not None:
+            row |= {
+                "growth_to_date": float(self.growth_to_date),
+                "months_to_date": int(float(self.months_to_date)),
+            }
+        return pd.DataFrame([row])
 
     def frame(self) -> pd.DataFrame:
         """The forecast as a table, one row per year, values only."""
@@ -84,7 +106,7 @@ class DemandForecast:
 
     def extra_cost(self, years: list[str], current_year: Traced) -> dict[str, Traced]:
         """Each year's extra placement costs (£000) if all requests convert; 0 before the
-        base year and in it (its plans are those in place now)."""
+        base year and in it (the requests become plans by its end)."""
         out = {}
         for year in years:
             key, label = f"all_requests_convert.extra_cost[{year}]", f"Extra placement costs {year}"
@@ -103,7 +125,8 @@ class DemandForecast:
         return out
 
     def figures(self) -> list[Traced]:
-        return [
+        rates = [f for f in (self.months_to_date, self.growth_a_year) if f is not None]
+        return rates + [
             figure
             for column in (
                 self.plans,
@@ -114,6 +137,48 @@ class DemandForecast:
             )
             for figure in column.values()
         ]
+
+
+def annualised(rate: float, months: float) -> float:
+    """A growth rate (percent) over ``months`` as the rate a year that compounds to it."""
+    return ((1 + rate / 100) ** (12 / months) - 1) * 100
+
+
+def months_between(since: date, cycle: str) -> int:
+    """Whole months from ``since`` to the first day of the cycle's month (YYYY-MM)."""
+    year, month = (int(part) for part in cycle.split("-"))
+    return (year - since.year) * 12 + (month - since.month)
+
+
+def growth_a_year(to_date: Traced, since: Traced, cycle: Traced) -> tuple[Traced, Traced]:
+    """The months from ``since`` to the cycle's month, and the growth to date (percent, over
+    those months) made a rate a year (:func:`annualised`)."""
+    start = date.fromisoformat(str(since.value))
+    months = months_between(start, str(cycle.value))
+    if months <= 0:
+        raise InputDataError(
+            f"ehcp_demand.csv: the counts start on {start.isoformat()}, which is not before "
+            f"the cycle's month ({cycle.value}); growth to date needs a period to be over"
+        )
+    span = described(
+        months,
+        "demand.months_to_date",
+        "Months the growth to date is over",
+        "whole months from the date the counts start to the first day of the cycle's month",
+        [since, cycle],
+        _DEMAND,
+    )
+    rate = annualised(float(to_date), months)
+    yearly = described(
+        rate,
+        "demand.growth_a_year",
+        "EHCP growth a year (this year's growth to date made a rate a year)",
+        f"(1 + growth to date)^(12 / months) - 1 = (1 + {float(to_date):g}%)^(12 / {months}) "
+        f"- 1 = {rate:.4f}%",
+        [to_date, span],
+        _DEMAND,
+    )
+    return span, yearly
 
 
 def growth_factor(rate: Traced, name: str) -> Traced:
@@ -149,12 +214,12 @@ def demand_forecast(
     ehcp: Mapping[str, Traced],
     base_year: str,
     growth: Traced,
-    growth_if_all_convert: Traced,
 ) -> DemandForecast:
     """The forecast's placement costs (``placement_costs``, by year, from the budget) from
     ``base_year`` on explained as plans (those in place now, growing by ``growth`` percent a
     year) x the cost per plan they imply; and, at that cost per plan, the placement costs if
-    plans grew by ``growth_if_all_convert`` percent a year instead."""
+    every open request for assessment became a plan in the base year (a one-off rise), plans
+    then growing at the same rate."""
     years = list(placement_costs)
     if base_year not in years:
         raise InputDataError(
@@ -165,13 +230,14 @@ def demand_forecast(
     plans_now = (ehcp["plans_at_start"] + ehcp["new_plans_to_date"]).named(
         "demand.plans_now", "EHCPs in place now", computed_in=_DEMAND
     )
-    plans = plans_forecast(plans_now, years, growth_factor(growth, "ehcp_growth_per_year"), "plans")
-    plans_all = plans_forecast(
-        plans_now,
-        years,
-        growth_factor(growth_if_all_convert, "ehcp_growth_if_all_requests_convert"),
-        "plans_if_all_convert",
+    factor = growth_factor(growth, "ehcp_growth_a_year")
+    plans = plans_forecast(plans_now, years, factor, "plans")
+    all_now = (plans_now + ehcp["requests_for_assessment"].as_role("open requests")).named(
+        "demand.plans_now_if_all_convert",
+        "EHCPs in place now, if every open request became a plan",
+        computed_in=_DEMAND,
     )
+    plans_all = plans_forecast(all_now, years, factor, "plans_if_all_convert")
     costs = {
         y: placement_costs[y].named(
             f"demand.placement_costs[{y}]",
@@ -191,15 +257,25 @@ def demand_forecast(
         for y in years
     }
     if_all = {
-        y: (plans_all[y] * per_plan[y]).named(
-            f"demand.placement_costs_if_all_convert[{y}]",
-            f"Placement costs {y} if all requests convert",
-            role="placement costs if all convert",
-            computed_in=_DEMAND,
+        y: (
+            placement_costs[y].named(
+                f"demand.placement_costs_if_all_convert[{y}]",
+                f"Placement costs {y} if all requests convert",
+                role="placement costs if all convert",
+                formula="the year's forecast outturn: the requests become plans by its end",
+                computed_in=_DEMAND,
+            )
+            if y == base_year
+            else (plans_all[y] * per_plan[y]).named(
+                f"demand.placement_costs_if_all_convert[{y}]",
+                f"Placement costs {y} if all requests convert",
+                role="placement costs if all convert",
+                computed_in=_DEMAND,
+            )
         )
         for y in years
     }
-    return DemandForecast(years, plans, costs, per_plan, plans_all, if_all)
+    return DemandForecast(years, plans, costs, per_plan, plans_all, if_all, growth)
 
 
 def forecast_from_figures(
@@ -207,10 +283,13 @@ def forecast_from_figures(
     ehcp: Mapping[str, Traced],
     figures: Mapping[str, Traced],
     base_year: str,
+    cycle: Traced,
 ) -> DemandForecast | None:
-    """The :func:`demand_forecast` at the growth rates ``figures.csv`` states (in percent:
-    ``ehcp_growth_per_year`` and ``ehcp_growth_if_all_requests_convert``), or ``None`` for a
-    cycle that states neither."""
+    """The :func:`demand_forecast` with plans growing at the growth to date ``figures.csv``
+    states (``ehcp_growth_per_year``, percent, over the months from the counts' date to the
+    cycle) made a rate a year, or ``None`` for a cycle that states no growth. The growth if
+    all requests convert (``ehcp_growth_if_all_requests_convert``) must be stated with it:
+    the measures of how sure the forecast is range over the two."""
     names = ("ehcp_growth_per_year", "ehcp_growth_if_all_requests_convert")
     given = [name for name in names if name in figures]
     if not given:
@@ -220,7 +299,20 @@ def forecast_from_figures(
         raise InputDataError(
             f"figures.csv: {given[0]} is given but {missing} is not; the demand forecast needs both"
         )
-    return demand_forecast(placement_costs, ehcp, base_year, figures[names[0]], figures[names[1]])
+    to_date = figures[names[0]]
+    months, yearly = growth_a_year(to_date, ehcp["since"], cycle)
+    forecast = demand_forecast(placement_costs, ehcp, base_year, yearly)
+    return DemandForecast(
+        forecast.years,
+        forecast.plans,
+        forecast.placement_costs,
+        forecast.cost_per_plan,
+        forecast.plans_if_all_convert,
+        forecast.placement_costs_if_all_convert,
+        yearly,
+        to_date,
+        months,
+    )
 
 
 def growth_figures(ehcp: Mapping[str, Traced]) -> list[Traced]:

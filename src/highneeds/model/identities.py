@@ -22,7 +22,7 @@ from highneeds.model.deficit import (
 )
 from highneeds.model.demand import ehcp_growth, forecast_from_figures
 from highneeds.model.drivers import build_driver_forecast, categories_sum_to_totals
-from highneeds.model.inputs import budget_figures, ehcp_cells, figure_cells
+from highneeds.model.inputs import budget_figures, cycle_cell, ehcp_cells, figure_cells
 from highneeds.model.interventions import business_case_summary, intervention_savings
 from highneeds.model.sensitivity import ranges_for_cycle
 
@@ -253,9 +253,15 @@ def _ranges_contain_the_forecast(
             ehcp_cells(tables["ehcp_demand"]),
             figure_cells(tables["figures"], figures),
             year,
+            cycle_cell(cycle),
         )
         ranges_for_cycle(
-            tables["budget"], None if demand is None else demand.frame(), figures, year, overrides
+            tables["budget"],
+            None if demand is None else demand.frame(),
+            figures,
+            year,
+            overrides,
+            months_to_date=12 if demand is None else demand.months_to_date_count,
         )
     except InputDataError as exc:
         problems = exc.problems or [str(exc)]

@@ -107,7 +107,9 @@ def run_model(
         [cycle_cell(params.cycle)],
         _MODEL,
     )
-    forecast = demand.forecast_from_figures(cells.line("placement_costs"), ehcp, fig, current)
+    forecast = demand.forecast_from_figures(
+        cells.line("placement_costs"), ehcp, fig, current, cycle_cell(params.cycle)
+    )
     recovery = deficit.recovery_saving(cells, basis)
     uplift = deficit.topup_uplift(
         years, fig["cpi_topup_uplift_per_year"], fig["cpi_topup_uplift_from"]
@@ -129,14 +131,26 @@ def run_model(
         current,
         tables.get("assumption_ranges"),
         basis,
+        12 if forecast is None else forecast.months_to_date_count,
     )
     tornado = sensitivity.tornado(base, ranges)
     seed = sensitivity.seed_of(params.cycle)
     paths = sensitivity.simulate(base, ranges, seed, params.uncertainty_draws)
     levels = sensitivity.uncertainty(base, paths)
+    by_name = {d.scenario: d for d in deficits}
+    # The simulations move the forecast with the Recovery Plan; the agreed top-up uplift is
+    # left out of them, so their odds are given against the forecast with it too.
+    forecast_cfwd = float(by_name["mitigated"].cfwd[years[-1]])
+    with_pressures = float(by_name["mitigated_with_topup_uplift"].cfwd[years[-1]])
     even = sensitivity.break_even(base) | {
         "probability_still_growing": sensitivity.probability_still_growing(base, paths),
         "draws": params.uncertainty_draws,
+        "forecast": forecast_cfwd,
+        "share_above_forecast": sensitivity.share_above(paths["mitigated"], forecast_cfwd),
+        "forecast_with_pressures": with_pressures,
+        "share_above_forecast_with_pressures": sensitivity.share_above(
+            paths["mitigated"], with_pressures
+        ),
     }
 
     lineage = Lineage()
@@ -184,6 +198,7 @@ def run_model(
             "roll_forward": checked if source == "typed" else deficit.roll_forward(printed),
             "scenarios": deficit.scenarios_frame(deficits),
             "demand": forecast_frame,
+            "demand_basis": None if forecast is None else forecast.basis(),
             "placements_forecast": None if driven is None else driven.by_category,
             "forecast_comparison": comparison,
             "sensitivity": tornado,

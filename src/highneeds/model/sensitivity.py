@@ -28,6 +28,7 @@ import pandas as pd
 
 from highneeds.errors import InputDataError
 from highneeds.model.deficit import budget_to_wide, recovery_plan_in_year
+from highneeds.model.demand import annualised
 
 #: The assumptions the forecast rests on, in the order the paper lists them, with labels.
 ASSUMPTION_LABELS = {
@@ -146,7 +147,8 @@ def default_ranges(base: ForecastBase, ehcp_growth_high: float | None) -> list[A
                 min(base.ehcp_growth, ehcp_growth_high),
                 base.ehcp_growth,
                 max(base.ehcp_growth, ehcp_growth_high),
-                "from the growth to date to the growth if all requests for assessment convert",
+                "from this year's growth to date to the growth if every open request for "
+                "assessment became a plan, each made a rate a year",
             )
         )
     for name, central, span, basis in (
@@ -362,6 +364,11 @@ def probability_still_growing(base: ForecastBase, paths: dict[str, np.ndarray]) 
     return float(np.mean(cfwd[:, -1] - before > 0))
 
 
+def share_above(paths: np.ndarray, value: float) -> float:
+    """The share of draws whose final year's deficit is above ``value``."""
+    return float(np.mean(paths[:, -1] > value))
+
+
 def ranges_for_cycle(
     budget: pd.DataFrame,
     demand: pd.DataFrame | None,
@@ -369,14 +376,24 @@ def ranges_for_cycle(
     base_year: str,
     overrides: pd.DataFrame | None,
     recovery_plan_basis: str = "in_year",
+    months_to_date: int = 12,
 ) -> tuple[ForecastBase, list[AssumptionRange]]:
     """The printed forecast ready to be moved, and the range of each assumption: the cycle's
     own (``assumption_ranges.csv``) where it gives one, the defaults otherwise. EHCP growth is
-    an assumption only where ``figures.csv`` states the forecast's growth rates."""
+    an assumption only where ``figures.csv`` states the growth to date and the growth if all
+    requests convert; each is over ``months_to_date`` and is made a rate a year."""
     growth = figures.get("ehcp_growth_per_year")
     growth_high = figures.get("ehcp_growth_if_all_requests_convert")
-    central = float(growth) / 100 if growth is not None else 0.0  # type: ignore[arg-type]
-    high = float(growth_high) / 100 if growth_high is not None else None  # type: ignore[arg-type]
+    central = (
+        annualised(float(growth), months_to_date) / 100  # type: ignore[arg-type]
+        if growth is not None
+        else 0.0
+    )
+    high = (
+        annualised(float(growth_high), months_to_date) / 100  # type: ignore[arg-type]
+        if growth_high is not None
+        else None
+    )
     base = forecast_base(budget, base_year, demand, central, recovery_plan_basis)
     ranges = default_ranges(base, high)
     return base, apply_range_overrides(ranges, overrides)

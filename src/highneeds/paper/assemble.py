@@ -80,6 +80,7 @@ def narrative_context(outputs: ModelOutputs) -> dict[str, Any]:
     if outputs.demand is not None:
         by_year = outputs.demand.set_index("year")
         context["demand"] = {column: _ByYear(by_year[column].items()) for column in by_year.columns}
+        context["demand"] |= dict(outputs.demand_basis or {})
     if outputs.placements is not None:
         context["placements"] = {
             category: {
@@ -228,9 +229,11 @@ def chart_parts(name: str, outputs: ModelOutputs) -> tuple[Drawing, str, str]:
         )
     if name == "uncertainty_fan" and outputs.uncertainty is not None:
         levels, draws = outputs.uncertainty, int(outputs.break_even["draws"])
+        mitigated = outputs.scenarios[outputs.scenarios["scenario"] == "mitigated"]
+        forecast = dict(zip(mitigated["year"], mitigated["cfwd"].astype(float), strict=True))
         return (
-            lambda style, formats: fan_drawings(levels, style, formats),
-            describe_fan(levels, draws),
+            lambda style, formats: fan_drawings(levels, forecast, style, formats),
+            describe_fan(levels, draws, forecast),
             "Deficit carried forward over the simulations of the assumptions: the 10th to the "
             "90th percentile (£000)",
         )

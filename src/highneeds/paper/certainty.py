@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from highneeds.paper.figure_notes import FigureNotes
-from highneeds.paper.formatting import pct, table_amount
+from highneeds.paper.formatting import pct, round_half_up, table_amount
 from highneeds.paper.model_outputs import ModelOutputs
 from highneeds.paper.uncertainty_charts import assumption_value
 from highneeds.templating import Markup, render_template
@@ -48,6 +48,57 @@ def ehcp_break_even_words(break_even: Mapping[str, Any], central: float, after: 
     )
 
 
+#: Where the forecast sits in an assumption's range, by how far its deficit lies from the
+#: lowest deficit the range gives towards the highest: the first third, the middle third, the
+#: last third.
+POSITIONS = ("hopeful end", "middle", "cautious end")
+
+
+def position_in_range(cfwd_at_low: float, central: float, cfwd_at_high: float) -> str | None:
+    """Where the forecast's deficit ``central`` sits between the deficits at an assumption's
+    two ends (:data:`POSITIONS`); None for an assumption that does not move the deficit."""
+    least, most = sorted((cfwd_at_low, cfwd_at_high))
+    if most - least <= 1e-9 * max(1.0, abs(most)):
+        return None
+    share = (central - least) / (most - least)
+    return POSITIONS[0] if share <= 1 / 3 else POSITIONS[2] if share >= 2 / 3 else POSITIONS[1]
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def position_words(rows: list[Mapping[str, Any]]) -> str:
+    """Where the forecast sits in each assumption's range, as a sentence written from the
+    tornado's figures (``rows``: its records), assumptions grouped by position."""
+    groups: dict[str, list[str]] = {position: [] for position in POSITIONS}
+    for rec in rows:
+        position = position_in_range(
+            float(rec["cfwd_at_low"]), float(rec["cfwd_central"]), float(rec["cfwd_at_high"])
+        )
+        if position is not None:
+            groups[position].append(ASSUMPTION_WORDS[rec["assumption"]])
+    phrases = {
+        "hopeful end": "at the hopeful end of the range (the deficit near its lowest) for",
+        "middle": "in the middle of the range for",
+        "cautious end": "at the cautious end of the range (the deficit near its highest) for",
+    }
+    parts = [f"{phrases[p]} {_listed(names)}" for p, names in groups.items() if names]
+    if not parts:
+        return "No assumption's range moves the forecast"
+    return "The forecast sits " + "; ".join(parts)
+
+
+def likelier_words(share_above: float) -> str:
+    """Whether the deficit is likelier to come out above or below the forecast, from the
+    share of simulations above it."""
+    if share_above > 0.55:
+        return "more likely to be higher than forecast than lower"
+    if share_above < 0.45:
+        return "more likely to be lower than forecast than higher"
+    return "about as likely to be higher than forecast as lower"
+
+
 def certainty_context(outputs: ModelOutputs) -> dict[str, Any]:
     """The placeholders of "how certain is the forecast", where the model measured it."""
     if outputs.sensitivity is None or outputs.uncertainty is None or outputs.break_even is None:
@@ -67,10 +118,29 @@ def certainty_context(outputs: ModelOutputs) -> dict[str, Any]:
         "draws": int(even["draws"]),
         "probability_still_growing": float(even["probability_still_growing"]),
     }
+    if "share_above_forecast" in even:
+        share = float(even["share_above_forecast"])
+        uncertainty |= {
+            "forecast": float(even["forecast"]),
+            "share_above_forecast": share,
+            "forecast_with_pressures": float(even["forecast_with_pressures"]),
+            "share_above_forecast_with_pressures": float(
+                even["share_above_forecast_with_pressures"]
+            ),
+            "likelier": likelier_words(share),
+        }
+        for name in ("share_above_forecast", "share_above_forecast_with_pressures"):
+            in_100 = name.replace("share_", "") + "_in_100"
+            uncertainty[in_100] = int(round_half_up(uncertainty[name] * 100, 0))
     for scenario, group in levels.groupby("scenario", sort=False):
         uncertainty[str(scenario)] = {p: _by_year(group, p) for p in ("p10", "p50", "p90")}
     return {
-        "sensitivity": {**rows, "biggest": biggest, "central": biggest["cfwd_central"]},
+        "sensitivity": {
+            **rows,
+            "biggest": biggest,
+            "central": biggest["cfwd_central"],
+            "position_words": position_words(list(rows.values())),
+        },
         "break_even": even,
         "uncertainty": uncertainty,
     }

@@ -67,8 +67,11 @@ def pct(fraction: float, places: int = 1) -> str:
     return f"{round_half_up(fraction * 100, places):.{places}f}%"
 
 
-def pct_points(percent: float) -> str:
-    """A figure already in percent: 0.5 -> '0.5%' (no trailing zeros)."""
+def pct_points(percent: float, places: int | None = None) -> str:
+    """A figure already in percent: 0.5 -> '0.5%' (no trailing zeros); with ``places``,
+    rounded half up to that many: 7.264 -> '7.3%'."""
+    if places is not None:
+        return f"{round_half_up(float(percent), places):.{places}f}%"
     text = f"{Decimal(repr(float(percent))).normalize():f}"
     return f"{text}%"
 

@@ -28,6 +28,10 @@ class ModelOutputs:
     #: Plans, placement costs and cost per plan by year, as forecast and if all requests for
     #: assessment become plans (the model's demand forecast); None for a cycle without one.
     demand: pd.DataFrame | None = None
+    #: The growth the demand forecast's plans follow: ``growth_a_year`` (percent) and, where
+    #: it is this year's growth to date made a rate a year, ``growth_to_date`` and
+    #: ``months_to_date``.
+    demand_basis: Mapping[str, Any] | None = None
     #: The driver model by DfE placement category and year (EHCPs, cost per EHCP, placement
     #: costs, with and without the interventions); None for a cycle without drivers.
     placements: pd.DataFrame | None = None

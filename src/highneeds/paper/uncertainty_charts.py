@@ -3,7 +3,7 @@ of every year's deficit over the simulations, each with a text alternative from 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -106,8 +106,9 @@ def _wrap(label: str, width: int = 22) -> str:
     return "\n".join([*lines, line])
 
 
-def describe_fan(levels: pd.DataFrame, draws: int) -> str:
-    """A text alternative for the fan chart, from the data it plots."""
+def describe_fan(levels: pd.DataFrame, draws: int, forecast: Mapping[str, float]) -> str:
+    """A text alternative for the fan chart, from the data it plots (``forecast``: the
+    forecast with the Recovery Plan by year, drawn over the bands)."""
     last = levels["year"].iloc[-1]
     parts = []
     for scenario, band in _BANDS.items():
@@ -123,15 +124,20 @@ def describe_fan(levels: pd.DataFrame, draws: int) -> str:
         f"Chart of the deficit carried forward at the end of each year from "
         f"{levels['year'].iloc[0]} to {last} over {num(draws)} simulations of the assumptions: "
         f"a band from the 10th to the 90th percentile and a line at the middle (50th), for "
-        f"each scenario. At the end of {last}: " + "; ".join(parts) + "."
+        f"each scenario, and the forecast with the Recovery Plan as points. At the end of "
+        f"{last}: " + "; ".join(parts) + f"; the forecast, {gbp_k(forecast[last])}."
     )
 
 
 @remembered
 def fan_drawings(
-    levels: pd.DataFrame, style: ChartStyle, formats: Sequence[str]
+    levels: pd.DataFrame,
+    forecast: Mapping[str, float],
+    style: ChartStyle,
+    formats: Sequence[str],
 ) -> dict[str, bytes]:
-    """The fan chart drawn once at ``style``, saved in each of ``formats``."""
+    """The fan chart drawn once at ``style``, saved in each of ``formats``, with the forecast
+    (with the Recovery Plan, by year) over it, so that a reader sees where it falls."""
     with chart_settings(style):
         import matplotlib
         import matplotlib.pyplot as plt
@@ -159,6 +165,15 @@ def fan_drawings(
                 linewidth=style.line_width,
                 label=f"{band['label']}: middle (50th percentile)",
             )
+        ax.plot(
+            list(forecast),
+            list(forecast.values()),
+            color="black",
+            linestyle="none",
+            marker="D",
+            markersize=style.line_width * 2.5,
+            label="Forecast with the Recovery Plan",
+        )
         ax.set_ylabel("Deficit carried forward (£000)")
         ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
         ax.set_ylim(bottom=min(0.0, float(levels["p10"].min())))

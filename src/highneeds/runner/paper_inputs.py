@@ -23,6 +23,7 @@ PAPER_TABLES = (
     "business_case_summary",
     "ehcp_growth",
     "demand",
+    "demand_basis",
     "placements_forecast",
     "sensitivity",
     "uncertainty",
@@ -63,9 +64,15 @@ def paper_outputs(
         ),
         current_year=financial_year_of(cycle),
         demand=tables.get("demand"),
+        demand_basis=_first_row(tables.get("demand_basis")),
         placements=tables.get("placements_forecast"),
         sensitivity=tables.get("sensitivity"),
         uncertainty=tables.get("uncertainty"),
-        break_even=None if even is None else even.iloc[0].to_dict(),
+        break_even=_first_row(even),
         lineage=lineage,
     )
+
+
+def _first_row(table: pd.DataFrame | None) -> dict[str, Any] | None:
+    """A one-row table as a mapping (None for a table the cycle does not have)."""
+    return None if table is None else table.iloc[0].to_dict()
