@@ -4,11 +4,14 @@ two charts and their text alternatives, all from the model's figures."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from highneeds.gate.paper_yaml import read_paper_metadata
 from highneeds.paper import certainty, uncertainty_charts
 from highneeds.paper.assemble import build_paper, narrative_context
 from highneeds.paper.chart import LARGE_PRINT, STANDARD
+from highneeds.paper.formatting import round_half_up
 from highneeds.paper.narrative import parse_narrative
 from highneeds.paths import PROJECT_ROOT
 from tests.conftest import shipped_model_outputs
@@ -105,3 +108,86 @@ def test_a_narrative_places_both_charts_and_word_gets_a_png_for_each(outputs) ->
     assert list(parts.chart_pngs) == ["figure-1", "figure-2", "figure-3"]
     assert parts.chart_pngs["figure-3"].startswith(b"\x89PNG")
     assert 'id="figure-2"' in "".join(parts.sections)
+
+
+ENDS = st.floats(min_value=-1e5, max_value=1e5, allow_nan=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(at_low=ENDS, at_high=ENDS, share=st.floats(min_value=0, max_value=1))
+def test_where_the_forecast_sits_is_read_from_the_range_either_way_round(
+    at_low: float, at_high: float, share: float
+) -> None:
+    """Two-sided ranges, either end the higher: the words follow how far the forecast's deficit
+    lies from the range's lowest deficit towards its highest."""
+    least, most = sorted((at_low, at_high))
+    central = least + share * (most - least)
+    words = certainty.position_in_range(at_low, central, at_high)
+    if most - least <= 1e-9 * max(1.0, abs(most)):
+        assert words is None
+        return
+    exact = (central - least) / (most - least)
+    if exact < 0.33:
+        assert words == "hopeful end"
+    elif exact > 0.34 and exact < 0.66:
+        assert words == "middle"
+    elif exact > 0.67:
+        assert words == "cautious end"
+    # Swapping the ends (a range given high to low) never changes the words.
+    assert certainty.position_in_range(at_high, central, at_low) == words
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    at_low=ENDS,
+    width=st.floats(min_value=1, max_value=1e5),
+    shares=st.lists(st.floats(min_value=0, max_value=1), min_size=2, max_size=2),
+)
+def test_a_higher_forecast_never_sits_nearer_the_hopeful_end(
+    at_low: float, width: float, shares: list[float]
+) -> None:
+    lower, higher = sorted(shares)
+    order = certainty.POSITIONS
+    first = certainty.position_in_range(at_low, at_low + lower * width, at_low + width)
+    second = certainty.position_in_range(at_low, at_low + higher * width, at_low + width)
+    assert order.index(first) <= order.index(second)
+
+
+def test_the_shipped_sentence_on_the_ranges_is_written_from_the_tornado(outputs) -> None:
+    words = narrative_context(outputs)["sensitivity"]["position_words"]
+    assert words.startswith(
+        "The forecast sits at the hopeful end of the range (the deficit near its lowest) for the "
+        "growth in the number of EHCPs, the transfer from the Schools block and how much of the "
+        "Recovery Plan's savings are delivered"
+    )
+    # The allocation's forecast growth (6.2%) is near its range's slow end (5.0% to 8.7%): a
+    # slower-growing allocation means a higher deficit.
+    assert words.endswith(
+        "at the cautious end of the range (the deficit near its highest) for the growth in the "
+        "High Needs allocation"
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(share=st.floats(min_value=0, max_value=1))
+def test_the_odds_words_follow_the_share_above_the_forecast(share: float) -> None:
+    words = certainty.likelier_words(share)
+    assert ("higher than forecast than lower" in words) == (share > 0.55)
+    assert ("lower than forecast than higher" in words) == (share < 0.45)
+
+
+def test_the_odds_of_exceeding_the_forecast_fall_as_the_forecast_rises(outputs) -> None:
+    """The share of simulations above a figure only falls as the figure rises: the odds move
+    the right way as the forecast moves."""
+    import numpy as np
+
+    from highneeds.model.sensitivity import share_above
+
+    rng = np.random.default_rng(7)
+    paths = rng.normal(4000, 800, size=(2_000, 5))
+    shares = [share_above(paths, value) for value in np.linspace(1000, 7000, 25)]
+    assert shares == sorted(shares, reverse=True)
+    context = narrative_context(outputs)["uncertainty"]
+    assert context["share_above_forecast"] >= context["share_above_forecast_with_pressures"]
+    in_100 = round_half_up(context["share_above_forecast"] * 100)
+    assert context["above_forecast_in_100"] == in_100

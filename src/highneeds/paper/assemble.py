@@ -19,6 +19,7 @@ from highneeds.paper.chart import (
     describe_deficit_chart,
     figure_html,
 )
+from highneeds.paper.claims import check_claims, forecast_growth
 from highneeds.paper.figure_notes import FigureNotes
 from highneeds.paper.model_outputs import ModelOutputs
 from highneeds.paper.narrative import Narrative, TextRenderer, render_sections
@@ -90,6 +91,9 @@ def narrative_context(outputs: ModelOutputs) -> dict[str, Any]:
             for category, rows in outputs.placements.groupby("category", sort=False)
         }
     context.update(certainty_context(outputs))
+    growth = forecast_growth(context)
+    if growth is not None:
+        context["forecast_growth"] = growth
     context["business_cases"] = {
         rec.intervention_id: rec._asdict() for rec in outputs.business_cases.itertuples(index=False)
     }
@@ -138,6 +142,9 @@ class PaperParts:
     figures: list[dict[str, Any]]
     #: Each chart's PNG drawing (for Word), by its figure's id (``figure-1``).
     chart_pngs: dict[str, bytes]
+    #: Warnings for claims the narrative makes that the forecast does not bear out
+    #: (:mod:`highneeds.paper.claims`); the words are printed as written.
+    claims: list[str]
 
 
 def build_paper(
@@ -187,7 +194,8 @@ def build_paper(
     # A figure the notebooks' lineage shows is the council's own carries no mark.
     notes = FigureNotes(outputs.lineage)
     inserts = {"table": table, "chart": chart}
-    renderer = TextRenderer(narrative, narrative_context(outputs), inserts, notes)
+    context = narrative_context(outputs)
+    renderer = TextRenderer(narrative, context, inserts, notes)
     recommendations = recommendations_html(meta, renderer)
     # After the numbered sections: the notes on the marked figures, then the appendix on how
     # every kind of figure the paper prints was calculated.
@@ -199,6 +207,7 @@ def build_paper(
         footer=footer_html(meta),
         figures=renderer.figures,
         chart_pngs=chart_pngs,
+        claims=check_claims(narrative, context),
     )
 
 

@@ -37,7 +37,7 @@ from highneeds.runner.options import (
     run_environment,
     source_date_epoch,
 )
-from highneeds.runner.outputs import MANIFEST, PAPER_HTML, PAPER_PDF, summary_lines
+from highneeds.runner.outputs import MANIFEST, PAPER_HTML, PAPER_PDF, read_claims, summary_lines
 from highneeds.runner.overlap import execute_steps
 from highneeds.runner.publishing import (
     publish,
@@ -128,6 +128,10 @@ def run_cycle(options: RunOptions) -> RunResult:
         with log, run_fields(cycle=cycle, run_id=run_id):
             LOGGER.info(f"[{cycle}] run {run_id} started (log: {run_dir / RUN_LOG})")
             result = _run_steps(options, paths, plan, epoch, run_dir, run_id, started, records)
+            for claim in read_claims(run_dir):
+                warning = f"warning: {claim}"
+                LOGGER.warning(f"[{cycle}] {warning}")
+                warnings.append(warning)
             LOGGER.info(f"[{cycle}] run {run_id} published in {time.monotonic() - clock:.1f} s")
     return RunResult(
         cycle,

@@ -4,7 +4,9 @@ list, so a new output format is one writer and one line here."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -56,3 +58,16 @@ def summary_lines(folder: object) -> list[str]:
     titled = [output for output in OUTPUTS if output.title]
     width = max(len(output.title) for output in titled) + 1
     return [f"  {(output.title + ':').ljust(width)} {folder}/{output.name}" for output in titled]
+
+
+#: Where notebook 04 lists the claims of the narrative the forecast does not bear out.
+CLAIMS = "processed/claims.json"
+
+
+def read_claims(run_dir: Path) -> list[str]:
+    """The warnings notebook 04 wrote about the narrative's claims (none if it wrote none)."""
+    path = run_dir / CLAIMS
+    if not path.is_file():
+        return []
+    claims = json.loads(path.read_text(encoding="utf-8"))
+    return [str(claim) for claim in claims] if isinstance(claims, list) else []

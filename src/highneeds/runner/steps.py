@@ -86,6 +86,7 @@ STEPS = (
             "processed/roll_forward.csv",
             "processed/scenarios.csv",
             "processed/demand.csv",
+            "processed/demand_basis.csv",
             "processed/placements_forecast.csv",
             "processed/forecast_comparison.csv",
             "processed/sensitivity.csv",
@@ -118,7 +119,11 @@ STEPS = (
             "processed/table_sources.json",
             "processed/lineage_*.json",
         ),
-        writes=("processed/paper_figures.json", "processed/figure-*.png"),
+        writes=(
+            "processed/paper_figures.json",
+            "processed/claims.json",
+            "processed/figure-*.png",
+        ),
     ),
     Step(
         "render",
@@ -130,6 +135,7 @@ STEPS = (
             "processed/demand.csv",
             "processed/placements_forecast.csv",
             "processed/paper_figures.json",
+            "processed/claims.json",
             "processed/lineage_*.json",
         ),
         writes=RENDERED_FILES,
