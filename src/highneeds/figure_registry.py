@@ -155,29 +155,32 @@ REGISTRY: tuple[FigureFamily, ...] = (
     FigureFamily(
         (
             "all_requests_convert.*",
+            "demand.plans_now_if_all_convert",
             "demand.plans_if_all_convert*",
             "demand.placement_costs_if_all_convert*",
         ),
         "If all requests for assessment become plans",
         "£000 or count",
         "modelled",
-        note="Modelled on a scenario, not a forecast the council has adopted: every open "
-        "request for assessment becomes a plan and plans then grow at that rate, at the same "
-        "cost per plan, with no interventions.",
-        method="Plans in place now grown at the all-requests rate each year, times the cost "
-        "per plan the forecast implies; the extra placement costs are carried forward on top "
-        "of the unmitigated deficit.",
+        note="Modelled on a scenario, not a forecast the council has adopted: a one-off rise "
+        "in demand this year, every open request for assessment a plan by the year's end, "
+        "plans then growing as forecast, at the same cost per plan, with no interventions.",
+        method="Plans in place now plus the open requests, grown each year at the forecast's "
+        "rate, times the cost per plan the forecast implies (the cycle's own year at its "
+        "forecast outturn); the extra placement costs are carried forward on top of the "
+        "unmitigated deficit.",
     ),
     FigureFamily(
         ("demand.*", "share.*", "factor.*"),
         "The forecast's placement costs as EHCPs × cost per plan",
         "count or £000",
         "modelled",
-        note="Modelled to explain the finance team's placement costs: if plans grew at the "
-        "stated rate each year from the plans in place now, the cost per plan those costs "
-        "imply.",
-        method="Plans in place now (at the start plus new to date), grown each year by the "
-        "stated rate; cost per plan = placement costs ÷ plans.",
+        note="Modelled to explain the finance team's placement costs: if plans grew at this "
+        "year's growth to date made a rate a year, from the plans in place now, the cost per "
+        "plan those costs imply.",
+        method="Growth to date over its months made a rate a year, (1 + growth)^(12 / months) "
+        "- 1; plans in place now (at the start plus new to date), grown each year by that "
+        "rate; cost per plan = placement costs ÷ plans.",
     ),
     FigureFamily(
         ("savings.*",),

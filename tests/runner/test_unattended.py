@@ -23,6 +23,7 @@ from typing import ClassVar
 import nbformat
 import pytest
 
+from highneeds.runner.changes import CYCLE_MOVED
 from tests.conftest import APPENDICES, CYCLE, edited, published_bytes, reports, run_pipeline
 
 pytestmark = pytest.mark.e2e
@@ -345,13 +346,16 @@ def test_new_cycle_runs_and_bad_names_are_refused(
     assert result.returncode == 0, result.stderr
     changes = json.loads((project / "reports" / "2022-02" / "changes.json").read_text())
     assert changes["compared_with"] == f"the paper of cycle {CYCLE}"
-    # The same inputs print the same figures, but for the simulations' percentiles: each
-    # cycle draws with its own seed, and the change log says so.
-    assert all("uncertainty." in f["figure"] for f in changes["figures"])
+    # The same inputs print the same figures, but for the simulations' percentiles (each
+    # cycle draws with its own seed) and those computed from the cycle's month (growth to
+    # date is over one more month): the change log says which.
+    moved = {f["figure"]: f["moved_by"] for f in changes["figures"]}
+    assert moved["para demand-scenario: demand.months_to_date | num"] == [CYCLE_MOVED]
     assert all(
-        f["moved_by"] == ["the simulations: each cycle draws with its own seed"]
-        for f in changes["figures"]
+        figure.startswith(("para ", "demand:", "sensitivity:", "uncertainty")) for figure in moved
     )
+    # The finance table and the scenarios built on it are the same figures.
+    assert not [f for f in moved if f.startswith(("high_needs_budget:", "scenarios:"))]
     again = run_pipeline(project, "2022-02", command="new-cycle")
     assert again.returncode == 2 and "already exists" in again.stderr
     for bad in ("../2022-03", "2022/03", "2022-3", ".."):

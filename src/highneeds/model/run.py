@@ -171,6 +171,8 @@ def run_model(
         *(figure for (_, _), figure in sorted(cells.lines.items())),
         *(fig[name] for name in CERTAINTY_INPUTS if name in fig),
         *(ehcp[m] for m in demand.EHCP_MEASURES if m in ehcp),
+        # The growth rates are made yearly over the months to the cycle's: it moves them.
+        *([] if forecast is None or forecast.months_to_date is None else [forecast.months_to_date]),
     ]
     draws = parameter_cell("uncertainty_draws", params.uncertainty_draws).named(
         "uncertainty.draws",

@@ -113,6 +113,8 @@ def compare_papers(old_run: Path, new_run: Path) -> tuple[list[FigureChange], li
         moved = [str(c) for c in _cells_behind(record, cells, lineage if new else Lineage())]
         if not moved and "simulation_seed" in record.get("sources", []):
             moved = ["the simulations: each cycle draws with its own seed"]
+        if not moved and _reads_the_cycle(lineage, str(record.get("traces") or "").lstrip("-")):
+            moved = [CYCLE_MOVED]
         if not moved:
             moved = texts or ["no input changed: the model or the code did"]
         changes.append(
@@ -125,6 +127,20 @@ def compare_papers(old_run: Path, new_run: Path) -> tuple[list[FigureChange], li
             )
         )
     return changes, cells
+
+
+#: Why a figure moved between two cycles with the same inputs: it is computed from the month.
+CYCLE_MOVED = (
+    "the cycle's month: the figure is computed from it (growth to date is over the months to it)"
+)
+
+
+def _reads_the_cycle(lineage: Lineage, key: str) -> bool:
+    """Whether the figure ``key`` is computed from the cycle's own label (its month)."""
+    return key in lineage and any(
+        leaf.cell is not None and leaf.cell.file.startswith("the cycle's folder")
+        for leaf in lineage.inputs_of(key)
+    )
 
 
 def _cells_behind(
