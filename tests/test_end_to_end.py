@@ -369,12 +369,18 @@ def test_the_paper_says_how_certain_the_forecast_is_from_the_model(
         f"of ten, with a middle value of £{final['p50']:,.0f}k"
     ) in html
     assert (
-        "rather than growing by 5.4% a year after 2021/22, the number of EHCPs would have to "
-        "fall by 0.4% a year; or the Recovery Plan would have to save a further £1,070k in "
-        "2024/25"
+        "growth in the number of EHCPs after 2021/22 would have to slow to 1.3% a year; or the "
+        "Recovery Plan would have to save a further £1,070k in 2024/25"
     ) in html
     rows = table_rows(html[html.index('id="table-5"') :])
-    assert ["EHCP growth a year", "5.4%", "5.4%", "12.0%", "3,592", "6,130"] in rows
+    assert ["EHCP growth a year", "7.3%", "7.3%", "16.3%", "3,592", "7,061"] in rows
+    # Issue 27's must-shows: the one-off all-requests scenario, no growth to date called "a
+    # year", the odds stated, and a source for every range.
+    assert "would then be £5,095k rather than £3,853k" in html
+    assert "5.4% a year" not in html
+    assert "simulations in 100 it comes out above the forecast of £3,592k" in html
+    ranges = table_rows(html[html.index('id="table-6"') :])
+    assert ranges[0] == ["Assumption", "Range", "In the simulations", "Source"]
     reader = PdfReader(reports(project) / "cabinet-report.pdf")
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
     assert "Figure 2: Deficit carried forward at the end of 2024/25" in text

@@ -80,6 +80,7 @@ def _dispatch(args: argparse.Namespace) -> Finished:
                 f"Inputs of cycle {gate.cycle} passed all {gate.checks} checks.",
                 f"  validation report: {gate.summary}",
             ],
+            warnings=tuple(gate.warnings),
         )
     if args.command == "preview":
         from highneeds.paths import PROJECT_ROOT

@@ -69,6 +69,14 @@ REGISTRY: tuple[FigureFamily, ...] = (
         method="A setting of the run (10,000 unless the run asks for another number).",
     ),
     FigureFamily(
+        ("sensitivity.centre", "uncertainty.pressures"),
+        "What the measures of how sure the forecast is centre on",
+        "words",
+        "given",
+        method="A setting of the run (uncertainty_centre): the finance table's forecast with "
+        "the Recovery Plan, the agreed top-up uplift left out, unless the run puts it inside.",
+    ),
+    FigureFamily(
         ("first_year", "last_year", "current_year"),
         "Years of the forecast",
         "financial year",

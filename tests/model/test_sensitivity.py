@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from highneeds.gate.figures import figure_values
 from highneeds.model import sensitivity
+from highneeds.model.ranges import ASSUMPTION_LABELS, AssumptionRange, apply_range_overrides
 from tests.conftest import model_tables
 
 BASE_YEAR = "2021/22"
@@ -50,7 +51,7 @@ def test_the_shipped_ranges_come_from_the_papers_own_figures(shipped) -> None:
     assert round(by_name["cost_per_plan_growth"].high, 3) == 0.050
     assert round(by_name["allocation_growth"].low, 3) == 0.050
     assert round(by_name["allocation_growth"].high, 3) == 0.087
-    assert set(by_name) == set(sensitivity.ASSUMPTION_LABELS)
+    assert set(by_name) == set(ASSUMPTION_LABELS)
 
 
 def test_the_tornados_central_value_is_the_forecast_and_its_ends_move_the_lines_they_name(
@@ -108,10 +109,7 @@ def test_the_same_seed_gives_the_same_draws_and_another_cycle_others(shipped) ->
 
 def test_a_zero_width_range_collapses_every_percentile_to_the_forecast(shipped) -> None:
     base, ranges, scenarios = shipped
-    fixed = [
-        sensitivity.AssumptionRange(r.name, r.central, r.central, r.central, "fixed")
-        for r in ranges
-    ]
+    fixed = [AssumptionRange(r.name, r.central, r.central, r.central, "fixed") for r in ranges]
     paths = sensitivity.simulate(base, fixed, 1, 200)
     levels = sensitivity.uncertainty(base, paths)
     for scenario in ("unmitigated", "mitigated"):
@@ -122,7 +120,7 @@ def test_a_zero_width_range_collapses_every_percentile_to_the_forecast(shipped) 
 
 @settings(max_examples=40, deadline=None)
 @given(
-    st.sampled_from(list(sensitivity.ASSUMPTION_LABELS)),
+    st.sampled_from(list(ASSUMPTION_LABELS)),
     st.lists(st.floats(-0.5, 1.5, allow_nan=False), min_size=2, max_size=6, unique=True),
 )
 def test_the_final_deficit_moves_one_way_as_each_assumption_rises(shipped, name, values) -> None:
@@ -136,6 +134,95 @@ def test_the_final_deficit_moves_one_way_as_each_assumption_rises(shipped, name,
 
 def test_a_range_that_leaves_out_the_central_value_is_refused(shipped) -> None:
     _, ranges, _ = shipped
-    overrides = pd.DataFrame([{"row": 2, "assumption": "ehcp_growth", "low": 8.0, "high": 12.0}])
-    with pytest.raises(Exception, match="row 2: ehcp_growth runs from 8.0 to 12.0"):
-        sensitivity.apply_range_overrides(ranges, overrides)
+    overrides = pd.DataFrame(
+        [
+            {
+                "row": 2,
+                "assumption": "ehcp_growth",
+                "low": 8.0,
+                "high": 12.0,
+                "source": "EHCP history",
+            }
+        ]
+    )
+    with pytest.raises(Exception, match="row 2: ehcp_growth runs from 8 to 12"):
+        apply_range_overrides(ranges, overrides)
+
+
+def test_the_transfer_is_approved_or_refused_and_held_unless_a_chance_is_stated(shipped) -> None:
+    """The default: the tornado shows a refusal, but the simulations do not average a
+    two-thirds transfer; held at the forecast's approval, as no chance of refusal is stated."""
+    base, ranges, _ = shipped
+    transfer = next(r for r in ranges if r.name == "schools_block_transfer")
+    assert (transfer.low, transfer.high, transfer.draw) == (0.0, 1.0, "held")
+    assert "no chance of a refusal has been stated" in transfer.source
+    paths = sensitivity.simulate(base, [transfer], seed=1, draws=500)
+    _, at_forecast = sensitivity.deficit_paths(base, {})
+    assert paths["mitigated"] == pytest.approx(np.repeat(at_forecast, 500, axis=0))
+
+
+@settings(max_examples=40, deadline=None)
+@given(probability=st.floats(min_value=0, max_value=1), seed=st.integers(0, 2**32))
+def test_one_end_or_the_other_draws_only_the_ends_as_often_as_stated(
+    shipped, probability: float, seed: int
+) -> None:
+    base, _, _ = shipped
+    either = AssumptionRange(
+        "schools_block_transfer",
+        0.0,
+        1.0,
+        1.0,
+        "approved or refused",
+        "Forum",
+        "either",
+        probability,
+    )
+    draws = 4_000
+    final = sensitivity.simulate(base, [either], seed, draws)["mitigated"][:, -1]
+    _, approved = sensitivity.deficit_paths(base, {"schools_block_transfer": 1.0})
+    _, refused = sensitivity.deficit_paths(base, {"schools_block_transfer": 0.0})
+    at_high = np.isclose(final, approved[0, -1])
+    assert (at_high | np.isclose(final, refused[0, -1])).all()
+    # Within five standard errors of the stated chance.
+    spread = 5 * np.sqrt(probability * (1 - probability) / draws) + 1e-9
+    assert abs(at_high.mean() - probability) <= spread
+
+
+def test_a_fixed_assumption_has_no_range_and_is_not_drawn(shipped) -> None:
+    _, ranges, _ = shipped
+    overrides = pd.DataFrame(
+        [
+            {
+                "row": 2,
+                "assumption": "allocation_growth",
+                "low": float("nan"),
+                "high": float("nan"),
+                "source": "DfE announcement",
+                "distribution": "fixed",
+                "probability": float("nan"),
+            }
+        ]
+    )
+    (fixed,) = [
+        r for r in apply_range_overrides(ranges, overrides) if r.name == "allocation_growth"
+    ]
+    assert fixed.low == fixed.central == fixed.high
+    assert (fixed.source, fixed.drawn_as) == ("DfE announcement", "held at the forecast's value")
+
+
+def test_a_run_can_put_the_agreed_uplift_inside_the_centre(shipped_tables) -> None:
+    """The finance table leaves the agreed top-up uplift out: by default the measures centre on
+    it and the odds are given against it with the uplift too; -p uncertainty_centre=
+    with_agreed_pressures adds the uplift to every path instead."""
+    default, _ = model_tables(shipped_tables, draws=500)
+    inside, _ = model_tables(shipped_tables, draws=500, uncertainty_centre="with_agreed_pressures")
+    assert default["sensitivity"]["cfwd_central"].iloc[0] == pytest.approx(3592)
+    assert inside["sensitivity"]["cfwd_central"].iloc[0] == pytest.approx(4102)
+    even, moved = default["break_even"].iloc[0], inside["break_even"].iloc[0]
+    assert (even["forecast"], even["forecast_with_pressures"]) == pytest.approx((3592, 4102))
+    assert not even["pressures_inside"] and moved["pressures_inside"]
+    assert moved["forecast"] == pytest.approx(4102)
+    assert moved["share_above_forecast"] == moved["share_above_forecast_with_pressures"]
+    # The same draws, shifted by the uplift (170 a year from 2022/23: 510 by 2024/25).
+    shift = inside["uncertainty"]["p50"].to_numpy() - default["uncertainty"]["p50"].to_numpy()
+    assert shift[-1] == pytest.approx(510)

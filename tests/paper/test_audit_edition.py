@@ -87,3 +87,14 @@ def test_every_text_from_an_input_is_escaped() -> None:
     html = audit_edition(PAPER, FIGURES, _derivations())
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_claims_the_run_warned_of_are_listed_first_and_escaped() -> None:
+    claim = "narrative.md, para 2.5 (line 27): states c£500k a year <b>x</b>"
+    soup = BeautifulSoup(audit_edition(PAPER, FIGURES, _derivations(), [claim]), "html.parser")
+    listed = soup.find(class_="audit-claims")
+    assert [li.get_text() for li in listed.find_all("li")] == [claim]
+    assert listed.find("b") is None
+    quiet = BeautifulSoup(audit_edition(PAPER, FIGURES, _derivations()), "html.parser")
+    assert quiet.find(class_="audit-claims") is None
+    assert "No claim in the narrative" in quiet.get_text()

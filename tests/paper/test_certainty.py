@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from highneeds.gate.paper_yaml import read_paper_metadata
+from highneeds.model.sensitivity import POSITIONS, position_in_range
 from highneeds.paper import certainty, uncertainty_charts
 from highneeds.paper.assemble import build_paper, narrative_context
 from highneeds.paper.chart import LARGE_PRINT, STANDARD
-from highneeds.paper.formatting import round_half_up
 from highneeds.paper.narrative import parse_narrative
 from highneeds.paths import PROJECT_ROOT
 from tests.conftest import shipped_model_outputs
@@ -122,9 +122,9 @@ def test_where_the_forecast_sits_is_read_from_the_range_either_way_round(
     lies from the range's lowest deficit towards its highest."""
     least, most = sorted((at_low, at_high))
     central = least + share * (most - least)
-    words = certainty.position_in_range(at_low, central, at_high)
+    words = position_in_range(at_low, central, at_high)
     if most - least <= 1e-9 * max(1.0, abs(most)):
-        assert words is None
+        assert words == ""
         return
     exact = (central - least) / (most - least)
     if exact < 0.33:
@@ -134,7 +134,7 @@ def test_where_the_forecast_sits_is_read_from_the_range_either_way_round(
     elif exact > 0.67:
         assert words == "cautious end"
     # Swapping the ends (a range given high to low) never changes the words.
-    assert certainty.position_in_range(at_high, central, at_low) == words
+    assert position_in_range(at_high, central, at_low) == words
 
 
 @settings(max_examples=200, deadline=None)
@@ -147,9 +147,9 @@ def test_a_higher_forecast_never_sits_nearer_the_hopeful_end(
     at_low: float, width: float, shares: list[float]
 ) -> None:
     lower, higher = sorted(shares)
-    order = certainty.POSITIONS
-    first = certainty.position_in_range(at_low, at_low + lower * width, at_low + width)
-    second = certainty.position_in_range(at_low, at_low + higher * width, at_low + width)
+    order = POSITIONS
+    first = position_in_range(at_low, at_low + lower * width, at_low + width)
+    second = position_in_range(at_low, at_low + higher * width, at_low + width)
     assert order.index(first) <= order.index(second)
 
 
@@ -189,5 +189,21 @@ def test_the_odds_of_exceeding_the_forecast_fall_as_the_forecast_rises(outputs) 
     assert shares == sorted(shares, reverse=True)
     context = narrative_context(outputs)["uncertainty"]
     assert context["share_above_forecast"] >= context["share_above_forecast_with_pressures"]
-    in_100 = round_half_up(context["share_above_forecast"] * 100)
-    assert context["above_forecast_in_100"] == in_100
+    assert context["share_above_forecast_words"] == certainty.likelier_words(
+        context["share_above_forecast"]
+    )
+
+
+def test_the_ranges_table_says_where_each_range_comes_from(outputs) -> None:
+    rows = table_rows(certainty.ranges_table_html(outputs, "6"))
+    assert rows[0] == ["Assumption", "Range", "In the simulations", "Source"]
+    by_label = {row[0]: row[1:] for row in rows[1:]}
+    growth = by_label["EHCP growth a year"]
+    assert growth[:2] == [
+        "7.3% to 16.3%",
+        "anywhere in the range, most often near the forecast's value",
+    ]
+    assert growth[2].startswith("computed from the cycle's own figures (from this year's growth")
+    transfer = by_label["Schools block transfer, share of the forecast"]
+    assert transfer[:2] == ["0% to 100%", "held at the forecast's value"]
+    assert "no chance of a refusal has been stated" in transfer[2]

@@ -65,3 +65,23 @@ def test_only_a_rounded_yearly_figure_outside_the_forecast_is_warned_of(
     context, sentence: str, warned: int
 ) -> None:
     assert len(check_claims(_story(sentence), context)) == warned
+
+
+def test_validate_warns_of_the_claim_as_a_run_would(project_root, tmp_path) -> None:
+    import shutil
+
+    from highneeds.runner.options import RunOptions
+    from highneeds.runner.validate import validate_only
+
+    shutil.copytree(project_root / "expectations", tmp_path / "expectations")
+    raw = tmp_path / "data" / "raw" / "2022-01"
+    shutil.copytree(project_root / "data" / "raw" / "2022-01", raw)
+    (warning,) = validate_only(RunOptions(cycle="2022-01", root=tmp_path)).warnings
+    assert warning.startswith("warning: narrative.md, para 2.5 (line 27): states c£500k a year")
+    narrative = raw / "narrative.md"
+    bound = narrative.read_text(encoding="utf-8").replace(
+        "c{{ unmitigated.in_year[current_year] | round_to(100) | gbp_k }} per annum",
+        "{{ forecast_growth.low | gbp_k }} to {{ forecast_growth.high | gbp_k }} a year",
+    )
+    narrative.write_text(bound, encoding="utf-8")
+    assert validate_only(RunOptions(cycle="2022-01", root=tmp_path)).warnings == []

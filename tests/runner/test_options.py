@@ -60,6 +60,7 @@ def test_declared_parameters_are_read_without_running_the_notebook(project_root:
         "processed_dir",
         "recovery_plan_basis",
         "forecast_source",
+        "uncertainty_centre",
         "uncertainty_draws",
     ]
 

@@ -132,3 +132,11 @@ def test_only_loopback_hosts_are_answered(host: str, status: int) -> None:
     app = preview_app(FakeEngine(), lambda: True, watch=False)
     with TestClient(app, base_url="http://127.0.0.1:8000") as client:
         assert client.get("/_preview/state", headers={"host": host}).status_code == status
+
+
+def test_claims_to_check_are_shown_above_the_paper_escaped() -> None:
+    warning = "narrative.md, para 2.5: states c£500k a year <img src=x onerror=alert(1)>"
+    page = preview_page(Snapshot(5, PAPER, None, 0.1, (warning,)), "2022-01")
+    assert "<img src=x" not in page
+    assert "states c£500k a year &lt;img src=x onerror=alert(1)&gt;" in page
+    assert 'class="preview-warnings" role="status"' in page

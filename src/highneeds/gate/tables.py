@@ -353,11 +353,35 @@ def read_intervention_places(raw_dir: Path) -> pd.DataFrame:
     )
 
 
+#: The columns of assumption_ranges.csv: required, then optional.
+RANGE_COLUMNS = ("assumption", "low", "high", "source")
+RANGE_OPTIONAL = ("distribution", "probability")
+
+
 def read_assumption_ranges(raw_dir: Path) -> pd.DataFrame:
-    """The low and high value of each assumption the forecast rests on, in percent."""
-    return _read_typed(
-        raw_dir, "assumption_ranges", {"assumption": "str", "low": "float", "high": "float"}
+    """The low and high value of each assumption the forecast rests on, in percent, where the
+    range comes from (``source``, required), and optionally how the simulations draw it
+    (``distribution``: triangular, either or fixed) with the chance of its high end
+    (``probability``, percent). A fixed assumption may leave low and high blank."""
+    table = read_source(
+        raw_dir, "assumption_ranges", is_header=lambda cells: {"assumption", "low"} <= set(cells)
     )
+    present = [c for c in RANGE_OPTIONAL if c in table.header]
+    records: list[dict[str, Any]] = []
+    for number, rec in _records(table, [*RANGE_COLUMNS, *present]):
+        typed: dict[str, Any] = {"row": number, "assumption": rec["assumption"]}
+        for column in ("low", "high", "probability"):
+            text = rec.get(column, "")
+            typed[column] = _convert(table, number, column, text, "float") if text else None
+        typed["source"] = rec["source"].strip()
+        typed["distribution"] = rec.get("distribution", "").strip() or "triangular"
+        records.append(typed)
+    columns = ["row", "assumption", "low", "high", "source", "distribution", "probability"]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for column in ("low", "high", "probability"):
+        frame[column] = frame[column].astype(float)
+    frame.attrs["source"] = table.name
+    return frame
 
 
 #: Readers for each tabular input (CSV or XLSX), keyed by the typed table's name.

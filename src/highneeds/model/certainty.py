@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from highneeds.amounts import as_written
-from highneeds.model.sensitivity import PERCENTILES, SEED_RECIPE, AssumptionRange
+from highneeds.model.ranges import AssumptionRange
+from highneeds.model.sensitivity import PERCENTILES, SEED_RECIPE
 from highneeds.traced import Traced, described
 
 _WHERE = "02_deficit_model.ipynb: How sure is the forecast"
@@ -37,17 +38,28 @@ def simulation_recipe(
         (
             "generator",
             f"numpy.random.default_rng(seed) (PCG64), NumPy {np.__version__}; each assumption "
-            "drawn in this order with Generator.triangular(low, central, high, draws)",
+            "drawn in this order with Generator.triangular(low, central, high, draws), or, for "
+            "one end or the other, Generator.random(draws) < probability taking the high end",
         ),
     ]
     for index, rng in enumerate(ranges, start=1):
-        if rng.high > rng.low:
+        if rng.high <= rng.low:
+            shape = f"fixed at {rng.central!r} (a range of one value: no draw)"
+        elif rng.draw == "held":
+            shape = (
+                f"held at {rng.central!r} (no draw: {rng.source}); its ends, {rng.low!r} and "
+                f"{rng.high!r}, are shown one at a time"
+            )
+        elif rng.draw == "either":
+            shape = (
+                f"either(low={rng.low!r}, high={rng.high!r}, probability={rng.probability!r}) "
+                f"(the high end with a {_pct(rng.probability or 0)} chance)"
+            )
+        else:
             shape = (
                 f"triangular(low={rng.low!r}, mode={rng.central!r}, high={rng.high!r}) "
                 f"({_pct(rng.low)} to {_pct(rng.high)}, peak {_pct(rng.central)})"
             )
-        else:
-            shape = f"fixed at {rng.central!r} (a range of one value: no draw)"
         recipe.append((f"distribution {index}: {rng.name}", shape))
     recipe += [
         (
@@ -78,6 +90,7 @@ def certainty_figures(
     it starts from (``inputs``)."""
     last = str(levels["year"].iloc[-1])
     out: list[Traced] = []
+    every_end: list[Traced] = []
     central = described(
         float(tornado["cfwd_central"].iloc[0]),
         "sensitivity.central",
@@ -108,6 +121,7 @@ def certainty_figures(
                 _WHERE,
             )
         out += ends.values()
+        every_end += [ends["cfwd_at_low"], ends["cfwd_at_high"]]
         if rank == 0:
             out += [
                 figure.named(f"sensitivity.biggest.{column}", figure.label)
@@ -123,6 +137,20 @@ def certainty_figures(
                     _WHERE,
                 )
             )
+    out.append(
+        described(
+            "; ".join(
+                f"{rec.assumption}: {rec.position}" for rec in tornado.itertuples() if rec.position
+            ),
+            "sensitivity.position",
+            "Where the forecast sits in each range",
+            "for each assumption, how far the forecast's deficit lies from the lowest deficit its "
+            "range gives towards the highest: the first third is the hopeful end, the middle "
+            "third the middle, the last third the cautious end",
+            [central, *every_end],
+            _WHERE,
+        )
+    )
     out += _break_even(even, last, inputs)
     out.append(draws)
     out.append(
@@ -136,12 +164,17 @@ def certainty_figures(
             recipe,
         )
     )
+    inside = bool(even.get("pressures_inside", False))
     for name, against in (
-        ("share_above_forecast", "the forecast with the Recovery Plan"),
+        (
+            "share_above_forecast",
+            "the forecast with the Recovery Plan"
+            + (" and the agreed top-up uplift (inside the simulations)" if inside else ""),
+        ),
         (
             "share_above_forecast_with_pressures",
-            "the forecast with the Recovery Plan and the agreed top-up uplift (which the "
-            "simulations leave out)",
+            "the forecast with the Recovery Plan and the agreed top-up uplift"
+            + (" (inside the simulations)" if inside else " (which the simulations leave out)"),
         ),
     ):
         value = float(even[name.replace("share_above_", "")])

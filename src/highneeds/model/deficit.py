@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -354,3 +355,23 @@ def financial_year_of(cycle: str) -> str:
     year, month = (int(part) for part in cycle.split("-"))
     start = year if month >= 4 else year - 1
     return f"{start}/{(start + 1) % 100:02d}"
+
+
+#: The scenarios whose yearly movements give the forecast's growth a year.
+GROWTH_SCENARIOS = ("unmitigated", "mitigated")
+
+
+Movement = TypeVar("Movement", float, Traced)
+
+
+def movement_range(
+    in_year: Mapping[str, Mapping[str, Movement]], years: list[str], current_year: str
+) -> tuple[Movement, Movement, str, str] | None:
+    """The lowest and highest yearly movement after the cycle's own year, with and without the
+    Recovery Plan, and the first and last year they span (None with no year after it): what
+    the forecast says the deficit grows by a year (``forecast_growth``)."""
+    after = years[years.index(current_year) + 1 :] if current_year in years else []
+    values = [in_year[name][y] for name in GROWTH_SCENARIOS if name in in_year for y in after]
+    if not values:
+        return None
+    return min(values, key=float), max(values, key=float), after[0], after[-1]

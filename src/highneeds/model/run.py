@@ -43,6 +43,7 @@ class ModelParameters:
     recovery_plan_basis: str = "in_year"
     forecast_source: str = "auto"
     uncertainty_draws: int = sensitivity.DEFAULT_DRAWS
+    uncertainty_centre: str = "finance_table"
 
 
 @dataclass
@@ -132,20 +133,26 @@ def run_model(
         tables.get("assumption_ranges"),
         basis,
         12 if forecast is None else forecast.months_to_date_count,
+        # The agreed top-up uplift inside every path, where the run asks for it.
+        [float(uplift[y]) for y in years]
+        if params.uncertainty_centre == "with_agreed_pressures"
+        else None,
     )
     tornado = sensitivity.tornado(base, ranges)
     seed = sensitivity.seed_of(params.cycle)
     paths = sensitivity.simulate(base, ranges, seed, params.uncertainty_draws)
     levels = sensitivity.uncertainty(base, paths)
     by_name = {d.scenario: d for d in deficits}
-    # The simulations move the forecast with the Recovery Plan; the agreed top-up uplift is
-    # left out of them, so their odds are given against the forecast with it too.
-    forecast_cfwd = float(by_name["mitigated"].cfwd[years[-1]])
+    # The simulations move the forecast with the Recovery Plan; unless the run puts the
+    # agreed top-up uplift inside them, their odds are given against the forecast with it too.
+    inside = params.uncertainty_centre == "with_agreed_pressures"
     with_pressures = float(by_name["mitigated_with_topup_uplift"].cfwd[years[-1]])
+    forecast_cfwd = with_pressures if inside else float(by_name["mitigated"].cfwd[years[-1]])
     even = sensitivity.break_even(base) | {
         "probability_still_growing": sensitivity.probability_still_growing(base, paths),
         "draws": params.uncertainty_draws,
         "forecast": forecast_cfwd,
+        "pressures_inside": inside,
         "share_above_forecast": sensitivity.share_above(paths["mitigated"], forecast_cfwd),
         "forecast_with_pressures": with_pressures,
         "share_above_forecast_with_pressures": sensitivity.share_above(
@@ -181,6 +188,8 @@ def run_model(
     )
     recipe = certainty.simulation_recipe(ranges, params.cycle, seed, params.uncertainty_draws)
     lineage.record(*certainty.certainty_figures(tornado, levels, even, starts, draws, recipe))
+    lineage.record(*_odds_against(by_name, years[-1], params.uncertainty_centre))
+    lineage.record(*_forecast_growth(by_name, years, current))
 
     comparison = (
         drivers.compare_forecasts(budget, driven.budget, years_forecast)
@@ -210,6 +219,53 @@ def run_model(
         lineage,
         implied,
     )
+
+
+def _odds_against(by_name: Mapping[str, deficit.Deficit], last: str, centre: str) -> list[Traced]:
+    """The forecasts the simulations' odds are given against, and what they centre on."""
+    setting = parameter_cell("uncertainty_centre", centre)
+    inside = centre == "with_agreed_pressures"
+    with_uplift = by_name["mitigated_with_topup_uplift"].cfwd[last]
+    forecast = with_uplift if inside else by_name["mitigated"].cfwd[last]
+    words = "the forecast with the Recovery Plan" + (" and the top-up uplift" if inside else "")
+    return [
+        forecast.named("uncertainty.forecast", f"The forecast the odds are given against: {words}"),
+        with_uplift.named(
+            "uncertainty.forecast_with_pressures",
+            "The forecast with the Recovery Plan and the agreed top-up uplift",
+        ),
+        *(
+            described(
+                centre,
+                key,
+                label,
+                "the run's setting uncertainty_centre: finance_table leaves the agreed top-up "
+                "uplift out of the simulations, as the finance table does; "
+                "with_agreed_pressures adds it to every year",
+                [setting],
+                _MODEL,
+            )
+            for key, label in (
+                ("uncertainty.pressures", "Whether the simulations include the top-up uplift"),
+                ("sensitivity.centre", "What the measures of how sure the forecast is centre on"),
+            )
+        ),
+    ]
+
+
+def _forecast_growth(
+    by_name: Mapping[str, deficit.Deficit], years: list[str], current: str
+) -> list[Traced]:
+    """What the forecast says the deficit grows by a year (``forecast_growth``), traced."""
+    found = deficit.movement_range({n: d.in_year for n, d in by_name.items()}, years, current)
+    if found is None:
+        return []
+    low, high, first, last = found
+    span = f"from {first} to {last}, with and without the Recovery Plan"
+    return [
+        low.named("forecast_growth.low", f"The lowest yearly growth {span}"),
+        high.named("forecast_growth.high", f"The highest yearly growth {span}"),
+    ]
 
 
 def run_interventions(tables: Mapping[str, pd.DataFrame]) -> ModelResult:

@@ -21,7 +21,7 @@ input and the paper.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -29,34 +29,15 @@ import pandas as pd
 from highneeds.errors import InputDataError
 from highneeds.model.deficit import budget_to_wide, recovery_plan_in_year
 from highneeds.model.demand import annualised
+from highneeds.model.ranges import (
+    OWN_FIGURES,
+    SHARES,
+    AssumptionRange,
+    apply_range_overrides,
+)
 
-#: The assumptions the forecast rests on, in the order the paper lists them, with labels.
-ASSUMPTION_LABELS = {
-    "ehcp_growth": "EHCP growth a year",
-    "cost_per_plan_growth": "Growth in cost per plan a year",
-    "allocation_growth": "High Needs allocation growth a year",
-    "schools_block_transfer": "Schools block transfer, share of the forecast",
-    "recovery_plan_delivery": "Recovery Plan savings delivered, share of the forecast",
-}
-#: Which assumptions are a rate a year and which a share of the forecast's own figure.
-SHARES = ("schools_block_transfer", "recovery_plan_delivery")
 PERCENTILES = (10, 50, 90)
 DEFAULT_DRAWS = 10_000
-
-
-@dataclass(frozen=True)
-class AssumptionRange:
-    """One assumption: its low, central and high value (fractions) and how they were set."""
-
-    name: str
-    low: float
-    central: float
-    high: float
-    basis: str
-
-    @property
-    def label(self) -> str:
-        return ASSUMPTION_LABELS[self.name]
 
 
 @dataclass(frozen=True)
@@ -77,6 +58,9 @@ class ForecastBase:
     #: The lowest and highest single-year growth the forecast shows, where it has two or more.
     cost_per_plan_growth_range: tuple[float, float] | None = None
     allocation_growth_range: tuple[float, float] | None = None
+    #: Agreed pressures the finance table leaves out, added to every path by year (£000): the
+    #: top-up uplift, where the run puts it inside the centre (``-p uncertainty_centre``).
+    pressures: np.ndarray | None = None
 
 
 def _growth_low_mean_high(values: pd.Series) -> tuple[float, float, float]:
@@ -173,7 +157,10 @@ def default_ranges(base: ForecastBase, ehcp_growth_high: float | None) -> list[A
             0.0,
             1.0,
             1.0,
-            "from no transfer (Schools Forum may refuse one) to the forecast's",
+            "refused (no transfer) or approved (the forecast's): Schools Forum decides each year",
+            f"{OWN_FIGURES}: the forecast assumes approval, and no chance of a refusal has "
+            "been stated",
+            draw="held",
         )
     )
     if np.any(base.recovery != 0):
@@ -187,41 +174,6 @@ def default_ranges(base: ForecastBase, ehcp_growth_high: float | None) -> list[A
             )
         )
     return ranges
-
-
-def apply_range_overrides(
-    ranges: list[AssumptionRange], overrides: pd.DataFrame | None
-) -> list[AssumptionRange]:
-    """The cycle's own ranges (``assumption_ranges.csv``: ``assumption,low,high`` in percent)
-    in place of the defaults; the central value is always the forecast's own."""
-    if overrides is None:
-        return ranges
-    given = {rec.assumption: rec for rec in overrides.itertuples(index=False)}
-    known = {r.name for r in ranges}
-    problems = [
-        f"assumption_ranges.csv, row {rec.row}, column 'assumption': found {name!r}; expected "
-        f"one this cycle's forecast uses: {', '.join(sorted(known))}"
-        for name, rec in given.items()
-        if name not in known
-    ]
-    out = []
-    for default in ranges:
-        rec = given.get(default.name)
-        if rec is None:
-            out.append(default)
-            continue
-        low, high = float(rec.low) / 100, float(rec.high) / 100
-        if not low <= default.central <= high:
-            problems.append(
-                f"assumption_ranges.csv, row {rec.row}: {default.name} runs from {rec.low} to "
-                f"{rec.high} but the forecast's own value, {default.central * 100:.4g}, is not "
-                "within it"
-            )
-            continue
-        out.append(AssumptionRange(default.name, low, default.central, high, "the cycle's own"))
-    if problems:
-        raise InputDataError("The assumption ranges cannot be used.", problems)
-    return out
 
 
 def deficit_paths(
@@ -252,8 +204,26 @@ def deficit_paths(
         steps > 0, value("schools_block_transfer", 1.0), 1.0
     )
     unmitigated = transfer + allocation + placement
+    if base.pressures is not None:
+        unmitigated = unmitigated + base.pressures[None, :]
     mitigated = unmitigated + base.recovery[None, :] * value("recovery_plan_delivery", 1.0)
     return base.opening + unmitigated.cumsum(axis=1), base.opening + mitigated.cumsum(axis=1)
+
+
+#: Where the forecast sits in an assumption's range, by how far its deficit lies from the
+#: lowest deficit the range gives towards the highest: the first third, the middle third, the
+#: last third.
+POSITIONS = ("hopeful end", "middle", "cautious end")
+
+
+def position_in_range(cfwd_at_low: float, central: float, cfwd_at_high: float) -> str:
+    """Where the forecast's deficit ``central`` sits between the deficits at an assumption's
+    two ends (:data:`POSITIONS`); "" for an assumption that does not move the deficit."""
+    least, most = sorted((cfwd_at_low, cfwd_at_high))
+    if most - least <= 1e-9 * max(1.0, abs(most)):
+        return ""
+    share = (central - least) / (most - least)
+    return POSITIONS[0] if share <= 1 / 3 else POSITIONS[2] if share >= 2 / 3 else POSITIONS[1]
 
 
 def tornado(base: ForecastBase, ranges: list[AssumptionRange]) -> pd.DataFrame:
@@ -276,7 +246,10 @@ def tornado(base: ForecastBase, ranges: list[AssumptionRange]) -> pd.DataFrame:
                 "cfwd_central": central,
                 "cfwd_at_high": at_high,
                 "swing": abs(at_high - at_low),
+                "position": position_in_range(at_low, central, at_high),
                 "basis": assumption.basis,
+                "source": assumption.source,
+                "drawn_as": assumption.drawn_as,
             }
         )
     frame = pd.DataFrame(rows)
@@ -314,6 +287,11 @@ def break_even(base: ForecastBase) -> dict[str, float | bool]:
 
 
 #: How a cycle's seed is derived, in words (``explain`` and the docs print it).
+#: What the measures of how sure the forecast is centre on: the finance table's forecast with
+#: the Recovery Plan (agreed pressures it leaves out stated beside it, with their effect), or
+#: that forecast with the agreed pressures (the top-up uplift) inside every path.
+UNCERTAINTY_CENTRES = ("finance_table", "with_agreed_pressures")
+
 SEED_RECIPE = 'the first 8 bytes of SHA-256("highneeds:{cycle}") read as a big-endian integer'
 
 
@@ -326,19 +304,23 @@ def seed_of(cycle: str) -> int:
 def simulate(
     base: ForecastBase, ranges: list[AssumptionRange], seed: int, draws: int = DEFAULT_DRAWS
 ) -> dict[str, np.ndarray]:
-    """Draw every assumption from a triangular distribution over its range (peaked at its
-    central value), independently, and return the deficit paths of every draw."""
+    """Draw every assumption independently, as its range says (:data:`DRAWS`: triangular over
+    its range peaked at its central value, one end or the other, or held), and return the
+    deficit paths of every draw."""
     if draws < 1:
         raise ValueError(f"uncertainty_draws must be a whole number of at least 1: {draws!r}")
     rng = np.random.default_rng(seed)
     values: dict[str, np.ndarray | float] = {}
     for assumption in ranges:
-        if assumption.high > assumption.low:
+        if assumption.high <= assumption.low or assumption.draw == "held":
+            values[assumption.name] = np.full(draws, assumption.central)
+        elif assumption.draw == "either":
+            high = rng.random(draws) < (assumption.probability or 0.0)
+            values[assumption.name] = np.where(high, assumption.high, assumption.low)
+        else:
             values[assumption.name] = rng.triangular(
                 assumption.low, assumption.central, assumption.high, draws
             )
-        else:
-            values[assumption.name] = np.full(draws, assumption.central)
     unmitigated, mitigated = deficit_paths(base, values)
     return {"unmitigated": unmitigated, "mitigated": mitigated}
 
@@ -377,6 +359,7 @@ def ranges_for_cycle(
     overrides: pd.DataFrame | None,
     recovery_plan_basis: str = "in_year",
     months_to_date: int = 12,
+    pressures: np.ndarray | None = None,
 ) -> tuple[ForecastBase, list[AssumptionRange]]:
     """The printed forecast ready to be moved, and the range of each assumption: the cycle's
     own (``assumption_ranges.csv``) where it gives one, the defaults otherwise. EHCP growth is
@@ -395,5 +378,7 @@ def ranges_for_cycle(
         else None
     )
     base = forecast_base(budget, base_year, demand, central, recovery_plan_basis)
+    if pressures is not None:
+        base = replace(base, pressures=np.asarray(pressures, dtype=float))
     ranges = default_ranges(base, high)
     return base, apply_range_overrides(ranges, overrides)

@@ -10,7 +10,11 @@ from typing import Any
 
 import pandas as pd
 
-from highneeds.paper.certainty import certainty_context, sensitivity_table_html
+from highneeds.paper.certainty import (
+    certainty_context,
+    ranges_table_html,
+    sensitivity_table_html,
+)
 from highneeds.paper.chart import (
     LARGE_PRINT,
     STANDARD,
@@ -19,7 +23,7 @@ from highneeds.paper.chart import (
     describe_deficit_chart,
     figure_html,
 )
-from highneeds.paper.claims import check_claims, forecast_growth
+from highneeds.paper.claims import check_claims
 from highneeds.paper.figure_notes import FigureNotes
 from highneeds.paper.model_outputs import ModelOutputs
 from highneeds.paper.narrative import Narrative, TextRenderer, render_sections
@@ -91,9 +95,8 @@ def narrative_context(outputs: ModelOutputs) -> dict[str, Any]:
             for category, rows in outputs.placements.groupby("category", sort=False)
         }
     context.update(certainty_context(outputs))
-    growth = forecast_growth(context)
-    if growth is not None:
-        context["forecast_growth"] = growth
+    if outputs.forecast_growth is not None:
+        context["forecast_growth"] = dict(outputs.forecast_growth)
     context["business_cases"] = {
         rec.intervention_id: rec._asdict() for rec in outputs.business_cases.itertuples(index=False)
     }
@@ -174,9 +177,11 @@ def build_paper(
             return placements_table_html(outputs, number, recorded, notes)
         if name == "sensitivity":
             return sensitivity_table_html(outputs, number, recorded, notes)
+        if name == "ranges":
+            return ranges_table_html(outputs, number)
         raise KeyError(
             f"no table named {name!r}; the tables are high_needs_budget, "
-            "business_cases, demand, placements, scenarios and sensitivity"
+            "business_cases, demand, placements, scenarios, sensitivity and ranges"
         )
 
     def chart(name: str) -> str:

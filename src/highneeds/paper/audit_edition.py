@@ -24,9 +24,13 @@ Derivations = Mapping[str, Mapping[str, Any]]
 
 
 def audit_edition(
-    paper_html: str, figures: Sequence[Mapping[str, Any]], derivations: Derivations
+    paper_html: str,
+    figures: Sequence[Mapping[str, Any]],
+    derivations: Derivations,
+    claims: Sequence[str] = (),
 ) -> str:
-    """The auditor's edition of ``paper_html`` (the Cabinet paper's HTML)."""
+    """The auditor's edition of ``paper_html`` (the Cabinet paper's HTML), listing first the
+    ``claims`` of the narrative the run warned of (:mod:`highneeds.paper.claims`)."""
     anchors = _number(figures, derivations)
     listed: dict[str | None, list[dict[str, Any]]] = {}
     for record in figures:
@@ -38,7 +42,8 @@ def audit_edition(
     if soup.title is not None and soup.title.string:
         soup.title.string = f"Auditor's edition: {soup.title.string}"
     main = soup.find("main")
-    main.insert(0, _fragment(render_template("highneeds.paper", "parts/audit-notice.html.j2")))
+    notice = render_template("highneeds.paper", "parts/audit-notice.html.j2", claims=claims)
+    main.insert(0, _fragment(notice))
     for paragraph, items in listed.items():
         if paragraph is None:
             continue

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from highneeds.paper.figure_notes import FigureNotes
-from highneeds.paper.formatting import pct, round_half_up, table_amount
+from highneeds.paper.formatting import pct, table_amount
 from highneeds.paper.model_outputs import ModelOutputs
 from highneeds.paper.uncertainty_charts import assumption_value
 from highneeds.templating import Markup, render_template
@@ -48,20 +48,12 @@ def ehcp_break_even_words(break_even: Mapping[str, Any], central: float, after: 
     )
 
 
-#: Where the forecast sits in an assumption's range, by how far its deficit lies from the
-#: lowest deficit the range gives towards the highest: the first third, the middle third, the
-#: last third.
-POSITIONS = ("hopeful end", "middle", "cautious end")
-
-
-def position_in_range(cfwd_at_low: float, central: float, cfwd_at_high: float) -> str | None:
-    """Where the forecast's deficit ``central`` sits between the deficits at an assumption's
-    two ends (:data:`POSITIONS`); None for an assumption that does not move the deficit."""
-    least, most = sorted((cfwd_at_low, cfwd_at_high))
-    if most - least <= 1e-9 * max(1.0, abs(most)):
-        return None
-    share = (central - least) / (most - least)
-    return POSITIONS[0] if share <= 1 / 3 else POSITIONS[2] if share >= 2 / 3 else POSITIONS[1]
+#: Each position in a range (the tornado's ``position``: the model's), as a sentence says it.
+POSITION_PHRASES = {
+    "hopeful end": "at the hopeful end of the range (the deficit near its lowest) for",
+    "middle": "in the middle of the range for",
+    "cautious end": "at the cautious end of the range (the deficit near its highest) for",
+}
 
 
 def _listed(items: list[str]) -> str:
@@ -70,20 +62,13 @@ def _listed(items: list[str]) -> str:
 
 def position_words(rows: list[Mapping[str, Any]]) -> str:
     """Where the forecast sits in each assumption's range, as a sentence written from the
-    tornado's figures (``rows``: its records), assumptions grouped by position."""
-    groups: dict[str, list[str]] = {position: [] for position in POSITIONS}
+    tornado's positions (``rows``: its records), assumptions grouped by position."""
+    groups: dict[str, list[str]] = {position: [] for position in POSITION_PHRASES}
     for rec in rows:
-        position = position_in_range(
-            float(rec["cfwd_at_low"]), float(rec["cfwd_central"]), float(rec["cfwd_at_high"])
-        )
-        if position is not None:
+        position = str(rec.get("position") or "")
+        if position in groups:
             groups[position].append(ASSUMPTION_WORDS[rec["assumption"]])
-    phrases = {
-        "hopeful end": "at the hopeful end of the range (the deficit near its lowest) for",
-        "middle": "in the middle of the range for",
-        "cautious end": "at the cautious end of the range (the deficit near its highest) for",
-    }
-    parts = [f"{phrases[p]} {_listed(names)}" for p, names in groups.items() if names]
+    parts = [f"{POSITION_PHRASES[p]} {_listed(names)}" for p, names in groups.items() if names]
     if not parts:
         return "No assumption's range moves the forecast"
     return "The forecast sits " + "; ".join(parts)
@@ -97,6 +82,19 @@ def likelier_words(share_above: float) -> str:
     if share_above < 0.45:
         return "more likely to be lower than forecast than higher"
     return "about as likely to be higher than forecast as lower"
+
+
+#: Whether the simulations include the agreed pressures the finance table leaves out (the
+#: top-up uplift), in words: the run's setting (``-p uncertainty_centre``) says which.
+PRESSURES_WORDS = {
+    False: "the simulations move the finance table's lines, which leave that uplift out",
+    True: "the simulations add that uplift to every year, as this run was set to",
+}
+#: What the measures of how sure the forecast is centre on, in words.
+CENTRE_WORDS = {
+    False: "with the Recovery Plan",
+    True: "with the Recovery Plan and the top-up uplift Schools Forum agreed",
+}
 
 
 def certainty_context(outputs: ModelOutputs) -> dict[str, Any]:
@@ -127,11 +125,10 @@ def certainty_context(outputs: ModelOutputs) -> dict[str, Any]:
             "share_above_forecast_with_pressures": float(
                 even["share_above_forecast_with_pressures"]
             ),
-            "likelier": likelier_words(share),
+            # Words written from a figure trace to it (``<figure>_words``).
+            "share_above_forecast_words": likelier_words(share),
+            "pressures_words": PRESSURES_WORDS[bool(even.get("pressures_inside", False))],
         }
-        for name in ("share_above_forecast", "share_above_forecast_with_pressures"):
-            in_100 = name.replace("share_", "") + "_in_100"
-            uncertainty[in_100] = int(round_half_up(uncertainty[name] * 100, 0))
     for scenario, group in levels.groupby("scenario", sort=False):
         uncertainty[str(scenario)] = {p: _by_year(group, p) for p in ("p10", "p50", "p90")}
     return {
@@ -139,6 +136,7 @@ def certainty_context(outputs: ModelOutputs) -> dict[str, Any]:
             **rows,
             "biggest": biggest,
             "central": biggest["cfwd_central"],
+            "centre_words": CENTRE_WORDS[bool(even.get("pressures_inside", False))],
             "position_words": position_words(list(rows.values())),
         },
         "break_even": even,
@@ -194,4 +192,30 @@ def sensitivity_table_html(
         rows=rows,
         # Every figure of the table is the model's: one mark, on its caption.
         note=Markup("") if notes is None else notes.mark("sensitivity.table"),
+    )
+
+
+def ranges_table_html(outputs: ModelOutputs, number: str) -> str:
+    """Where each assumption's range comes from (the council's source, or the cycle's own
+    figures), the range, and how the simulations draw it."""
+    if outputs.sensitivity is None:
+        raise KeyError("no table named 'ranges' in this cycle")
+    rows = []
+    for rec in outputs.sensitivity.itertuples(index=False):
+        low, high = (assumption_value(v, rec.kind) for v in (rec.low, rec.high))
+        rows.append(
+            {
+                "label": rec.label,
+                "range": f"fixed at {low}" if rec.high <= rec.low else f"{low} to {high}",
+                "drawn_as": str(rec.drawn_as),
+                "source": f"{rec.source} ({rec.basis})",
+            }
+        )
+    return render_template(
+        "highneeds.paper",
+        "parts/ranges-table.html.j2",
+        number=number,
+        caption="Where each assumption's range comes from, and how the simulations draw it "
+        "(each on its own: no two are taken to move together)",
+        rows=rows,
     )

@@ -25,8 +25,6 @@ from highneeds.typed_figures import placeholders
 
 #: Words after a figure that make it a yearly rate.
 YEARLY_WORDS = ("per annum", "a year", "each year", "every year", "annually", "a yr")
-#: The scenarios whose yearly movements the forecast's range is taken over.
-FORECAST_SCENARIOS = ("unmitigated", "mitigated")
 
 
 @dataclass(frozen=True)
@@ -84,25 +82,10 @@ def yearly_claims(narrative: Narrative) -> Iterator[YearlyClaim]:
                     )
 
 
-def forecast_growth(context: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The forecast's yearly movements after the cycle's own year, with and without the
-    Recovery Plan: the lowest, the highest, and the years they span."""
-    years = list(context["years"])
-    after = years[years.index(context["current_year"]) + 1 :]
-    movements = [
-        float(context[name].in_year[year])
-        for name in FORECAST_SCENARIOS
-        if name in context
-        for year in after
-    ]
-    if not movements:
-        return None
-    return {"low": min(movements), "high": max(movements), "from": after[0], "to": after[-1]}
-
-
 def check_claims(narrative: Narrative, context: Mapping[str, Any]) -> list[str]:
-    """A warning for each yearly claim the forecast does not bear out."""
-    growth = forecast_growth(context)
+    """A warning for each yearly claim the forecast does not bear out (``context`` holds the
+    forecast's growth a year as ``forecast_growth``)."""
+    growth = context.get("forecast_growth")
     if growth is None:
         return []
     sandbox = NarrativeSandbox()

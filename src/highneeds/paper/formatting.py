@@ -76,6 +76,11 @@ def pct_points(percent: float, places: int | None = None) -> str:
     return f"{text}%"
 
 
+def in_100(share: float) -> str:
+    """A share as how many in 100, rounded half up: 0.9485 -> '95' (for "95 in 100")."""
+    return f"{round_half_up(float(share) * 100):f}"
+
+
 def fy_short(year: str) -> str:
     """'2024/25' -> '24/25'."""
     return year[2:]
@@ -98,6 +103,7 @@ FILTERS = {
     "gbp_m": gbp_m,
     "pct": pct,
     "pct_points": pct_points,
+    "in_100": in_100,
     "round_to": round_to,
     "table_amount": table_amount,
     "fy_short": fy_short,

@@ -40,6 +40,9 @@ class ModelOutputs:
     sensitivity: pd.DataFrame | None = None
     uncertainty: pd.DataFrame | None = None
     break_even: Mapping[str, Any] | None = None
+    #: What the forecast says the deficit grows by a year after the cycle's own year, with
+    #: and without the Recovery Plan: ``low``, ``high``, ``from``, ``to`` (None without one).
+    forecast_growth: Mapping[str, Any] | None = None
     #: The notebooks' lineage (``lineage_*.json`` as plain data): which figures the model
     #: derived, so that only those carry a note's mark; None marks by the notes' names alone.
     lineage: Mapping[str, Mapping[str, Any]] | None = None

@@ -102,8 +102,13 @@ def parameter_choices() -> dict[str, tuple[str, ...]]:
     top: the model imports pandas, which a command that runs nothing should not wait for)."""
     from highneeds.model.deficit import RECOVERY_PLAN_BASES
     from highneeds.model.drivers import FORECAST_SOURCES
+    from highneeds.model.sensitivity import UNCERTAINTY_CENTRES
 
-    return {"recovery_plan_basis": RECOVERY_PLAN_BASES, "forecast_source": FORECAST_SOURCES}
+    return {
+        "recovery_plan_basis": RECOVERY_PLAN_BASES,
+        "forecast_source": FORECAST_SOURCES,
+        "uncertainty_centre": UNCERTAINTY_CENTRES,
+    }
 
 
 def source_date_epoch(cycle: str) -> str:

@@ -10,7 +10,12 @@ from typing import Any
 import pandas as pd
 
 from highneeds.gate.figures import figure_values
-from highneeds.model.deficit import SCENARIO_LABELS, budget_to_wide, financial_year_of
+from highneeds.model.deficit import (
+    SCENARIO_LABELS,
+    budget_to_wide,
+    financial_year_of,
+    movement_range,
+)
 from highneeds.model.demand import EhcpGrowth
 from highneeds.paper.model_outputs import ModelOutputs
 
@@ -69,6 +74,7 @@ def paper_outputs(
         sensitivity=tables.get("sensitivity"),
         uncertainty=tables.get("uncertainty"),
         break_even=_first_row(even),
+        forecast_growth=_forecast_growth(scenarios, financial_year_of(cycle)),
         lineage=lineage,
     )
 
@@ -76,3 +82,40 @@ def paper_outputs(
 def _first_row(table: pd.DataFrame | None) -> dict[str, Any] | None:
     """A one-row table as a mapping (None for a table the cycle does not have)."""
     return None if table is None else table.iloc[0].to_dict()
+
+
+def narrative_claims(
+    tables: Mapping[str, pd.DataFrame], cycle: str, narrative_text: str
+) -> list[str]:
+    """The claims of a narrative the forecast does not bear out (:mod:`highneeds.paper.claims`),
+    from the gate's typed tables, without running the notebooks: what ``validate`` warns of.
+    A narrative or model the run would refuse gives none here; the run says why."""
+    from highneeds.errors import HighNeedsError
+    from highneeds.model.run import ModelParameters, run_interventions, run_model
+    from highneeds.paper.assemble import narrative_context
+    from highneeds.paper.claims import check_claims
+    from highneeds.paper.narrative import parse_narrative
+
+    try:
+        # One simulation: the claims read the scenarios, not how sure the forecast is.
+        parameters = ModelParameters(cycle, uncertainty_draws=1)
+        model = run_model(tables, figure_values(tables["figures"]), parameters)
+        merged = {"figures": tables["figures"], **model.tables, **run_interventions(tables).tables}
+        story = parse_narrative(narrative_text)
+        return check_claims(story, narrative_context(paper_outputs(merged, cycle)))
+    except HighNeedsError:
+        return []
+
+
+def _forecast_growth(scenarios: pd.DataFrame, current_year: str) -> dict[str, Any] | None:
+    """The forecast's growth a year after the cycle's year (the model's rule), for the paper."""
+    in_year = {
+        str(name): dict(zip(rows["year"], rows["in_year"].astype(float), strict=True))
+        for name, rows in scenarios.groupby("scenario", sort=False)
+    }
+    years = list(dict.fromkeys(scenarios["year"]))
+    found = movement_range(in_year, years, current_year)
+    if found is None:
+        return None
+    low, high, first, last = found
+    return {"low": low, "high": high, "from": first, "to": last}

@@ -75,6 +75,8 @@ class Snapshot:
     html: str | None
     problem: Problem | None
     seconds: float
+    #: Claims of the narrative the forecast does not bear out, in the paper shown.
+    warnings: tuple[str, ...] = ()
 
 
 class PreviewEngine:
@@ -127,19 +129,20 @@ class PreviewEngine:
             self._pending = stage
             started = time.perf_counter()
             html, problem = self.snapshot.html, None
+            warnings = self.snapshot.warnings
             try:
-                html = self._build(stage)
+                html, warnings = self._build(stage)
                 self._pending = Stage.PAPER
             except Exception as error:  # the preview outlives any mistake in an input
                 problem = Problem.from_error(error)
                 if not isinstance(error, HighNeedsError):
                     LOGGER.debug("preview build failed", exc_info=error)
             self.snapshot = Snapshot(
-                self.snapshot.version + 1, html, problem, time.perf_counter() - started
+                self.snapshot.version + 1, html, problem, time.perf_counter() - started, warnings
             )
             return self.snapshot
 
-    def _build(self, stage: Stage) -> str:
+    def _build(self, stage: Stage) -> tuple[str, tuple[str, ...]]:
         from highneeds.gate.limits import InputLimits, check_cycle_folder
 
         check_cycle_folder(self.raw_dir, InputLimits.from_environment())
@@ -169,11 +172,14 @@ class PreviewEngine:
             processed.write_table(frame, self.processed_dir, name)
         processed.write_sources(tables, self.processed_dir)
 
-    def _paper(self) -> str:
+    def _paper(self) -> tuple[str, tuple[str, ...]]:
+        """The paper's HTML, and the claims of its narrative the forecast does not bear out."""
         from highneeds.paper.render import paper_notebook, render_html
 
         report = self._run_notebook(REPORT_NOTEBOOK, png_charts=False)
-        return render_html(paper_notebook(report["parts"]), report["meta"], self.date)
+        parts = report["parts"]
+        html = render_html(paper_notebook(parts), report["meta"], self.date)
+        return html, tuple(parts.claims)
 
     def _run_notebook(self, name: str, **extra: Any) -> dict[str, Any]:
         from highneeds.runner.in_process import run_notebook_in_process

@@ -38,6 +38,7 @@ def preview_page(snapshot: Snapshot, cycle: str) -> str:
         "highneeds.runner",
         "preview-banner.html.j2",
         problem=snapshot.problem,
+        warnings=snapshot.warnings,
         version=snapshot.version,
         has_paper=snapshot.html is not None,
     )
@@ -69,6 +70,8 @@ def report_build(snapshot: Snapshot, changed: list[str]) -> None:
     what = f"{', '.join(changed)} changed: " if changed else ""
     if snapshot.problem is None:
         LOGGER.info(f"preview: {what}paper updated in {snapshot.seconds:.2f} s")
+        for warning in snapshot.warnings:
+            LOGGER.warning(f"preview: warning: {warning}")
     else:
         LOGGER.error(f"preview: {what}not updated:\n{snapshot.problem}")
 

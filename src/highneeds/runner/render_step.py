@@ -185,15 +185,15 @@ def _serve_one_render() -> None:
 
 
 def _write_audit_edition(run_dir: Path, html: str) -> None:
-    """The auditor's edition, from the figures the paper printed and the notebooks' lineage."""
-    import json
-
+    """The auditor's edition, from the figures the paper printed, the notebooks' lineage and
+    the claims notebook 04 warned of."""
     from highneeds.paper.audit_edition import audit_edition
     from highneeds.processed import read_lineage
+    from highneeds.runner.outputs import read_claims
 
     processed = run_dir / "processed"
     figures = json.loads((processed / "paper_figures.json").read_text(encoding="utf-8"))
-    edition = audit_edition(html, figures, read_lineage(processed))
+    edition = audit_edition(html, figures, read_lineage(processed), read_claims(run_dir))
     (run_dir / PAPER_AUDIT).write_text(edition, encoding="utf-8")
 
 

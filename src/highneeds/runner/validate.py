@@ -7,6 +7,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from highneeds.errors import InputDataError, VerificationFailed
 from highneeds.paths import CyclePaths
@@ -26,6 +27,8 @@ class GateResult:
     cycle: str
     checks: int
     summary: Path
+    #: Claims of the narrative the forecast does not bear out (the paper prints them as written).
+    warnings: list[str]
 
 
 def validate_only(options: RunOptions) -> GateResult:
@@ -46,7 +49,7 @@ def validate_only(options: RunOptions) -> GateResult:
         # The documents are written beside the cycle's, then shown by one switch of its link.
         documents = paths.reports / f".validation.incoming-{os.getpid()}"
         try:
-            report, _ = validate_cycle(
+            report, tables = validate_cycle(
                 cycle, paths.raw, paths.expectations, documents, input_identities
             )
             require_success(report)
@@ -56,6 +59,9 @@ def validate_only(options: RunOptions) -> GateResult:
             raise InputDataError(f"{exc}{where}") from None
         summary = _show(documents, paths) or paths.validation
         damage = damaged_publication(paths.reports)
+    warnings = [f"warning: {claim}" for claim in _claims(paths, tables, cycle)]
+    for warning in warnings:
+        LOGGER.warning(f"[{cycle}] {warning}")
     if damage is not None:
         raise VerificationFailed(
             f"the inputs of cycle {cycle} passed the gate, but {damage}; the published paper "
@@ -63,7 +69,17 @@ def validate_only(options: RunOptions) -> GateResult:
             f"files, and 'python pipeline.py run --cycle {cycle}' to publish again",
             [],
         )
-    return GateResult(cycle, len(report.checks), summary)
+    return GateResult(cycle, len(report.checks), summary, warnings)
+
+
+def _claims(paths: CyclePaths, tables: dict[str, Any], cycle: str) -> list[str]:
+    """What the run would warn of in the narrative, checked against the forecast."""
+    from highneeds.runner.paper_inputs import narrative_claims
+
+    narrative = paths.raw / "narrative.md"
+    if not narrative.is_file():
+        return []
+    return narrative_claims(tables, cycle, narrative.read_text(encoding="utf-8"))
 
 
 def _show(documents: Path, paths: CyclePaths) -> Path | None:

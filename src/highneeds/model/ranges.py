@@ -1,0 +1,127 @@
+"""The ranges of the assumptions the forecast rests on: what each is called, how the simulations
+draw it, where its range comes from, and the cycle's own ranges (``assumption_ranges.csv``) in
+place of the defaults (:func:`highneeds.model.sensitivity.default_ranges`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from highneeds.errors import InputDataError
+
+#: The assumptions the forecast rests on, in the order the paper lists them, with labels.
+ASSUMPTION_LABELS = {
+    "ehcp_growth": "EHCP growth a year",
+    "cost_per_plan_growth": "Growth in cost per plan a year",
+    "allocation_growth": "High Needs allocation growth a year",
+    "schools_block_transfer": "Schools block transfer, share of the forecast",
+    "recovery_plan_delivery": "Recovery Plan savings delivered, share of the forecast",
+}
+#: Which assumptions are a rate a year and which a share of the forecast's own figure.
+SHARES = ("schools_block_transfer", "recovery_plan_delivery")
+#: How the simulations draw an assumption: over its range peaked at the forecast's value; one
+#: end or the other (a decision made or not), the high end with a stated probability; or held
+#: at the forecast's value (its range is still shown one end at a time).
+DRAWS = ("triangular", "either", "held")
+#: Where a default range comes from, in the words of the ranges table.
+OWN_FIGURES = "computed from the cycle's own figures"
+
+
+@dataclass(frozen=True)
+class AssumptionRange:
+    """One assumption: its low, central and high value (fractions), how they were set
+    (``basis``), where the range comes from (``source``), and how the simulations draw it
+    (``draw``, with ``probability`` the chance of the high end for ``either``)."""
+
+    name: str
+    low: float
+    central: float
+    high: float
+    basis: str
+    source: str = OWN_FIGURES
+    draw: str = "triangular"
+    probability: float | None = None
+
+    @property
+    def label(self) -> str:
+        return ASSUMPTION_LABELS[self.name]
+
+    @property
+    def drawn_as(self) -> str:
+        """How the simulations draw it, in words."""
+        if self.high <= self.low or self.draw == "held":
+            return "held at the forecast's value"
+        if self.draw == "either":
+            chance = f"{(self.probability or 0) * 100:.4g}%"
+            return f"the high end with a {chance} chance, otherwise the low end"
+        return "anywhere in the range, most often near the forecast's value"
+
+
+def apply_range_overrides(
+    ranges: list[AssumptionRange], overrides: pd.DataFrame | None
+) -> list[AssumptionRange]:
+    """The cycle's own ranges (``assumption_ranges.csv``: ``assumption``, ``low`` and ``high``
+    in percent, ``source``, and optionally ``distribution`` and ``probability``) in place of
+    the defaults; the central value is always the forecast's own. ``fixed`` takes the
+    forecast's value with no range (an announced allocation); ``either`` draws one end or the
+    other, the high end with ``probability`` percent (a transfer approved or refused)."""
+    if overrides is None:
+        return ranges
+    given = {rec.assumption: rec for rec in overrides.itertuples(index=False)}
+    known = {r.name for r in ranges}
+    problems = [
+        f"assumption_ranges.csv, row {rec.row}, column 'assumption': found {name!r}; expected "
+        f"one this cycle's forecast uses: {', '.join(sorted(known))}"
+        for name, rec in given.items()
+        if name not in known
+    ]
+    out = []
+    for default in ranges:
+        rec = given.get(default.name)
+        if rec is None:
+            out.append(default)
+            continue
+        chosen, problem = _given_range(default, rec)
+        if problem:
+            problems.append(problem)
+        else:
+            out.append(chosen)
+    if problems:
+        raise InputDataError("The assumption ranges cannot be used.", problems)
+    return out
+
+
+def _given_range(default: AssumptionRange, rec: object) -> tuple[AssumptionRange, str]:
+    """The range a row of ``assumption_ranges.csv`` gives, or why it cannot be used."""
+    row, name = rec.row, default.name
+    where = f"assumption_ranges.csv, row {row}"
+    source = str(getattr(rec, "source", "") or "").strip()
+    draw = str(getattr(rec, "distribution", "") or "").strip() or "triangular"
+    if not source:
+        return default, (
+            f"{where}, column 'source': {name} gives no source; say where the range comes from "
+            "(the council's EHCP history, CPI or OBR forecasts, an announced allocation ...)"
+        )
+    if draw == "fixed":
+        c = default.central
+        return AssumptionRange(name, c, c, c, "fixed at the forecast's value", source), ""
+    low, high = (float(getattr(rec, column)) for column in ("low", "high"))
+    if np.isnan(low) or np.isnan(high):
+        return default, f"{where}: {name} needs a low and a high value (or distribution fixed)"
+    low, high = low / 100, high / 100
+    if not low <= default.central <= high:
+        return default, (
+            f"{where}: {name} runs from {low * 100:.4g} to {high * 100:.4g} but the forecast's "
+            f"own value, {default.central * 100:.4g}, is not within it"
+        )
+    chance = getattr(rec, "probability", None)
+    probability = None if chance is None or pd.isna(chance) else float(chance) / 100
+    if draw == "either" and probability is None:
+        return default, (
+            f"{where}, column 'probability': {name} is drawn as one end or the other "
+            "(distribution either), so say how likely the high end is, in percent"
+        )
+    basis = "the cycle's own" if draw == "triangular" else "the cycle's own: one end or the other"
+    return AssumptionRange(name, low, default.central, high, basis, source, draw, probability), ""
