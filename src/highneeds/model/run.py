@@ -234,22 +234,9 @@ def _odds_against(by_name: Mapping[str, deficit.Deficit], last: str, centre: str
             "uncertainty.forecast_with_pressures",
             "The forecast with the Recovery Plan and the agreed top-up uplift",
         ),
-        *(
-            described(
-                centre,
-                key,
-                label,
-                "the run's setting uncertainty_centre: finance_table leaves the agreed top-up "
-                "uplift out of the simulations, as the finance table does; "
-                "with_agreed_pressures adds it to every year",
-                [setting],
-                _MODEL,
-            )
-            for key, label in (
-                ("uncertainty.pressures", "Whether the simulations include the top-up uplift"),
-                ("sensitivity.centre", "What the measures of how sure the forecast is centre on"),
-            )
-        ),
+        # The run's setting itself, under the names the paper's words trace to.
+        setting.named("uncertainty.pressures", "Whether the simulations include the uplift"),
+        setting.named("sensitivity.centre", "What the measures of how sure it is centre on"),
     ]
 
 
