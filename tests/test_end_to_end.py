@@ -220,25 +220,81 @@ def test_verify_passes_then_fails_after_an_archive_is_edited(project: Path, firs
     assert "inputs/high_needs_budget.csv: archived input edited after the run" in failed.stderr
 
 
-def test_archived_notebook_reruns_with_plain_papermill(
-    project: Path, first_run, tmp_path: Path
-) -> None:
-    run_dir = reports(project) / "runs" / published_manifest(project)["run_id"]
+def _papermill(cwd: Path, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Plain papermill, as an auditor runs it, with the project copy's own package."""
     papermill = Path(sys.executable).with_name("papermill")
-    target = tmp_path / "standalone-02.ipynb"  # never in the shared project's runs/
-    result = subprocess.run(
-        [str(papermill), "notebooks/02_deficit_model.ipynb", str(target)],
-        cwd=run_dir,
+    return subprocess.run(
+        [str(papermill), *args],
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=300,
+        env={**os.environ, "PYTHONPATH": str(project / "src")},
     )
+
+
+def test_archived_notebook_reruns_with_plain_papermill(
+    project: Path, first_run, tmp_path: Path
+) -> None:
+    """The re-run the README documents, inside the published run's folder: the same outputs,
+    but for the notice that it works on a copy, never in the archived run."""
+    before = published_bytes(project)
+    run_dir = reports(project) / "runs" / published_manifest(project)["run_id"]
+    target = tmp_path / "standalone-02.ipynb"  # never in the shared project's runs/
+    result = _papermill(run_dir, project, "notebooks/02_deficit_model.ipynb", str(target))
     assert result.returncode == 0, result.stderr
     archived = nbformat.read(run_dir / "notebooks" / "02_deficit_model.ipynb", as_version=4)
     again = nbformat.read(target, as_version=4)
-    assert [c.outputs for c in again.cells if c.cell_type == "code"] == [
-        c.outputs for c in archived.cells if c.cell_type == "code"
-    ]
+    notice = "a notebook run by hand never changes the archive: this notebook works in "
+    printed = "".join(o.get("text", "") for c in again.cells for o in c.get("outputs", []))
+    assert f"{notice}{project / 'data' / 'hand-runs' / CYCLE}" in printed
+    # The tables it wrote are listed where they went: in the working copy.
+    working = printed.split(notice)[1].split(" instead")[0]
+
+    def shown(notebook: nbformat.NotebookNode) -> list[tuple[str, list]]:
+        """Each code cell's printed text (the notice left out) and its other outputs."""
+        return [
+            (
+                "".join(
+                    line.replace(working, "processed")
+                    for o in c.outputs
+                    if o.output_type == "stream"
+                    for line in o.text.splitlines(keepends=True)
+                    if notice not in line
+                ),
+                [o for o in c.outputs if o.output_type != "stream"],
+            )
+            for c in notebook.cells
+            if c.cell_type == "code"
+        ]
+
+    assert shown(again) == shown(archived)
+    assert published_bytes(project) == before
+
+
+def test_hand_reruns_from_anywhere_never_change_the_archive(project: Path, first_run) -> None:
+    """From the project root with only the cycle, or from notebooks/ with another setting:
+    each notebook finds the cycle's folders, works on a copy, and verify still passes."""
+    before = published_bytes(project)
+    gate = _papermill(
+        project, project, "notebooks/01_validate.ipynb", "/dev/null", "-p", "cycle", CYCLE
+    )
+    assert gate.returncode == 0, gate.stderr
+    model = _papermill(
+        project / "notebooks",
+        project,
+        "02_deficit_model.ipynb",
+        "/dev/null",
+        "-p",
+        "recovery_plan_basis",
+        "cumulative",
+    )
+    assert model.returncode == 0, model.stderr
+    assert published_bytes(project) == before
+    assert run_pipeline(project, command="verify").returncode == 0
+    working = project / "data" / "hand-runs" / CYCLE
+    assert list(working.glob("*/processed/scenarios.csv"))
+    assert list(working.glob("*/validation/summary.html"))
 
 
 #: One refused input of each kind the gate knows, each through a whole run.

@@ -22,7 +22,7 @@ def project(project_root: Path, tmp_path: Path) -> Path:
     return tmp_path
 
 
-HEADER = "assumption,low,high,source,distribution,probability\n"
+HEADER = "assumption,low,high,source,distribution,probability,moves_with\n"
 
 
 def with_ranges(project: Path, text: str, header: str = HEADER) -> None:
@@ -34,10 +34,11 @@ def with_ranges(project: Path, text: str, header: str = HEADER) -> None:
 def test_ranges_that_hold_the_forecast_pass(project: Path) -> None:
     with_ranges(
         project,
-        "ehcp_growth,3,15,EHCP numbers 2016 to 2021,,\n"
-        "recovery_plan_delivery,50,100,SEND Recovery Plan monitoring,triangular,\n"
-        "schools_block_transfer,0,100,Schools Forum decisions since 2018,either,80\n"
-        "allocation_growth,,,DfE announcement of December 2021,fixed,\n",
+        "ehcp_growth,3,15,EHCP numbers 2016 to 2021,,,cost_per_plan_growth\n"
+        "cost_per_plan_growth,1,6,CPI forecasts (OBR),,,\n"
+        "recovery_plan_delivery,50,100,SEND Recovery Plan monitoring,triangular,,\n"
+        "schools_block_transfer,0,100,Schools Forum decisions since 2018,either,80,\n"
+        "allocation_growth,,,DfE announcement of December 2021,fixed,,\n",
     )
     validate_only(RunOptions(cycle=CYCLE, root=project))
 
@@ -53,36 +54,36 @@ def test_the_source_column_is_required(project: Path) -> None:
     ("text", "message"),
     [
         pytest.param(
-            "ehcp_growth,8,15,EHCP history,,\n",
+            "ehcp_growth,8,15,EHCP history,,,\n",
             "assumption_ranges.csv, row 2: ehcp_growth runs from 8 to 15 but the "
             "forecast's own value, 7.264, is not within it",
             id="central-outside",
         ),
         pytest.param(
-            "ehcp_growth,15,3,EHCP history,,\n",
+            "ehcp_growth,15,3,EHCP history,,,\n",
             "assumption_ranges.csv, row 2, column 'high': found 3; expected a high value at "
             "least the low value",
             id="high-below-low",
         ),
         pytest.param(
-            "inflation,1,3,OBR,,\n",
+            "inflation,1,3,OBR,,,\n",
             "assumption_ranges.csv, row 2, column 'assumption': found 'inflation'",
             id="unknown-assumption",
         ),
         pytest.param(
-            "ehcp_growth,3,15,,,\n",
+            "ehcp_growth,3,15,,,,\n",
             "assumption_ranges.csv, row 2, column 'source': found ''; expected a source for "
             "every range",
             id="no-source",
         ),
         pytest.param(
-            "schools_block_transfer,0,100,Schools Forum,either,\n",
+            "schools_block_transfer,0,100,Schools Forum,either,,\n",
             "assumption_ranges.csv, row 2, column 'probability': schools_block_transfer is drawn "
             "as one end or the other",
             id="either-without-probability",
         ),
         pytest.param(
-            "ehcp_growth,3,15,EHCP history,lognormal,\n",
+            "ehcp_growth,3,15,EHCP history,lognormal,,\n",
             "assumption_ranges.csv, row 2, column 'distribution': found 'lognormal'; expected a "
             "distribution: triangular",
             id="unknown-distribution",

@@ -202,3 +202,33 @@ def test_the_gate_is_bounded_by_the_operators_check_time_limit(
         "2022-01", raw_copy, project_root / "expectations", None, input_identities
     )
     assert report.success
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "line,2020/21,2021/22\n",
+            "high_needs_budget.csv: has its header (row 1) but no lines under it",
+        ),
+        (
+            bytes(range(1, 256)) * 8,
+            "high_needs_budget.csv: byte 128 (0x81) is not text in UTF-8 or Windows-1252, so "
+            "this is not a CSV file",
+        ),
+    ],
+    ids=["header-only", "binary"],
+)
+def test_a_budget_with_no_lines_or_no_text_is_refused_plainly(
+    raw_copy: Path, content: str | bytes, message: str
+) -> None:
+    """Not an IndexError in the gate (exit 4): a refusal that says what is wrong (exit 3)."""
+    budget = raw_copy / "high_needs_budget.csv"
+    if isinstance(content, bytes):
+        budget.write_bytes(content)
+    else:
+        budget.write_text(content, encoding="utf-8")
+    with pytest.raises(InputDataError) as refused:
+        read_cycle_tables(raw_copy)
+    assert refused.value.exit_code == 3
+    assert any(message in problem for problem in refused.value.problems), refused.value.problems

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from highneeds.errors import InputDataError
 from highneeds.gate.figures import figure_values
 from highneeds.model import sensitivity
 from highneeds.model.ranges import ASSUMPTION_LABELS, AssumptionRange, apply_range_overrides
@@ -226,3 +227,92 @@ def test_a_run_can_put_the_agreed_uplift_inside_the_centre(shipped_tables) -> No
     # The same draws, shifted by the uplift (170 a year from 2022/23: 510 by 2024/25).
     shift = inside["uncertainty"]["p50"].to_numpy() - default["uncertainty"]["p50"].to_numpy()
     assert shift[-1] == pytest.approx(510)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    low=st.floats(-0.5, 0.5),
+    widths=st.tuples(st.floats(0.001, 1), st.floats(0.001, 1)),
+    points=st.lists(st.floats(0, 1), min_size=2, max_size=20),
+)
+def test_a_range_read_at_a_point_runs_from_its_low_end_through_its_peak_to_its_high_end(
+    low: float, widths: tuple[float, float], points: list[float]
+) -> None:
+    mode, high = low + widths[0], low + widths[0] + widths[1]
+    rng = AssumptionRange("ehcp_growth", low, mode, high, "test")
+    assert float(rng.at(np.array([0.0]))[0]) == pytest.approx(low)
+    assert float(rng.at(np.array([1.0]))[0]) == pytest.approx(high)
+    peak = widths[0] / (widths[0] + widths[1])
+    assert float(rng.at(np.array([peak]))[0]) == pytest.approx(mode)
+    values = rng.at(np.array(sorted(points)))
+    assert (np.diff(values) >= -1e-12).all()
+
+
+def test_two_assumptions_said_to_move_together_are_drawn_at_the_same_point(shipped) -> None:
+    base, ranges, _ = shipped
+    overrides = pd.DataFrame(
+        [
+            {
+                "row": 2,
+                "assumption": "ehcp_growth",
+                "low": 7.0,
+                "high": 16.0,
+                "source": "EHCP history",
+                "moves_with": "cost_per_plan_growth",
+            },
+            {
+                "row": 3,
+                "assumption": "cost_per_plan_growth",
+                "low": 1.0,
+                "high": 5.0,
+                "source": "CPI forecasts",
+                "moves_with": "",
+            },
+        ]
+    )
+    together = apply_range_overrides(ranges, overrides)
+    by_name = {r.name: r for r in together}
+    assert by_name["ehcp_growth"].moves_with == "cost_per_plan_growth"
+    assert by_name["cost_per_plan_growth"].moves_with == "ehcp_growth"
+    assert "drawn with EHCP growth" in by_name["cost_per_plan_growth"].drawn_as
+    pair = [by_name["ehcp_growth"], by_name["cost_per_plan_growth"]]
+    rng = np.random.default_rng(11)
+    point = rng.random(5_000)
+    growth, cost = pair[0].at(point), pair[1].at(point)
+    # One moves up exactly when the other does: the same rank order.
+    assert (np.argsort(growth, kind="stable") == np.argsort(cost, kind="stable")).all()
+    # Each still follows its own triangle: the mean of a triangle is (low + mode + high) / 3.
+    for r, values in zip(pair, (growth, cost), strict=True):
+        assert values.mean() == pytest.approx((r.low + r.central + r.high) / 3, abs=0.002)
+    apart = sensitivity.simulate(base, ranges, seed=3, draws=5_000)["mitigated"][:, -1]
+    joint = sensitivity.simulate(base, together, seed=3, draws=5_000)["mitigated"][:, -1]
+    # Moving together widens the spread of the deficit.
+    assert np.percentile(joint, 90) - np.percentile(joint, 10) > (
+        np.percentile(apart, 90) - np.percentile(apart, 10)
+    )
+
+
+@pytest.mark.parametrize(
+    ("partner", "message"),
+    [
+        ("ehcp_growth", "found 'ehcp_growth'; expected another assumption"),
+        ("inflation", "found 'inflation'; expected another assumption"),
+        ("schools_block_transfer", "must both be drawn to move together"),
+    ],
+)
+def test_moving_together_needs_another_drawn_assumption(shipped, partner, message) -> None:
+    _, ranges, _ = shipped
+    overrides = pd.DataFrame(
+        [
+            {
+                "row": 2,
+                "assumption": "ehcp_growth",
+                "low": 7.0,
+                "high": 16.0,
+                "source": "EHCP history",
+                "moves_with": partner,
+            }
+        ]
+    )
+    with pytest.raises(InputDataError, match=message):
+        apply_range_overrides(ranges, overrides)

@@ -207,3 +207,26 @@ def test_the_ranges_table_says_where_each_range_comes_from(outputs) -> None:
     transfer = by_label["Schools block transfer, share of the forecast"]
     assert transfer[:2] == ["0% to 100%", "held at the forecast's value"]
     assert "no chance of a refusal has been stated" in transfer[2]
+
+
+def test_the_paper_says_which_assumptions_are_drawn_together() -> None:
+    import pandas as pd
+
+    apart = pd.DataFrame(
+        [
+            {"assumption": "ehcp_growth", "moves_with": float("nan")},
+            {"assumption": "cost_per_plan_growth", "moves_with": float("nan")},
+        ]
+    )
+    assert certainty.together_words(apart).endswith("as if none moved with another")
+    together = pd.DataFrame(
+        [
+            {"assumption": "ehcp_growth", "moves_with": "cost_per_plan_growth"},
+            {"assumption": "cost_per_plan_growth", "moves_with": "ehcp_growth"},
+        ]
+    )
+    assert certainty.together_words(together) == (
+        "The simulations draw the growth in the average cost of a plan and the growth in the "
+        "number of EHCPs together, at the same point of each range, as the council states "
+        "they move together; the others each on its own"
+    )

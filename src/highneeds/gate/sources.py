@@ -116,12 +116,21 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM) if it decodes, otherwise Windows-1252."""
+def decode_text(data: bytes, name: str = "the file") -> str:
+    """UTF-8 (with or without BOM) if it decodes, otherwise Windows-1252; neither (bytes
+    Windows-1252 leaves undefined: a binary file) is refused, naming where."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        raise InputDataError(
+            f"{name}: byte {error.start} (0x{data[error.start]:02x}) is not text in UTF-8 or "
+            "Windows-1252, so this is not a CSV file (is it a binary file renamed?); save "
+            "the table as 'CSV UTF-8'"
+        ) from None
 
 
 def _table_from_records(
@@ -178,7 +187,7 @@ def read_csv(
     limits = limits or InputLimits.from_environment()
     data = path.read_bytes()
     check_csv_bytes(data, path.name)
-    reader = csv.reader(io.StringIO(decode_text(data), newline=""))
+    reader = csv.reader(io.StringIO(decode_text(data, path.name), newline=""))
     records = []
     try:
         for record in reader:

@@ -157,6 +157,12 @@ def read_budget(raw_dir: Path) -> pd.DataFrame:
         )
     label_column = table.header[0]
     years = [h for h in table.header[1:] if h]
+    if not table.rows:
+        raise InputDataError(
+            f"{table.name}: has its header (row {table.header_row}) but no lines under it; the "
+            "High Needs table needs its lines (B/Fwd, Transfer, Allocation, Placement costs, "
+            "C/Fwd), one per row, with an amount for each year"
+        )
     records = []
     seen: dict[str, int] = {}
     for number, cells in zip(table.row_numbers, table.rows, strict=True):
@@ -355,14 +361,15 @@ def read_intervention_places(raw_dir: Path) -> pd.DataFrame:
 
 #: The columns of assumption_ranges.csv: required, then optional.
 RANGE_COLUMNS = ("assumption", "low", "high", "source")
-RANGE_OPTIONAL = ("distribution", "probability")
+RANGE_OPTIONAL = ("distribution", "probability", "moves_with")
 
 
 def read_assumption_ranges(raw_dir: Path) -> pd.DataFrame:
     """The low and high value of each assumption the forecast rests on, in percent, where the
     range comes from (``source``, required), and optionally how the simulations draw it
     (``distribution``: triangular, either or fixed) with the chance of its high end
-    (``probability``, percent). A fixed assumption may leave low and high blank."""
+    (``probability``, percent), and another assumption it moves with (``moves_with``: drawn at
+    the same point of each range). A fixed assumption may leave low and high blank."""
     table = read_source(
         raw_dir, "assumption_ranges", is_header=lambda cells: {"assumption", "low"} <= set(cells)
     )
@@ -375,8 +382,10 @@ def read_assumption_ranges(raw_dir: Path) -> pd.DataFrame:
             typed[column] = _convert(table, number, column, text, "float") if text else None
         typed["source"] = rec["source"].strip()
         typed["distribution"] = rec.get("distribution", "").strip() or "triangular"
+        typed["moves_with"] = rec.get("moves_with", "").strip()
         records.append(typed)
     columns = ["row", "assumption", "low", "high", "source", "distribution", "probability"]
+    columns.append("moves_with")
     frame = pd.DataFrame.from_records(records, columns=columns)
     for column in ("low", "high", "probability"):
         frame[column] = frame[column].astype(float)

@@ -60,6 +60,13 @@ def simulation_recipe(
                 f"triangular(low={rng.low!r}, mode={rng.central!r}, high={rng.high!r}) "
                 f"({_pct(rng.low)} to {_pct(rng.high)}, peak {_pct(rng.central)})"
             )
+        if rng.moves_with and rng.drawn:
+            shape += (
+                f"; drawn together with {rng.moves_with}: one point u = Generator.random(draws) "
+                "for the pair (at the first of the two in this order), each taking its value at "
+                "u (its inverse cumulative distribution; for one end or the other, the high end "
+                "where u >= 1 - probability)"
+            )
         recipe.append((f"distribution {index}: {rng.name}", shape))
     recipe += [
         (

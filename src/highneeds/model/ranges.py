@@ -4,7 +4,8 @@ place of the defaults (:func:`highneeds.model.sensitivity.default_ranges`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,14 @@ ASSUMPTION_LABELS = {
     "allocation_growth": "High Needs allocation growth a year",
     "schools_block_transfer": "Schools block transfer, share of the forecast",
     "recovery_plan_delivery": "Recovery Plan savings delivered, share of the forecast",
+}
+#: Each assumption as the ranges table names another it is drawn with.
+ASSUMPTION_WORDS_SHORT = {
+    "ehcp_growth": "EHCP growth",
+    "cost_per_plan_growth": "the growth in cost per plan",
+    "allocation_growth": "the allocation's growth",
+    "schools_block_transfer": "the Schools block transfer",
+    "recovery_plan_delivery": "the Recovery Plan's delivery",
 }
 #: Which assumptions are a rate a year and which a share of the forecast's own figure.
 SHARES = ("schools_block_transfer", "recovery_plan_delivery")
@@ -33,7 +42,8 @@ OWN_FIGURES = "computed from the cycle's own figures"
 class AssumptionRange:
     """One assumption: its low, central and high value (fractions), how they were set
     (``basis``), where the range comes from (``source``), and how the simulations draw it
-    (``draw``, with ``probability`` the chance of the high end for ``either``)."""
+    (``draw``, with ``probability`` the chance of the high end for ``either``; ``moves_with``
+    another assumption drawn at the same point of its own range)."""
 
     name: str
     low: float
@@ -43,6 +53,23 @@ class AssumptionRange:
     source: str = OWN_FIGURES
     draw: str = "triangular"
     probability: float | None = None
+    moves_with: str = ""
+
+    @property
+    def drawn(self) -> bool:
+        """Whether the simulations draw it at all (not held at the forecast's value)."""
+        return self.high > self.low and self.draw != "held"
+
+    def at(self, point: np.ndarray) -> np.ndarray:
+        """The value at each ``point`` of the range (a share from 0 to 1 of the way through
+        its distribution: the inverse of its cumulative distribution)."""
+        low, mode, high = self.low, self.central, self.high
+        if self.draw == "either":
+            return np.where(point < 1 - (self.probability or 0.0), low, high)
+        peak = (mode - low) / (high - low)
+        rising = low + np.sqrt(point * (high - low) * (mode - low))
+        falling = high - np.sqrt((1 - point) * (high - low) * (high - mode))
+        return np.where(point < peak, rising, falling)
 
     @property
     def label(self) -> str:
@@ -53,10 +80,13 @@ class AssumptionRange:
         """How the simulations draw it, in words."""
         if self.high <= self.low or self.draw == "held":
             return "held at the forecast's value"
+        together = (
+            f"; drawn with {ASSUMPTION_WORDS_SHORT[self.moves_with]}" if self.moves_with else ""
+        )
         if self.draw == "either":
             chance = f"{(self.probability or 0) * 100:.4g}%"
-            return f"the high end with a {chance} chance, otherwise the low end"
-        return "anywhere in the range, most often near the forecast's value"
+            return f"the high end with a {chance} chance, otherwise the low end{together}"
+        return f"anywhere in the range, most often near the forecast's value{together}"
 
 
 def apply_range_overrides(
@@ -88,9 +118,35 @@ def apply_range_overrides(
             problems.append(problem)
         else:
             out.append(chosen)
+    out = _drawn_together(out, given, problems)
     if problems:
         raise InputDataError("The assumption ranges cannot be used.", problems)
     return out
+
+
+def _drawn_together(
+    ranges: list[AssumptionRange], given: dict[str, Any], problems: list[str]
+) -> list[AssumptionRange]:
+    """The pairs the cycle says move together (``moves_with``), each told of the other."""
+    by_name = {r.name: r for r in ranges}
+    partners: dict[str, str] = {}
+    for name, rec in given.items():
+        partner = str(getattr(rec, "moves_with", "") or "").strip()
+        if not partner or name not in by_name:
+            continue
+        where = f"assumption_ranges.csv, row {rec.row}, column 'moves_with'"
+        if partner == name or partner not in by_name:
+            problems.append(
+                f"{where}: found {partner!r}; expected another assumption the forecast uses: "
+                f"{', '.join(sorted(set(by_name) - {name}))}"
+            )
+        elif not (by_name[name].drawn and by_name[partner].drawn):
+            problems.append(f"{where}: {name} and {partner} must both be drawn to move together")
+        elif partners.get(partner, name) != name or name in partners:
+            problems.append(f"{where}: an assumption moves with one other at most")
+        else:
+            partners[name], partners[partner] = partner, name
+    return [replace(r, moves_with=partners.get(r.name, "")) for r in ranges]
 
 
 def _given_range(default: AssumptionRange, rec: object) -> tuple[AssumptionRange, str]:

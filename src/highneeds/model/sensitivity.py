@@ -250,6 +250,7 @@ def tornado(base: ForecastBase, ranges: list[AssumptionRange]) -> pd.DataFrame:
                 "basis": assumption.basis,
                 "source": assumption.source,
                 "drawn_as": assumption.drawn_as,
+                "moves_with": assumption.moves_with,
             }
         )
     frame = pd.DataFrame(rows)
@@ -311,9 +312,16 @@ def simulate(
         raise ValueError(f"uncertainty_draws must be a whole number of at least 1: {draws!r}")
     rng = np.random.default_rng(seed)
     values: dict[str, np.ndarray | float] = {}
+    by_name = {r.name: r for r in ranges}
     for assumption in ranges:
-        if assumption.high <= assumption.low or assumption.draw == "held":
+        partner = by_name.get(assumption.moves_with)
+        if assumption.name in values:  # drawn already, with its partner
+            continue
+        if not assumption.drawn:
             values[assumption.name] = np.full(draws, assumption.central)
+        elif partner is not None:  # the same point of each range: they move together
+            point = rng.random(draws)
+            values[assumption.name], values[partner.name] = assumption.at(point), partner.at(point)
         elif assumption.draw == "either":
             high = rng.random(draws) < (assumption.probability or 0.0)
             values[assumption.name] = np.where(high, assumption.high, assumption.low)

@@ -97,6 +97,22 @@ CENTRE_WORDS = {
 }
 
 
+def together_words(tornado: pd.DataFrame) -> str:
+    """Which assumptions the simulations draw together (``moves_with``), in words."""
+    pairs = []
+    for rec in tornado.to_dict("records"):
+        given = rec.get("moves_with")
+        partner = "" if given is None or pd.isna(given) else str(given)
+        if partner and rec["assumption"] < partner:
+            pairs.append(f"{ASSUMPTION_WORDS[rec['assumption']]} and {ASSUMPTION_WORDS[partner]}")
+    if not pairs:
+        return "The simulations draw each assumption on its own, as if none moved with another"
+    return (
+        f"The simulations draw {'; '.join(pairs)} together, at the same point of each range, "
+        "as the council states they move together; the others each on its own"
+    )
+
+
 def certainty_context(outputs: ModelOutputs) -> dict[str, Any]:
     """The placeholders of "how certain is the forecast", where the model measured it."""
     if outputs.sensitivity is None or outputs.uncertainty is None or outputs.break_even is None:
@@ -129,6 +145,7 @@ def certainty_context(outputs: ModelOutputs) -> dict[str, Any]:
             "share_above_forecast_words": likelier_words(share),
             "pressures_words": PRESSURES_WORDS[bool(even.get("pressures_inside", False))],
         }
+    uncertainty["draws_words"] = together_words(outputs.sensitivity)
     for scenario, group in levels.groupby("scenario", sort=False):
         uncertainty[str(scenario)] = {p: _by_year(group, p) for p in ("p10", "p50", "p90")}
     return {
