@@ -129,3 +129,22 @@ def test_a_file_where_a_folder_should_be_exits_1_in_one_line(project: Path, firs
     kept = Path(line.rsplit("(the details are in ", 1)[1].rstrip(")"))
     assert "Traceback (most recent call last)" in kept.read_text()
     kept.unlink()
+
+
+def test_prune_says_what_it_would_remove_and_free_on_stdout(monkeypatch, capsys) -> None:
+    from highneeds.runner import prune as prune_module
+
+    result = prune_module.PruneResult(
+        True, ["2022-01/runs/20220101T000000000000Z-1"], kept=2, freed_bytes=400_000
+    )
+    monkeypatch.setattr(prune_module, "prune", lambda *args: result)
+    assert main(["prune", "--keep", "0", "--dry-run"]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0].startswith(
+        "Prune (dry run: nothing removed): would remove 1 run(s), kept 2; would free 0.4 MB of "
+        "disk under reports/"
+    )
+    assert lines[1] == "  would remove reports/2022-01/runs/20220101T000000000000Z-1"
+    assert "--keep 0 keeps no run for its age alone" in lines[2]
+    assert "would remove" not in err

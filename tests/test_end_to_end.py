@@ -195,7 +195,17 @@ def test_one_cell_change_reruns_only_dependent_steps_and_logs_the_figure(
     assert changes["figures"][0]["moved_by"] == [
         "figures.csv: schools_forum_commitment, value: 357 → 360"
     ]
-    assert "£360k" in (reports(project) / "changes.html").read_text()
+    assert (changes["figures"][0]["paragraph"], changes["figures"][0]["label"]) == (
+        "para 2.8",
+        "Schools Forum commitment to the SEND Recovery Plan",
+    )
+    page = (reports(project) / "changes.html").read_text()
+    # For people: where it is, what it is, and what was edited, above the figures.
+    assert "<li>figures.csv: schools_forum_commitment, value: 357 → 360</li>" in page
+    assert (
+        "<tr><td>para 2.8</td><th scope=\"row\">Schools Forum commitment to the SEND Recovery "
+        "Plan</th><td>£357k</td><td>£360k</td>"
+    ) in page
     # Put the shipped figure back so later tests see the shipped paper.
     assert run_pipeline(project).returncode == 0
 

@@ -36,3 +36,24 @@ def test_texts_built_to_be_slow_are_read_once() -> None:
     assert strip_comments("<!--" * 25_000) == "<!--" * 25_000
     assert find_typed_figures("1," * 50_000) == []
     assert find_typed_figures("Costs rose 12% to £5.2m {{ fig.x }}") == [(1, "12%"), (1, "£5.2m")]
+
+
+def test_a_typed_figure_is_matched_to_the_placeholder_that_prints_it() -> None:
+    from highneeds.typed_figures import matching_placeholder
+
+    figures = {"schools_forum_commitment": 357, "ehcp_growth_per_year": 5.4, "twice": 75, "x": 75}
+    assert matching_placeholder("£357k", figures) == "{{ fig.schools_forum_commitment | gbp_k }}"
+    assert matching_placeholder("5.4%", figures) == "{{ fig.ehcp_growth_per_year | pct_points }}"
+    assert matching_placeholder("£75k", figures) is None  # two figures of that value
+    assert matching_placeholder("£999k", figures) is None
+
+
+def test_the_narrative_refusal_names_the_matching_figure() -> None:
+    import pytest
+
+    from highneeds.errors import NarrativeError
+    from highneeds.paper.narrative import parse_narrative
+
+    with pytest.raises(NarrativeError) as refused:
+        parse_narrative("## A {#a}\n\nSchools Forum gave £357k.\n", figures={"sfc": 357})
+    assert "line 3: '£357k' (write {{ fig.sfc | gbp_k }})" in str(refused.value)

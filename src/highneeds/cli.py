@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -130,7 +131,7 @@ def _dispatch(args: argparse.Namespace) -> Finished:
 
         return Finished(None, notify_unit_failure(PROJECT_ROOT, args.unit, os.environ))
     from highneeds.paths import PROJECT_ROOT
-    from highneeds.runner.cycles import new_cycle
+    from highneeds.runner.cycles import meeting_of, month_words, new_cycle
 
     folder, left = new_cycle(PROJECT_ROOT, args.new_cycle, args.previous)
     lines = [
@@ -139,6 +140,13 @@ def _dispatch(args: argparse.Namespace) -> Finished:
     ]
     if left:
         lines.append(f"  not copied (no input of a cycle): {', '.join(left)}")
+    meeting = meeting_of(folder / "paper.yaml")
+    if meeting is not None:
+        moved = meeting == month_words(args.new_cycle)
+        lines.append(
+            f"  paper.yaml: meeting {'moved to' if moved else 'left as'} {meeting!r}"
+            + ("" if moved else "; set it for this cycle's meeting")
+        )
     return Finished(args.new_cycle, lines)
 
 
@@ -152,14 +160,25 @@ def _print_all(text: str) -> None:
 
 def _status(args: argparse.Namespace) -> Finished:
     from highneeds.paths import PROJECT_ROOT
-    from highneeds.runner.cycles import choose_cycle
+    from highneeds.runner.cycles import available_cycles, choose_cycle
     from highneeds.runner.status import cycle_status
 
-    report = cycle_status(PROJECT_ROOT, choose_cycle(PROJECT_ROOT, args.cycle))
-    print("\n".join(report.lines()) if args.output == "text" else report.as_json(), flush=True)
-    if report.exit_code:
-        raise LastRunFailed(report.cycle, report.exit_code)
-    return Finished(report.cycle, [])
+    cycles = (
+        list(reversed(available_cycles(PROJECT_ROOT)))
+        if args.all
+        else [choose_cycle(PROJECT_ROOT, args.cycle)]
+    )
+    reports = [cycle_status(PROJECT_ROOT, cycle) for cycle in cycles]
+    if args.output == "text":
+        print("\n".join(line for report in reports for line in report.lines()), flush=True)
+    elif args.all:
+        print(json.dumps([json.loads(report.as_json()) for report in reports], indent=2))
+    else:
+        print(reports[0].as_json(), flush=True)
+    for report in reports:  # newest cycle first: the first that did not succeed decides
+        if report.exit_code:
+            raise LastRunFailed(report.cycle, report.exit_code, report.last_run is None)
+    return Finished(reports[0].cycle if reports else None, [])
 
 
 def _prune_lines(args: argparse.Namespace) -> list[str]:
@@ -170,9 +189,18 @@ def _prune_lines(args: argparse.Namespace) -> list[str]:
     verb = "would remove" if result.dry_run else "removed"
     freed = f"{result.freed_bytes / 1e6:.1f} MB"
     lines = [
-        f"Prune{' (dry run)' if result.dry_run else 'd'}: {verb} {len(result.removed)} "
-        f"run(s), kept {result.kept}; {'would free' if result.dry_run else 'freed'} {freed}."
+        f"Prune{' (dry run: nothing removed)' if result.dry_run else 'd'}: {verb} "
+        f"{len(result.removed)} run(s), kept {result.kept}; "
+        f"{'would free' if result.dry_run else 'freed'} {freed} of disk under reports/ (the "
+        "stored files only the removed runs used)."
     ]
+    lines += [f"  {verb} reports/{name}" for name in result.removed]
+    if args.keep == 0:
+        lines.append(
+            "  --keep 0 keeps no run for its age alone: each cycle keeps only its published run, "
+            "the run its validation documents come from, and any failed run newer than the "
+            "published one"
+        )
     if result.skipped:
         lines.append(f"  skipped (being run): {', '.join(result.skipped)}")
     return lines
@@ -212,7 +240,12 @@ def _run_command(args: argparse.Namespace, cycle: str | None) -> int:
             # Tasks of the kernels stopped on the way end in errors nobody will collect:
             # asyncio would print each as a traceback at exit.
             logging.getLogger("asyncio").setLevel(logging.CRITICAL)
-        LOGGER.error(f"error: {exc}", extra={"exit_code": code, "step": step, "run_id": run_id})
+        where = f"\n  run {run_id}" if run_id else ""
+        where += f" stopped in step {step}" if run_id and step else ""
+        where += f"; its log: {log}" if run_id and log else ""
+        LOGGER.error(
+            f"error: {exc}{where}", extra={"exit_code": code, "step": step, "run_id": run_id}
+        )
     except KeyboardInterrupt:
         code, status, message, step, log, paper = (
             130,

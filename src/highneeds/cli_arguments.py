@@ -231,7 +231,13 @@ def build_parser() -> argparse.ArgumentParser:
         "is in progress (process and since when), and the archive's size. Exits 0 when the "
         "last run succeeded, else that run's exit code (1 if it never finished or none ran).",
     )
-    status.add_argument("--cycle", help="cycle to report, YYYY-MM (default: newest)")
+    which = status.add_mutually_exclusive_group()
+    which.add_argument("--cycle", help="cycle to report, YYYY-MM (default: newest)")
+    which.add_argument(
+        "--all",
+        action="store_true",
+        help="every cycle, newest first; exits with the code of the newest that did not succeed",
+    )
     status.add_argument("--format", choices=("text", "json"), default="text", dest="output")
 
     failed = _command(

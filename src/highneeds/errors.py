@@ -87,8 +87,12 @@ class StaleCycle(HighNeedsError):
 class LastRunFailed(HighNeedsError):
     """``status``: the cycle's last run did not succeed; exits with that run's code."""
 
-    def __init__(self, cycle: str, exit_code: int) -> None:
-        super().__init__(f"the last run of cycle {cycle} did not succeed (exit {exit_code})")
+    def __init__(self, cycle: str, exit_code: int, never_run: bool = False) -> None:
+        super().__init__(
+            f"cycle {cycle} has not been run yet"
+            if never_run
+            else f"the last run of cycle {cycle} did not succeed (exit {exit_code})"
+        )
         self.exit_code = exit_code
 
 

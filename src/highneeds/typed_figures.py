@@ -10,7 +10,7 @@ from every ``{{`` that has no closer), and a typed figure starts only where a nu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 #: Figures typed into prose instead of bound to data: money and percentages. A percentage
 #: starts only where a run of digits, commas and points starts, and the run is taken whole
@@ -75,3 +75,30 @@ def find_typed_figures(text: str) -> list[tuple[int, str]]:
         for match in TYPED_FIGURE_RE.finditer(_without(line, PLACEHOLDER_DELIMITERS, False)):
             found.append((number, match.group(0).strip()))
     return found
+
+
+#: How a typed figure's form reads its value, and the filter that prints it that way.
+_FORMS = (("%", 1.0, "pct_points"), ("m", 1000.0, "gbp_m"), ("k", 1.0, "gbp_k"), ("", 1.0, "num"))
+
+
+def matching_placeholder(typed: str, figures: Mapping[str, object]) -> str | None:
+    """The placeholder that prints the figure ``typed`` ("£357k", "5.4%") from the cycle's
+    figures (name -> value, in each figure's own unit: £000 and percent), if exactly one
+    figure has that value; None otherwise."""
+    text = typed.replace("£", "").replace(",", "").replace(" ", "").lower()
+    for suffix, scale, filter_name in _FORMS:
+        if suffix and not text.endswith(suffix):
+            continue
+        try:
+            value = float(text.removesuffix(suffix)) * scale
+        except ValueError:
+            return None
+        names = [
+            name
+            for name, figure in figures.items()
+            if isinstance(figure, int | float)
+            and not isinstance(figure, bool)
+            and abs(float(figure) - value) < 1e-9
+        ]
+        return f"{{{{ fig.{names[0]} | {filter_name} }}}}" if len(names) == 1 else None
+    return None

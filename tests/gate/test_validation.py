@@ -85,7 +85,9 @@ def test_bad_inputs_fail_the_gate_naming_file_row_column_and_value(
         assert fragment in message, fragment
     summary = json.loads((docs / "summary.json").read_text())
     assert summary["success"] is False
-    assert "FAILED" in (docs / "summary.html").read_text()
+    page = (docs / "summary.html").read_text()
+    # The failed checks come first: every "FAILED" row before any "passed" one.
+    assert "FAILED" in page and page.rindex("FAILED") < page.index(">passed<")
 
 
 def test_data_docs_and_messages_show_a_hostile_cell_as_text(

@@ -232,3 +232,25 @@ def test_a_given_cfwd_is_still_checked_when_the_bfwd_before_it_is_blank(shipped_
         "C/Fwd is given as 2,000 but B/Fwd + transfer + allocation + placement costs = 1,734"
         in (problems[0].message)
     )
+
+
+def test_one_changed_cost_names_every_knock_on_cell_and_the_blank_way_out(raw_copy) -> None:
+    """A changed placement cost moves every later B/Fwd and C/Fwd: one message lists them all
+    (one round of fixing, not one per cell) and says they may be left blank instead."""
+    from highneeds.gate.tables import read_cycle_tables
+    from highneeds.model.identities import input_identities
+
+    budget = raw_copy / "high_needs_budget.csv"
+    budget.write_text(budget.read_text().replace('"5,814"', '"5,914"'), encoding="utf-8")
+    (check,) = [
+        c
+        for c in input_identities(read_cycle_tables(raw_copy), "2022-01")
+        if c.check == "roll_forward_reconciles"
+    ]
+    assert check.problems[-1] == (
+        "high_needs_budget.csv: rolled forward from the opening B/Fwd and each year's amounts, "
+        "the table gives C/Fwd 2022/23 (row 6) 1,834; B/Fwd 2023/24 (row 2) 1,834; C/Fwd "
+        "2023/24 (row 6) 2,748; B/Fwd 2024/25 (row 2) 2,748; C/Fwd 2024/25 (row 6) 3,953. Type "
+        "those, or leave the B/Fwd (after the first year) and C/Fwd lines blank: the pipeline "
+        "then rolls them forward itself and marks them as calculated"
+    )

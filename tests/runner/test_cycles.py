@@ -73,3 +73,31 @@ def test_new_cycle_refuses_a_link_and_copies_nothing(tmp_path: Path, shipped_raw
         new_cycle(tmp_path, "2022-02")
     assert caught.value.exit_code == 3
     assert not (tmp_path / "data" / "raw" / "2022-02").exists()
+
+
+def test_new_cycle_moves_the_meeting_to_its_own_month(tmp_path: Path, shipped_raw: Path) -> None:
+    from highneeds.runner.cycles import new_cycle, unchanged_from_previous
+
+    _shipped_copy(tmp_path, shipped_raw)
+    folder, _ = new_cycle(tmp_path, "2022-02")
+    before = (shipped_raw / "paper.yaml").read_text(encoding="utf-8")
+    after = (folder / "paper.yaml").read_text(encoding="utf-8")
+    assert "meeting: January 2022\n" in before
+    assert after == before.replace("meeting: January 2022\n", "meeting: February 2022\n")
+    # Moving the meeting is new-cycle's, not an edit: the cycle still counts as unedited.
+    assert unchanged_from_previous(tmp_path, "2022-02") == "2022-01"
+    narrative = folder / "narrative.md"
+    narrative.write_text(narrative.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+    assert unchanged_from_previous(tmp_path, "2022-02") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [("meeting: 18 January 2022 (special)", True), ("meeting: 'January 2022'", False)],
+)
+def test_a_meeting_that_is_not_the_previous_month_is_left_as_written(line: str, kept: bool) -> None:
+    from highneeds.runner.cycles import moved_meeting
+
+    text = f"council: Rutland\n{line}\ntitle: SEND\n"
+    moved = moved_meeting(text, "2022-01", "2022-03")
+    assert moved == (text if kept else "council: Rutland\nmeeting: March 2022\ntitle: SEND\n")

@@ -45,6 +45,9 @@ def test_status_names_the_published_run_the_last_failure_and_a_run_in_progress(
 
 def test_a_cycle_with_no_run_is_not_a_success(tmp_path: Path) -> None:
     assert cycle_status(tmp_path, CYCLE).exit_code == 1
+    from highneeds.errors import LastRunFailed
+
+    assert str(LastRunFailed(CYCLE, 1, never_run=True)) == f"cycle {CYCLE} has not been run yet"
 
 
 @pytest.mark.e2e
@@ -60,10 +63,17 @@ def test_a_cycle_never_edited_since_new_cycle_is_refused_or_warned_of(
     env = {**os.environ, "HIGHNEEDS_WEBHOOK_URL": f"http://127.0.0.1:{webhook.server_port}/"}
     try:
         refused = run_pipeline(project, "--cycle", "2022-02", "--require-changes", env=env)
+        # The refusal is the cycle's last run: status says so, with its exit code.
+        after_refusal = run_pipeline(project, "--cycle", "2022-02", command="status")
         warned = run_pipeline(project, "--cycle", "2022-02", env=env)
     finally:
         webhook.shutdown()
     assert refused.returncode == 8, refused.stderr
+    assert after_refusal.returncode == 8, after_refusal.stderr
+    assert "failed (exit 8): the inputs of cycle 2022-02 are byte for byte" in (
+        after_refusal.stdout
+    )
+    assert "error: the last run of cycle 2022-02 did not succeed (exit 8)" in (after_refusal.stderr)
     assert "byte for byte those of cycle 2022-01" in refused.stderr
     assert "nothing was run or published (--require-changes)" in refused.stderr
     assert warned.returncode == 0, warned.stderr
@@ -78,3 +88,14 @@ def test_a_cycle_never_edited_since_new_cycle_is_refused_or_warned_of(
     status = run_pipeline(project, "--cycle", "2022-02", "--format", "json", command="status")
     assert status.returncode == 0, status.stderr
     assert json.loads(status.stdout)["last_run"]["status"] == "ok"
+    # The warning is in the run's own log and manifest, not only on the console.
+    published = project / "reports" / "2022-02" / "current"
+    assert "are byte for byte those of cycle 2022-01" in (published / "run.log").read_text()
+    manifest = json.loads((published / "manifest.json").read_text())
+    assert any("byte for byte those of cycle 2022-01" in w for w in manifest["warnings"])
+    every = run_pipeline(project, "--all", "--format", "json", command="status")
+    cycles = json.loads(every.stdout)
+    assert [c["cycle"] for c in cycles][:2] == ["2022-02", "2022-01"]
+    # Newest first, the first cycle whose last run did not succeed decides the exit code
+    # (other tests may have left 2022-01's last run failed in this shared project).
+    assert every.returncode == next((c["exit_code"] for c in cycles if c["exit_code"]), 0)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from highneeds.amounts import as_written
 from highneeds.errors import InputDataError
 from highneeds.model.deficit import (
     financial_year_of,
@@ -38,6 +40,28 @@ class IdentityCheck:
     problems: list[str]
 
 
+def _rolled_forward_hint(roll: pd.DataFrame, source: str, rows: pd.Series) -> str:
+    """Every given B/Fwd and C/Fwd the roll-forward from the amounts does not reproduce, in one
+    message, with the other way out: a changed cost moves every later year's, and one
+    message per cell would take a round of saving and fixing each."""
+    differing = []
+    closing = float(roll["bfwd"].iloc[0])  # the opening balance, given (the gate checks)
+    for rec in roll.itertuples(index=False):
+        opening, closing = closing, closing + rec.transfer + rec.allocation + rec.placement_costs
+        for line, name, rolled in (("bfwd", "B/Fwd", opening), ("cfwd", "C/Fwd", closing)):
+            given = getattr(rec, f"{line}_given")
+            if not np.isnan(given) and abs(given - rolled) > 1e-6:
+                differing.append(
+                    f"{name} {rec.year} (row {rows.get(line, '?')}) {as_written(rolled)}"
+                )
+    return (
+        f"{source}: rolled forward from the opening B/Fwd and each year's amounts, the table "
+        f"gives {'; '.join(differing)}. Type those, or leave the B/Fwd (after the first "
+        "year) and C/Fwd lines blank: the pipeline then rolls them forward itself and marks "
+        "them as calculated"
+    )
+
+
 def input_identities(
     tables: dict[str, pd.DataFrame], cycle: str | None = None
 ) -> list[IdentityCheck]:
@@ -51,10 +75,13 @@ def input_identities(
         return opening  # nothing rolls forward without it
     tables = {**tables, "budget": with_derived_lines(budget)}
     try:
+        roll = roll_forward(budget)
         recon = [
             f"{source}, row {rows.get(m.line, '?')}, column '{m.year}': {m.message}"
-            for m in reconciliation_problems(roll_forward(budget))
+            for m in reconciliation_problems(roll)
         ]
+        if recon:
+            recon.append(_rolled_forward_hint(roll, source, rows))
     except InputDataError as exc:
         recon = exc.problems or [f"{source}: {exc}"]
     try:

@@ -24,7 +24,12 @@ from highneeds.paper.placeholder_help import explain_unknown
 from highneeds.paper.sandbox import NarrativeSandbox, SecurityError
 from highneeds.paper.sanitise import ALLOWED_ELEMENTS, active_content, clean
 from highneeds.templating import Markup, render_template
-from highneeds.typed_figures import find_typed_figures, placeholders, strip_comments
+from highneeds.typed_figures import (
+    find_typed_figures,
+    matching_placeholder,
+    placeholders,
+    strip_comments,
+)
 
 _LABEL = r"[a-z0-9][a-z0-9-]*"
 _SECTION_RE = re.compile(rf"^##\s+(?P<title>.+?)\s*(?:\{{#(?P<label>{_LABEL})\}})?\s*$")
@@ -84,17 +89,25 @@ def _split_blocks(text: str) -> list[tuple[int, str]]:
     return blocks
 
 
-def parse_narrative(text: str, source: str = "narrative.md") -> Narrative:
+def parse_narrative(
+    text: str, source: str = "narrative.md", figures: Mapping[str, object] | None = None
+) -> Narrative:
     """Parse the narrative's structure and number its sections and paragraphs.
 
     Raises :class:`NarrativeError` for text before the first section, a repeated label, or
-    a figure typed into the prose rather than bound to data.
+    a figure typed into the prose rather than bound to data (naming, where ``figures`` has
+    exactly one figure of that value, the placeholder that prints it).
     """
     typed = find_typed_figures(text)
     if typed:
+
+        def named(line: int, figure: str) -> str:
+            match = matching_placeholder(figure, figures or {})
+            return f"line {line}: '{figure}'" + (f" (write {match})" if match else "")
+
         raise NarrativeError(
             f"{source}: figures must come from the data, not be typed into the prose: "
-            + "; ".join(f"line {line}: '{figure}'" for line, figure in typed)
+            + "; ".join(named(line, figure) for line, figure in typed)
             + ". Use a placeholder such as {{ fig.name | gbp_k }}."
         )
     sections: list[Section] = []

@@ -11,7 +11,7 @@ from typing import Any
 from highneeds.errors import InputDataError
 from highneeds.gate.sources import SOURCE_STEMS, read_source
 from highneeds.model.lineage import Lineage
-from highneeds.runner.history import HEADLINES, PaperHeadlines
+from highneeds.runner.history import HEADLINES, PaperHeadlines, shown
 from highneeds.runner.outputs import CHANGES_HTML, CHANGES_JSON
 from highneeds.templating import render_template
 
@@ -53,6 +53,9 @@ class FigureChange:
     old: str | None
     new: str | None
     moved_by: list[str] = field(default_factory=list)
+    #: Where a reader finds it ("para 7.13"), and what it is, in words (from its lineage).
+    paragraph: str = ""
+    label: str = ""
 
 
 def _cells(inputs: Path, stem: str) -> tuple[str, dict[tuple[str, str], tuple[str, int]]]:
@@ -117,6 +120,7 @@ def compare_papers(old_run: Path, new_run: Path) -> tuple[list[FigureChange], li
             moved = [CYCLE_MOVED]
         if not moved:
             moved = texts or ["no input changed: the model or the code did"]
+        key = str(record.get("traces") or "").lstrip("-")
         changes.append(
             FigureChange(
                 figure_id,
@@ -124,6 +128,8 @@ def compare_papers(old_run: Path, new_run: Path) -> tuple[list[FigureChange], li
                 old["text"] if old else None,
                 new["text"] if new else None,
                 moved,
+                f"para {record['paragraph']}" if record.get("paragraph") else "",
+                lineage[key].label if key in lineage else "",
             )
         )
     return changes, cells
@@ -194,10 +200,15 @@ def write_changes(
         "forecast_history": [asdict(h) for h in history or []],
     }
     (run_dir / CHANGES_JSON).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    texts = (
+        [] if baseline is None else _text_inputs_changed(baseline / "inputs", run_dir / "inputs")
+    )
     page = render_template(
         "highneeds.runner",
         "changes.html.j2",
         figures=figures,
+        cells=cells,
+        texts=texts,
         baseline_label=baseline_label,
         has_baseline=baseline is not None,
         history=_history_view(history or []),
@@ -211,13 +222,11 @@ def _history_view(history: list[PaperHeadlines]) -> dict[str, Any] | None:
     once there are two papers to join."""
     if not history:
         return None
-    from highneeds.amounts import value_text
-
     rows = [
         {
             "cycle": h.cycle,
             "final_year": h.final_year,
-            "figures": ["" if v is None else value_text(round(v, 1)) for v in h.values.values()],
+            "figures": ["" if v is None else shown(n, v) for n, v in h.values.items()],
         }
         for h in history
     ]

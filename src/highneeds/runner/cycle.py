@@ -114,7 +114,7 @@ def run_cycle(options: RunOptions) -> RunResult:
         cycle_lock(paths.reports, cycle, LOGGER.warning),
     ):
         recover(paths.reports, LOGGER.warning)
-        warnings = _stale_cycle(root, cycle, options.require_changes)
+        warnings: list[str] = []
         started = datetime.now(UTC)
         run_id = new_run_id(started)
         run_dir = paths.reports / "runs" / run_id
@@ -127,11 +127,9 @@ def run_cycle(options: RunOptions) -> RunResult:
         records: list[dict[str, Any]] = []
         with log, run_fields(cycle=cycle, run_id=run_id):
             LOGGER.info(f"[{cycle}] run {run_id} started (log: {run_dir / RUN_LOG})")
-            result = _run_steps(options, paths, plan, epoch, run_dir, run_id, started, records)
-            for claim in read_claims(run_dir):
-                warning = f"warning: {claim}"
-                LOGGER.warning(f"[{cycle}] {warning}")
-                warnings.append(warning)
+            result = _run_steps(
+                options, paths, plan, epoch, run_dir, run_id, started, records, warnings
+            )
             LOGGER.info(f"[{cycle}] run {run_id} published in {time.monotonic() - clock:.1f} s")
     return RunResult(
         cycle,
@@ -163,7 +161,7 @@ def _stale_cycle(root: Path, cycle: str, require_changes: bool) -> list[str]:
             f"figures and narrative in data/raw/{cycle}/, then run again."
         )
     warning = f"warning: {same}; its paper is published as it is"
-    LOGGER.warning(warning)
+    LOGGER.warning(f"[{cycle}] {warning}")
     return [warning]
 
 
@@ -176,8 +174,11 @@ def _run_steps(
     run_id: str,
     started: datetime,
     records: list[dict[str, Any]],
+    warnings: list[str],
 ) -> list[dict[str, Any]]:
-    """The body of a run inside its lock and log: steps, change log, manifest, publish."""
+    """The body of a run inside its lock and log: steps, change log, manifest, publish. What
+    an operator must hear of (a stale cycle, a claim the forecast does not bear out) is
+    logged, added to ``warnings`` and kept in the manifest."""
     from highneeds.runner.changes import write_changes
     from highneeds.runner.history import forecast_history
 
@@ -185,6 +186,8 @@ def _run_steps(
     store = Store(root / "reports")
     published = False
     try:
+        # Refused here (exit 8), the attempt is a run of its own: status and the log say so.
+        warnings += _stale_cycle(root, cycle, options.require_changes)
         copy_inputs(paths.raw, paths.expectations, run_dir)
         execute_steps(
             run_dir,
@@ -195,12 +198,15 @@ def _run_steps(
             None if options.force else paths.reports,
             records,
         )
+        for claim in read_claims(run_dir):
+            warnings.append(f"warning: {claim}")
+            LOGGER.warning(f"[{cycle}] {warnings[-1]}")
         baseline, label = _baseline(root, paths)
         write_changes(run_dir, baseline, label, forecast_history(root, (cycle, run_dir)))
-        write_json(
-            run_dir / MANIFEST,
-            build_manifest(run_dir, root, cycle, run_id, "ok", started, epoch, plan, records, None),
+        manifest = build_manifest(
+            run_dir, root, cycle, run_id, "ok", started, epoch, plan, records, None
         )
+        write_json(run_dir / MANIFEST, manifest | {"warnings": warnings})
         # Store and publish as one piece: a signal arriving now is held until both are done.
         with signals_held(), store.lock():
             stop_if_interrupted()
@@ -229,7 +235,8 @@ def _run_steps(
             f"[{cycle}] run {run_id} {status}"
             + (f" in step {failed_step}" if failed_step else "")
             + f": {redact(str(exc) or type(exc).__name__)}",
-            extra={"step": failed_step, "exit_code": exit_code},
+            # The console has the command's own error line; the run's log keeps this one.
+            extra={"step": failed_step, "exit_code": exit_code, "log_only": True},
         )
         if isinstance(exc, HighNeedsError | Interrupted):
             exc.step = failed_step
@@ -249,9 +256,10 @@ def _run_steps(
             epoch,
             plan,
             records,
-            redact(f"{type(exc).__name__}: {exc}"),
+            # A message of ours reads as written; anything else keeps its kind of error.
+            redact(str(exc) if isinstance(exc, HighNeedsError) else f"{type(exc).__name__}: {exc}"),
             exit_code,
-        )
+        ) | {"warnings": warnings}
         if not _keep_failed_run(run_dir, manifest, store) and isinstance(exc, HighNeedsError):
             exc.log = None
         if isinstance(exc, InputDataError):

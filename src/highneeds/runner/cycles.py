@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -47,7 +49,9 @@ def new_cycle(root: Path, cycle: str, previous: str | None = None) -> tuple[Path
     """Create ``data/raw/<cycle>/`` from a previous cycle's inputs and narrative; return it
     and the names it left behind (anything that is no input: notes, folders, hidden files).
 
-    The author then edits only what changed. Refuses to overwrite an existing cycle, and
+    The author then edits only what changed; paper.yaml's meeting, where it was the previous
+    cycle's month ("January 2022"), is moved to the new one's. Refuses to overwrite an
+    existing cycle, and
     refuses a previous cycle holding a link (exit 3, as ``run`` does): a link is never
     followed, so no file from outside the cycle folder is copied in.
     """
@@ -68,8 +72,42 @@ def new_cycle(root: Path, cycle: str, previous: str | None = None) -> tuple[Path
             shutil.copy2(path, staging / path.name, follow_symlinks=False)
         else:
             left.append(path.name)
+    paper = staging / "paper.yaml"
+    if paper.is_file():
+        paper.write_text(
+            moved_meeting(paper.read_text(encoding="utf-8"), source, cycle), encoding="utf-8"
+        )
     staging.rename(target)
     return target, left
+
+
+#: The line of paper.yaml that says when the paper is taken (``meeting: January 2022``).
+_MEETING_LINE = re.compile(r"^(meeting:[ \t]*)(.*?)[ \t]*$", re.MULTILINE)
+
+
+def month_words(cycle: str) -> str:
+    """A cycle's month as a paper's header writes it: 2022-02 -> 'February 2022'."""
+    year, month = (int(part) for part in cycle.split("-"))
+    return f"{calendar.month_name[month]} {year}"
+
+
+def meeting_of(paper_yaml: Path) -> str | None:
+    """The meeting paper.yaml names (as written), or None."""
+    if not paper_yaml.is_file():
+        return None
+    found = _MEETING_LINE.search(paper_yaml.read_text(encoding="utf-8"))
+    return None if found is None else found.group(2).strip("'\"")
+
+
+def moved_meeting(paper_yaml: str, previous: str, cycle: str) -> str:
+    """paper.yaml's text with the meeting moved to the new cycle's month, where it was the
+    previous cycle's ("January 2022" for 2022-01); any other meeting is left as written, and
+    so is every other line."""
+    found = _MEETING_LINE.search(paper_yaml)
+    if found is None or found.group(2).strip("'\"") != month_words(previous):
+        return paper_yaml
+    line = f"{found.group(1)}{month_words(cycle)}"
+    return paper_yaml[: found.start()] + line + paper_yaml[found.end() :]
 
 
 def input_files(folder: Path) -> list[Path]:
@@ -81,11 +119,17 @@ def input_files(folder: Path) -> list[Path]:
 
 def unchanged_from_previous(root: Path, cycle: str) -> str | None:
     """The previous cycle, if this cycle's inputs are byte for byte the same as its (a cycle
-    started with ``new-cycle`` and not yet edited)."""
+    started with ``new-cycle`` and not yet edited: the meeting new-cycle moved on aside)."""
     earlier = [c for c in available_cycles(root) if c < cycle]
     if not earlier:
         return None
     raw = root / "data" / "raw"
     now = hash_files(raw / cycle, input_files(raw / cycle))
     before = hash_files(raw / earlier[-1], input_files(raw / earlier[-1]))
+    # new-cycle moves the meeting on by itself: that alone is no edit by the author.
+    for folder, hashes in ((raw / cycle, now), (raw / earlier[-1], before)):
+        if "paper.yaml" in hashes:
+            text = (folder / "paper.yaml").read_text(encoding="utf-8")
+            without = _MEETING_LINE.sub("meeting:", text).encode("utf-8")
+            hashes["paper.yaml"] = hashlib.sha256(without).hexdigest()
     return earlier[-1] if now == before else None

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from highneeds.amounts import value_text
 from highneeds.model.lineage import Lineage
+from highneeds.paper.formatting import round_half_up
 from highneeds.paths import CyclePaths
 from highneeds.runner.cycles import available_cycles
 from highneeds.runner.publishing import published_run
@@ -29,6 +30,15 @@ HEADLINES = {
     "cost_per_plan": ("Average cost per plan, final year (£000)", "demand.cost_per_plan"),
     "plans": ("EHCPs, final year", "demand.plans"),
 }
+#: The places each headline figure is shown to, as the paper prints it (321 EHCPs, not 320.8).
+PLACES = {"unmitigated": 0, "mitigated": 0, "cost_per_plan": 1, "plans": 0}
+
+
+def shown(name: str, value: float | None) -> str:
+    """A headline figure as the paper prints it ("-" where a paper has none)."""
+    if value is None:
+        return "-"
+    return value_text(float(round_half_up(value, PLACES[name])))
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,7 @@ def history_text(history: list[PaperHeadlines]) -> str:
         [
             h.cycle,
             h.final_year,
-            *("-" if h.values[n] is None else value_text(round(h.values[n], 1)) for n in names),
+            *(shown(n, h.values[n]) for n in names),
         ]
         for h in history
     ]

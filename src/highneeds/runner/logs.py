@@ -69,6 +69,12 @@ class _RunFieldsFilter(logging.Filter):
         return True
 
 
+def _not_log_only(record: logging.LogRecord) -> bool:
+    """Keep a record marked ``log_only`` (one the command's own error line repeats) off the
+    console: the run's log has it."""
+    return not getattr(record, "log_only", False)
+
+
 @contextmanager
 def run_fields(**fields: Any) -> Iterator[None]:
     """Add ``cycle``, ``run_id`` ... to every record logged meanwhile (from any thread)."""
@@ -99,6 +105,7 @@ def configure_console(quiet: bool = False, log_format: str = "text") -> None:
     handler.setLevel(logging.WARNING if quiet else logging.INFO)
     handler.setFormatter(_formatter(for_file=False))
     handler.addFilter(_RunFieldsFilter())
+    handler.addFilter(_not_log_only)
     for logger in (LOGGER, logging.getLogger("py.warnings")):
         for old in list(logger.handlers):
             if getattr(old, "highneeds_console", False):

@@ -106,8 +106,6 @@ def prune(
         if reports_root.is_dir():
             with store.lock(exclusive=True):
                 result.freed_bytes = store.collect_garbage(tuple(removing), dry_run)
-    for name in result.removed:
-        LOGGER.info(f"{'would remove' if dry_run else 'removed'} reports/{name}")
     return result
 
 
