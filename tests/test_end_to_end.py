@@ -490,3 +490,29 @@ def test_a_budget_without_its_derived_lines_gives_the_same_paper_marked_as_deriv
     assert "figure-note-mark" in budget_label(derived, "High Needs DSG C/Fwd Deficit / (Surplus)<")
     assert "Calculated by rolling the deficit forward" in derived
     assert "Calculated by rolling the deficit forward" not in shipped
+
+
+def test_a_rerun_with_nothing_changed_loads_no_pandas_numpy_or_papermill(
+    project: Path, first_run
+) -> None:
+    """A re-run that reuses every step only compares keys and copies files: the process that
+    does so must not spend a second importing the libraries the notebooks use."""
+    script = (
+        "import sys\n"
+        "from highneeds.cli import main\n"
+        "code = main(['run', '--quiet'])\n"
+        "print(sorted(m for m in ('pandas', 'numpy', 'papermill') if m in sys.modules))\n"
+        "sys.exit(code)\n"
+    )
+    assert run_pipeline(project).returncode == 0  # whatever an earlier test left, publish
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(project / "src")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "executed 0 step(s)" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -132,15 +132,3 @@ def read_typed_tables(folder: Path) -> dict[str, pd.DataFrame]:
             frame.attrs["source"] = source
             tables[name] = frame
     return tables
-
-
-def read_lineage(folder: Path) -> dict[str, dict]:
-    """Every derivation the notebooks recorded (``lineage_*.json``), merged, as plain data (a
-    cell both read is the same cell: the first kept)."""
-    import json
-
-    derivations: dict[str, dict] = {}
-    for path in sorted(folder.glob("lineage_*.json")):
-        for key, item in json.loads(path.read_text(encoding="utf-8")).items():
-            derivations.setdefault(key, item)
-    return derivations

@@ -15,6 +15,7 @@ import pandas as pd
 from highneeds.amounts import as_written
 from highneeds.errors import InputDataError, ReconciliationError
 from highneeds.model.inputs import FLOWS, BudgetFigures, budget_figures
+from highneeds.model.switches import RECOVERY_PLAN_BASES
 from highneeds.traced import Traced, described, total
 
 #: Scenario names, in the order the paper shows them, with their labels.
@@ -26,7 +27,6 @@ SCENARIO_LABELS = {
 }
 
 #: How the Recovery Plan Impact line may be read: each year's own saving, or the running total.
-RECOVERY_PLAN_BASES = ("in_year", "cumulative")
 
 _ROLL = "02_deficit_model.ipynb: Roll forward and reconcile the typed table"
 _SCENARIOS = "02_deficit_model.ipynb: Scenarios"

@@ -33,6 +33,7 @@ from highneeds.model.placements import (
     modelled_categories,
     saving_figures,
 )
+from highneeds.model.switches import FORECAST_SOURCES
 from highneeds.traced import Traced, total
 
 __all__ = [
@@ -59,7 +60,6 @@ ASSUMPTIONS: dict[str, tuple[str, bool]] = {
 
 #: Where the budget the paper prints comes from: ``auto`` is finance's typed forecast where the
 #: budget table types every year the drivers forecast, otherwise the driver model's.
-FORECAST_SOURCES = ("auto", "typed", "drivers")
 #: Each chosen source in words, for the notebook that reports the choice.
 FORECAST_SOURCE_WORDS = {
     "typed": "finance's typed forecast",

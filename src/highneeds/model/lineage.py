@@ -149,8 +149,6 @@ class Lineage:
     def read(cls, folder: Path) -> Lineage:
         """Every notebook's lineage in a run's ``processed`` folder (``lineage_*.json``),
         merged: a cell two notebooks read is the same cell, kept once."""
-        from highneeds.processed import read_lineage
-
         return cls.from_mapping(read_lineage(folder))
 
     def named(self, key: str) -> Derivation:
@@ -178,3 +176,13 @@ class Lineage:
 
         visit(key)
         return list(found.values())
+
+
+def read_lineage(folder: Path) -> dict[str, dict]:
+    """Every derivation the notebooks recorded (``lineage_*.json``), merged, as plain data (a
+    cell both read is the same cell: the first kept)."""
+    derivations: dict[str, dict] = {}
+    for path in sorted(folder.glob("lineage_*.json")):
+        for key, item in json.loads(path.read_text(encoding="utf-8")).items():
+            derivations.setdefault(key, item)
+    return derivations

@@ -288,10 +288,6 @@ def break_even(base: ForecastBase) -> dict[str, float | bool]:
 
 
 #: How a cycle's seed is derived, in words (``explain`` and the docs print it).
-#: What the measures of how sure the forecast is centre on: the finance table's forecast with
-#: the Recovery Plan (agreed pressures it leaves out stated beside it, with their effect), or
-#: that forecast with the agreed pressures (the top-up uplift) inside every path.
-UNCERTAINTY_CENTRES = ("finance_table", "with_agreed_pressures")
 
 SEED_RECIPE = 'the first 8 bytes of SHA-256("highneeds:{cycle}") read as a big-endian integer'
 

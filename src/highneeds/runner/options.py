@@ -3,6 +3,8 @@ and the environment its kernels inherit."""
 
 from __future__ import annotations
 
+import ast
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,11 +50,22 @@ class RunOptions:
 
 
 def declared_parameters(notebook: Path) -> list[str]:
-    """The names assigned in a notebook's cell tagged ``parameters`` (read, not executed), as
-    papermill itself reads them."""
-    from papermill.inspection import inspect_notebook
-
-    declared = list(inspect_notebook(str(notebook)))
+    """The names assigned in a notebook's cell tagged ``parameters`` (read, not executed), in
+    order, as papermill reads them (without importing papermill: a run that reuses every step
+    need not load it)."""
+    declared: list[str] = []
+    for cell in json.loads(notebook.read_text(encoding="utf-8")).get("cells", []):
+        if "parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        source = cell.get("source", "")
+        for node in ast.parse("".join(source) if isinstance(source, list) else source).body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if isinstance(node, ast.AnnAssign):
+                targets = [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id not in declared:
+                    declared.append(target.id)
+        break
     if not declared:
         raise UsageError(f"{notebook.name} declares no parameters (a cell tagged 'parameters')")
     return declared
@@ -98,17 +111,11 @@ def plan_parameters(root: Path, cycle: str, overrides: dict[str, Any]) -> dict[s
 
 
 def parameter_choices() -> dict[str, tuple[str, ...]]:
-    """The values a parameter with a fixed set of choices may take (imported here, not at the
-    top: the model imports pandas, which a command that runs nothing should not wait for)."""
-    from highneeds.model.deficit import RECOVERY_PLAN_BASES
-    from highneeds.model.drivers import FORECAST_SOURCES
-    from highneeds.model.sensitivity import UNCERTAINTY_CENTRES
+    """The values a parameter with a fixed set of choices may take (declared where nothing
+    heavy is imported: a run that reuses every step never loads pandas)."""
+    from highneeds.model.switches import CHOICES
 
-    return {
-        "recovery_plan_basis": RECOVERY_PLAN_BASES,
-        "forecast_source": FORECAST_SOURCES,
-        "uncertainty_centre": UNCERTAINTY_CENTRES,
-    }
+    return dict(CHOICES)
 
 
 def source_date_epoch(cycle: str) -> str:

@@ -187,8 +187,8 @@ def _serve_one_render() -> None:
 def _write_audit_edition(run_dir: Path, html: str) -> None:
     """The auditor's edition, from the figures the paper printed, the notebooks' lineage and
     the claims notebook 04 warned of."""
+    from highneeds.model.lineage import read_lineage
     from highneeds.paper.audit_edition import audit_edition
-    from highneeds.processed import read_lineage
     from highneeds.runner.outputs import read_claims
 
     processed = run_dir / "processed"
