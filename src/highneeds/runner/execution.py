@@ -115,7 +115,7 @@ class StepRunner:
             else:
                 LOGGER.info(f"[{self.cycle}] {step.name} ...{note}", extra={"step": step.name})
                 record["status"] = "running"
-                if step is not STEPS[0]:  # the model runs, so the render will follow
+                if step is STEPS[-2]:  # the report notebook runs: the render will follow
                     self.prepare_render()
                 if step.notebook:
                     name = f"{step.name}.ipynb"
@@ -144,7 +144,8 @@ class StepRunner:
 
     def prepare_render(self) -> None:
         """Start the process that will render the paper, once: it imports the render's
-        libraries (seconds) while the kernels compute."""
+        libraries (seconds) while the report notebook runs (not earlier: at the start of a
+        run the gate and the model's kernels already have both cores)."""
         with self._lock:
             if self._render_worker is None:
                 self._render_worker = RenderWorker(env=without_secrets(os.environ))
