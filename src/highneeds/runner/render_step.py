@@ -1,8 +1,8 @@
 """The render step: the executed report notebook to the paper's files (HTML, tagged PDF,
 large print PDF, Word, the auditor's edition and the DfE return) in the run folder.
 
-The render runs in a process of its own (:class:`RenderWorker`), started while the kernels
-compute so that its libraries are imported by the time it is needed, and killed, with the
+The render runs in a process of its own (:class:`RenderWorker`), started while the report
+notebook runs so that its libraries are imported by the time it is needed, and killed, with the
 process laying out the large print PDF, if it overruns ``--render-timeout``: an input cannot
 hold the cycle lock for ever, and the run fails (exit 4) with nothing published."""
 
