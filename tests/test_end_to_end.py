@@ -203,7 +203,7 @@ def test_one_cell_change_reruns_only_dependent_steps_and_logs_the_figure(
     # For people: where it is, what it is, and what was edited, above the figures.
     assert "<li>figures.csv: schools_forum_commitment, value: 357 → 360</li>" in page
     assert (
-        "<tr><td>para 2.8</td><th scope=\"row\">Schools Forum commitment to the SEND Recovery "
+        '<tr><td>para 2.8</td><th scope="row">Schools Forum commitment to the SEND Recovery '
         "Plan</th><td>£357k</td><td>£360k</td>"
     ) in page
     # Put the shipped figure back so later tests see the shipped paper.
