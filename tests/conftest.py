@@ -175,3 +175,15 @@ def without_note_marks(html: str) -> str:
     import re
 
     return re.sub(r'<sup><a[^>]*class="figure-note-mark".*?</sup>', "", html)
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (a zombie, ended but not reaped, is not)."""
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"

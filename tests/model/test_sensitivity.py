@@ -133,12 +133,16 @@ def test_the_final_deficit_moves_one_way_as_each_assumption_rises(shipped, name,
     assert (steps >= -1e-9).all() if rising else (steps <= 1e-9).all()
 
 
+def ranges_file(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """assumption_ranges.csv as the gate reads it: ``rows`` numbered from 2, under the header."""
+    return pd.DataFrame([{"row": number, **row} for number, row in enumerate(rows, start=2)])
+
+
 def test_a_range_that_leaves_out_the_central_value_is_refused(shipped) -> None:
     _, ranges, _ = shipped
-    overrides = pd.DataFrame(
+    overrides = ranges_file(
         [
             {
-                "row": 2,
                 "assumption": "ehcp_growth",
                 "low": 8.0,
                 "high": 12.0,
@@ -191,10 +195,9 @@ def test_one_end_or_the_other_draws_only_the_ends_as_often_as_stated(
 
 def test_a_fixed_assumption_has_no_range_and_is_not_drawn(shipped) -> None:
     _, ranges, _ = shipped
-    overrides = pd.DataFrame(
+    overrides = ranges_file(
         [
             {
-                "row": 2,
                 "assumption": "allocation_growth",
                 "low": float("nan"),
                 "high": float("nan"),
@@ -250,10 +253,9 @@ def test_a_range_read_at_a_point_runs_from_its_low_end_through_its_peak_to_its_h
 
 def test_two_assumptions_said_to_move_together_are_drawn_at_the_same_point(shipped) -> None:
     base, ranges, _ = shipped
-    overrides = pd.DataFrame(
+    overrides = ranges_file(
         [
             {
-                "row": 2,
                 "assumption": "ehcp_growth",
                 "low": 7.0,
                 "high": 16.0,
@@ -261,7 +263,6 @@ def test_two_assumptions_said_to_move_together_are_drawn_at_the_same_point(shipp
                 "moves_with": "cost_per_plan_growth",
             },
             {
-                "row": 3,
                 "assumption": "cost_per_plan_growth",
                 "low": 1.0,
                 "high": 5.0,
@@ -302,10 +303,9 @@ def test_two_assumptions_said_to_move_together_are_drawn_at_the_same_point(shipp
 )
 def test_moving_together_needs_another_drawn_assumption(shipped, partner, message) -> None:
     _, ranges, _ = shipped
-    overrides = pd.DataFrame(
+    overrides = ranges_file(
         [
             {
-                "row": 2,
                 "assumption": "ehcp_growth",
                 "low": 7.0,
                 "high": 16.0,

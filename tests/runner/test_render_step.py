@@ -4,7 +4,6 @@ every process it started, and its failures reported as the render's own errors."
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -13,15 +12,7 @@ import pytest
 
 from highneeds.errors import HighNeedsError
 from highneeds.runner.render_step import RenderTimedOut, RenderWorker
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+from tests.conftest import alive
 
 
 def worker_running(program: str) -> RenderWorker:

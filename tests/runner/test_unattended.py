@@ -24,7 +24,7 @@ import nbformat
 import pytest
 
 from highneeds.runner.changes import CYCLE_MOVED
-from tests.conftest import APPENDICES, CYCLE, edited, published_bytes, reports, run_pipeline
+from tests.conftest import APPENDICES, CYCLE, alive, edited, published_bytes, reports, run_pipeline
 
 pytestmark = pytest.mark.e2e
 
@@ -122,15 +122,6 @@ def children(pid: int) -> set[int]:
         if int(fields[1]) == pid:
             found.add(int(stat.parent.name))
     return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def test_cell_timeout_exits_4_naming_the_notebook_and_cell(project: Path, first_run) -> None:
