@@ -370,8 +370,18 @@ def movement_range(
     """The lowest and highest yearly movement after the cycle's own year, with and without the
     Recovery Plan, and the first and last year they span (None with no year after it): what
     the forecast says the deficit grows by a year (``forecast_growth``)."""
+    found = movements_after(in_year, years, current_year)
+    if found is None:
+        return None
+    values, first, last = found
+    return min(values, key=float), max(values, key=float), first, last
+
+
+def movements_after(
+    in_year: Mapping[str, Mapping[str, Movement]], years: list[str], current_year: str
+) -> tuple[list[Movement], str, str] | None:
+    """Every yearly movement after the cycle's own year, with and without the Recovery Plan,
+    and the first and last year they span (None with no year after it)."""
     after = years[years.index(current_year) + 1 :] if current_year in years else []
     values = [in_year[name][y] for name in GROWTH_SCENARIOS if name in in_year for y in after]
-    if not values:
-        return None
-    return min(values, key=float), max(values, key=float), after[0], after[-1]
+    return (values, after[0], after[-1]) if values else None

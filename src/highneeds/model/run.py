@@ -244,14 +244,22 @@ def _forecast_growth(
     by_name: Mapping[str, deficit.Deficit], years: list[str], current: str
 ) -> list[Traced]:
     """What the forecast says the deficit grows by a year (``forecast_growth``), traced."""
-    found = deficit.movement_range({n: d.in_year for n, d in by_name.items()}, years, current)
+    found = deficit.movements_after({n: d.in_year for n, d in by_name.items()}, years, current)
     if found is None:
         return []
-    low, high, first, last = found
+    movements, first, last = found
     span = f"from {first} to {last}, with and without the Recovery Plan"
+    # Every movement is an input of both ends: which one is the lowest or highest depends on
+    # all of them (a change to any may move the end), so each end names them all.
     return [
-        low.named("forecast_growth.low", f"The lowest yearly growth {span}"),
-        high.named("forecast_growth.high", f"The highest yearly growth {span}"),
+        described(
+            float(pick(movements, key=float)),
+            f"forecast_growth.{end}",
+            f"The {end}est yearly growth {span}",
+            f"the {end}est of the {len(movements)} yearly movements {span}",
+            movements,
+        )
+        for end, pick in (("low", min), ("high", max))
     ]
 
 
