@@ -1,6 +1,9 @@
-"""The exceptions the pipeline raises, each mapped to the exit code the CLI returns."""
+"""The exceptions the pipeline raises, each mapped to the exit code the CLI returns, and how
+their messages name a place in a spreadsheet."""
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class HighNeedsError(Exception):
@@ -107,3 +110,15 @@ class Interrupted(BaseException):
     def __init__(self, signal_name: str, exit_code: int) -> None:
         super().__init__(f"interrupted by {signal_name}")
         self.exit_code = exit_code
+
+
+def column_words(heading: str, letter: str | None = None) -> str:
+    """A column as people who work in Excel find it: ``column C ('2022/23')``, or by its
+    heading alone where the letter is not known."""
+    return f"column {letter} ('{heading}')" if letter else f"column '{heading}'"
+
+
+def column_in(frame: Any, heading: str) -> str:
+    """:func:`column_words` for a column of a typed table, whose ``attrs['letters']`` the gate
+    filled from the file's header (a table built in code has none: the heading alone)."""
+    return column_words(heading, frame.attrs.get("letters", {}).get(heading))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -103,23 +104,36 @@ SOURCES_FILE = "table_sources.json"
 
 
 def write_sources(tables: dict[str, pd.DataFrame], folder: Path) -> Path:
-    """Record the input file behind each typed table (a CSV keeps no attributes), so that a
-    later notebook can name the cells a figure came from."""
+    """Record the input file behind each typed table and the spreadsheet letter of each of its
+    columns (a CSV keeps no attributes), so that a later notebook can name the cells a figure
+    came from as their author finds them."""
     import json
 
     folder.mkdir(parents=True, exist_ok=True)
-    sources = {name: str(frame.attrs.get("source", name)) for name, frame in tables.items()}
+    sources = {
+        name: {
+            "file": str(frame.attrs.get("source", name)),
+            "letters": dict(frame.attrs.get("letters", {})),
+        }
+        for name, frame in tables.items()
+    }
     path = folder / SOURCES_FILE
     path.write_text(json.dumps(sources, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return path
 
 
-def read_sources(folder: Path) -> dict[str, str]:
-    """The input file behind each typed table, by table name (empty if not recorded)."""
+def read_sources(folder: Path) -> dict[str, dict[str, Any]]:
+    """The input file behind each typed table (``file``) and its columns' letters
+    (``letters``), by table name; empty if not recorded. A folder written before the letters
+    were recorded names the file alone."""
     import json
 
     path = folder / SOURCES_FILE
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    recorded = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return {
+        name: entry if isinstance(entry, dict) else {"file": entry, "letters": {}}
+        for name, entry in recorded.items()
+    }
 
 
 def read_typed_tables(folder: Path) -> dict[str, pd.DataFrame]:
@@ -129,6 +143,7 @@ def read_typed_tables(folder: Path) -> dict[str, pd.DataFrame]:
     for name, source in read_sources(folder).items():
         frame = read_table_if_present(folder, name)
         if frame is not None:
-            frame.attrs["source"] = source
+            frame.attrs["source"] = source["file"]
+            frame.attrs["letters"] = source["letters"]
             tables[name] = frame
     return tables

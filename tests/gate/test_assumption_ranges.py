@@ -61,31 +61,31 @@ def test_the_source_column_is_required(project: Path) -> None:
         ),
         pytest.param(
             "ehcp_growth,15,3,EHCP history,,,\n",
-            "assumption_ranges.csv, row 2, column 'high': found 3; expected a high value at "
+            "assumption_ranges.csv, row 2, column C ('high'): found 3; expected a high value at "
             "least the low value",
             id="high-below-low",
         ),
         pytest.param(
             "inflation,1,3,OBR,,,\n",
-            "assumption_ranges.csv, row 2, column 'assumption': found 'inflation'",
+            "assumption_ranges.csv, row 2, column A ('assumption'): found 'inflation'",
             id="unknown-assumption",
         ),
         pytest.param(
             "ehcp_growth,3,15,,,,\n",
-            "assumption_ranges.csv, row 2, column 'source': found ''; expected a source for "
+            "assumption_ranges.csv, row 2, column D ('source'): found ''; expected a source for "
             "every range",
             id="no-source",
         ),
         pytest.param(
             "schools_block_transfer,0,100,Schools Forum,either,,\n",
-            "assumption_ranges.csv, row 2, column 'probability': schools_block_transfer is drawn "
-            "as one end or the other",
+            "assumption_ranges.csv, row 2, column F ('probability'): schools_block_transfer is "
+            "drawn as one end or the other",
             id="either-without-probability",
         ),
         pytest.param(
             "ehcp_growth,3,15,EHCP history,lognormal,,\n",
-            "assumption_ranges.csv, row 2, column 'distribution': found 'lognormal'; expected a "
-            "distribution: triangular",
+            "assumption_ranges.csv, row 2, column E ('distribution'): found 'lognormal'; expected "
+            "a distribution: triangular",
             id="unknown-distribution",
         ),
     ],

@@ -58,7 +58,7 @@ def test_the_fixture_passes_the_gate(project: Path) -> None:
             "placements_by_category.csv",
             "all_placements,2020/21,250,",
             "all_placements,2020/21,251,",
-            "placements_by_category.csv, row 9, column 'plans': found 251 for 2020/21; "
+            "placements_by_category.csv, row 9, column C ('plans'): found 251 for 2020/21; "
             "expected the categories' total, 250",
             id="categories-do-not-add-up",
         ),
@@ -66,7 +66,7 @@ def test_the_fixture_passes_the_gate(project: Path) -> None:
             "placements_by_category.csv",
             "post_16,2020/21",
             "post16,2020/21",
-            "placements_by_category.csv, row 7, column 'category': found 'post16'; expected a "
+            "placements_by_category.csv, row 7, column A ('category'): found 'post16'; expected a "
             "DfE placement category id",
             id="unknown-category",
         ),
@@ -95,15 +95,15 @@ def test_the_fixture_passes_the_gate(project: Path) -> None:
             "forecast_assumptions.csv",
             "2022/23,cost_per_plan_growth,,4.5",
             "2022/23,cost_per_plan_grwth,,4.5",
-            "forecast_assumptions.csv, row 4, column 'assumption': found 'cost_per_plan_grwth'",
+            "forecast_assumptions.csv, row 4, column B ('assumption'): found 'cost_per_plan_grwth'",
             id="unknown-assumption",
         ),
         pytest.param(
             "intervention_places.csv",
             "early_help,maintained_special,,2,2022/23",
             "early_help,maintained_special,,2,2021/22",
-            "intervention_places.csv, row 2, column 'start_year': found '2021/22'; expected one "
-            "of the forecast years (2022/23, 2023/24, 2024/25)",
+            "intervention_places.csv, row 2, column E ('start_year'): found '2021/22'; expected "
+            "one of the forecast years (2022/23, 2023/24, 2024/25)",
             id="intervention-before-the-forecast",
         ),
         pytest.param(

@@ -69,14 +69,14 @@ CASES = [
         "budget-text-in-money-cell",
         BUDGET,
         replace('"5,814"', "tbc"),
-        ("high_needs_budget.csv, row 5, column '2022/23'", "'tbc'", "an amount in £000"),
+        ("high_needs_budget.csv, row 5, column D ('2022/23')", "'tbc'", "an amount in £000"),
     ),
     Case(
         "budget-transfer-not-income",
         BUDGET,
         replace("Block,(126)", "Block,126"),
         (
-            "high_needs_budget.csv, row 3, column '2020/21': found 126",
+            "high_needs_budget.csv, row 3, column B ('2020/21'): found 126",
             "transfer from the Schools block to be income",
         ),
     ),
@@ -84,14 +84,14 @@ CASES = [
         "budget-allocation-not-income",
         BUDGET,
         replace('"(4,579)"', '"4,579"'),
-        ("high_needs_budget.csv, row 4, column '2021/22': found 4579",),
+        ("high_needs_budget.csv, row 4, column C ('2021/22'): found 4579",),
     ),
     Case(
         "budget-negative-costs",
         BUDGET,
         replace('"6,271"', '"(6,271)"'),
         (
-            "high_needs_budget.csv, row 5, column '2023/24': found -6271",
+            "high_needs_budget.csv, row 5, column E ('2023/24'): found -6271",
             "placement costs to be a cost",
         ),
     ),
@@ -99,15 +99,16 @@ CASES = [
         "budget-recovery-plan-not-a-saving",
         BUDGET,
         replace(",,,(33)", ",,,33"),
-        ("high_needs_budget.csv, row 7, column '2022/23': found 33",),
+        ("high_needs_budget.csv, row 7, column D ('2022/23'): found 33",),
     ),
     Case(
         "budget-cfwd-does-not-reconcile",
         BUDGET,
         replace('Surplus),575,"1,028"', 'Surplus),575,"1,029"'),
         (
-            "high_needs_budget.csv, row 6, column '2021/22': C/Fwd is given as 1,029",
-            "row 2, column '2022/23': B/Fwd is given as 1,028 but the C/Fwd of 2021/22 is 1,029",
+            "high_needs_budget.csv, row 6, column C ('2021/22'): C/Fwd is given as 1,029",
+            "row 2, column D ('2022/23'): B/Fwd is given as 1,028 but the C/Fwd of 2021/22 is "
+            "1,029",
         ),
     ),
     Case(
@@ -115,7 +116,7 @@ CASES = [
         BUDGET,
         replace('457,575,"1,028"', '457,570,"1,028"'),
         (
-            "high_needs_budget.csv, row 2, column '2021/22': B/Fwd is given as 570 but the "
+            "high_needs_budget.csv, row 2, column C ('2021/22'): B/Fwd is given as 570 but the "
             "C/Fwd of 2020/21 is 575",
         ),
     ),
@@ -124,7 +125,7 @@ CASES = [
         BUDGET,
         replace("2022/23", "2022-23"),
         (
-            "high_needs_budget.csv, header row, column '2022-23'",
+            "high_needs_budget.csv, header row, column D ('2022-23')",
             "a financial year written like 2021/22",
         ),
     ),
@@ -133,7 +134,7 @@ CASES = [
         BUDGET,
         replace("2022/23,2023/24,2024/25", "2023/24,2024/25,2025/26"),
         (
-            "high_needs_budget.csv, header row, column '2023/24': found '2023/24' after "
+            "high_needs_budget.csv, header row, column D ('2023/24'): found '2023/24' after "
             "'2021/22'; expected '2022/23'",
         ),
     ),
@@ -142,7 +143,7 @@ CASES = [
         BUDGET,
         replace("2022/23,2023/24", "2022/23,2022/23"),
         (
-            "high_needs_budget.csv, row 1, column '2022/23': found '2022/23'; expected each "
+            "high_needs_budget.csv, row 1, column D ('2022/23'): found '2022/23'; expected each "
             "financial year once",
         ),
     ),
@@ -150,20 +151,20 @@ CASES = [
         "budget-unknown-line",
         BUDGET,
         replace("Placement costs", "Catering"),
-        ("high_needs_budget.csv, row 5, column 'line': found 'Catering'",),
+        ("high_needs_budget.csv, row 5, column A ('line'): found 'Catering'",),
     ),
     Case(
         "budget-repeated-line",
         BUDGET,
         append("Transfer From Schools Block,1,1,1,1,1"),
-        ("high_needs_budget.csv, row 8, column 'line'", "already on row 3"),
+        ("high_needs_budget.csv, row 8, column A ('line')", "already on row 3"),
     ),
     Case(
         "budget-in-pounds-not-thousands",
         BUDGET,
         replace('"4,468"', '"4,468,000"'),
         (
-            "high_needs_budget.csv, row 5, column '2020/21': found 4468000",
+            "high_needs_budget.csv, row 5, column B ('2020/21'): found 4468000",
             "between -100,000 and 100,000",
         ),
     ),
@@ -171,7 +172,7 @@ CASES = [
         "budget-blank-amount",
         BUDGET,
         replace('"5,164"', ""),
-        ("high_needs_budget.csv, row 5, column '2021/22': found a blank",),
+        ("high_needs_budget.csv, row 5, column C ('2021/22'): found a blank",),
     ),
     Case(
         "budget-two-tables-on-one-sheet",
@@ -189,31 +190,31 @@ CASES = [
         "ehcp-negative-count",
         "ehcp_demand.csv",
         replace("assessment,18", "assessment,-18"),
-        ("ehcp_demand.csv, row 4, column 'count': found -18",),
+        ("ehcp_demand.csv, row 4, column B ('count'): found -18",),
     ),
     Case(
         "ehcp-count-not-whole",
         "ehcp_demand.csv",
         replace("to_date,14", "to_date,14.5"),
-        ("ehcp_demand.csv, row 3, column 'count'", "'14.5'", "a whole number"),
+        ("ehcp_demand.csv, row 3, column B ('count')", "'14.5'", "a whole number"),
     ),
     Case(
         "ehcp-date-does-not-parse",
         "ehcp_demand.csv",
         replace("plans_at_start,260,2021-04-01", "plans_at_start,260,01/04/2021"),
-        ("ehcp_demand.csv, row 2, column 'since'", "'01/04/2021'", "YYYY-MM-DD"),
+        ("ehcp_demand.csv, row 2, column C ('since')", "'01/04/2021'", "YYYY-MM-DD"),
     ),
     Case(
         "ehcp-unknown-measure",
         "ehcp_demand.csv",
         replace("new_plans_to_date", "new_plans"),
-        ("ehcp_demand.csv, row 3, column 'measure': found 'new_plans'",),
+        ("ehcp_demand.csv, row 3, column A ('measure'): found 'new_plans'",),
     ),
     Case(
         "ehcp-repeated-measure",
         "ehcp_demand.csv",
         append("plans_at_start,261,2021-04-01,again"),
-        ("ehcp_demand.csv, row 5, column 'measure'", "each measure once"),
+        ("ehcp_demand.csv, row 5, column A ('measure')", "each measure once"),
     ),
     Case(
         "ehcp-missing-column",
@@ -225,38 +226,38 @@ CASES = [
         "costs-out-of-range",
         "placement_costs.csv",
         replace("mainstream,14.8", "mainstream,1480"),
-        ("placement_costs.csv, row 4, column 'annual_cost_per_place': found 1480",),
+        ("placement_costs.csv, row 4, column B ('annual_cost_per_place'): found 1480",),
     ),
     Case(
         "costs-repeated-type",
         "placement_costs.csv",
         append("Academy mainstream,15,again"),
-        ("placement_costs.csv, row 5, column 'placement_type'", "each placement type once"),
+        ("placement_costs.csv, row 5, column A ('placement_type')", "each placement type once"),
     ),
     Case(
         "costs-text-in-number",
         "placement_costs.csv",
         replace("school,19,", "school,n/a,"),
-        ("placement_costs.csv, row 3, column 'annual_cost_per_place'", "'n/a'"),
+        ("placement_costs.csv, row 3, column B ('annual_cost_per_place')", "'n/a'"),
     ),
     Case(
         "interventions-unknown-placement",
         "interventions.csv",
         replace("eip,Academy mainstream", "eip,Academy mainstreem"),
-        ("interventions.csv, row 5, column 'placement_type': found 'Academy mainstreem'",),
+        ("interventions.csv, row 5, column B ('placement_type'): found 'Academy mainstreem'",),
     ),
     Case(
         "interventions-negative-places",
         "interventions.csv",
         replace("nurture,Independent special school,1", "nurture,Independent special school,-1"),
-        ("interventions.csv, row 2, column 'places_avoided': found -1",),
+        ("interventions.csv, row 2, column C ('places_avoided'): found -1",),
     ),
     Case(
         "interventions-saving-does-not-follow",
         "interventions.csv",
         replace("mainstream,15", "mainstream,10"),
         (
-            "business_cases.csv, row 3, column 'business_case_saving': Education Inclusion "
+            "business_cases.csv, row 3, column C ('business_case_saving'): Education Inclusion "
             "Partnerships (EIP) states 279 but places avoided x cost per place = 205.0",
         ),
     ),
@@ -264,14 +265,14 @@ CASES = [
         "business-cases-text-saving",
         "business_cases.csv",
         replace("(EIP),279", "(EIP),TBC"),
-        ("business_cases.csv, row 3, column 'business_case_saving'", "'TBC'"),
+        ("business_cases.csv, row 3, column C ('business_case_saving')", "'TBC'"),
     ),
     Case(
         "business-cases-total-disagrees",
         "business_cases.csv",
         append("Total,,400"),
         (
-            "business_cases.csv, row 4, column 'business_case_saving': found 400",
+            "business_cases.csv, row 4, column C ('business_case_saving'): found 400",
             "the total of the rows above (392)",
         ),
     ),
@@ -279,25 +280,25 @@ CASES = [
         "figures-unknown-unit",
         "figures.csv",
         replace("speech_language_days_per_week,3,count", "speech_language_days_per_week,3,days"),
-        ("figures.csv, row 13, column 'unit': found 'days'",),
+        ("figures.csv, row 13, column C ('unit'): found 'days'",),
     ),
     Case(
         "figures-value-not-a-number",
         "figures.csv",
         replace("nurture_children_supported,16,", "nurture_children_supported,sixteen,"),
-        ("figures.csv, row 9, column 'value': found 'sixteen'",),
+        ("figures.csv, row 9, column B ('value'): found 'sixteen'",),
     ),
     Case(
         "figures-financial-year-form",
         "figures.csv",
         replace(",2022/23,financial_year", ",2022-23,financial_year"),
-        ("figures.csv, row 17, column 'value': found '2022-23'",),
+        ("figures.csv, row 17, column B ('value'): found '2022-23'",),
     ),
     Case(
         "figures-repeated-name",
         "figures.csv",
         append("nurture_pilot_months,17,count,again,para 4.3"),
-        ("figures.csv, row 20, column 'name': found 'nurture_pilot_months'",),
+        ("figures.csv, row 20, column A ('name'): found 'nurture_pilot_months'",),
     ),
     Case(
         "privacy-date-of-birth-column",
@@ -305,34 +306,40 @@ CASES = [
         lambda t: t.replace("description\n", "description,Date of birth\n", 1).replace(
             "EHCPs in place on the date given\n", "EHCPs in place on the date given,2014-03-09\n", 1
         ),
-        ("ehcp_demand.csv: column 'Date of birth' looks like child-level personal data",),
+        ("ehcp_demand.csv: column E ('Date of birth') looks like child-level personal data",),
         secret="2014-03-09",
     ),
     Case(
         "privacy-upn-value",
         "interventions.csv",
         replace("eip,Academy mainstream,15", "A123456789012,Academy mainstream,15"),
-        ("interventions.csv, row 5, column 'intervention_id': holds a value shaped like a UPN",),
+        (
+            "interventions.csv, row 5, column A ('intervention_id'): holds a value shaped like "
+            "a UPN",
+        ),
         secret="A123456789012",
     ),
     Case(
         "privacy-postcode-value",
         "placement_costs.csv",
         replace("High-cost placement", "LE15 6HP"),
-        ("placement_costs.csv, row 2, column 'basis': holds a value shaped like a postcode",),
+        ("placement_costs.csv, row 2, column C ('basis'): holds a value shaped like a postcode",),
         secret="LE15 6HP",
     ),
     Case(
         "privacy-child-name-column",
         "figures.csv",
         lambda t: t.replace("source\n", "source,Child surname\n", 1),
-        ("figures.csv: column 'Child surname' looks like child-level personal data",),
+        ("figures.csv: column F ('Child surname') looks like child-level personal data",),
     ),
     Case(
         "privacy-nhs-number-value",
         "ehcp_demand.csv",
         replace("EHCPs issued since", "485 777 3456"),
-        ("ehcp_demand.csv, row 3, column 'description': holds a value shaped like an NHS number",),
+        (
+            "ehcp_demand.csv, row 3, column D ('description'): holds a value shaped like an "
+            "NHS number",
+        ),
         secret="485 777 3456",
     ),
     Case(

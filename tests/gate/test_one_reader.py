@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from highneeds.errors import InputDataError
+from highneeds.gate.cells import parse_cell, parse_money
 from highneeds.gate.figures import FIGURE_UNITS, figure_value_problems, figure_values
-from highneeds.gate.tables import parse_cell, parse_money
 from highneeds.gate.validation import validate_cycle
 from highneeds.model.identities import input_identities
 
@@ -118,6 +118,6 @@ def test_the_first_financial_year_label_is_checked(raw_copy: Path, project_root:
         "2022-01", raw_copy, project_root / "expectations", None, input_identities
     )
     assert (
-        "high_needs_budget.csv, header row, column '2020/22': found '2020/22'; expected a "
+        "high_needs_budget.csv, header row, column B ('2020/22'): found '2020/22'; expected a "
         "financial year such as 2020/21" in report.failures
     )

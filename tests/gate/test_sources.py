@@ -282,9 +282,26 @@ def test_a_message_says_which_row_was_taken_as_the_header(raw_copy: Path) -> Non
     with pytest.raises(InputDataError) as caught:
         read_cycle_tables(raw_copy)
     assert (
-        "high_needs_budget.xlsx (sheet 'Forecast', header in row 3), row 5, column '2021/22': "
+        "high_needs_budget.xlsx (sheet 'Forecast', header in row 3), row 5, column C ('2021/22'): "
         "found 'n/a'"
     ) in str(caught.value)
+
+
+def test_a_table_placed_by_range_is_named_by_the_sheets_own_column_letters(
+    raw_copy: Path,
+) -> None:
+    """The budget at B4:G10: its 2021/22 column is the sheet's D, as Excel shows it, and the
+    knock-on cells of a changed cost are named as cells (E6, not 'row 6')."""
+    range_named_in_sources(raw_copy)
+    from openpyxl import load_workbook
+
+    path = raw_copy / "forecast.xlsx"
+    book = load_workbook(path)
+    book.active["D6"] = "n/a"  # the 2021/22 transfer
+    book.save(path)
+    with pytest.raises(InputDataError) as caught:
+        read_cycle_tables(raw_copy)
+    assert "row 6, column D ('2021/22'): found 'n/a'" in str(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -317,7 +334,7 @@ def test_a_control_character_in_a_cell_is_refused_naming_the_cell(raw_copy: Path
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("Projected deficit", "Projected\x1b[2J deficit", 1))
     assert _refusal(raw_copy) == (
-        "figures.csv, row 2, column 'description': holds the control character U+001B, which "
+        "figures.csv, row 2, column D ('description'): holds the control character U+001B, which "
         "has no place in a figure or a label; remove it (retype the cell)"
     )
 
@@ -330,7 +347,7 @@ def test_a_cell_longer_than_the_limit_is_refused_before_any_check_reads_it(
     # 80 KB with no "@" after the first: the email check used to rescan it from every start.
     path.write_text(text.replace("Projected deficit", "a@" + "b" * 80_000, 1))
     assert _refusal(raw_copy) == (
-        "figures.csv, row 2, column 'description': holds 80,033 characters; a cell may hold "
+        "figures.csv, row 2, column D ('description'): holds 80,033 characters; a cell may hold "
         "at most 2,000 (HIGHNEEDS_MAX_CELL_CHARS)"
     )
 

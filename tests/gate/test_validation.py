@@ -71,15 +71,15 @@ def test_bad_inputs_fail_the_gate_naming_file_row_column_and_value(
         require_success(report)
     message = str(caught.value)
     expected = [
-        "high_needs_budget.csv, row 3, column '2020/21': found 126; expected the transfer "
+        "high_needs_budget.csv, row 3, column B ('2020/21'): found 126; expected the transfer "
         "from the Schools block to be income",
-        "high_needs_budget.csv, row 7, column '2022/23': found 33; expected the Recovery "
+        "high_needs_budget.csv, row 7, column D ('2022/23'): found 33; expected the Recovery "
         "Plan Impact to be a saving",
-        "high_needs_budget.csv, row 6, column '2020/21': C/Fwd is given as 575",
-        "ehcp_demand.csv, row 4, column 'count': found -18",
-        "placement_costs.csv, row 4, column 'annual_cost_per_place': found 1480",
-        "figures.csv, row 13, column 'unit': found 'days'",
-        "business_cases.csv, row 3, column 'business_case_saving'",
+        "high_needs_budget.csv, row 6, column B ('2020/21'): C/Fwd is given as 575",
+        "ehcp_demand.csv, row 4, column B ('count'): found -18",
+        "placement_costs.csv, row 4, column B ('annual_cost_per_place'): found 1480",
+        "figures.csv, row 13, column C ('unit'): found 'days'",
+        "business_cases.csv, row 3, column C ('business_case_saving')",
     ]
     for fragment in expected:
         assert fragment in message, fragment
@@ -102,8 +102,9 @@ def test_data_docs_and_messages_show_a_hostile_cell_as_text(
         "2022-01", raw_copy, project_root / "expectations", docs, input_identities
     )
     assert not report.success
-    assert f"business_cases.csv, row 2, column 'intervention_id': found '{hostile}'" in "\n".join(
-        report.failures
+    assert (
+        f"business_cases.csv, row 2, column A ('intervention_id'): found '{hostile}'"
+        in "\n".join(report.failures)
     )
     pages = [p for p in docs.rglob("*.html")]
     assert len(pages) > 3
@@ -154,7 +155,7 @@ def test_a_budget_without_its_derived_lines_passes_but_not_without_its_opening_b
     require_success(report)
     _without_derived_lines(raw_copy / "high_needs_budget.csv", blank_first_bfwd=True)
     assert (
-        "high_needs_budget.csv, row 2, column '2020/21': found a blank; expected the B/Fwd of "
+        "high_needs_budget.csv, row 2, column B ('2020/21'): found a blank; expected the B/Fwd of "
         "the first year (the later B/Fwd and every C/Fwd may be left blank"
     ) in _refusal("2022-01", raw_copy, project_root, tmp_path / "b")
 

@@ -249,8 +249,9 @@ def test_one_changed_cost_names_every_knock_on_cell_and_the_blank_way_out(raw_co
     ]
     assert check.problems[-1] == (
         "high_needs_budget.csv: rolled forward from the opening B/Fwd and each year's amounts, "
-        "the table gives C/Fwd 2022/23 (row 6) 1,834; B/Fwd 2023/24 (row 2) 1,834; C/Fwd "
-        "2023/24 (row 6) 2,748; B/Fwd 2024/25 (row 2) 2,748; C/Fwd 2024/25 (row 6) 3,953. Type "
+        "the table gives C/Fwd 2022/23 (cell D6) 1,834; B/Fwd 2023/24 (cell E2) 1,834; C/Fwd "
+        "2023/24 (cell E6) 2,748; B/Fwd 2024/25 (cell F2) 2,748; C/Fwd 2024/25 (cell F6) 3,953. "
+        "Type "
         "those, or leave the B/Fwd (after the first year) and C/Fwd lines blank: the pipeline "
         "then rolls them forward itself and marks them as calculated"
     )

@@ -28,7 +28,7 @@ def test_business_case_that_does_not_follow_from_places_is_refused(shipped_table
     with pytest.raises(InputDataError) as caught:
         business_case_summary(savings, shipped_tables["business_cases"])
     assert caught.value.problems == [
-        "business_cases.csv, row 3, column 'business_case_saving': Education Inclusion "
+        "business_cases.csv, row 3, column C ('business_case_saving'): Education Inclusion "
         "Partnerships (EIP) states 279 but places avoided x cost per place = 205.0"
     ]
 
@@ -39,7 +39,7 @@ def test_unknown_placement_type_names_the_row(shipped_tables) -> None:
     with pytest.raises(InputDataError) as caught:
         intervention_savings(interventions, shipped_tables["placement_costs"])
     assert (
-        "interventions.csv, row 2, column 'placement_type': found 'Boarding school'"
+        "interventions.csv, row 2, column B ('placement_type'): found 'Boarding school'"
         in (caught.value.problems[0])
     )
 

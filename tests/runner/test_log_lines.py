@@ -66,4 +66,4 @@ def test_a_failed_runs_log_and_json_error_carry_the_error_step_and_exit_code(
     log = (newest_run(project) / "run.log").read_text()
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO ", log)
     assert "failed in step 01_validate: The inputs of cycle 2022-01 failed validation" in log
-    assert "row 3, column '2020/21': found 126" in log
+    assert "row 3, column B ('2020/21'): found 126" in log

@@ -84,7 +84,7 @@ def test_a_table_the_gate_refuses_stays_refused_across_narrative_edits(
         assert refused.problem is not None
         assert "failed validation" in refused.problem.message
         assert any(
-            detail.startswith("high_needs_budget.csv, row 3, column '2020/21': found 126;")
+            detail.startswith("high_needs_budget.csv, row 3, column B ('2020/21'): found 126;")
             for detail in refused.problem.details
         ), refused.problem.details
         # Only the narrative saved since: the gate still runs, and still refuses.

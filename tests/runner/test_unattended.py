@@ -299,7 +299,7 @@ def test_failure_is_emailed_and_posted_to_a_webhook_and_no_secret_leaks(
         if part.get_content_type() == "text/plain"
     )
     assert "Failing step: 01_validate" in body and "run.log" in body
-    assert "row 3, column '2020/21'" in body
+    assert "row 3, column B ('2020/21')" in body
     assert len(_Webhook.received) == 1
     posted = _Webhook.received[0]
     assert posted["title"] == f"highneeds run {CYCLE}: failed (exit 3)"

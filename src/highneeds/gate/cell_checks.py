@@ -10,7 +10,8 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
-from highneeds.errors import InputDataError
+from highneeds.errors import InputDataError, column_words
+from highneeds.gate.layout import column_letter
 from highneeds.gate.limits import InputLimits, within_check_time
 
 if TYPE_CHECKING:
@@ -36,16 +37,17 @@ def check_cells(table: RawTable, limits: InputLimits | None = None) -> None:
         where = "header row" if number == "header" else f"row {number}"
         within_check_time(f"{table.name}, {where}")
         for index, cell in enumerate(cells):
-            heading = table.header[index] if index < len(table.header) else f"#{index + 1}"
+            heading = table.header[index][:40] if index < len(table.header) else ""
+            column = column_words(heading, column_letter(table.first_column + index))
             if len(cell) > limit:
                 raise InputDataError(
-                    f"{table.name}, {where}, column '{heading[:40]}': holds {len(cell):,} "
+                    f"{table.name}, {where}, {column}: holds {len(cell):,} "
                     f"characters; a cell may hold at most {limit:,} (HIGHNEEDS_MAX_CELL_CHARS)"
                 )
             code = control_character(cell)
             if code is not None:
                 raise InputDataError(
-                    f"{table.name}, {where}, column '{heading[:40]}': holds the control "
+                    f"{table.name}, {where}, {column}: holds the control "
                     f"character {code}, which has no place in a figure or a label; remove it "
                     "(retype the cell)"
                 )
@@ -84,23 +86,25 @@ def check_privacy(table: RawTable, allowed: frozenset[str] = frozenset({"name"})
     cell shaped like one, stops the file before it is processed further. ``allowed`` lists
     headings a table's own schema uses (``figures.csv`` names figures in ``name``).
     """
-    for heading in table.header:
+    for index, heading in enumerate(table.header):
         normalised = re.sub(r"[^a-z0-9]+", " ", heading.lower()).strip()
         if normalised not in allowed and _PERSONAL_HEADER.search(normalised):
             raise InputDataError(
-                f"{table.name}: column '{heading}' looks like child-level personal data; the "
+                f"{table.name}: {column_words(heading, column_letter(table.first_column + index))} "
+                "looks like child-level personal data; the "
                 "pipeline takes aggregate figures only, so the file was not processed. Remove "
                 "the column (and any personal data) and run again."
             )
     for number, cells in zip(table.row_numbers, table.rows, strict=True):
         within_check_time(f"{table.name}, row {number}")
-        for heading, cell in zip(table.header, cells, strict=False):
+        for index, (heading, cell) in enumerate(zip(table.header, cells, strict=False)):
             kind = next((k for k, p in _PERSONAL_VALUES.items() if p.search(cell)), None)
             if kind is None and _has_email(cell):
                 kind = "an email address"
             if kind is not None:
+                column = column_words(heading, column_letter(table.first_column + index))
                 raise InputDataError(
-                    f"{table.name}, row {number}, column '{heading}': holds a value "
+                    f"{table.name}, row {number}, {column}: holds a value "
                     f"shaped like {kind}; the pipeline takes aggregate figures only, so "
                     "the file was not processed and its values are not repeated here."
                 )

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from highneeds.errors import InputDataError
-from highneeds.gate.tables import EXPECTED, Problem, parse_cell
+from highneeds.gate.cells import EXPECTED, Problem, parse_cell
 
 #: How a figure's text value is read, by its unit (kinds of :func:`parse_cell`).
 FIGURE_UNITS = {
@@ -21,28 +21,30 @@ FIGURE_UNITS = {
 }
 
 
-def _figure_value(rec: Any, source: str) -> tuple[Any, str | None]:
+def _figure_value(rec: Any, source: str, letters: dict[str, str]) -> tuple[Any, str | None]:
     """A figure's value read by its unit, or the problem that stops it being read."""
     kind = FIGURE_UNITS.get(rec.unit)
     if kind is None:
         expected = "one of " + ", ".join(FIGURE_UNITS)
-        return None, str(Problem(source, rec.row, "unit", rec.unit, expected))
+        return None, str(Problem(source, rec.row, "unit", rec.unit, expected, letters.get("unit")))
     try:
         value = parse_cell(rec.value, kind)
     except (ValueError, OverflowError):
         value = None
     if value is None:
-        return None, str(Problem(source, rec.row, "value", rec.value, EXPECTED[kind]))
+        problem = Problem(source, rec.row, "value", rec.value, EXPECTED[kind], letters.get("value"))
+        return None, str(problem)
     return value, None
 
 
 def _read_figures(figures: pd.DataFrame) -> tuple[dict[str, Any], list[str]]:
     """Each figure's value read in its unit, and the problems of those that cannot be."""
     source = figures.attrs.get("source", "figures.csv")
+    letters = figures.attrs.get("letters", {})
     values: dict[str, Any] = {}
     problems: list[str] = []
     for rec in figures.itertuples(index=False):
-        value, problem = _figure_value(rec, source)
+        value, problem = _figure_value(rec, source, letters)
         if problem:
             problems.append(problem)
         else:

@@ -20,7 +20,7 @@ import yaml
 
 from highneeds.errors import InputDataError
 from highneeds.gate.cell_checks import check_cells, check_privacy, check_single_table
-from highneeds.gate.layout import SOURCES_FILE, HeaderTest, Layout
+from highneeds.gate.layout import SOURCES_FILE, HeaderTest, Layout, column_letter
 from highneeds.gate.limits import (
     InputLimits,
     check_csv_bytes,
@@ -88,6 +88,18 @@ class RawTable:
     row_numbers: list[int]
     header_row: int = 1
     sheet: str | None = None
+    #: The sheet column of the first heading (1 is column A; a ``range: C3:F9`` makes it 3).
+    first_column: int = 1
+
+    def column_letter(self, heading: str) -> str | None:
+        """The spreadsheet letter of the column under ``heading`` (``C``), as Excel shows it."""
+        if heading not in self.header:
+            return None
+        return column_letter(self.first_column + self.header.index(heading))
+
+    def column_letters(self) -> dict[str, str]:
+        """Every heading's column letter."""
+        return {h: column_letter(self.first_column + i) for i, h in enumerate(self.header) if h}
 
     @property
     def name(self) -> str:
@@ -164,7 +176,7 @@ def _table_from_records(
         header.pop()
     rows = [cells + [""] * (len(header) - len(cells)) for _, cells in filled[start + 1 :]]
     numbers = [n for n, _ in filled[start + 1 :]]
-    table = RawTable(path, header, rows, numbers, header_row, sheet)
+    table = RawTable(path, header, rows, numbers, header_row, sheet, layout.first_column)
     extra = [(n, r) for n, r in zip(numbers, rows, strict=True) if any(r[len(header) :])]
     if extra:
         number = extra[0][0]

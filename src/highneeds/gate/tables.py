@@ -7,16 +7,20 @@ counted), the column and the value, so that the author can find and fix it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from highneeds.errors import InputDataError
+from highneeds.gate.cells import EXPECTED, FINANCIAL_YEAR_RE, Problem, parse_cell
 from highneeds.gate.limits import ChecksTimedOut
-from highneeds.gate.sources import OPTIONAL_STEMS, RawTable, read_source, source_present
+from highneeds.gate.sources import (
+    OPTIONAL_STEMS,
+    RawTable,
+    read_source,
+    source_present,
+)
 
 #: The lines of the High Needs table, keyed by how the finance layout labels them.
 BUDGET_LINES: dict[str, str] = {
@@ -28,44 +32,6 @@ BUDGET_LINES: dict[str, str] = {
     "recovery_plan_impact": r"recovery\s+plan",
 }
 BUDGET_LINE_ORDER = tuple(BUDGET_LINES)
-
-_MONEY_RE = re.compile(r"^-?\d+(\.\d+)?$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input file, located as the author sees it."""
-
-    file: str
-    row: int | None
-    column: str | None
-    value: Any
-    expected: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", row {self.row}"
-        if self.column is not None:
-            where += f", column '{self.column}'"
-        value = self.value
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)  # as the author typed it
-        return f"{where}: found {value!r}; expected {self.expected}"
-
-
-def parse_money(text: str) -> float | None:
-    """Parse a £000 cell as finance teams type it: ``(4,224)``, ``£1,028``, ``-33`` or blank."""
-    s = text.strip().replace("£", "").replace(",", "").replace(" ", "")
-    if s in ("", "-", "–"):
-        return None
-    negative = s.startswith("(") and s.endswith(")")
-    if negative:
-        s = s[1:-1]
-    if not _MONEY_RE.match(s):
-        raise ValueError(f"not a money amount: {text!r}")
-    value = float(s)
-    return -value if negative else value
 
 
 def _require_columns(table: RawTable, columns: list[str]) -> None:
@@ -87,39 +53,6 @@ def _records(table: RawTable, columns: list[str]) -> list[tuple[int, dict[str, s
     return out
 
 
-#: What each kind of cell must hold, in the words of a failure message.
-EXPECTED = {
-    "money": "an amount in £000 such as 1,028 or (4,224)",
-    "int": "a whole number",
-    "float": "a number",
-    "date": "a date written YYYY-MM-DD",
-    "financial_year": "a financial year written like 2022/23",
-}
-_FINANCIAL_YEAR_RE = re.compile(r"^\d{4}/\d{2}$")
-
-
-def parse_cell(value: str, kind: str) -> Any:
-    """One cell's text as a value of ``kind``: the single reader that the gate checks with and
-    the model reads with, so that what ``validate`` accepts ``run`` reads the same way.
-    Raises :class:`ValueError` if the text is not one."""
-    if kind == "money":
-        return parse_money(value)
-    if kind == "int":
-        number = float(value.replace(",", ""))
-        if number != int(number):
-            raise ValueError(value)
-        return int(number)
-    if kind == "float":
-        return float(value.replace(",", "").replace("£", ""))
-    if kind == "date":
-        return date.fromisoformat(value)
-    if kind == "financial_year":
-        if not _FINANCIAL_YEAR_RE.match(value) or int(value[5:]) != (int(value[:4]) + 1) % 100:
-            raise ValueError(value)
-        return value
-    return value
-
-
 def _convert(table: RawTable, row: int, column: str, value: str, kind: str) -> Any:
     """Convert one cell, raising an :class:`InputDataError` that locates it."""
     try:
@@ -127,7 +60,13 @@ def _convert(table: RawTable, row: int, column: str, value: str, kind: str) -> A
     except (ValueError, OverflowError):
         raise InputDataError(
             "An input file has a value that cannot be read.",
-            [str(Problem(table.name, row, column, value, EXPECTED[kind]))],
+            [
+                str(
+                    Problem(
+                        table.name, row, column, value, EXPECTED[kind], table.column_letter(column)
+                    )
+                )
+            ],
         ) from None
 
 
@@ -151,7 +90,16 @@ def read_budget(raw_dir: Path) -> pd.DataFrame:
         raise InputDataError(
             "The High Needs table repeats a year.",
             [
-                str(Problem(table.name, table.header_row, y, y, "each financial year once"))
+                str(
+                    Problem(
+                        table.name,
+                        table.header_row,
+                        y,
+                        y,
+                        "each financial year once",
+                        table.column_letter(y),
+                    )
+                )
                 for y in repeated
             ],
         )
@@ -180,6 +128,7 @@ def read_budget(raw_dir: Path) -> pd.DataFrame:
                             label,
                             "one of: B/Fwd, Transfer, Allocation, Placement costs, C/Fwd, "
                             "Recovery Plan Impact",
+                            table.column_letter(label_column),
                         )
                     )
                 ],
@@ -195,6 +144,7 @@ def read_budget(raw_dir: Path) -> pd.DataFrame:
                             label_column,
                             label,
                             f"each line once (it is already on row {seen[key]})",
+                            table.column_letter(label_column),
                         )
                     )
                 ],
@@ -214,6 +164,7 @@ def read_budget(raw_dir: Path) -> pd.DataFrame:
             )
     frame = pd.DataFrame.from_records(records, columns=["row", "line", "label", "year", "amount"])
     frame.attrs["source"] = table.name
+    frame.attrs["letters"] = table.column_letters()
     return frame
 
 
@@ -243,6 +194,7 @@ def _check_total(
                         column,
                         total[column],
                         f"the total of the rows above ({added:,.6g})",
+                        table.column_letter(column),
                     )
                 )
             )
@@ -252,7 +204,7 @@ def _check_total(
 
 def _has_year_labels(cells: list[str]) -> bool:
     """The budget table's header: the row that labels its columns with financial years."""
-    return sum(bool(_FINANCIAL_YEAR_RE.match(cell)) for cell in cells) >= 2
+    return sum(bool(FINANCIAL_YEAR_RE.match(cell)) for cell in cells) >= 2
 
 
 def _read_typed(raw_dir: Path, stem: str, columns: dict[str, str]) -> pd.DataFrame:
@@ -274,6 +226,7 @@ def _read_typed(raw_dir: Path, stem: str, columns: dict[str, str]) -> pd.DataFra
         records.append(typed)
     frame = pd.DataFrame.from_records(records, columns=["row", *columns])
     frame.attrs["source"] = table.name
+    frame.attrs["letters"] = table.column_letters()
     return frame
 
 
@@ -390,6 +343,7 @@ def read_assumption_ranges(raw_dir: Path) -> pd.DataFrame:
     for column in ("low", "high", "probability"):
         frame[column] = frame[column].astype(float)
     frame.attrs["source"] = table.name
+    frame.attrs["letters"] = table.column_letters()
     return frame
 
 

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from highneeds.categories import CATEGORY_IDS
-from highneeds.errors import InputDataError
+from highneeds.errors import InputDataError, column_in, column_words
 from highneeds.gate.figures import figure_value_problems
 from highneeds.gate.limits import (
     InputLimits,
@@ -85,6 +85,7 @@ def _locate(
 ) -> list[str]:
     """Each failing cell as the author sees it: file, row, column, value, what was expected."""
     failures: list[str] = []
+    letters = frame.attrs.get("letters", {})
     for position, index in enumerate(indexes):
         # The value as the author typed it (GE saw an HTML-escaped copy: see _escaped_for_docs).
         if column in frame.columns and index in frame.index:
@@ -93,11 +94,12 @@ def _locate(
             value = values[position] if position < len(values) else None
         if column == "year" and "line" in frame.columns:
             # The budget's years are its header cells: report the heading, once.
-            where = f"{file}, header row, column '{value}'"
+            where = f"{file}, header row, {column_words(str(value), letters.get(value))}"
         else:
             where = f"{file}, row {frame.loc[index, 'row']}" if "row" in frame.columns else file
             if column:
-                where += f", column '{_source_column(frame, index, column)}'"
+                heading = _source_column(frame, index, column)
+                where += f", {column_words(heading, letters.get(heading))}"
         failure = f"{where}: found {_show(value)}; expected {expected}"
         if failure not in failures:
             failures.append(failure)
@@ -233,7 +235,8 @@ def consecutive_years_check(budget: pd.DataFrame) -> CheckResult:
     source = budget.attrs.get("source", "high_needs_budget.csv")
     years = list(dict.fromkeys(budget["year"]))
     gaps = [
-        f"{source}, header row, column '{year}': found {year!r}; expected a financial year "
+        f"{source}, header row, {column_in(budget, year)}: found {year!r}; expected a "
+        f"financial year "
         f"such as {year[:4]}/{(int(year[:4]) + 1) % 100:02d}"
         for year in years
         if _FY_RE.match(year) and int(year[5:]) != (int(year[:4]) + 1) % 100
@@ -245,7 +248,8 @@ def consecutive_years_check(budget: pd.DataFrame) -> CheckResult:
         expected = f"{start}/{(start + 1) % 100:02d}"
         if after != expected:
             gaps.append(
-                f"{source}, header row, column '{after}': found {after!r} after {before!r}; "
+                f"{source}, header row, {column_in(budget, after)}: found {after!r} after "
+                f"{before!r}; "
                 f"expected {expected!r}"
             )
     return CheckResult(

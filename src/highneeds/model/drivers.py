@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from highneeds.categories import ALL_PLACEMENTS
-from highneeds.errors import InputDataError
+from highneeds.errors import InputDataError, column_in
 from highneeds.model.deficit import carry_forward, recovery_saving
 from highneeds.model.inputs import (
     LINE_WORDS,
@@ -282,7 +282,7 @@ def categories_sum_to_totals(placements: pd.DataFrame) -> list[str]:
         added = int(split["plans"].sum())
         if added != int(total["plans"].iloc[0]):
             problems.append(
-                f"{source}, row {total['row'].iloc[0]}, column 'plans': found "
+                f"{source}, row {total['row'].iloc[0]}, {column_in(placements, 'plans')}: found "
                 f"{int(total['plans'].iloc[0])} for {year}; expected the categories' total, "
                 f"{added}"
             )
@@ -319,9 +319,9 @@ def build_driver_forecast(
         if len(early):
             rec = early.iloc[0]
             raise InputDataError(
-                f"{_source(places, 'intervention_places.csv')}, row {rec['row']}, column "
-                f"'start_year': found {rec['start_year']!r}; expected one of the forecast "
-                f"years ({', '.join(years)})"
+                f"{_source(places, 'intervention_places.csv')}, row {rec['row']}, "
+                f"{column_in(places, 'start_year')}: found {rec['start_year']!r}; expected one "
+                f"of the forecast years ({', '.join(years)})"
             )
     by_category = apply_interventions(forecast_by_category(placements, assumptions), places)
     funding = funding_figures(assumptions, budget, base, years)

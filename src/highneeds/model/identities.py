@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from highneeds.amounts import as_written
-from highneeds.errors import InputDataError
+from highneeds.errors import InputDataError, column_in
 from highneeds.model.deficit import (
     financial_year_of,
     reconciliation_problems,
@@ -40,7 +40,9 @@ class IdentityCheck:
     problems: list[str]
 
 
-def _rolled_forward_hint(roll: pd.DataFrame, source: str, rows: pd.Series) -> str:
+def _rolled_forward_hint(
+    roll: pd.DataFrame, source: str, rows: pd.Series, letters: dict[str, str]
+) -> str:
     """Every given B/Fwd and C/Fwd the roll-forward from the amounts does not reproduce, in one
     message, with the other way out: a changed cost moves every later year's, and one
     message per cell would take a round of saving and fixing each."""
@@ -51,9 +53,9 @@ def _rolled_forward_hint(roll: pd.DataFrame, source: str, rows: pd.Series) -> st
         for line, name, rolled in (("bfwd", "B/Fwd", opening), ("cfwd", "C/Fwd", closing)):
             given = getattr(rec, f"{line}_given")
             if not np.isnan(given) and abs(given - rolled) > 1e-6:
-                differing.append(
-                    f"{name} {rec.year} (row {rows.get(line, '?')}) {as_written(rolled)}"
-                )
+                row = rows.get(line, "?")
+                cell = f"cell {letters[rec.year]}{row}" if rec.year in letters else f"row {row}"
+                differing.append(f"{name} {rec.year} ({cell}) {as_written(rolled)}")
     return (
         f"{source}: rolled forward from the opening B/Fwd and each year's amounts, the table "
         f"gives {'; '.join(differing)}. Type those, or leave the B/Fwd (after the first "
@@ -77,11 +79,11 @@ def input_identities(
     try:
         roll = roll_forward(budget)
         recon = [
-            f"{source}, row {rows.get(m.line, '?')}, column '{m.year}': {m.message}"
+            f"{source}, row {rows.get(m.line, '?')}, {column_in(budget, m.year)}: {m.message}"
             for m in reconciliation_problems(roll)
         ]
         if recon:
-            recon.append(_rolled_forward_hint(roll, source, rows))
+            recon.append(_rolled_forward_hint(roll, source, rows, budget.attrs.get("letters", {})))
     except InputDataError as exc:
         recon = exc.problems or [f"{source}: {exc}"]
     try:
@@ -127,8 +129,9 @@ def _opening_balance_given(budget: pd.DataFrame, source: str) -> list[IdentityCh
         row = f", row {first['row'].iloc[0]}" if not first.empty else ""
         year = budget["year"].iloc[0]
         problems.append(
-            f"{source}{row}, column '{year}': found a blank; expected the B/Fwd of the first "
-            "year (the later B/Fwd and every C/Fwd may be left blank: the model computes them)"
+            f"{source}{row}, {column_in(budget, year)}: found a blank; expected the B/Fwd of "
+            "the first year (the later B/Fwd and every C/Fwd may be left blank: the model "
+            "computes them)"
         )
     return [
         IdentityCheck(
@@ -198,8 +201,8 @@ def _growth_figures_agree_with_counts(tables: dict[str, pd.DataFrame]) -> list[I
             continue  # the gate's figure check reports a value it cannot read
         if abs(stated - counted) > 1e-9:
             problems.append(
-                f"{source}, row {rec.row}, column 'value': {rec.name} is {rec.value} but the "
-                f"EHCP counts in ehcp_demand.csv give {counted:g}%"
+                f"{source}, row {rec.row}, {column_in(figures, 'value')}: {rec.name} is "
+                f"{rec.value} but the EHCP counts in ehcp_demand.csv give {counted:g}%"
             )
     return [
         IdentityCheck(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from highneeds.errors import InputDataError
+from highneeds.errors import InputDataError, column_in
 from highneeds.model.inputs import placement_cells
 from highneeds.traced import Traced, total
 
@@ -52,7 +52,8 @@ def intervention_savings(interventions: pd.DataFrame, placement_costs: pd.DataFr
         raise InputDataError(
             "A placement type has more than one cost.",
             [
-                f"{source}, row {r.row}, column 'placement_type': found {r.placement_type!r} "
+                f"{source}, row {r.row}, {column_in(placement_costs, 'placement_type')}: found "
+                f"{r.placement_type!r} "
                 "again; expected each placement type once"
                 for r in repeated.itertuples()
             ],
@@ -63,7 +64,7 @@ def intervention_savings(interventions: pd.DataFrame, placement_costs: pd.DataFr
         source = interventions.attrs.get("source", "interventions.csv")
         costs_source = placement_costs.attrs.get("source", "placement_costs.csv")
         problems = [
-            f"{source}, row {r.row}, column 'placement_type': found "
+            f"{source}, row {r.row}, {column_in(interventions, 'placement_type')}: found "
             f"{r.placement_type!r}; expected one of the types in {costs_source} "
             f"({', '.join(costs.index)})"
             for r in unknown.itertuples(index=False)
@@ -112,12 +113,12 @@ def business_case_summary(savings: Savings, business_cases: pd.DataFrame) -> pd.
     for rec in summary.itertuples(index=False):
         if pd.isna(rec.computed_saving):
             problems.append(
-                f"{source}, row {rec.row}, column 'intervention_id': "
+                f"{source}, row {rec.row}, {column_in(business_cases, 'intervention_id')}: "
                 f"{rec.intervention_id!r} has no places avoided in the interventions table"
             )
         elif abs(rec.computed_saving - rec.business_case_saving) > SAVING_TOLERANCE:
             problems.append(
-                f"{source}, row {rec.row}, column 'business_case_saving': "
+                f"{source}, row {rec.row}, {column_in(business_cases, 'business_case_saving')}: "
                 f"{rec.intervention} states {rec.business_case_saving:,.0f} but places avoided "
                 f"x cost per place = {rec.computed_saving:,.1f}"
             )

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from highneeds.errors import InputDataError
+from highneeds.errors import InputDataError, column_in
 
 #: The assumptions the forecast rests on, in the order the paper lists them, with labels.
 ASSUMPTION_LABELS = {
@@ -102,7 +102,8 @@ def apply_range_overrides(
     given = {rec.assumption: rec for rec in overrides.itertuples(index=False)}
     known = {r.name for r in ranges}
     problems = [
-        f"assumption_ranges.csv, row {rec.row}, column 'assumption': found {name!r}; expected "
+        f"assumption_ranges.csv, row {rec.row}, {column_in(overrides, 'assumption')}: found "
+        f"{name!r}; expected "
         f"one this cycle's forecast uses: {', '.join(sorted(known))}"
         for name, rec in given.items()
         if name not in known
@@ -113,19 +114,22 @@ def apply_range_overrides(
         if rec is None:
             out.append(default)
             continue
-        chosen, problem = _given_range(default, rec)
+        chosen, problem = _given_range(default, rec, overrides)
         if problem:
             problems.append(problem)
         else:
             out.append(chosen)
-    out = _drawn_together(out, given, problems)
+    out = _drawn_together(out, given, problems, overrides)
     if problems:
         raise InputDataError("The assumption ranges cannot be used.", problems)
     return out
 
 
 def _drawn_together(
-    ranges: list[AssumptionRange], given: dict[str, Any], problems: list[str]
+    ranges: list[AssumptionRange],
+    given: dict[str, Any],
+    problems: list[str],
+    table: pd.DataFrame,
 ) -> list[AssumptionRange]:
     """The pairs the cycle says move together (``moves_with``), each told of the other."""
     by_name = {r.name: r for r in ranges}
@@ -134,7 +138,7 @@ def _drawn_together(
         partner = str(getattr(rec, "moves_with", "") or "").strip()
         if not partner or name not in by_name:
             continue
-        where = f"assumption_ranges.csv, row {rec.row}, column 'moves_with'"
+        where = f"assumption_ranges.csv, row {rec.row}, {column_in(table, 'moves_with')}"
         if partner == name or partner not in by_name:
             problems.append(
                 f"{where}: found {partner!r}; expected another assumption the forecast uses: "
@@ -149,16 +153,20 @@ def _drawn_together(
     return [replace(r, moves_with=partners.get(r.name, "")) for r in ranges]
 
 
-def _given_range(default: AssumptionRange, rec: object) -> tuple[AssumptionRange, str]:
-    """The range a row of ``assumption_ranges.csv`` gives, or why it cannot be used."""
+def _given_range(
+    default: AssumptionRange, rec: object, table: pd.DataFrame
+) -> tuple[AssumptionRange, str]:
+    """The range a row of ``assumption_ranges.csv`` (``table``) gives, or why it cannot be
+    used."""
     row, name = rec.row, default.name
     where = f"assumption_ranges.csv, row {row}"
     source = str(getattr(rec, "source", "") or "").strip()
     draw = str(getattr(rec, "distribution", "") or "").strip() or "triangular"
     if not source:
         return default, (
-            f"{where}, column 'source': {name} gives no source; say where the range comes from "
-            "(the council's EHCP history, CPI or OBR forecasts, an announced allocation ...)"
+            f"{where}, {column_in(table, 'source')}: {name} gives no source; say where the range "
+            "comes from (the council's EHCP history, CPI or OBR forecasts, an announced "
+            "allocation ...)"
         )
     if draw == "fixed":
         c = default.central
@@ -176,7 +184,7 @@ def _given_range(default: AssumptionRange, rec: object) -> tuple[AssumptionRange
     probability = None if chance is None or pd.isna(chance) else float(chance) / 100
     if draw == "either" and probability is None:
         return default, (
-            f"{where}, column 'probability': {name} is drawn as one end or the other "
+            f"{where}, {column_in(table, 'probability')}: {name} is drawn as one end or the other "
             "(distribution either), so say how likely the high end is, in percent"
         )
     basis = "the cycle's own" if draw == "triangular" else "the cycle's own: one end or the other"
