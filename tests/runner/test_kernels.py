@@ -75,3 +75,24 @@ def test_killed_kernel_is_reported_as_lost(kernel: Kernel, tmp_path: Path) -> No
     source = notebook(tmp_path, "kill.ipynb", "import os, signal\nos.kill(os.getpid(), 9)")
     with pytest.raises(NotebookFailed, match=r"cell 1 \(In \[1\]: import os, signal\) lost its"):
         run(kernel, source)
+
+
+def test_a_deep_temporary_folder_still_starts_a_kernel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A socket's path holds at most 107 bytes: under a deep TMPDIR the kernel's sockets go
+    under /tmp instead, rather than every kernel failing with "File name too long"."""
+    import tempfile
+
+    deep = tmp_path / ("deep-folder-" * 6) / ("deeper-" * 4)
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    ensure_kernel()
+    started = Kernel(tmp_path)
+    try:
+        assert run(started, notebook(tmp_path, "n.ipynb", "x = 6 * 7\nprint(x)")).cells
+        assert str(started._sockets).startswith("/tmp/highneeds-kernel-")
+    finally:
+        started.shutdown()
+    assert not started._sockets.exists()
+    assert not list(deep.iterdir())  # nothing left behind in the deep folder either

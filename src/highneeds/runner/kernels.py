@@ -34,6 +34,22 @@ ENGINE_NAME = "highneeds-shared-kernel"
 FRESH_NAMESPACE = "get_ipython().reset(new_session=True)"
 
 
+#: A Unix socket's path holds at most 107 bytes; the kernel's five sockets are named
+#: ``kernel-N`` (N up to five digits) in its folder, so the folder's path may take this many.
+MAX_SOCKET_FOLDER_BYTES = 92
+
+
+def socket_folder() -> Path:
+    """A new private folder for a kernel's socket files: under the temporary folder
+    (``TMPDIR``) where its path is short enough for a socket, else under ``/tmp`` (a deep
+    ``TMPDIR`` would otherwise stop every kernel with "File name too long")."""
+    folder = Path(tempfile.mkdtemp(prefix="highneeds-kernel-"))
+    if len(os.fsencode(folder)) <= MAX_SOCKET_FOLDER_BYTES:
+        return folder
+    folder.rmdir()
+    return Path(tempfile.mkdtemp(prefix="highneeds-kernel-", dir="/tmp"))
+
+
 def ensure_kernel() -> None:
     """Make sure the ``highneeds`` kernel runs this environment's Python, installing it if absent.
 
@@ -148,7 +164,7 @@ class Kernel:
         self.cwd = cwd
         self.notebooks_run = 0
         # Talk to the kernel over a local socket file, not unencrypted TCP.
-        self._sockets = Path(tempfile.mkdtemp(prefix="highneeds-kernel-"))
+        self._sockets = socket_folder()
         self.manager = AsyncKernelManager(
             kernel_name=KERNEL_NAME, transport="ipc", ip=str(self._sockets / "kernel")
         )
