@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -95,18 +96,76 @@ def copy_project(project_root: Path, root: Path) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
-def project(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A temporary copy of the project, shared by the end-to-end tests."""
-    return copy_project(project_root, tmp_path_factory.mktemp("project"))
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
+) -> Path:
+    """The folder ``name``, built by ``build`` once per test session: under pytest-xdist the
+    workers share it (the first to ask builds it while the others wait on a lock), so a
+    costly fixture is not paid once per worker. Callers must only read what it holds."""
+    import fcntl
+    import os
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # this session's folder, above each worker's own
+    target, done = base / name, base / f"{name}.built"
+    with (base / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(target, ignore_errors=True)
+            build(target)
+            done.touch()
+    return target
 
 
 @pytest.fixture(scope="session")
-def first_run(project: Path) -> subprocess.CompletedProcess[str]:
-    """The shipped cycle, run once cold in the project copy."""
-    result = run_pipeline(project)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
+def published_run(
+    project_root: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """A copy of the project with the shipped cycle run once, cold, and published: the
+    template each test copies (no test edits it), and what the run printed."""
+
+    def build(root: Path) -> None:
+        copy_project(project_root, root)
+        result = run_pipeline(root)
+        assert result.returncode == 0, result.stdout + result.stderr
+        (root.parent / "published-run.json").write_text(
+            json.dumps({"stdout": result.stdout, "stderr": result.stderr}), encoding="utf-8"
+        )
+
+    root = built_once(tmp_path_factory, "published", build)
+    printed = json.loads((root.parent / "published-run.json").read_text(encoding="utf-8"))
+    return root, subprocess.CompletedProcess(
+        [sys.executable, "pipeline.py", "run"], 0, printed["stdout"], printed["stderr"]
+    )
+
+
+@pytest.fixture(scope="session")
+def published(published_run: tuple[Path, subprocess.CompletedProcess[str]]) -> Path:
+    """The published project itself, for tests that only read it (never edit it)."""
+    return published_run[0]
+
+
+@pytest.fixture(scope="session")
+def first_run(
+    published_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> subprocess.CompletedProcess[str]:
+    """The shipped cycle's cold run: what it printed."""
+    return published_run[1]
+
+
+def copy_published(published: Path, root: Path) -> Path:
+    """A copy of a published project at ``root``: its links (the paper's names, the run
+    folders' store trees) stay links, relative to the copy."""
+    shutil.copytree(published, root, symlinks=True)
+    return root
+
+
+@pytest.fixture
+def project(published: Path, tmp_path: Path) -> Path:
+    """The test's own copy of the published project: edit it, run it, break it; no other test
+    sees it, so no test restores anything and the order tests run in does not matter."""
+    return copy_published(published, tmp_path / "project")
 
 
 def reports(project: Path) -> Path:

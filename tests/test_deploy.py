@@ -177,7 +177,7 @@ def test_a_failed_scheduled_run_exits_with_its_own_code_and_is_notified(
     assert result.returncode == 3  # through cron's shell unchanged (not make's 2)
     (posted,) = _Webhook.received
     assert posted["title"] == f"highneeds run {CYCLE}: failed (exit 3)"
-    assert "row 3, column '2020/21'" in posted["message"]
+    assert "row 3, column B ('2020/21')" in posted["message"]
     entries = [
         json.loads(line) for line in (server.logs / "highneeds.log").read_text().splitlines()
     ]

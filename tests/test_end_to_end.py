@@ -35,16 +35,16 @@ def step_statuses(manifest: dict) -> dict[str, str]:
     return {s["step"]: s["status"] for s in manifest["steps"]}
 
 
-def test_run_prints_where_the_paper_is(project: Path, first_run) -> None:
+def test_run_prints_where_the_paper_is(published: Path, first_run) -> None:
     from highneeds.runner.outputs import OUTPUTS
 
     lines = first_run.stdout.splitlines()
     for output in OUTPUTS:
         if output.title:  # every published file but the machine-readable change log
             (line,) = [x for x in lines if x.strip().startswith(f"{output.title}:")]
-            assert line.endswith(str(reports(project) / output.name)), line
-            assert (reports(project) / output.name).is_file()
-    assert not (reports(project) / ".lock").exists()
+            assert line.endswith(str(reports(published) / output.name)), line
+            assert (reports(published) / output.name).is_file()
+    assert not (reports(published) / ".lock").exists()
 
 
 def test_html_has_every_para_7_3_figure_row_by_row(project: Path, first_run) -> None:
@@ -103,8 +103,6 @@ def test_run_folder_archives_inputs_notebooks_and_outputs(project: Path, first_r
 
 
 def test_no_change_rerun_executes_no_notebook(project: Path, first_run) -> None:
-    # Publish the inputs as they are now (another test may have published an edited cycle).
-    assert run_pipeline(project).returncode == 0
     before = published_manifest(project)["run_id"]
     result = run_pipeline(project)
     assert result.returncode == 0, result.stderr
@@ -123,8 +121,6 @@ def ran_alongside_the_gate(manifest: dict) -> list[bool]:
 def test_forced_reruns_alongside_the_gate_and_in_sequence_give_identical_bytes(
     project: Path, first_run
 ) -> None:
-    # Publish the inputs as they are now (another test may have published an edited cycle).
-    assert run_pipeline(project).returncode == 0
     before = published_bytes(project)
     result = run_pipeline(project, "--force", "--quiet")
     assert result.returncode == 0, result.stderr
@@ -206,28 +202,30 @@ def test_one_cell_change_reruns_only_dependent_steps_and_logs_the_figure(
         '<tr><td>para 2.8</td><th scope="row">Schools Forum commitment to the SEND Recovery '
         "Plan</th><td>£357k</td><td>£360k</td>"
     ) in page
-    # Put the shipped figure back so later tests see the shipped paper.
-    assert run_pipeline(project).returncode == 0
 
 
-def test_verify_passes_then_fails_after_an_archive_is_edited(project: Path, first_run) -> None:
+def test_verify_passes_then_names_each_archived_file_edited_after_the_run(
+    project: Path, first_run
+) -> None:
+    from highneeds.errors import VerificationFailed
+    from highneeds.runner.verify import edited_after_the_run
+
     result = run_pipeline(project, command="verify")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "reproduces" in result.stdout
     run_dir = reports(project) / "runs" / published_manifest(project)["run_id"]
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert edited_after_the_run(run_dir, manifest) == []
+    # An edited archive: what verify reports before it re-executes, and exits 6 with.
     scenarios = run_dir / "processed" / "scenarios.csv"
+    scenarios.write_bytes(scenarios.read_bytes().replace(b"3853", b"3583"))
     budget = run_dir / "inputs" / "high_needs_budget.csv"
-    original_scenarios, original_budget = scenarios.read_bytes(), budget.read_bytes()
-    scenarios.write_bytes(original_scenarios.replace(b"3853", b"3583"))
-    budget.write_bytes(original_budget + b"\n")
-    try:
-        failed = run_pipeline(project, "--run", run_dir.name, command="verify")
-    finally:
-        scenarios.write_bytes(original_scenarios)
-        budget.write_bytes(original_budget)
-    assert failed.returncode == 6, failed.stdout + failed.stderr
-    assert "processed/scenarios.csv: archived output edited after the run" in failed.stderr
-    assert "inputs/high_needs_budget.csv: archived input edited after the run" in failed.stderr
+    budget.write_bytes(budget.read_bytes() + b"\n")
+    assert edited_after_the_run(run_dir, manifest) == [
+        "inputs/high_needs_budget.csv: archived input edited after the run",
+        "processed/scenarios.csv: archived output edited after the run",
+    ]
+    assert VerificationFailed.exit_code == 6
 
 
 def _papermill(cwd: Path, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -313,29 +311,29 @@ GATE_FAILURES = [
         "high_needs_budget.csv",
         'Placement costs,"4,468"',
         'Placement costs,"4,486"',
-        "row 6, column '2020/21': C/Fwd is given as 575",
+        "row 6, column B ('2020/21'): C/Fwd is given as 575",
         id="identity-across-rows",
     ),
     pytest.param(
         "high_needs_budget.csv",
         "Block,(126)",
         "Block,126",
-        "row 3, column '2020/21': found 126; expected the transfer from the Schools block to "
-        "be income",
+        "row 3, column B ('2020/21'): found 126; expected the transfer from the Schools block "
+        "to be income",
         id="expectation-suite",
     ),
     pytest.param(
         "ehcp_demand.csv",
         "to_date,14",
         "to_date,fourteen",
-        "ehcp_demand.csv, row 3, column 'count': found 'fourteen'; expected a whole number",
+        "ehcp_demand.csv, row 3, column B ('count'): found 'fourteen'; expected a whole number",
         id="unreadable-cell",
     ),
     pytest.param(
         "placement_costs.csv",
         "High-cost placement",
         "LE15 6HP",
-        "placement_costs.csv, row 2, column 'basis': holds a value shaped like a postcode",
+        "placement_costs.csv, row 2, column C ('basis'): holds a value shaped like a postcode",
         id="privacy",
     ),
     pytest.param(
@@ -473,7 +471,6 @@ def test_a_budget_without_its_derived_lines_gives_the_same_paper_marked_as_deriv
             if cell.startswith(start)
         )
 
-    assert run_pipeline(project).returncode == 0  # the shipped inputs, published
     shipped = (reports(project) / "cabinet-report.html").read_text(encoding="utf-8")
     budget = project / "data" / "raw" / CYCLE / "high_needs_budget.csv"
     original = budget.read_bytes()
@@ -504,7 +501,6 @@ def test_a_rerun_with_nothing_changed_loads_no_pandas_numpy_or_papermill(
         "print(sorted(m for m in ('pandas', 'numpy', 'papermill') if m in sys.modules))\n"
         "sys.exit(code)\n"
     )
-    assert run_pipeline(project).returncode == 0  # whatever an earlier test left, publish
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=project,

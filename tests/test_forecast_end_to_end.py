@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from highneeds.categories import DFE_CATEGORIES
 from highneeds.runner.explain import load_run
-from tests.conftest import CYCLE, run_pipeline, without_note_marks
+from tests.conftest import CYCLE, copy_published, run_pipeline, without_note_marks
 from tests.lineage_oracle import redoes
 from tests.paper.test_assemble import table_rows
 
@@ -35,6 +35,12 @@ def add_cycle(project: Path, cycle: str) -> Path:
 def remove_cycle(project: Path, cycle: str) -> None:
     for folder in ("data/raw", "data/processed", "reports"):
         shutil.rmtree(project / folder / cycle, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def project(published: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of the published project for this module's cycles (each adds its own)."""
+    return copy_published(published, tmp_path_factory.mktemp("forecast") / "project")
 
 
 @pytest.fixture(scope="module")

@@ -59,7 +59,6 @@ def test_a_full_or_forbidden_disk_at_each_write_is_exit_7_and_keeps_the_paper(
     code: int,
     file: str,
 ) -> None:
-    assert run_pipeline(project).returncode == 0  # the cycle's inputs as they are, published
     before, earlier = published_bytes(project), runs_of(project)
     failed_at: list[Path] = []
 
@@ -115,7 +114,6 @@ def test_a_notebook_that_finds_the_disk_full_is_exit_7_and_notified(
 
 
 def test_twenty_runs_that_change_nothing_add_under_2_mb(project: Path, first_run) -> None:
-    assert run_pipeline(project).returncode == 0  # the cycle's inputs as they are, published
     before = disk_usage(project / "reports")
     for _ in range(20):
         result = run_cycle(RunOptions(root=project))

@@ -12,19 +12,10 @@ from pathlib import Path
 import pytest
 
 from highneeds.runner.explain import explain, load_run
-from tests.conftest import CYCLE, copy_project, edited, reports, run_pipeline
+from tests.conftest import CYCLE, edited, reports, run_pipeline
 from tests.lineage_oracle import redo, redoes
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def published(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped cycle run once in a copy of its own (other tests edit the shared copy)."""
-    root = copy_project(project_root, tmp_path_factory.mktemp("explained"))
-    result = run_pipeline(root, "-q")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return root
 
 
 def test_every_printed_figure_is_traced_to_input_cells(published: Path) -> None:
@@ -79,9 +70,9 @@ def test_explain_json_and_an_unknown_place(published: Path) -> None:
 
 
 def test_a_changed_cell_is_named_behind_every_figure_that_moved(
-    project_root: Path, published: Path, tmp_path: Path
+    published: Path, project: Path
 ) -> None:
-    copy = copy_project(project_root, tmp_path / "project")
+    copy = project
     budget = copy / "data" / "raw" / CYCLE / "high_needs_budget.csv"
     with edited(
         budget, "Recovery Plan Impact,,,(33),(93),(135)", "Recovery Plan Impact,,,(33),(93),(175)"

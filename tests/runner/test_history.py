@@ -8,28 +8,30 @@ from pathlib import Path
 import pytest
 
 from highneeds.runner.history import forecast_history, headlines_of, history_text
-from tests.conftest import CYCLE, copy_project, run_pipeline
+from tests.conftest import CYCLE, built_once, copy_published, run_pipeline
 
 pytestmark = pytest.mark.e2e
 NEXT = "2022-02"
 
 
-@pytest.fixture(scope="module")
-def two_cycles(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="session")
+def two_cycles(published: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project copy with two published cycles: the shipped one, and the next with a larger
-    Recovery Plan saving in the final year."""
-    root = copy_project(project_root, tmp_path_factory.mktemp("history"))
-    assert run_pipeline(root, "-q", "--cycle", CYCLE).returncode == 0
-    assert run_pipeline(root, NEXT, "--from", CYCLE, command="new-cycle").returncode == 0
-    budget = root / "data" / "raw" / NEXT / "high_needs_budget.csv"
-    text = budget.read_text(encoding="utf-8")
-    budget.write_text(text.replace("(93),(135)", "(93),(175)"), encoding="utf-8")
-    figures = root / "data" / "raw" / NEXT / "figures.csv"
-    text = figures.read_text(encoding="utf-8")
-    figures.write_text(text.replace("nurture_pilot_months,16,", "nurture_pilot_months,17,"))
-    result = run_pipeline(root, "-q", "--cycle", NEXT)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return root
+    Recovery Plan saving in the final year (built once a session; the tests only read it)."""
+
+    def build(root: Path) -> None:
+        copy_published(published, root)
+        assert run_pipeline(root, NEXT, "--from", CYCLE, command="new-cycle").returncode == 0
+        budget = root / "data" / "raw" / NEXT / "high_needs_budget.csv"
+        text = budget.read_text(encoding="utf-8")
+        budget.write_text(text.replace("(93),(135)", "(93),(175)"), encoding="utf-8")
+        figures = root / "data" / "raw" / NEXT / "figures.csv"
+        text = figures.read_text(encoding="utf-8")
+        figures.write_text(text.replace("nurture_pilot_months,16,", "nurture_pilot_months,17,"))
+        result = run_pipeline(root, "-q", "--cycle", NEXT)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    return built_once(tmp_path_factory, "two-cycles", build)
 
 
 def test_explain_history_shows_each_papers_headline_figures(two_cycles: Path) -> None:

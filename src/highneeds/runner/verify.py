@@ -47,6 +47,24 @@ def changed_since_the_run(root: Path, manifest: dict[str, Any]) -> list[str]:
     return changes
 
 
+def edited_after_the_run(run_dir: Path, manifest: dict[str, Any]) -> list[str]:
+    """Each archived input (inputs, expectations) and output (tables, paper, documents) of
+    ``run_dir`` whose bytes are no longer those its manifest recorded, or that was added or
+    removed since."""
+    problems: list[str] = []
+    for folder in ("inputs", "expectations"):
+        now = hash_tree(run_dir / folder)
+        for name in sorted(set(now) | set(manifest[folder])):
+            if now.get(name) != manifest[folder].get(name):
+                problems.append(f"{folder}/{name}: archived input edited after the run")
+    for section in ("outputs", "documents"):
+        now = hash_files(run_dir, (run_dir / n for n in manifest[section]))
+        for name, digest in manifest[section].items():
+            if now.get(name) != digest:
+                problems.append(f"{name}: archived output edited after the run")
+    return problems
+
+
 def verify_run(options: RunOptions, run: str | None = None) -> VerifyResult:
     """Re-execute an archived run from its archived inputs and compare every output's hash.
 
@@ -60,17 +78,7 @@ def verify_run(options: RunOptions, run: str | None = None) -> VerifyResult:
     manifest = read_manifest(run_dir)
     if not manifest or manifest.get("status") != "ok":
         raise UsageError(f"run {run_dir.name} did not succeed; only successful runs verify")
-    problems: list[str] = []
-    for section, folder in (("inputs", "inputs"), ("expectations", "expectations")):
-        now = hash_tree(run_dir / folder)
-        for name in sorted(set(now) | set(manifest[section])):
-            if now.get(name) != manifest[section].get(name):
-                problems.append(f"{folder}/{name}: archived input edited after the run")
-    for section in ("outputs", "documents"):
-        now = hash_files(run_dir, (run_dir / n for n in manifest[section]))
-        for name, digest in manifest[section].items():
-            if now.get(name) != digest:
-                problems.append(f"{name}: archived output edited after the run")
+    problems = edited_after_the_run(run_dir, manifest)
     epoch = manifest["source_date_epoch"]
     changed = changed_since_the_run(root, manifest)
     for change in changed:
