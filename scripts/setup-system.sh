@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # System libraries WeasyPrint needs to lay out the PDF (Pango, HarfBuzz, fonts), and with
-# --browser the headless Chromium the accessibility tests drive (Debian's, never a download).
+# --browser what the tests drive: headless Chromium and LibreOffice (Debian's, never a download).
 # Installs them with apt-get when missing and running as root; otherwise says what is needed.
 set -euo pipefail
 
@@ -9,6 +9,8 @@ needed=()
 ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
 if [ "${1:-}" = "--browser" ]; then
   [ -x /usr/bin/chromium ] || needed+=(chromium)
+  # LibreOffice, headless, as the real client that opens the Word paper and the DfE return.
+  [ -x /usr/bin/soffice ] || needed+=(libreoffice-writer-nogui libreoffice-calc-nogui)
 fi
 "$ldconfig" -p 2>/dev/null | grep -q 'libpango-1.0.so' || needed+=(libpango-1.0-0)
 "$ldconfig" -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || needed+=(libpangoft2-1.0-0)
@@ -22,7 +24,7 @@ if [ ${#needed[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "Installing system packages for the PDF: ${needed[*]}"
+  echo "Installing system packages (the PDF; with --browser, the test clients): ${needed[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null

@@ -95,11 +95,17 @@ def test_word_document_has_the_headings_paragraphs_and_para_7_3(project: Path, f
     from docx import Document
 
     document = Document(reports(project) / "cabinet-report.docx")
-    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    # Word numbers the sections and paragraphs (its list numbering): the text carries none.
+    numbered = [p for p in document.paragraphs if p.style.name == "Heading 1"]
+    numbered = [p for p in numbered if '<w:numId w:val="0"/>' not in p._p.xml]
+    assert len(numbered) == 16
     for number, section in zip((1, 2, 7, 16), SECTIONS, strict=True):
-        assert f"{number} {section}" in headings
-    assert len([h for h in headings if h[0].isdigit()]) == 16
-    assert any(p.text.startswith("7.3\tThe current modelling") for p in document.paragraphs)
+        assert numbered[number - 1].text == section
+    paragraphs = [p for p in document.paragraphs if p.style.name == "Numbered Paragraph"]
+    assert len(paragraphs) == 58
+    (para_7_3,) = [p for p in paragraphs if 'w:name="para_7_3"' in p._p.xml]
+    assert para_7_3.text.startswith("The current modelling")
+    assert not any(p.text[:1].isdigit() and "\t" in p.text for p in document.paragraphs)
     rows = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
     for label, figures in [*ref.PARA_7_3, ref.RECOVERY_PLAN_IMPACT]:
         assert [label, *figures] in rows, label

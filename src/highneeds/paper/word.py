@@ -1,18 +1,23 @@
 """The paper as a Word document, for committee systems that take ``.docx``.
 
 Built with python-docx from the same HTML the PDF is laid out from, so the two cannot
-disagree: the same headings, numbered paragraphs, tables and chart.
+disagree: the same headings, numbered paragraphs, tables and chart. Section and paragraph
+numbers are Word's own list numbering, cross-references REF fields to bookmarks, the page A4
+with a running head and "Page X of Y" (see :mod:`highneeds.paper.word_ooxml`).
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+
+from highneeds.paper import word_ooxml
 
 _VOID = {"br", "img", "meta", "link", "hr", "input"}
 
@@ -76,6 +81,12 @@ class _TreeBuilder(HTMLParser):
         self.stack[-1].children.append(data)
 
 
+def _is_numbered(link: Node) -> bool:
+    """Whether a cross-reference points at a numbered paragraph or section (a REF field
+    gives their numbers; any other target keeps its words)."""
+    return link.attrs.get("href", "").startswith(("#para-", "#sec-"))
+
+
 def parse_html(html: str) -> Node:
     builder = _TreeBuilder()
     builder.feed(html)
@@ -84,6 +95,9 @@ def parse_html(html: str) -> Node:
 
 def _clean(text: str) -> str:
     return " ".join(text.split())
+
+
+_SPACES = re.compile(r"\s+")
 
 
 class _Writer:
@@ -95,8 +109,70 @@ class _Writer:
         style = self.document.styles["Normal"]
         style.font.name = "Arial"
         style.font.size = Pt(11)
+        word_ooxml.add_paragraph_numbering(self.document)
+        word_ooxml.set_page(self.document.sections[0])
         self.chart_pngs = chart_pngs
         self.context: list[str] = []  # classes of the enclosing elements
+        self.section_id = ""  # the id of the section being written (#sec-7)
+        self.bookmarks = 0
+
+    def _bookmark(self, paragraph: Any, anchor: str) -> None:
+        self.bookmarks += 1
+        word_ooxml.bookmark(paragraph, word_ooxml.bookmark_name(anchor), self.bookmarks)
+
+    def inline(self, paragraph: Any, node: Node) -> None:
+        """The node's text as runs of ``paragraph``: a cross-reference to a paragraph or a
+        section as a REF field to its bookmark, a figure's note mark as a superscript,
+        emphasis kept, white space as HTML collapses it."""
+        pending = [""]  # text not yet written, so that spaces collapse across elements
+
+        def flush() -> None:
+            text = _SPACES.sub(" ", pending[0])
+            if not paragraph.runs or not paragraph.text:
+                text = text.lstrip()
+            elif paragraph.text.endswith(" "):
+                text = text.lstrip(" ")
+            if text:
+                paragraph.add_run(text)
+            pending[0] = ""
+
+        def walk(item: Node | str) -> None:
+            if isinstance(item, str):
+                pending[0] += item
+                return
+            classes = item.classes
+            if classes & {"visually-hidden", "para-number", "section-number"}:
+                return  # words for screen readers only; numbers Word's list writes itself
+            if item.tag == "br":
+                pending[0] += "\n"
+            elif item.tag == "a" and "xref" in classes and _is_numbered(item):
+                flush()
+                target = word_ooxml.bookmark_name(item.attrs["href"][1:])
+                word_ooxml.add_field(paragraph, f"REF {target} \\w \\h", _clean(item.text()))
+            elif "figure-note-mark" in classes:
+                flush()
+                paragraph.add_run(_clean(item.text())).font.superscript = True
+            elif item.tag in ("strong", "b", "em", "i"):
+                flush()
+                start = len(paragraph.runs)
+                for child in item.children:
+                    walk(child)
+                flush()
+                for run in paragraph.runs[start:]:
+                    if item.tag in ("strong", "b"):
+                        run.bold = True
+                    else:
+                        run.italic = True
+            else:
+                for child in item.children:
+                    walk(child)
+
+        for child in node.children:
+            walk(child)
+        flush()
+        if paragraph.runs:
+            last = paragraph.runs[-1]
+            last.text = last.text.rstrip()
 
     def block(self, node: Node) -> None:
         tag, classes = node.tag, node.classes
@@ -104,14 +180,23 @@ class _Writer:
             return
         if "running-head" in classes or "skip-link" in classes:
             return
+        if tag == "section":
+            self.section_id = node.attrs.get("id", "")
         if tag == "h1":
-            self.document.add_heading(_clean(node.text()), level=0)
+            self.inline(self.document.add_heading("", level=0), node)
         elif tag == "h2":
-            self.document.add_heading(_clean(node.text()), level=1)
+            heading = self.document.add_heading("", level=1)
+            self.inline(heading, node)
+            if not any(
+                isinstance(c, Node) and "section-number" in c.classes for c in node.children
+            ):
+                word_ooxml.unnumbered(heading)
+            elif self.section_id:
+                self._bookmark(heading, self.section_id)
         elif tag == "h3":
-            self.document.add_heading(_clean(node.text()), level=2)
+            self.inline(self.document.add_heading("", level=2), node)
         elif tag == "p":
-            self._paragraph(_clean(node.text()), center="paper-header" in self.context)
+            self._paragraph(node, center="paper-header" in self.context)
         elif tag == "div" and "para" in classes:
             self._numbered(node)
         elif tag == "table":
@@ -130,21 +215,19 @@ class _Writer:
                     self.block(child)
                     self.context.pop()
 
-    def _paragraph(self, text: str, center: bool = False) -> None:
+    def _paragraph(self, node: Node, center: bool = False) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-        if not text:
+        if not _clean(node.text()):
             return
-        paragraph = self.document.add_paragraph(text)
+        paragraph = self.document.add_paragraph()
+        self.inline(paragraph, node)
         if center:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def _numbered(self, node: Node) -> None:
-        from docx.shared import Cm
-
-        number = next(
-            (c for c in node.children if isinstance(c, Node) and "para-number" in c.classes), None
-        )
+        """A numbered paragraph: its first paragraph in the Numbered Paragraph style (Word
+        writes "7.13"), bookmarked for cross-references; what follows it as it comes."""
         body = next(
             (c for c in node.children if isinstance(c, Node) and "para-body" in c.classes), None
         )
@@ -153,10 +236,9 @@ class _Writer:
             if not isinstance(child, Node):
                 continue
             if child.tag == "p" and first:
-                label = _clean(number.text()) if number else ""
-                paragraph = self.document.add_paragraph(f"{label}\t{_clean(child.text())}")
-                paragraph.paragraph_format.left_indent = Cm(1.5)
-                paragraph.paragraph_format.first_line_indent = Cm(-1.5)
+                paragraph = self.document.add_paragraph(style=word_ooxml.NUMBERED_PARAGRAPH)
+                self.inline(paragraph, child)
+                self._bookmark(paragraph, node.attrs.get("id", ""))
                 first = False
             else:
                 self.block(child)
@@ -165,7 +247,7 @@ class _Writer:
         style = "List Number" if node.tag == "ol" else "List Bullet"
         for item in node.children:
             if isinstance(item, Node) and item.tag == "li":
-                self.document.add_paragraph(_clean(item.text()), style=style)
+                self.inline(self.document.add_paragraph(style=style), item)
 
     def _table(self, node: Node) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -205,11 +287,11 @@ class _Writer:
                 if span > 1:
                     target = target.merge(out[min(column + span, width) - 1])
                 lists = cell.find_all("li")
-                text = (
-                    "\n".join(_clean(li.text()) for li in lists) if lists else _clean(cell.text())
-                )
-                target.text = text
                 paragraph = target.paragraphs[0]
+                if lists:
+                    target.text = "\n".join(_clean(li.text()) for li in lists)
+                else:
+                    self.inline(paragraph, cell)
                 if "num" in cell.classes:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 if cell.tag == "th":
@@ -240,21 +322,28 @@ def write_docx(
     chart_pngs: Mapping[str, bytes],
     date: datetime,
     subject: str = "",
+    author: str = "",
+    running_head: str = "",
 ) -> None:
     """Write the paper's HTML as a Word document: headings, numbered paragraphs, tables, charts.
 
     ``chart_pngs`` holds each chart's PNG by its figure's id (each picture carries the
     figure's text alternative); ``date`` (the cycle's, not the clock's) is the document's
-    created and modified date. The document, its styles and its properties are en-GB.
+    created and modified date; ``author`` (whom the report is of) its author and last editor;
+    ``running_head`` the header of every page after the first. The document, its styles and
+    its properties are en-GB.
     """
     writer = _Writer(chart_pngs)
     tree = parse_html(html)
     body = tree.find_all("main") or tree.find_all("body") or [tree]
     writer.block(body[0])
+    word_ooxml.set_header_and_footer(writer.document.sections[0], running_head or title)
     _set_language(writer.document, "en-GB")
     properties = writer.document.core_properties
     properties.title = title
     properties.subject = subject
+    properties.author = properties.last_modified_by = author or title
+    properties.comments = ""  # python-docx's template says "generated by python-docx"
     properties.language = "en-GB"
     properties.created = properties.modified = date.replace(tzinfo=None)
     properties.revision = 1

@@ -70,6 +70,8 @@ def _render(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None) -> 
         charts,
         datetime.fromtimestamp(int(epoch), UTC),
         subject=f"{meta['committee']}, {meta['meeting']}: report of the {meta['report_of']}",
+        author=str(meta["report_of"]),
+        running_head=f"{meta['committee']}, {meta['meeting']}: {meta['title']}",
     )
     fix_zip_dates(run_dir / PAPER_DOCX, int(epoch))
     _write_dfe_return(run_dir, epoch)

@@ -1,0 +1,62 @@
+"""A real client opens what the council files: LibreOffice (Debian's, headless) lays out the
+Word paper and opens the DfE return, as a committee system or the DfE's reviewer would."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import reports
+
+pytestmark = pytest.mark.e2e
+
+SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
+
+
+def to_pdf(source: Path, folder: Path) -> Path:
+    """``soffice --convert-to pdf``, with a profile of its own (two at once share none)."""
+    profile = folder / "profile"
+    result = subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    laid_out = folder / f"{source.stem}.pdf"
+    assert result.returncode == 0 and laid_out.is_file(), result.stdout + result.stderr
+    return laid_out
+
+
+def test_libreoffice_lays_out_the_word_paper_within_three_pages_of_the_pdf(
+    published: Path, tmp_path: Path
+) -> None:
+    laid_out = PdfReader(to_pdf(reports(published) / "cabinet-report.docx", tmp_path))
+    paper = PdfReader(reports(published) / "cabinet-report.pdf")
+    assert abs(len(laid_out.pages) - len(paper.pages)) <= 3
+    page = laid_out.pages[0].mediabox
+    assert (round(float(page.width)), round(float(page.height))) == (595, 842)  # A4
+    text = " ".join(" ".join(p.extract_text().split()) for p in laid_out.pages)
+    # Word's list numbering, as LibreOffice numbers it, and REF fields showing the numbers.
+    assert "7 Financial implications" in text
+    assert "7.13 The placement costs in the table at para 7.3" in text
+    assert f"Page 2 of {len(laid_out.pages)}" in text
+
+
+def test_libreoffice_opens_the_dfe_return(published: Path, tmp_path: Path) -> None:
+    laid_out = PdfReader(to_pdf(reports(published) / "dfe-management-plan.xlsx", tmp_path))
+    text = " ".join(p.extract_text() for p in laid_out.pages)
+    assert len(laid_out.pages) >= 1 and "EHCP" in text
