@@ -246,3 +246,16 @@ def alive(pid: int) -> bool:
         return False
     stat = Path(f"/proc/{pid}/stat")
     return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def ended(pids: list[int], within: float = 10.0) -> bool:
+    """Whether every process of ``pids`` has ended within ``within`` seconds: a process sent
+    SIGKILL ends as soon as the kernel gets to it, which on a loaded machine is not at once."""
+    import time
+
+    deadline = time.monotonic() + within
+    while any(alive(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

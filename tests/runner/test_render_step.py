@@ -12,7 +12,7 @@ import pytest
 
 from highneeds.errors import HighNeedsError
 from highneeds.runner.render_step import RenderTimedOut, RenderWorker
-from tests.conftest import alive
+from tests.conftest import ended
 
 
 def worker_running(program: str) -> RenderWorker:
@@ -34,7 +34,7 @@ def test_a_render_that_overruns_is_killed_with_its_children(tmp_path: Path) -> N
         worker.render(tmp_path, "1640995200", timeout=2)
     assert time.monotonic() - started < 30
     assert error.value.exit_code == 4
-    assert not any(alive(pid) for pid in json.loads(pids.read_text()))
+    assert ended(json.loads(pids.read_text()))
 
 
 def test_the_render_is_given_its_run_folder_and_date(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ import nbformat
 import pytest
 
 from highneeds.runner.changes import CYCLE_MOVED
-from tests.conftest import APPENDICES, CYCLE, alive, edited, published_bytes, reports, run_pipeline
+from tests.conftest import APPENDICES, CYCLE, edited, ended, published_bytes, reports, run_pipeline
 
 pytestmark = pytest.mark.e2e
 
@@ -191,7 +191,7 @@ def test_second_run_exits_5_and_sigterm_mid_notebook_is_safe(project: Path, firs
         stderr = terminate(first)
     assert_stopped_safely(first, stderr, project, before)
     assert "interrupted by SIGTERM" in stderr
-    assert not any(alive(pid) for pid in kernels)
+    assert ended(kernels)
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
     assert re.search(r"run \S+ interrupted in step 02_deficit_model", (run / "run.log").read_text())
@@ -369,7 +369,7 @@ def test_sigterm_while_the_gate_runs_stops_both_kernels_and_keeps_nothing_ahead(
         kernels = wait_for(lambda: len(children(process.pid)) >= 2 and children(process.pid), 60)
         stderr = terminate(process)
     assert_stopped_safely(process, stderr, project, before)
-    assert not any(alive(pid) for pid in kernels)
+    assert ended(kernels)
     assert not list(temporary.glob("highneeds-*"))  # no model ahead, no kernel sockets
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
@@ -410,5 +410,5 @@ def test_sigterm_during_verify_stops_its_kernels_and_leaves_no_temporary_folder(
         stderr = terminate(process)
     assert process.returncode == 143, stderr
     assert "Traceback" not in stderr
-    assert not any(alive(pid) for pid in kernels)
+    assert ended(kernels)
     assert not list(temporary.glob("highneeds-*"))
