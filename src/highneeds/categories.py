@@ -1,6 +1,7 @@
 """The placement categories of the DfE DSG management plan template, shared by every stage:
 the gate checks that inputs name them, the model forecasts by them, the paper and the DfE
-return print their labels."""
+return print their labels. With them, the template's other names: the DSG's blocks besides
+High Needs and the SEN2 return's age bands."""
 
 from __future__ import annotations
 
@@ -27,3 +28,19 @@ CATEGORY_IDS = (*DFE_CATEGORIES, ALL_PLACEMENTS)
 def category_label(category: str) -> str:
     """The template's label for a category id."""
     return ALL_PLACEMENTS_LABEL if category == ALL_PLACEMENTS else DFE_CATEGORIES[category]
+
+
+#: The DSG's blocks besides High Needs, as dsg_blocks.csv names them.
+OTHER_DSG_BLOCKS = {
+    "schools": "Schools block",
+    "central_school_services": "Central School Services block",
+    "early_years": "Early Years block",
+}
+#: The age bands of the DfE's SEN2 return, as ehcps_by_age.csv names them.
+AGE_BANDS = {
+    "under_5": "Under age 5",
+    "5_to_10": "Age 5 to 10",
+    "11_to_15": "Age 11 to 15",
+    "16_to_19": "Age 16 to 19",
+    "20_to_25": "Age 20 to 25",
+}

@@ -36,6 +36,13 @@ def _yes_or_no(value: Any) -> bool:
     raise ValueError("expected yes or no")
 
 
+def _la_number(value: Any) -> str:
+    text = str(value).strip()
+    if len(text) != 3 or not text.isdigit():
+        raise ValueError("expected the DfE's three-digit local authority number, such as 857")
+    return text
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -82,6 +89,8 @@ class PaperMetadata(_Strict):
     recommendations: Recommendations
     large_print_phone: Text
     business_cases: dict[str, BusinessCaseWording] = {}
+    #: The DfE's number for the authority (Rutland: 857), for the DSG management plan return.
+    la_number: Annotated[str, BeforeValidator(_la_number)] | None = None
 
 
 class _TextLoader(NoAliases, yaml.BaseLoader):

@@ -43,15 +43,19 @@ SOURCE_STEMS = {
     "forecast_assumptions": "forecast_assumptions",
     "intervention_places": "intervention_places",
     "assumption_ranges": "assumption_ranges",
+    "dsg_blocks": "dsg_blocks",
+    "ehcps_by_age": "ehcps_by_age",
 }
 
-#: Tables a cycle may leave out: the forecast's drivers and the assumptions' ranges (see the
-#: README's inputs).
+#: Tables a cycle may leave out: the forecast's drivers, the assumptions' ranges, and what
+#: only the DfE return uses (the other DSG blocks, EHCPs by age band; see the README's inputs).
 OPTIONAL_STEMS = (
     "placements_by_category",
     "forecast_assumptions",
     "intervention_places",
     "assumption_ranges",
+    "dsg_blocks",
+    "ehcps_by_age",
 )
 
 

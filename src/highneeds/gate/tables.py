@@ -347,6 +347,29 @@ def read_assumption_ranges(raw_dir: Path) -> pd.DataFrame:
     return frame
 
 
+def read_dsg_blocks(raw_dir: Path) -> pd.DataFrame:
+    """The DSG's other blocks by year, £000, for the DfE return: each block's balance brought
+    forward (blank after its first year), its funding and its spending."""
+    return _read_typed(
+        raw_dir,
+        "dsg_blocks",
+        {
+            "block": "str",
+            "year": "financial_year",
+            "bfwd": "money",
+            "funding": "money",
+            "spend": "money",
+        },
+    )
+
+
+def read_ehcps_by_age(raw_dir: Path) -> pd.DataFrame:
+    """EHCPs by the SEN2 return's age bands and year, for the DfE return."""
+    return _read_typed(
+        raw_dir, "ehcps_by_age", {"age_band": "str", "year": "financial_year", "plans": "int"}
+    )
+
+
 #: Readers for each tabular input (CSV or XLSX), keyed by the typed table's name.
 TABLE_READERS = {
     "budget": read_budget,
@@ -359,6 +382,8 @@ TABLE_READERS = {
     "forecast_assumptions": read_forecast_assumptions,
     "intervention_places": read_intervention_places,
     "assumption_ranges": read_assumption_ranges,
+    "dsg_blocks": read_dsg_blocks,
+    "ehcps_by_age": read_ehcps_by_age,
 }
 
 

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from highneeds.categories import CATEGORY_IDS
+from highneeds.categories import AGE_BANDS, CATEGORY_IDS, OTHER_DSG_BLOCKS
 from highneeds.errors import InputDataError, column_in, column_words
 from highneeds.gate.figures import figure_value_problems
 from highneeds.gate.limits import (
@@ -50,7 +50,11 @@ class CheckResult:
 
 #: Names a suite may use for lists kept elsewhere, each written once in the package: a list
 #: item ``"$NAME"`` becomes the list's items, and ``$NAME`` in a text its items joined.
-SUITE_LISTS: dict[str, tuple[str, ...]] = {"$DFE_CATEGORY_IDS": CATEGORY_IDS}
+SUITE_LISTS: dict[str, tuple[str, ...]] = {
+    "$DFE_CATEGORY_IDS": CATEGORY_IDS,
+    "$DSG_BLOCK_IDS": tuple(OTHER_DSG_BLOCKS),
+    "$AGE_BAND_IDS": tuple(AGE_BANDS),
+}
 
 
 def load_suite(path: Path) -> dict[str, Any]:

@@ -50,6 +50,9 @@ TABLES = (
     "forecast_assumptions",
     "intervention_places",
     "assumption_ranges",
+    # For the DfE return only: optional too.
+    "dsg_blocks",
+    "ehcps_by_age",
 )
 
 STEPS = (
@@ -134,6 +137,12 @@ STEPS = (
             "processed/scenarios.csv",
             "processed/demand.csv",
             "processed/placements_forecast.csv",
+            "processed/roll_forward.csv",
+            "processed/budget.csv",
+            "processed/business_cases.csv",
+            "processed/intervention_savings.csv",
+            "processed/dsg_blocks.csv",
+            "processed/ehcps_by_age.csv",
             "processed/paper_figures.json",
             "processed/claims.json",
             "processed/lineage_*.json",
