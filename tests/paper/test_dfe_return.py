@@ -1,73 +1,198 @@
-"""The DfE management plan return: the template's seven categories, totals from the model,
-and no split the cycle does not give."""
+"""The DfE's DSG management plan return as the template lays it out: a cover with sign-off,
+the four DSG blocks, High Needs spending by line, EHCPs by category and age band, the
+workstreams, the narrative; every number formatted, children whole, nothing the cycle does
+not give written as a zero, and the same bytes for the same inputs."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
+import pytest
 from openpyxl import load_workbook
 
-from highneeds.categories import ALL_PLACEMENTS_LABEL as ALL_PLACEMENTS
-from highneeds.categories import DFE_CATEGORIES
+from highneeds.categories import AGE_BANDS, DFE_CATEGORIES, OTHER_DSG_BLOCKS
+from highneeds.gate.paper_yaml import read_paper_metadata
 from highneeds.model.deficit import SCENARIO_LABELS
-from highneeds.paper.dfe_return import write_dfe_return
-from tests.conftest import shipped_model_outputs
+from highneeds.paper.dfe_return import ADD_AGES, ADD_BLOCKS, ReturnInputs, write_dfe_return
+from tests.conftest import model_tables
 
 CREATED = dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
 
 
-def rows(path: Path, sheet: str) -> list[tuple]:
+@pytest.fixture(scope="module")
+def shipped_inputs(shipped_tables, shipped_raw: Path) -> ReturnInputs:
+    from dataclasses import asdict
+
+    merged, lineage = model_tables(shipped_tables, draws=20)
+    scenarios = merged["scenarios"]
+    return ReturnInputs(
+        meta=read_paper_metadata(shipped_raw / "paper.yaml"),
+        cycle="2022-01",
+        created=CREATED,
+        roll_forward=merged["roll_forward"],
+        budget=shipped_tables["budget"],
+        scenarios=scenarios,
+        scenario_labels={
+            k: v for k, v in SCENARIO_LABELS.items() if k in set(scenarios["scenario"])
+        },
+        business_cases=shipped_tables["business_cases"],
+        savings=merged["intervention_savings"],
+        derivations={k: asdict(d) for k, d in lineage.derivations.items()},
+        paragraphs=[("7 Financial implications", "7.13", "The placement costs ...")],
+        demand=merged["demand"],
+    )
+
+
+def written(inputs: ReturnInputs, folder: Path, **changes) -> Path:
+    from dataclasses import replace
+
+    target = folder / "return.xlsx"
+    write_dfe_return(target, replace(inputs, **changes))
+    return target
+
+
+def sheet_rows(path: Path, sheet: str) -> list[tuple]:
     return list(load_workbook(path)[sheet].iter_rows(values_only=True))
 
 
-def test_every_category_is_listed_and_only_the_total_is_filled(
-    shipped_tables, tmp_path: Path
+def test_the_cover_names_the_authority_and_asks_for_both_sign_offs(
+    shipped_inputs, tmp_path
 ) -> None:
-    outputs = shipped_model_outputs(shipped_tables)
-    target = tmp_path / "return.xlsx"
-    write_dfe_return(target, outputs.scenarios, SCENARIO_LABELS, outputs.demand, CREATED)
-    plans = rows(target, "EHCPs and costs")
-    assert plans[0][:6] == (
-        "Placement category",
-        "Measure",
-        "2021/22",
-        "2022/23",
-        "2023/24",
-        "2024/25",
+    cover = {r[0]: r[1:] for r in sheet_rows(written(shipped_inputs, tmp_path), "Cover") if r[0]}
+    assert cover["Local authority"][0] == "Rutland County Council"
+    assert cover["Local authority number"][0] == "857"
+    assert cover["Version"][0] == "the paper of cycle 2022-01" and cover["Date"][0] == "2022-01-01"
+    assert cover["Sign-off"][:3] == ("Name", "Signature", "Date")
+    assert "Director of Children's Services" in cover
+    assert "Chief Finance Officer (s151 officer)" in cover
+    unnumbered = {**shipped_inputs.meta, "la_number": None}
+    cover = {
+        r[0]: r[1]
+        for r in sheet_rows(written(shipped_inputs, tmp_path, meta=unnumbered), "Cover")
+        if r[0]
+    }
+    assert "add la_number" in cover["Local authority number"]
+
+
+def test_every_number_is_formatted_and_every_child_is_whole(shipped_inputs, tmp_path) -> None:
+    book = load_workbook(written(shipped_inputs, tmp_path))
+    numbers = [
+        c
+        for s in book.worksheets
+        for r in s.iter_rows()
+        for c in r
+        if isinstance(c.value, int | float)
+    ]
+    assert len(numbers) > 100
+    assert [c.coordinate for c in numbers if c.number_format == "General"] == []
+    children = [r for r in book["EHCPs"].iter_rows() if r[1].value == "Number of EHCPs"]
+    values = [c.value for r in children for c in r[2:7] if c.value is not None]
+    assert values and all(isinstance(v, int) for v in values)
+    assert 294 in values  # 293.9 children forecast for 2022/23, as a whole number
+
+
+def test_the_four_blocks_are_named_and_what_the_cycle_lacks_says_which_input(
+    shipped_inputs, tmp_path
+) -> None:
+    summary = sheet_rows(written(shipped_inputs, tmp_path), "DSG summary")
+    blocks = {r[0] for r in summary[3:] if r[0]}
+    assert {"High Needs block", *OTHER_DSG_BLOCKS.values()} <= blocks
+    lacking = [r for r in summary if r[0] in OTHER_DSG_BLOCKS.values() and r[-1] == ADD_BLOCKS]
+    assert len(lacking) == 9 and all(v is None for r in lacking for v in r[2:7])  # never a zero
+    (transfer,) = [r for r in summary if r[1] == "Block transfer to the High Needs block"]
+    assert transfer[2:7] == (126, 132, 132, 132, 132)
+    (carried,) = [r for r in summary if r[:2] == ("High Needs block", "Balance carried forward")]
+    assert carried[2:8] == (575, 1028, 1734, 2648, 3853, "given")
+    ehcps = sheet_rows(written(shipped_inputs, tmp_path), "EHCPs")
+    assert [r[0] for r in ehcps if r[-1] == ADD_AGES] == [
+        f"Age band: {a}" for a in AGE_BANDS.values()
+    ]
+    assert {r[0] for r in ehcps} >= set(DFE_CATEGORIES.values())
+
+
+def test_optional_tables_fill_the_blocks_and_age_bands(shipped_inputs, tmp_path) -> None:
+    years = ["2020/21", "2021/22"]
+    blocks = pd.DataFrame(
+        [
+            {
+                "block": b,
+                "year": y,
+                "bfwd": 10.0 if y == years[0] else float("nan"),
+                "funding": 100.0,
+                "spend": 90.0,
+            }
+            for b in OTHER_DSG_BLOCKS
+            for y in years
+        ]
     )
-    categories = [r for r in plans[1:] if r[0] in DFE_CATEGORIES.values()]
-    assert {r[0] for r in categories} == set(DFE_CATEGORIES.values()) and len(categories) == 14
-    assert all(value is None for r in categories for value in r[2:6])
-    totals = {r[1]: r[2:6] for r in plans if r[0] == ALL_PLACEMENTS}
-    assert totals["Number of EHCPs"][0] == 274
-    assert totals["Cost (£000)"] == (5164, 5814, 6271, 6823)
-    balance = {(r[0], r[1]): r[2:] for r in rows(target, "High Needs balance")[1:]}
-    assert balance[(SCENARIO_LABELS["unmitigated"], "Cumulative C/Fwd")][-1] == 3853
-    assert balance[(SCENARIO_LABELS["mitigated"], "Cumulative C/Fwd")][-1] == 3592
-    assert round(balance[(SCENARIO_LABELS["all_requests_convert"], "Cumulative C/Fwd")][-1]) == 5095
+    ages = pd.DataFrame(
+        [{"age_band": a, "year": "2021/22", "plans": 10 + i} for i, a in enumerate(AGE_BANDS)]
+    )
+    path = written(shipped_inputs, tmp_path, dsg_blocks=blocks, ehcps_by_age=ages)
+    summary = sheet_rows(path, "DSG summary")
+    (opening,) = [r for r in summary if r[0] == "Whole DSG (all four blocks)"]
+    assert opening[2] == 457 + 30 and opening[-2] == "calculated"
+    (funding,) = [r for r in summary if r[:2] == ("Early Years block", "Funding")]
+    assert funding[2:4] == (100, 100) and funding[-2] == "given"
+    ehcps = {r[0]: r for r in sheet_rows(path, "EHCPs")}
+    assert ehcps["Age band: Age 11 to 15"][3] == 12
 
 
-def test_a_cycle_without_a_demand_forecast_says_so(shipped_tables, tmp_path: Path) -> None:
-    outputs = shipped_model_outputs(shipped_tables)
-    target = tmp_path / "return.xlsx"
-    write_dfe_return(target, outputs.scenarios, SCENARIO_LABELS, None, CREATED)
-    (total,) = [r for r in rows(target, "EHCPs and costs") if r[0] == ALL_PLACEMENTS]
-    assert total[2] == "the cycle gives no EHCP forecast"
+def test_both_workstreams_with_their_savings_and_the_plans_impact_by_year(
+    shipped_inputs, tmp_path
+) -> None:
+    rows = sheet_rows(written(shipped_inputs, tmp_path), "Mitigations")
+    stated = {r[0]: r[2] for r in rows if r[1] == "Saving its business case states (£000 a year)"}
+    assert stated == {"Nurture Provision": 113, "Education Inclusion Partnerships (EIP)": 279}
+    (impact,) = [r for r in rows if r[1] == "Recovery Plan impact"]
+    assert impact[2:7] == (None, None, -33, -93, -135)
 
 
-def test_the_same_inputs_give_the_same_bytes(shipped_tables, tmp_path: Path) -> None:
+def test_a_scenario_the_template_does_not_have_is_on_its_own_sheet(
+    shipped_inputs, tmp_path
+) -> None:
+    path = written(shipped_inputs, tmp_path)
+    summary = {r[0] for r in sheet_rows(path, "DSG summary")}
+    assert not any("all requests" in str(label) for label in summary)
+    extra = sheet_rows(path, "Scenarios not in template")
+    (carried,) = [
+        r
+        for r in extra
+        if r[0] == SCENARIO_LABELS["all_requests_convert"] and r[1] == "Balance carried forward"
+    ]
+    assert carried[6] == 5095 and carried[7] == "modelled"
+
+
+def test_the_narrative_is_the_papers_own_words(shipped_inputs, tmp_path) -> None:
+    rows = sheet_rows(written(shipped_inputs, tmp_path), "Narrative")
+    assert ("7 Financial implications", "7.13", "The placement costs ...") in rows
+
+
+def test_the_same_inputs_give_the_same_bytes(shipped_inputs, tmp_path: Path) -> None:
     import time
 
     from highneeds.paper.render import fix_zip_dates
 
-    outputs = shipped_model_outputs(shipped_tables)
-    written = []
-    for name in ("first.xlsx", "second.xlsx"):
-        write_dfe_return(
-            tmp_path / name, outputs.scenarios, SCENARIO_LABELS, outputs.demand, CREATED
-        )
-        fix_zip_dates(tmp_path / name, int(CREATED.timestamp()))
-        written.append((tmp_path / name).read_bytes())
+    out = []
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+        path = written(shipped_inputs, tmp_path / name)
+        fix_zip_dates(path, int(CREATED.timestamp()))
+        out.append(path.read_bytes())
         time.sleep(1.1)  # a clock in the file would now differ
-    assert written[0] == written[1]
+    assert out[0] == out[1]
+
+
+def test_the_narrative_tab_takes_each_numbered_paragraph_with_its_section() -> None:
+    from highneeds.paper.dfe_return import paper_paragraphs
+    from tests.paper.test_word import HTML
+
+    first, *others = paper_paragraphs(HTML)
+    assert first[:2] == ("1 Purpose of the report", "1.1")
+    assert first[2].startswith("The deficit is £1m[") and first[2].endswith("a] this year.")
+    assert others == [
+        ("1 Purpose of the report", "1.2", "See para 1.1 and Section 2 below."),
+        ("2 Financial implications", "2.1", "The table shows the forecast."),
+    ]

@@ -74,7 +74,7 @@ def _render(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None) -> 
         running_head=f"{meta['committee']}, {meta['meeting']}: {meta['title']}",
     )
     fix_zip_dates(run_dir / PAPER_DOCX, int(epoch))
-    _write_dfe_return(run_dir, epoch)
+    _write_dfe_return(run_dir, epoch, meta, html)
     if large_print_worker is not None:
         large_print_worker.wait("large print PDF")
     else:
@@ -199,25 +199,48 @@ def _write_audit_edition(run_dir: Path, html: str) -> None:
     (run_dir / PAPER_AUDIT).write_text(edition, encoding="utf-8")
 
 
-def _write_dfe_return(run_dir: Path, epoch: str) -> None:
+def _notebook_parameter(notebook: Path, name: str) -> str:
+    """A parameter the executed notebook ran with (papermill records them in its metadata):
+    the run folder may be a copy anywhere (verify re-executes in a temporary folder)."""
+    meta = json.loads(notebook.read_text(encoding="utf-8"))["metadata"]
+    return str(meta["papermill"]["parameters"][name])
+
+
+def _write_dfe_return(run_dir: Path, epoch: str, meta: dict, html: str) -> None:
     """The DfE management plan return, from the model's tables in the run folder."""
     from highneeds import processed
     from highneeds.model.deficit import SCENARIO_LABELS
-    from highneeds.paper.dfe_return import write_dfe_return
+    from highneeds.model.lineage import read_lineage
+    from highneeds.paper.dfe_return import ReturnInputs, paper_paragraphs, write_dfe_return
     from highneeds.paper.render import fix_zip_dates
 
     folder = run_dir / "processed"
     scenarios = processed.read_table(folder, "scenarios")
-    labels = {k: v for k, v in SCENARIO_LABELS.items() if k in set(scenarios["scenario"])}
-    target = run_dir / DFE_RETURN
-    write_dfe_return(
-        target,
-        scenarios,
-        labels,
-        processed.read_table_if_present(folder, "demand"),
-        datetime.fromtimestamp(int(epoch), UTC),
-        processed.read_table_if_present(folder, "placements_forecast"),
+    optional = {
+        name: processed.read_table_if_present(folder, name)
+        for name in ("demand", "placements_forecast", "dsg_blocks", "ehcps_by_age")
+    }
+    inputs = ReturnInputs(
+        meta=meta,
+        cycle=_notebook_parameter(run_dir / "notebooks" / "04_cabinet_report.ipynb", "cycle"),
+        created=datetime.fromtimestamp(int(epoch), UTC),
+        roll_forward=processed.read_table(folder, "roll_forward"),
+        budget=processed.read_table(folder, "budget"),
+        scenarios=scenarios,
+        scenario_labels={
+            k: v for k, v in SCENARIO_LABELS.items() if k in set(scenarios["scenario"])
+        },
+        business_cases=processed.read_table(folder, "business_cases"),
+        savings=processed.read_table(folder, "intervention_savings"),
+        derivations=read_lineage(folder),
+        paragraphs=paper_paragraphs(html),
+        demand=optional["demand"],
+        placements=optional["placements_forecast"],
+        dsg_blocks=optional["dsg_blocks"],
+        ehcps_by_age=optional["ehcps_by_age"],
     )
+    target = run_dir / DFE_RETURN
+    write_dfe_return(target, inputs)
     fix_zip_dates(target, int(epoch))
 
 
