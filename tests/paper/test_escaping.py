@@ -70,7 +70,7 @@ def test_validation_summary_escapes_file_names_and_failures(tmp_path: Path) -> N
 
 
 def test_change_log_escapes_its_baseline_label(tmp_path: Path) -> None:
-    write_changes(tmp_path, None, HOSTILE)
+    write_changes(tmp_path, [], HOSTILE)
     page = (tmp_path / "changes.html").read_text(encoding="utf-8")
     assert "<script" not in page
     assert f"No earlier paper to compare with ({ESCAPED})." in page

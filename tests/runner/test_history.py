@@ -87,3 +87,26 @@ def test_changes_name_the_very_cells_a_moved_figure_was_computed_from(two_cycles
     assert moved["para scenarios: mitigated_with_topup_uplift.cfwd[last_year] | gbp_k"] == [impact]
     assert moved["para nurture-impact: fig.nurture_pilot_months"] == [months]
     assert all(months not in by for figure, by in moved.items() if "nurture" not in figure)
+
+
+def test_a_rerun_of_a_cycle_still_compares_with_the_previous_cycles_paper(
+    two_cycles: Path, tmp_path: Path
+) -> None:
+    """Re-run after an edit, the cycle's changes compare with its own last paper and, still,
+    with last cycle's: what moved since last month is not lost."""
+    root = copy_published(two_cycles, tmp_path / "project")
+    figures = root / "data" / "raw" / NEXT / "figures.csv"
+    text = figures.read_text(encoding="utf-8")
+    figures.write_text(text.replace("nurture_pilot_months,17,", "nurture_pilot_months,18,"))
+    assert run_pipeline(root, "-q", "--cycle", NEXT).returncode == 0
+    changes = json.loads((root / "reports" / NEXT / "changes.json").read_text())
+    assert changes["compared_with"] == f"the previously published paper of cycle {NEXT}"
+    assert [f["new"] for f in changes["figures"]] == ["18"]
+    (previous,) = changes["also_compared_with"]
+    assert previous["compared_with"] == f"the paper of cycle {CYCLE}"
+    moved = {f["figure"]: (f["old"], f["new"]) for f in previous["figures"]}
+    assert moved["para nurture-impact: fig.nurture_pilot_months"] == ("16", "18")
+    assert ("£3,592k", "£3,552k") in moved.values()  # the Recovery Plan edit of the first run
+    page = (root / "reports" / NEXT / "changes.html").read_text(encoding="utf-8")
+    assert f"<h2>Since the previously published paper of cycle {NEXT}</h2>" in page
+    assert f"<h2>Since the paper of cycle {CYCLE}</h2>" in page

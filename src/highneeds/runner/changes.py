@@ -178,39 +178,52 @@ def _figures(run_dir: Path) -> dict[str, dict[str, Any]]:
     return {f["id"]: f for f in json.loads(path.read_text(encoding="utf-8"))}
 
 
-def write_changes(
-    run_dir: Path,
-    baseline: Path | None,
-    baseline_label: str,
-    history: list[PaperHeadlines] | None = None,
-) -> dict[str, Any]:
-    """Write ``changes.json`` and ``changes.html`` into the run folder, with the forecast's
-    ``history`` from paper to paper where given; return the JSON."""
-    if baseline is None:
-        figures: list[FigureChange] = []
-        cells: list[CellChange] = []
-    else:
-        figures, cells = compare_papers(baseline, run_dir)
-    payload = {
-        "compared_with": baseline_label,
-        "baseline_run": baseline.name if baseline else None,
+def _comparison(run_dir: Path, baseline: Path, label: str) -> dict[str, Any]:
+    """One comparison: the figures that differ from ``baseline`` and the edits behind them."""
+    figures, cells = compare_papers(baseline, run_dir)
+    return {
+        "compared_with": label,
+        "baseline_run": baseline.name,
         "figures_changed": len(figures),
         "figures": [asdict(f) for f in figures],
         "input_cells_changed": [asdict(c) for c in cells],
+        # For the page only (not in changes.json): the objects, and the text files edited.
+        "_figures": figures,
+        "_cells": cells,
+        "_texts": _text_inputs_changed(baseline / "inputs", run_dir / "inputs"),
+    }
+
+
+def write_changes(
+    run_dir: Path,
+    baselines: list[tuple[Path, str]],
+    none_label: str = "no earlier paper",
+    history: list[PaperHeadlines] | None = None,
+) -> dict[str, Any]:
+    """Write ``changes.json`` and ``changes.html`` into the run folder: what changed since each
+    of ``baselines`` (the cycle's previously published paper, then the previous cycle's), with
+    the forecast's ``history`` from paper to paper where given; return the JSON. The first
+    comparison is the JSON's own keys; any other is under ``also_compared_with``."""
+    comparisons = [_comparison(run_dir, path, label) for path, label in baselines]
+    public = [{k: v for k, v in c.items() if not k.startswith("_")} for c in comparisons]
+    empty = {
+        "compared_with": none_label,
+        "baseline_run": None,
+        "figures_changed": 0,
+        "figures": [],
+        "input_cells_changed": [],
+    }
+    payload = {
+        **(public[0] if public else empty),
+        "also_compared_with": public[1:],
         "forecast_history": [asdict(h) for h in history or []],
     }
     (run_dir / CHANGES_JSON).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    texts = (
-        [] if baseline is None else _text_inputs_changed(baseline / "inputs", run_dir / "inputs")
-    )
     page = render_template(
         "highneeds.runner",
         "changes.html.j2",
-        figures=figures,
-        cells=cells,
-        texts=texts,
-        baseline_label=baseline_label,
-        has_baseline=baseline is not None,
+        comparisons=comparisons,
+        none_label=none_label,
         history=_history_view(history or []),
     )
     (run_dir / CHANGES_HTML).write_text(page + "\n", encoding="utf-8")

@@ -85,17 +85,20 @@ def copy_inputs(source_raw: Path, source_expectations: Path, run_dir: Path) -> N
     shutil.copytree(source_expectations, run_dir / "expectations")
 
 
-def _baseline(root: Path, paths: CyclePaths) -> tuple[Path | None, str]:
-    """The paper to compare with: the cycle's published run, else the previous cycle's."""
+def _baselines(root: Path, paths: CyclePaths) -> list[tuple[Path, str]]:
+    """The papers to compare with: the cycle's published run, and the previous cycle's (so a
+    re-run of a cycle still says what moved since last month's paper)."""
+    found: list[tuple[Path, str]] = []
     current = published_run(paths.reports)
     if current is not None:
-        return current, f"the previously published paper of cycle {paths.cycle}"
+        found.append((current, f"the previously published paper of cycle {paths.cycle}"))
     earlier = [c for c in available_cycles(root) if c < paths.cycle]
     for cycle in reversed(earlier):
         run = published_run(CyclePaths(root, cycle).reports)
         if run is not None:
-            return run, f"the paper of cycle {cycle}"
-    return None, "no earlier paper"
+            found.append((run, f"the paper of cycle {cycle}"))
+            break
+    return found
 
 
 def run_cycle(options: RunOptions) -> RunResult:
@@ -201,8 +204,8 @@ def _run_steps(
         for claim in read_claims(run_dir):
             warnings.append(f"warning: {claim}")
             LOGGER.warning(f"[{cycle}] {warnings[-1]}")
-        baseline, label = _baseline(root, paths)
-        write_changes(run_dir, baseline, label, forecast_history(root, (cycle, run_dir)))
+        history = forecast_history(root, (cycle, run_dir))
+        write_changes(run_dir, _baselines(root, paths), history=history)
         manifest = build_manifest(
             run_dir, root, cycle, run_id, "ok", started, epoch, plan, records, None
         )
