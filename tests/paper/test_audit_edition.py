@@ -98,3 +98,16 @@ def test_the_claims_the_run_warned_of_are_listed_first_and_escaped() -> None:
     quiet = BeautifulSoup(audit_edition(PAPER, FIGURES, _derivations()), "html.parser")
     assert quiet.find(class_="audit-claims") is None
     assert "No claim in the narrative" in quiet.get_text()
+
+
+def test_each_input_cell_links_to_the_runs_archived_input_file() -> None:
+    soup = BeautifulSoup(
+        audit_edition(PAPER, FIGURES, _derivations(), inputs=["budget.csv", "figures.csv"]),
+        "html.parser",
+    )
+    links = {a.get_text(): a["href"] for a in soup.find_all("a") if "inputs/" in a["href"]}
+    assert links["budget.csv, row 7, column '2024/25'"] == "inputs/budget.csv"
+    assert links["budget.csv, row 2, column '2024/25'"] == "inputs/budget.csv"
+    # A file the run did not archive is named, not linked.
+    unlinked = BeautifulSoup(audit_edition(PAPER, FIGURES, _derivations()), "html.parser")
+    assert not [a for a in unlinked.find_all("a") if "inputs/" in a["href"]]

@@ -108,6 +108,11 @@ def test_the_auditors_edition_links_every_paragraphs_figures_to_their_derivation
     targets = {tag["id"] for tag in soup.find_all(id=True)}
     links = [a["href"] for a in soup.find_all("a", href=True) if a["href"].startswith("#")]
     assert len(links) > 100 and all(link[1:] in targets for link in links)
+    # Each input cell links to the archived file, from the stable name and the run folder.
+    files = {a["href"] for a in soup.find_all("a", href=True) if a["href"].startswith("inputs/")}
+    assert "inputs/high_needs_budget.csv" in files
+    run_folder = (folder / "current").resolve()
+    assert all((folder / f).is_file() and (run_folder / f).is_file() for f in files)
     text = soup.find(id="derivations").get_text(" ", strip=True)
     assert "2,648 + (132) + (5,486) + 6,823 = 3,853" in text
     # The Cabinet paper itself carries none of it.

@@ -28,15 +28,19 @@ def audit_edition(
     figures: Sequence[Mapping[str, Any]],
     derivations: Derivations,
     claims: Sequence[str] = (),
+    inputs: Sequence[str] = (),
 ) -> str:
     """The auditor's edition of ``paper_html`` (the Cabinet paper's HTML), listing first the
-    ``claims`` of the narrative the run warned of (:mod:`highneeds.paper.claims`)."""
+    ``claims`` of the narrative the run warned of (:mod:`highneeds.paper.claims`). Each input
+    cell links to its file among ``inputs``, the run's archived inputs (``inputs/<file>``
+    beside the edition, in its run folder and through the cycle's stable names)."""
     anchors = _number(figures, derivations)
+    links = _InputLinks(inputs)
     listed: dict[str | None, list[dict[str, Any]]] = {}
     for record in figures:
         if _traced(record, derivations):
             listed.setdefault(record.get("paragraph"), []).append(
-                _listed(record, derivations, anchors)
+                _listed(record, derivations, anchors, links)
             )
     soup = BeautifulSoup(paper_html, "html.parser")
     if soup.title is not None and soup.title.string:
@@ -58,7 +62,7 @@ def audit_edition(
     appendix = render_template(
         "highneeds.paper",
         "parts/audit-derivations.html.j2",
-        derivations=[_shown(key, derivations, anchors) for key in anchors],
+        derivations=[_shown(key, derivations, anchors, links) for key in anchors],
         unplaced=_unique(listed.get(None, [])),
     )
     main.append(_fragment(appendix))
@@ -93,6 +97,24 @@ def _traced(record: Mapping[str, Any], derivations: Derivations) -> bool:
     return bool(record.get("traces")) and str(record["traces"]).lstrip("-") in derivations
 
 
+class _InputLinks:
+    """Where an input cell's file is among the run's archived inputs: a cell names its file
+    as its author sees it (``budget.xlsx (sheet 'Forecast')``), which starts with the name."""
+
+    def __init__(self, inputs: Sequence[str]) -> None:
+        self.names = sorted(inputs, key=len, reverse=True)
+
+    def href(self, item: Mapping[str, Any]) -> str | None:
+        from urllib.parse import quote
+
+        cell = item.get("cell")
+        if not cell:
+            return None
+        named = str(cell["file"])
+        found = next((n for n in self.names if named == n or named.startswith(f"{n} (")), None)
+        return None if found is None else f"inputs/{quote(found)}"
+
+
 def _cell_text(item: Mapping[str, Any]) -> str:
     cell = item["cell"]
     if cell["row"] is not None:
@@ -103,7 +125,10 @@ def _cell_text(item: Mapping[str, Any]) -> str:
 
 
 def _listed(
-    record: Mapping[str, Any], derivations: Derivations, anchors: dict[str, str]
+    record: Mapping[str, Any],
+    derivations: Derivations,
+    anchors: dict[str, str],
+    links: _InputLinks,
 ) -> dict[str, Any]:
     traces = str(record["traces"])
     key = named_figure(traces.lstrip("-"), derivations)
@@ -114,6 +139,7 @@ def _listed(
         "negated": traces.startswith("-"),
         "anchor": anchors.get(key),
         "cell": _cell_text(item) if item.get("cell") else None,
+        "href": links.href(item),
     }
 
 
@@ -127,7 +153,9 @@ def _unique(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-def _shown(key: str, derivations: Derivations, anchors: dict[str, str]) -> dict[str, Any]:
+def _shown(
+    key: str, derivations: Derivations, anchors: dict[str, str], links: _InputLinks
+) -> dict[str, Any]:
     item = derivations[key]
     terms, cells = [], {}
     for term in item["terms"]:
@@ -142,6 +170,7 @@ def _shown(key: str, derivations: Derivations, anchors: dict[str, str]) -> dict[
                 "value": value_text(found["value"]),
                 "anchor": anchors.get(target),
                 "cell": _cell_text(found) if found.get("cell") else None,
+                "href": links.href(found),
             }
         )
     values = [(derivations[t["key"]]["value"], t["sign"]) for t in item["terms"]]

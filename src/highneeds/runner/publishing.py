@@ -36,8 +36,9 @@ from highneeds.runner.store import Store, folder_size, fsync_path
 
 CURRENT = "current"
 VALIDATION = "validation"
-#: What the stable names of a cycle show, through ``current``.
-PUBLISHED_NAMES = (*PUBLISHED_FILES, "notebooks")
+#: What the stable names of a cycle show, through ``current``: the paper's files, the
+#: executed notebooks and the archived inputs (which the auditor's edition links to).
+PUBLISHED_NAMES = (*PUBLISHED_FILES, "notebooks", "inputs")
 #: The temporary names publishing and storing use, tidied by :func:`recover`.
 _INCOMING, _OUTGOING = ".incoming", ".outgoing"
 

@@ -195,7 +195,12 @@ def _write_audit_edition(run_dir: Path, html: str) -> None:
 
     processed = run_dir / "processed"
     figures = json.loads((processed / "paper_figures.json").read_text(encoding="utf-8"))
-    edition = audit_edition(html, figures, read_lineage(processed), read_claims(run_dir))
+    inputs = (
+        sorted(p.name for p in (run_dir / "inputs").iterdir())
+        if (run_dir / "inputs").is_dir()
+        else []
+    )
+    edition = audit_edition(html, figures, read_lineage(processed), read_claims(run_dir), inputs)
     (run_dir / PAPER_AUDIT).write_text(edition, encoding="utf-8")
 
 
