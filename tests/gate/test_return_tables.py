@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import InputDataError
 from highneeds.gate.tables import read_cycle_tables
 from highneeds.runner.options import RunOptions
 from highneeds.runner.validate import validate_only
 from tests.conftest import CYCLE
+from tests.gate.test_driver_tables import edit, refused
 
 BLOCKS = (
     "block,year,bfwd,funding,spend\n"
@@ -80,9 +80,5 @@ def test_both_tables_are_read_when_given_and_asked_for_by_no_one_when_not(
 def test_a_bad_return_table_is_refused_where_the_author_can_find_it(
     project: Path, file: str, old: str, new: str, message: str
 ) -> None:
-    path = project / "data" / "raw" / CYCLE / file
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(InputDataError) as caught:
-        validate_only(RunOptions(cycle=CYCLE, root=project))
-    assert message in str(caught.value)
+    edit(project, file, old, new)
+    assert message in refused(project)

@@ -100,36 +100,25 @@ def cover(inputs: ReturnInputs) -> Sheet:
     return Sheet("Cover", ("Dedicated schools grant (DSG) management plan",), lines=rows)
 
 
+#: The High Needs block's lines in the DSG summary, as the template words them, and the model's.
+_HIGH_NEEDS_LINES = (
+    ("Balance brought forward", "bfwd"),
+    ("Transfer from the Schools block", "transfer"),
+    ("Funding (High Needs allocation)", "allocation"),
+    ("Spending (placement costs)", "placement_costs"),
+    ("Balance carried forward", "cfwd"),
+)
+
+
 def dsg_summary(inputs: ReturnInputs, years: list[str]) -> Sheet:
     roll, high = inputs.roll_forward, "High Needs block"
     lines: list[Line | tuple[Any, ...]] = [
-        Line(
-            (high, "Balance brought forward"),
-            _by_year(roll, "bfwd", years),
-            keys=_keys("budget.bfwd", years),
-        ),
-        Line(
-            (high, "Transfer from the Schools block"),
-            _by_year(roll, "transfer", years),
-            keys=_keys("budget.transfer", years),
-        ),
-        Line(
-            (high, "Funding (High Needs allocation)"),
-            _by_year(roll, "allocation", years),
-            keys=_keys("budget.allocation", years),
-        ),
-        Line(
-            (high, "Spending (placement costs)"),
-            _by_year(roll, "placement_costs", years),
-            keys=_keys("budget.placement_costs", years),
-        ),
-        Line((high, "In-year movement"), _by_year(roll, "in_year", years), kind="calculated"),
-        Line(
-            (high, "Balance carried forward"),
-            _by_year(roll, "cfwd", years),
-            keys=_keys("budget.cfwd", years),
-        ),
+        Line((high, measure), _by_year(roll, line, years), keys=_keys(f"budget.{line}", years))
+        for measure, line in _HIGH_NEEDS_LINES
     ]
+    lines.insert(
+        4, Line((high, "In-year movement"), _by_year(roll, "in_year", years), kind="calculated")
+    )
     transfer_out = [None if v is None else -v for v in _by_year(roll, "transfer", years)]
     blocks = inputs.dsg_blocks
     for block, label in OTHER_DSG_BLOCKS.items():
