@@ -36,7 +36,7 @@ report: setup ## run the newest cycle and print where the paper is
 
 test: setup ## run the whole test suite (unit, notebook, end-to-end, accessibility)
 	@bash scripts/setup-system.sh --browser
-	$(PYTHON) -m pytest -n auto
+	$(PYTHON) -m pytest -n auto --dist worksteal
 
 bench: setup ## time the pipeline against the stock tools, and the preview (not part of make test)
 	@bash scripts/setup-system.sh --browser
