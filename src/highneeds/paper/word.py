@@ -144,7 +144,8 @@ class _Writer:
             if classes & {"visually-hidden", "para-number", "section-number"}:
                 return  # words for screen readers only; numbers Word's list writes itself
             if item.tag == "br":
-                pending[0] += "\n"
+                flush()
+                paragraph.add_run().add_break()  # a line break within the paragraph
             elif item.tag == "a" and "xref" in classes and _is_numbered(item):
                 flush()
                 target = word_ooxml.bookmark_name(item.attrs["href"][1:])
