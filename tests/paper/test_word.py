@@ -32,7 +32,10 @@ href="#sec-2">2</a> below.</p></div></div></section>
 <section class="section" id="sec-2"><h2 id="sec-2-title"><span class="section-number">2</span>
 Financial implications</h2>
 <div class="para" id="para-2-1"><span class="para-number">2.1</span><div class="para-body">
-<p>The table shows the forecast.</p></div></div></section>
+<p>The table shows the forecast.</p>
+<table><caption>Table 1: The forecast<sup><a class="figure-note-mark" href="#figure-note-b"><span
+class="visually-hidden">note </span>b</a></sup></caption><thead><tr><th>Year</th></tr></thead>
+<tbody><tr><td>2024/25</td></tr></tbody></table></div></div></section>
 </main></body></html>"""
 
 
@@ -122,7 +125,9 @@ def test_cross_references_are_ref_fields_to_bookmarks_showing_the_number(paper: 
 
 def test_a_figures_note_mark_is_a_superscript(paper: Path) -> None:
     document = docx.Document(str(paper))
-    runs = [r for p in document.paragraphs for r in p.runs if r.text == "a"]
-    assert runs and all(r.font.superscript for r in runs)
+    runs = [r for p in document.paragraphs for r in p.runs if r.text in ("a", "b")]
+    assert [r.text for r in runs] == ["a", "b"] and all(r.font.superscript for r in runs)
+    (caption,) = [p for p in document.paragraphs if p.style.name == "Caption"]
+    assert caption.text == "Table 1: The forecastb" and "[" not in caption.text  # in a caption too
     bold = [r for p in document.paragraphs for r in p.runs if r.text == "£1m"]
     assert bold and bold[0].bold

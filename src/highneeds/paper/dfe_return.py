@@ -362,6 +362,12 @@ def paper_paragraphs(html: str) -> list[tuple[str, str, str]]:
         for para in (d for d in section.find_all("div") if "para" in d.classes):
             parts = [c for c in para.children if not isinstance(c, str)]
             number = next((clean(c.text()) for c in parts if "para-number" in c.classes), "")
-            body = next((clean(c.text()) for c in parts if "para-body" in c.classes), "")
-            out.append((title, number, body))
+            body = next((c for c in parts if "para-body" in c.classes), None)
+            # The paragraph's words: its text paragraphs (a table or chart in it is not prose).
+            texts = [
+                clean(c.text())
+                for c in (body.children if body else [])
+                if not isinstance(c, str) and c.tag == "p"
+            ]
+            out.append((title, number, " ".join(texts)))
     return out

@@ -208,7 +208,7 @@ class _Writer:
             self._list(node)
         elif tag == "blockquote":
             for child in node.find_all("p"):
-                self.document.add_paragraph(_clean(child.text()), style="Quote")
+                self.inline(self.document.add_paragraph(style="Quote"), child)
         else:
             for child in node.children:
                 if isinstance(child, Node):
@@ -255,7 +255,7 @@ class _Writer:
 
         caption = node.find_all("caption")
         if caption:
-            self.document.add_paragraph(_clean(caption[0].text()), style="Caption")
+            self.inline(self.document.add_paragraph(style="Caption"), caption[0])
         rows = [
             r for r in node.find_all("tr") if not any(t.tag == "table" for t in r.find_all("table"))
         ]
@@ -313,7 +313,7 @@ class _Writer:
             self.document.add_paragraph(image[0].attrs["alt"])
         caption = node.find_all("figcaption")
         if caption:
-            self.document.add_paragraph(_clean(caption[0].text()), style="Caption")
+            self.inline(self.document.add_paragraph(style="Caption"), caption[0])
 
 
 def write_docx(
