@@ -96,6 +96,14 @@ def copy_project(project_root: Path, root: Path) -> Path:
     return root
 
 
+def _shared_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This session's temporary folder: under pytest-xdist, the one above each worker's own."""
+    import os
+
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 def built_once(
     tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
 ) -> Path:
@@ -103,11 +111,8 @@ def built_once(
     workers share it (the first to ask builds it while the others wait on a lock), so a
     costly fixture is not paid once per worker. Callers must only read what it holds."""
     import fcntl
-    import os
 
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent  # this session's folder, above each worker's own
+    base = _shared_base(tmp_path_factory)
     target, done = base / name, base / f"{name}.built"
     with (base / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -118,6 +123,65 @@ def built_once(
     return target
 
 
+def start_building(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
+) -> None:
+    """Start :func:`built_once`'s build of ``name`` in a thread, if no one has: the first
+    worker to get here takes the lock at once and builds while the tests run on; whoever
+    asks for the folder then waits on the lock only for what is left of the build (a build
+    that failed is done again, and fails, where the folder is asked for)."""
+    import fcntl
+    import threading
+
+    base = _shared_base(tmp_path_factory)
+    lock = (base / f"{name}.lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()  # another worker is building it, or has
+        return
+    if (base / f"{name}.built").exists():
+        lock.close()
+        return
+
+    def run() -> None:
+        with lock:
+            try:
+                build(base / name)
+                (base / f"{name}.built").touch()
+            except BaseException:  # reported where the folder is asked for
+                shutil.rmtree(base / name, ignore_errors=True)
+
+    threading.Thread(target=run, name=f"building {name}", daemon=True).start()
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle, which this keeps
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that need the published project after the others (each group in its shuffled
+    order): the project is published in the background meanwhile."""
+    items.sort(key=lambda item: "published_run" in getattr(item, "fixturenames", ()))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _publish_in_the_background(
+    request: pytest.FixtureRequest, project_root: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Publish the shipped cycle while the first tests run, if any test of the session needs
+    it (a `-m "not e2e"` session publishes nothing)."""
+    if any("published_run" in getattr(i, "fixturenames", ()) for i in request.session.items):
+        start_building(tmp_path_factory, "published", lambda root: _publish(project_root, root))
+
+
+def _publish(project_root: Path, root: Path) -> None:
+    """The shipped cycle run cold in a copy of the project, and what it printed."""
+    copy_project(project_root, root)
+    result = run_pipeline(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (root.parent / "published-run.json").write_text(
+        json.dumps({"stdout": result.stdout, "stderr": result.stderr}), encoding="utf-8"
+    )
+
+
 @pytest.fixture(scope="session")
 def published_run(
     project_root: Path, tmp_path_factory: pytest.TempPathFactory
@@ -125,15 +189,7 @@ def published_run(
     """A copy of the project with the shipped cycle run once, cold, and published: the
     template each test copies (no test edits it), and what the run printed."""
 
-    def build(root: Path) -> None:
-        copy_project(project_root, root)
-        result = run_pipeline(root)
-        assert result.returncode == 0, result.stdout + result.stderr
-        (root.parent / "published-run.json").write_text(
-            json.dumps({"stdout": result.stdout, "stderr": result.stderr}), encoding="utf-8"
-        )
-
-    root = built_once(tmp_path_factory, "published", build)
+    root = built_once(tmp_path_factory, "published", lambda r: _publish(project_root, r))
     printed = json.loads((root.parent / "published-run.json").read_text(encoding="utf-8"))
     return root, subprocess.CompletedProcess(
         [sys.executable, "pipeline.py", "run"], 0, printed["stdout"], printed["stderr"]
