@@ -100,12 +100,14 @@ def cover(inputs: ReturnInputs) -> Sheet:
     return Sheet("Cover", ("Dedicated schools grant (DSG) management plan",), lines=rows)
 
 
-#: The High Needs block's lines in the DSG summary, as the template words them, and the model's.
+#: The High Needs block's lines in the DSG summary, as the template words them, and the model's
+#: column (each given, or derived from given lines, but for the in-year movement: calculated).
 _HIGH_NEEDS_LINES = (
     ("Balance brought forward", "bfwd"),
     ("Transfer from the Schools block", "transfer"),
     ("Funding (High Needs allocation)", "allocation"),
     ("Spending (placement costs)", "placement_costs"),
+    ("In-year movement", "in_year"),
     ("Balance carried forward", "cfwd"),
 )
 
@@ -113,12 +115,11 @@ _HIGH_NEEDS_LINES = (
 def dsg_summary(inputs: ReturnInputs, years: list[str]) -> Sheet:
     roll, high = inputs.roll_forward, "High Needs block"
     lines: list[Line | tuple[Any, ...]] = [
-        Line((high, measure), _by_year(roll, line, years), keys=_keys(f"budget.{line}", years))
-        for measure, line in _HIGH_NEEDS_LINES
+        Line((high, measure), _by_year(roll, column, years), keys=_keys(f"budget.{column}", years))
+        if column != "in_year"
+        else Line((high, measure), _by_year(roll, column, years), kind="calculated")
+        for measure, column in _HIGH_NEEDS_LINES
     ]
-    lines.insert(
-        4, Line((high, "In-year movement"), _by_year(roll, "in_year", years), kind="calculated")
-    )
     transfer_out = [None if v is None else -v for v in _by_year(roll, "transfer", years)]
     blocks = inputs.dsg_blocks
     for block, label in OTHER_DSG_BLOCKS.items():

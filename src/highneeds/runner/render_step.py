@@ -47,6 +47,7 @@ def render_paper(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None
 
 def _render(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None) -> None:
     from highneeds.gate.paper_yaml import read_paper_metadata
+    from highneeds.model.lineage import read_lineage
     from highneeds.paper.render import LARGE_PRINT_CSS, fix_zip_dates, render_html, render_pdf
     from highneeds.paper.word import write_docx
 
@@ -54,7 +55,8 @@ def _render(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None) -> 
     date = datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
     html = render_html(run_dir / "notebooks" / "04_cabinet_report.ipynb", meta, date)
     (run_dir / PAPER_HTML).write_text(html, encoding="utf-8")
-    _write_audit_edition(run_dir, html)
+    derivations = read_lineage(run_dir / "processed")  # for the auditor's edition and the return
+    _write_audit_edition(run_dir, html, derivations)
     large_print = (run_dir / PAPER_LARGE_PRINT, run_dir, LARGE_PRINT_CSS)
     if large_print_worker is not None:
         large_print_worker.start(run_dir / PAPER_HTML, *large_print)
@@ -74,7 +76,7 @@ def _render(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None) -> 
         running_head=f"{meta['committee']}, {meta['meeting']}: {meta['title']}",
     )
     fix_zip_dates(run_dir / PAPER_DOCX, int(epoch))
-    _write_dfe_return(run_dir, epoch, meta, html)
+    _write_dfe_return(run_dir, epoch, meta, html, derivations)
     if large_print_worker is not None:
         large_print_worker.wait("large print PDF")
     else:
@@ -186,10 +188,9 @@ def _serve_one_render() -> None:
     print(json.dumps(report), flush=True)
 
 
-def _write_audit_edition(run_dir: Path, html: str) -> None:
+def _write_audit_edition(run_dir: Path, html: str, derivations: dict[str, dict]) -> None:
     """The auditor's edition, from the figures the paper printed, the notebooks' lineage and
     the claims notebook 04 warned of."""
-    from highneeds.model.lineage import read_lineage
     from highneeds.paper.audit_edition import audit_edition
     from highneeds.runner.outputs import read_claims
 
@@ -200,7 +201,7 @@ def _write_audit_edition(run_dir: Path, html: str) -> None:
         if (run_dir / "inputs").is_dir()
         else []
     )
-    edition = audit_edition(html, figures, read_lineage(processed), read_claims(run_dir), inputs)
+    edition = audit_edition(html, figures, derivations, read_claims(run_dir), inputs)
     (run_dir / PAPER_AUDIT).write_text(edition, encoding="utf-8")
 
 
@@ -211,11 +212,12 @@ def _notebook_parameter(notebook: Path, name: str) -> str:
     return str(meta["papermill"]["parameters"][name])
 
 
-def _write_dfe_return(run_dir: Path, epoch: str, meta: dict, html: str) -> None:
+def _write_dfe_return(
+    run_dir: Path, epoch: str, meta: dict, html: str, derivations: dict[str, dict]
+) -> None:
     """The DfE management plan return, from the model's tables in the run folder."""
     from highneeds import processed
     from highneeds.model.deficit import SCENARIO_LABELS
-    from highneeds.model.lineage import read_lineage
     from highneeds.paper.dfe_return import ReturnInputs, paper_paragraphs, write_dfe_return
     from highneeds.paper.render import fix_zip_dates
 
@@ -237,7 +239,7 @@ def _write_dfe_return(run_dir: Path, epoch: str, meta: dict, html: str) -> None:
         },
         business_cases=processed.read_table(folder, "business_cases"),
         savings=processed.read_table(folder, "intervention_savings"),
-        derivations=read_lineage(folder),
+        derivations=derivations,
         paragraphs=paper_paragraphs(html),
         demand=optional["demand"],
         placements=optional["placements_forecast"],
