@@ -1,7 +1,8 @@
 """The input gate: Great Expectations suites on every typed table, plus the checks across rows
 and tables that a single-column expectation cannot express, reported the same way.
 
-Great Expectations is slow to import, so it is imported only inside :func:`run_expectations`.
+Great Expectations is slow to import, so it is imported only inside :func:`run_expectations`
+(through :mod:`highneeds.gate.great_expectations_import`, which defers what the gate never uses).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pandas as pd
 from highneeds.categories import AGE_BANDS, CATEGORY_IDS, OTHER_DSG_BLOCKS
 from highneeds.errors import InputDataError, column_in, column_words
 from highneeds.gate.figures import figure_value_problems
+from highneeds.gate.great_expectations_import import import_great_expectations
 from highneeds.gate.limits import (
     InputLimits,
     check_cycle_folder,
@@ -143,8 +145,7 @@ def run_expectations(
     tables: dict[str, pd.DataFrame], suites_dir: Path, docs_dir: Path | None
 ) -> list[CheckResult]:
     """Run each table's suite from ``suites_dir``; write Data Docs to ``docs_dir`` if given."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
+    gx = import_great_expectations()
     from great_expectations.core.expectation_suite import ExpectationSuite
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
