@@ -1,9 +1,12 @@
 """The render worker: the render step in a process of its own, bounded in time, killed with
-every process it started, and its failures reported as the render's own errors."""
+every process it started (its partner among them), and its failures (its partner's among them)
+reported as the render's own errors."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -11,8 +14,17 @@ from pathlib import Path
 import pytest
 
 from highneeds.errors import HighNeedsError
+from highneeds.runner import render_step
+from highneeds.runner.outputs import (
+    DFE_RETURN,
+    PAPER_AUDIT,
+    PAPER_DOCX,
+    PAPER_HTML,
+    PAPER_LARGE_PRINT,
+    PAPER_PDF,
+)
 from highneeds.runner.render_step import RenderTimedOut, RenderWorker
-from tests.conftest import ended
+from tests.conftest import CYCLE, ended
 
 
 def worker_running(program: str) -> RenderWorker:
@@ -78,3 +90,52 @@ def test_an_unused_worker_is_stopped(tmp_path: Path) -> None:
     worker = RenderWorker()
     worker.stop()
     assert worker.process.poll() is not None
+
+
+def test_a_worker_starts_its_partner_in_its_own_group_and_both_are_stopped_together() -> None:
+    worker = RenderWorker()
+    children = Path(f"/proc/{worker.process.pid}/task/{worker.process.pid}/children")
+    deadline = time.monotonic() + 30
+    while not children.read_text().split() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (partner,) = (int(pid) for pid in children.read_text().split())
+    assert os.getpgid(partner) == os.getpgid(worker.process.pid) == worker.process.pid
+    worker.stop()
+    assert ended([worker.process.pid, partner])
+
+
+def test_the_partners_error_is_the_renders_error_and_the_partner_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(render_step, "_write_html", lambda run_dir, epoch: ({}, "<html></html>"))
+    monkeypatch.setattr(render_step, "_write_standard_part", lambda *args: None)
+    partner = RenderWorker(
+        command=(
+            sys.executable,
+            "-c",
+            "import json, sys\nsys.stdin.readline()\n"
+            "print(json.dumps({'message': 'cabinet-report.docx: disk quota', 'exit_code': 7}))\n",
+        ),
+        own_process_group=False,
+    )
+    with pytest.raises(HighNeedsError, match="cabinet-report.docx: disk quota") as error:
+        render_step.render_paper(tmp_path, "1640995200", partner)
+    assert error.value.exit_code == 7
+    assert partner.process.poll() is not None
+
+
+@pytest.mark.e2e
+def test_the_paper_rendered_in_one_process_is_the_one_rendered_side_by_side(
+    published: Path, tmp_path: Path
+) -> None:
+    """The published paper was rendered by a worker and its partner; rendered again here, in
+    this one process, every file is the same, byte for byte."""
+    run = (published / "reports" / CYCLE / "current").resolve()
+    epoch = json.loads((run / "manifest.json").read_text())["source_date_epoch"]
+    folder = shutil.copytree(run, tmp_path / "run")  # the archive's links followed
+    rendered = (PAPER_HTML, PAPER_PDF, PAPER_LARGE_PRINT, PAPER_DOCX, PAPER_AUDIT, DFE_RETURN)
+    for name in rendered:
+        (folder / name).unlink()
+    render_step.render_paper(folder, str(epoch))
+    for name in rendered:
+        assert (folder / name).read_bytes() == (run / name).read_bytes(), name

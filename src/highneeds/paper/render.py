@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import functools
-import json
-import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from highneeds.errors import HighNeedsError
 
 if TYPE_CHECKING:
     from highneeds.paper.assemble import PaperParts
@@ -40,6 +35,11 @@ def render_html(executed_notebook: Path | Any, meta: Mapping[str, Any], date: st
     paper["date"] = date
     body, _ = _exporter().from_notebook_node(notebook, resources={"paper": paper})
     return body
+
+
+def prepare_html_exporter() -> None:
+    """Make the HTML exporter ahead of need (a process that will render, while it waits)."""
+    _exporter()
 
 
 @functools.cache
@@ -96,74 +96,6 @@ def render_pdf(html: str, target: Path, base_url: Path, extra_css: Path | None =
     repair_table_structure(target)
 
 
-class PdfWorker:
-    """A second process that lays out one PDF while this process lays out another.
-
-    WeasyPrint's layout is single-threaded Python, so two PDFs side by side take two
-    processes. The worker is started ahead of need, imports WeasyPrint while the kernels
-    compute, then waits for its one job on standard input (``python -m highneeds.paper.render``).
-    """
-
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        """Start the worker, with ``env`` as its environment (default: this process's)."""
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "highneeds.paper.render"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,  # Ctrl-C reaches the pipeline, which stops the worker
-            env=None if env is None else dict(env),
-        )
-
-    def start(
-        self, html_file: Path, target: Path, base_url: Path, extra_css: Path | None = None
-    ) -> None:
-        """Give the worker its job: lay out ``html_file`` as the PDF ``target``."""
-        assert self.process.stdin is not None
-        job = {
-            "html": str(html_file),
-            "target": str(target),
-            "base_url": str(base_url),
-            "extra_css": str(extra_css) if extra_css else None,
-        }
-        self.process.stdin.write(json.dumps(job) + "\n")
-        self.process.stdin.close()
-
-    def wait(self, what: str) -> None:
-        """Wait for the job; raise if the worker could not lay ``what`` out."""
-        assert self.process.stderr is not None
-        errors = self.process.stderr.read()
-        if self.process.wait() != 0:
-            last = errors.strip().splitlines()[-1:] or ["the worker stopped without a message"]
-            raise HighNeedsError(f"the {what} could not be laid out: {last[0]}")
-
-    def stop(self) -> None:
-        """Stop the worker if it is still running (the run failed or was interrupted)."""
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        for stream in (self.process.stdin, self.process.stderr):
-            if stream is not None and not stream.closed:
-                stream.close()
-
-
-def _serve_one_pdf() -> None:
-    """The worker's side of :class:`PdfWorker`: import, wait for one job, lay it out."""
-    import weasyprint  # noqa: F401  (the point: imported before the job arrives)
-
-    line = sys.stdin.readline()
-    if not line:  # the pipeline needed no PDF after all
-        return
-    job = json.loads(line)
-    render_pdf(
-        Path(job["html"]).read_text(encoding="utf-8"),
-        Path(job["target"]),
-        Path(job["base_url"]),
-        Path(job["extra_css"]) if job["extra_css"] else None,
-    )
-
-
 def fix_zip_dates(path: Path, epoch: int) -> None:
     """Give every entry of a zip (a .docx) the same fixed date, so its bytes reproduce."""
     import zipfile
@@ -178,7 +110,3 @@ def fix_zip_dates(path: Path, epoch: int) -> None:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
             target.writestr(fixed, data)
-
-
-if __name__ == "__main__":
-    _serve_one_pdf()

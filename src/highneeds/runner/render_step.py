@@ -3,8 +3,13 @@ large print PDF, Word, the auditor's edition and the DfE return) in the run fold
 
 The render runs in a process of its own (:class:`RenderWorker`), started while the report
 notebook runs so that its libraries are imported by the time it is needed, and killed, with the
-process laying out the large print PDF, if it overruns ``--render-timeout``: an input cannot
-hold the cycle lock for ever, and the run fails (exit 4) with nothing published."""
+partner process it starts, if it overruns ``--render-timeout``: an input cannot hold the cycle
+lock for ever, and the run fails (exit 4) with nothing published.
+
+Once the HTML is written, the rest is done in two parts side by side, one per core (WeasyPrint
+lays out in single-threaded Python): the large print PDF and the Word paper in a partner
+process the worker starts (``--partner``), and the standard PDF, the auditor's edition and the
+DfE return in the worker. Each part is about 2.5 s of work on the standard machine."""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from highneeds.errors import HighNeedsError
 from highneeds.runner.outputs import (
@@ -30,37 +35,60 @@ from highneeds.runner.outputs import (
     PAPER_PDF,
 )
 
-if TYPE_CHECKING:
-    from highneeds.paper.render import PdfWorker
 
-
-def render_paper(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None = None) -> None:
+def render_paper(run_dir: Path, epoch: str, partner: RenderWorker | None = None) -> None:
     """Render the executed report notebook to the paper in the run folder: HTML, tagged PDF,
-    large print PDF and Word. With ``large_print_worker``, the large print PDF is laid out
-    there, side by side with the standard one."""
+    large print PDF, Word, the auditor's edition and the DfE return. With ``partner`` (a
+    :class:`RenderWorker` started with :data:`PARTNER_COMMAND`), the large print PDF and the
+    Word paper are made there, side by side with the rest; without, here, after it."""
     try:
-        _render(run_dir, epoch, large_print_worker)
+        meta, html = _write_html(run_dir, epoch)
+        if partner is not None:
+            partner.send(run_dir, epoch)
+        _write_standard_part(run_dir, epoch, meta, html)
+        if partner is not None:
+            partner.finish(timeout=None)  # the whole render is bounded by its own worker's limit
+        else:
+            _write_partner_part(run_dir, epoch, meta, html)
     finally:
-        if large_print_worker is not None:
-            large_print_worker.stop()
+        if partner is not None:
+            partner.stop()
 
 
-def _render(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None) -> None:
+def _paper_metadata(run_dir: Path) -> dict[str, Any]:
     from highneeds.gate.paper_yaml import read_paper_metadata
-    from highneeds.model.lineage import read_lineage
-    from highneeds.paper.render import LARGE_PRINT_CSS, fix_zip_dates, render_html, render_pdf
-    from highneeds.paper.word import write_docx
 
-    meta = read_paper_metadata(run_dir / "inputs" / "paper.yaml")
+    return read_paper_metadata(run_dir / "inputs" / "paper.yaml")
+
+
+def _write_html(run_dir: Path, epoch: str) -> tuple[dict[str, Any], str]:
+    """The paper's HTML, written to the run folder; with the paper's metadata."""
+    from highneeds.paper.render import render_html
+
+    meta = _paper_metadata(run_dir)
     date = datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
     html = render_html(run_dir / "notebooks" / "04_cabinet_report.ipynb", meta, date)
     (run_dir / PAPER_HTML).write_text(html, encoding="utf-8")
+    return meta, html
+
+
+def _write_standard_part(run_dir: Path, epoch: str, meta: dict[str, Any], html: str) -> None:
+    """The tagged PDF, the auditor's edition and the DfE return."""
+    from highneeds.model.lineage import read_lineage
+    from highneeds.paper.render import render_pdf
+
+    render_pdf(html, run_dir / PAPER_PDF, run_dir)
     derivations = read_lineage(run_dir / "processed")  # for the auditor's edition and the return
     _write_audit_edition(run_dir, html, derivations)
-    large_print = (run_dir / PAPER_LARGE_PRINT, run_dir, LARGE_PRINT_CSS)
-    if large_print_worker is not None:
-        large_print_worker.start(run_dir / PAPER_HTML, *large_print)
-    render_pdf(html, run_dir / PAPER_PDF, run_dir)
+    _write_dfe_return(run_dir, epoch, meta, html, derivations)
+
+
+def _write_partner_part(run_dir: Path, epoch: str, meta: dict[str, Any], html: str) -> None:
+    """The large print PDF and the Word paper: the partner's part."""
+    from highneeds.paper.render import LARGE_PRINT_CSS, fix_zip_dates, render_pdf
+    from highneeds.paper.word import write_docx
+
+    render_pdf(html, run_dir / PAPER_LARGE_PRINT, run_dir, LARGE_PRINT_CSS)
     charts = {  # each chart's PNG, drawn by 04, by its figure's id
         path.stem: path.read_bytes()
         for path in sorted((run_dir / "processed").glob("figure-*.png"))
@@ -76,11 +104,6 @@ def _render(run_dir: Path, epoch: str, large_print_worker: PdfWorker | None) -> 
         running_head=f"{meta['committee']}, {meta['meeting']}: {meta['title']}",
     )
     fix_zip_dates(run_dir / PAPER_DOCX, int(epoch))
-    _write_dfe_return(run_dir, epoch, meta, html, derivations)
-    if large_print_worker is not None:
-        large_print_worker.wait("large print PDF")
-    else:
-        render_pdf(html, *large_print)
 
 
 class RenderTimedOut(HighNeedsError):
@@ -91,32 +114,54 @@ class RenderTimedOut(HighNeedsError):
 
 #: How the worker is started: this module, run by this Python.
 WORKER_COMMAND = (sys.executable, "-m", "highneeds.runner.render_step")
+#: How the worker starts its partner (which starts none of its own).
+PARTNER_COMMAND = (*WORKER_COMMAND, "--partner")
 
 
 class RenderWorker:
-    """The render step in a process of its own: started ahead of need (it imports the render's
-    libraries and starts the large print PDF's process while it waits), given one run folder
-    to render, and killed, its children with it, if the render overruns its time limit."""
+    """The render step, or its partner's part, in a process of its own: started ahead of need
+    (it imports the render's libraries while it waits), given one run folder, and killed, with
+    every process it started, if the render overruns its time limit."""
 
     def __init__(
-        self, env: Mapping[str, str] | None = None, command: Sequence[str] = WORKER_COMMAND
+        self,
+        env: Mapping[str, str] | None = None,
+        command: Sequence[str] = WORKER_COMMAND,
+        own_process_group: bool = True,
     ) -> None:
+        """Start the worker. With ``own_process_group`` (the pipeline's worker) it is killed
+        as one with what it starts and is spared the terminal's Ctrl-C; without (the partner,
+        started by a worker), it stays in its starter's group and is killed with it."""
         self.process = subprocess.Popen(
             list(command),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            start_new_session=True,  # its own process group: killed as one, spared Ctrl-C
+            start_new_session=own_process_group,
             env=None if env is None else dict(env),
         )
+        self.own_process_group = own_process_group
 
     def render(self, run_dir: Path, epoch: str, timeout: float) -> None:
         """Render the paper of ``run_dir``; raise :class:`RenderTimedOut` after ``timeout``
         seconds (the worker and its children are killed), or the render's own error."""
-        job = json.dumps({"run_dir": str(run_dir), "epoch": epoch}) + "\n"
+        self.send(run_dir, epoch)
+        self.finish(timeout)
+
+    def send(self, run_dir: Path, epoch: str) -> None:
+        """Give the worker its job: render (its part of) the paper of ``run_dir``."""
+        job = {"run_dir": str(run_dir), "epoch": epoch}
+        assert self.process.stdin is not None
+        with suppress(BrokenPipeError):  # a worker that died says why in :meth:`finish`
+            self.process.stdin.write(json.dumps(job) + "\n")
+            self.process.stdin.flush()  # closed by :meth:`finish`
+
+    def finish(self, timeout: float | None) -> None:
+        """Wait for the job sent; raise :class:`RenderTimedOut` after ``timeout`` seconds
+        (the worker and its children are killed), or the error the worker reported."""
         try:
-            answer, errors = self.process.communicate(job, timeout=timeout)
+            answer, errors = self.process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.stop()
             raise RenderTimedOut(
@@ -129,10 +174,13 @@ class RenderWorker:
         _raise_reported_error(answer, errors, self.process.returncode)
 
     def stop(self) -> None:
-        """Kill the worker and every process it started, if still running."""
+        """Kill the worker (and, in its own group, every process it started) if running."""
         if self.process.poll() is None:
             with suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
+                if self.own_process_group:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                else:
+                    self.process.kill()
             self.process.wait()
         for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
             if stream is not None and not stream.closed:
@@ -159,22 +207,22 @@ def _raise_reported_error(answer: str, errors: str, returncode: int) -> None:
     raise HighNeedsError(f"the paper could not be rendered: {last[0]}")
 
 
-def _serve_one_render() -> None:
-    """The worker's side of :class:`RenderWorker`: start the large print PDF's process, import
-    the render's libraries, wait for one run folder, render it and report on stdout."""
-    from highneeds.paper.render import PdfWorker
-
-    large_print = PdfWorker()
+def _serve_one_render(as_partner: bool) -> None:
+    """The worker's side of :class:`RenderWorker`: start the partner (unless this is it),
+    import the render's libraries, wait for one job, do it and report on stdout."""
+    partner = None if as_partner else RenderWorker(command=PARTNER_COMMAND, own_process_group=False)
     try:
-        import docx  # noqa: F401  (imported before the job arrives: the point of the worker)
-        import nbconvert  # noqa: F401
-        import weasyprint  # noqa: F401
-
+        _prepare(as_partner)
         line = sys.stdin.readline()
         if not line:  # the run needed no render after all
             return
         job = json.loads(line)
-        render_paper(Path(job["run_dir"]), job["epoch"], large_print)
+        run_dir, epoch = Path(job["run_dir"]), job["epoch"]
+        if as_partner:
+            html = (run_dir / PAPER_HTML).read_text(encoding="utf-8")
+            _write_partner_part(run_dir, epoch, _paper_metadata(run_dir), html)
+        else:
+            render_paper(run_dir, epoch, partner)
         report: dict[str, object] = {"ok": True}
     except HighNeedsError as error:
         report = {"message": str(error), "exit_code": error.exit_code}
@@ -184,8 +232,31 @@ def _serve_one_render() -> None:
         traceback.print_exc()
         report = {"message": f"the paper could not be rendered: {type(error).__name__}: {error}"}
     finally:
-        large_print.stop()
+        if partner is not None:
+            partner.stop()
     print(json.dumps(report), flush=True)
+    # Its files are written and closed: end now, without tearing down the libraries it
+    # imported (0.1-0.2 s that whoever waits for this process would wait for).
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _prepare(as_partner: bool) -> None:
+    """Done before the job arrives, while the kernels compute (the point of a worker): import
+    the libraries its part uses and compile the paper's HTML template."""
+    import weasyprint  # noqa: F401
+
+    import highneeds.gate.paper_yaml  # noqa: F401
+
+    if as_partner:
+        import docx  # noqa: F401
+    else:
+        import openpyxl  # noqa: F401
+        import pandas  # noqa: F401
+
+        from highneeds.paper.render import prepare_html_exporter
+
+        prepare_html_exporter()
 
 
 def _write_audit_edition(run_dir: Path, html: str, derivations: dict[str, dict]) -> None:
@@ -252,4 +323,4 @@ def _write_dfe_return(
 
 
 if __name__ == "__main__":
-    _serve_one_render()
+    _serve_one_render(as_partner=sys.argv[1:] == ["--partner"])
