@@ -139,3 +139,13 @@ def test_an_unknown_parameter_is_refused_as_for_a_run(root: Path, tmp_path: Path
 def test_a_problem_reads_as_its_message_and_places() -> None:
     problem = Problem("The inputs failed validation.", ("figures.csv, row 3: found 'x'",))
     assert str(problem) == "The inputs failed validation.\n  - figures.csv, row 3: found 'x'"
+
+
+def test_the_preview_draws_its_charts_for_the_screen_only(engine: PreviewEngine) -> None:
+    """Neither a PNG for Word nor the large print drawing: the preview shows neither, and a
+    table edit that moves every chart redraws only what it shows."""
+    html = engine.snapshot.html
+    assert html is not None
+    assert html.count('class="chart-standard"') == 3
+    assert 'class="chart-large-print"' not in html
+    assert not list(engine.processed_dir.glob("figure-*.png"))

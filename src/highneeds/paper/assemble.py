@@ -151,10 +151,11 @@ class PaperParts:
 
 
 def build_paper(
-    meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOutputs, png_charts: bool = True
+    meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOutputs, print_charts: bool = True
 ) -> PaperParts:
     """Render the whole paper: header, recommendations, numbered sections, footer; with
-    ``png_charts``, each chart as PNG too (for the Word paper; the preview needs none)."""
+    ``print_charts``, each chart drawn for print too: as PNG (for the Word paper) and at large
+    print's size (the preview, which shows the paper on screen, needs neither)."""
     counters = {"table": 0, "chart": 0}
     renderer: TextRenderer
 
@@ -188,12 +189,12 @@ def build_paper(
         draw, alt, caption = chart_parts(name, outputs)
         number = next_number("chart")
         # The paper's drawing is laid out once and saved as SVG and as PNG (for Word).
-        standard = draw(STANDARD, ("svg", "png") if png_charts else ("svg",))
-        if png_charts:
-            chart_pngs[f"figure-{number}"] = standard["png"]
-        return figure_html(
-            standard["svg"], draw(LARGE_PRINT, ("svg",))["svg"], number, alt, caption
-        )
+        standard = draw(STANDARD, ("svg", "png") if print_charts else ("svg",))
+        if not print_charts:
+            return figure_html(standard["svg"], None, number, alt, caption)
+        chart_pngs[f"figure-{number}"] = standard["png"]
+        large_print = draw(LARGE_PRINT, ("svg",))["svg"]
+        return figure_html(standard["svg"], large_print, number, alt, caption)
 
     chart_pngs: dict[str, bytes] = {}
     # A figure the notebooks' lineage shows is the council's own carries no mark.

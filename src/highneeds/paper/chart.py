@@ -149,16 +149,17 @@ def figure_bytes(fig: Any, formats: Sequence[str]) -> dict[str, bytes]:
 
 
 def figure_html(
-    standard_svg: bytes, large_print_svg: bytes, number: str, alt: str, caption: str
+    standard_svg: bytes, large_print_svg: bytes | None, number: str, alt: str, caption: str
 ) -> str:
-    """A chart as an HTML figure: its SVG at the paper's size and at large print's (shown only
-    by the large print stylesheet), each with the text alternative."""
+    """A chart as an HTML figure: its SVG at the paper's size and, if given, at large print's
+    (shown only by the large print stylesheet), each with the text alternative."""
     images = [
         {"css_class": css_class, "svg_base64": base64.b64encode(svg).decode("ascii")}
         for css_class, svg in (
             ("chart-standard", standard_svg),
             ("chart-large-print", large_print_svg),
         )
+        if svg is not None
     ]
     return render_template(
         "highneeds.paper",
