@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
@@ -315,3 +316,22 @@ def ended(pids: list[int], within: float = 10.0) -> bool:
             return False
         time.sleep(0.05)
     return True
+
+
+@functools.cache
+def _remembered_suites() -> Any:
+    """The suites' results kept across the tests of one process (the preview's remembered
+    expectations)."""
+    from highneeds.gate.remembered_expectations import RememberedExpectations
+
+    return RememberedExpectations()
+
+
+def suites_for_one_edit(
+    tables: dict[str, Any], suites_dir: Path, docs_dir: Path | None
+) -> list[Any]:
+    """Run the suites as the gate does, but reuse each unchanged table's results from earlier
+    tests in this process and build no Data Docs: for gate cases that each break one table.
+    The cases whose Data Docs matter (what a document shows of a hostile or personal value)
+    run the gate in full."""
+    return _remembered_suites()(tables, suites_dir, None)

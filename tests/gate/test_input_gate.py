@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from highneeds.errors import InputDataError
 from highneeds.runner.options import RunOptions
 from highneeds.runner.validate import validate_only
+from tests.conftest import suites_for_one_edit
 
 CYCLE = "2022-01"
 #: Files of an earlier run under reports/<cycle>/ that `validate` must leave alone.
@@ -360,9 +361,16 @@ def project(project_root: Path, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def gate(project: Path) -> InputDataError:
+#: Cases that run the whole gate, Data Docs included, as a run does; the others re-validate
+#: only the table they break (``suites_for_one_edit``). Every privacy case is among them: what
+#: Great Expectations' documents show of a personal value is part of what they check.
+FULL_GATE_CASES = {"budget-text-in-money-cell", "ehcp-missing-column", "figures-repeated-name"}
+
+
+def gate(project: Path, full: bool = True) -> InputDataError:
+    expectations = None if full else suites_for_one_edit
     with pytest.raises(InputDataError) as caught:
-        validate_only(RunOptions(cycle=CYCLE, root=project))
+        validate_only(RunOptions(cycle=CYCLE, root=project), expectations)
     return caught.value
 
 
@@ -379,13 +387,14 @@ def assert_only_the_gate_documents_written(project: Path) -> None:
 
 def test_the_matrix_has_at_least_30_distinct_cases() -> None:
     assert len({c.id for c in CASES}) == len(CASES) >= 30
+    assert {c.id for c in CASES} >= FULL_GATE_CASES
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input_is_refused_where_the_author_can_find_it(project: Path, case: Case) -> None:
     path = project / "data" / "raw" / CYCLE / case.file
     path.write_text(case.edit(path.read_text(encoding="utf-8")), encoding="utf-8")
-    error = gate(project)
+    error = gate(project, full=case.secret is not None or case.id in FULL_GATE_CASES)
     message = str(error)
     assert error.exit_code == 3
     for fragment in case.expected:

@@ -7,7 +7,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from highneeds.errors import InputDataError, VerificationFailed
 from highneeds.paths import CyclePaths
@@ -18,6 +18,9 @@ from highneeds.runner.options import RunOptions
 from highneeds.runner.publishing import damaged_publication, recover, run_size, show_validation
 from highneeds.runner.storage_errors import storage_failures
 from highneeds.runner.store import Store
+
+if TYPE_CHECKING:
+    from highneeds.gate.validation import RunExpectations
 
 
 @dataclass
@@ -31,8 +34,10 @@ class GateResult:
     warnings: list[str]
 
 
-def validate_only(options: RunOptions) -> GateResult:
-    """Run the input gate alone, in this process: same checks, documents and exit codes."""
+def validate_only(options: RunOptions, expectations: RunExpectations | None = None) -> GateResult:
+    """Run the input gate alone, in this process: same checks, documents and exit codes.
+    ``expectations`` runs the suites (default: every table's, with Data Docs; a caller that
+    checks many edits of one cycle may pass one that remembers unchanged tables)."""
     from highneeds.gate.validation import require_success, validate_cycle
     from highneeds.model.identities import input_identities
 
@@ -50,7 +55,7 @@ def validate_only(options: RunOptions) -> GateResult:
         documents = paths.reports / f".validation.incoming-{os.getpid()}"
         try:
             report, tables = validate_cycle(
-                cycle, paths.raw, paths.expectations, documents, input_identities
+                cycle, paths.raw, paths.expectations, documents, input_identities, expectations
             )
             require_success(report)
         except InputDataError as exc:
