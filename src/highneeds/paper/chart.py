@@ -88,7 +88,7 @@ def _render_chart(
             ax.plot(
                 rows["year"],
                 rows["cfwd"],
-                label=label,
+                label=legend_label(label, style),
                 linewidth=style.line_width,
                 markersize=style.marker_size,
                 **_STYLES[scenario],
@@ -109,6 +109,16 @@ def _render_chart(
         ax.set_xlim(-0.3, len(years))
         _label_line_ends(ax, len(years) - 1, ends, style)
         return figure_bytes(fig, formats)
+
+
+def legend_label(label: str, style: ChartStyle) -> str:
+    """``label`` broken into lines that fit the chart's width beside the legend's line sample
+    (at most about 0.6 em a character): a legend wider than the figure would be cut off, and the
+    layout would squeeze the plot to make room for it."""
+    import textwrap
+
+    characters = int(style.width_in * 72 / (style.font_pt * 0.6)) - 8  # less the sample
+    return textwrap.fill(label, width=characters)
 
 
 def chart_settings(style: ChartStyle, text_as_paths: bool = False) -> Any:
