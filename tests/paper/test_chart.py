@@ -105,14 +105,22 @@ def test_a_surplus_is_drawn_below_zero_not_cut_off(scenarios: pd.DataFrame) -> N
 
 @pytest.mark.parametrize("style", [chart.STANDARD, chart.LARGE_PRINT], ids=["standard", "large"])
 def test_every_legend_line_fits_the_chart_beside_its_line_sample(style) -> None:
-    """Measured in the chart's own font: before, large print's longest label ran off the
-    figure (and the layout squeezed the plot until its year labels overlapped)."""
+    """The deficit chart's and the fan chart's, measured in the charts' own font: before, large
+    print's longest labels ran off the figure (and the layout squeezed the deficit chart's plot
+    until its year labels overlapped)."""
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import TextToPath
 
     font = FontProperties(family="DejaVu Sans", size=style.font_pt)
     sample = 3 * style.font_pt  # the legend's line sample and the gaps around it (points)
-    for label in SCENARIO_LABELS.values():
+    from highneeds.paper import uncertainty_charts as fan
+
+    fan_labels = [
+        f"{band['label']}: {part}"
+        for band in fan._BANDS.values()
+        for part in (fan.FAN_BAND, fan.FAN_MIDDLE)
+    ]
+    for label in [*SCENARIO_LABELS.values(), *fan_labels, fan.FAN_FORECAST]:
         for line in chart.legend_label(label, style).splitlines():
             width, _, _ = TextToPath().get_text_width_height_descent(line, font, ismath=False)
             assert width + sample <= style.width_in * 72, (line, width)

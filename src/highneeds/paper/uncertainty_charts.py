@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from highneeds.paper.chart import ChartStyle, chart_settings, figure_bytes
+from highneeds.paper.chart import ChartStyle, chart_settings, figure_bytes, legend_label
 from highneeds.paper.drawing_memo import remembered
 from highneeds.paper.formatting import gbp_k, num
 
@@ -129,6 +129,12 @@ def describe_fan(levels: pd.DataFrame, draws: int, forecast: Mapping[str, float]
     )
 
 
+#: The fan chart's legend: each scenario's band and middle line, and the forecast's points.
+FAN_BAND = "10th to 90th percentile"
+FAN_MIDDLE = "middle (50th percentile)"
+FAN_FORECAST = "Forecast with the Recovery Plan"
+
+
 @remembered
 def fan_drawings(
     levels: pd.DataFrame,
@@ -155,7 +161,7 @@ def fan_drawings(
                 hatch=band["hatch"],  # told apart by pattern as well as colour
                 edgecolor=band["color"],
                 linewidth=0.6,
-                label=f"{band['label']}: 10th to 90th percentile",
+                label=legend_label(f"{band['label']}: {FAN_BAND}", style),
             )
             ax.plot(
                 years,
@@ -163,7 +169,7 @@ def fan_drawings(
                 color=band["color"],
                 linestyle=band["style"],
                 linewidth=style.line_width,
-                label=f"{band['label']}: middle (50th percentile)",
+                label=legend_label(f"{band['label']}: {FAN_MIDDLE}", style),
             )
         ax.plot(
             list(forecast),
@@ -172,7 +178,7 @@ def fan_drawings(
             linestyle="none",
             marker="D",
             markersize=style.line_width * 2.5,
-            label="Forecast with the Recovery Plan",
+            label=legend_label(FAN_FORECAST, style),
         )
         ax.set_ylabel("Deficit carried forward (£000)")
         ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
