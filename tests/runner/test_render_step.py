@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sys
 import time
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -92,36 +94,68 @@ def test_an_unused_worker_is_stopped(tmp_path: Path) -> None:
     assert worker.process.poll() is not None
 
 
-def test_a_worker_starts_its_partner_in_its_own_group_and_both_are_stopped_together() -> None:
+def test_a_worker_forks_its_partner_into_its_own_group_and_both_are_stopped_together() -> None:
     worker = RenderWorker()
     children = Path(f"/proc/{worker.process.pid}/task/{worker.process.pid}/children")
+    program = os.fsencode("\0".join(render_step.WORKER_COMMAND) + "\0")
+
+    def forked() -> list[int]:  # the worker's program, not another it runs
+        found = []
+        for pid in children.read_text().split():
+            with suppress(OSError):
+                if Path(f"/proc/{pid}/cmdline").read_bytes() == program:
+                    found.append(int(pid))
+        return found
+
     deadline = time.monotonic() + 30
-    while not children.read_text().split() and time.monotonic() < deadline:
+    while not forked() and time.monotonic() < deadline:
         time.sleep(0.05)
-    (partner,) = (int(pid) for pid in children.read_text().split())
+    (partner,) = forked()
+    # Forked once WeasyPrint was imported: its libraries are in the partner's memory already.
+    assert "libpango" in Path(f"/proc/{partner}/maps").read_text()
     assert os.getpgid(partner) == os.getpgid(worker.process.pid) == worker.process.pid
     worker.stop()
     assert ended([worker.process.pid, partner])
 
 
+def failing_partner_part(*args: object) -> None:
+    error = HighNeedsError("cabinet-report.docx: disk quota")
+    error.exit_code = 7
+    raise error
+
+
 def test_the_partners_error_is_the_renders_error_and_the_partner_is_stopped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    (tmp_path / "inputs").mkdir()
+    shutil.copy(Path("data/raw") / CYCLE / "paper.yaml", tmp_path / "inputs")
+    (tmp_path / PAPER_HTML).write_text("<html></html>")
     monkeypatch.setattr(render_step, "_write_html", lambda run_dir, epoch: ({}, "<html></html>"))
     monkeypatch.setattr(render_step, "_write_standard_part", lambda *args: None)
-    partner = RenderWorker(
-        command=(
-            sys.executable,
-            "-c",
-            "import json, sys\nsys.stdin.readline()\n"
-            "print(json.dumps({'message': 'cabinet-report.docx: disk quota', 'exit_code': 7}))\n",
-        ),
-        own_process_group=False,
-    )
+    monkeypatch.setattr(render_step, "_write_partner_part", failing_partner_part)
+    partner = render_step.RenderPartner()  # forked now: it takes the failing part with it
     with pytest.raises(HighNeedsError, match="cabinet-report.docx: disk quota") as error:
         render_step.render_paper(tmp_path, "1640995200", partner)
     assert error.value.exit_code == 7
-    assert partner.process.poll() is not None
+    assert partner.returncode == 0 and ended([partner.pid])
+
+
+def test_a_partner_that_dies_is_the_renders_error(tmp_path: Path) -> None:
+    partner = render_step.RenderPartner()
+    os.kill(partner.pid, signal.SIGKILL)
+    partner.send(tmp_path, "1640995200")
+    with pytest.raises(
+        HighNeedsError, match="the paper could not be rendered: it stopped with exit -9"
+    ):
+        partner.finish()
+    partner.stop()  # twice is harmless: nothing is killed or closed again
+
+
+def test_an_unused_partner_is_stopped() -> None:
+    partner = render_step.RenderPartner()
+    partner.stop()
+    assert partner.returncode == -signal.SIGKILL  # it was waiting for a job
+    assert ended([partner.pid])
 
 
 @pytest.mark.e2e

@@ -85,9 +85,10 @@ def render_pdf(html: str, target: Path, base_url: Path, extra_css: Path | None =
     (:mod:`highneeds.paper.pdf_structure`). ``extra_css`` (e.g. the large print stylesheet)
     is added after the paper's own styles, so that its rules win.
     """
-    from weasyprint import HTML
-
     from highneeds.paper.pdf_structure import repair_table_structure
+    from highneeds.paper.weasyprint_import import import_weasyprint
+
+    HTML = import_weasyprint().HTML
 
     if extra_css is not None:
         style = f"<style>\n{extra_css.read_text(encoding='utf-8')}\n</style>\n</head>"

@@ -8,8 +8,9 @@ lock for ever, and the run fails (exit 4) with nothing published.
 
 Once the HTML is written, the rest is done in two parts side by side, one per core (WeasyPrint
 lays out in single-threaded Python): the large print PDF and the Word paper in a partner
-process the worker starts (``--partner``), and the standard PDF, the auditor's edition and the
-DfE return in the worker. Each part is about 2.5 s of work on the standard machine."""
+(:class:`RenderPartner`), and the standard PDF, the auditor's edition and the DfE return in the
+worker. Each part is about 2 s of work on the standard machine. The partner is forked from the
+worker once the worker has imported the render's libraries, so they are imported once."""
 
 from __future__ import annotations
 
@@ -19,11 +20,11 @@ import signal
 import subprocess
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from highneeds.errors import HighNeedsError
 from highneeds.runner.outputs import (
@@ -36,18 +37,18 @@ from highneeds.runner.outputs import (
 )
 
 
-def render_paper(run_dir: Path, epoch: str, partner: RenderWorker | None = None) -> None:
+def render_paper(run_dir: Path, epoch: str, partner: RenderPartner | None = None) -> None:
     """Render the executed report notebook to the paper in the run folder: HTML, tagged PDF,
-    large print PDF, Word, the auditor's edition and the DfE return. With ``partner`` (a
-    :class:`RenderWorker` started with :data:`PARTNER_COMMAND`), the large print PDF and the
-    Word paper are made there, side by side with the rest; without, here, after it."""
+    large print PDF, Word, the auditor's edition and the DfE return. With ``partner``, the
+    large print PDF and the Word paper are made there, side by side with the rest; without,
+    here, after it."""
     try:
         meta, html = _write_html(run_dir, epoch)
         if partner is not None:
             partner.send(run_dir, epoch)
         _write_standard_part(run_dir, epoch, meta, html)
         if partner is not None:
-            partner.finish(timeout=None)  # the whole render is bounded by its own worker's limit
+            partner.finish()  # bounded by the worker's own time limit
         else:
             _write_partner_part(run_dir, epoch, meta, html)
     finally:
@@ -114,34 +115,28 @@ class RenderTimedOut(HighNeedsError):
 
 #: How the worker is started: this module, run by this Python.
 WORKER_COMMAND = (sys.executable, "-m", "highneeds.runner.render_step")
-#: How the worker starts its partner (which starts none of its own).
-PARTNER_COMMAND = (*WORKER_COMMAND, "--partner")
 
 
 class RenderWorker:
-    """The render step, or its partner's part, in a process of its own: started ahead of need
-    (it imports the render's libraries while it waits), given one run folder, and killed, with
-    every process it started, if the render overruns its time limit."""
+    """The render step in a process of its own: started ahead of need (it imports the render's
+    libraries while it waits), given one run folder, and killed, with every process it started
+    (its partner), if the render overruns its time limit."""
 
     def __init__(
-        self,
-        env: Mapping[str, str] | None = None,
-        command: Sequence[str] = WORKER_COMMAND,
-        own_process_group: bool = True,
+        self, env: Mapping[str, str] | None = None, command: Sequence[str] = WORKER_COMMAND
     ) -> None:
-        """Start the worker. With ``own_process_group`` (the pipeline's worker) it is killed
-        as one with what it starts and is spared the terminal's Ctrl-C; without (the partner,
-        started by a worker), it stays in its starter's group and is killed with it."""
+        """Start the worker, in a process group of its own: it is killed as one with its
+        partner and is spared the terminal's Ctrl-C (the pipeline decides what a Ctrl-C stops).
+        """
         self.process = subprocess.Popen(
             list(command),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            start_new_session=own_process_group,
+            start_new_session=True,
             env=None if env is None else dict(env),
         )
-        self.own_process_group = own_process_group
 
     def render(self, run_dir: Path, epoch: str, timeout: float) -> None:
         """Render the paper of ``run_dir``; raise :class:`RenderTimedOut` after ``timeout``
@@ -151,10 +146,9 @@ class RenderWorker:
 
     def send(self, run_dir: Path, epoch: str) -> None:
         """Give the worker its job: render (its part of) the paper of ``run_dir``."""
-        job = {"run_dir": str(run_dir), "epoch": epoch}
         assert self.process.stdin is not None
         with suppress(BrokenPipeError):  # a worker that died says why in :meth:`finish`
-            self.process.stdin.write(json.dumps(job) + "\n")
+            self.process.stdin.write(_job_line(run_dir, epoch))
             self.process.stdin.flush()  # closed by :meth:`finish`
 
     def finish(self, timeout: float | None) -> None:
@@ -174,18 +168,20 @@ class RenderWorker:
         _raise_reported_error(answer, errors, self.process.returncode)
 
     def stop(self) -> None:
-        """Kill the worker (and, in its own group, every process it started) if running."""
+        """Kill the worker and every process it started (its group), if running."""
         if self.process.poll() is None:
             with suppress(ProcessLookupError):
-                if self.own_process_group:
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                else:
-                    self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
         for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
             if stream is not None and not stream.closed:
                 with suppress(OSError):
                     stream.close()
+
+
+def _job_line(run_dir: Path, epoch: str) -> str:
+    """A render job as the worker and the partner read it: one line of JSON."""
+    return json.dumps({"run_dir": str(run_dir), "epoch": epoch}) + "\n"
 
 
 def _raise_reported_error(answer: str, errors: str, returncode: int) -> None:
@@ -207,33 +203,114 @@ def _raise_reported_error(answer: str, errors: str, returncode: int) -> None:
     raise HighNeedsError(f"the paper could not be rendered: {last[0]}")
 
 
-def _serve_one_render(as_partner: bool) -> None:
-    """The worker's side of :class:`RenderWorker`: start the partner (unless this is it),
-    import the render's libraries, wait for one job, do it and report on stdout."""
-    partner = None if as_partner else RenderWorker(command=PARTNER_COMMAND, own_process_group=False)
+class RenderPartner:
+    """The partner's part of a render (the large print PDF and the Word paper) in a child
+    forked from the render worker once it has imported the render's libraries: they are not
+    imported twice, and the child is in the worker's process group, so it dies with the worker.
+
+    Fork only from a process with a single thread (forking one with threads can leave the child
+    holding a lock no thread will release): the worker forks before it imports numpy, whose
+    OpenBLAS starts a thread."""
+
+    def __init__(self) -> None:
+        job_read, self._jobs = os.pipe()
+        self._answers, answer_write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the partner: never returns
+            os.close(self._jobs)
+            os.close(self._answers)
+            _serve_partner(job_read, answer_write)
+        os.close(job_read)
+        os.close(answer_write)
+        self._open = [self._jobs, self._answers]  # closed once, by whoever is done first
+        self.returncode: int | None = None
+
+    def send(self, run_dir: Path, epoch: str) -> None:
+        """Give the partner its job: its part of the paper of ``run_dir``."""
+        with suppress(BrokenPipeError):  # a partner that died says so in :meth:`finish`
+            os.write(self._jobs, _job_line(run_dir, epoch).encode())
+
+    def finish(self) -> None:
+        """Wait for the partner's part (the worker's own time limit bounds the wait: the
+        pipeline kills the worker's group, the partner with it); raise its error."""
+        self._close(self._jobs)  # no more jobs: the partner's read ends once it has this one
+        with os.fdopen(self._answers, "rb", closefd=False) as answers:
+            answer = answers.read().decode("utf-8", errors="replace")
+        self._wait()
+        _raise_reported_error(answer, "", self.returncode or 0)
+
+    def stop(self) -> None:
+        """Kill the partner if it is still running, and release its pipes."""
+        if self.returncode is None:
+            with suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            self._wait()
+        for descriptor in list(self._open):
+            self._close(descriptor)
+
+    def _close(self, descriptor: int) -> None:
+        if descriptor in self._open:
+            self._open.remove(descriptor)
+            os.close(descriptor)
+
+    def _wait(self) -> None:
+        if self.returncode is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.returncode = os.waitstatus_to_exitcode(status)
+
+
+def _serve_partner(jobs: int, answers: int) -> NoReturn:
+    """The partner's side of :class:`RenderPartner`: one job from ``jobs``, its report on
+    ``answers``; then end without running the worker's clean-up or tearing anything down."""
     try:
-        _prepare(as_partner)
+        with os.fdopen(jobs, "rb") as stream:
+            line = stream.readline()
+        if line:  # none if the worker stopped without rendering
+            job = json.loads(line)
+            run_dir, epoch = Path(job["run_dir"]), job["epoch"]
+            report = _report_of(
+                lambda: _write_partner_part(
+                    run_dir,
+                    epoch,
+                    _paper_metadata(run_dir),
+                    (run_dir / PAPER_HTML).read_text(encoding="utf-8"),
+                )
+            )
+            os.write(answers, (json.dumps(report) + "\n").encode())
+    finally:
+        sys.stderr.flush()
+        os._exit(0)
+
+
+def _report_of(job: Callable[[], None]) -> dict[str, object]:
+    """Do ``job``; what became of it, as :func:`_raise_reported_error` reads it."""
+    try:
+        job()
+    except HighNeedsError as error:
+        return {"message": str(error), "exit_code": error.exit_code}
+    except OSError as error:
+        return {"errno": error.errno, "message": error.strerror, "filename": error.filename}
+    except Exception as error:
+        traceback.print_exc()
+        return {"message": f"the paper could not be rendered: {type(error).__name__}: {error}"}
+    return {"ok": True}
+
+
+def _serve_one_render() -> None:
+    """The worker's side of :class:`RenderWorker`: import the render's libraries (forking the
+    partner once it has those its part needs), wait for one job, do it and report on stdout."""
+    _prepare_partner_part()
+    partner = RenderPartner()  # before numpy starts its thread: the worker forks single-threaded
+    try:
+        _prepare_standard_part()
         line = sys.stdin.readline()
         if not line:  # the run needed no render after all
             return
         job = json.loads(line)
         run_dir, epoch = Path(job["run_dir"]), job["epoch"]
-        if as_partner:
-            html = (run_dir / PAPER_HTML).read_text(encoding="utf-8")
-            _write_partner_part(run_dir, epoch, _paper_metadata(run_dir), html)
-        else:
-            render_paper(run_dir, epoch, partner)
-        report: dict[str, object] = {"ok": True}
-    except HighNeedsError as error:
-        report = {"message": str(error), "exit_code": error.exit_code}
-    except OSError as error:
-        report = {"errno": error.errno, "message": error.strerror, "filename": error.filename}
-    except Exception as error:
-        traceback.print_exc()
-        report = {"message": f"the paper could not be rendered: {type(error).__name__}: {error}"}
+        report = _report_of(lambda: render_paper(run_dir, epoch, partner))
     finally:
-        if partner is not None:
-            partner.stop()
+        partner.stop()
     print(json.dumps(report), flush=True)
     # Its files are written and closed: end now, without tearing down the libraries it
     # imported (0.1-0.2 s that whoever waits for this process would wait for).
@@ -241,22 +318,28 @@ def _serve_one_render(as_partner: bool) -> None:
     os._exit(0)
 
 
-def _prepare(as_partner: bool) -> None:
-    """Done before the job arrives, while the kernels compute (the point of a worker): import
-    the libraries its part uses and compile the paper's HTML template."""
-    import weasyprint  # noqa: F401
+def _prepare_partner_part() -> None:
+    """Import what the partner's part uses (the worker's too): WeasyPrint and python-docx, none
+    of which starts a thread."""
+    import docx  # noqa: F401
 
-    import highneeds.gate.paper_yaml  # noqa: F401
+    import highneeds.gate.paper_yaml
+    import highneeds.paper.render
+    import highneeds.paper.word  # noqa: F401
+    from highneeds.paper.weasyprint_import import import_weasyprint
 
-    if as_partner:
-        import docx  # noqa: F401
-    else:
-        import openpyxl  # noqa: F401
-        import pandas  # noqa: F401
+    import_weasyprint()
 
-        from highneeds.paper.render import prepare_html_exporter
 
-        prepare_html_exporter()
+def _prepare_standard_part() -> None:
+    """Import what only the worker's part uses (pandas, openpyxl) and compile the paper's HTML
+    template, while the kernels compute (the point of a worker)."""
+    import openpyxl  # noqa: F401
+    import pandas  # noqa: F401
+
+    from highneeds.paper.render import prepare_html_exporter
+
+    prepare_html_exporter()
 
 
 def _write_audit_edition(run_dir: Path, html: str, derivations: dict[str, dict]) -> None:
@@ -323,4 +406,4 @@ def _write_dfe_return(
 
 
 if __name__ == "__main__":
-    _serve_one_render(as_partner=sys.argv[1:] == ["--partner"])
+    _serve_one_render()
