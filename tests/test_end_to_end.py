@@ -139,22 +139,26 @@ def test_a_forced_rerun_in_sequence_gives_the_bytes_of_the_run_alongside_the_gat
             assert after[name] == before[name], name
 
 
+#: The model's kernel reads the tables ahead with one figure wrong.
+READ_ONE_FIGURE_WRONG = """
+from pathlib import Path
+from highneeds.gate.tables import read_cycle_tables
+from highneeds.processed import write_typed_tables
+tables = read_cycle_tables(Path({folder!r}) / "inputs")
+tables["figures"].loc[:, "value"] = tables["figures"]["value"] + 1
+write_typed_tables(tables, Path({folder!r}) / "processed")
+"""
+
+
 def test_model_runs_again_after_the_gate_if_the_tables_read_ahead_differ(
     project: Path, first_run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import highneeds.gate.tables
+    from highneeds.runner import overlap
     from highneeds.runner.cycle import run_cycle
     from highneeds.runner.options import RunOptions
 
-    read = highneeds.gate.tables.read_cycle_tables
-
-    def read_one_figure_wrong(raw: Path) -> dict:
-        tables = read(raw)
-        tables["figures"].loc[:, "value"] = tables["figures"]["value"] + 1
-        return tables
-
     before = published_manifest(project)["outputs"]
-    monkeypatch.setattr(highneeds.gate.tables, "read_cycle_tables", read_one_figure_wrong)
+    monkeypatch.setattr(overlap, "_READ_TABLES_AHEAD", READ_ONE_FIGURE_WRONG)
     for name in ("PYTHONPATH", "SOURCE_DATE_EPOCH", "MPLBACKEND"):  # the run sets these
         monkeypatch.setenv(name, os.environ.get(name, ""))
     monkeypatch.delenv("SOURCE_DATE_EPOCH")

@@ -136,6 +136,15 @@ def read_sources(folder: Path) -> dict[str, dict[str, Any]]:
     }
 
 
+def write_typed_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
+    """Every typed table the gate read, and the record of their sources: what the later
+    notebooks read back with :func:`read_typed_tables`. The files written, in that order."""
+    return [
+        *(write_table(frame, folder, name) for name, frame in tables.items()),
+        write_sources(tables, folder),
+    ]
+
+
 def read_typed_tables(folder: Path) -> dict[str, pd.DataFrame]:
     """Every typed table the gate wrote (those :func:`write_sources` recorded), each with the
     input file it came from as ``attrs['source']``, for the model to trace its cells."""

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from highneeds.errors import NotebookFailed
+from highneeds.errors import HighNeedsError, NotebookFailed
 from highneeds.runner.kernels import Kernel, ensure_kernel
 
 
@@ -52,6 +54,62 @@ def test_second_notebook_starts_with_an_empty_namespace_at_in_1(
     )
     assert text(second.cells[0]) == "(False, False)"
     assert [c.execution_count for c in second.cells] == [1, 2]
+
+
+def test_code_run_before_the_notebooks_leaves_its_imports_and_nothing_else(
+    kernel: Kernel, tmp_path: Path
+) -> None:
+    """The model's kernel reads the tables ahead before notebook 02: the notebook still starts
+    at In [1] on an empty namespace, with the modules imported (the point) already there."""
+    kernel.run_code(
+        "import fractions, sys\nread_ahead = 7\nprint('not kept')\n"
+        "open('ran.txt', 'w').write(str('fractions' in sys.modules))",
+        timeout=60,
+    )
+    assert (tmp_path / "ran.txt").read_text() == "True"  # in the kernel's folder
+    executed = run(
+        kernel,
+        notebook(
+            tmp_path,
+            "n.ipynb",
+            "import sys\n'read_ahead' in globals(), 'fractions' in sys.modules",
+        ),
+    )
+    assert text(executed.cells[0]) == "(False, True)"
+    assert executed.cells[0].execution_count == 1
+
+
+def test_code_run_before_the_notebooks_raises_its_error(kernel: Kernel) -> None:
+    with pytest.raises(HighNeedsError, match="InputDataError: figures.csv, row 3"):
+        kernel.run_code(
+            "from highneeds.errors import InputDataError\n"
+            "raise InputDataError('figures.csv, row 3')",
+            timeout=60,
+        )
+
+
+def test_code_run_before_the_notebooks_stops_waiting_when_the_kernel_is_stopped(
+    kernel: Kernel, tmp_path: Path
+) -> None:
+    """A run that fails (or is stopped) while its gate runs shuts the model's kernel down: the
+    read ahead waiting on it ends then, not at its time limit."""
+    errors: list[BaseException] = []
+
+    def read_ahead() -> None:
+        try:
+            kernel.run_code("open('started', 'w').close()\nimport time\ntime.sleep(600)", 600)
+        except BaseException as error:
+            errors.append(error)
+
+    waiting = threading.Thread(target=read_ahead)
+    waiting.start()
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "started").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    kernel.shutdown()
+    waiting.join(timeout=30)
+    assert not waiting.is_alive()
+    assert len(errors) == 1 and "ended before it replied" in str(errors[0])
 
 
 def test_kernel_runs_in_its_folder(kernel: Kernel, tmp_path: Path) -> None:

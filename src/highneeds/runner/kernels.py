@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import re
 import shutil
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -162,7 +164,8 @@ class Kernel:
         from jupyter_core.utils import run_sync
 
         self.cwd = cwd
-        self.notebooks_run = 0
+        #: Whether anything has run on the kernel: the next notebook then empties its namespace.
+        self.used = False
         # Talk to the kernel over a local socket file, not unencrypted TCP.
         self._sockets = socket_folder()
         self.manager = AsyncKernelManager(
@@ -200,8 +203,7 @@ class Kernel:
 
         _register_engine()
         kept = shown_as or target
-        fresh = self.notebooks_run > 0
-        self.notebooks_run += 1
+        fresh, self.used = self.used, True
         with CELL_TRACKER.tracking() as started:
             try:
                 papermill.execute_notebook(
@@ -244,6 +246,41 @@ class Kernel:
                     f"{source.name}: {_failing_cell(target, started.cell)} {what}\n"
                     f"  the executed notebook is kept at {kept}"
                 ) from None
+
+    def run_code(self, code: str, timeout: float) -> None:
+        """Run ``code`` on the kernel outside any notebook, silently and in no history, once
+        the kernel is ready: work that readies the notebooks to come (only the modules it
+        imports stay for them: their namespace is emptied first). Its error is raised as a
+        :class:`HighNeedsError`, as is the kernel's end (stopped by the run, or killed) before
+        it replied; a timeout as :class:`TimeoutError`."""
+        from jupyter_client.blocking import BlockingKernelClient
+
+        client = BlockingKernelClient()
+        client.load_connection_info(self.manager.get_connection_info())
+        client.start_channels()  # with the heartbeat, by which it notices a kernel that died
+        try:
+            client.wait_for_ready(timeout=timeout)
+            self.used = True
+            request = client.execute(code, silent=True, store_history=False)
+            reply = self._reply(client, request, time.monotonic() + timeout)
+        finally:
+            client.stop_channels()
+        content = reply["content"]
+        if content["status"] != "ok":
+            raise HighNeedsError(f"{content.get('ename')}: {content.get('evalue')}")
+
+    def _reply(self, client: Any, request: str, deadline: float) -> dict[str, Any]:
+        """The kernel's reply to ``request``, waited for while the kernel lives."""
+        while time.monotonic() < deadline:
+            try:
+                reply: dict[str, Any] = client.get_shell_msg(timeout=0.2)
+            except queue.Empty:
+                if not self.alive():
+                    raise HighNeedsError("the kernel ended before it replied") from None
+                continue
+            if reply["parent_header"].get("msg_id") == request:
+                return reply
+        raise TimeoutError("the kernel did not reply in time")
 
     def alive(self) -> bool:
         from jupyter_core.utils import run_sync

@@ -101,6 +101,16 @@ def _gate_with_model_ahead(
                     shutil.rmtree(ahead.folder, ignore_errors=True)
 
 
+#: Run on the model's kernel in the folder working ahead: the typed tables, read with the gate's
+#: own reader and written as the gate writes them.
+_READ_TABLES_AHEAD = """
+from pathlib import Path
+from highneeds.gate.tables import read_cycle_tables
+from highneeds.processed import write_typed_tables
+write_typed_tables(read_cycle_tables(Path({folder!r}) / "inputs"), Path({folder!r}) / "processed")
+"""
+
+
 class _ModelAhead(threading.Thread):
     """The steps after the gate, run in a temporary folder while the gate runs."""
 
@@ -119,14 +129,13 @@ class _ModelAhead(threading.Thread):
 
     def run(self) -> None:
         try:
-            from highneeds.gate.tables import read_cycle_tables
-            from highneeds.processed import write_sources, write_table
-
             shutil.copytree(self.steps.run_dir / "inputs", self.folder / "inputs")
-            tables = read_cycle_tables(self.folder / "inputs")
-            for name, frame in tables.items():
-                write_table(frame, self.folder / "processed", name)
-            write_sources(tables, self.folder / "processed")
+            # Read on the model's kernel, which imports pandas for the notebooks anyway: the
+            # pipeline's own process then never imports it.
+            self.kernel.run_code(
+                _READ_TABLES_AHEAD.format(folder=str(self.folder)),
+                timeout=self.steps.options.cell_timeout,
+            )
             self.tables_written = True
             self.steps.run(
                 STEPS[1:],

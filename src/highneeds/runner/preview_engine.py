@@ -168,9 +168,7 @@ class PreviewEngine:
         )
         validation.require_success(report)
         shutil.rmtree(self.processed_dir, ignore_errors=True)
-        for name, frame in tables.items():
-            processed.write_table(frame, self.processed_dir, name)
-        processed.write_sources(tables, self.processed_dir)
+        processed.write_typed_tables(tables, self.processed_dir)
 
     def _paper(self) -> tuple[str, tuple[str, ...]]:
         """The paper's HTML, and the claims of its narrative the forecast does not bear out."""
