@@ -12,6 +12,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from highneeds.errors import HighNeedsError, NotebookFailed
 from highneeds.runner.kernels import Kernel, ensure_kernel
+from tests.conftest import ended
 
 
 def notebook(folder: Path, name: str, *sources: str) -> Path:
@@ -133,6 +134,18 @@ def test_killed_kernel_is_reported_as_lost(kernel: Kernel, tmp_path: Path) -> No
     source = notebook(tmp_path, "kill.ipynb", "import os, signal\nos.kill(os.getpid(), 9)")
     with pytest.raises(NotebookFailed, match=r"cell 1 \(In \[1\]: import os, signal\) lost its"):
         run(kernel, source)
+
+
+def test_an_ended_kernel_is_gone_and_its_shutdown_only_tidies_up(tmp_path: Path) -> None:
+    ensure_kernel()
+    kernel = Kernel(tmp_path)
+    run(kernel, notebook(tmp_path, "a.ipynb", "1 + 1"))
+    pid = kernel.manager.provisioner.pid
+    sockets = kernel._sockets
+    kernel.end()
+    assert ended([pid])
+    kernel.shutdown()
+    assert not kernel.alive() and not sockets.exists()
 
 
 def test_a_deep_temporary_folder_still_starts_a_kernel(

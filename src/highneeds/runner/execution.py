@@ -92,9 +92,14 @@ class StepRunner:
         """Run (or reuse) ``steps`` in order in ``folder``, appending what happened to
         ``records``; notebooks run on ``kernel()``."""
         (folder / "notebooks").mkdir(exist_ok=True)
-        for step in steps:
+        steps = list(steps)
+        used: Kernel | None = None  # the kernel, once a notebook has run on it
+        for index, step in enumerate(steps):
             if self.cancelled.is_set():
                 return
+            if used is not None and not any(later.notebook for later in steps[index:]):
+                used.end()  # idle from now on: gone while the render runs, not after it
+                used = None
             clock = time.monotonic()
             key = self.key(step, folder)
             source = find_reusable(step, key, self.earlier)
@@ -119,7 +124,8 @@ class StepRunner:
                     self.prepare_render()
                 if step.notebook:
                     name = f"{step.name}.ipynb"
-                    kernel().execute(
+                    used = kernel()
+                    used.execute(
                         self.root / "notebooks" / name,
                         folder / "notebooks" / name,
                         self.plan.get(step.name, {}),

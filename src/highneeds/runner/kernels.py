@@ -290,6 +290,16 @@ class Kernel:
         except Exception:
             return False
 
+    def end(self) -> None:
+        """Kill the kernel's process now, without waiting for it to go: its notebooks are done.
+        :meth:`shutdown` then finds it gone and only tidies up (it would otherwise wait, polling,
+        for the process to end: about 0.1 s at the end of a run)."""
+        from jupyter_core.utils import run_sync
+
+        with suppress(Exception):  # a kernel already gone
+            if self.manager.provisioner is not None:
+                run_sync(self.manager.provisioner.kill)()
+
     def shutdown(self) -> None:
         """Stop the kernel at once (it holds nothing to save) and remove its socket files."""
         from jupyter_core.utils import run_sync
