@@ -13,6 +13,7 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
+from highneeds.runner.archive import sha256
 from tests import reference as ref
 from tests.conftest import (
     CYCLE,
@@ -103,12 +104,17 @@ def test_run_folder_archives_inputs_notebooks_and_outputs(project: Path, first_r
 
 
 def test_no_change_rerun_executes_no_notebook(project: Path, first_run) -> None:
-    before = published_manifest(project)["run_id"]
+    earlier = published_manifest(project)
     result = run_pipeline(project)
     assert result.returncode == 0, result.stderr
     manifest = published_manifest(project)
-    assert manifest["run_id"] != before
+    assert manifest["run_id"] != earlier["run_id"]
     assert set(step_statuses(manifest).values()) == {"reused"}
+    # Each reused step records the hashes it was reused for, which are its files' in this run.
+    run_dir = reports(project) / "runs" / manifest["run_id"]
+    for step, was in zip(manifest["steps"], earlier["steps"], strict=True):
+        assert step["outputs"] == was["outputs"]
+        assert step["outputs"] == {name: sha256(run_dir / name) for name in step["outputs"]}
     assert "executed 0 step(s), reused 5" in result.stdout
     changes = json.loads((reports(project) / "changes.json").read_text())
     assert changes["figures_changed"] == 0

@@ -111,7 +111,7 @@ class StepRunner:
             }
             records.append(record)
             if source is not None:
-                copy_outputs(step, source, folder)
+                outputs = copy_outputs(step, source, folder)
                 record.update(status="reused", reused_from=source.name)
                 LOGGER.info(
                     f"[{self.cycle}] {step.name}: unchanged, reused from run {source.name}",
@@ -141,8 +141,9 @@ class StepRunner:
                     )
                 stop_if_interrupted()
                 record["status"] = "ok"
+                outputs = hash_files(folder, step.output_files(folder))
             record["seconds"] = round(time.monotonic() - clock, 3)
-            record["outputs"] = hash_files(folder, step.output_files(folder))
+            record["outputs"] = outputs
             LOGGER.info(
                 f"[{self.cycle}] {step.name}: {record['status']} in {record['seconds']:.1f} s",
                 extra={"step": step.name, "seconds": record["seconds"]},

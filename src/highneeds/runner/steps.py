@@ -223,11 +223,13 @@ def find_reusable(step: Step, key: str, earlier: list[tuple[Path, dict[str, Any]
     return None
 
 
-def copy_outputs(step: Step, source_run: Path, run_dir: Path) -> None:
-    """Copy a reused step's outputs from an earlier run folder into this one."""
+def copy_outputs(step: Step, source_run: Path, run_dir: Path) -> dict[str, str]:
+    """Copy a reused step's outputs from an earlier run folder into this one; their hashes,
+    as :func:`find_reusable` has just checked them (so they are not hashed again)."""
     manifest = read_manifest(source_run) or {}
     record = next(s for s in manifest["steps"] if s["step"] == step.name)
     for name in record["outputs"]:
         target = run_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source_run / name, target)
+    return dict(record["outputs"])
