@@ -151,8 +151,8 @@ class StepRunner:
 
     def prepare_render(self) -> None:
         """Start the process that will render the paper, once: it imports the render's
-        libraries (seconds) while the report notebook runs (not earlier: at the start of a
-        run the gate and the model's kernels already have both cores)."""
+        libraries (seconds) while the notebooks run. A run working ahead of its gate starts it
+        at once; otherwise it starts with the report notebook."""
         with self._lock:
             if self._render_worker is None:
                 self._render_worker = RenderWorker(env=without_secrets(os.environ))
