@@ -192,7 +192,7 @@ def _run_steps(
         # Refused here (exit 8), the attempt is a run of its own: status and the log say so.
         warnings += _stale_cycle(root, cycle, options.require_changes)
         copy_inputs(paths.raw, paths.expectations, run_dir)
-        execute_steps(
+        shared = execute_steps(
             run_dir,
             root,
             plan,
@@ -207,7 +207,17 @@ def _run_steps(
         history = forecast_history(root, (cycle, run_dir))
         write_changes(run_dir, _baselines(root, paths), history=history)
         manifest = build_manifest(
-            run_dir, root, cycle, run_id, "ok", started, epoch, plan, records, None
+            run_dir,
+            root,
+            cycle,
+            run_id,
+            "ok",
+            started,
+            epoch,
+            plan,
+            records,
+            None,
+            code=shared["code"],  # the hash the steps' keys were made with: not hashed again
         )
         write_json(run_dir / MANIFEST, manifest | {"warnings": warnings})
         # Store and publish as one piece: a signal arriving now is held until both are done.

@@ -49,7 +49,10 @@ def build_manifest(
     records: list[dict[str, Any]],
     error: str | None,
     exit_code: int = 0,
+    code: str | None = None,
 ) -> dict[str, Any]:
+    """The manifest of the run in ``run_dir``; ``code`` is the package's hash as the run's
+    steps were keyed with it (hashed here if not given: a run that failed early)."""
     outputs = reproducible_outputs(run_dir)
     manifest = {
         "cycle": cycle,
@@ -63,7 +66,7 @@ def build_manifest(
         "inputs": hash_tree(run_dir / "inputs"),
         "expectations": hash_tree(run_dir / "expectations"),
         "notebook_sources": hash_files(root, (root / "notebooks").glob("*.ipynb")),
-        "code": code_hash(root),
+        "code": code if code is not None else code_hash(root),
         "steps": records,
         "outputs": outputs,
         "documents": _documents(run_dir, outputs),

@@ -24,19 +24,21 @@ def execute_steps(
     epoch: str,
     reports: Path | None,
     records: list[dict[str, Any]],
-) -> None:
-    """Run (or reuse) each step in ``run_dir``, appending what happened to ``records``.
+) -> dict[str, str]:
+    """Run (or reuse) each step in ``run_dir``, appending what happened to ``records``;
+    return what every step's key included (the code's hash among it, for the manifest).
 
     When the gate (01) has to run, the later steps run alongside it unless
     ``options.overlap`` is off: see :func:`_gate_with_model_ahead`.
     """
+    shared = shared_key_parts(root, epoch)
     steps = StepRunner(
         run_dir,
         root,
         plan,
         options,
         epoch,
-        shared_key_parts(root, epoch),
+        shared,
         successful_runs(reports) if reports is not None else [],
     )
     gate = STEPS[0]
@@ -50,6 +52,7 @@ def execute_steps(
     finally:
         kernels.close()
         steps.close()
+    return shared
 
 
 #: The typed tables the gate writes, which the model reads, and the files they came from.
