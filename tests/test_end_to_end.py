@@ -502,12 +502,13 @@ def test_a_rerun_with_nothing_changed_loads_no_pandas_numpy_or_papermill(
     project: Path, first_run
 ) -> None:
     """A re-run that reuses every step only compares keys and copies files: the process that
-    does so must not spend a second importing the libraries the notebooks use."""
+    does so must not spend a second importing the libraries the notebooks use, nor the YAML
+    library for files it does not read."""
     script = (
         "import sys\n"
         "from highneeds.cli import main\n"
         "code = main(['run', '--quiet'])\n"
-        "print(sorted(m for m in ('pandas', 'numpy', 'papermill') if m in sys.modules))\n"
+        "print(sorted(m for m in ('pandas', 'numpy', 'papermill', 'yaml') if m in sys.modules))\n"
         "sys.exit(code)\n"
     )
     result = subprocess.run(

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import yaml
-
 from highneeds import __version__
 
 EXIT_CODES = """exit codes:
@@ -28,6 +26,8 @@ def _parameter(text: str) -> tuple[str, Any]:
     name, sep, value = text.partition("=")
     if not sep or not name:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    import yaml  # here: most commands take no parameter, and the import costs the CLI's start
+
     return name.strip(), yaml.safe_load(value)
 
 

@@ -18,9 +18,9 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from highneeds.errors import InputDataError
+from highneeds.gate.author_yaml import TOO_DEEP, NoAliases
 from highneeds.gate.cell_checks import control_character
 from highneeds.gate.limits import InputLimits, check_input_file
-from highneeds.gate.sources import TOO_DEEP, NoAliases
 from highneeds.typed_figures import find_typed_figures
 
 _YES = {"yes", "true", "y"}
