@@ -7,9 +7,9 @@ partner process it starts, if it overruns ``--render-timeout``: an input cannot 
 lock for ever, and the run fails (exit 4) with nothing published.
 
 Once the HTML is written, the rest is done in two parts side by side, one per core (WeasyPrint
-lays out in single-threaded Python): the large print PDF and the Word paper in a partner
-(:class:`RenderPartner`), and the standard PDF, the auditor's edition and the DfE return in the
-worker. Each part is about 2 s of work on the standard machine. The partner is forked from the
+lays out in single-threaded Python): the large print PDF and the auditor's edition in a partner
+(:class:`RenderPartner`), and the standard PDF, the Word paper and the DfE return in the
+worker. Each part is about 2.3 s of work on the standard machine. The partner is forked from the
 worker once the worker has imported the render's libraries, so they are imported once."""
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ from highneeds.runner.outputs import (
 def render_paper(run_dir: Path, epoch: str, partner: RenderPartner | None = None) -> None:
     """Render the executed report notebook to the paper in the run folder: HTML, tagged PDF,
     large print PDF, Word, the auditor's edition and the DfE return. With ``partner``, the
-    large print PDF and the Word paper are made there, side by side with the rest; without,
-    here, after it."""
+    large print PDF and the auditor's edition are made there, side by side with the rest;
+    without, here, after it."""
     try:
         meta, html = _write_html(run_dir, epoch)
         if partner is not None:
@@ -74,22 +74,12 @@ def _write_html(run_dir: Path, epoch: str) -> tuple[dict[str, Any], str]:
 
 
 def _write_standard_part(run_dir: Path, epoch: str, meta: dict[str, Any], html: str) -> None:
-    """The tagged PDF, the auditor's edition and the DfE return."""
+    """The tagged PDF, the Word paper and the DfE return: the worker's part."""
     from highneeds.model.lineage import read_lineage
-    from highneeds.paper.render import render_pdf
-
-    render_pdf(html, run_dir / PAPER_PDF, run_dir)
-    derivations = read_lineage(run_dir / "processed")  # for the auditor's edition and the return
-    _write_audit_edition(run_dir, html, derivations)
-    _write_dfe_return(run_dir, epoch, meta, html, derivations)
-
-
-def _write_partner_part(run_dir: Path, epoch: str, meta: dict[str, Any], html: str) -> None:
-    """The large print PDF and the Word paper: the partner's part."""
-    from highneeds.paper.render import LARGE_PRINT_CSS, fix_zip_dates, render_pdf
+    from highneeds.paper.render import fix_zip_dates, render_pdf
     from highneeds.paper.word import write_docx
 
-    render_pdf(html, run_dir / PAPER_LARGE_PRINT, run_dir, LARGE_PRINT_CSS)
+    render_pdf(html, run_dir / PAPER_PDF, run_dir)
     charts = {  # each chart's PNG, drawn by 04, by its figure's id
         path.stem: path.read_bytes()
         for path in sorted((run_dir / "processed").glob("figure-*.png"))
@@ -105,6 +95,17 @@ def _write_partner_part(run_dir: Path, epoch: str, meta: dict[str, Any], html: s
         running_head=f"{meta['committee']}, {meta['meeting']}: {meta['title']}",
     )
     fix_zip_dates(run_dir / PAPER_DOCX, int(epoch))
+    _write_dfe_return(run_dir, epoch, meta, html, read_lineage(run_dir / "processed"))
+
+
+def _write_partner_part(run_dir: Path, epoch: str, meta: dict[str, Any], html: str) -> None:
+    """The large print PDF and the auditor's edition: the partner's part (neither needs
+    pandas, which the partner is forked without)."""
+    from highneeds.model.lineage import read_lineage
+    from highneeds.paper.render import LARGE_PRINT_CSS, render_pdf
+
+    render_pdf(html, run_dir / PAPER_LARGE_PRINT, run_dir, LARGE_PRINT_CSS)
+    _write_audit_edition(run_dir, html, read_lineage(run_dir / "processed"))
 
 
 class RenderTimedOut(HighNeedsError):
@@ -204,7 +205,7 @@ def _raise_reported_error(answer: str, errors: str, returncode: int) -> None:
 
 
 class RenderPartner:
-    """The partner's part of a render (the large print PDF and the Word paper) in a child
+    """The partner's part of a render (the large print PDF and the auditor's edition) in a child
     forked from the render worker once it has imported the render's libraries: they are not
     imported twice, and the child is in the worker's process group, so it dies with the worker.
 
@@ -319,11 +320,12 @@ def _serve_one_render() -> None:
 
 
 def _prepare_partner_part() -> None:
-    """Import what the partner's part uses (the worker's too): WeasyPrint and python-docx, none
-    of which starts a thread."""
+    """Import what the partner's part uses (the worker's too): WeasyPrint, the auditor's
+    edition's HTML parser and python-docx, none of which starts a thread."""
     import docx  # noqa: F401
 
     import highneeds.gate.paper_yaml
+    import highneeds.paper.audit_edition
     import highneeds.paper.render
     import highneeds.paper.word  # noqa: F401
     from highneeds.paper.weasyprint_import import import_weasyprint
@@ -332,8 +334,8 @@ def _prepare_partner_part() -> None:
 
 
 def _prepare_standard_part() -> None:
-    """Import what only the worker's part uses (pandas, openpyxl) and compile the paper's HTML
-    template, while the kernels compute (the point of a worker)."""
+    """Import what only the worker's part uses (pandas, openpyxl) and ready the HTML exporter
+    (a sample paper rendered), while the kernels compute (the point of a worker)."""
     import openpyxl  # noqa: F401
     import pandas  # noqa: F401
 
