@@ -14,7 +14,9 @@ import json
 import os
 import platform
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -38,8 +40,39 @@ _PACKAGES = (
 )
 
 
+#: Files hashed within :func:`hashes_kept`, by what says their bytes have not changed since.
+_KEPT: ContextVar[dict[tuple[int, int, int, int], str] | None] = ContextVar(
+    "highneeds_kept_hashes", default=None
+)
+
+
+@contextmanager
+def hashes_kept() -> Iterator[None]:
+    """Within the block (in this thread), a file hashed again unchanged -- the same device,
+    inode, size and modification time -- is not read again. A run holds its cycle's lock for
+    the block and hashes the same files more than once: the published run's outputs when it
+    checks that run is whole and again when it reuses them, its own files for the manifest and
+    again as it stores them."""
+    token = _KEPT.set({})
+    try:
+        yield
+    finally:
+        _KEPT.reset(token)
+
+
 def sha256(path: Path) -> str:
     """The SHA-256 of a file's bytes."""
+    kept = _KEPT.get()
+    if kept is None:
+        return _file_sha256(path)
+    status = os.stat(path)
+    unchanged = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+    if unchanged not in kept:
+        kept[unchanged] = _file_sha256(path)
+    return kept[unchanged]
+
+
+def _file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 16), b""):

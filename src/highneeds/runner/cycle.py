@@ -21,7 +21,7 @@ from typing import Any
 from highneeds.errors import HighNeedsError, InputDataError, Interrupted, StaleCycle
 from highneeds.gate.limits import InputLimits, check_cycle_folder
 from highneeds.paths import CyclePaths
-from highneeds.runner.archive import new_run_id, write_json
+from highneeds.runner.archive import hashes_kept, new_run_id, write_json
 from highneeds.runner.cycles import (
     available_cycles,
     choose_cycle,
@@ -115,6 +115,7 @@ def run_cycle(options: RunOptions) -> RunResult:
         run_environment(root, epoch),
         interruptible(),
         cycle_lock(paths.reports, cycle, LOGGER.warning),
+        hashes_kept(),  # under the lock: a file hashed twice unchanged is read once
     ):
         recover(paths.reports, LOGGER.warning)
         warnings: list[str] = []
