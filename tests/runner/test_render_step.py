@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from highneeds.errors import HighNeedsError
-from highneeds.runner import render_step
+from highneeds.runner import render_parts, render_step
 from highneeds.runner.outputs import (
     DFE_RETURN,
     PAPER_AUDIT,
@@ -130,9 +130,9 @@ def test_the_partners_error_is_the_renders_error_and_the_partner_is_stopped(
     (tmp_path / "inputs").mkdir()
     shutil.copy(Path("data/raw") / CYCLE / "paper.yaml", tmp_path / "inputs")
     (tmp_path / PAPER_HTML).write_text("<html></html>")
-    monkeypatch.setattr(render_step, "_write_html", lambda run_dir, epoch: ({}, "<html></html>"))
-    monkeypatch.setattr(render_step, "_write_standard_part", lambda *args: None)
-    monkeypatch.setattr(render_step, "_write_partner_part", failing_partner_part)
+    monkeypatch.setattr(render_parts, "write_html", lambda run_dir, epoch: ({}, "<html></html>"))
+    monkeypatch.setattr(render_parts, "write_standard_part", lambda *args: None)
+    monkeypatch.setattr(render_parts, "write_partner_part", failing_partner_part)
     partner = render_step.RenderPartner()  # forked now: it takes the failing part with it
     with pytest.raises(HighNeedsError, match="cabinet-report.docx: disk quota") as error:
         render_step.render_paper(tmp_path, "1640995200", partner)

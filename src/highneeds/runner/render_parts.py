@@ -1,0 +1,136 @@
+"""What each part of the render writes into a run folder: the paper's HTML first, then the
+worker's part (the tagged PDF, the Word paper, the DfE return) and the partner's (the large
+print PDF, the auditor's edition). :mod:`highneeds.runner.render_step` runs them, side by side.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from highneeds.runner.outputs import (
+    DFE_RETURN,
+    PAPER_AUDIT,
+    PAPER_DOCX,
+    PAPER_HTML,
+    PAPER_LARGE_PRINT,
+    PAPER_PDF,
+)
+
+
+def paper_metadata(run_dir: Path) -> dict[str, Any]:
+    """The paper's metadata, from the run's own copy of ``paper.yaml``."""
+    from highneeds.gate.paper_yaml import read_paper_metadata
+
+    return read_paper_metadata(run_dir / "inputs" / "paper.yaml")
+
+
+def write_html(run_dir: Path, epoch: str) -> tuple[dict[str, Any], str]:
+    """The paper's HTML, written to the run folder; with the paper's metadata."""
+    from highneeds.paper.render import render_html
+
+    meta = paper_metadata(run_dir)
+    date = datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
+    html = render_html(run_dir / "notebooks" / "04_cabinet_report.ipynb", meta, date)
+    (run_dir / PAPER_HTML).write_text(html, encoding="utf-8")
+    return meta, html
+
+
+def write_standard_part(run_dir: Path, epoch: str, meta: dict[str, Any], html: str) -> None:
+    """The tagged PDF, the Word paper and the DfE return: the worker's part."""
+    from highneeds.model.lineage import read_lineage
+    from highneeds.paper.render import fix_zip_dates, render_pdf
+    from highneeds.paper.word import write_docx
+
+    render_pdf(html, run_dir / PAPER_PDF, run_dir)
+    charts = {  # each chart's PNG, drawn by 04, by its figure's id
+        path.stem: path.read_bytes()
+        for path in sorted((run_dir / "processed").glob("figure-*.png"))
+    }
+    write_docx(
+        html,
+        run_dir / PAPER_DOCX,
+        str(meta["title"]),
+        charts,
+        datetime.fromtimestamp(int(epoch), UTC),
+        subject=f"{meta['committee']}, {meta['meeting']}: report of the {meta['report_of']}",
+        author=str(meta["report_of"]),
+        running_head=f"{meta['committee']}, {meta['meeting']}: {meta['title']}",
+    )
+    fix_zip_dates(run_dir / PAPER_DOCX, int(epoch))
+    _write_dfe_return(run_dir, epoch, meta, html, read_lineage(run_dir / "processed"))
+
+
+def write_partner_part(run_dir: Path, epoch: str, meta: dict[str, Any], html: str) -> None:
+    """The large print PDF and the auditor's edition: the partner's part (neither needs
+    pandas, which the partner is forked without)."""
+    from highneeds.model.lineage import read_lineage
+    from highneeds.paper.render import LARGE_PRINT_CSS, render_pdf
+
+    render_pdf(html, run_dir / PAPER_LARGE_PRINT, run_dir, LARGE_PRINT_CSS)
+    _write_audit_edition(run_dir, html, read_lineage(run_dir / "processed"))
+
+
+def _write_audit_edition(run_dir: Path, html: str, derivations: dict[str, dict]) -> None:
+    """The auditor's edition, from the figures the paper printed, the notebooks' lineage and
+    the claims notebook 04 warned of."""
+    from highneeds.paper.audit_edition import audit_edition
+    from highneeds.runner.outputs import read_claims
+
+    processed = run_dir / "processed"
+    figures = json.loads((processed / "paper_figures.json").read_text(encoding="utf-8"))
+    inputs = (
+        sorted(p.name for p in (run_dir / "inputs").iterdir())
+        if (run_dir / "inputs").is_dir()
+        else []
+    )
+    edition = audit_edition(html, figures, derivations, read_claims(run_dir), inputs)
+    (run_dir / PAPER_AUDIT).write_text(edition, encoding="utf-8")
+
+
+def _notebook_parameter(notebook: Path, name: str) -> str:
+    """A parameter the executed notebook ran with (papermill records them in its metadata):
+    the run folder may be a copy anywhere (verify re-executes in a temporary folder)."""
+    meta = json.loads(notebook.read_text(encoding="utf-8"))["metadata"]
+    return str(meta["papermill"]["parameters"][name])
+
+
+def _write_dfe_return(
+    run_dir: Path, epoch: str, meta: dict, html: str, derivations: dict[str, dict]
+) -> None:
+    """The DfE management plan return, from the model's tables in the run folder."""
+    from highneeds import processed
+    from highneeds.model.deficit import SCENARIO_LABELS
+    from highneeds.paper.dfe_return import ReturnInputs, paper_paragraphs, write_dfe_return
+    from highneeds.paper.render import fix_zip_dates
+
+    folder = run_dir / "processed"
+    scenarios = processed.read_table(folder, "scenarios")
+    optional = {
+        name: processed.read_table_if_present(folder, name)
+        for name in ("demand", "placements_forecast", "dsg_blocks", "ehcps_by_age")
+    }
+    inputs = ReturnInputs(
+        meta=meta,
+        cycle=_notebook_parameter(run_dir / "notebooks" / "04_cabinet_report.ipynb", "cycle"),
+        created=datetime.fromtimestamp(int(epoch), UTC),
+        roll_forward=processed.read_table(folder, "roll_forward"),
+        budget=processed.read_table(folder, "budget"),
+        scenarios=scenarios,
+        scenario_labels={
+            k: v for k, v in SCENARIO_LABELS.items() if k in set(scenarios["scenario"])
+        },
+        business_cases=processed.read_table(folder, "business_cases"),
+        savings=processed.read_table(folder, "intervention_savings"),
+        derivations=derivations,
+        paragraphs=paper_paragraphs(html),
+        demand=optional["demand"],
+        placements=optional["placements_forecast"],
+        dsg_blocks=optional["dsg_blocks"],
+        ehcps_by_age=optional["ehcps_by_age"],
+    )
+    target = run_dir / DFE_RETURN
+    write_dfe_return(target, inputs)
+    fix_zip_dates(target, int(epoch))
