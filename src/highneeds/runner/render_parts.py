@@ -20,18 +20,13 @@ from highneeds.runner.outputs import (
 )
 
 
-def paper_metadata(run_dir: Path) -> dict[str, Any]:
-    """The paper's metadata, from the run's own copy of ``paper.yaml``."""
-    from highneeds.gate.paper_yaml import read_paper_metadata
-
-    return read_paper_metadata(run_dir / "inputs" / "paper.yaml")
-
-
 def write_html(run_dir: Path, epoch: str) -> tuple[dict[str, Any], str]:
-    """The paper's HTML, written to the run folder; with the paper's metadata."""
+    """The paper's HTML, written to the run folder; with the paper's metadata (from the run's
+    own copy of ``paper.yaml``)."""
+    from highneeds.gate.paper_yaml import read_paper_metadata
     from highneeds.paper.render import render_html
 
-    meta = paper_metadata(run_dir)
+    meta = read_paper_metadata(run_dir / "inputs" / "paper.yaml")
     date = datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
     html = render_html(run_dir / "notebooks" / "04_cabinet_report.ipynb", meta, date)
     (run_dir / PAPER_HTML).write_text(html, encoding="utf-8")
@@ -63,9 +58,9 @@ def write_standard_part(run_dir: Path, epoch: str, meta: dict[str, Any], html: s
     _write_dfe_return(run_dir, epoch, meta, html, read_lineage(run_dir / "processed"))
 
 
-def write_partner_part(run_dir: Path, epoch: str, meta: dict[str, Any], html: str) -> None:
-    """The large print PDF and the auditor's edition: the partner's part (neither needs
-    pandas, which the partner is forked without)."""
+def write_partner_part(run_dir: Path, html: str) -> None:
+    """The large print PDF and the auditor's edition: the partner's part (neither needs the
+    paper's metadata, nor pandas, which the partner is forked without)."""
     from highneeds.model.lineage import read_lineage
     from highneeds.paper.render import LARGE_PRINT_CSS, render_pdf
 

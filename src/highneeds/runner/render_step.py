@@ -44,7 +44,7 @@ def render_paper(run_dir: Path, epoch: str, partner: RenderPartner | None = None
         if partner is not None:
             partner.finish()  # bounded by the worker's own time limit
         else:
-            render_parts.write_partner_part(run_dir, epoch, meta, html)
+            render_parts.write_partner_part(run_dir, html)
     finally:
         if partner is not None:
             partner.stop()
@@ -209,14 +209,10 @@ def _serve_partner(jobs: int, answers: int) -> NoReturn:
         with os.fdopen(jobs, "rb") as stream:
             line = stream.readline()
         if line:  # none if the worker stopped without rendering
-            job = json.loads(line)
-            run_dir, epoch = Path(job["run_dir"]), job["epoch"]
+            run_dir = Path(json.loads(line)["run_dir"])  # its part is the same on any date
             report = _report_of(
                 lambda: render_parts.write_partner_part(
-                    run_dir,
-                    epoch,
-                    render_parts.paper_metadata(run_dir),
-                    (run_dir / PAPER_HTML).read_text(encoding="utf-8"),
+                    run_dir, (run_dir / PAPER_HTML).read_text(encoding="utf-8")
                 )
             )
             os.write(answers, (json.dumps(report) + "\n").encode())
@@ -262,25 +258,26 @@ def _serve_one_render() -> None:
 
 
 def _prepare_partner_part() -> None:
-    """Import what the partner's part uses (the worker's too): WeasyPrint, the auditor's
-    edition's HTML parser and python-docx, none of which starts a thread."""
-    import docx  # noqa: F401
-
-    import highneeds.gate.paper_yaml
+    """Import what the partner's part uses (the worker's too): WeasyPrint and the auditor's
+    edition's HTML parser, neither of which starts a thread."""
+    import highneeds.model.lineage
     import highneeds.paper.audit_edition
-    import highneeds.paper.render
-    import highneeds.paper.word  # noqa: F401
+    import highneeds.paper.render  # noqa: F401
     from highneeds.paper.weasyprint_import import import_weasyprint
 
     import_weasyprint()
 
 
 def _prepare_standard_part() -> None:
-    """Import what only the worker's part uses (pandas, openpyxl) and ready the HTML exporter
-    (a sample paper rendered), while the kernels compute (the point of a worker)."""
+    """Import what only the worker's part uses (python-docx, pandas, openpyxl, the paper's
+    metadata reader) and ready the HTML exporter (a sample paper rendered), while the kernels
+    compute (the point of a worker)."""
+    import docx  # noqa: F401
     import openpyxl  # noqa: F401
     import pandas  # noqa: F401
 
+    import highneeds.gate.paper_yaml
+    import highneeds.paper.word  # noqa: F401
     from highneeds.paper.render import prepare_html_exporter
 
     prepare_html_exporter()
