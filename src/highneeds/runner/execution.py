@@ -102,7 +102,7 @@ class StepRunner:
                 used = None
             clock = time.monotonic()
             key = self.key(step, folder)
-            source = find_reusable(step, key, self.earlier)
+            reusable = find_reusable(step, key, self.earlier)
             record: dict[str, Any] = {
                 "step": step.name,
                 "key": key,
@@ -110,8 +110,9 @@ class StepRunner:
                 "start_offset_seconds": round(clock - self.started, 3),
             }
             records.append(record)
-            if source is not None:
-                outputs = copy_outputs(step, source, folder)
+            if reusable is not None:
+                source, outputs = reusable  # the hashes find_reusable has just checked
+                copy_outputs(outputs, source, folder)
                 record.update(status="reused", reused_from=source.name)
                 LOGGER.info(
                     f"[{self.cycle}] {step.name}: unchanged, reused from run {source.name}",

@@ -208,8 +208,11 @@ def successful_runs(reports: Path) -> list[tuple[Path, dict[str, Any]]]:
     return found
 
 
-def find_reusable(step: Step, key: str, earlier: list[tuple[Path, dict[str, Any]]]) -> Path | None:
-    """An earlier successful run whose step had this key and whose outputs are intact."""
+def find_reusable(
+    step: Step, key: str, earlier: list[tuple[Path, dict[str, Any]]]
+) -> tuple[Path, dict[str, str]] | None:
+    """An earlier successful run whose step had this key and whose outputs are intact: the
+    run's folder and those outputs' hashes, as just checked."""
     for run_dir, manifest in earlier:
         record = next((s for s in manifest.get("steps", []) if s["step"] == step.name), None)
         if not record or record.get("key") != key:
@@ -219,17 +222,14 @@ def find_reusable(step: Step, key: str, earlier: list[tuple[Path, dict[str, Any]
             (run_dir / name).is_file() and sha256(run_dir / name) == digest
             for name, digest in produced.items()
         ):
-            return run_dir
+            return run_dir, dict(produced)
     return None
 
 
-def copy_outputs(step: Step, source_run: Path, run_dir: Path) -> dict[str, str]:
-    """Copy a reused step's outputs from an earlier run folder into this one; their hashes,
-    as :func:`find_reusable` has just checked them (so they are not hashed again)."""
-    manifest = read_manifest(source_run) or {}
-    record = next(s for s in manifest["steps"] if s["step"] == step.name)
-    for name in record["outputs"]:
+def copy_outputs(outputs: Iterable[str], source_run: Path, run_dir: Path) -> None:
+    """Copy a reused step's ``outputs`` (names in the run folder) from an earlier run folder
+    into this one."""
+    for name in outputs:
         target = run_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source_run / name, target)
-    return dict(record["outputs"])
