@@ -163,13 +163,18 @@ class Kernel:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
+        from highneeds.runner.kernel_client import CLIENT_CLASS
+
         self.cwd = cwd
         #: Whether anything has run on the kernel: the next notebook then empties its namespace.
         self.used = False
         # Talk to the kernel over a local socket file, not unencrypted TCP.
         self._sockets = socket_folder()
         self.manager = AsyncKernelManager(
-            kernel_name=KERNEL_NAME, transport="ipc", ip=str(self._sockets / "kernel")
+            kernel_name=KERNEL_NAME,
+            transport="ipc",
+            ip=str(self._sockets / "kernel"),
+            client_class=CLIENT_CLASS,  # papermill's clients and ours: ready without a pause
         )
         # What the kernel prints goes to a file beside its sockets, not over the run's console.
         self._output = (self._sockets / "kernel.log").open("ab")
@@ -253,29 +258,32 @@ class Kernel:
         imports stay for them: their namespace is emptied first). Its error is raised as a
         :class:`HighNeedsError`, as is the kernel's end (stopped by the run, or killed) before
         it replied; a timeout as :class:`TimeoutError`."""
-        from jupyter_client.blocking import BlockingKernelClient
+        from jupyter_core.utils import run_sync
 
-        client = BlockingKernelClient()
-        client.load_connection_info(self.manager.get_connection_info())
-        client.start_channels()  # with the heartbeat, by which it notices a kernel that died
-        try:
-            client.wait_for_ready(timeout=timeout)
-            self.used = True
-            request = client.execute(code, silent=True, store_history=False)
-            reply = self._reply(client, request, time.monotonic() + timeout)
-        finally:
-            client.stop_channels()
-        content = reply["content"]
+        content = run_sync(self._run_silently)(code, timeout)
         if content["status"] != "ok":
             raise HighNeedsError(f"{content.get('ename')}: {content.get('evalue')}")
 
-    def _reply(self, client: Any, request: str, deadline: float) -> dict[str, Any]:
+    async def _run_silently(self, code: str, timeout: float) -> dict[str, Any]:
+        client = self.manager.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=timeout)
+            self.used = True
+            request = client.execute(code, silent=True, store_history=False)
+            reply = await self._reply(client, request, time.monotonic() + timeout)
+        finally:
+            client.stop_channels()
+        content: dict[str, Any] = reply["content"]
+        return content
+
+    async def _reply(self, client: Any, request: str, deadline: float) -> dict[str, Any]:
         """The kernel's reply to ``request``, waited for while the kernel lives."""
         while time.monotonic() < deadline:
             try:
-                reply: dict[str, Any] = client.get_shell_msg(timeout=0.2)
+                reply: dict[str, Any] = await client.get_shell_msg(timeout=0.2)
             except queue.Empty:
-                if not self.alive():
+                if not await self.manager.is_alive():
                     raise HighNeedsError("the kernel ended before it replied") from None
                 continue
             if reply["parent_header"].get("msg_id") == request:
