@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -113,6 +115,54 @@ def test_code_run_before_the_notebooks_stops_waiting_when_the_kernel_is_stopped(
     assert len(errors) == 1 and "ended before it replied" in str(errors[0])
 
 
+def test_printed_lines_flushed_in_pieces_come_back_as_one_output(
+    kernel: Kernel, tmp_path: Path
+) -> None:
+    """The kernel sends a cell's printing in as many pieces as its buffer was flushed (which
+    depends on how busy the machine is): the executed notebook holds one output either way."""
+    executed = run(
+        kernel,
+        notebook(
+            tmp_path,
+            "printing.ipynb",
+            "import time\nprint('a.csv', flush=True)\ntime.sleep(0.3)\nprint('b.csv')",
+        ),
+    )
+    assert [o.get("text") for o in executed.cells[0].outputs] == ["a.csv\nb.csv\n"]
+
+
+_EXECUTE_AND_LIST_LOADED = """
+import sys
+from pathlib import Path
+from highneeds.runner.archive import normalise_notebook
+from highneeds.runner.kernels import Kernel
+folder = Path(sys.argv[1])
+kernel = Kernel(folder)
+try:
+    kernel.execute(folder / "n.ipynb", folder / "out.ipynb", {}, cell_timeout=60, kernel_timeout=60)
+finally:
+    kernel.shutdown()
+normalise_notebook(folder / "out.ipynb", "notebooks/n.ipynb")
+print("nbconvert" in sys.modules)
+"""
+
+
+def test_executing_and_storing_a_notebook_does_not_import_nbconvert(tmp_path: Path) -> None:
+    """The pipeline's own process executes and normalises notebooks; nbconvert, which only the
+    render needs, would cost it 0.15 s to import."""
+    ensure_kernel()
+    notebook(tmp_path, "n.ipynb", "print('ran')")
+    done = subprocess.run(
+        [sys.executable, "-c", _EXECUTE_AND_LIST_LOADED, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["False"]
+    assert "ran" in (tmp_path / "out.ipynb").read_text()
+
+
 def test_kernel_runs_in_its_folder(kernel: Kernel, tmp_path: Path) -> None:
     executed = run(kernel, notebook(tmp_path, "cwd.ipynb", "import os\nos.getcwd()"))
     assert text(executed.cells[0]) == repr(str(tmp_path))
@@ -134,6 +184,20 @@ def test_killed_kernel_is_reported_as_lost(kernel: Kernel, tmp_path: Path) -> No
     source = notebook(tmp_path, "kill.ipynb", "import os, signal\nos.kill(os.getpid(), 9)")
     with pytest.raises(NotebookFailed, match=r"cell 1 \(In \[1\]: import os, signal\) lost its"):
         run(kernel, source)
+    assert (tmp_path / "executed-kill.ipynb").is_file()  # kept, as far as it got
+
+
+def test_notebook_cut_short_by_a_timeout_is_kept_as_far_as_it_got(
+    kernel: Kernel, tmp_path: Path
+) -> None:
+    """Cells are not saved as they run: a notebook stopped mid-cell is written when it stops."""
+    source = notebook(tmp_path, "slow.ipynb", "print('read')", "import time\ntime.sleep(60)")
+    target = tmp_path / "executed-slow.ipynb"
+    with pytest.raises(NotebookFailed, match=r"cell 2 \(In \[2\]: import time\) timed out"):
+        kernel.execute(source, target, {}, cell_timeout=1, kernel_timeout=60)
+    kept = nbformat.read(target, as_version=4)
+    assert text(kept.cells[0]) == "read\n"
+    assert kept.cells[1].execution_count == 2
 
 
 def test_an_ended_kernel_is_gone_and_its_shutdown_only_tidies_up(tmp_path: Path) -> None:

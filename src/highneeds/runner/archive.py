@@ -104,16 +104,11 @@ _VOLATILE_NOTEBOOK_KEYS = (
 
 def normalise_notebook(path: Path, relative_name: str) -> None:
     """Drop timestamps and absolute paths from an executed notebook, so that the same inputs
-    give the same bytes. Durations are kept in the run's manifest instead.
-
-    A cell's printed lines are merged into one output: the kernel sends them in as many
-    pieces as its output buffer was flushed, which depends on how busy the machine is (a
-    cell printing nine paths came back in one piece or in two)."""
+    give the same bytes. Durations are kept in the run's manifest instead. (A cell's printed
+    lines are already one output: :mod:`highneeds.runner.kernels` has nbclient merge them.)"""
     import nbformat
-    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
     notebook = nbformat.read(path, as_version=4)
-    notebook, _ = CoalesceStreamsPreprocessor().preprocess(notebook, {})
     papermill = notebook.metadata.get("papermill", {})
     for key in _VOLATILE_NOTEBOOK_KEYS:
         papermill.pop(key, None)

@@ -127,12 +127,17 @@ def _define_and_register_engine() -> None:
             **kwargs: Any,
         ) -> Any:
             from papermill.engines import logger
+            from papermill.iorw import write_ipynb
 
             kwargs.pop("input_path", None)
+            written_on_failure = kwargs.pop("written_on_failure")
             client = FreshNamespaceClient(
                 nb_man,
                 km=kwargs.pop("km"),
                 fresh_namespace=kwargs.pop("fresh_namespace", False),
+                # A cell's printed lines as one output: the kernel sends them in as many pieces
+                # as its buffer was flushed, which depends on how busy the machine is.
+                coalesce_streams=True,
                 timeout=execution_timeout,
                 startup_timeout=start_timeout,
                 kernel_name=kernel_name,
@@ -144,6 +149,12 @@ def _define_and_register_engine() -> None:
             )
             try:
                 return client.execute()
+            except BaseException:
+                # Cells are not saved as they run (each save validates and writes the whole
+                # notebook, charts and all). Papermill writes a notebook whose cell raised;
+                # one cut short (a timeout, a lost kernel) is written here, as far as it got.
+                write_ipynb(nb_man.nb, written_on_failure)
+                raise
             finally:
                 # The kernel stays up for the next notebook; this notebook's client does not.
                 if client.kc is not None:
@@ -221,7 +232,8 @@ class Kernel:
                     log_output=True,  # papermill then reports each cell's start to the tracker
                     execution_timeout=cell_timeout,
                     start_timeout=kernel_timeout,
-                    request_save_on_cell_execute=True,  # keep the notebook up to a failure
+                    request_save_on_cell_execute=False,  # written once, at its end
+                    written_on_failure=str(target),
                     km=self.manager,
                     fresh_namespace=fresh,
                 )
