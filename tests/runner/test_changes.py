@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
-from highneeds.runner.changes import input_changes
+import pytest
+
+from highneeds.runner.changes import compare_papers, input_changes
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "seven-categories"
 
@@ -42,3 +45,41 @@ def test_a_category_year_cell_is_not_mistaken_for_another_year(
         "5",
         "6",
     )
+
+
+def test_identical_inputs_have_no_changes_and_no_table_is_read(
+    shipped_raw: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """A re-run with nothing changed compares its inputs with the published run's: the same
+    bytes need no reading (a table's reader is the slowest part of a no-change run's log)."""
+    from highneeds.runner import changes
+
+    old = copy_of(shipped_raw, tmp_path / "old")
+    new = copy_of(shipped_raw, tmp_path / "new")
+    monkeypatch.setattr(changes, "read_source", lambda *args: pytest.fail("a table was read"))
+    assert input_changes(old, new) == []
+    (new / "narrative.md").write_text("edited")  # a text input changed: still no cell did
+    monkeypatch.undo()
+    assert input_changes(old, new) == []
+
+
+def test_papers_with_the_same_figures_are_compared_without_reading_the_lineage(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from highneeds.runner import changes
+
+    for run in ("old", "new"):
+        (tmp_path / run / "processed").mkdir(parents=True)
+        (tmp_path / run / "inputs").mkdir()
+        (tmp_path / run / changes.FIGURES_FILE).write_text(
+            json.dumps([{"id": "f1", "text": "£1,834k", "where": "para 2.1"}])
+        )
+    monkeypatch.setattr(
+        changes.Lineage, "read", classmethod(lambda cls, path: pytest.fail("lineage read"))
+    )
+    assert compare_papers(tmp_path / "old", tmp_path / "new") == ([], [])
+    (tmp_path / "new" / changes.FIGURES_FILE).write_text(
+        json.dumps([{"id": "f1", "text": "£1,900k", "where": "para 2.1"}])
+    )
+    with pytest.raises(pytest.fail.Exception, match="lineage read"):
+        compare_papers(tmp_path / "old", tmp_path / "new")

