@@ -12,12 +12,18 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from highneeds.runner.archive import hash_files, read_manifest, runs_newest_first, sha256
+from highneeds.runner.archive import (
+    hash_files,
+    hash_known,
+    read_manifest,
+    runs_newest_first,
+    sha256,
+)
 from highneeds.runner.outputs import RENDERED_FILES
 
 
@@ -226,10 +232,13 @@ def find_reusable(
     return None
 
 
-def copy_outputs(outputs: Iterable[str], source_run: Path, run_dir: Path) -> None:
-    """Copy a reused step's ``outputs`` (names in the run folder) from an earlier run folder
-    into this one."""
-    for name in outputs:
+def copy_outputs(outputs: Mapping[str, str], source_run: Path, run_dir: Path) -> None:
+    """Copy a reused step's ``outputs`` (names in the run folder, with the hashes
+    :func:`find_reusable` has just checked) from an earlier run folder into this one; within
+    the run's :func:`~highneeds.runner.archive.hashes_kept`, each copy keeps its hash (the
+    manifest and the store would otherwise read it again)."""
+    for name, digest in outputs.items():
         target = run_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source_run / name, target)
+        hash_known(target, digest)
