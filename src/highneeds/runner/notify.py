@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 import re
-import ssl
 import tempfile
 import threading
 import time
@@ -250,6 +249,8 @@ def trusted_certificates(ca_file: str | None) -> Iterator[None]:
     if not ca_file:
         yield
         return
+    import ssl  # only where a notification is sent: the CLI starts without it
+
     system = ssl.get_default_verify_paths().cafile
     if system is None:  # no system store: the one requests ships with
         import certifi
