@@ -143,13 +143,16 @@ try:
 finally:
     kernel.shutdown()
 normalise_notebook(folder / "out.ipynb", "notebooks/n.ipynb")
-print("nbconvert" in sys.modules)
+print(sorted(m for m in ("nbconvert", "IPython") if m in sys.modules))
 """
 
 
-def test_executing_and_storing_a_notebook_does_not_import_nbconvert(tmp_path: Path) -> None:
-    """The pipeline's own process executes and normalises notebooks; nbconvert, which only the
-    render needs, would cost it 0.15 s to import."""
+def test_executing_and_storing_a_notebook_imports_neither_nbconvert_nor_ipython(
+    tmp_path: Path,
+) -> None:
+    """The pipeline's own process executes and normalises notebooks: nbconvert, which only the
+    render needs, would cost it 0.15 s to import, and IPython (which jupyter_client imports to
+    look for kernels in a legacy folder) 0.05 s before any kernel starts."""
     ensure_kernel()
     notebook(tmp_path, "n.ipynb", "print('ran')")
     done = subprocess.run(
@@ -159,7 +162,7 @@ def test_executing_and_storing_a_notebook_does_not_import_nbconvert(tmp_path: Pa
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["False"]
+    assert done.stdout.splitlines() == ["[]"]
     assert "ran" in (tmp_path / "out.ipynb").read_text()
 
 
@@ -231,3 +234,23 @@ def test_a_deep_temporary_folder_still_starts_a_kernel(
         started.shutdown()
     assert not started._sockets.exists()
     assert not list(deep.iterdir())  # nothing left behind in the deep folder either
+
+
+def test_a_highneeds_kernel_running_another_python_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notebooks must never run on another environment's Python."""
+    import json
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from highneeds.runner import kernels
+
+    spec = tmp_path / "kernels" / "highneeds"
+    spec.mkdir(parents=True)
+    argv = ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "x"}))
+    specs = KernelSpecManager(kernel_dirs=[str(tmp_path / "kernels")])
+    monkeypatch.setattr(kernels, "kernel_specs", lambda: specs)
+    with pytest.raises(HighNeedsError, match="runs /usr/bin/python3, not this environment's"):
+        ensure_kernel()

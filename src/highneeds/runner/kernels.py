@@ -10,6 +10,7 @@ plain papermill. Only imported modules carry over, which is the point.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import queue
@@ -52,14 +53,26 @@ def socket_folder() -> Path:
     return Path(tempfile.mkdtemp(prefix="highneeds-kernel-", dir="/tmp"))
 
 
+@functools.cache
+def kernel_specs() -> Any:
+    """jupyter_client's kernel specs, looked for in Jupyter's own folders (this environment's
+    among them, where ``make setup`` installs the ``highneeds`` kernel). Its default list also
+    has IPython's legacy folder, and imports IPython to find it: 0.05 s of the pipeline's
+    process before any kernel could start."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_core.paths import jupyter_path
+
+    return KernelSpecManager(kernel_dirs=jupyter_path("kernels"))
+
+
 def ensure_kernel() -> None:
     """Make sure the ``highneeds`` kernel runs this environment's Python, installing it if absent.
 
     The notebooks must never run on whatever ``python3`` kernel happens to be installed.
     """
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    from jupyter_client.kernelspec import NoSuchKernel
 
-    manager = KernelSpecManager()
+    manager = kernel_specs()
     try:
         spec = manager.get_kernel_spec(KERNEL_NAME)
     except NoSuchKernel:
@@ -186,6 +199,7 @@ class Kernel:
             transport="ipc",
             ip=str(self._sockets / "kernel"),
             client_class=CLIENT_CLASS,  # papermill's clients and ours: ready without a pause
+            kernel_spec_manager=kernel_specs(),
         )
         # What the kernel prints goes to a file beside its sockets, not over the run's console.
         self._output = (self._sockets / "kernel.log").open("ab")
