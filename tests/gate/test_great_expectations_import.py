@@ -1,5 +1,5 @@
-"""Great Expectations is imported without scipy.stats, which the gate never uses, and nothing
-it needs is missing: the statistics load on first use."""
+"""Great Expectations is imported without scipy.stats and altair, which the gate never uses, and
+nothing it needs is missing: each loads on first use."""
 
 import json
 import subprocess
@@ -16,12 +16,17 @@ from highneeds.gate.tables import read_cycle_tables
 from highneeds.gate.validation import run_expectations
 gx = import_great_expectations()
 after_import = "scipy.stats._stats_py" in sys.modules
+altair_after_import = "altair.vegalite" in sys.modules
 cycle = Path(sys.argv[1])
 ROOT_EXPECTATIONS = Path(sys.argv[2])
 tables = read_cycle_tables(cycle)
 results = run_expectations(tables, ROOT_EXPECTATIONS, None)
 suites = [json.loads((ROOT_EXPECTATIONS / f"{name}.json").read_text()) for name in tables]
 after_suites = "scipy.stats._stats_py" in sys.modules
+altair_after_suites = "altair.vegalite" in sys.modules
+import altair as alt
+altair_imported_lazily = "altair.vegalite" in sys.modules
+chart = alt.Chart.__name__
 from scipy import stats
 half = float(stats.norm.cdf(0.0))
 print(json.dumps({
@@ -29,11 +34,12 @@ print(json.dumps({
     "passed": all(r.success for r in results), "checks": len(results),
     "in_suites": sum(len(suite["expectations"]) for suite in suites), "half": half,
     "loaded_on_use": "scipy.stats._stats_py" in sys.modules,
+    "altair": [altair_after_import, altair_after_suites, altair_imported_lazily, chart],
 }))
 """
 
 
-def test_the_gate_imports_great_expectations_without_scipy_stats_and_still_has_it_on_use():
+def test_the_gate_imports_great_expectations_without_scipy_stats_or_altair_and_has_them_on_use():
     cycle = ROOT / "data" / "raw" / "2022-01"
     done = subprocess.run(
         [sys.executable, "-c", PROBE, str(cycle), str(ROOT / "expectations")],
@@ -49,3 +55,6 @@ def test_the_gate_imports_great_expectations_without_scipy_stats_and_still_has_i
     assert seen["passed"] and seen["checks"] == seen["in_suites"] > 0
     assert seen["half"] == 0.5  # ...but there, loaded, the moment something uses it
     assert seen["loaded_on_use"] is True
+    # altair too: not loaded by the import, the suites or an ``import altair as alt``; loaded
+    # the moment something reads from it.
+    assert seen["altair"] == [False, False, False, "Chart"]

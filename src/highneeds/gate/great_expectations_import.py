@@ -9,8 +9,11 @@ imports Great Expectations. Nothing changes in what runs: the first attribute re
 ``scipy.stats`` loads the real module, which then replaces the lazy one in place, so an
 expectation that needs it still gets it.
 
-``altair``, the other heavy import of that module, cannot be deferred this way on Python 3.11:
-``import altair as alt`` reads the lazy module's ``__spec__``, which loads it at once.
+``altair``, the other heavy import of that module (0.17 s), is deferred the same way, with one
+difference: ``import altair as alt`` reads the module's ``__spec__`` (to see whether it is still
+being initialised), which loads a plain lazy module at once, so ``altair``'s lazy module answers
+``__spec__`` without loading (:class:`_LazyModuleShowingSpec`). It is built on the standard
+library's ``importlib.util._LazyModule``; where that is missing, ``altair`` is imported as usual.
 """
 
 from __future__ import annotations
@@ -21,7 +24,23 @@ import sys
 from types import ModuleType
 
 #: Modules Great Expectations imports at start-up that no expectation of the gate uses.
-DEFERRED_MODULES = ("scipy.stats",)
+DEFERRED_MODULES = ("scipy.stats", "altair")
+
+_LazyModule: type | None = getattr(importlib.util, "_LazyModule", None)
+
+
+if _LazyModule is not None:
+
+    class _LazyModuleShowingSpec(_LazyModule):  # type: ignore[misc,valid-type]
+        """A module loaded on first use that answers ``__spec__`` without loading."""
+
+        def __getattribute__(self, attr: str) -> object:
+            if attr == "__spec__":
+                return object.__getattribute__(self, "__spec__")
+            return super().__getattribute__(attr)
+
+else:  # pragma: no cover - a Python without the standard library's lazy module
+    _LazyModuleShowingSpec = None
 
 
 def defer_import(name: str) -> ModuleType | None:
@@ -32,10 +51,14 @@ def defer_import(name: str) -> ModuleType | None:
     spec = importlib.util.find_spec(name)  # imports the parent package (``scipy``: light)
     if spec is None or spec.loader is None:
         return None
+    if _LazyModuleShowingSpec is None and "." not in name:
+        return None  # ``import name`` would load a plain lazy module at once
     spec.loader = importlib.util.LazyLoader(spec.loader)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
+    if _LazyModuleShowingSpec is not None:
+        module.__class__ = _LazyModuleShowingSpec
     parent, _, child = name.rpartition(".")
     if parent:  # ``from scipy import stats`` reads the attribute
         setattr(sys.modules[parent], child, module)
