@@ -81,12 +81,24 @@ def test_asks_again_until_iopub_delivers() -> None:
     assert client.requests == 2
 
 
-def test_a_reply_to_an_earlier_request_is_not_taken_for_readiness() -> None:
+def test_a_kernel_slow_to_start_answers_an_earlier_request_and_is_ready() -> None:
+    """No reply within the first wait (the kernel still starting): asked again, the kernel then
+    answers each request in turn, so the reply read next is to the first one. It shows the
+    kernel is up; waiting for a reply to the latest request would wait for ever."""
     iopub = FakeChannel(endless=True)
-    client = ScriptedClient(FakeChannel(info_reply("stale"), info_reply("info-2")), iopub)
+    client = ScriptedClient(FakeChannel(None, info_reply("info-1"), info_reply("info-2")), iopub)
+    asyncio.run(asyncio.wait_for(client.wait_for_ready(timeout=5), timeout=5))
+    assert client.requests == 2
+    assert iopub.reads == 1
+
+
+def test_a_reply_of_another_kind_is_not_taken_for_readiness() -> None:
+    other = {"msg_type": "execute_reply", "parent_header": {"msg_id": "x"}, "content": {}}
+    iopub = FakeChannel(endless=True)
+    client = ScriptedClient(FakeChannel(other, info_reply("info-2")), iopub)
     asyncio.run(client.wait_for_ready(timeout=5))
     assert client.requests == 2
-    assert iopub.reads == 1  # read only after the reply to its own request
+    assert iopub.reads == 1  # read only once a reply to a request for its info came
 
 
 def test_a_dead_kernel_is_an_error() -> None:

@@ -33,12 +33,15 @@ class QuickReadyClient(AsyncKernelClient):
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         while True:
-            request = self.kernel_info()
+            self.kernel_info()
             try:
                 reply = await self.shell_channel.get_msg(timeout=INFO_REPLY_WAIT)
             except Empty:
                 reply = None
-            if reply is not None and reply["parent_header"].get("msg_id") == request:
+            # Any reply to a request for its info will do: one to an earlier request (asked
+            # again while the kernel was still starting) arrives before this one's, and would
+            # otherwise be mistaken for no answer, for ever.
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
                 try:
                     await self.iopub_channel.get_msg(timeout=IOPUB_WAIT)
                 except Empty:
