@@ -11,21 +11,19 @@ plain papermill. Only imported modules carry over, which is the point.
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import queue
-import re
 import shutil
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from highneeds.errors import HighNeedsError, InputDataError, NarrativeError, NotebookFailed
+from highneeds.runner.failing_cells import CELL_TRACKER, failing_cell, first_lines
 from highneeds.runner.secrets import without_secrets
 from highneeds.runner.storage_errors import os_error_from_kernel
 
@@ -259,10 +257,10 @@ class Kernel:
                 machine = os_error_from_kernel(exc.ename, exc.evalue)
                 if machine is not None:  # the run decides whether the machine is to blame
                     raise machine from None
-                cell = _failing_cell(target, started.cell)
+                cell = failing_cell(target, started.cell)
                 raise NotebookFailed(
                     f"{source.name} failed in {cell}: {exc.ename}: {exc.evalue}\n"
-                    + _first_lines(exc.traceback)
+                    + first_lines(exc.traceback)
                     + f"\n  the executed notebook is kept at {kept}"
                 ) from None
             except Exception as exc:  # a cell timed out, the kernel died or could not start
@@ -274,7 +272,7 @@ class Kernel:
                 else:
                     what = f"could not run: {name}: {str(exc).splitlines()[0] if str(exc) else ''}"
                 raise NotebookFailed(
-                    f"{source.name}: {_failing_cell(target, started.cell)} {what}\n"
+                    f"{source.name}: {failing_cell(target, started.cell)} {what}\n"
                     f"  the executed notebook is kept at {kept}"
                 ) from None
 
@@ -345,95 +343,3 @@ class Kernel:
                 run_sync(self.manager.provisioner.kill)()
         self._output.close()
         shutil.rmtree(self._sockets, ignore_errors=True)
-
-
-class _Started:
-    """The number of the cell papermill started last in one thread."""
-
-    def __init__(self) -> None:
-        self.cell: int | None = None
-
-
-class _CellTracker(logging.Handler):
-    """Remembers which cell papermill started last in each thread, from its 'Executing Cell N'
-    log lines: the saved notebook cannot say which cell was running when a kernel died.
-
-    One handler serves every thread that executes notebooks, so that papermill's logger is
-    configured once and restored once, however the executions overlap.
-    """
-
-    _START = re.compile(r"Executing Cell (\d+)")
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self._lock_users = threading.Lock()
-        self._users = 0
-        self._previous: tuple[int, bool] = (logging.NOTSET, True)
-        self._threads: dict[int, _Started] = {}
-
-    def emit(self, record: logging.LogRecord) -> None:
-        started = self._threads.get(record.thread or 0)
-        match = self._START.match(record.getMessage())
-        if started is not None and match:
-            started.cell = int(match.group(1))
-
-    @contextmanager
-    def tracking(self) -> Iterator[_Started]:
-        """Track the calling thread's cells for the length of a ``with`` block."""
-        papermill = logging.getLogger("papermill")
-        with self._lock_users:
-            if self._users == 0:
-                self._previous = (papermill.level, papermill.propagate)
-                papermill.setLevel(logging.INFO)
-                papermill.propagate = False  # cell outputs are in the notebook, not the console
-                papermill.addHandler(self)
-            self._users += 1
-            started = self._threads[threading.get_ident()] = _Started()
-        try:
-            yield started
-        finally:
-            with self._lock_users:
-                self._threads.pop(threading.get_ident(), None)
-                self._users -= 1
-                if self._users == 0:
-                    papermill.removeHandler(self)
-                    papermill.setLevel(self._previous[0])
-                    papermill.propagate = self._previous[1]
-
-
-CELL_TRACKER = _CellTracker()
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def _first_lines(traceback: list[str], limit: int = 6) -> str:
-    lines = [
-        line
-        for chunk in traceback
-        for line in _ANSI.sub("", chunk).splitlines()
-        if line.strip() and not set(line.strip()) <= {"-"}
-    ]
-    return "\n".join(f"    {line}" for line in lines[:limit])
-
-
-def _failing_cell(executed: Path, number: int | None) -> str:
-    """'cell 5 (In [4]: <first line>)': the cell that was running, named as Jupyter shows it."""
-    try:
-        import nbformat
-
-        cells = [
-            c
-            for c in nbformat.read(executed, as_version=4).cells
-            if "papermill-error-cell-tag" not in c.metadata.get("tags", [])
-        ]
-    except Exception:
-        return f"cell {number}" if number else "a cell"
-    if number is None or not 1 <= number <= len(cells):
-        started = [i for i, c in enumerate(cells, 1) if c.get("execution_count")]
-        if not started:
-            return "its first cell"
-        number = started[-1]
-    cell = cells[number - 1]
-    first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-    counter = sum(1 for c in cells[:number] if c.cell_type == "code")
-    return f"cell {number} (In [{counter}]: {first[:60]})"
