@@ -109,7 +109,6 @@ def compare_papers(old_run: Path, new_run: Path) -> tuple[list[FigureChange], li
     old_figures = _figures(old_run)
     new_figures = _figures(new_run)
     cells = input_changes(old_run / "inputs", new_run / "inputs")
-    texts = _text_inputs_changed(old_run / "inputs", new_run / "inputs")
     changed = [
         figure_id
         for figure_id in dict.fromkeys([*old_figures, *new_figures])
@@ -123,6 +122,7 @@ def compare_papers(old_run: Path, new_run: Path) -> tuple[list[FigureChange], li
     if not changed:  # the lineage says why a figure moved: read it only if one did
         return changes, cells
     lineage = Lineage.read(new_run / "processed")
+    texts = _text_inputs_changed(old_run / "inputs", new_run / "inputs")
     for figure_id in changed:
         old, new = old_figures.get(figure_id), new_figures.get(figure_id)
         record = new or old or {}

@@ -338,8 +338,6 @@ class Kernel:
 
         with suppress(Exception):
             run_sync(self.manager.shutdown_kernel)(now=True)
-        with suppress(Exception):  # a kernel whose start was cut short is not yet the manager's
-            if self.manager.provisioner is not None:
-                run_sync(self.manager.provisioner.kill)()
+        self.end()  # a kernel whose start was cut short is not yet the manager's to shut down
         self._output.close()
         shutil.rmtree(self._sockets, ignore_errors=True)
