@@ -83,6 +83,9 @@ def test_bad_inputs_fail_the_gate_naming_file_row_column_and_value(
     ]
     for fragment in expected:
         assert fragment in message, fragment
+    # A table that fails is validated again in full: its one page shows what was found.
+    (budget_page,) = (docs / "validations" / "budget").rglob("*.html")
+    assert "Unexpected Value" in budget_page.read_text(encoding="utf-8")
     summary = json.loads((docs / "summary.json").read_text())
     assert summary["success"] is False
     page = (docs / "summary.html").read_text()

@@ -141,6 +141,14 @@ def _escaped_for_docs(frame: pd.DataFrame) -> pd.DataFrame:
     return escaped
 
 
+#: How much each suite's first pass reports: whether each expectation held, with its observed
+#: value and counts (what Data Docs show of a check that passed), without the list of every
+#: failing row, which costs a quarter of a validation's time to gather (0.51 -> 0.38 s for the
+#: shipped cycle's twelve tables). A table that fails is validated again with "COMPLETE",
+#: which names each failing row, and that result is what its Data Docs page shows.
+FIRST_PASS_FORMAT = "BASIC"
+
+
 def run_expectations(
     tables: dict[str, pd.DataFrame], suites_dir: Path, docs_dir: Path | None
 ) -> list[CheckResult]:
@@ -179,11 +187,14 @@ def run_expectations(
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=name, data=batch, suite=suite)
         )
+        shown = {"dataframe": _escaped_for_docs(frame)}
         outcome = definition.run(
-            batch_parameters={"dataframe": _escaped_for_docs(frame)},
-            result_format="COMPLETE",
-            run_id=run_id,
+            batch_parameters=shown, result_format=FIRST_PASS_FORMAT, run_id=run_id
         )
+        if not outcome.success:  # the rows and values of each failure: the suite in full
+            outcome = definition.run(
+                batch_parameters=shown, result_format="COMPLETE", run_id=run_id
+            )
         file = frame.attrs.get("source", name)
         for result in outcome.results:
             config = result.expectation_config
