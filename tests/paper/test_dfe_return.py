@@ -6,6 +6,7 @@ not give written as a zero, and the same bytes for the same inputs."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -15,41 +16,50 @@ from openpyxl import load_workbook
 from highneeds.categories import AGE_BANDS, DFE_CATEGORIES, OTHER_DSG_BLOCKS
 from highneeds.gate.paper_yaml import read_paper_metadata
 from highneeds.model.deficit import SCENARIO_LABELS
-from highneeds.paper.dfe_return import ADD_AGES, ADD_BLOCKS, ReturnInputs, write_dfe_return
+from highneeds.paper.dfe_return import ADD_AGES, ADD_BLOCKS, ReturnTables, return_figures
+from highneeds.paper.dfe_return_workbook import ReturnFigures, write_dfe_return
+from highneeds.runner.paper_inputs import return_tables
 from tests.conftest import model_tables
 
 CREATED = dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
+PARAGRAPHS = [("7 Financial implications", "7.13", "The placement costs ...")]
+
+
+@dataclass(frozen=True)
+class ShippedReturn:
+    """What the return is written from for the shipped cycle: the model's tables, the paper's
+    metadata and the lineage."""
+
+    tables: ReturnTables
+    meta: dict
+    derivations: dict
 
 
 @pytest.fixture(scope="module")
-def shipped_inputs(shipped_tables, shipped_raw: Path) -> ReturnInputs:
-    from dataclasses import asdict
-
+def shipped_inputs(shipped_tables, shipped_raw: Path) -> ShippedReturn:
     merged, lineage = model_tables(shipped_tables, draws=20)
-    scenarios = merged["scenarios"]
-    return ReturnInputs(
+    return ShippedReturn(
+        # As notebook 04 reads them: the model's tables and the gate's typed budget and cases.
+        tables=return_tables({**shipped_tables, **merged}),
         meta=read_paper_metadata(shipped_raw / "paper.yaml"),
-        cycle="2022-01",
-        created=CREATED,
-        roll_forward=merged["roll_forward"],
-        budget=shipped_tables["budget"],
-        scenarios=scenarios,
-        scenario_labels={
-            k: v for k, v in SCENARIO_LABELS.items() if k in set(scenarios["scenario"])
-        },
-        business_cases=shipped_tables["business_cases"],
-        savings=merged["intervention_savings"],
         derivations={k: asdict(d) for k, d in lineage.derivations.items()},
-        paragraphs=[("7 Financial implications", "7.13", "The placement costs ...")],
-        demand=merged["demand"],
     )
 
 
-def written(inputs: ReturnInputs, folder: Path, **changes) -> Path:
-    from dataclasses import replace
-
+def written(inputs: ShippedReturn, folder: Path, meta: dict | None = None, **table_changes) -> Path:
+    """The return written as the render writes it: from its figures as notebook 04 keeps them
+    (through their JSON), with the cover and the narrative."""
+    figures = return_figures(replace(inputs.tables, **table_changes))
     target = folder / "return.xlsx"
-    write_dfe_return(target, replace(inputs, **changes))
+    write_dfe_return(
+        target,
+        ReturnFigures.from_json(figures.to_json()),
+        meta=inputs.meta if meta is None else meta,
+        cycle="2022-01",
+        created=CREATED,
+        derivations=inputs.derivations,
+        paragraphs=PARAGRAPHS,
+    )
     return target
 
 
@@ -186,7 +196,7 @@ def test_the_same_inputs_give_the_same_bytes(shipped_inputs, tmp_path: Path) -> 
 
 
 def test_the_narrative_tab_takes_each_numbered_paragraph_with_its_section() -> None:
-    from highneeds.paper.dfe_return import paper_paragraphs
+    from highneeds.paper.dfe_return_workbook import paper_paragraphs
     from tests.paper.test_word import HTML
 
     first, *others = paper_paragraphs(HTML)

@@ -1,9 +1,9 @@
-"""The DfE's DSG management plan return, laid out as the DfE's template is: a cover (the
-authority, its number, the version and date, sign-off by the Director of Children's Services
-and the Chief Finance Officer), the DSG's four blocks with the block transfer and the opening
-balance, High Needs spending by budget line, EHCPs by placement category and by age band,
-the mitigations by workstream, and the paper's own words as the narrative. A scenario the
-template does not have is on a sheet of its own.
+"""The figures of the DfE's DSG management plan return, from the model's tables, laid out as
+the DfE's template is: the DSG's four blocks with the block transfer and the opening balance,
+High Needs spending by budget line, EHCPs by placement category and by age band, the
+mitigations by workstream. A scenario the template does not have is on a sheet of its own.
+Notebook 04 draws them up; the render writes them with the cover and the paper's own words
+(:mod:`highneeds.paper.dfe_return_workbook`).
 
 What the cycle does not give is never a zero: the cell is empty and its note names the
 input to add (``dsg_blocks.csv``, ``ehcps_by_age.csv``, ``placements_by_category.csv``).
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,32 +25,27 @@ from highneeds.categories import (
     DFE_CATEGORIES,
     OTHER_DSG_BLOCKS,
 )
-from highneeds.paper.workbook import Line, Sheet, write_workbook
+from highneeds.paper.dfe_return_workbook import FIGURES_FILE, ReturnFigures
+from highneeds.paper.workbook import Line, Sheet
 
 #: The scenarios the template's summary holds; any other goes on a sheet of its own.
 TEMPLATE_SCENARIOS = ("unmitigated", "mitigated")
 ADD_BLOCKS = "not in this cycle's inputs: add dsg_blocks.csv (block, year, bfwd, funding, spend)"
 ADD_AGES = "not in this cycle's inputs: add ehcps_by_age.csv (age_band, year, plans)"
 ADD_CATEGORIES = "not split by category in this cycle: add placements_by_category.csv"
-SIGN_OFF = ("Director of Children's Services", "Chief Finance Officer (s151 officer)")
 
 
 @dataclass
-class ReturnInputs:
-    """What the return is made of: the paper's header, the run, the model's tables (each
-    optional table None where the cycle does not give it), the lineage, the paper's words."""
+class ReturnTables:
+    """What the return's figures are made of: the model's tables (each optional table None
+    where the cycle does not give it) and the scenarios' labels."""
 
-    meta: Mapping[str, Any]
-    cycle: str
-    created: datetime
     roll_forward: pd.DataFrame
     budget: pd.DataFrame
     scenarios: pd.DataFrame
     scenario_labels: Mapping[str, str]
     business_cases: pd.DataFrame
     savings: pd.DataFrame
-    derivations: Mapping[str, Mapping[str, Any]]
-    paragraphs: list[tuple[str, str, str]]  # section, number, text
     demand: pd.DataFrame | None = None
     placements: pd.DataFrame | None = None
     dsg_blocks: pd.DataFrame | None = None
@@ -77,29 +71,6 @@ def _keys(name: str, years: list[str]) -> list[str]:
     return [f"{name}[{y}]" for y in years]
 
 
-def cover(inputs: ReturnInputs) -> Sheet:
-    meta = inputs.meta
-    number = meta.get("la_number") or "not given: add la_number (the DfE's number) to paper.yaml"
-    rows: list[tuple[Any, ...]] = [
-        ("Local authority", meta["council"]),
-        ("Local authority number", number),
-        ("Version", f"the paper of cycle {inputs.cycle}"),
-        ("Date", inputs.created.date().isoformat()),
-        ("Presented to", f"{meta['committee']}, {meta['meeting']}: {meta['title']}"),
-        ("Money", "£000 (thousands of pounds); spending positive, income and savings in brackets"),
-        ("Children", "whole numbers of children and young people with an EHCP"),
-        (
-            "Kind",
-            "each line says whether its figures are given (an input of the cycle), "
-            "calculated (arithmetic on the inputs) or modelled (resting on an assumption)",
-        ),
-        (),
-        ("Sign-off", "Name", "Signature", "Date"),
-        *((role, "", "", "") for role in SIGN_OFF),
-    ]
-    return Sheet("Cover", ("Dedicated schools grant (DSG) management plan",), lines=rows)
-
-
 #: The High Needs block's lines in the DSG summary, as the template words them, and the model's
 #: column (each given, or derived from given lines, but for the in-year movement: calculated).
 _HIGH_NEEDS_LINES = (
@@ -112,8 +83,8 @@ _HIGH_NEEDS_LINES = (
 )
 
 
-def dsg_summary(inputs: ReturnInputs, years: list[str]) -> Sheet:
-    roll, high = inputs.roll_forward, "High Needs block"
+def dsg_summary(tables: ReturnTables, years: list[str]) -> Sheet:
+    roll, high = tables.roll_forward, "High Needs block"
     lines: list[Line | tuple[Any, ...]] = [
         Line((high, measure), _by_year(roll, column, years), keys=_keys(f"budget.{column}", years))
         if column != "in_year"
@@ -121,7 +92,7 @@ def dsg_summary(inputs: ReturnInputs, years: list[str]) -> Sheet:
         for measure, column in _HIGH_NEEDS_LINES
     ]
     transfer_out = [None if v is None else -v for v in _by_year(roll, "transfer", years)]
-    blocks = inputs.dsg_blocks
+    blocks = tables.dsg_blocks
     for block, label in OTHER_DSG_BLOCKS.items():
         given = None if blocks is None else blocks[blocks["block"] == block]
         for measure, column in (
@@ -142,12 +113,12 @@ def dsg_summary(inputs: ReturnInputs, years: list[str]) -> Sheet:
                     note="the High Needs table's transfer line, as the Schools block gives it",
                 )
             )
-    lines.append(_opening_balance(inputs, years))
+    lines.append(_opening_balance(tables, years))
     for scenario in TEMPLATE_SCENARIOS:
-        rows = inputs.scenarios[inputs.scenarios["scenario"] == scenario]
+        rows = tables.scenarios[tables.scenarios["scenario"] == scenario]
         if rows.empty:
             continue
-        label = inputs.scenario_labels.get(scenario, scenario)
+        label = tables.scenario_labels.get(scenario, scenario)
         for measure, column in (
             ("In-year movement", "in_year"),
             ("Balance carried forward", "cfwd"),
@@ -162,13 +133,13 @@ def dsg_summary(inputs: ReturnInputs, years: list[str]) -> Sheet:
     return Sheet("DSG summary", ("Block", "Line (£000)", *years, "Kind", "Note"), years, lines)
 
 
-def _opening_balance(inputs: ReturnInputs, years: list[str]) -> Line:
+def _opening_balance(tables: ReturnTables, years: list[str]) -> Line:
     """The whole DSG's balance brought forward into the first year: the four blocks' own,
     added, where the cycle gives them all."""
     label = ("Whole DSG (all four blocks)", f"Opening balance, {years[0]}")
     empty = [None] * len(years)
-    blocks = inputs.dsg_blocks
-    high = float(inputs.roll_forward["bfwd"].iloc[0])
+    blocks = tables.dsg_blocks
+    high = float(tables.roll_forward["bfwd"].iloc[0])
     if blocks is None:
         return Line(label, empty, note=ADD_BLOCKS)
     first = blocks[blocks["year"] == years[0]].set_index("block")["bfwd"]
@@ -183,24 +154,24 @@ def _opening_balance(inputs: ReturnInputs, years: list[str]) -> Line:
     )
 
 
-def high_needs_lines(inputs: ReturnInputs, years: list[str]) -> Sheet:
+def high_needs_lines(tables: ReturnTables, years: list[str]) -> Sheet:
     """The High Needs table's lines as the council labels them."""
-    labels = inputs.budget.drop_duplicates("line").set_index("line")["label"]
+    labels = tables.budget.drop_duplicates("line").set_index("line")["label"]
     lines: list[Line | tuple[Any, ...]] = []
     for line, label in labels.items():
         if line == "recovery_plan_impact":
-            values = _by_year(inputs.budget[inputs.budget["line"] == line], "amount", years)
+            values = _by_year(tables.budget[tables.budget["line"] == line], "amount", years)
         else:
-            values = _by_year(inputs.roll_forward, line, years)
+            values = _by_year(tables.roll_forward, line, years)
         lines.append(Line((label,), values, keys=_keys(f"budget.{line}", years)))
     return Sheet(
         "High Needs spending", ("Budget line (£000)", *years, "Kind", "Note"), years, lines
     )
 
 
-def ehcps(inputs: ReturnInputs, years: list[str]) -> Sheet:
+def ehcps(tables: ReturnTables, years: list[str]) -> Sheet:
     lines: list[Line | tuple[Any, ...]] = []
-    placements, demand = inputs.placements, inputs.demand
+    placements, demand = tables.placements, tables.demand
     split = placements is not None and ALL_PLACEMENTS not in set(placements["category"])
     for category, label in DFE_CATEGORIES.items():
         rows = placements[placements["category"] == category] if split else None
@@ -232,7 +203,7 @@ def ehcps(inputs: ReturnInputs, years: list[str]) -> Sheet:
             lines.append(
                 Line((ALL_PLACEMENTS_LABEL, measure), _by_year(demand, column, years), unit, keys)
             )
-    ages = inputs.ehcps_by_age
+    ages = tables.ehcps_by_age
     for band, label in AGE_BANDS.items():
         rows = None if ages is None else ages[ages["age_band"] == band]
         if rows is not None and len(rows):
@@ -257,13 +228,13 @@ def ehcps(inputs: ReturnInputs, years: list[str]) -> Sheet:
     return Sheet("EHCPs", header, years, lines)
 
 
-def mitigations(inputs: ReturnInputs, years: list[str]) -> Sheet:
+def mitigations(tables: ReturnTables, years: list[str]) -> Sheet:
     """Each workstream (intervention) with the saving its business case states and the saving
     its places avoided give; the Recovery Plan's impact by year, which the cycle gives as one
     line for all of them."""
     lines: list[Line | tuple[Any, ...]] = []
-    computed = inputs.savings.groupby("intervention_id")["saving"].sum()
-    for case in inputs.business_cases.itertuples(index=False):
+    computed = tables.savings.groupby("intervention_id")["saving"].sum()
+    for case in tables.business_cases.itertuples(index=False):
         workstream = str(case.intervention)
         lines.append(
             Line(
@@ -280,7 +251,7 @@ def mitigations(inputs: ReturnInputs, years: list[str]) -> Sheet:
                 kind="calculated",
             )
         )
-    impact = inputs.budget[inputs.budget["line"] == "recovery_plan_impact"]
+    impact = tables.budget[tables.budget["line"] == "recovery_plan_impact"]
     if len(impact):
         lines.append(("",))
         lines.append(
@@ -299,18 +270,13 @@ def mitigations(inputs: ReturnInputs, years: list[str]) -> Sheet:
     return Sheet("Mitigations", header, years, lines)
 
 
-def narrative(inputs: ReturnInputs) -> Sheet:
-    rows = [(section, number, text) for section, number, text in inputs.paragraphs]
-    return Sheet("Narrative", ("Section of the Cabinet paper", "Para", "Text"), lines=rows)
-
-
-def other_scenarios(inputs: ReturnInputs, years: list[str]) -> Sheet | None:
+def other_scenarios(tables: ReturnTables, years: list[str]) -> Sheet | None:
     """The scenarios the paper shows that the template has no place for."""
     lines: list[Line | tuple[Any, ...]] = []
-    for scenario, label in inputs.scenario_labels.items():
+    for scenario, label in tables.scenario_labels.items():
         if scenario in TEMPLATE_SCENARIOS:
             continue
-        rows = inputs.scenarios[inputs.scenarios["scenario"] == scenario]
+        rows = tables.scenarios[tables.scenarios["scenario"] == scenario]
         for measure, column in (
             ("In-year movement", "in_year"),
             ("Balance carried forward", "cfwd"),
@@ -328,47 +294,21 @@ def other_scenarios(inputs: ReturnInputs, years: list[str]) -> Sheet | None:
     return Sheet("Scenarios not in template", header, years, lines)
 
 
-def write_dfe_return(target: Path, inputs: ReturnInputs) -> None:
-    """Write the return as an XLSX workbook at ``target`` (metadata dated ``created``)."""
-    years = list(dict.fromkeys(inputs.roll_forward["year"]))
-    sheets = [
-        cover(inputs),
-        dsg_summary(inputs, years),
-        high_needs_lines(inputs, years),
-        ehcps(inputs, years),
-        mitigations(inputs, years),
-        narrative(inputs),
+def return_figures(tables: ReturnTables) -> ReturnFigures:
+    """The return's sheets of figures, by the financial years of the roll-forward."""
+    years = list(dict.fromkeys(tables.roll_forward["year"]))
+    template = [
+        dsg_summary(tables, years),
+        high_needs_lines(tables, years),
+        ehcps(tables, years),
+        mitigations(tables, years),
     ]
-    extra = other_scenarios(inputs, years)
-    if extra is not None:
-        sheets.append(extra)
-    author = str(inputs.meta.get("report_of") or inputs.meta["council"])
-    write_workbook(target, sheets, inputs.created, author, inputs.derivations)
+    extra = other_scenarios(tables, years)
+    return ReturnFigures(template, [] if extra is None else [extra])
 
 
-def paper_paragraphs(html: str) -> list[tuple[str, str, str]]:
-    """Each numbered paragraph of the paper's HTML: its section's heading, its number, its
-    text (the narrative tab, in the paper's own words)."""
-    from highneeds.paper.word import parse_html
-
-    def clean(text: str) -> str:
-        return " ".join(text.split())
-
-    out = []
-    for section in parse_html(html).find_all("section"):
-        if "section" not in section.classes:
-            continue
-        heading = next(iter(section.find_all("h2")), None)
-        title = clean(heading.text()) if heading else ""
-        for para in (d for d in section.find_all("div") if "para" in d.classes):
-            parts = [c for c in para.children if not isinstance(c, str)]
-            number = next((clean(c.text()) for c in parts if "para-number" in c.classes), "")
-            body = next((c for c in parts if "para-body" in c.classes), None)
-            # The paragraph's words: its text paragraphs (a table or chart in it is not prose).
-            texts = [
-                clean(c.text())
-                for c in (body.children if body else [])
-                if not isinstance(c, str) and c.tag == "p"
-            ]
-            out.append((title, number, " ".join(texts)))
-    return out
+def write_return_figures(tables: ReturnTables, folder: Path) -> ReturnFigures:
+    """The return's figures, kept in ``folder`` (a run's ``processed``) for the render."""
+    figures = return_figures(tables)
+    (folder / FIGURES_FILE).write_text(figures.to_json() + "\n", encoding="utf-8")
+    return figures

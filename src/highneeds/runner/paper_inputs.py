@@ -17,6 +17,7 @@ from highneeds.model.deficit import (
     movement_range,
 )
 from highneeds.model.demand import EhcpGrowth
+from highneeds.paper.dfe_return import ReturnTables
 from highneeds.paper.model_outputs import ModelOutputs
 
 #: The tables the paper reads: the gate's figures and the model's outputs, by name.
@@ -34,6 +35,9 @@ PAPER_TABLES = (
     "uncertainty",
     "break_even",
 )
+#: The tables the DfE return reads besides the paper's (the last two only where a cycle gives
+#: them).
+RETURN_TABLES = ("roll_forward", "budget", "business_cases", "dsg_blocks", "ehcps_by_age")
 
 
 def paper_outputs(
@@ -51,11 +55,7 @@ def paper_outputs(
         budget=budget,
         budget_wide=budget_to_wide(budget),
         scenarios=scenarios,
-        scenario_labels={
-            name: label
-            for name, label in SCENARIO_LABELS.items()
-            if name in set(scenarios["scenario"])
-        },
+        scenario_labels=_scenario_labels(scenarios),
         savings=tables["intervention_savings"],  # type: ignore[arg-type]
         business_cases=tables["business_case_summary"],  # type: ignore[arg-type]
         figures=figure_values(tables["figures"]),  # type: ignore[arg-type]
@@ -77,6 +77,30 @@ def paper_outputs(
         forecast_growth=_forecast_growth(scenarios, financial_year_of(cycle)),
         lineage=lineage,
     )
+
+
+def return_tables(tables: Mapping[str, pd.DataFrame | None]) -> ReturnTables:
+    """The model's tables as the DfE return reads them (``tables`` by their processed names)."""
+    scenarios = tables["scenarios"]
+    assert scenarios is not None
+    return ReturnTables(
+        roll_forward=tables["roll_forward"],  # type: ignore[arg-type]
+        budget=tables["budget"],  # type: ignore[arg-type]
+        scenarios=scenarios,
+        scenario_labels=_scenario_labels(scenarios),
+        business_cases=tables["business_cases"],  # type: ignore[arg-type]
+        savings=tables["intervention_savings"],  # type: ignore[arg-type]
+        demand=tables.get("demand"),
+        placements=tables.get("placements_forecast"),
+        dsg_blocks=tables.get("dsg_blocks"),
+        ehcps_by_age=tables.get("ehcps_by_age"),
+    )
+
+
+def _scenario_labels(scenarios: pd.DataFrame) -> dict[str, str]:
+    """The labels of the scenarios the model ran, in the model's order."""
+    ran = set(scenarios["scenario"])
+    return {name: label for name, label in SCENARIO_LABELS.items() if name in ran}
 
 
 def _first_row(table: pd.DataFrame | None) -> dict[str, Any] | None:

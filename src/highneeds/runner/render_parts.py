@@ -95,37 +95,25 @@ def _notebook_parameter(notebook: Path, name: str) -> str:
 def _write_dfe_return(
     run_dir: Path, epoch: str, meta: dict, html: str, derivations: dict[str, dict]
 ) -> None:
-    """The DfE management plan return, from the model's tables in the run folder."""
-    from highneeds import processed
-    from highneeds.model.deficit import SCENARIO_LABELS
-    from highneeds.paper.dfe_return import ReturnInputs, paper_paragraphs, write_dfe_return
+    """The DfE management plan return: the figures notebook 04 drew up from the model's tables,
+    with the cover and the paper's words."""
+    from highneeds.paper.dfe_return_workbook import (
+        FIGURES_FILE,
+        ReturnFigures,
+        paper_paragraphs,
+        write_dfe_return,
+    )
     from highneeds.paper.render import fix_zip_dates
 
-    folder = run_dir / "processed"
-    scenarios = processed.read_table(folder, "scenarios")
-    optional = {
-        name: processed.read_table_if_present(folder, name)
-        for name in ("demand", "placements_forecast", "dsg_blocks", "ehcps_by_age")
-    }
-    inputs = ReturnInputs(
+    figures = (run_dir / "processed" / FIGURES_FILE).read_text(encoding="utf-8")
+    target = run_dir / DFE_RETURN
+    write_dfe_return(
+        target,
+        ReturnFigures.from_json(figures),
         meta=meta,
         cycle=_notebook_parameter(run_dir / "notebooks" / "04_cabinet_report.ipynb", "cycle"),
         created=datetime.fromtimestamp(int(epoch), UTC),
-        roll_forward=processed.read_table(folder, "roll_forward"),
-        budget=processed.read_table(folder, "budget"),
-        scenarios=scenarios,
-        scenario_labels={
-            k: v for k, v in SCENARIO_LABELS.items() if k in set(scenarios["scenario"])
-        },
-        business_cases=processed.read_table(folder, "business_cases"),
-        savings=processed.read_table(folder, "intervention_savings"),
         derivations=derivations,
         paragraphs=paper_paragraphs(html),
-        demand=optional["demand"],
-        placements=optional["placements_forecast"],
-        dsg_blocks=optional["dsg_blocks"],
-        ehcps_by_age=optional["ehcps_by_age"],
     )
-    target = run_dir / DFE_RETURN
-    write_dfe_return(target, inputs)
     fix_zip_dates(target, int(epoch))

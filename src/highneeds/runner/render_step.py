@@ -269,14 +269,15 @@ def _prepare_partner_part() -> None:
 
 
 def _prepare_standard_part() -> None:
-    """Import what only the worker's part uses (python-docx, pandas, openpyxl, the paper's
-    metadata reader) and ready the HTML exporter (a sample paper rendered), while the kernels
-    compute (the point of a worker)."""
+    """Import what only the worker's part uses (python-docx, openpyxl, the return's workbook,
+    the paper's metadata reader) and ready the HTML exporter (a sample paper rendered), while
+    the kernels compute (the point of a worker). No pandas: notebook 04 drew up the return's
+    figures."""
     import docx  # noqa: F401
     import openpyxl  # noqa: F401
-    import pandas  # noqa: F401
 
     import highneeds.gate.paper_yaml
+    import highneeds.paper.dfe_return_workbook
     import highneeds.paper.word  # noqa: F401
     from highneeds.paper.render import prepare_html_exporter
 
