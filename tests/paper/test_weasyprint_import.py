@@ -1,6 +1,7 @@
 """WeasyPrint is imported without the library search that runs ldconfig, gcc and ld for each
-name it tries, lays out a PDF as before, and is imported the usual way where the loader cannot
-find a library by its name."""
+name it tries and without loading fontTools' subsetter (HarfBuzz subsets the fonts), lays out a
+PDF as before, and is imported the usual way where the loader cannot find a library by its
+name."""
 
 import json
 import subprocess
@@ -17,7 +18,12 @@ from highneeds.paper.weasyprint_import import import_weasyprint
 weasyprint = import_weasyprint()
 children = resource.getrusage(resource.RUSAGE_CHILDREN)
 pdf = weasyprint.HTML(string="<p>High Needs</p>").write_pdf()
+subsetter_loaded = "fontTools.subset.cff" in sys.modules
+from fontTools import subset
+subsetter_on_use = subset.Options().layout_features is not None
 print(json.dumps({{
+    "subsetter_loaded": subsetter_loaded,
+    "subsetter_on_use": subsetter_on_use,
     "subprocesses_cpu": children.ru_utime + children.ru_stime,
     "pdf": pdf.startswith(b"%PDF"),
     "search_restored": ctypes.util.find_library is search,
@@ -40,6 +46,8 @@ def probe(prelude: str = "") -> dict:
 def test_weasyprint_is_imported_without_a_subprocess_and_lays_out_a_pdf():
     found = probe()
     assert found == {
+        "subsetter_loaded": False,
+        "subsetter_on_use": True,
         "subprocesses_cpu": 0.0,
         "pdf": True,
         "search_restored": True,
@@ -51,7 +59,7 @@ def test_without_the_search_subprocesses_run_for_each_name_tried():
     """What is avoided: the usual import searches, in subprocesses (the first probe's zero is
     not a machine that never spawns them)."""
     usual = probe("import weasyprint")
-    assert usual["subprocesses_cpu"] > 0 and usual["pdf"]
+    assert usual["subprocesses_cpu"] > 0 and usual["pdf"] and usual["subsetter_loaded"]
 
 
 def test_a_library_the_loader_cannot_find_by_name_is_searched_for_as_usual():

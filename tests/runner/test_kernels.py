@@ -143,7 +143,7 @@ try:
 finally:
     kernel.shutdown()
 normalise_notebook(folder / "out.ipynb", "notebooks/n.ipynb")
-print(sorted(m for m in ("nbconvert", "IPython") if m in sys.modules))
+print(sorted(m for m in ("nbconvert", "IPython", "urllib3") if m in sys.modules))
 """
 
 
@@ -151,8 +151,9 @@ def test_executing_and_storing_a_notebook_imports_neither_nbconvert_nor_ipython(
     tmp_path: Path,
 ) -> None:
     """The pipeline's own process executes and normalises notebooks: nbconvert, which only the
-    render needs, would cost it 0.15 s to import, and IPython (which jupyter_client imports to
-    look for kernels in a legacy folder) 0.05 s before any kernel starts."""
+    render needs, would cost it 0.15 s to import, IPython (which jupyter_client imports to
+    look for kernels in a legacy folder) 0.05 s before any kernel starts, and requests (with
+    urllib3: papermill's, for notebooks at web addresses) 0.05 s."""
     ensure_kernel()
     notebook(tmp_path, "n.ipynb", "print('ran')")
     done = subprocess.run(

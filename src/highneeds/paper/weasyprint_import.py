@@ -8,6 +8,10 @@ machine (WeasyPrint issue #1125). Each library's Linux name is in its list, and 
 loader finds that by itself, so :func:`import_weasyprint` imports WeasyPrint with the search
 answering "not found" at once. Should a library load only through the search (a system
 whose loader cannot find it by name), the import is done again the usual way.
+
+WeasyPrint also imports fontTools' subsetter (0.08 s), which it calls only where HarfBuzz
+cannot subset a font; :data:`DEFERRED_MODULES` load on first use
+(:mod:`highneeds.deferred_imports`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
 
+from highneeds.deferred_imports import defer_imports
+
 _lock = threading.Lock()
+#: What WeasyPrint imports at start-up but uses only where HarfBuzz cannot subset a font.
+DEFERRED_MODULES = ("fontTools.subset",)
 
 
 @contextmanager
@@ -38,6 +46,7 @@ def import_weasyprint() -> ModuleType:
     """``weasyprint``, its libraries loaded by their Linux names without a library search."""
     with _lock:
         if "weasyprint" not in sys.modules:
+            defer_imports(DEFERRED_MODULES)
             try:
                 with library_search_off():
                     import weasyprint
