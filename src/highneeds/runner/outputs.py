@@ -62,6 +62,8 @@ def summary_lines(folder: object) -> list[str]:
 
 #: Where notebook 04 lists the claims of the narrative the forecast does not bear out.
 CLAIMS = "processed/claims.json"
+#: Where notebook 04 keeps the paper's metadata as it read and checked it, for the render.
+PAPER_META = "processed/paper_meta.json"
 
 
 def read_claims(run_dir: Path) -> list[str]:

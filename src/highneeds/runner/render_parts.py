@@ -16,17 +16,17 @@ from highneeds.runner.outputs import (
     PAPER_DOCX,
     PAPER_HTML,
     PAPER_LARGE_PRINT,
+    PAPER_META,
     PAPER_PDF,
 )
 
 
 def write_html(run_dir: Path, epoch: str) -> tuple[dict[str, Any], str]:
-    """The paper's HTML, written to the run folder; with the paper's metadata (from the run's
-    own copy of ``paper.yaml``)."""
-    from highneeds.gate.paper_yaml import read_paper_metadata
+    """The paper's HTML, written to the run folder; with the paper's metadata (as notebook 04
+    read and checked it from the run's copy of ``paper.yaml``)."""
     from highneeds.paper.render import render_html
 
-    meta = read_paper_metadata(run_dir / "inputs" / "paper.yaml")
+    meta = json.loads((run_dir / PAPER_META).read_text(encoding="utf-8"))
     date = datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
     html = render_html(run_dir / "notebooks" / "04_cabinet_report.ipynb", meta, date)
     (run_dir / PAPER_HTML).write_text(html, encoding="utf-8")

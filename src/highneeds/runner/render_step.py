@@ -269,14 +269,13 @@ def _prepare_partner_part() -> None:
 
 
 def _prepare_standard_part() -> None:
-    """Import what only the worker's part uses (python-docx, openpyxl, the return's workbook,
-    the paper's metadata reader) and ready the HTML exporter (a sample paper rendered), while
-    the kernels compute (the point of a worker). No pandas: notebook 04 drew up the return's
-    figures."""
+    """Import what only the worker's part uses (python-docx, openpyxl, the return's workbook)
+    and ready the HTML exporter (a sample paper rendered), while the kernels compute (the point
+    of a worker). Neither pandas nor the paper.yaml reader (pydantic): notebook 04 drew up the
+    return's figures and kept the paper's metadata."""
     import docx  # noqa: F401
     import openpyxl  # noqa: F401
 
-    import highneeds.gate.paper_yaml
     import highneeds.paper.dfe_return_workbook
     import highneeds.paper.word  # noqa: F401
     from highneeds.paper.render import prepare_html_exporter

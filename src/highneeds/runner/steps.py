@@ -130,6 +130,7 @@ STEPS = (
         ),
         writes=(
             "processed/paper_figures.json",
+            "processed/paper_meta.json",
             "processed/claims.json",
             "processed/figure-*.png",
             "processed/dfe_return_figures.json",
@@ -139,7 +140,7 @@ STEPS = (
         "render",
         reads=(
             "notebooks/04_cabinet_report.ipynb",
-            "inputs/paper.yaml",
+            "processed/paper_meta.json",
             "processed/figure-*.png",
             "processed/dfe_return_figures.json",
             "processed/paper_figures.json",
