@@ -163,6 +163,8 @@ def run_expectations(
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     if docs_dir is not None:
+        from highneeds.gate.data_docs_views import site_views
+
         docs_dir.mkdir(parents=True, exist_ok=True)
         context.add_data_docs_site(
             site_name="validation",
@@ -172,7 +174,8 @@ def run_expectations(
                     "class_name": "TupleFilesystemStoreBackend",
                     "base_directory": str(docs_dir.resolve()),
                 },
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                # Great Expectations' own views, their templates compiled once per process.
+                **site_views(),
             },
         )
     source = context.data_sources.add_pandas("cycle_inputs")
