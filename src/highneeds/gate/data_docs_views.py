@@ -2,11 +2,11 @@
 
 Each of the Data Docs site's builders (the suites, the validation results, profiling, the
 index) makes its own view, and each view its own Jinja environment, which compiles the same
-templates again: 51 compilations for one site of twelve tables, a third of building it. These
-views are Great Expectations' own (the same templates, filters and pages), sharing one
-in-memory cache of compiled templates (Jinja's bytecode cache, keyed by each template's name
-and source). The site's configuration names them (:func:`site_views`); Great Expectations
-imports this module only when it builds Data Docs.
+templates again: 51 compilations for the shipped cycle's six tables, a third of building its
+Data Docs. These views are Great Expectations' own (the same templates, filters and pages),
+sharing one in-memory cache of compiled templates (Jinja's bytecode cache, keyed by each
+template's name and source). The site's configuration names them (:func:`site_views`); the
+gate imports this module only when it builds Data Docs.
 """
 
 from __future__ import annotations
