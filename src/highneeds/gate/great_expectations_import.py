@@ -11,7 +11,6 @@ needs one still gets it), then imports Great Expectations with its usage statist
 from __future__ import annotations
 
 import os
-import sys
 from types import ModuleType
 
 from highneeds.deferred_imports import defer_imports
@@ -24,8 +23,7 @@ def import_great_expectations() -> ModuleType:
     """``great_expectations``, imported with :data:`DEFERRED_MODULES` deferred and its usage
     statistics off."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    if "great_expectations" not in sys.modules:
-        defer_imports(DEFERRED_MODULES)
+    defer_imports(DEFERRED_MODULES)  # a no-op once they are imported, by this or anything else
     import great_expectations
 
     return great_expectations

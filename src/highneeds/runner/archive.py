@@ -66,8 +66,7 @@ def sha256(path: Path) -> str:
     kept = _KEPT.get()
     if kept is None:
         return _file_sha256(path)
-    status = os.stat(path)
-    unchanged = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+    unchanged = _unchanged_key(path)
     if unchanged not in kept:
         kept[unchanged] = _file_sha256(path)
     return kept[unchanged]
@@ -78,8 +77,14 @@ def hash_known(path: Path, digest: str) -> None:
     of a file whose hash was checked a moment before, which hashing would only read again."""
     kept = _KEPT.get()
     if kept is not None:
-        status = os.stat(path)
-        kept[(status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)] = digest
+        kept[_unchanged_key(path)] = digest
+
+
+def _unchanged_key(path: Path) -> tuple[int, int, int, int]:
+    """What says a file's bytes are those hashed before: its device, inode, size and
+    modification time."""
+    status = os.stat(path)
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
 
 
 def _file_sha256(path: Path) -> str:

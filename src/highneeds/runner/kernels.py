@@ -110,8 +110,7 @@ PAPERMILL_DEFERRED = ("requests",)
 def _define_and_register_engine() -> None:
     from highneeds.deferred_imports import defer_imports
 
-    if "papermill" not in sys.modules:
-        defer_imports(PAPERMILL_DEFERRED)
+    defer_imports(PAPERMILL_DEFERRED)  # a no-op where papermill (and requests) came before
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
 
