@@ -17,6 +17,7 @@ from highneeds.runner.archive import sha256
 from tests import reference as ref
 from tests.conftest import (
     CYCLE,
+    HTML_ONLY,
     edited,
     published_bytes,
     reports,
@@ -120,6 +121,47 @@ def test_no_change_rerun_executes_no_notebook(project: Path, first_run) -> None:
     assert changes["figures_changed"] == 0
 
 
+def test_an_html_only_run_publishes_the_html_alone_and_a_full_run_puts_the_rest_back(
+    project: Path, first_run
+) -> None:
+    """``-p html_only=True`` re-runs the report notebook and the render for the HTML and the
+    auditor's edition alone (the same bytes as the full run's); the other formats are taken
+    down, never left beside it. The next full run is the first again: it reuses every step."""
+    from highneeds.runner.outputs import DFE_RETURN, PAPER_DOCX, PAPER_LARGE_PRINT, PAPER_PDF
+
+    full = published_bytes(project)
+    first = published_manifest(project)
+    result = run_pipeline(project, *HTML_ONLY)
+    assert result.returncode == 0, result.stderr
+    html_only = published_manifest(project)
+    assert step_statuses(html_only) == {
+        "01_validate": "reused",
+        "02_deficit_model": "reused",
+        "03_interventions": "reused",
+        "04_cabinet_report": "ok",
+        "render": "ok",
+    }
+    folder = reports(project)
+    run_dir = folder / "runs" / html_only["run_id"]
+    for name in ("cabinet-report.html", "cabinet-report-audit.html"):
+        assert (folder / name).read_bytes() == full[name], name
+    for name in (PAPER_PDF, PAPER_LARGE_PRINT, PAPER_DOCX, DFE_RETURN):
+        assert not (folder / name).exists() and not (folder / name).is_symlink(), name
+        assert not (run_dir / name).exists(), name
+        assert name not in result.stdout
+    assert not list((run_dir / "processed").glob("figure-*.png"))  # Word's charts: none
+    assert f"  HTML:              {folder / 'cabinet-report.html'}" in result.stdout
+    again = run_pipeline(project)
+    assert again.returncode == 0, again.stderr
+    manifest = published_manifest(project)
+    assert set(step_statuses(manifest).values()) == {"reused"}
+    assert manifest["outputs"] == first["outputs"]
+    after = published_bytes(project)
+    for name in full:
+        if name != "manifest.json":
+            assert after[name] == full[name], name
+
+
 def ran_alongside_the_gate(manifest: dict) -> list[bool]:
     return [s.get("ran_alongside_the_gate", False) for s in manifest["steps"]]
 
@@ -184,7 +226,7 @@ def test_one_cell_change_reruns_only_dependent_steps_and_logs_the_figure(
 ) -> None:
     figures = project / "data" / "raw" / CYCLE / "figures.csv"
     with edited(figures, "schools_forum_commitment,357,", "schools_forum_commitment,360,"):
-        result = run_pipeline(project)
+        result = run_pipeline(project, *HTML_ONLY)
     assert result.returncode == 0, result.stderr
     assert step_statuses(published_manifest(project)) == {
         "01_validate": "ok",
@@ -491,7 +533,7 @@ def test_a_budget_without_its_derived_lines_gives_the_same_paper_marked_as_deriv
     original = budget.read_bytes()
     _without_derived_lines(budget)
     try:
-        result = run_pipeline(project)
+        result = run_pipeline(project, *HTML_ONLY)
     finally:
         budget.write_bytes(original)
     assert result.returncode == 0, result.stderr

@@ -67,7 +67,7 @@ def _dispatch(args: argparse.Namespace) -> Finished:
                 f"executed {len(result.executed)} step(s){reused}):",
                 *result.summary,
             ],
-            str(result.pdf),
+            str(result.paper),
             result.run_id,
             tuple(result.warnings),
         )

@@ -150,3 +150,18 @@ def test_header_block_and_chart_alternative(meta, narrative_text, outputs) -> No
         "no interventions (unmitigated), from £575k to £3,853k; with the recovery plan "
         "(mitigated), from £575k to £3,592k"
     ) in chart
+
+
+def test_charts_are_drawn_for_word_and_large_print_only_if_asked(
+    meta, narrative_text, outputs
+) -> None:
+    story = parse_narrative(narrative_text)
+    every = build_paper(meta, story, outputs)
+    screen = build_paper(meta, story, outputs, word_charts=False, large_print_charts=False)
+    assert sorted(every.chart_pngs) == ["figure-1", "figure-2", "figure-3"]
+    assert all(png.startswith(b"\x89PNG") for png in every.chart_pngs.values())
+    assert screen.chart_pngs == {}
+    html, screen_html = "\n".join(every.sections), "\n".join(screen.sections)
+    assert html.count('class="chart-large-print"') == 3
+    assert 'class="chart-large-print"' not in screen_html
+    assert screen_html.count('class="chart-standard"') == html.count('class="chart-standard"') == 3

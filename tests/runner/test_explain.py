@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from highneeds.runner.explain import explain, load_run
-from tests.conftest import CYCLE, edited, reports, run_pipeline
+from tests.conftest import CYCLE, HTML_ONLY, edited, reports, run_pipeline
 from tests.lineage_oracle import redo, redoes
 
 pytestmark = pytest.mark.e2e
@@ -77,7 +77,7 @@ def test_a_changed_cell_is_named_behind_every_figure_that_moved(
     with edited(
         budget, "Recovery Plan Impact,,,(33),(93),(135)", "Recovery Plan Impact,,,(33),(93),(175)"
     ):
-        assert run_pipeline(copy, "-q").returncode == 0
+        assert run_pipeline(copy, "-q", *HTML_ONLY).returncode == 0
     before, _ = load_run(reports(published) / "current")
     after, lineage = load_run(reports(copy) / "current")
     shown = {r["id"]: r["text"] for r in before}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from highneeds.runner.history import forecast_history, headlines_of, history_text
-from tests.conftest import CYCLE, built_once, copy_published, run_pipeline
+from tests.conftest import CYCLE, HTML_ONLY, built_once, copy_published, run_pipeline
 
 pytestmark = pytest.mark.e2e
 NEXT = "2022-02"
@@ -28,7 +28,7 @@ def two_cycles(published: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
         figures = root / "data" / "raw" / NEXT / "figures.csv"
         text = figures.read_text(encoding="utf-8")
         figures.write_text(text.replace("nurture_pilot_months,16,", "nurture_pilot_months,17,"))
-        result = run_pipeline(root, "-q", "--cycle", NEXT)
+        result = run_pipeline(root, "-q", "--cycle", NEXT, *HTML_ONLY)
         assert result.returncode == 0, result.stdout + result.stderr
 
     return built_once(tmp_path_factory, "two-cycles", build)
@@ -98,7 +98,7 @@ def test_a_rerun_of_a_cycle_still_compares_with_the_previous_cycles_paper(
     figures = root / "data" / "raw" / NEXT / "figures.csv"
     text = figures.read_text(encoding="utf-8")
     figures.write_text(text.replace("nurture_pilot_months,17,", "nurture_pilot_months,18,"))
-    assert run_pipeline(root, "-q", "--cycle", NEXT).returncode == 0
+    assert run_pipeline(root, "-q", "--cycle", NEXT, *HTML_ONLY).returncode == 0
     changes = json.loads((root / "reports" / NEXT / "changes.json").read_text())
     assert changes["compared_with"] == f"the previously published paper of cycle {NEXT}"
     assert [f["new"] for f in changes["figures"]] == ["18"]

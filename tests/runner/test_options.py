@@ -54,6 +54,18 @@ def test_a_number_of_simulations_the_machine_cannot_or_should_not_run_is_refused
         plan_parameters(project_root, "2022-01", {"uncertainty_draws": draws})
 
 
+@pytest.mark.parametrize("value", [1, "yes please", None])
+def test_a_paper_format_switch_that_is_not_true_or_false_is_refused(
+    project_root: Path, value
+) -> None:
+    """``1`` would read as true to the report notebook but not to the render: refused."""
+    with pytest.raises(UsageError, match="html_only is .*; it must be true or false"):
+        plan_parameters(project_root, "2022-01", {"html_only": value})
+    plan = plan_parameters(project_root, "2022-01", {"html_only": True})
+    assert plan["04_cabinet_report"]["html_only"] is True
+    assert "html_only" not in plan["02_deficit_model"]
+
+
 def test_declared_parameters_are_read_without_running_the_notebook(project_root: Path) -> None:
     assert declared_parameters(project_root / "notebooks" / "02_deficit_model.ipynb") == [
         "cycle",

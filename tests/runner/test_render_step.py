@@ -131,6 +131,7 @@ def test_the_partners_error_is_the_renders_error_and_the_partner_is_stopped(
     shutil.copy(Path("data/raw") / CYCLE / "paper.yaml", tmp_path / "inputs")
     (tmp_path / PAPER_HTML).write_text("<html></html>")
     monkeypatch.setattr(render_parts, "write_html", lambda run_dir, epoch: ({}, "<html></html>"))
+    monkeypatch.setattr(render_parts, "html_only", lambda run_dir: False)
     monkeypatch.setattr(render_parts, "write_standard_part", lambda *args: None)
     monkeypatch.setattr(render_parts, "write_partner_part", failing_partner_part)
     partner = render_step.RenderPartner()  # forked now: it takes the failing part with it
@@ -208,4 +209,31 @@ print(sorted(name for name in ("pandas", "pydantic") if name in sys.modules))
     )
     assert done.stdout.strip() == "[]", done.stderr
     for name in (PAPER_HTML, DFE_RETURN):
+        assert (folder / name).read_bytes() == (run / name).read_bytes(), name
+
+
+@pytest.mark.e2e
+def test_a_run_for_the_html_only_renders_the_html_and_the_auditors_edition_alone(
+    published: Path, tmp_path: Path
+) -> None:
+    """Notebook 04 run with ``html_only=True`` (papermill records it): the render writes the
+    HTML and the auditor's edition, the same bytes as the full render's, and nothing else."""
+    import nbformat
+
+    run = (published / "reports" / CYCLE / "current").resolve()
+    epoch = json.loads((run / "manifest.json").read_text())["source_date_epoch"]
+    folder = shutil.copytree(run, tmp_path / "run")
+    rendered = (PAPER_HTML, PAPER_PDF, PAPER_LARGE_PRINT, PAPER_DOCX, PAPER_AUDIT, DFE_RETURN)
+    for name in rendered:
+        (folder / name).unlink()
+    notebook_path = folder / render_parts.REPORT_NOTEBOOK
+    notebook = nbformat.read(notebook_path, as_version=4)
+    assert render_parts.html_only(folder) is False  # the published run gave no html_only
+    notebook.metadata["papermill"]["parameters"]["html_only"] = True
+    nbformat.write(notebook, notebook_path)
+    assert render_parts.html_only(folder) is True
+    render_step.render_paper(folder, str(epoch), render_step.RenderPartner())
+    made = sorted(name for name in rendered if (folder / name).exists())
+    assert made == sorted((PAPER_HTML, PAPER_AUDIT))
+    for name in made:
         assert (folder / name).read_bytes() == (run / name).read_bytes(), name

@@ -14,7 +14,7 @@ import pytest
 from highneeds.paths import CyclePaths
 from highneeds.runner.locking import cycle_lock, lock_holder
 from highneeds.runner.status import cycle_status
-from tests.conftest import run_pipeline
+from tests.conftest import HTML_ONLY, run_pipeline
 from tests.runner.test_publishing import CYCLE, store_and_publish, write_run
 from tests.runner.test_unattended import _Webhook, cycle_2022_02  # noqa: F401 (a fixture)
 
@@ -62,10 +62,12 @@ def test_a_cycle_never_edited_since_new_cycle_is_refused_or_warned_of(
     _Webhook.received.clear()
     env = {**os.environ, "HIGHNEEDS_WEBHOOK_URL": f"http://127.0.0.1:{webhook.server_port}/"}
     try:
-        refused = run_pipeline(project, "--cycle", "2022-02", "--require-changes", env=env)
+        refused = run_pipeline(
+            project, "--cycle", "2022-02", "--require-changes", *HTML_ONLY, env=env
+        )
         # The refusal is the cycle's last run: status says so, with its exit code.
         after_refusal = run_pipeline(project, "--cycle", "2022-02", command="status")
-        warned = run_pipeline(project, "--cycle", "2022-02", env=env)
+        warned = run_pipeline(project, "--cycle", "2022-02", *HTML_ONLY, env=env)
     finally:
         webhook.shutdown()
     assert refused.returncode == 8, refused.stderr

@@ -24,7 +24,16 @@ import nbformat
 import pytest
 
 from highneeds.runner.changes import CYCLE_MOVED
-from tests.conftest import APPENDICES, CYCLE, edited, ended, published_bytes, reports, run_pipeline
+from tests.conftest import (
+    APPENDICES,
+    CYCLE,
+    HTML_ONLY,
+    edited,
+    ended,
+    published_bytes,
+    reports,
+    run_pipeline,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -333,7 +342,7 @@ def test_new_cycle_runs_and_bad_names_are_refused(
     made = run_pipeline(project, "2022-02", "--from", CYCLE, command="new-cycle")
     assert made.returncode == 0, made.stderr
     assert (project / "data" / "raw" / "2022-02" / "narrative.md").is_file()
-    result = run_pipeline(project, "--cycle", "2022-02", "--quiet")
+    result = run_pipeline(project, "--cycle", "2022-02", "--quiet", *HTML_ONLY)
     assert result.returncode == 0, result.stderr
     changes = json.loads((project / "reports" / "2022-02" / "changes.json").read_text())
     assert changes["compared_with"] == f"the paper of cycle {CYCLE}"

@@ -151,11 +151,17 @@ class PaperParts:
 
 
 def build_paper(
-    meta: Mapping[str, Any], narrative: Narrative, outputs: ModelOutputs, print_charts: bool = True
+    meta: Mapping[str, Any],
+    narrative: Narrative,
+    outputs: ModelOutputs,
+    *,
+    word_charts: bool = True,
+    large_print_charts: bool = True,
 ) -> PaperParts:
-    """Render the whole paper: header, recommendations, numbered sections, footer; with
-    ``print_charts``, each chart drawn for print too: as PNG (for the Word paper) and at large
-    print's size (the preview, which shows the paper on screen, needs neither)."""
+    """Render the whole paper: header, recommendations, numbered sections, footer. Each chart
+    is drawn as SVG at the paper's size; with ``word_charts`` as PNG too (for the Word paper,
+    which does not take SVG), and with ``large_print_charts`` at large print's size (the
+    preview, which shows the paper on screen, needs neither)."""
     counters = {"table": 0, "chart": 0}
     renderer: TextRenderer
 
@@ -189,11 +195,10 @@ def build_paper(
         draw, alt, caption = chart_parts(name, outputs)
         number = next_number("chart")
         # The paper's drawing is laid out once and saved as SVG and as PNG (for Word).
-        standard = draw(STANDARD, ("svg", "png") if print_charts else ("svg",))
-        if not print_charts:
-            return figure_html(standard["svg"], None, number, alt, caption)
-        chart_pngs[f"figure-{number}"] = standard["png"]
-        large_print = draw(LARGE_PRINT, ("svg",))["svg"]
+        standard = draw(STANDARD, ("svg", "png") if word_charts else ("svg",))
+        if word_charts:
+            chart_pngs[f"figure-{number}"] = standard["png"]
+        large_print = draw(LARGE_PRINT, ("svg",))["svg"] if large_print_charts else None
         return figure_html(standard["svg"], large_print, number, alt, caption)
 
     chart_pngs: dict[str, bytes] = {}

@@ -64,7 +64,8 @@ class RunResult:
     cycle: str
     run_id: str
     html: Path
-    pdf: Path
+    #: The paper to open: its PDF, or its HTML if the run made the HTML only.
+    paper: Path
     manifest: Path
     #: Every published file, as the command line lists it.
     summary: list[str]
@@ -139,7 +140,7 @@ def run_cycle(options: RunOptions) -> RunResult:
         cycle,
         run_id,
         paths.reports / PAPER_HTML,
-        paths.reports / PAPER_PDF,
+        _paper_to_open(paths.reports),
         paths.reports / MANIFEST,
         summary_lines(paths.reports),
         [r["step"] for r in result if r["status"] == "ok"],
@@ -147,6 +148,12 @@ def run_cycle(options: RunOptions) -> RunResult:
         time.monotonic() - clock,
         warnings,
     )
+
+
+def _paper_to_open(reports: Path) -> Path:
+    """The published paper's PDF, or its HTML if the run made the HTML only."""
+    pdf = reports / PAPER_PDF
+    return pdf if pdf.exists() else reports / PAPER_HTML
 
 
 def _stale_cycle(root: Path, cycle: str, require_changes: bool) -> list[str]:

@@ -20,6 +20,9 @@ from highneeds.runner.steps import NOTEBOOK_STEPS
 
 #: The most simulations a run may be asked for (each holds every year's deficit in memory).
 MAX_DRAWS = 1_000_000
+#: Parameters that are true or false: which of the paper's formats the report notebook draws
+#: for (``-p html_only=true``: the HTML alone), and whether it draws large print's charts.
+TRUE_OR_FALSE = ("html_only", "large_print_charts")
 
 RUN_FOLDERS = {
     "raw_dir": "inputs",
@@ -99,6 +102,9 @@ def plan_parameters(root: Path, cycle: str, overrides: dict[str, Any]) -> dict[s
             raise UsageError(
                 f"parameter {name} is {overrides[name]!r}; it must be one of {', '.join(choices)}"
             )
+    for name in TRUE_OR_FALSE:
+        if name in overrides and not isinstance(overrides[name], bool):
+            raise UsageError(f"parameter {name} is {overrides[name]!r}; it must be true or false")
     draws = overrides.get("uncertainty_draws")
     if draws is not None and not (
         isinstance(draws, int) and not isinstance(draws, bool) and 1 <= draws <= MAX_DRAWS

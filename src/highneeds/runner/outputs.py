@@ -52,10 +52,10 @@ RENDERED_FILES = tuple(output.name for output in OUTPUTS if output.rendered)
 REPRODUCIBLE_FILES = tuple(output.name for output in OUTPUTS if output.reproducible)
 
 
-def summary_lines(folder: object) -> list[str]:
+def summary_lines(folder: Path) -> list[str]:
     """The command line's list of a cycle's published files (``folder``: where they are),
-    titles aligned."""
-    titled = [output for output in OUTPUTS if output.title]
+    titles aligned: those the published run has (a run for the HTML only has no PDF)."""
+    titled = [output for output in OUTPUTS if output.title and (folder / output.name).exists()]
     width = max(len(output.title) for output in titled) + 1
     return [f"  {(output.title + ':').ljust(width)} {folder}/{output.name}" for output in titled]
 

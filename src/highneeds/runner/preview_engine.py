@@ -174,7 +174,7 @@ class PreviewEngine:
         """The paper's HTML, and the claims of its narrative the forecast does not bear out."""
         from highneeds.paper.render import paper_notebook, render_html
 
-        report = self._run_notebook(REPORT_NOTEBOOK, print_charts=False, dfe_figures=False)
+        report = self._run_notebook(REPORT_NOTEBOOK, html_only=True, large_print_charts=False)
         parts = report["parts"]
         html = render_html(paper_notebook(parts), report["meta"], self.date)
         return html, tuple(parts.claims)

@@ -20,6 +20,9 @@ from highneeds.runner.outputs import (
     PAPER_PDF,
 )
 
+#: The executed report notebook, in a run folder.
+REPORT_NOTEBOOK = "notebooks/04_cabinet_report.ipynb"
+
 
 def write_html(run_dir: Path, epoch: str) -> tuple[dict[str, Any], str]:
     """The paper's HTML, written to the run folder; with the paper's metadata (as notebook 04
@@ -28,7 +31,7 @@ def write_html(run_dir: Path, epoch: str) -> tuple[dict[str, Any], str]:
 
     meta = json.loads((run_dir / PAPER_META).read_text(encoding="utf-8"))
     date = datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
-    html = render_html(run_dir / "notebooks" / "04_cabinet_report.ipynb", meta, date)
+    html = render_html(run_dir / REPORT_NOTEBOOK, meta, date)
     (run_dir / PAPER_HTML).write_text(html, encoding="utf-8")
     return meta, html
 
@@ -58,14 +61,26 @@ def write_standard_part(run_dir: Path, epoch: str, meta: dict[str, Any], html: s
     _write_dfe_return(run_dir, epoch, meta, html, read_lineage(run_dir / "processed"))
 
 
+def html_only(run_dir: Path) -> bool:
+    """Whether the run asked notebook 04 for the paper as HTML alone (``-p html_only=True``):
+    then the render writes the HTML and the auditor's edition, and no other format."""
+    return _report_parameter(run_dir, "html_only", False) is True
+
+
+def write_audit_edition(run_dir: Path, html: str) -> None:
+    """The auditor's edition alone: a run for the HTML only makes it with the HTML."""
+    from highneeds.model.lineage import read_lineage
+
+    _write_audit_edition(run_dir, html, read_lineage(run_dir / "processed"))
+
+
 def write_partner_part(run_dir: Path, html: str) -> None:
     """The large print PDF and the auditor's edition: the partner's part (neither needs the
     paper's metadata, nor pandas, which the partner is forked without)."""
-    from highneeds.model.lineage import read_lineage
     from highneeds.paper.render import LARGE_PRINT_CSS, render_pdf
 
     render_pdf(html, run_dir / PAPER_LARGE_PRINT, run_dir, LARGE_PRINT_CSS)
-    _write_audit_edition(run_dir, html, read_lineage(run_dir / "processed"))
+    write_audit_edition(run_dir, html)
 
 
 def _write_audit_edition(run_dir: Path, html: str, derivations: dict[str, dict]) -> None:
@@ -85,11 +100,12 @@ def _write_audit_edition(run_dir: Path, html: str, derivations: dict[str, dict])
     (run_dir / PAPER_AUDIT).write_text(edition, encoding="utf-8")
 
 
-def _notebook_parameter(notebook: Path, name: str) -> str:
-    """A parameter the executed notebook ran with (papermill records them in its metadata):
-    the run folder may be a copy anywhere (verify re-executes in a temporary folder)."""
-    meta = json.loads(notebook.read_text(encoding="utf-8"))["metadata"]
-    return str(meta["papermill"]["parameters"][name])
+def _report_parameter(run_dir: Path, name: str, default: object = None) -> object:
+    """A parameter the executed report notebook of ``run_dir`` ran with, as papermill records
+    those it was given in its metadata (``default`` if it was given none): the run folder may be
+    a copy anywhere (verify re-executes in a temporary folder)."""
+    meta = json.loads((run_dir / REPORT_NOTEBOOK).read_text(encoding="utf-8"))["metadata"]
+    return meta["papermill"]["parameters"].get(name, default)
 
 
 def _write_dfe_return(
@@ -111,7 +127,7 @@ def _write_dfe_return(
         target,
         ReturnFigures.from_json(figures),
         meta=meta,
-        cycle=_notebook_parameter(run_dir / "notebooks" / "04_cabinet_report.ipynb", "cycle"),
+        cycle=str(_report_parameter(run_dir, "cycle")),
         created=datetime.fromtimestamp(int(epoch), UTC),
         derivations=derivations,
         paragraphs=paper_paragraphs(html),

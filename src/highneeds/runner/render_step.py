@@ -33,11 +33,14 @@ from highneeds.runner.outputs import PAPER_HTML
 
 def render_paper(run_dir: Path, epoch: str, partner: RenderPartner | None = None) -> None:
     """Render the executed report notebook to the paper in the run folder: HTML, tagged PDF,
-    large print PDF, Word, the auditor's edition and the DfE return. With ``partner``, the
-    large print PDF and the auditor's edition are made there, side by side with the rest;
-    without, here, after it."""
+    large print PDF, Word, the auditor's edition and the DfE return (the HTML and the auditor's
+    edition alone if the run asked for HTML only). With ``partner``, the large print PDF and the
+    auditor's edition are made there, side by side with the rest; without, here, after it."""
     try:
         meta, html = render_parts.write_html(run_dir, epoch)
+        if render_parts.html_only(run_dir):
+            render_parts.write_audit_edition(run_dir, html)
+            return
         if partner is not None:
             partner.send(run_dir, epoch)
         render_parts.write_standard_part(run_dir, epoch, meta, html)
