@@ -421,6 +421,11 @@ def test_bad_input_exits_3_and_keeps_the_last_good_paper(
     manifest = json.loads((newest / "manifest.json").read_text())
     assert manifest["status"] == "failed"
     assert [s["step"] for s in manifest["steps"]] == ["01_validate"]
+    # The run's own log says what went wrong, where, and when (UTC, to the millisecond).
+    log = (newest / "run.log").read_text(encoding="utf-8")
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO ", log)
+    assert f"run {newest.name} failed in step 01_validate: " in log
+    assert message in log
     # What was modelled alongside the failed gate is thrown away, not kept in the run.
     assert [p.name for p in (newest / "notebooks").iterdir()] == ["01_validate.ipynb"]
     assert not list(newest.glob("cabinet-report*"))
