@@ -371,13 +371,16 @@ def test_hand_reruns_from_anywhere_never_change_the_archive(project: Path, first
     assert list(working.glob("*/validation/summary.html"))
 
 
-#: One refused input of each kind the gate knows, each through a whole run.
+#: One refused input of each kind the gate knows, each through a whole run: the expectation
+#: suite's alongside the model working ahead of the gate (what it did is thrown away), the
+#: other kinds one step after another (the same path, without paying for the work thrown away).
 GATE_FAILURES = [
     pytest.param(
         "high_needs_budget.csv",
         'Placement costs,"4,468"',
         'Placement costs,"4,486"',
         "row 6, column B ('2020/21'): C/Fwd is given as 575",
+        False,
         id="identity-across-rows",
     ),
     pytest.param(
@@ -386,6 +389,7 @@ GATE_FAILURES = [
         "Block,126",
         "row 3, column B ('2020/21'): found 126; expected the transfer from the Schools block "
         "to be income",
+        True,
         id="expectation-suite",
     ),
     pytest.param(
@@ -393,6 +397,7 @@ GATE_FAILURES = [
         "to_date,14",
         "to_date,fourteen",
         "ehcp_demand.csv, row 3, column B ('count'): found 'fourteen'; expected a whole number",
+        False,
         id="unreadable-cell",
     ),
     pytest.param(
@@ -400,6 +405,7 @@ GATE_FAILURES = [
         "High-cost placement",
         "LE15 6HP",
         "placement_costs.csv, row 2, column C ('basis'): holds a value shaped like a postcode",
+        False,
         id="privacy",
     ),
     pytest.param(
@@ -407,20 +413,29 @@ GATE_FAILURES = [
         "key_decision: true",
         "key_decision: perhaps",
         "paper.yaml: key 'key_decision': found 'perhaps'; expected yes or no",
+        False,
         id="paper-yaml-schema",
     ),
 ]
 
 
-@pytest.mark.parametrize(("file", "old", "new", "message"), GATE_FAILURES)
+@pytest.mark.parametrize(("file", "old", "new", "message", "ahead"), GATE_FAILURES)
 def test_bad_input_exits_3_and_keeps_the_last_good_paper(
-    project: Path, first_run, tmp_path: Path, file: str, old: str, new: str, message: str
+    project: Path,
+    first_run,
+    tmp_path: Path,
+    file: str,
+    old: str,
+    new: str,
+    message: str,
+    ahead: bool,
 ) -> None:
     before = published_bytes(project)
     temporary = tmp_path / "tmp"  # the run's own temporary folder, to see what it leaves
     temporary.mkdir()
+    order = () if ahead else ("--sequential",)
     with edited(project / "data" / "raw" / CYCLE / file, old, new):
-        result = run_pipeline(project, env={**os.environ, "TMPDIR": str(temporary)})
+        result = run_pipeline(project, *order, env={**os.environ, "TMPDIR": str(temporary)})
     assert result.returncode == 3, result.stderr
     assert message in result.stderr
     assert "validation report:" in result.stderr
@@ -435,6 +450,7 @@ def test_bad_input_exits_3_and_keeps_the_last_good_paper(
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO ", log)
     assert f"run {newest.name} failed in step 01_validate: " in log
     assert message in log
+    assert ("02_deficit_model ... (alongside the gate)" in log) is ahead
     # What was modelled alongside the failed gate is thrown away, not kept in the run.
     assert [p.name for p in (newest / "notebooks").iterdir()] == ["01_validate.ipynb"]
     assert not list(newest.glob("cabinet-report*"))
