@@ -38,6 +38,11 @@ def test_pipeline_set_parameter_cannot_be_overridden(project_root: Path) -> None
         plan_parameters(project_root, "2022-01", {"raw_dir": "/etc"})
 
 
+def test_a_run_cannot_leave_out_the_charts_large_print_shows(project_root: Path) -> None:
+    with pytest.raises(UsageError, match="large_print_charts are the preview's"):
+        plan_parameters(project_root, "2022-01", {"large_print_charts": False})
+
+
 @pytest.mark.parametrize(
     ("name", "value"), [("forecast_source", "excel"), ("recovery_plan_basis", "yearly")]
 )

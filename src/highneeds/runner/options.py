@@ -20,9 +20,11 @@ from highneeds.runner.steps import NOTEBOOK_STEPS
 
 #: The most simulations a run may be asked for (each holds every year's deficit in memory).
 MAX_DRAWS = 1_000_000
-#: Parameters that are true or false: which of the paper's formats the report notebook draws
-#: for (``-p html_only=true``: the HTML alone), and whether it draws large print's charts.
-TRUE_OR_FALSE = ("html_only", "large_print_charts")
+#: Parameters that are true or false (``-p html_only=true``: the paper as HTML alone).
+TRUE_OR_FALSE = ("html_only",)
+#: Parameters only the preview sets: a run's paper has every chart its formats show (the
+#: large print stylesheet and PDF show large print's).
+PREVIEW_ONLY = ("large_print_charts",)
 
 RUN_FOLDERS = {
     "raw_dir": "inputs",
@@ -97,6 +99,12 @@ def plan_parameters(root: Path, cycle: str, overrides: dict[str, Any]) -> dict[s
     fixed = sorted(set(overrides) & set(standard))
     if fixed:
         raise UsageError(f"parameter(s) {', '.join(fixed)} are set by the pipeline from --cycle")
+    preview_only = sorted(set(overrides) & set(PREVIEW_ONLY))
+    if preview_only:
+        raise UsageError(
+            f"parameter(s) {', '.join(preview_only)} are the preview's: a run's paper has every "
+            "chart its formats show"
+        )
     for name, choices in parameter_choices().items():
         if name in overrides and overrides[name] not in choices:
             raise UsageError(
