@@ -112,7 +112,7 @@ def _dispatch(args: argparse.Namespace) -> Finished:
     if args.command == "verify":
         from highneeds.runner.verify import verify_run
 
-        checked = verify_run(RunOptions(cycle=args.cycle), args.run)
+        checked = verify_run(RunOptions(cycle=args.cycle, overlap=not args.sequential), args.run)
         return Finished(
             checked.cycle,
             [

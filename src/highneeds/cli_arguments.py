@@ -202,6 +202,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--run", help="run id under reports/<cycle>/runs/ (default: the published run)"
     )
+    verify.add_argument(
+        "--sequential",
+        action="store_true",
+        help="re-execute one step at a time, as the notebooks would be run by hand (default: "
+        "the model alongside the gate, as a run does); the outputs must be the same bytes",
+    )
 
     prune = _command(
         commands,
