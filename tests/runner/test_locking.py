@@ -111,7 +111,10 @@ def test_two_processes_entering_together_never_both_hold_the_lock(tmp_path: Path
         inside += 1 if " in " in line else -1
         entered += " in " in line
         assert inside in (0, 1), "two processes held the lock at once"
-    assert entered >= trials  # every trial, one of the two got in
+    # Nearly every trial, one of the two got in: under load a process can be descheduled past
+    # a trial's instant and meet the other inside its next trial, so both may miss a trial
+    # (58 of 60 in one CI run), never both be inside.
+    assert entered >= trials * 0.9
     assert not (folder / ".lock").exists()
 
 
