@@ -67,13 +67,6 @@ def html_only(run_dir: Path) -> bool:
     return _report_parameter(run_dir, "html_only", False) is True
 
 
-def write_audit_edition(run_dir: Path, html: str) -> None:
-    """The auditor's edition alone: a run for the HTML only makes it with the HTML."""
-    from highneeds.model.lineage import read_lineage
-
-    _write_audit_edition(run_dir, html, read_lineage(run_dir / "processed"))
-
-
 def write_partner_part(run_dir: Path, html: str) -> None:
     """The large print PDF and the auditor's edition: the partner's part (neither needs the
     paper's metadata, nor pandas, which the partner is forked without)."""
@@ -83,13 +76,15 @@ def write_partner_part(run_dir: Path, html: str) -> None:
     write_audit_edition(run_dir, html)
 
 
-def _write_audit_edition(run_dir: Path, html: str, derivations: dict[str, dict]) -> None:
+def write_audit_edition(run_dir: Path, html: str) -> None:
     """The auditor's edition, from the figures the paper printed, the notebooks' lineage and
-    the claims notebook 04 warned of."""
+    the claims notebook 04 warned of (in the partner's part, or with the HTML alone)."""
+    from highneeds.model.lineage import read_lineage
     from highneeds.paper.audit_edition import audit_edition
     from highneeds.runner.outputs import read_claims
 
     processed = run_dir / "processed"
+    derivations = read_lineage(processed)
     figures = json.loads((processed / "paper_figures.json").read_text(encoding="utf-8"))
     inputs = (
         sorted(p.name for p in (run_dir / "inputs").iterdir())
