@@ -124,3 +124,26 @@ def test_every_legend_line_fits_the_chart_beside_its_line_sample(style) -> None:
         for line in chart.legend_label(label, style).splitlines():
             width, _, _ = TextToPath().get_text_width_height_descent(line, font, ismath=False)
             assert width + sample <= style.width_in * 72, (line, width)
+
+
+def test_a_chart_is_drawn_once_for_each_format_it_is_saved_in(monkeypatch) -> None:
+    """The layout is worked out once and no save draws the figure a second time first."""
+    import matplotlib.figure
+
+    draws: list[str] = []
+    draw = matplotlib.figure.Figure.draw
+
+    def counted(figure: matplotlib.figure.Figure, renderer: object) -> None:
+        draws.append(type(renderer).__name__)
+        draw(figure, renderer)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "draw", counted)
+    with chart.chart_settings(chart.STANDARD):
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots()
+        ax.plot([1, 2, 3], label="a line")
+        ax.legend()
+        saved = chart.figure_bytes(fig, ("svg", "png"))
+    assert set(saved) == {"svg", "png"}
+    assert draws == ["MixedModeRenderer", "RendererAgg"]  # SVG (vector with raster parts), PNG

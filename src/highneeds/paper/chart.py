@@ -142,10 +142,16 @@ def chart_settings(style: ChartStyle, text_as_paths: bool = False) -> Any:
 
 def figure_bytes(fig: Any, formats: Sequence[str]) -> dict[str, bytes]:
     """A finished figure laid out once and saved as each of ``formats`` (``svg``, ``png``), in
-    bytes that depend only on what it draws; closes it."""
-    import matplotlib.pyplot as plt
+    bytes that depend only on what it draws; closes it.
 
-    fig.tight_layout()
+    The tight layout is worked out once and left as the figure's margins, with no layout
+    engine on the figure: ``fig.tight_layout()`` leaves a placeholder engine behind, and with
+    any engine set every save first draws the whole figure without output (for a layout that
+    has nothing left to do), which cost about a sixth of the charts' time for the same bytes."""
+    import matplotlib.pyplot as plt
+    from matplotlib.layout_engine import TightLayoutEngine
+
+    TightLayoutEngine().execute(fig)
     saved = {}
     for fmt in formats:
         buffer = io.BytesIO()
