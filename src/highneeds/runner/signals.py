@@ -3,6 +3,7 @@ and are held while a run publishes, so that publishing never stops half-way."""
 
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,14 +24,26 @@ def stop_if_interrupted() -> None:
         raise _received_signal
 
 
-#: How soon a signal that arrived during an import is raised again.
+#: How soon a signal that arrived where raising is unsafe is raised again.
 _RETRY_SECONDS = 0.05
 
 
-def _inside_an_import(frame: FrameType | None) -> bool:
-    """Whether the main thread was stopped inside Python's import machinery."""
+#: Where asyncio's modules are (beside ``os``, in the standard library): the kernel client
+#: makes an event loop for each call.
+_ASYNCIO = os.path.join(os.path.dirname(os.__file__), "asyncio", "")
+
+
+def _unsafe_to_raise_in(frame: FrameType | None) -> bool:
+    """Whether the main thread was stopped where raising would leave something broken:
+    inside Python's import machinery (a module's import lock held, and a thread importing
+    that module waiting for ever), or inside the constructor of an asyncio object, such as
+    the event loop the kernel client makes for each call (left half-built, its finaliser
+    fails later and prints a traceback as the run stops)."""
     while frame is not None:
-        if frame.f_code.co_filename.startswith("<frozen importlib"):
+        code = frame.f_code
+        if code.co_filename.startswith("<frozen importlib"):
+            return True
+        if code.co_name == "__init__" and code.co_filename.startswith(_ASYNCIO):
             return True
         frame = frame.f_back
     return False
@@ -40,8 +53,8 @@ def _inside_an_import(frame: FrameType | None) -> bool:
 def interruptible() -> Iterator[None]:
     """Turn SIGINT and SIGTERM into :class:`Interrupted`, so that cleanup runs: the kernel is
     shut down, the lock released and the published paper left as it was. A signal that
-    arrives while a module is being imported is raised once the import is done (SIGALRM
-    brings it back)."""
+    arrives while a module is being imported, or an event loop made, is raised once that is
+    done (SIGALRM brings it back)."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
         global _received_signal
@@ -52,9 +65,7 @@ def interruptible() -> Iterator[None]:
             _received_signal = Interrupted(signal.Signals(signum).name, 128 + signum)
         if _holding_signals:
             return
-        if _inside_an_import(frame):
-            # Raising inside the import machinery would leave a module's import lock held,
-            # and a thread importing that module would wait for ever: try again shortly.
+        if _unsafe_to_raise_in(frame):  # try again shortly
             signal.setitimer(signal.ITIMER_REAL, _RETRY_SECONDS)
             return
         raise _received_signal
