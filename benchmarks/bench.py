@@ -193,7 +193,7 @@ COLD_CPU_BUDGET_SECONDS = 15.0
 def pipeline(project: Path, *args: str, cpu: list[float] | None = None) -> float:
     """Wall time of ``pipeline.py run``, measured like the baseline: nothing sampled alongside.
     With ``cpu``, appends the CPU time (user and system) the run's processes spent: the run
-    and every process it started and waited for (kernels, the render's worker, LibreOffice),
+    and every process it started and waited for (kernels, the render's worker and its partner),
     as the kernel counts them for this process's finished children."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()

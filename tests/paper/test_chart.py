@@ -1,4 +1,5 @@
-"""The deficit chart: its text alternative, and its large print drawing's label sizes."""
+"""The deficit chart: its text alternative, and its large print drawing's label sizes; and how
+any chart is saved (drawn once for each format)."""
 
 from __future__ import annotations
 
