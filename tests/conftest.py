@@ -240,16 +240,14 @@ def reports(project: Path) -> Path:
 
 
 def published_bytes(project: Path) -> dict[str, bytes]:
-    """The published paper, manifest and notebooks of the shipped cycle, byte for byte."""
+    """The published paper (every format the render writes), manifest and notebooks of the
+    shipped cycle, byte for byte."""
+    from highneeds.runner.outputs import MANIFEST, RENDERED_FILES
+
     folder = reports(project)
     files = [
-        "cabinet-report.html",
-        "cabinet-report-audit.html",
-        "cabinet-report.pdf",
-        "cabinet-report-large-print.pdf",
-        "cabinet-report.docx",
-        "dfe-management-plan.xlsx",
-        "manifest.json",
+        *RENDERED_FILES,
+        MANIFEST,
         *(f"notebooks/{p.name}" for p in sorted((folder / "notebooks").glob("*.ipynb"))),
     ]
     return {name: (folder / name).read_bytes() for name in files}

@@ -20,10 +20,8 @@ from highneeds.runner import render_parts, render_step
 from highneeds.runner.outputs import (
     DFE_RETURN,
     PAPER_AUDIT,
-    PAPER_DOCX,
     PAPER_HTML,
-    PAPER_LARGE_PRINT,
-    PAPER_PDF,
+    RENDERED_FILES,
 )
 from highneeds.runner.render_step import RenderTimedOut, RenderWorker
 from tests.conftest import CYCLE, ended
@@ -168,11 +166,10 @@ def test_the_paper_rendered_in_one_process_is_the_one_rendered_side_by_side(
     run = (published / "reports" / CYCLE / "current").resolve()
     epoch = json.loads((run / "manifest.json").read_text())["source_date_epoch"]
     folder = shutil.copytree(run, tmp_path / "run")  # the archive's links followed
-    rendered = (PAPER_HTML, PAPER_PDF, PAPER_LARGE_PRINT, PAPER_DOCX, PAPER_AUDIT, DFE_RETURN)
-    for name in rendered:
+    for name in RENDERED_FILES:
         (folder / name).unlink()
     render_step.render_paper(folder, str(epoch))
-    for name in rendered:
+    for name in RENDERED_FILES:
         assert (folder / name).read_bytes() == (run / name).read_bytes(), name
 
 
@@ -223,17 +220,16 @@ def test_a_run_for_the_html_only_renders_the_html_and_the_auditors_edition_alone
     run = (published / "reports" / CYCLE / "current").resolve()
     epoch = json.loads((run / "manifest.json").read_text())["source_date_epoch"]
     folder = shutil.copytree(run, tmp_path / "run")
-    rendered = (PAPER_HTML, PAPER_PDF, PAPER_LARGE_PRINT, PAPER_DOCX, PAPER_AUDIT, DFE_RETURN)
-    for name in rendered:
+    for name in RENDERED_FILES:
         (folder / name).unlink()
-    notebook_path = folder / render_parts.REPORT_NOTEBOOK
+    notebook_path = folder / render_parts.EXECUTED_REPORT
     notebook = nbformat.read(notebook_path, as_version=4)
     assert render_parts.html_only(folder) is False  # the published run gave no html_only
     notebook.metadata["papermill"]["parameters"]["html_only"] = True
     nbformat.write(notebook, notebook_path)
     assert render_parts.html_only(folder) is True
     render_step.render_paper(folder, str(epoch), render_step.RenderPartner())
-    made = sorted(name for name in rendered if (folder / name).exists())
+    made = sorted(name for name in RENDERED_FILES if (folder / name).exists())
     assert made == sorted((PAPER_HTML, PAPER_AUDIT))
     for name in made:
         assert (folder / name).read_bytes() == (run / name).read_bytes(), name

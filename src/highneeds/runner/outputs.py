@@ -31,6 +31,10 @@ DFE_RETURN = "dfe-management-plan.xlsx"
 MANIFEST = "manifest.json"
 CHANGES_HTML = "changes.html"
 CHANGES_JSON = "changes.json"
+#: The notebook that writes the paper, and where a run folder keeps it executed: the render
+#: reads the paper from it (and the parameters papermill recorded in it).
+REPORT_NOTEBOOK = "04_cabinet_report"
+EXECUTED_REPORT = f"notebooks/{REPORT_NOTEBOOK}.ipynb"
 
 #: In the order the command line lists them.
 OUTPUTS: tuple[Output, ...] = (

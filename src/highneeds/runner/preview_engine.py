@@ -25,6 +25,7 @@ from typing import Any
 
 from highneeds.errors import HighNeedsError, InputDataError
 from highneeds.runner.options import plan_parameters, source_date_epoch
+from highneeds.runner.outputs import REPORT_NOTEBOOK
 
 LOGGER = logging.getLogger("highneeds")
 
@@ -32,7 +33,6 @@ LOGGER = logging.getLogger("highneeds")
 PAPER_INPUTS = frozenset({"narrative.md", "paper.yaml"})
 #: The notebooks the preview runs in this process (the gate's work it does itself, below).
 MODEL_NOTEBOOKS = ("02_deficit_model", "03_interventions")
-REPORT_NOTEBOOK = "04_cabinet_report"
 
 
 class Stage(IntEnum):

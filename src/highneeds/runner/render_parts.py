@@ -12,6 +12,7 @@ from typing import Any
 
 from highneeds.runner.outputs import (
     DFE_RETURN,
+    EXECUTED_REPORT,
     PAPER_AUDIT,
     PAPER_DOCX,
     PAPER_HTML,
@@ -19,9 +20,6 @@ from highneeds.runner.outputs import (
     PAPER_META,
     PAPER_PDF,
 )
-
-#: The executed report notebook, in a run folder.
-REPORT_NOTEBOOK = "notebooks/04_cabinet_report.ipynb"
 
 
 def write_html(run_dir: Path, epoch: str) -> tuple[dict[str, Any], str]:
@@ -31,7 +29,7 @@ def write_html(run_dir: Path, epoch: str) -> tuple[dict[str, Any], str]:
 
     meta = json.loads((run_dir / PAPER_META).read_text(encoding="utf-8"))
     date = datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
-    html = render_html(run_dir / REPORT_NOTEBOOK, meta, date)
+    html = render_html(run_dir / EXECUTED_REPORT, meta, date)
     (run_dir / PAPER_HTML).write_text(html, encoding="utf-8")
     return meta, html
 
@@ -99,7 +97,7 @@ def _report_parameter(run_dir: Path, name: str, default: object = None) -> objec
     """A parameter the executed report notebook of ``run_dir`` ran with, as papermill records
     those it was given in its metadata (``default`` if it was given none): the run folder may be
     a copy anywhere (verify re-executes in a temporary folder)."""
-    meta = json.loads((run_dir / REPORT_NOTEBOOK).read_text(encoding="utf-8"))["metadata"]
+    meta = json.loads((run_dir / EXECUTED_REPORT).read_text(encoding="utf-8"))["metadata"]
     return meta["papermill"]["parameters"].get(name, default)
 
 

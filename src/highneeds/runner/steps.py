@@ -24,7 +24,7 @@ from highneeds.runner.archive import (
     runs_newest_first,
     sha256,
 )
-from highneeds.runner.outputs import RENDERED_FILES
+from highneeds.runner.outputs import EXECUTED_REPORT, RENDERED_FILES, REPORT_NOTEBOOK
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ STEPS = (
         ),
     ),
     Step(
-        "04_cabinet_report",
+        REPORT_NOTEBOOK,
         reads=(
             "inputs/paper.yaml",
             "inputs/narrative.md",
@@ -139,7 +139,7 @@ STEPS = (
     Step(
         "render",
         reads=(
-            "notebooks/04_cabinet_report.ipynb",
+            EXECUTED_REPORT,
             "processed/paper_meta.json",
             "processed/figure-*.png",
             "processed/dfe_return_figures.json",
