@@ -183,6 +183,7 @@ def test_model_runs_again_after_the_gate_if_the_tables_read_ahead_differ(
     from highneeds.runner import overlap
     from highneeds.runner.cycle import run_cycle
     from highneeds.runner.options import RunOptions
+    from highneeds.runner.outputs import EXECUTED_REPORT, PAPER_AUDIT, PAPER_HTML, RENDERED_FILES
 
     before = published_manifest(project)["outputs"]
     monkeypatch.setattr(overlap, "_READ_TABLES_AHEAD", READ_ONE_FIGURE_WRONG)
@@ -195,10 +196,10 @@ def test_model_runs_again_after_the_gate_if_the_tables_read_ahead_differ(
     assert set(step_statuses(manifest).values()) == {"ok"}
     # The tables, the notebooks and the paper are the published run's (notebook 04's
     # parameters say html_only, and the HTML-only run makes nothing for Word or the return).
-    for_print = ("cabinet-report.pdf", "cabinet-report-large-print.pdf", "cabinet-report.docx")
-    for_print += ("dfe-management-plan.xlsx", "processed/dfe_return_figures.json")
+    for_print = set(RENDERED_FILES) - {PAPER_HTML, PAPER_AUDIT}
+    for_print.add("processed/dfe_return_figures.json")
     made = {k: v for k, v in before.items() if k not in for_print and "/figure-" not in k}
-    report = "notebooks/04_cabinet_report.ipynb"
+    report = EXECUTED_REPORT
     assert set(manifest["outputs"]) == set(made)
     assert {k: v for k, v in manifest["outputs"].items() if k != report} == {
         k: v for k, v in made.items() if k != report
