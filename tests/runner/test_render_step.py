@@ -215,6 +215,17 @@ def test_a_run_for_the_html_only_renders_the_html_and_the_auditors_edition_alone
 ) -> None:
     """Notebook 04 run with ``html_only=True`` (papermill records it): the render writes the
     HTML and the auditor's edition, the same bytes as the full render's, and nothing else."""
+    run, folder, epoch = html_only_run_folder(published, tmp_path)
+    render_step.render_paper(folder, epoch, render_step.RenderPartner())
+    made = sorted(name for name in RENDERED_FILES if (folder / name).exists())
+    assert made == sorted((PAPER_HTML, PAPER_AUDIT))
+    for name in made:
+        assert (folder / name).read_bytes() == (run / name).read_bytes(), name
+
+
+def html_only_run_folder(published: Path, tmp_path: Path) -> tuple[Path, Path, str]:
+    """The published run, a copy of it as if it had asked for HTML alone (papermill's recorded
+    parameter set) with no rendered file, and its date: (published run, copy, epoch)."""
     import nbformat
 
     run = (published / "reports" / CYCLE / "current").resolve()
@@ -228,8 +239,39 @@ def test_a_run_for_the_html_only_renders_the_html_and_the_auditors_edition_alone
     notebook.metadata["papermill"]["parameters"]["html_only"] = True
     nbformat.write(notebook, notebook_path)
     assert render_parts.html_only(folder) is True
-    render_step.render_paper(folder, str(epoch), render_step.RenderPartner())
+    return run, folder, str(epoch)
+
+
+PRINT_LIBRARIES = ("weasyprint", "docx", "openpyxl")
+
+
+def imported_by_worker(folder: Path, epoch: str, html_only: bool) -> set[str]:
+    """The top-level packages a render worker imported to render ``folder`` (``-X importtime``
+    lists every import on its standard error)."""
+    command = (sys.executable, "-X", "importtime", *render_step.WORKER_COMMAND[1:])
+    worker = RenderWorker(command=command, html_only=html_only)
+    worker.send(folder, epoch)
+    answer, errors = worker.process.communicate(timeout=120)
+    assert json.loads(answer.splitlines()[-1]) == {"ok": True}, errors[-2000:]
+    imports = [line.split("|")[-1] for line in errors.splitlines() if "import time:" in line]
+    return {name.strip().split(".")[0] for name in imports}
+
+
+@pytest.mark.e2e
+def test_a_worker_for_an_html_only_run_imports_nothing_the_print_formats_need(
+    published: Path, tmp_path: Path
+) -> None:
+    """Started for a run that asked for HTML alone, the worker readies the HTML and the
+    auditor's edition only: no WeasyPrint, python-docx or openpyxl (about 0.8 s of CPU beside
+    the kernels), and no partner (forked only once WeasyPrint is imported). It writes the same
+    two files; a worker for a full run imports all three."""
+    run, folder, epoch = html_only_run_folder(published, tmp_path)
+    imported = imported_by_worker(folder, epoch, html_only=True)
+    assert not imported & set(PRINT_LIBRARIES)
     made = sorted(name for name in RENDERED_FILES if (folder / name).exists())
     assert made == sorted((PAPER_HTML, PAPER_AUDIT))
     for name in made:
         assert (folder / name).read_bytes() == (run / name).read_bytes(), name
+    for name in made:
+        (folder / name).unlink()
+    assert set(PRINT_LIBRARIES) <= imported_by_worker(folder, epoch, html_only=False)

@@ -15,6 +15,7 @@ from highneeds.runner.archive import hash_files, normalise_notebook
 from highneeds.runner.kernels import Kernel, ensure_kernel
 from highneeds.runner.logs import LOGGER
 from highneeds.runner.options import RunOptions
+from highneeds.runner.outputs import REPORT_NOTEBOOK
 from highneeds.runner.render_step import RenderWorker
 from highneeds.runner.secrets import without_secrets
 from highneeds.runner.signals import stop_if_interrupted
@@ -156,7 +157,10 @@ class StepRunner:
         at once; otherwise it starts with the report notebook."""
         with self._lock:
             if self._render_worker is None:
-                self._render_worker = RenderWorker(env=without_secrets(os.environ))
+                self._render_worker = RenderWorker(
+                    env=without_secrets(os.environ),
+                    html_only=self.plan.get(REPORT_NOTEBOOK, {}).get("html_only") is True,
+                )
                 self._workers.append(self._render_worker)
 
     def _take_render_worker(self) -> RenderWorker:

@@ -61,6 +61,9 @@ class RenderTimedOut(HighNeedsError):
 
 #: How the worker is started: this module, run by this Python.
 WORKER_COMMAND = (sys.executable, "-m", "highneeds.runner.render_step")
+#: The worker's argument for a run that asked for the paper as HTML alone: it readies the HTML
+#: and the auditor's edition only (no WeasyPrint, python-docx or openpyxl, and no partner).
+HTML_ONLY_ARGUMENT = "--html-only"
 
 
 class RenderWorker:
@@ -69,13 +72,18 @@ class RenderWorker:
     (its partner), if the render overruns its time limit."""
 
     def __init__(
-        self, env: Mapping[str, str] | None = None, command: Sequence[str] = WORKER_COMMAND
+        self,
+        env: Mapping[str, str] | None = None,
+        command: Sequence[str] = WORKER_COMMAND,
+        html_only: bool = False,
     ) -> None:
         """Start the worker, in a process group of its own: it is killed as one with its
         partner and is spared the terminal's Ctrl-C (the pipeline decides what a Ctrl-C stops).
+        ``html_only``: the run asked for the paper as HTML alone, so the worker readies nothing
+        the print formats need (a full render still works, importing as it goes).
         """
         self.process = subprocess.Popen(
-            list(command),
+            [*command, *([HTML_ONLY_ARGUMENT] if html_only else [])],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -238,13 +246,20 @@ def _report_of(job: Callable[[], None]) -> dict[str, object]:
     return {"ok": True}
 
 
-def _serve_one_render() -> None:
+def _serve_one_render(html_only: bool) -> None:
     """The worker's side of :class:`RenderWorker`: import the render's libraries (forking the
-    partner once it has those its part needs), wait for one job, do it and report on stdout."""
-    _prepare_partner_part()
-    partner = RenderPartner()  # before numpy starts its thread: the worker forks single-threaded
+    partner once it has those its part needs), wait for one job, do it and report on stdout.
+    For a run that asked for HTML alone, only what the HTML and the auditor's edition need,
+    and no partner (there is nothing to do beside the HTML)."""
+    partner: RenderPartner | None = None
+    if html_only:
+        _prepare_html()
+    else:
+        _prepare_partner_part()
+        partner = RenderPartner()  # before numpy starts its thread: forked single-threaded
     try:
-        _prepare_standard_part()
+        if partner is not None:
+            _prepare_standard_part()
         line = sys.stdin.readline()
         if not line:  # the run needed no render after all
             return
@@ -252,12 +267,22 @@ def _serve_one_render() -> None:
         run_dir, epoch = Path(job["run_dir"]), job["epoch"]
         report = _report_of(lambda: render_paper(run_dir, epoch, partner))
     finally:
-        partner.stop()
+        if partner is not None:
+            partner.stop()
     print(json.dumps(report), flush=True)
     # Its files are written and closed: end now, without tearing down the libraries it
     # imported (0.1-0.2 s that whoever waits for this process would wait for).
     sys.stderr.flush()
     os._exit(0)
+
+
+def _prepare_html() -> None:
+    """Import what the HTML and the auditor's edition use, and ready the HTML exporter."""
+    import highneeds.model.lineage
+    import highneeds.paper.audit_edition  # noqa: F401
+    from highneeds.paper.render import prepare_html_exporter
+
+    prepare_html_exporter()
 
 
 def _prepare_partner_part() -> None:
@@ -287,4 +312,4 @@ def _prepare_standard_part() -> None:
 
 
 if __name__ == "__main__":
-    _serve_one_render()
+    _serve_one_render(html_only=sys.argv[1:] == [HTML_ONLY_ARGUMENT])
