@@ -49,10 +49,12 @@ def test_a_failed_runs_json_error_carries_the_error_step_and_exit_code(
     project: Path, first_run
 ) -> None:
     """(A failed run's own log, in the text format, is checked for each kind of bad input by
-    ``test_bad_input_exits_3_and_keeps_the_last_good_paper``.)"""
+    ``test_bad_input_exits_3_and_keeps_the_last_good_paper``.) One step after another: working
+    ahead of the gate would add only a progress line ("02_deficit_model ... (alongside the
+    gate)"), written by the same statement as this run's "01_validate ..." line."""
     budget = project / "data" / "raw" / CYCLE / "high_needs_budget.csv"
     with edited(budget, "Block,(126)", "Block,126"):
-        result = run_pipeline(project, "--log-format", "json")
+        result = run_pipeline(project, "--log-format", "json", "--sequential")
     assert result.returncode == 3
     (error,) = [line for line in json_lines(result.stderr) if line["message"].startswith("error:")]
     run_id = newest_run(project).name
