@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from highneeds.paths import CyclePaths
+from highneeds.runner.changes import CYCLE_MOVED
 from highneeds.runner.locking import cycle_lock, lock_holder
 from highneeds.runner.status import cycle_status
 from tests.conftest import HTML_ONLY, run_pipeline
@@ -82,6 +83,18 @@ def test_a_cycle_never_edited_since_new_cycle_is_refused_or_warned_of(
     assert "warning: the inputs of cycle 2022-02 are byte for byte those of cycle 2022-01" in (
         warned.stderr
     )
+    # Its paper against the last cycle's: the same inputs print the same figures, but for the
+    # simulations' percentiles (each cycle draws with its own seed) and those computed from the
+    # cycle's month (growth to date is over one more month); the change log says which.
+    changes = json.loads((project / "reports" / "2022-02" / "changes.json").read_text())
+    assert changes["compared_with"] == "the paper of cycle 2022-01"
+    moved = {f["figure"]: f["moved_by"] for f in changes["figures"]}
+    assert moved["para demand-scenario: demand.months_to_date | num"] == [CYCLE_MOVED]
+    assert all(
+        figure.startswith(("para ", "demand:", "sensitivity:", "uncertainty")) for figure in moved
+    )
+    # The finance table and the scenarios built on it are the same figures.
+    assert not [f for f in moved if f.startswith(("high_needs_budget:", "scenarios:"))]
     titles = [posted["title"] for posted in _Webhook.received]
     assert titles == [
         "highneeds run 2022-02: failed (exit 8)",
