@@ -167,6 +167,23 @@ def test_executing_and_storing_a_notebook_imports_neither_nbconvert_nor_ipython(
     assert "ran" in (tmp_path / "out.ipynb").read_text()
 
 
+def test_a_kernel_keeps_no_history_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """IPython's history database (``$IPYTHONDIR``, in the home folder by default) would get
+    every cell of every run; the executed notebooks keep them."""
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    ensure_kernel()
+    kernel = Kernel(tmp_path)
+    try:
+        executed = run(kernel, notebook(tmp_path, "a.ipynb", "1 + 1", "2 + 2"))
+    finally:
+        kernel.shutdown()
+    assert [c.execution_count for c in executed.cells] == [1, 2]
+    assert (tmp_path / "ipython").is_dir()  # the kernel used the folder given
+    assert not list((tmp_path / "ipython").rglob("history.sqlite*"))
+
+
 def test_kernel_runs_in_its_folder(kernel: Kernel, tmp_path: Path) -> None:
     executed = run(kernel, notebook(tmp_path, "cwd.ipynb", "import os\nos.getcwd()"))
     assert text(executed.cells[0]) == repr(str(tmp_path))

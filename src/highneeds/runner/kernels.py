@@ -33,6 +33,10 @@ ENGINE_NAME = "highneeds-shared-kernel"
 #: Run silently before a notebook on a kernel that has run another one: an empty namespace
 #: and ``In [1]`` again, as on a new kernel.
 FRESH_NAMESPACE = "get_ipython().reset(new_session=True)"
+#: The kernel keeps no IPython history database: each cell's code is in its executed notebook,
+#: and the database (in the account's home, shared by every kernel) would grow with every run,
+#: its lock taken by both kernels of a run and an fsync for each cell.
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
 
 
 #: A Unix socket's path holds at most 107 bytes; the kernel's five sockets are named
@@ -213,6 +217,7 @@ class Kernel:
         try:
             run_sync(self.manager.start_kernel)(
                 cwd=str(cwd),
+                extra_arguments=list(KERNEL_ARGUMENTS),
                 env=without_secrets(os.environ),
                 stdout=self._output,
                 stderr=self._output,
