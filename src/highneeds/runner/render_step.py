@@ -11,7 +11,8 @@ lays out in single-threaded Python): the large print PDF and the auditor's editi
 (:class:`RenderPartner`), and the standard PDF, the Word paper and the DfE return in the
 worker (what each writes: :mod:`highneeds.runner.render_parts`). Each part is about 2.3 s of
 work on the standard machine. The partner is forked from the worker once the worker has
-imported the render's libraries, so they are imported once."""
+imported the render's libraries, so they are imported once. A worker started for a run that
+asked for HTML alone readies the HTML and the auditor's edition only, and forks no partner."""
 
 from __future__ import annotations
 
