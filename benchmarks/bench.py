@@ -190,12 +190,18 @@ def baseline(project: Path, work: Path) -> float:
 COLD_CPU_BUDGET_SECONDS = 15.0
 
 
+def children_cpu() -> float:
+    """CPU time (user and system) of this process's finished children so far: every process
+    it started and waited for, with every process those waited for (kernels, the render's
+    worker and its partner), as the kernel counts them."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def pipeline(project: Path, *args: str, cpu: list[float] | None = None) -> float:
     """Wall time of ``pipeline.py run``, measured like the baseline: nothing sampled alongside.
-    With ``cpu``, appends the CPU time (user and system) the run's processes spent: the run
-    and every process it started and waited for (kernels, the render's worker and its partner),
-    as the kernel counts them for this process's finished children."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    With ``cpu``, appends the CPU time the run's processes spent (:func:`children_cpu`)."""
+    before = children_cpu()
     start = time.perf_counter()
     subprocess.run(
         [sys.executable, "pipeline.py", "run", "--quiet", *args],
@@ -204,9 +210,8 @@ def pipeline(project: Path, *args: str, cpu: list[float] | None = None) -> float
         stdout=subprocess.DEVNULL,
     )
     seconds = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if cpu is not None:
-        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        cpu.append(children_cpu() - before)
     return seconds
 
 
@@ -374,6 +379,9 @@ def main() -> int:
         "one_input_changed": [],
     }
     cold_cpu: list[float] = []
+    # The stock chain's CPU beside each cold run's: the machine's speed moves both (a slow
+    # spell shows as both up; a change to the pipeline as the ratio moving).
+    baseline_cpu: list[float] = []
     with tempfile.TemporaryDirectory(prefix="highneeds-bench-") as temporary:
         work = Path(temporary)
         project = copy_project(work / "project")
@@ -384,7 +392,9 @@ def main() -> int:
             order = ["baseline", "cold"] if repetition % 2 == 0 else ["cold", "baseline"]
             for kind in order:
                 if kind == "baseline":
+                    before = children_cpu()
                     results["baseline"].append(baseline(project, work))
+                    baseline_cpu.append(children_cpu() - before)
                 else:
                     results["cold"].append(pipeline(project, "--force", cpu=cold_cpu))
             results["no_change"].append(pipeline(project))
@@ -424,6 +434,10 @@ def main() -> int:
         "ratios": ratios,
         "cold_cpu_seconds": summary(cold_cpu),
         "cold_cpu_budget_seconds": COLD_CPU_BUDGET_SECONDS,
+        "baseline_cpu_seconds": summary(baseline_cpu),
+        "cold_cpu_over_baseline_cpu_paired_median": statistics.median(
+            c / b for c, b in zip(cold_cpu, baseline_cpu, strict=True)
+        ),
         "peak_memory_mib_cold": peak / 2**20,
         "stages_seconds": stages,
         "model_seconds": model,
@@ -445,6 +459,12 @@ def main() -> int:
         f"{'CPU of a cold run, all processes':<32}{spent['median']:>8.2f} s (min "
         f"{spent['min']:.2f}, max {spent['max']:.2f}), {verdict} the "
         f"{COLD_CPU_BUDGET_SECONDS:.0f} s budget"
+    )
+    stock = out["baseline_cpu_seconds"]
+    print(
+        f"{'CPU of the stock chain beside it':<32}{stock['median']:>8.2f} s (min "
+        f"{stock['min']:.2f}, max {stock['max']:.2f}); cold over stock, paired median "
+        f"{out['cold_cpu_over_baseline_cpu_paired_median']:.3f}"
     )
     print(f"{'peak memory, cold run (MiB)':<32}{out['peak_memory_mib_cold']:>8.0f}")
     print("\nstage breakdown of a cold run (s):")
