@@ -245,11 +245,11 @@ def html_only_run_folder(published: Path, tmp_path: Path) -> tuple[Path, Path, s
 PRINT_LIBRARIES = ("weasyprint", "docx", "openpyxl")
 
 
-def imported_by_worker(folder: Path, epoch: str, html_only: bool) -> set[str]:
-    """The top-level packages a render worker imported to render ``folder`` (``-X importtime``
-    lists every import on its standard error)."""
+def imported_by_html_only_worker(folder: Path, epoch: str) -> set[str]:
+    """The top-level packages a render worker started for an HTML-only run imported to render
+    ``folder`` (``-X importtime`` lists every import on its standard error)."""
     command = (sys.executable, "-X", "importtime", *render_step.WORKER_COMMAND[1:])
-    worker = RenderWorker(command=command, html_only=html_only)
+    worker = RenderWorker(command=command, html_only=True)
     worker.send(folder, epoch)
     answer, errors = worker.process.communicate(timeout=120)
     assert json.loads(answer.splitlines()[-1]) == {"ok": True}, errors[-2000:]
@@ -262,12 +262,12 @@ def test_a_worker_for_an_html_only_run_imports_nothing_the_print_formats_need(
     published: Path, tmp_path: Path
 ) -> None:
     """Started for a run that asked for HTML alone, the worker readies the HTML and the
-    auditor's edition only: no WeasyPrint, python-docx or openpyxl (about 0.8 s of CPU beside
+    auditor's edition only: no WeasyPrint, python-docx or openpyxl (about 1 s of CPU beside
     the kernels), and no partner (forked only once WeasyPrint is imported). It writes the same
-    two files. (A full run's worker has WeasyPrint loaded when it forks its partner: the test
-    above.)"""
+    two files. (A full run's worker has WeasyPrint loaded when it forks its partner:
+    ``test_a_worker_forks_its_partner_into_its_own_group_and_both_are_stopped_together``.)"""
     run, folder, epoch = html_only_run_folder(published, tmp_path)
-    imported = imported_by_worker(folder, epoch, html_only=True)
+    imported = imported_by_html_only_worker(folder, epoch)
     assert {"highneeds", "nbconvert", "jinja2"} <= imported  # what the HTML needs, seen
     assert not imported & set(PRINT_LIBRARIES)
     made = sorted(name for name in RENDERED_FILES if (folder / name).exists())

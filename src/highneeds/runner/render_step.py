@@ -277,23 +277,27 @@ def _serve_one_render(html_only: bool) -> None:
     os._exit(0)
 
 
-def _prepare_html() -> None:
-    """Import what the HTML and the auditor's edition use, and ready the HTML exporter."""
+def _import_audit_edition() -> None:
+    """Import the auditor's edition's HTML parser and the lineage it links (no thread)."""
     import highneeds.model.lineage
     import highneeds.paper.audit_edition  # noqa: F401
+
+
+def _prepare_html() -> None:
+    """Import what the HTML and the auditor's edition use, and ready the HTML exporter."""
     from highneeds.paper.render import prepare_html_exporter
 
+    _import_audit_edition()
     prepare_html_exporter()
 
 
 def _prepare_partner_part() -> None:
     """Import what the partner's part uses (the worker's too): WeasyPrint and the auditor's
     edition's HTML parser, neither of which starts a thread."""
-    import highneeds.model.lineage
-    import highneeds.paper.audit_edition
     import highneeds.paper.render  # noqa: F401
     from highneeds.paper.weasyprint_import import import_weasyprint
 
+    _import_audit_edition()
     import_weasyprint()
 
 
