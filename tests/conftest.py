@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -109,7 +110,6 @@ def copy_project(project_root: Path, root: Path) -> Path:
 
 def _shared_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This session's temporary folder: under pytest-xdist, the one above each worker's own."""
-    import os
 
     base = tmp_path_factory.getbasetemp()
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
@@ -178,15 +178,21 @@ def _publish_in_the_background(
     request: pytest.FixtureRequest, project_root: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """Publish the shipped cycle while the first tests run, if any test of the session needs
-    it (a `-m "not e2e"` session publishes nothing)."""
+    it (a `-m "not e2e"` session publishes nothing). The run gets the environment as it is
+    now, before any test: the tests running meanwhile in this process set variables of their
+    own (``SOURCE_DATE_EPOCH=42`` among them, which once dated the published paper 1970)."""
     if any("published_run" in getattr(i, "fixturenames", ()) for i in request.session.items):
-        start_building(tmp_path_factory, "published", lambda root: _publish(project_root, root))
+        environment = dict(os.environ)
+        start_building(
+            tmp_path_factory, "published", lambda root: _publish(project_root, root, environment)
+        )
 
 
-def _publish(project_root: Path, root: Path) -> None:
-    """The shipped cycle run cold in a copy of the project, and what it printed."""
+def _publish(project_root: Path, root: Path, environment: dict[str, str] | None = None) -> None:
+    """The shipped cycle run cold in a copy of the project (in ``environment``, else this
+    process's), and what it printed."""
     copy_project(project_root, root)
-    result = run_pipeline(root)
+    result = run_pipeline(root, env=environment)
     assert result.returncode == 0, result.stdout + result.stderr
     (root.parent / "published-run.json").write_text(
         json.dumps({"stdout": result.stdout, "stderr": result.stderr}), encoding="utf-8"
@@ -304,7 +310,6 @@ def without_note_marks(html: str) -> str:
 
 def alive(pid: int) -> bool:
     """Whether process ``pid`` is running (a zombie, ended but not reaped, is not)."""
-    import os
 
     try:
         os.kill(pid, 0)
