@@ -110,7 +110,6 @@ def copy_project(project_root: Path, root: Path) -> Path:
 
 def _shared_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This session's temporary folder: under pytest-xdist, the one above each worker's own."""
-
     base = tmp_path_factory.getbasetemp()
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
@@ -310,7 +309,6 @@ def without_note_marks(html: str) -> str:
 
 def alive(pid: int) -> bool:
     """Whether process ``pid`` is running (a zombie, ended but not reaped, is not)."""
-
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
