@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -198,10 +199,16 @@ def children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def pipeline(project: Path, *args: str, cpu: list[float] | None = None) -> float:
-    """Wall time of ``pipeline.py run``, measured like the baseline: nothing sampled alongside.
-    With ``cpu``, appends the CPU time the run's processes spent (:func:`children_cpu`)."""
+def with_cpu(spent: list[float], measure: Callable[[], float]) -> float:
+    """``measure()`` (a wall time), appending to ``spent`` the CPU its processes used."""
     before = children_cpu()
+    seconds = measure()
+    spent.append(children_cpu() - before)
+    return seconds
+
+
+def pipeline(project: Path, *args: str) -> float:
+    """Wall time of ``pipeline.py run``, measured like the baseline: nothing sampled alongside."""
     start = time.perf_counter()
     subprocess.run(
         [sys.executable, "pipeline.py", "run", "--quiet", *args],
@@ -209,10 +216,7 @@ def pipeline(project: Path, *args: str, cpu: list[float] | None = None) -> float
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    seconds = time.perf_counter() - start
-    if cpu is not None:
-        cpu.append(children_cpu() - before)
-    return seconds
+    return time.perf_counter() - start
 
 
 def peak_memory(project: Path) -> int:
@@ -392,11 +396,10 @@ def main() -> int:
             order = ["baseline", "cold"] if repetition % 2 == 0 else ["cold", "baseline"]
             for kind in order:
                 if kind == "baseline":
-                    before = children_cpu()
-                    results["baseline"].append(baseline(project, work))
-                    baseline_cpu.append(children_cpu() - before)
+                    seconds = with_cpu(baseline_cpu, lambda: baseline(project, work))
                 else:
-                    results["cold"].append(pipeline(project, "--force", cpu=cold_cpu))
+                    seconds = with_cpu(cold_cpu, lambda: pipeline(project, "--force"))
+                results[kind].append(seconds)
             results["no_change"].append(pipeline(project))
             appendix = "Appendix A: How the figures were calculated."
             edit = original.replace(appendix, f"{appendix[:-1]} ({repetition}).")

@@ -157,18 +157,27 @@ def test_an_unused_partner_is_stopped() -> None:
     assert ended([partner.pid])
 
 
+def published_run_copy(
+    published: Path, tmp_path: Path, without: tuple[str, ...] = ()
+) -> tuple[Path, Path, str]:
+    """The published run, a copy of its folder (the archive's links followed) without the
+    files ``without``, and the run's date: (published run, copy, epoch)."""
+    run = (published / "reports" / CYCLE / "current").resolve()
+    epoch = json.loads((run / "manifest.json").read_text())["source_date_epoch"]
+    folder = shutil.copytree(run, tmp_path / "run")
+    for name in without:
+        (folder / name).unlink()
+    return run, folder, str(epoch)
+
+
 @pytest.mark.e2e
 def test_the_paper_rendered_in_one_process_is_the_one_rendered_side_by_side(
     published: Path, tmp_path: Path
 ) -> None:
     """The published paper was rendered by a worker and its partner; rendered again here, in
     this one process, every file is the same, byte for byte."""
-    run = (published / "reports" / CYCLE / "current").resolve()
-    epoch = json.loads((run / "manifest.json").read_text())["source_date_epoch"]
-    folder = shutil.copytree(run, tmp_path / "run")  # the archive's links followed
-    for name in RENDERED_FILES:
-        (folder / name).unlink()
-    render_step.render_paper(folder, str(epoch))
+    run, folder, epoch = published_run_copy(published, tmp_path, without=RENDERED_FILES)
+    render_step.render_paper(folder, epoch)
     for name in RENDERED_FILES:
         assert (folder / name).read_bytes() == (run / name).read_bytes(), name
 
@@ -182,11 +191,7 @@ def test_the_worker_writes_the_html_and_dfe_return_without_pandas_or_pydantic(
     without pandas (0.25 s to import) or the paper.yaml reader's pydantic (0.1 s)."""
     import subprocess
 
-    run = (published / "reports" / CYCLE / "current").resolve()
-    epoch = json.loads((run / "manifest.json").read_text())["source_date_epoch"]
-    folder = shutil.copytree(run, tmp_path / "run")
-    for name in (PAPER_HTML, DFE_RETURN):
-        (folder / name).unlink()
+    run, folder, epoch = published_run_copy(published, tmp_path, without=(PAPER_HTML, DFE_RETURN))
     program = f"""
 import sys
 from pathlib import Path
@@ -195,9 +200,9 @@ from highneeds.runner import render_parts, render_step
 render_step._prepare_partner_part()
 render_step._prepare_standard_part()
 folder = Path({str(folder)!r})
-meta, html = render_parts.write_html(folder, {str(epoch)!r})
+meta, html = render_parts.write_html(folder, {epoch!r})
 render_parts._write_dfe_return(
-    folder, {str(epoch)!r}, meta, html, read_lineage(folder / "processed")
+    folder, {epoch!r}, meta, html, read_lineage(folder / "processed")
 )
 print(sorted(name for name in ("pandas", "pydantic") if name in sys.modules))
 """
@@ -228,18 +233,14 @@ def html_only_run_folder(published: Path, tmp_path: Path) -> tuple[Path, Path, s
     parameter set) with no rendered file, and its date: (published run, copy, epoch)."""
     import nbformat
 
-    run = (published / "reports" / CYCLE / "current").resolve()
-    epoch = json.loads((run / "manifest.json").read_text())["source_date_epoch"]
-    folder = shutil.copytree(run, tmp_path / "run")
-    for name in RENDERED_FILES:
-        (folder / name).unlink()
+    run, folder, epoch = published_run_copy(published, tmp_path, without=RENDERED_FILES)
     notebook_path = folder / render_parts.EXECUTED_REPORT
     notebook = nbformat.read(notebook_path, as_version=4)
     assert render_parts.html_only(folder) is False  # the published run gave no html_only
     notebook.metadata["papermill"]["parameters"]["html_only"] = True
     nbformat.write(notebook, notebook_path)
     assert render_parts.html_only(folder) is True
-    return run, folder, str(epoch)
+    return run, folder, epoch
 
 
 PRINT_LIBRARIES = ("weasyprint", "docx", "openpyxl")

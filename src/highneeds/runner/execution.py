@@ -19,7 +19,7 @@ from highneeds.runner.outputs import REPORT_NOTEBOOK
 from highneeds.runner.render_step import RenderWorker
 from highneeds.runner.secrets import without_secrets
 from highneeds.runner.signals import stop_if_interrupted
-from highneeds.runner.steps import STEPS, Step, copy_outputs, find_reusable, step_key
+from highneeds.runner.steps import Step, copy_outputs, find_reusable, step_key
 
 
 class Kernels:
@@ -122,7 +122,7 @@ class StepRunner:
             else:
                 LOGGER.info(f"[{self.cycle}] {step.name} ...{note}", extra={"step": step.name})
                 record["status"] = "running"
-                if step is STEPS[-2]:  # the report notebook runs: the render will follow
+                if step.name == REPORT_NOTEBOOK:  # the render will follow
                     self.prepare_render()
                 if step.notebook:
                     name = f"{step.name}.ipynb"
