@@ -32,44 +32,6 @@ def test_help_lists_exit_codes(capsys) -> None:
     assert "--cycle" in out and "3  input data failed validation" in out
 
 
-END_WITHOUT_COLLECTING = """
-import atexit, gc, sys
-# Registered first, so run last: what the collector holds when every other handler has run.
-atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count() > 0, flush=True))
-freeze = gc.freeze
-def counted_freeze():
-    print("freeze", flush=True)
-    freeze()
-gc.freeze = counted_freeze
-from highneeds.cli import end_without_collecting
-end_without_collecting()
-end_without_collecting()
-with open(sys.argv[1], "w") as kept:
-    kept.write("written")
-print("frozen before exit:", gc.get_freeze_count() > 0, flush=True)
-"""
-
-
-def test_a_command_ends_with_its_objects_frozen_so_shutdown_collects_nothing(
-    tmp_path: Path,
-) -> None:
-    """Every command ends without the collector's passes at interpreter shutdown: its objects
-    are frozen by an exit handler, registered once however often ``main`` runs."""
-    written = tmp_path / "written.txt"
-    done = subprocess.run(
-        [sys.executable, "-c", END_WITHOUT_COLLECTING, str(written)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert done.stdout.splitlines() == [
-        "frozen before exit: False",
-        "freeze",
-        "frozen at exit: True",
-    ], done.stderr
-    assert written.read_text() == "written"
-
-
 def test_unknown_cycle_exits_2(capsys) -> None:
     assert main(["run", "--cycle", "1999-01"]) == 2
     assert "no inputs for cycle 1999-01" in capsys.readouterr().err

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import atexit
-import gc
 import json
 import logging
 import os
@@ -18,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from highneeds.cli_arguments import build_parser
 from highneeds.errors import HighNeedsError, Interrupted, LastRunFailed, UsageError
+from highneeds.garbage_collection import collect_less_often, end_without_collecting
 from highneeds.runner.logs import LOGGER, configure_console, print_result, run_fields
 from highneeds.runner.secrets import install_redaction, redact
 from highneeds.runner.settings import load_settings_file
@@ -208,18 +207,8 @@ def _prune_lines(args: argparse.Namespace) -> list[str]:
     return lines
 
 
-def end_without_collecting() -> None:
-    """Have this process end without the garbage collector's passes over every object it
-    holds: at interpreter shutdown CPython collects again and again as it clears each module,
-    1.1 s of CPU in a process that imported Great Expectations, pandas and matplotlib (0.2 s
-    for a run's own process), against 0.06 s with every object frozen first. The process is
-    ending, so its memory goes back to the system whole; the other exit handlers still run,
-    and files still close and flush as the last reference to each goes. Registered once."""
-    atexit.unregister(gc.freeze)
-    atexit.register(gc.freeze)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
+    collect_less_often()
     end_without_collecting()
     args = build_parser().parse_args(argv)
     configure_console(quiet=args.quiet, log_format=args.log_format)
