@@ -50,7 +50,7 @@ def test_a_process_ends_with_its_objects_frozen_so_shutdown_collects_nothing(
     tmp_path: Path,
 ) -> None:
     """Its objects are frozen by an exit handler, registered once however often it is asked
-    for, that runs after the other handlers are registered; files are written as ever."""
+    for; the handlers registered before it still run after it, and files are written."""
     written = tmp_path / "written.txt"
     assert _python(END_WITHOUT_COLLECTING, str(written)) == [
         "frozen before exit: False",
