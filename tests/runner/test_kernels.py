@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from highneeds.errors import HighNeedsError, NotebookFailed
+from highneeds.errors import HighNeedsError, Interrupted, NotebookFailed
 from highneeds.garbage_collection import BATCH_THRESHOLDS
 from highneeds.runner.kernels import Kernel, ensure_kernel
 from tests.conftest import ended
@@ -201,6 +201,36 @@ def test_a_kernel_collects_garbage_less_often_and_its_notebook_starts_at_in_1(
     assert [c.execution_count for c in executed.cells] == [1, 2]
     assert "gc" not in text(executed.cells[0])
     assert text(executed.cells[1]) == repr(BATCH_THRESHOLDS)
+
+
+@pytest.mark.parametrize("stopped_in", ["making its manager", "starting its process"])
+def test_a_kernel_stopped_while_it_starts_leaves_no_socket_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stopped_in: str
+) -> None:
+    """SIGTERM (as :class:`Interrupted`) at any point of a kernel's start: its folder goes.
+    A fresh-clone run once left one behind when the signal came while the kernel manager
+    was being made, before the start's clean-up covered it."""
+    import tempfile
+
+    import jupyter_client.manager
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where socket folders are made
+    ensure_kernel()
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise Interrupted("SIGTERM", 143)
+
+    async def interrupted_start(*args: object, **kwargs: object) -> None:
+        interrupted()
+
+    if stopped_in == "making its manager":
+        monkeypatch.setattr(jupyter_client.manager, "AsyncKernelManager", interrupted)
+    else:
+        manager = jupyter_client.manager.AsyncKernelManager
+        monkeypatch.setattr(manager, "start_kernel", interrupted_start)
+    with pytest.raises(Interrupted):
+        Kernel(tmp_path)
+    assert not list(tmp_path.glob("highneeds-kernel-*"))
 
 
 def test_kernel_runs_in_its_folder(kernel: Kernel, tmp_path: Path) -> None:

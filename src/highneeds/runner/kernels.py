@@ -20,7 +20,7 @@ import threading
 import time
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from highneeds.errors import HighNeedsError, InputDataError, NarrativeError, NotebookFailed
 from highneeds.garbage_collection import KERNEL_STARTUP_LINE
@@ -208,18 +208,20 @@ class Kernel:
         self.cwd = cwd
         #: Whether anything has run on the kernel: the next notebook then empties its namespace.
         self.used = False
+        self.manager: Any = None
+        self._output: IO[bytes] | None = None
         # Talk to the kernel over a local socket file, not unencrypted TCP.
         self._sockets = socket_folder()
-        self.manager = AsyncKernelManager(
-            kernel_name=KERNEL_NAME,
-            transport="ipc",
-            ip=str(self._sockets / "kernel"),
-            client_class=CLIENT_CLASS,  # papermill's clients and ours: ready without a pause
-            kernel_spec_manager=kernel_specs(),
-        )
-        # What the kernel prints goes to a file beside its sockets, not over the run's console.
-        self._output = (self._sockets / "kernel.log").open("ab")
-        try:
+        try:  # from here on, a signal or a failure leaves nothing behind
+            self.manager = AsyncKernelManager(
+                kernel_name=KERNEL_NAME,
+                transport="ipc",
+                ip=str(self._sockets / "kernel"),
+                client_class=CLIENT_CLASS,  # papermill's clients and ours: ready at once
+                kernel_spec_manager=kernel_specs(),
+            )
+            # What the kernel prints goes to a file beside its sockets, not the run's console.
+            self._output = (self._sockets / "kernel.log").open("ab")
             run_sync(self.manager.start_kernel)(
                 cwd=str(cwd),
                 extra_arguments=list(KERNEL_ARGUMENTS),
@@ -355,8 +357,10 @@ class Kernel:
         """Stop the kernel at once (it holds nothing to save) and remove its socket files."""
         from jupyter_core.utils import run_sync
 
-        with suppress(Exception):
-            run_sync(self.manager.shutdown_kernel)(now=True)
-        self.end()  # a kernel whose start was cut short is not yet the manager's to shut down
-        self._output.close()
+        if self.manager is not None:
+            with suppress(Exception):
+                run_sync(self.manager.shutdown_kernel)(now=True)
+            self.end()  # a kernel whose start was cut short is not yet the manager's to stop
+        if self._output is not None:
+            self._output.close()
         shutil.rmtree(self._sockets, ignore_errors=True)
