@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from highneeds.garbage_collection import collect_less_often, end_without_collecting
+from highneeds.garbage_collection import end_without_collecting
 from highneeds.gate.tables import read_cycle_tables
 from highneeds.paths import PROJECT_FILES, PROJECT_ROOT
 
@@ -46,10 +46,8 @@ PINNED_ORDER_SEED = 3145421832
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    # Each test process collects garbage as the pipeline's own processes do, and ends as they
-    # do, without the collector's passes over the libraries it imported (a worker holds them
-    # all, and the session's end waits on its workers).
-    collect_less_often()
+    # Each test process ends as the pipeline's own do, without the collector's passes over the
+    # libraries it imported (a worker holds them all, and the session's end waits on it).
     end_without_collecting()
     if config.pluginmanager.hasplugin("randomly") and (
         config.getoption("randomly_seed", None) == "default"

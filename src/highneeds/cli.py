@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from highneeds.cli_arguments import build_parser
 from highneeds.errors import HighNeedsError, Interrupted, LastRunFailed, UsageError
-from highneeds.garbage_collection import collect_less_often, end_without_collecting
+from highneeds.garbage_collection import end_without_collecting
 from highneeds.runner.logs import LOGGER, configure_console, print_result, run_fields
 from highneeds.runner.secrets import install_redaction, redact
 from highneeds.runner.settings import load_settings_file
@@ -208,7 +208,6 @@ def _prune_lines(args: argparse.Namespace) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    collect_less_often()
     end_without_collecting()
     args = build_parser().parse_args(argv)
     configure_console(quiet=args.quiet, log_format=args.log_format)

@@ -13,7 +13,6 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from highneeds.errors import HighNeedsError, Interrupted, NotebookFailed
-from highneeds.garbage_collection import BATCH_THRESHOLDS
 from highneeds.runner.kernels import Kernel, ensure_kernel
 from tests.conftest import ended
 
@@ -183,24 +182,6 @@ def test_a_kernel_keeps_no_history_database(
     assert [c.execution_count for c in executed.cells] == [1, 2]
     assert (tmp_path / "ipython").is_dir()  # the kernel used the folder given
     assert not list((tmp_path / "ipython").rglob("history.sqlite*"))
-
-
-def test_a_kernel_collects_garbage_less_often_and_its_notebook_starts_at_in_1(
-    kernel: Kernel, tmp_path: Path
-) -> None:
-    """Set before the first cell, leaving no name in the notebook's namespace."""
-    executed = run(
-        kernel,
-        notebook(
-            tmp_path,
-            "gc.ipynb",
-            "sorted(name for name in globals() if not name.startswith('_'))",
-            "import gc\ngc.get_threshold()",
-        ),
-    )
-    assert [c.execution_count for c in executed.cells] == [1, 2]
-    assert "gc" not in text(executed.cells[0])
-    assert text(executed.cells[1]) == repr(BATCH_THRESHOLDS)
 
 
 @pytest.mark.parametrize("stopped_in", ["making its manager", "starting its process"])

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from highneeds.errors import HighNeedsError, InputDataError, NarrativeError, NotebookFailed
-from highneeds.garbage_collection import KERNEL_STARTUP_LINE
 from highneeds.runner.failing_cells import CELL_TRACKER, failing_cell, first_lines
 from highneeds.runner.secrets import without_secrets
 from highneeds.runner.storage_errors import os_error_from_kernel
@@ -36,12 +35,8 @@ ENGINE_NAME = "highneeds-shared-kernel"
 FRESH_NAMESPACE = "get_ipython().reset(new_session=True)"
 #: The kernel keeps no IPython history database: each cell's code is in its executed notebook,
 #: and the database (in the account's home, shared by every kernel) would grow with every run,
-#: its lock taken by both kernels of a run and an fsync for each cell. Its garbage collector
-#: runs less often (:mod:`highneeds.garbage_collection`), set before the first cell.
-KERNEL_ARGUMENTS = (
-    "--HistoryManager.enabled=False",
-    f"--IPKernelApp.exec_lines={KERNEL_STARTUP_LINE}",
-)
+#: its lock taken by both kernels of a run and an fsync for each cell.
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
 
 
 #: A Unix socket's path holds at most 107 bytes; the kernel's five sockets are named

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import NoReturn
 
 from highneeds.errors import HighNeedsError
-from highneeds.garbage_collection import collect_less_often
 from highneeds.runner import render_parts
 from highneeds.runner.outputs import PAPER_HTML
 
@@ -253,7 +252,6 @@ def _serve_one_render(html_only: bool) -> None:
     partner once it has those its part needs), wait for one job, do it and report on stdout.
     For a run that asked for HTML alone, only what the HTML and the auditor's edition need,
     and no partner (there is nothing to do beside the HTML)."""
-    collect_less_often()  # the partner, forked from this process, too
     partner: RenderPartner | None = None
     if html_only:
         _prepare_html()
