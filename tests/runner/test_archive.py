@@ -65,3 +65,53 @@ def test_package_versions_come_from_dist_info_names_first_found_on_the_path(
         "jinja2": "3.1.6",
         "pandas": "not installed",  # no folder: importlib.metadata, on the same path, finds none
     }
+
+
+def test_the_platform_is_named_as_the_standard_library_names_it_without_a_subprocess(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import platform
+    import subprocess
+
+    from highneeds.runner.archive import platform_name
+
+    expected = platform.platform()  # it may ask `uname -p`; the name below must not
+
+    def no_subprocess(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a subprocess was started: {args}")
+
+    monkeypatch.setattr(subprocess, "Popen", no_subprocess)
+    # Forget what the standard library worked out above, so nothing is answered from it.
+    monkeypatch.setattr(platform, "_uname_cache", None)
+    monkeypatch.setattr(platform, "_platform_cache", {})
+    assert platform_name() == expected
+
+
+def git(folder: Path, *args: str) -> None:
+    import subprocess
+
+    identity = ["-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", *identity, *args], cwd=folder, check=True, capture_output=True)
+
+
+def test_git_state_names_the_commit_and_whether_the_tree_has_uncommitted_changes(
+    tmp_path: Path,
+) -> None:
+    from highneeds.runner.archive import git_state
+
+    assert git_state(tmp_path) == {"commit": None, "dirty": None}  # not a repository
+    git(tmp_path, "init", "-q")
+    (tmp_path / "a.txt").write_text("one")
+    assert git_state(tmp_path) == {"commit": None, "dirty": True}  # no commit yet
+    git(tmp_path, "add", "a.txt")
+    git(tmp_path, "commit", "-q", "-m", "first")
+    state = git_state(tmp_path)
+    assert state["dirty"] is False and len(state["commit"]) == 40
+    import subprocess
+
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert state["commit"] == head
+    (tmp_path / "a.txt").write_text("two")
+    assert git_state(tmp_path) == {"commit": head, "dirty": True}

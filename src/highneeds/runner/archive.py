@@ -175,30 +175,43 @@ def _version_from_metadata(package: str) -> str:
 
 
 def git_state(root: Path) -> dict[str, Any]:
-    """The project's commit and whether its tree had uncommitted changes."""
+    """The project's commit and whether its tree had uncommitted changes, from one ``git
+    status`` (its header names the commit; any other line is a change). A repository with no
+    commit yet has ``commit`` None; with no git, or outside a repository, both are None."""
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = bool(
-            subprocess.run(
-                ["git", "status", "--porcelain"],
-                cwd=root,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.strip()
-        )
+        lines = subprocess.run(
+            ["git", "status", "--porcelain=v2", "--branch"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
     except (OSError, subprocess.CalledProcessError):
         return {"commit": None, "dirty": None}
-    return {"commit": commit, "dirty": dirty}
+    header = {k: v for k, _, v in (line[2:].partition(" ") for line in lines if line[:2] == "# ")}
+    commit = header.get("branch.oid")
+    return {
+        "commit": None if commit in (None, "(initial)") else commit,
+        "dirty": any(not line.startswith("# ") for line in lines),
+    }
+
+
+def platform_name() -> str:
+    """The operating system, its release, the machine and the C library, as
+    ``platform.platform()`` names them on Debian (``Linux-6.1.0-x86_64-with-glibc2.36``), without
+    the ``uname -p`` subprocess CPython starts for that call: every run records this."""
+    if sys.platform != "linux":
+        return platform.platform()
+    libc, version = platform.libc_ver()
+    name = f"{platform.system()}-{platform.release()}-{platform.machine()}"
+    return f"{name}-with-{libc}{version}" if libc else name
 
 
 def environment(root: Path) -> dict[str, Any]:
     lock = root / "uv.lock"
     return {
         "python": platform.python_version(),
-        "platform": platform.platform(),
+        "platform": platform_name(),
         "uv_lock_sha256": sha256(lock) if lock.is_file() else None,
         "packages": package_versions(),
     }
