@@ -4,10 +4,9 @@ process (the preview) can reuse a result when, and only when, its inputs are the
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
-
-import pandas as pd
 
 
 def content_digest(*values: Any) -> str:
@@ -20,7 +19,10 @@ def content_digest(*values: Any) -> str:
 
 
 def _feed(digest: Any, value: Any) -> None:
-    if isinstance(value, pd.DataFrame):
+    # A value can be a table only once pandas is loaded: a caller digesting no table (the
+    # history chart of changes.html, in the run's own process) does not load it.
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(value, pd.DataFrame):
         digest.update(b"frame")
         digest.update(repr((list(value.columns), [str(t) for t in value.dtypes])).encode())
         digest.update(repr(sorted(value.attrs.items())).encode())

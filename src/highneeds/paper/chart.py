@@ -6,13 +6,14 @@ import base64
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from highneeds.paper.drawing_memo import remembered
 from highneeds.paper.formatting import gbp_k
 from highneeds.templating import render_template
+
+if TYPE_CHECKING:  # the history chart of changes.html draws no table: it need not load pandas
+    import pandas as pd
 
 #: Scenario names in the order they are drawn, with their labels (the model's ``SCENARIO_LABELS``).
 Labels = Mapping[str, str]
