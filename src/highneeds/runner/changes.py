@@ -4,6 +4,7 @@ value and the input cells that moved it."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,9 @@ from highneeds.errors import InputDataError
 from highneeds.gate.sources import SOURCE_STEMS, read_source
 from highneeds.model.lineage import Lineage
 from highneeds.runner.archive import hash_tree
-from highneeds.runner.history import HEADLINES, PaperHeadlines, shown
-from highneeds.runner.outputs import CHANGES_HTML, CHANGES_JSON
-from highneeds.templating import render_template
+from highneeds.runner.changes_page import PAGE_KEY, PageContent, write_page
+from highneeds.runner.history import PaperHeadlines
+from highneeds.runner.outputs import CHANGES_JSON
 
 FIGURES_FILE = "processed/paper_figures.json"
 TABLE_STEMS = tuple(SOURCE_STEMS.values())
@@ -191,20 +192,24 @@ def _figures(run_dir: Path) -> dict[str, dict[str, Any]]:
     return {f["id"]: f for f in json.loads(path.read_text(encoding="utf-8"))}
 
 
-def _comparison(run_dir: Path, baseline: Path, label: str) -> dict[str, Any]:
-    """One comparison: the figures that differ from ``baseline`` and the edits behind them."""
+def _comparison(run_dir: Path, baseline: Path, label: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One comparison with ``baseline``: as ``changes.json`` records it, and as the page shows
+    it (the figures that differ and the edits behind them)."""
     figures, cells = compare_papers(baseline, run_dir)
-    return {
+    recorded = {
         "compared_with": label,
         "baseline_run": baseline.name,
         "figures_changed": len(figures),
         "figures": [asdict(f) for f in figures],
         "input_cells_changed": [asdict(c) for c in cells],
-        # For the page only (not in changes.json): the objects, and the text files edited.
-        "_figures": figures,
-        "_cells": cells,
-        "_texts": _text_inputs_changed(baseline / "inputs", run_dir / "inputs"),
     }
+    shown = {
+        "compared_with": label,
+        "figures": figures,
+        "cells": cells,
+        "texts": _text_inputs_changed(baseline / "inputs", run_dir / "inputs"),
+    }
+    return recorded, shown
 
 
 def write_changes(
@@ -212,13 +217,17 @@ def write_changes(
     baselines: list[tuple[Path, str]],
     none_label: str = "no earlier paper",
     history: list[PaperHeadlines] | None = None,
+    code: Mapping[str, str] | None = None,
+    published: Path | None = None,
 ) -> dict[str, Any]:
     """Write ``changes.json`` and ``changes.html`` into the run folder: what changed since each
     of ``baselines`` (the cycle's previously published paper, then the previous cycle's), with
     the forecast's ``history`` from paper to paper where given; return the JSON. The first
-    comparison is the JSON's own keys; any other is under ``also_compared_with``."""
+    comparison is the JSON's own keys; any other is under ``also_compared_with``. The page is
+    the ``published`` run's, copied, where it would read the same, drawn by the same ``code``
+    (:mod:`highneeds.runner.changes_page`)."""
     comparisons = [_comparison(run_dir, path, label) for path, label in baselines]
-    public = [{k: v for k, v in c.items() if not k.startswith("_")} for c in comparisons]
+    public = [recorded for recorded, _ in comparisons]
     empty = {
         "compared_with": none_label,
         "baseline_run": None,
@@ -226,46 +235,17 @@ def write_changes(
         "figures": [],
         "input_cells_changed": [],
     }
+    content = PageContent(
+        [shown for _, shown in comparisons],
+        none_label,
+        [{"cycle": h.cycle, "final_year": h.final_year, "values": h.values} for h in history or []],
+    )
+    page_key = write_page(run_dir, content, code or {}, published)
     payload = {
         **(public[0] if public else empty),
         "also_compared_with": public[1:],
         "forecast_history": [asdict(h) for h in history or []],
+        PAGE_KEY: page_key,
     }
     (run_dir / CHANGES_JSON).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    page = render_template(
-        "highneeds.runner",
-        "changes.html.j2",
-        comparisons=comparisons,
-        none_label=none_label,
-        history=_history_view(history or []),
-    )
-    (run_dir / CHANGES_HTML).write_text(page + "\n", encoding="utf-8")
     return payload
-
-
-def _history_view(history: list[PaperHeadlines]) -> dict[str, Any] | None:
-    """The forecast's history as the page shows it: a table, and a chart of the two deficits
-    once there are two papers to join."""
-    if not history:
-        return None
-    rows = [
-        {
-            "cycle": h.cycle,
-            "final_year": h.final_year,
-            "figures": ["" if v is None else shown(n, v) for n, v in h.values.items()],
-        }
-        for h in history
-    ]
-    headings = [label for label, _ in HEADLINES.values()]
-    view: dict[str, Any] = {"headings": headings, "rows": rows, "chart": None, "chart_alt": ""}
-    if len(history) > 1:
-        from highneeds.paper.history_chart import describe_history, history_chart_data_uri
-
-        cycles = [h.cycle for h in history]
-        series = {
-            "No interventions": [h.values["unmitigated"] for h in history],
-            "With the Recovery Plan": [h.values["mitigated"] for h in history],
-        }
-        view["chart"] = history_chart_data_uri(cycles, series)
-        view["chart_alt"] = describe_history(cycles, series)
-    return view

@@ -213,7 +213,13 @@ def _run_steps(
             warnings.append(f"warning: {claim}")
             LOGGER.warning(f"[{cycle}] {warnings[-1]}")
         history = forecast_history(root, (cycle, run_dir))
-        write_changes(run_dir, _baselines(root, paths), history=history)
+        write_changes(
+            run_dir,
+            _baselines(root, paths),
+            history=history,
+            code=shared,  # a page drawn by other code is drawn again
+            published=published_run(paths.reports),  # its page, copied if it reads the same
+        )
         manifest = build_manifest(
             run_dir,
             root,
