@@ -22,7 +22,7 @@ setup: $(VENV)/.installed ## create .venv from uv.lock, with the notebooks' own 
 
 $(VENV)/.installed: uv.lock pyproject.toml scripts/setup-system.sh
 	@bash scripts/setup-system.sh
-	@[ "$(UV)" != ".uv/bin/uv" ] || [ -x .uv/bin/uv ] || { python3 -m venv .uv && .uv/bin/pip install --quiet uv; }
+	@[ "$(UV)" != ".uv/bin/uv" ] || [ -x .uv/bin/uv ] || { python3 -m venv .uv && { .uv/bin/pip install --quiet uv >.uv/pip.log 2>&1 || { cat .uv/pip.log >&2; exit 1; }; }; }
 	@echo "Setting up .venv from uv.lock (once; a minute on a fresh machine) ..."
 	@$(UV) sync --frozen --quiet
 	@$(PYTHON) -m compileall -q src

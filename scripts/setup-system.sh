@@ -26,8 +26,16 @@ fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing system packages (the PDF; with --browser, the test clients): ${needed[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
+  # apt's own lines (debconf's notes among them) only if it fails: set-up is one line a step.
+  log=$(mktemp)
+  if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${needed[@]}"; } \
+    >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "Installing ${needed[*]} with apt-get failed (its output is above)." >&2
+    exit 1
+  fi
+  rm -f "$log"
 else
   echo "WeasyPrint needs these system packages: ${needed[*]}" >&2
   echo "Install them (e.g. sudo apt-get install ${needed[*]}) and run make again." >&2
