@@ -10,9 +10,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_client.channels import AsyncZMQSocketChannel
 from nbformat.v4 import new_code_cell, new_notebook
+from traitlets import Type
 
 from highneeds.errors import HighNeedsError, Interrupted, NotebookFailed
+from highneeds.runner.kernel_client import QuickReadyClient
 from highneeds.runner.kernels import Kernel, ensure_kernel
 from tests.conftest import ended
 
@@ -249,6 +252,37 @@ def test_notebook_cut_short_by_a_timeout_is_kept_as_far_as_it_got(
     kept = nbformat.read(target, as_version=4)
     assert text(kept.cells[0]) == "read\n"
     assert kept.cells[1].execution_count == 2
+
+
+class _IdleLosingChannel(AsyncZMQSocketChannel):
+    """An IOPub channel that never delivers the kernel's 'idle' status: the message that tells
+    a client a cell's output has all arrived."""
+
+    async def get_msg(self, timeout: float | None = None) -> dict:
+        while True:
+            message = await super().get_msg(timeout)
+            if message["msg_type"] != "status" or message["content"]["execution_state"] != "idle":
+                return message
+
+
+class OutputLosingClient(QuickReadyClient):
+    iopub_channel_class = Type(_IdleLosingChannel)
+
+
+def test_a_cell_whose_output_does_not_all_arrive_fails_its_notebook(
+    kernel: Kernel, tmp_path: Path
+) -> None:
+    """A cell's output still arriving after its reply is waited for as long as a cell may run
+    (nbclient's own wait is 4 s), and then the notebook fails saying so: not as a cell over its
+    time limit, and never kept short of an output as if complete."""
+    kernel.manager.client_class = f"{__name__}.{OutputLosingClient.__name__}"
+    source = notebook(tmp_path, "n.ipynb", "'first'", "'second'")
+    target = tmp_path / "executed-n.ipynb"
+    with pytest.raises(
+        NotebookFailed, match=r"cell 1 \(In \[1\]: 'first'\) ran, but its output had not all"
+    ):
+        kernel.execute(source, target, {}, cell_timeout=2, kernel_timeout=60)
+    assert nbformat.read(target, as_version=4).cells[1].outputs == []  # it stopped there
 
 
 def test_an_ended_kernel_is_gone_and_its_shutdown_only_tidies_up(tmp_path: Path) -> None:

@@ -39,6 +39,12 @@ FRESH_NAMESPACE = "get_ipython().reset(new_session=True)"
 KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
 
 
+#: How long after a cell's reply its output may still arrive, where no cell timeout is set.
+OUTPUT_WAIT_SECONDS = 600
+#: nbclient's words for a cell whose output did not all arrive in that time.
+OUTPUT_WAIT_ERROR = "Timeout waiting for IOPub output"
+
+
 #: A Unix socket's path holds at most 107 bytes; the kernel's five sockets are named
 #: ``kernel-N`` (N up to five digits) in its folder, so the folder's path may take this many.
 MAX_SOCKET_FOLDER_BYTES = 92
@@ -163,6 +169,12 @@ def _define_and_register_engine() -> None:
                 # as its buffer was flushed, which depends on how busy the machine is.
                 coalesce_streams=True,
                 timeout=execution_timeout,
+                # After a cell's reply nbclient waits 4 s for the rest of its output, and then
+                # (papermill's setting) fails the cell, which read as a cell over its time
+                # limit: on a busy machine, a run failed for a cell that took a second. A run
+                # waits as long as a cell may run, and then says what was late.
+                iopub_timeout=execution_timeout or OUTPUT_WAIT_SECONDS,
+                raise_on_iopub_timeout=True,
                 startup_timeout=start_timeout,
                 kernel_name=kernel_name,
                 log=logger,
@@ -281,7 +293,12 @@ class Kernel:
                 ) from None
             except Exception as exc:  # a cell timed out, the kernel died or could not start
                 name = type(exc).__name__
-                if isinstance(exc, CellTimeoutError):
+                if isinstance(exc, CellTimeoutError) and OUTPUT_WAIT_ERROR in str(exc):
+                    what = (
+                        f"ran, but its output had not all arrived {cell_timeout} s after it "
+                        "ended (--cell-timeout)"
+                    )
+                elif isinstance(exc, CellTimeoutError):
                     what = f"timed out after {cell_timeout} s (--cell-timeout)"
                 elif isinstance(exc, DeadKernelError) or not self.alive():
                     what = "lost its kernel (killed, or out of memory)"
