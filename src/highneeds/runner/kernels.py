@@ -170,9 +170,9 @@ def _define_and_register_engine() -> None:
                 coalesce_streams=True,
                 timeout=execution_timeout,
                 # After a cell's reply nbclient waits 4 s for the rest of its output, and then
-                # (papermill's setting) fails the cell, which read as a cell over its time
-                # limit: on a busy machine, a run failed for a cell that took a second. A run
-                # waits as long as a cell may run, and then says what was late.
+                # (papermill's setting) fails the cell, which the run reported as a cell over
+                # its time limit, whatever the cell took. A run waits as long as a cell may run,
+                # and then says what was late.
                 iopub_timeout=execution_timeout or OUTPUT_WAIT_SECONDS,
                 raise_on_iopub_timeout=True,
                 startup_timeout=start_timeout,
