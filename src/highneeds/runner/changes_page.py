@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from highneeds.runner.archive import hash_known, read_manifest, sha256
+from highneeds.runner.history import HEADLINES, shown
 from highneeds.runner.outputs import CHANGES_HTML, CHANGES_JSON
 from highneeds.runner.steps import sha256_json
 
@@ -106,8 +107,6 @@ def render_page(content: PageContent) -> str:
 def _history_view(history: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The forecast's history as the page shows it: a table, and a chart of the two deficits
     once there are two papers to join."""
-    from highneeds.runner.history import HEADLINES, shown
-
     if not history:
         return None
     rows = [

@@ -86,11 +86,10 @@ def copy_inputs(source_raw: Path, source_expectations: Path, run_dir: Path) -> N
     shutil.copytree(source_expectations, run_dir / "expectations")
 
 
-def _baselines(root: Path, paths: CyclePaths) -> list[tuple[Path, str]]:
-    """The papers to compare with: the cycle's published run, and the previous cycle's (so a
-    re-run of a cycle still says what moved since last month's paper)."""
+def _baselines(root: Path, paths: CyclePaths, current: Path | None) -> list[tuple[Path, str]]:
+    """The papers to compare with: the cycle's published run (``current``), and the previous
+    cycle's (so a re-run of a cycle still says what moved since last month's paper)."""
     found: list[tuple[Path, str]] = []
-    current = published_run(paths.reports)
     if current is not None:
         found.append((current, f"the previously published paper of cycle {paths.cycle}"))
     earlier = [c for c in available_cycles(root) if c < paths.cycle]
@@ -213,12 +212,13 @@ def _run_steps(
             warnings.append(f"warning: {claim}")
             LOGGER.warning(f"[{cycle}] {warnings[-1]}")
         history = forecast_history(root, (cycle, run_dir))
+        published = published_run(paths.reports)
         write_changes(
             run_dir,
-            _baselines(root, paths),
+            _baselines(root, paths, published),
             history=history,
             code=shared,  # a page drawn by other code is drawn again
-            published=published_run(paths.reports),  # its page, copied if it reads the same
+            published=published,  # its page, copied if it reads the same
         )
         manifest = build_manifest(
             run_dir,

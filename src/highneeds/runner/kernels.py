@@ -39,9 +39,7 @@ FRESH_NAMESPACE = "get_ipython().reset(new_session=True)"
 KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
 
 
-#: How long after a cell's reply its output may still arrive, where no cell timeout is set.
-OUTPUT_WAIT_SECONDS = 600
-#: nbclient's words for a cell whose output did not all arrive in that time.
+#: nbclient's words for a cell whose output had not all arrived when it stopped waiting.
 OUTPUT_WAIT_ERROR = "Timeout waiting for IOPub output"
 
 
@@ -173,7 +171,7 @@ def _define_and_register_engine() -> None:
                 # (papermill's setting) fails the cell, which the run reported as a cell over
                 # its time limit, whatever the cell took. A run waits as long as a cell may run,
                 # and then says what was late.
-                iopub_timeout=execution_timeout or OUTPUT_WAIT_SECONDS,
+                iopub_timeout=execution_timeout,  # Kernel.execute always gives the cell timeout
                 raise_on_iopub_timeout=True,
                 startup_timeout=start_timeout,
                 kernel_name=kernel_name,
