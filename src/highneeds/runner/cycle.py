@@ -212,13 +212,13 @@ def _run_steps(
             warnings.append(f"warning: {claim}")
             LOGGER.warning(f"[{cycle}] {warnings[-1]}")
         history = forecast_history(root, (cycle, run_dir))
-        published = published_run(paths.reports)
+        previous_paper = published_run(paths.reports)
         write_changes(
             run_dir,
-            _baselines(root, paths, published),
+            _baselines(root, paths, previous_paper),
             history=history,
             code=shared,  # a page drawn by other code is drawn again
-            published=published,  # its page, copied if it reads the same
+            published=previous_paper,  # its page, copied if it reads the same
         )
         manifest = build_manifest(
             run_dir,
