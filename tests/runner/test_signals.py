@@ -67,6 +67,17 @@ def test_a_signal_during_an_import_is_raised_once_the_import_is_done(tmp_path: P
         sys.modules.pop("interrupted_while_imported", None)
 
 
+def test_a_signal_is_forgotten_once_its_block_is_over() -> None:
+    """A process that goes on after an interrupted run (a test worker, the preview) does not
+    stop its next run for the signal that stopped the last one."""
+    with pytest.raises(Interrupted), interruptible():
+        sigterm_to_self()
+        time.sleep(5)
+    stop_if_interrupted()  # raises nothing
+    with interruptible():
+        stop_if_interrupted()
+
+
 def test_a_signal_while_held_is_remembered_and_raised_after() -> None:
     with interruptible():
         with signals_held():

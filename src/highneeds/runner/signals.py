@@ -85,6 +85,9 @@ def interruptible() -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, 0)
         for number, old in previous.items():
             signal.signal(number, old)
+        # What stopped this block is over with it: a process that goes on (a test worker, a
+        # preview) must not stop its next run for it.
+        _received_signal = None
 
 
 @contextmanager
