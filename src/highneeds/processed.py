@@ -31,6 +31,8 @@ _TEXT_COLUMNS = {
     "to_category",
     "start_year",
     "kind",
+    "role",
+    "written",
 }
 _DATE_COLUMNS = {"since"}
 
@@ -114,6 +116,7 @@ def write_sources(tables: dict[str, pd.DataFrame], folder: Path) -> Path:
         name: {
             "file": str(frame.attrs.get("source", name)),
             "letters": dict(frame.attrs.get("letters", {})),
+            **({"format": dict(frame.attrs["format"])} if "format" in frame.attrs else {}),
         }
         for name, frame in tables.items()
     }
@@ -123,8 +126,9 @@ def write_sources(tables: dict[str, pd.DataFrame], folder: Path) -> Path:
 
 
 def read_sources(folder: Path) -> dict[str, dict[str, Any]]:
-    """The input file behind each typed table (``file``) and its columns' letters
-    (``letters``), by table name; empty if not recorded. A folder written before the letters
+    """The input file behind each typed table (``file``), its columns' letters (``letters``)
+    and, for the budget, how the council writes it (``format``), by table name; empty if not
+    recorded. A folder written before the letters
     were recorded names the file alone."""
     import json
 
@@ -154,5 +158,7 @@ def read_typed_tables(folder: Path) -> dict[str, pd.DataFrame]:
         if frame is not None:
             frame.attrs["source"] = source["file"]
             frame.attrs["letters"] = source["letters"]
+            if "format" in source:
+                frame.attrs["format"] = source["format"]
             tables[name] = frame
     return tables

@@ -5,9 +5,10 @@ from pathlib import Path
 import pytest
 
 from highneeds.errors import InputDataError
+from highneeds.gate.budget import classify_budget_line, read_budget
 from highneeds.gate.cells import parse_money
 from highneeds.gate.figures import figure_values
-from highneeds.gate.tables import classify_budget_line, read_budget, read_ehcp_demand
+from highneeds.gate.tables import read_ehcp_demand
 
 
 @pytest.mark.parametrize(

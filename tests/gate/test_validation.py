@@ -71,10 +71,10 @@ def test_bad_inputs_fail_the_gate_naming_file_row_column_and_value(
         require_success(report)
     message = str(caught.value)
     expected = [
-        "high_needs_budget.csv, row 3, column B ('2020/21'): found 126; expected the transfer "
-        "from the Schools block to be income",
-        "high_needs_budget.csv, row 7, column D ('2022/23'): found 33; expected the Recovery "
-        "Plan Impact to be a saving",
+        "high_needs_budget.csv, row 3, column B ('2020/21'): found 126; expected each funding "
+        "line to be income",
+        "high_needs_budget.csv, row 7, column D ('2022/23'): found 33; expected the saving line "
+        "to be a saving",
         "high_needs_budget.csv, row 6, column B ('2020/21'): C/Fwd is given as 575",
         "ehcp_demand.csv, row 4, column B ('count'): found -18",
         "placement_costs.csv, row 4, column B ('annual_cost_per_place'): found 1480",

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from highneeds.amounts import parse_money
 from highneeds.errors import column_words
-
-_MONEY_RE = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -36,20 +35,6 @@ class Problem:
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # as the author typed it
         return f"{where}: found {value!r}; expected {self.expected}"
-
-
-def parse_money(text: str) -> float | None:
-    """Parse a £000 cell as finance teams type it: ``(4,224)``, ``£1,028``, ``-33`` or blank."""
-    s = text.strip().replace("£", "").replace(",", "").replace(" ", "")
-    if s in ("", "-", "–"):
-        return None
-    negative = s.startswith("(") and s.endswith(")")
-    if negative:
-        s = s[1:-1]
-    if not _MONEY_RE.match(s):
-        raise ValueError(f"not a money amount: {text!r}")
-    value = float(s)
-    return -value if negative else value
 
 
 #: What each kind of cell must hold, in the words of a failure message.

@@ -13,7 +13,8 @@ from typing import Any
 import pandas as pd
 
 from highneeds.errors import InputDataError
-from highneeds.gate.cells import EXPECTED, FINANCIAL_YEAR_RE, Problem, parse_cell
+from highneeds.gate.budget import read_budget
+from highneeds.gate.cells import EXPECTED, Problem, parse_cell
 from highneeds.gate.limits import ChecksTimedOut
 from highneeds.gate.sources import (
     OPTIONAL_STEMS,
@@ -21,17 +22,6 @@ from highneeds.gate.sources import (
     read_source,
     source_present,
 )
-
-#: The lines of the High Needs table, keyed by how the finance layout labels them.
-BUDGET_LINES: dict[str, str] = {
-    "bfwd": r"b/?fwd",
-    "transfer": r"transfer",
-    "allocation": r"allocation",
-    "placement_costs": r"placement",
-    "cfwd": r"c/?fwd",
-    "recovery_plan_impact": r"recovery\s+plan",
-}
-BUDGET_LINE_ORDER = tuple(BUDGET_LINES)
 
 
 def _require_columns(table: RawTable, columns: list[str]) -> None:
@@ -70,104 +60,6 @@ def _convert(table: RawTable, row: int, column: str, value: str, kind: str) -> A
         ) from None
 
 
-def classify_budget_line(label: str) -> str | None:
-    """Return the model's key for a budget line label, or None if it is not recognised."""
-    for key, pattern in BUDGET_LINES.items():
-        if re.search(pattern, label, flags=re.IGNORECASE):
-            return key
-    return None
-
-
-def read_budget(raw_dir: Path) -> pd.DataFrame:
-    """Read the High Needs table (lines as rows, financial years as columns) into long form.
-
-    Returns one row per line and year: ``row`` (in the file), ``line`` (model key),
-    ``label`` (as written), ``year`` and ``amount`` (£000, income negative, blank as NaN).
-    """
-    table = read_source(raw_dir, "high_needs_budget", is_header=_has_year_labels)
-    repeated = sorted({y for y in table.header[1:] if y and table.header[1:].count(y) > 1})
-    if repeated:
-        raise InputDataError(
-            "The High Needs table repeats a year.",
-            [
-                str(
-                    Problem(
-                        table.name,
-                        table.header_row,
-                        y,
-                        y,
-                        "each financial year once",
-                        table.column_letter(y),
-                    )
-                )
-                for y in repeated
-            ],
-        )
-    label_column = table.header[0]
-    years = [h for h in table.header[1:] if h]
-    if not table.rows:
-        raise InputDataError(
-            f"{table.name}: has its header (row {table.header_row}) but no lines under it; the "
-            "High Needs table needs its lines (B/Fwd, Transfer, Allocation, Placement costs, "
-            "C/Fwd), one per row, with an amount for each year"
-        )
-    records = []
-    seen: dict[str, int] = {}
-    for number, cells in zip(table.row_numbers, table.rows, strict=True):
-        label = cells[0]
-        key = classify_budget_line(label)
-        if key is None:
-            raise InputDataError(
-                "The High Needs table has a line the model does not know.",
-                [
-                    str(
-                        Problem(
-                            table.name,
-                            number,
-                            label_column,
-                            label,
-                            "one of: B/Fwd, Transfer, Allocation, Placement costs, C/Fwd, "
-                            "Recovery Plan Impact",
-                            table.column_letter(label_column),
-                        )
-                    )
-                ],
-            )
-        if key in seen:
-            raise InputDataError(
-                "The High Needs table repeats a line.",
-                [
-                    str(
-                        Problem(
-                            table.name,
-                            number,
-                            label_column,
-                            label,
-                            f"each line once (it is already on row {seen[key]})",
-                            table.column_letter(label_column),
-                        )
-                    )
-                ],
-            )
-        seen[key] = number
-        for i, year in enumerate(years, start=1):
-            cell = cells[i] if i < len(cells) else ""
-            amount = _convert(table, number, year, cell, "money")
-            records.append(
-                {
-                    "row": number,
-                    "line": key,
-                    "label": label,
-                    "year": year,
-                    "amount": float("nan") if amount is None else amount,
-                }
-            )
-    frame = pd.DataFrame.from_records(records, columns=["row", "line", "label", "year", "amount"])
-    frame.attrs["source"] = table.name
-    frame.attrs["letters"] = table.column_letters()
-    return frame
-
-
 _NUMERIC_KINDS = ("money", "int", "float")
 _TOTAL_RE = re.compile(r"^(grand )?totals?\b", re.IGNORECASE)
 
@@ -200,11 +92,6 @@ def _check_total(
             )
     if problems:
         raise InputDataError("A total row disagrees with its lines.", problems)
-
-
-def _has_year_labels(cells: list[str]) -> bool:
-    """The budget table's header: the row that labels its columns with financial years."""
-    return sum(bool(FINANCIAL_YEAR_RE.match(cell)) for cell in cells) >= 2
 
 
 def _read_typed(raw_dir: Path, stem: str, columns: dict[str, str]) -> pd.DataFrame:

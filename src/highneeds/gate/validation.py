@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from highneeds.amounts import parse_money
 from highneeds.categories import AGE_BANDS, CATEGORY_IDS, OTHER_DSG_BLOCKS
 from highneeds.errors import InputDataError, column_in, column_words
 from highneeds.gate.figures import figure_value_problems
@@ -94,7 +95,9 @@ def _locate(
     letters = frame.attrs.get("letters", {})
     for position, index in enumerate(indexes):
         # The value as the author typed it (GE saw an HTML-escaped copy: see _escaped_for_docs).
-        if column in frame.columns and index in frame.index:
+        if column == "amount" and "written" in frame.columns and index in frame.index:
+            value = _as_typed(frame.loc[index, "written"])  # the budget's cell, in its unit
+        elif column in frame.columns and index in frame.index:
             value = frame.loc[index, column]
         else:
             value = values[position] if position < len(values) else None
@@ -110,6 +113,14 @@ def _locate(
         if failure not in failures:
             failures.append(failure)
     return failures
+
+
+def _as_typed(text: str) -> Any:
+    """A budget cell's number in the table's own unit and sign (``(1.7)`` is -1.7)."""
+    try:
+        return parse_money(text)
+    except ValueError:
+        return text
 
 
 def _source_column(frame: pd.DataFrame, index: Any, column: str) -> str:

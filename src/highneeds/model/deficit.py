@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from highneeds.amounts import as_written
+from highneeds.budget_lines import line_roles
 from highneeds.errors import InputDataError, ReconciliationError
-from highneeds.model.inputs import FLOWS, BudgetFigures, budget_figures
+from highneeds.model.inputs import BudgetFigures, budget_figures
 from highneeds.model.switches import RECOVERY_PLAN_BASES
 from highneeds.traced import Traced, described, total
 
@@ -40,13 +41,19 @@ def budget_to_wide(budget: pd.DataFrame) -> pd.DataFrame:
     return wide.loc[lines, years]
 
 
-#: The budget table's lines in the order the paper prints them.
-LINE_ORDER = ("bfwd", *FLOWS, "cfwd", "recovery_plan_impact")
-#: How the paper labels a derived line the table leaves out.
-DERIVED_LABELS = {
-    "bfwd": "High Needs DSG B/Fwd Deficit / (Surplus)",
-    "cfwd": "High Needs DSG C/Fwd Deficit / (Surplus)",
-}
+#: The order of a budget's lines by role: the opening balance, the year's flows (in the
+#: table's order), the closing balance, the saving.
+ROLE_ORDER = {"opening": 0, "funding": 1, "spending": 1, "movement": 1, "closing": 2, "saving": 3}
+#: The derived lines a table may leave out or blank, and their roles.
+DERIVED = {"bfwd": "opening", "cfwd": "closing"}
+
+
+def derived_label(line: str, block: str = "high needs") -> str:
+    """How the paper labels a derived line the table leaves out: ``High Needs balance brought
+    forward: deficit / (surplus)``."""
+    whose = "DSG" if block == "dsg" else "High Needs"
+    way = "brought" if line == "bfwd" else "carried"
+    return f"{whose} balance {way} forward: deficit / (surplus)"
 
 
 def with_derived_lines(budget: pd.DataFrame) -> pd.DataFrame:
@@ -55,10 +62,10 @@ def with_derived_lines(budget: pd.DataFrame) -> pd.DataFrame:
     them with formulas). Figures that are given are kept as given (the gate has checked that
     they reconcile). A table with nothing to derive is returned as it is."""
     roll = roll_forward(budget)
-    computed = {line: dict(zip(roll["year"], roll[line], strict=True)) for line in DERIVED_LABELS}
+    computed = {line: dict(zip(roll["year"], roll[line], strict=True)) for line in DERIVED}
     present = set(budget["line"])
-    blank = budget["line"].isin(list(DERIVED_LABELS)) & budget["amount"].isna()
-    missing = [line for line in DERIVED_LABELS if line not in present]
+    blank = budget["line"].isin(list(DERIVED)) & budget["amount"].isna()
+    missing = [line for line in DERIVED if line not in present]
     if not blank.any() and not missing:
         return budget
     frame = budget.copy()
@@ -66,16 +73,28 @@ def with_derived_lines(budget: pd.DataFrame) -> pd.DataFrame:
         computed[line][year]
         for line, year in zip(frame.loc[blank, "line"], frame.loc[blank, "year"], strict=True)
     ]
+    block = str(budget.attrs.get("format", {}).get("block", "high needs"))
     added = [
-        {"row": pd.NA, "line": line, "label": DERIVED_LABELS[line], "year": year, "amount": value}
+        {
+            "row": pd.NA,
+            "line": line,
+            "label": derived_label(line, block),
+            "role": DERIVED[line],
+            "year": year,
+            "amount": value,
+            "written": "",
+        }
         for line in missing
         for year, value in computed[line].items()
     ]
     if added:
-        frame = pd.concat([frame, pd.DataFrame(added, columns=frame.columns)], ignore_index=True)
+        added_frame = pd.DataFrame(added)[[c for c in frame.columns if c in added[0]]]
+        frame = pd.concat([frame, added_frame], ignore_index=True)
         frame["row"] = frame["row"].astype("Int64")
-        order = {line: i for i, line in enumerate(LINE_ORDER)}
-        frame = frame.sort_values("line", key=lambda s: s.map(order), kind="stable")
+        roles = line_roles(frame)
+        frame = frame.sort_values(
+            "line", key=lambda s: s.map(lambda line: ROLE_ORDER[roles[line]]), kind="stable"
+        )
         frame = frame.reset_index(drop=True)
     frame.attrs = dict(budget.attrs)
     return frame
@@ -113,11 +132,11 @@ class Deficit:
 
 
 def carry_forward(budget: BudgetFigures) -> Deficit:
-    """The roll-forward, the one place it is computed: each year's C/Fwd = B/Fwd + transfer
-    + allocation + placement costs, its B/Fwd the one the table gives, else the C/Fwd of the
-    year before. The first year's B/Fwd must be given."""
+    """The roll-forward, the one place it is computed: each year's C/Fwd = B/Fwd + the year's
+    flows (every funding, spending and movement line, as written), its B/Fwd the one the
+    table gives, else the C/Fwd of the year before. The first year's B/Fwd must be given."""
     years = budget.years
-    missing = [line for line in FLOWS if all((line, year) not in budget.lines for year in years)]
+    missing = [] if budget.flows else ["a funding, spending or movement line"]
     if budget.given("bfwd", years[0]) is None:
         missing.insert(0, "bfwd")
     if missing:
@@ -126,7 +145,7 @@ def carry_forward(budget: BudgetFigures) -> Deficit:
     bfwd: dict[str, Traced] = {}
     cfwd: dict[str, Traced] = {}
     for index, year in enumerate(years):
-        flows = [budget.given(line, year) for line in FLOWS]
+        flows = [budget.given(line, year) for line in budget.flows]
         in_year[year] = total(flows).named(  # type: ignore[arg-type]
             f"unmitigated.in_year[{year}]",
             f"In-year movement {year}, no interventions",
@@ -169,7 +188,7 @@ def printed_lines(budget: BudgetFigures, roll: Deficit) -> list[Traced]:
         )
         impact = budget.given("recovery_plan_impact", year)
         out.append(impact.named(f"recovery_plan_impact[{year}]", f"Recovery Plan Impact {year}"))  # type: ignore[union-attr]
-        out += [budget.given(line, year) for line in FLOWS]  # type: ignore[misc]
+        out += [budget.given(line, year) for line in budget.flows]  # type: ignore[misc]
     return out
 
 
@@ -186,17 +205,25 @@ def roll_forward(budget: pd.DataFrame) -> pd.DataFrame:
     def given(line: str) -> list[float]:
         return list(wide.loc[line].astype(float)) if line in wide.index else [np.nan] * len(years)
 
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "year": years,
             "bfwd": [float(roll.bfwd[y]) for y in years],
-            **{line: [float(figures.given(line, y)) for y in years] for line in FLOWS},  # type: ignore[arg-type]
+            **{line: [float(figures.given(line, y)) for y in years] for line in figures.flows},  # type: ignore[arg-type]
             "in_year": [float(roll.in_year[y]) for y in years],
             "cfwd": [float(roll.cfwd[y]) for y in years],
             "bfwd_given": given("bfwd"),
             "cfwd_given": given("cfwd"),
         }
     )
+    frame.attrs["words"] = {line: figures.words(line) for line in figures.flows}
+    return frame
+
+
+def flow_columns(roll: pd.DataFrame) -> list[str]:
+    """The roll-forward table's flow columns (those between ``bfwd`` and ``in_year``)."""
+    columns = list(roll.columns)
+    return columns[columns.index("bfwd") + 1 : columns.index("in_year")]
 
 
 @dataclass(frozen=True)
@@ -214,21 +241,23 @@ class Mismatch:
 def reconciliation_problems(roll: pd.DataFrame, tolerance: float = 1e-6) -> list[Mismatch]:
     """Every year whose given figures disagree with the roll-forward, naming both figures."""
     problems: list[Mismatch] = []
+    columns, words = flow_columns(roll), roll.attrs.get("words", {})
     previous_cfwd: float | None = None
     previous_year: str | None = None
     for rec in roll.itertuples(index=False):
         # A B/Fwd left blank (derived) is the roll-forward's; a given C/Fwd is still checked.
         opening = rec.bfwd if np.isnan(rec.bfwd_given) else rec.bfwd_given
-        computed = opening + rec.transfer + rec.allocation + rec.placement_costs
+        flows = [getattr(rec, column) for column in columns]
+        computed = opening + sum(flows)
         if not np.isnan(rec.cfwd_given) and abs(computed - rec.cfwd_given) > tolerance:
+            names = " + ".join(["B/Fwd", *(words.get(c, c) for c in columns)])
+            terms = " + ".join(as_written(v) for v in [opening, *flows])
             problems.append(
                 Mismatch(
                     rec.year,
                     "cfwd",
-                    f"C/Fwd is given as {as_written(rec.cfwd_given)} but B/Fwd + transfer + "
-                    f"allocation + placement costs = {as_written(opening)} + "
-                    f"{as_written(rec.transfer)} + {as_written(rec.allocation)} + "
-                    f"{as_written(rec.placement_costs)} = {as_written(computed)}",
+                    f"C/Fwd is given as {as_written(rec.cfwd_given)} but {names} = {terms} = "
+                    f"{as_written(computed)}",
                 )
             )
         if (

@@ -18,6 +18,7 @@ from highneeds.errors import InputDataError, column_in
 from highneeds.model.deficit import carry_forward, recovery_saving
 from highneeds.model.inputs import (
     LINE_WORDS,
+    ROLE_OF,
     BudgetFigures,
     assumption_cells,
     budget_figures,
@@ -169,7 +170,8 @@ def driver_budget(
                 f"budget.{line}[{year}]", f"{LINE_WORDS[line]} {year}", role=LINE_WORDS[line]
             )
     headings = budget_figures(budget).headings
-    figures = BudgetFigures([*typed.years, *years], lines, headings)
+    roles = {**typed.roles, **{line: ROLE_OF[line] for line in LINE_WORDS}}
+    figures = BudgetFigures([*typed.years, *years], lines, headings, roles, typed.labels)
     roll = carry_forward(figures)
     labels = budget.drop_duplicates("line").set_index("line")
     records = []
@@ -188,9 +190,17 @@ def driver_budget(
             else:  # a line the typed table leaves out: after its own lines
                 row, label = int(budget["row"].max()) + 1, DEFAULT_LABELS[line]
             records.append(
-                {"row": row, "line": line, "label": label, "year": year, "amount": amount}
+                {
+                    "row": row,
+                    "line": line,
+                    "label": label,
+                    "role": ROLE_OF[line],
+                    "year": year,
+                    "amount": amount,
+                    "written": "",
+                }
             )
-    built_frame = pd.DataFrame.from_records(records, columns=list(budget.columns))
+    built_frame = pd.DataFrame.from_records(records)[list(budget.columns)]
     out = pd.concat([kept, built_frame], ignore_index=True)
     # The typed table's line order, each line's years in order.
     line_order = {line: i for i, line in enumerate(dict.fromkeys(budget["line"]))}
@@ -310,7 +320,19 @@ def build_driver_forecast(
     places: pd.DataFrame | None,
     recovery_plan_basis: str = "in_year",
 ) -> DriverForecast:
-    """The whole forward model, from the gate's typed tables to the budget it forecasts."""
+    """The whole forward model, from the gate's typed tables to the budget it forecasts. It
+    forecasts the shipped layout's lines (transfer, allocation, placement costs), so the
+    budget table must have no others."""
+    others = [line for line in dict.fromkeys(budget["line"]) if line not in ROLE_OF]
+    if others:
+        labels = budget.drop_duplicates("line").set_index("line")["label"]
+        raise InputDataError(
+            f"{_source(budget, 'high_needs_budget.csv')}: the driver forecast "
+            "(placements_by_category, forecast_assumptions) forecasts a table of B/Fwd, "
+            "transfer, allocation, placement costs, C/Fwd and Recovery Plan Impact lines; this "
+            f"table also has {', '.join(repr(labels[line]) for line in others)}. Leave the "
+            "driver tables out, or give the budget in those lines"
+        )
     base = base_year(placements)
     years = forecast_years(assumptions)
     check_forecast_years(base, years, _source(assumptions, "forecast_assumptions.csv"))

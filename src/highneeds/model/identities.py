@@ -49,7 +49,7 @@ def _rolled_forward_hint(
     differing = []
     closing = float(roll["bfwd"].iloc[0])  # the opening balance, given (the gate checks)
     for rec in roll.itertuples(index=False):
-        opening, closing = closing, closing + rec.transfer + rec.allocation + rec.placement_costs
+        opening, closing = closing, closing + rec.in_year
         for line, name, rolled in (("bfwd", "B/Fwd", opening), ("cfwd", "C/Fwd", closing)):
             given = getattr(rec, f"{line}_given")
             if not np.isnan(given) and abs(given - rolled) > 1e-6:
@@ -107,7 +107,8 @@ def input_identities(
             "budget",
             source,
             "roll_forward_reconciles",
-            "each C/Fwd to equal B/Fwd + transfer + allocation + placement costs, and each B/Fwd "
+            "each C/Fwd to equal B/Fwd + the year's funding, spending and movement lines, and "
+            "each B/Fwd "
             "to equal the previous year's C/Fwd",
             recon,
         ),
@@ -278,12 +279,17 @@ def _ranges_contain_the_forecast(
     problems: list[str] = []
     try:
         year = financial_year_of(cycle)
-        demand = forecast_from_figures(
-            budget_figures(tables["budget"]).line("placement_costs"),
-            ehcp_cells(tables["ehcp_demand"]),
-            figure_cells(tables["figures"], figures),
-            year,
-            cycle_cell(cycle),
+        spending = budget_figures(tables["budget"]).spending()
+        demand = (
+            None
+            if spending is None
+            else forecast_from_figures(
+                spending,
+                ehcp_cells(tables["ehcp_demand"]),
+                figure_cells(tables["figures"], figures),
+                year,
+                cycle_cell(cycle),
+            )
         )
         ranges_for_cycle(
             tables["budget"],

@@ -9,14 +9,15 @@ lineage ends at cells an author can open (``high_needs_budget.csv, row 5, column
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from highneeds.amounts import as_written
-from highneeds.traced import Cell, Traced, cell, constant
+from highneeds.amounts import as_written, parse_money
+from highneeds.budget_lines import FLOW_ROLES, ROLE_OF, line_roles
+from highneeds.traced import Cell, Traced, cell, constant, total
 
-#: The budget table's lines, as a formula names them.
+#: The shipped layout's lines, as a formula names them (any other line by its label).
 LINE_WORDS = {
     "bfwd": "B/Fwd",
     "transfer": "transfer",
@@ -25,9 +26,15 @@ LINE_WORDS = {
     "cfwd": "C/Fwd",
     "recovery_plan_impact": "Recovery Plan Impact",
 }
-#: The in-year flows: a blank cell of these (or of the Recovery Plan line) reads as 0.
+#: A blank cell of these roles' lines reads as 0.
+_ZERO_ROLES = (*FLOW_ROLES, "saving")
+#: The shipped layout's in-year flows.
 FLOWS = ("transfer", "allocation", "placement_costs")
-_ZERO_WHEN_BLANK = (*FLOWS, "recovery_plan_impact")
+
+
+def line_words(line: str, labels: Mapping[str, str]) -> str:
+    """How a formula names a line: the shipped layout's words, else the line's label."""
+    return LINE_WORDS.get(line) or labels.get(line, line)
 
 
 def source_of(frame: pd.DataFrame, default: str) -> str:
@@ -39,21 +46,34 @@ def source_of(frame: pd.DataFrame, default: str) -> str:
 class BudgetFigures:
     """The budget table's figures by line and year, each named ``budget.<line>[<year>]`` (a
     B/Fwd or C/Fwd left blank is absent: the roll-forward derives it), the years in order,
-    and each year's heading cell."""
+    each year's heading cell, and each line's role and label in the table's order."""
 
     years: list[str]
     lines: dict[tuple[str, str], Traced]
     headings: dict[str, Traced]
+    roles: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def flows(self) -> list[str]:
+        """The lines that move the balance within a year (funding, spending, movement)."""
+        return [line for line, role in self.roles.items() if role in FLOW_ROLES]
+
+    def role(self, line: str) -> str | None:
+        return self.roles.get(line) or ROLE_OF.get(line)
+
+    def words(self, line: str) -> str:
+        return line_words(line, self.labels)
 
     def given(self, line: str, year: str) -> Traced | None:
-        """The line's figure in ``year`` as the table gives it; a flow or Recovery Plan line
-        the table leaves out is 0; ``None`` for a derived line left blank."""
+        """The line's figure in ``year`` as the table gives it; a flow or saving line the
+        table leaves out is 0; ``None`` for a derived line left blank."""
         found = self.lines.get((line, year))
-        if found is None and line in _ZERO_WHEN_BLANK:
+        if found is None and self.role(line) in _ZERO_ROLES:
             found = constant(0).named(
                 f"budget.{line}[{year}]",
-                f"{LINE_WORDS[line]} {year} (not in the table: 0)",
-                role=LINE_WORDS[line],
+                f"{self.words(line)} {year} (not in the table: 0)",
+                role=self.words(line),
             )
             self.lines[(line, year)] = found
         return found
@@ -62,6 +82,23 @@ class BudgetFigures:
         """The line's figure in every year it has one, by year."""
         found = {year: self.given(line, year) for year in self.years}
         return {year: figure for year, figure in found.items() if figure is not None}
+
+    def spending(self) -> dict[str, Traced] | None:
+        """The spending the EHCPs drive, by year: the one spending line (the shipped layout's
+        placement costs), or the spending lines added; None for a table without one."""
+        spending = [line for line, role in self.roles.items() if role == "spending"]
+        if not spending:
+            return None
+        if len(spending) == 1:
+            return self.line(spending[0])
+        return {
+            year: total([self.given(line, year) for line in spending]).named(  # type: ignore[misc]
+                f"budget.spending[{year}]",
+                f"Spending {year}: the spending lines added",
+                role="spending",
+            )
+            for year in self.years
+        }
 
     def blank(self, line: str, year: str) -> bool:
         """Whether the line is left blank (or out) in ``year``."""
@@ -76,41 +113,64 @@ class BudgetFigures:
 
 def budget_figures(typed: pd.DataFrame) -> BudgetFigures:
     """The budget's cells as traced figures: the table as the gate read it (a blank flow or
-    Recovery Plan cell reads as 0; a blank B/Fwd or C/Fwd is left for the roll-forward)."""
+    saving cell reads as 0; a blank B/Fwd or C/Fwd is left for the roll-forward)."""
     file = source_of(typed, "high_needs_budget.csv")
     years = list(dict.fromkeys(typed["year"]))
+    roles = line_roles(typed)
+    labels = {
+        str(line): str(label)
+        for line, label in typed.drop_duplicates("line")[["line", "label"]].itertuples(index=False)
+    }
     cells = {}
     for rec in typed.itertuples(index=False):
-        read = _cell(rec, file)
+        read = _cell(rec, file, roles)
         if read is not None:
             cells[(rec.line, rec.year)] = read
     lines = {
         (line, year): figure.named(
-            f"budget.{line}[{year}]", f"{LINE_WORDS[line]} {year}", role=LINE_WORDS[line]
+            f"budget.{line}[{year}]",
+            f"{line_words(line, labels)} {year}",
+            role=line_words(line, labels),
         )
         for (line, year), figure in cells.items()
     }
     headings = {
         year: cell(year, Cell(file, None, year, year), f"the heading {year}") for year in years
     }
-    return BudgetFigures(years, lines, headings)
+    return BudgetFigures(years, lines, headings, roles, labels)
 
 
-def _cell(rec: object, file: str) -> Traced | None:
-    """A budget cell as typed; a blank flow or Recovery Plan cell reads as 0; ``None`` for a
-    blank B/Fwd or C/Fwd, or a line the table left out (added by the roll-forward)."""
+def _cell(rec: object, file: str, roles: Mapping[str, str]) -> Traced | None:
+    """A budget cell as typed (its text as written, where the table is in another unit or
+    sign convention than £000 with a deficit positive); a blank flow or saving cell reads as
+    0; ``None`` for a blank B/Fwd or C/Fwd, or a line the table left out (added by the
+    roll-forward)."""
     row = getattr(rec, "row", None)
     if row is not None and pd.isna(row):
         return None
     row = None if row is None else int(row)
     line, year, amount, label = rec.line, rec.year, rec.amount, rec.label  # type: ignore[attr-defined]
+    written = str(getattr(rec, "written", "") or "")
     if pd.notna(amount):
-        return cell(
-            float(amount), Cell(file, row, year, as_written(float(amount))), f"{label}, {year}"
-        )
-    if line in _ZERO_WHEN_BLANK:
+        text = as_written(float(amount))
+        described_as = f"{label}, {year}"
+        if written and _differs(written, float(amount)):
+            described_as += f" ({written} as written: {text} in £000, a deficit positive)"
+            text = written
+        return cell(float(amount), Cell(file, row, year, text), described_as)
+    if roles.get(line, ROLE_OF.get(line)) in _ZERO_ROLES:
         return cell(0.0, Cell(file, row, year, "(blank)"), f"{label}, {year}, left blank: 0")
     return None
+
+
+def _differs(written: str, amount: float) -> bool:
+    """Whether a cell as typed says another number than its £000 reading, a deficit positive
+    (``8.3`` in a table in £m, read as 8,300)."""
+    try:
+        typed = parse_money(written)
+    except ValueError:
+        return True
+    return typed is None or abs(typed - amount) > 1e-9
 
 
 def figure_cells(figures: pd.DataFrame, values: Mapping[str, object]) -> dict[str, Traced]:

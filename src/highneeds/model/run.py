@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from highneeds.amounts import BudgetFormat
 from highneeds.model import certainty, deficit, demand, drivers, sensitivity
 from highneeds.model.inputs import (
     budget_figures,
@@ -108,8 +109,11 @@ def run_model(
         [cycle_cell(params.cycle)],
         _MODEL,
     )
-    forecast = demand.forecast_from_figures(
-        cells.line("placement_costs"), ehcp, fig, current, cycle_cell(params.cycle)
+    spending = cells.spending()
+    forecast = (
+        None
+        if spending is None
+        else demand.forecast_from_figures(spending, ehcp, fig, current, cycle_cell(params.cycle))
     )
     recovery = deficit.recovery_saving(cells, basis)
     uplift = deficit.topup_uplift(
@@ -138,27 +142,8 @@ def run_model(
         if params.uncertainty_centre == "with_agreed_pressures"
         else None,
     )
-    tornado = sensitivity.tornado(base, ranges)
-    seed = sensitivity.seed_of(params.cycle)
-    paths = sensitivity.simulate(base, ranges, seed, params.uncertainty_draws)
-    levels = sensitivity.uncertainty(base, paths)
     by_name = {d.scenario: d for d in deficits}
-    # The simulations move the forecast with the Recovery Plan; unless the run puts the
-    # agreed top-up uplift inside them, their odds are given against the forecast with it too.
-    inside = params.uncertainty_centre == "with_agreed_pressures"
-    with_pressures = float(by_name["mitigated_with_topup_uplift"].cfwd[years[-1]])
-    forecast_cfwd = with_pressures if inside else float(by_name["mitigated"].cfwd[years[-1]])
-    even = sensitivity.break_even(base) | {
-        "probability_still_growing": sensitivity.probability_still_growing(base, paths),
-        "draws": params.uncertainty_draws,
-        "forecast": forecast_cfwd,
-        "pressures_inside": inside,
-        "share_above_forecast": sensitivity.share_above(paths["mitigated"], forecast_cfwd),
-        "forecast_with_pressures": with_pressures,
-        "share_above_forecast_with_pressures": sensitivity.share_above(
-            paths["mitigated"], with_pressures
-        ),
-    }
+    measured = _how_sure(base, ranges, by_name, years, params) if ranges else None
 
     lineage = Lineage()
     for name, figure in (
@@ -181,14 +166,16 @@ def run_model(
         # The growth rates are made yearly over the months to the cycle's: it moves them.
         *([] if forecast is None or forecast.months_to_date is None else [forecast.months_to_date]),
     ]
-    draws = parameter_cell("uncertainty_draws", params.uncertainty_draws).named(
-        "uncertainty.draws",
-        "Simulations",
-        formula="the run's parameter (default 10,000; -p uncertainty_draws=N)",
-    )
-    recipe = certainty.simulation_recipe(ranges, params.cycle, seed, params.uncertainty_draws)
-    lineage.record(*certainty.certainty_figures(tornado, levels, even, starts, draws, recipe))
-    lineage.record(*_odds_against(by_name, years[-1], params.uncertainty_centre))
+    if measured is not None:
+        tornado, levels, even, seed = measured
+        draws = parameter_cell("uncertainty_draws", params.uncertainty_draws).named(
+            "uncertainty.draws",
+            "Simulations",
+            formula="the run's parameter (default 10,000; -p uncertainty_draws=N)",
+        )
+        recipe = certainty.simulation_recipe(ranges, params.cycle, seed, params.uncertainty_draws)
+        lineage.record(*certainty.certainty_figures(tornado, levels, even, starts, draws, recipe))
+        lineage.record(*_odds_against(by_name, years[-1], params.uncertainty_centre))
     lineage.record(*_forecast_growth(by_name, years, current))
 
     comparison = (
@@ -205,6 +192,9 @@ def run_model(
         source,
         {
             "forecast_budget": printed,
+            # How the council writes its table (unit, sign, block, decimals): the paper prints
+            # the table as the council does.
+            "budget_format": pd.DataFrame([typed.attrs.get("format") or BudgetFormat().to_dict()]),
             # The typed forecast's roll-forward is the one just checked: not computed again.
             "roll_forward": checked if source == "typed" else deficit.roll_forward(printed),
             "scenarios": deficit.scenarios_frame(deficits),
@@ -212,13 +202,45 @@ def run_model(
             "demand_basis": None if forecast is None else forecast.basis(),
             "placements_forecast": None if driven is None else driven.by_category,
             "forecast_comparison": comparison,
-            "sensitivity": tornado,
-            "uncertainty": levels,
-            "break_even": pd.DataFrame([even]),
+            # None where no assumption moves the forecast: nothing to measure.
+            "sensitivity": None if measured is None else measured[0],
+            "uncertainty": None if measured is None else measured[1],
+            "break_even": None if measured is None else pd.DataFrame([measured[2]]),
         },
         lineage,
         implied,
     )
+
+
+def _how_sure(
+    base: sensitivity.ForecastBase,
+    ranges: list[sensitivity.AssumptionRange],
+    by_name: Mapping[str, deficit.Deficit],
+    years: list[str],
+    params: ModelParameters,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, object], int]:
+    """The tornado, the simulations' percentiles, the break-even figures and the seed."""
+    tornado = sensitivity.tornado(base, ranges)
+    seed = sensitivity.seed_of(params.cycle)
+    paths = sensitivity.simulate(base, ranges, seed, params.uncertainty_draws)
+    levels = sensitivity.uncertainty(base, paths)
+    # The simulations move the forecast with the Recovery Plan; unless the run puts the
+    # agreed top-up uplift inside them, their odds are given against the forecast with it too.
+    inside = params.uncertainty_centre == "with_agreed_pressures"
+    with_pressures = float(by_name["mitigated_with_topup_uplift"].cfwd[years[-1]])
+    forecast_cfwd = with_pressures if inside else float(by_name["mitigated"].cfwd[years[-1]])
+    even = sensitivity.break_even(base) | {
+        "probability_still_growing": sensitivity.probability_still_growing(base, paths),
+        "draws": params.uncertainty_draws,
+        "forecast": forecast_cfwd,
+        "pressures_inside": inside,
+        "share_above_forecast": sensitivity.share_above(paths["mitigated"], forecast_cfwd),
+        "forecast_with_pressures": with_pressures,
+        "share_above_forecast_with_pressures": sensitivity.share_above(
+            paths["mitigated"], with_pressures
+        ),
+    }
+    return tornado, levels, even, seed
 
 
 def _odds_against(by_name: Mapping[str, deficit.Deficit], last: str, centre: str) -> list[Traced]:

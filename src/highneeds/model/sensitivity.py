@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from highneeds.budget_lines import is_transfer, line_roles
 from highneeds.errors import InputDataError
 from highneeds.model.deficit import budget_to_wide, recovery_plan_in_year
 from highneeds.model.demand import annualised
@@ -58,6 +59,8 @@ class ForecastBase:
     #: The lowest and highest single-year growth the forecast shows, where it has two or more.
     cost_per_plan_growth_range: tuple[float, float] | None = None
     allocation_growth_range: tuple[float, float] | None = None
+    #: The movement lines (a net over- or underspend), which no assumption moves.
+    held: np.ndarray | None = None
     #: Agreed pressures the finance table leaves out, added to every path by year (£000): the
     #: top-up uplift, where the run puts it inside the centre (``-p uncertainty_centre``).
     pressures: np.ndarray | None = None
@@ -95,18 +98,32 @@ def forecast_base(
             f"high_needs_budget.csv: the cycle's year {base_year} is not one of its years"
         )
     steps = np.maximum(np.arange(len(years)) - years.index(base_year), 0)
-    forecast = years[years.index(base_year) :]
     cost_per_plan = (
         pd.Series(dtype=float) if demand is None else demand.set_index("year")["cost_per_plan"]
     )
     cost_growth, cost_range = _central_and_range(cost_per_plan)
-    allocation_growth, allocation_range = _central_and_range(wide.loc["allocation", forecast].abs())
+    roles = line_roles(budget)
+    funding = [line for line, role in roles.items() if role == "funding"]
+    # A funding line that is a transfer between blocks is the one the transfer's range moves.
+    transfers = [line for line in funding if is_transfer(line)]
+    allocations = [line for line in funding if line not in transfers]
+
+    def summed(role_lines: list[str]) -> np.ndarray:
+        if not role_lines:
+            return np.zeros(len(years))
+        return wide.loc[role_lines].sum(axis=0).to_numpy(dtype=float)
+
+    allocation = summed(allocations)
+    forecast_allocation = pd.Series(allocation[years.index(base_year) :]).abs()
+    allocation_growth, allocation_range = (
+        _central_and_range(forecast_allocation) if (forecast_allocation > 0).all() else (0.0, None)
+    )
     return ForecastBase(
         years=years,
         opening=float(wide.loc["bfwd", years[0]]),
-        transfer=wide.loc["transfer"].to_numpy(dtype=float),
-        allocation=wide.loc["allocation"].to_numpy(dtype=float),
-        placement_costs=wide.loc["placement_costs"].to_numpy(dtype=float),
+        transfer=summed(transfers),
+        allocation=allocation,
+        placement_costs=summed([line for line, role in roles.items() if role == "spending"]),
         recovery=recovery_plan_in_year(budget, recovery_plan_basis).to_numpy(dtype=float),
         steps=steps,
         ehcp_growth=ehcp_growth,
@@ -114,6 +131,7 @@ def forecast_base(
         allocation_growth=allocation_growth,
         cost_per_plan_growth_range=cost_range,
         allocation_growth_range=allocation_range,
+        held=summed([line for line, role in roles.items() if role == "movement"]),
     )
 
 
@@ -151,18 +169,20 @@ def default_ranges(base: ForecastBase, ehcp_growth_high: float | None) -> list[A
     ):
         if span is not None:
             ranges.append(AssumptionRange(name, span[0], central, span[1], basis))
-    ranges.append(
-        AssumptionRange(
-            "schools_block_transfer",
-            0.0,
-            1.0,
-            1.0,
-            "refused (no transfer) or approved (the forecast's): Schools Forum decides each year",
-            f"{OWN_FIGURES}: the forecast assumes approval, and no chance of a refusal has "
-            "been stated",
-            draw="held",
+    if np.any(base.transfer != 0):
+        ranges.append(
+            AssumptionRange(
+                "schools_block_transfer",
+                0.0,
+                1.0,
+                1.0,
+                "refused (no transfer) or approved (the forecast's): Schools Forum decides "
+                "each year",
+                f"{OWN_FIGURES}: the forecast assumes approval, and no chance of a refusal has "
+                "been stated",
+                draw="held",
+            )
         )
-    )
     if np.any(base.recovery != 0):
         ranges.append(
             AssumptionRange(
@@ -204,6 +224,8 @@ def deficit_paths(
         steps > 0, value("schools_block_transfer", 1.0), 1.0
     )
     unmitigated = transfer + allocation + placement
+    if base.held is not None:
+        unmitigated = unmitigated + base.held[None, :]
     if base.pressures is not None:
         unmitigated = unmitigated + base.pressures[None, :]
     mitigated = unmitigated + base.recovery[None, :] * value("recovery_plan_delivery", 1.0)
@@ -224,6 +246,26 @@ def position_in_range(cfwd_at_low: float, central: float, cfwd_at_high: float) -
         return ""
     share = (central - least) / (most - least)
     return POSITIONS[0] if share <= 1 / 3 else POSITIONS[2] if share >= 2 / 3 else POSITIONS[1]
+
+
+#: The tornado's columns (a forecast no assumption moves has none of its rows).
+TORNADO_COLUMNS = [
+    "assumption",
+    "label",
+    "kind",
+    "low",
+    "central",
+    "high",
+    "cfwd_at_low",
+    "cfwd_central",
+    "cfwd_at_high",
+    "swing",
+    "position",
+    "basis",
+    "source",
+    "drawn_as",
+    "moves_with",
+]
 
 
 def tornado(base: ForecastBase, ranges: list[AssumptionRange]) -> pd.DataFrame:
@@ -253,7 +295,7 @@ def tornado(base: ForecastBase, ranges: list[AssumptionRange]) -> pd.DataFrame:
                 "moves_with": assumption.moves_with,
             }
         )
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=TORNADO_COLUMNS)
     return frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 
 

@@ -12,12 +12,14 @@ input to add (``dsg_blocks.csv``, ``ehcps_by_age.csv``, ``placements_by_category
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from highneeds.amounts import BudgetFormat
+from highneeds.budget_lines import is_transfer, line_roles
 from highneeds.categories import (
     AGE_BANDS,
     ALL_PLACEMENTS,
@@ -50,6 +52,8 @@ class ReturnTables:
     placements: pd.DataFrame | None = None
     dsg_blocks: pd.DataFrame | None = None
     ehcps_by_age: pd.DataFrame | None = None
+    #: How the council writes its budget table (whose balance it carries: High Needs or DSG).
+    budget_format: BudgetFormat = field(default_factory=BudgetFormat)
 
 
 #: What the return gives for each placement category, from the driver model.
@@ -71,49 +75,83 @@ def _keys(name: str, years: list[str]) -> list[str]:
     return [f"{name}[{y}]" for y in years]
 
 
-#: The High Needs block's lines in the DSG summary, as the template words them, and the model's
-#: column (each given, or derived from given lines, but for the in-year movement: calculated).
-_HIGH_NEEDS_LINES = (
-    ("Balance brought forward", "bfwd"),
-    ("Transfer from the Schools block", "transfer"),
-    ("Funding (High Needs allocation)", "allocation"),
-    ("Spending (placement costs)", "placement_costs"),
-    ("In-year movement", "in_year"),
-    ("Balance carried forward", "cfwd"),
+def _lines_by_role(tables: ReturnTables) -> dict[str, list[str]]:
+    """The budget's flow lines as the template's summary groups them: transfers between
+    blocks, other funding, spending, and net movements."""
+    roles = line_roles(tables.budget)
+    funding = [line for line, role in roles.items() if role == "funding"]
+    return {
+        "transfer": [line for line in funding if is_transfer(line)],
+        "funding": [line for line in funding if not is_transfer(line)],
+        "spending": [line for line, role in roles.items() if role == "spending"],
+        "movement": [line for line, role in roles.items() if role == "movement"],
+    }
+
+
+def _summed(
+    roll: pd.DataFrame, lines: list[str], years: list[str]
+) -> tuple[list[float | None], str | None]:
+    """The lines added, year by year, and their kind: a single line is as the table gives
+    it (its key names it); several, added, are calculated."""
+    if len(lines) == 1:
+        return _by_year(roll, lines[0], years), None
+    rows = [_by_year(roll, line, years) for line in lines]
+    added = [
+        None if any(r[i] is None for r in rows) else sum(r[i] or 0.0 for r in rows)
+        for i in range(len(years))
+    ]
+    return added, "calculated"
+
+
+#: The budget's groups of lines in the DSG summary, as the template words them.
+_GROUP_WORDS = (
+    ("transfer", "Transfer from the Schools block"),
+    ("funding", "Funding"),
+    ("spending", "Spending"),
+    ("movement", "Net in-year over- or underspend"),
 )
 
 
 def dsg_summary(tables: ReturnTables, years: list[str]) -> Sheet:
-    roll, high = tables.roll_forward, "High Needs block"
+    roll, form = tables.roll_forward, tables.budget_format
+    whole = form.block == "dsg"
+    block = "Whole DSG (all four blocks)" if whole else "High Needs block"
+    groups = _lines_by_role(tables)
     lines: list[Line | tuple[Any, ...]] = [
-        Line((high, measure), _by_year(roll, column, years), keys=_keys(f"budget.{column}", years))
-        if column != "in_year"
-        else Line((high, measure), _by_year(roll, column, years), kind="calculated")
-        for measure, column in _HIGH_NEEDS_LINES
+        Line(
+            (block, "Balance brought forward"),
+            _by_year(roll, "bfwd", years),
+            keys=_keys("budget.bfwd", years),
+        )
     ]
-    transfer_out = [None if v is None else -v for v in _by_year(roll, "transfer", years)]
-    blocks = tables.dsg_blocks
-    for block, label in OTHER_DSG_BLOCKS.items():
-        given = None if blocks is None else blocks[blocks["block"] == block]
-        for measure, column in (
-            ("Balance brought forward", "bfwd"),
-            ("Funding", "funding"),
-            ("Spending", "spend"),
-        ):
-            if given is not None and len(given):
-                lines.append(Line((label, measure), _by_year(given, column, years), kind="given"))
-            else:
-                lines.append(Line((label, measure), [None] * len(years), note=ADD_BLOCKS))
-        if block == "schools":
-            lines.append(
-                Line(
-                    (label, "Block transfer to the High Needs block"),
-                    transfer_out,
-                    keys=_keys("budget.transfer", years),
-                    note="the High Needs table's transfer line, as the Schools block gives it",
-                )
-            )
+    for group, words in _GROUP_WORDS:
+        members = groups[group]
+        if not members:
+            continue
+        values, kind = _summed(roll, members, years)
+        keys = _keys(f"budget.{members[0]}", years) if len(members) == 1 else []
+        note = (
+            ""
+            if len(members) == 1
+            else "the table's "
+            + ", ".join(str(label) for label in _labels(tables, members))
+            + ", added"
+        )
+        lines.append(Line((block, words), values, kind=kind or "", keys=keys, note=note))
+    lines.append(
+        Line((block, "In-year movement"), _by_year(roll, "in_year", years), kind="calculated")
+    )
+    lines.append(
+        Line(
+            (block, "Balance carried forward"),
+            _by_year(roll, "cfwd", years),
+            keys=_keys("budget.cfwd", years),
+        )
+    )
+    if not whole:
+        lines += _other_blocks(tables, years, groups["transfer"])
     lines.append(_opening_balance(tables, years))
+    forecast = "DSG forecast" if whole else "High Needs forecast"
     for scenario in TEMPLATE_SCENARIOS:
         rows = tables.scenarios[tables.scenarios["scenario"] == scenario]
         if rows.empty:
@@ -125,7 +163,7 @@ def dsg_summary(tables: ReturnTables, years: list[str]) -> Sheet:
         ):
             lines.append(
                 Line(
-                    (f"High Needs forecast: {label}", measure),
+                    (f"{forecast}: {label}", measure),
                     _by_year(rows, column, years),
                     keys=_keys(f"{scenario}.{column}", years),
                 )
@@ -133,13 +171,50 @@ def dsg_summary(tables: ReturnTables, years: list[str]) -> Sheet:
     return Sheet("DSG summary", ("Block", "Line (£000)", *years, "Kind", "Note"), years, lines)
 
 
+def _labels(tables: ReturnTables, lines: list[str]) -> list[str]:
+    labels = tables.budget.drop_duplicates("line").set_index("line")["label"]
+    return [str(labels.get(line, line)) for line in lines]
+
+
+def _other_blocks(tables: ReturnTables, years: list[str], transfers: list[str]) -> list[Line]:
+    """The DSG's other blocks where the cycle gives them, and the Schools block's transfer
+    out (the High Needs table's transfer lines, as the Schools block gives them)."""
+    roll, blocks, out = tables.roll_forward, tables.dsg_blocks, []
+    for block, label in OTHER_DSG_BLOCKS.items():
+        given = None if blocks is None else blocks[blocks["block"] == block]
+        for measure, column in (
+            ("Balance brought forward", "bfwd"),
+            ("Funding", "funding"),
+            ("Spending", "spend"),
+        ):
+            if given is not None and len(given):
+                out.append(Line((label, measure), _by_year(given, column, years), kind="given"))
+            else:
+                out.append(Line((label, measure), [None] * len(years), note=ADD_BLOCKS))
+        if block == "schools" and transfers:
+            values, kind = _summed(roll, transfers, years)
+            out.append(
+                Line(
+                    (label, "Block transfer to the High Needs block"),
+                    [None if v is None else -v for v in values],
+                    kind=kind or "",
+                    keys=_keys(f"budget.{transfers[0]}", years) if len(transfers) == 1 else [],
+                    note="the High Needs table's transfer line, as the Schools block gives it",
+                )
+            )
+    return out
+
+
 def _opening_balance(tables: ReturnTables, years: list[str]) -> Line:
-    """The whole DSG's balance brought forward into the first year: the four blocks' own,
-    added, where the cycle gives them all."""
+    """The whole DSG's balance brought forward into the first year: the table's own where it
+    carries the whole DSG's; else the four blocks' own, added, where the cycle gives them
+    all."""
     label = ("Whole DSG (all four blocks)", f"Opening balance, {years[0]}")
     empty = [None] * len(years)
-    blocks = tables.dsg_blocks
     high = float(tables.roll_forward["bfwd"].iloc[0])
+    if tables.budget_format.block == "dsg":
+        return Line(label, [high, *empty[1:]], keys=_keys("budget.bfwd", years))
+    blocks = tables.dsg_blocks
     if blocks is None:
         return Line(label, empty, note=ADD_BLOCKS)
     first = blocks[blocks["year"] == years[0]].set_index("block")["bfwd"]
@@ -155,18 +230,17 @@ def _opening_balance(tables: ReturnTables, years: list[str]) -> Line:
 
 
 def high_needs_lines(tables: ReturnTables, years: list[str]) -> Sheet:
-    """The High Needs table's lines as the council labels them."""
+    """The budget table's lines as the council labels them (in £000, a deficit positive)."""
     labels = tables.budget.drop_duplicates("line").set_index("line")["label"]
     lines: list[Line | tuple[Any, ...]] = []
     for line, label in labels.items():
-        if line == "recovery_plan_impact":
-            values = _by_year(tables.budget[tables.budget["line"] == line], "amount", years)
-        else:
+        if line in tables.roll_forward.columns:
             values = _by_year(tables.roll_forward, line, years)
+        else:  # the saving line, as the table gives it
+            values = _by_year(tables.budget[tables.budget["line"] == line], "amount", years)
         lines.append(Line((label,), values, keys=_keys(f"budget.{line}", years)))
-    return Sheet(
-        "High Needs spending", ("Budget line (£000)", *years, "Kind", "Note"), years, lines
-    )
+    title = "DSG budget lines" if tables.budget_format.block == "dsg" else "High Needs spending"
+    return Sheet(title, ("Budget line (£000)", *years, "Kind", "Note"), years, lines)
 
 
 def ehcps(tables: ReturnTables, years: list[str]) -> Sheet:

@@ -4,10 +4,12 @@ notebook (the paper does not import the model; the notebook wires the two)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+
+from highneeds.amounts import BudgetFormat
 
 
 @dataclass
@@ -46,3 +48,5 @@ class ModelOutputs:
     #: The notebooks' lineage (``lineage_*.json`` as plain data): which figures the model
     #: derived, so that only those carry a note's mark; None marks by the notes' names alone.
     lineage: Mapping[str, Mapping[str, Any]] | None = None
+    #: How the council writes its budget table: unit, the sign of a deficit, block, decimals.
+    budget_format: BudgetFormat = field(default_factory=BudgetFormat)

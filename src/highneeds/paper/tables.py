@@ -18,8 +18,6 @@ from highneeds.paper.model_outputs import ModelOutputs
 from highneeds.paper.narrative import TextRenderer
 from highneeds.templating import Markup, render_template
 
-MITIGATED_LINE_LABEL = "High Needs DSG C/Fwd Deficit / (Surplus) after Recovery Plan Impact"
-
 
 def _register_row(
     figures: list[dict[str, Any]] | None,
@@ -30,10 +28,12 @@ def _register_row(
     sources: list[str],
     trace: str,
     notes: FigureNotes | None = None,
+    write: Callable[[float | None], str] = table_amount,
 ) -> Markup:
-    """Record each printed cell of a £000 table row, for comparing papers figure by figure,
-    with the model's name for it (``trace`` with ``{year}``: its lineage key), its value and
-    its note; return the mark of the row's note (nothing for a row of inputs)."""
+    """Record each printed cell of a money table row (written by ``write``), for comparing
+    papers figure by figure, with the model's name for it (``trace`` with ``{year}``: its
+    lineage key), its value and its note; return the mark of the row's note (nothing for a
+    row of inputs)."""
     mark = _row_mark(notes, [trace.format(year=year) for year in years])
     if figures is None:
         return mark
@@ -42,7 +42,7 @@ def _register_row(
             {
                 "id": f"{table}: {label}, {year}",
                 "where": f"table {table}",
-                "text": table_amount(value),
+                "text": write(value),
                 "sources": sources,
                 "rows": [label],
                 "traces": trace.format(year=year),
@@ -63,14 +63,18 @@ def _row_mark(notes: FigureNotes | None, keys: list[str]) -> Markup:
 
 
 def _row(
-    label: str, values: list[float | None], css: str = "", note: Markup | None = None
+    label: str,
+    values: list[float | None],
+    css: str = "",
+    note: Markup | None = None,
+    write: Callable[[float | None], str] = table_amount,
 ) -> dict[str, Any]:
     return {
         "label": label,
         "note": note or Markup(""),
         "group": False,
         "css": css,
-        "amounts": [table_amount(v) for v in values],
+        "amounts": [write(v) for v in values],
     }
 
 
@@ -80,10 +84,14 @@ def budget_table_html(
     figures: list[dict[str, Any]] | None = None,
     notes: FigureNotes | None = None,
 ) -> str:
-    """The para 7.3 table cell for cell, with the mitigated carried-forward line added."""
-    wide = outputs.budget_wide
-    labels = outputs.budget.drop_duplicates("line").set_index("line")["label"]
+    """The council's budget table cell for cell, in its unit and sign convention, with the
+    closing balance after the saving line added where the table has one."""
+    wide, form = outputs.budget_wide, outputs.budget_format
+    budget = outputs.budget.drop_duplicates("line").set_index("line")
+    labels = budget["label"]
+    roles = budget["role"] if "role" in budget.columns else pd.Series(dtype=str)
     years = list(wide.columns)
+    write = form.table_cell
     rows = []
     for line in wide.index:
         values = list(wide.loc[line])
@@ -96,30 +104,48 @@ def budget_table_html(
             ["high_needs_budget"],
             f"budget.{line}[{{year}}]",
             notes,
+            write,
         )
-        rows.append(_row(labels[line], values, "total" if line == "cfwd" else "", mark))
-    mitigated = list(outputs.scenarios[outputs.scenarios["scenario"] == "mitigated"]["cfwd"])
-    mark = _register_row(
-        figures,
-        "high_needs_budget",
-        MITIGATED_LINE_LABEL,
-        years,
-        mitigated,
-        ["high_needs_budget"],
-        "mitigated.cfwd[{year}]",
-        notes,
+        css = "total" if line == "cfwd" else ""
+        rows.append(_row(labels[line], values, css, mark, write))
+    saving = _saving_label(labels, roles)
+    if saving is not None:
+        closing = labels.get("cfwd", "Balance carried forward")
+        after = f"{closing} after {saving}"
+        mitigated = list(outputs.scenarios[outputs.scenarios["scenario"] == "mitigated"]["cfwd"])
+        mark = _register_row(
+            figures,
+            "high_needs_budget",
+            after,
+            years,
+            mitigated,
+            ["high_needs_budget"],
+            "mitigated.cfwd[{year}]",
+            notes,
+            write,
+        )
+        rows.append(_row(after, mitigated, "derived", mark, write))
+    whose = "DSG" if form.block == "dsg" else "High Needs DSG"
+    caption = f"{whose} forecast if no interventions are made" + (
+        "" if saving is None else f", and after the {saving}"
     )
-    rows.append(_row(MITIGATED_LINE_LABEL, mitigated, "derived", mark))
     return render_template(
         "highneeds.paper",
         "parts/finance-table.html.j2",
         number=number,
-        caption="High Needs DSG forecast if no interventions are made, and after the Recovery "
-        "Plan Impact (£000; brackets denote income or surplus)",
+        caption=f"{caption} ({form.unit}; brackets denote {form.brackets})",
         years=years,
         rows=rows,
-        unit="£000",
+        unit=form.unit,
     )
+
+
+def _saving_label(labels: pd.Series, roles: pd.Series) -> str | None:
+    """The saving line's label, where the table has one with a figure."""
+    line = next((ln for ln, role in roles.items() if role == "saving"), None)
+    if line is None and "recovery_plan_impact" in labels.index:
+        line = "recovery_plan_impact"
+    return None if line is None else str(labels[line])
 
 
 def scenarios_table_html(
@@ -130,6 +156,7 @@ def scenarios_table_html(
 ) -> str:
     """Carried-forward deficit and in-year movement by scenario and year."""
     years = list(dict.fromkeys(outputs.scenarios["year"]))
+    form = outputs.budget_format
     rows: list[dict[str, Any]] = []
     for measure, heading in (("cfwd", "Deficit carried forward"), ("in_year", "In-year movement")):
         rows.append({"label": heading, "group": True})
@@ -144,16 +171,19 @@ def scenarios_table_html(
                 ["high_needs_budget", "figures"],
                 f"{scenario}.{measure}[{{year}}]",
                 notes,
+                form.table_cell,
             )
-            rows.append(_row(label, values, note=mark))
+            rows.append(_row(label, values, note=mark, write=form.table_cell))
+    whose = "DSG" if form.block == "dsg" else "High Needs"
+    brackets = "" if form.sign > 0 else "; brackets denote a deficit"
     return render_template(
         "highneeds.paper",
         "parts/finance-table.html.j2",
         number=number,
-        caption="High Needs deficit by scenario (£000)",
+        caption=f"{whose} deficit by scenario ({form.unit}{brackets})",
         years=years,
         rows=rows,
-        unit="£000",
+        unit=form.unit,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from highneeds.amounts import BudgetFormat
 from highneeds.gate.figures import figure_values
 from highneeds.model.deficit import (
     SCENARIO_LABELS,
@@ -24,6 +25,7 @@ from highneeds.paper.model_outputs import ModelOutputs
 PAPER_TABLES = (
     "figures",
     "forecast_budget",
+    "budget_format",
     "scenarios",
     "intervention_savings",
     "business_case_summary",
@@ -54,6 +56,7 @@ def paper_outputs(
     return ModelOutputs(
         budget=budget,
         budget_wide=budget_to_wide(budget),
+        budget_format=_budget_format(tables.get("budget_format")),
         scenarios=scenarios,
         scenario_labels=_scenario_labels(scenarios),
         savings=tables["intervention_savings"],  # type: ignore[arg-type]
@@ -85,6 +88,7 @@ def return_tables(tables: Mapping[str, pd.DataFrame | None]) -> ReturnTables:
     assert scenarios is not None
     return ReturnTables(
         roll_forward=tables["roll_forward"],  # type: ignore[arg-type]
+        budget_format=_budget_format(tables.get("budget_format")),
         budget=tables["budget"],  # type: ignore[arg-type]
         scenarios=scenarios,
         scenario_labels=_scenario_labels(scenarios),
@@ -95,6 +99,11 @@ def return_tables(tables: Mapping[str, pd.DataFrame | None]) -> ReturnTables:
         dsg_blocks=tables.get("dsg_blocks"),
         ehcps_by_age=tables.get("ehcps_by_age"),
     )
+
+
+def _budget_format(table: pd.DataFrame | None) -> BudgetFormat:
+    """How the council writes its budget table (the shipped layout's where not recorded)."""
+    return BudgetFormat.from_dict(_first_row(table))
 
 
 def _scenario_labels(scenarios: pd.DataFrame) -> dict[str, str]:

@@ -92,6 +92,7 @@ STEPS = (
         writes=(
             "processed/lineage_model.json",
             "processed/forecast_budget.csv",
+            "processed/budget_format.csv",
             "processed/roll_forward.csv",
             "processed/scenarios.csv",
             "processed/demand.csv",
