@@ -283,9 +283,14 @@ def model_tables(
     from highneeds.model.run import ModelParameters, run_interventions, run_model
 
     parameters = ModelParameters(cycle, uncertainty_draws=draws, **params)
-    model = run_model(tables, figure_values(tables["figures"]), parameters)
+    model = run_model(tables, figure_values(tables.get("figures")), parameters)
     interventions = run_interventions(tables)
-    merged = {"figures": tables["figures"], **model.tables, **interventions.tables}
+    merged = {
+        "figures": tables.get("figures"),
+        "declared_scenarios": tables.get("declared_scenarios"),
+        **model.tables,
+        **interventions.tables,
+    }
     return merged, model.lineage.merge(interventions.lineage)
 
 

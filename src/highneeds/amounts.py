@@ -122,3 +122,18 @@ def bracketed(value: float, places: int = 0) -> str:
     if rounded < 0:
         return f"({-rounded:,.{places}f})"
     return f"{abs(rounded):,.{places}f}"
+
+
+_TERM_RE = re.compile(r"([+-]?)\s*([a-z][a-z0-9_]*)")
+
+
+def formula_terms(formula: str) -> list[tuple[int, str]]:
+    """A figure's formula as its terms: ``a - b + c`` is [(1, 'a'), (-1, 'b'), (1, 'c')]."""
+    text = formula.strip()
+    if not text:
+        return []
+    terms = [(-1 if sign == "-" else 1, name) for sign, name in _TERM_RE.findall(text)]
+    rebuilt = "".join(f"{'-' if s < 0 else '+'}{n}" for s, n in terms).lstrip("+")
+    if rebuilt != re.sub(r"\s+", "", text).lstrip("+"):
+        raise ValueError(formula)
+    return terms

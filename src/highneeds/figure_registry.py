@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 KINDS = ("given", "calculated", "modelled")
+#: How the docs name the stated figures a formula ties to others (no key has this name).
+FORMULA_PATTERN = "fig.<name> with a formula"
 #: What each kind means, in words for the paper and the docs.
 KIND_WORDS = {
     "given": "given by the council: an input, a stated figure, a year or a run's setting",
@@ -74,7 +76,8 @@ REGISTRY: tuple[FigureFamily, ...] = (
         "words",
         "given",
         method="A setting of the run (uncertainty_centre): the finance table's forecast with "
-        "the Recovery Plan, the agreed top-up uplift left out, unless the run puts it inside.",
+        "its savings, the scenarios the council has agreed left out, unless the run puts them "
+        "inside.",
     ),
     FigureFamily(
         ("first_year", "last_year", "current_year"),
@@ -83,6 +86,16 @@ REGISTRY: tuple[FigureFamily, ...] = (
         "given",
         method="The budget table's first and last years, and the financial year (April to "
         "March) the cycle's month falls in.",
+    ),
+    FigureFamily(
+        (FORMULA_PATTERN,),
+        "Figures the council states as the sum or difference of others",
+        "as stated",
+        "calculated",
+        note="Calculated: the sum or difference of other figures the council states (its "
+        "formula in figures.csv), checked within the rounding of the figures as stated.",
+        method="The figures its formula names, added or taken away; the gate checks that the "
+        "figure the council states is that, within the rounding of the figures as stated.",
     ),
     FigureFamily(
         ("fig.*",),
@@ -151,14 +164,26 @@ REGISTRY: tuple[FigureFamily, ...] = (
         "the run reads it as a running total.",
     ),
     FigureFamily(
-        ("mitigated_with_topup_uplift.*", "topup_uplift.*"),
-        "Deficit with the Recovery Plan and the top-up uplift",
+        ("scenario.*",),
+        "Deficit in a scenario the council declares",
         "£000",
         "calculated",
-        note="Calculated: the deficit with the Recovery Plan plus the agreed CPI uplift of "
-        "mainstream top-up rates, the same each year from the year it starts, carried forward.",
-        method="The mitigated deficit plus the CPI top-up uplift a year from the year it "
-        "starts, carried forward.",
+        note="Calculated from the council's own scenario (scenarios.csv, where its status and "
+        "source are given): the deficit with no interventions, with the savings where the "
+        "scenario says so, plus each change the scenario states, from the year it starts, "
+        "carried forward.",
+        method="The unmitigated deficit plus the savings (for a scenario on them) and each "
+        "change the scenario states to a budget line, every year from its first year (or in "
+        "that year once), and those of the scenario it builds on, carried forward.",
+    ),
+    FigureFamily(
+        ("with_agreed_pressures.*",),
+        "Deficit with the savings and every agreed scenario",
+        "£000",
+        "calculated",
+        note="Calculated: the deficit with the savings plus every change of every scenario the "
+        "council has agreed, carried forward.",
+        method="The mitigated deficit plus every agreed scenario's changes, carried forward.",
     ),
     FigureFamily(
         (
@@ -264,6 +289,9 @@ def marked_family(
         family = family_of(candidate)
         if family is not None and family.kind != "given":
             return family
+    if key.startswith("fig.") and derivations is not None and key in derivations:
+        # A stated figure its formula makes a sum of others (its lineage is not its cell).
+        return next(f for f in REGISTRY if f.patterns == (FORMULA_PATTERN,))
     return None
 
 

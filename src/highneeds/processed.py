@@ -33,6 +33,12 @@ _TEXT_COLUMNS = {
     "kind",
     "role",
     "written",
+    "distribution",
+    "moves_with",
+    "repeat",
+    "on",
+    "status",
+    "builds_on",
 }
 _DATE_COLUMNS = {"since"}
 

@@ -102,3 +102,52 @@ def matching_placeholder(typed: str, figures: Mapping[str, object]) -> str | Non
         ]
         return f"{{{{ fig.{names[0]} | {filter_name} }}}}" if len(names) == 1 else None
     return None
+
+
+#: What a placeholder may not do: arithmetic on figures (and joining text, which builds
+#: figures too), so that every figure printed is one the council or the model gives.
+_ARITHMETIC = {
+    "Add": "+",
+    "Sub": "-",
+    "Mul": "*",
+    "Div": "/",
+    "FloorDiv": "//",
+    "Mod": "%",
+    "Pow": "**",
+    "Concat": "~",
+}
+
+
+def placeholder_arithmetic(text: str) -> list[tuple[int, str, str]]:
+    """Each ``{{ ... }}`` placeholder of ``text`` that computes (``{{ (a - b) | gbp_m(2) }}``):
+    ``(line, placeholder, operator)``. Only parsed, never run."""
+    import jinja2
+    from jinja2 import nodes
+
+    environment = jinja2.Environment(autoescape=True)
+    found = []
+    clean = strip_comments(text)
+    for start, placeholder in placeholders(clean):
+        if not placeholder.startswith("{{"):
+            continue
+        try:
+            tree = environment.parse(placeholder)
+        except jinja2.TemplateSyntaxError:
+            continue  # the render says what is wrong with it
+        for node in tree.find_all(nodes.Expr):
+            operator = _ARITHMETIC.get(type(node).__name__)
+            if operator is not None:
+                found.append((clean.count("\n", 0, start) + 1, placeholder, operator))
+                break
+    return found
+
+
+def arithmetic_advice(placeholder: str, operator: str) -> str:
+    """What to do instead of arithmetic in a placeholder."""
+    return (
+        f"the placeholder {placeholder} is arithmetic ('{operator}'), which would print a "
+        "figure no one has checked; every figure printed must be one the council gives or the "
+        "model computes, checked and traced. Declare it in figures.csv with a formula (a "
+        "'formula' column, e.g. overspend_october - additional_dfe_funding, checked against "
+        "the other figures) and print it with {{ fig.net_overspend | gbp_m(1) }}"
+    )

@@ -186,3 +186,36 @@ def test_a_figure_prints_in_the_councils_unit_and_sign(
 ) -> None:
     assert form.table_cell(amount) == cell
     assert form.to_000(form.as_written(amount)) == pytest.approx(amount)
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        (
+            "line,role,2021/22\nOpening,opening,(8.6)\nSpending,spending,(1.0)\n",
+            "found 1 financial year(s) (2021/22); expected a run of 2 to 10",
+        ),
+        (
+            "line,role,2014/15,2015/16\nOpening,opening,(8.6),\nSpending,spending,(1.0),(2.0)\n",
+            "found '2014/15'; expected a financial year from 2015/16 on",
+        ),
+        (
+            "line,role,2021/22,2022/23,2023/24\nOpening,opening,(8.6),,\n"
+            "Spending,spending,(1.0),,(3.0)\n",
+            "the year 2022/23 is blank in every line; give its figures",
+        ),
+        (
+            "line,role,2021/22,2024/25\nOpening,opening,(8.6),\nSpending,spending,(1.0),(3.0)\n",
+            "found '2024/25' after '2021/22'; expected '2022/23'",
+        ),
+    ],
+)
+def test_years_as_councils_give_them_or_refused_plainly(
+    tmp_path: Path, table: str, expected: str
+) -> None:
+    from highneeds.gate.cross_checks import consecutive_years_check
+
+    budget = read_budget(_cycle(tmp_path, table, DSG_SOURCES))
+    check = consecutive_years_check(budget)
+    assert not check.success
+    assert any(expected in problem for problem in check.failures), check.failures

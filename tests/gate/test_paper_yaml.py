@@ -63,7 +63,7 @@ def test_values_are_text_as_written_not_yaml_numbers_or_dates(raw_copy: Path) ->
 
 def test_missing_and_misspelt_keys_are_named(raw_copy: Path) -> None:
     assert problems_of(raw_copy, "strategic_aim:", "aim:") == [
-        "paper.yaml: key 'strategic_aim' is missing: every paper needs it",
+        "paper.yaml: key 'strategic_aim' is missing: a Cabinet paper needs it",
         "paper.yaml: key 'aim': found 'Protecting the vulnerable'; not a key paper.yaml has "
         "(is it misspelt?)",
     ]

@@ -17,16 +17,21 @@ from openpyxl import Workbook
 from highneeds.errors import InputDataError
 from highneeds.gate.cell_checks import check_privacy
 from highneeds.gate.sources import (
-    OPTIONAL_STEMS,
     SOURCE_STEMS,
     decode_text,
     read_csv,
 )
 from highneeds.gate.tables import read_cycle_tables
-from tests.conftest import model_tables
+from highneeds.paths import PROJECT_ROOT
+from tests.conftest import SHIPPED_CYCLE, model_tables
 
 #: The tables of the shipped cycle (it gives none of the optional driver tables).
-CSV_TABLES = [stem for stem in SOURCE_STEMS.values() if stem not in OPTIONAL_STEMS]
+#: The shipped cycle's tables.
+CSV_TABLES = [
+    stem
+    for stem in SOURCE_STEMS.values()
+    if (PROJECT_ROOT / "data" / "raw" / SHIPPED_CYCLE / f"{stem}.csv").is_file()
+]
 
 
 def _rows(path: Path) -> list[list[str]]:

@@ -113,4 +113,3 @@ def test_figures_are_typed_by_unit(shipped_tables) -> None:
     assert values["dsg_deficit_projected_march_2022"] == 822.0
     assert values["nurture_children_supported"] == 16
     assert isinstance(values["nurture_children_supported"], int)
-    assert values["cpi_topup_uplift_from"] == "2022/23"

@@ -28,6 +28,7 @@ def test_shipped_cycle_passes_and_leaves_data_docs(
         "interventions",
         "business_cases",
         "figures",
+        "declared_scenarios",
     }
     assert (docs / "index.html").is_file()
     summary = json.loads((docs / "summary.json").read_text())

@@ -4,10 +4,10 @@ import pandas as pd
 import pytest
 
 from highneeds.amounts import as_written
-from highneeds.errors import ReconciliationError
+from highneeds.errors import InputDataError, ReconciliationError
 from highneeds.model import deficit, demand
 from highneeds.model.inputs import budget_figures
-from highneeds.traced import Traced, constant
+from highneeds.model.scenarios import build_deficits, declared_scenarios
 from tests import reference as ref
 
 
@@ -74,31 +74,21 @@ def test_unknown_recovery_plan_basis_is_refused(shipped_tables) -> None:
         deficit.recovery_plan_in_year(shipped_tables["budget"], basis="annual")
 
 
-def _scenarios(budget: pd.DataFrame, uplift_from: str = "2022/23") -> pd.DataFrame:
-    """The unmitigated, mitigated and uplifted scenarios, by the model's own functions."""
-    cells = budget_figures(budget)
+def _scenarios(shipped_tables: dict, uplift_from: str = "2022/23") -> pd.DataFrame:
+    """The unmitigated and mitigated scenarios and the shipped cycle's declared top-up
+    uplift (from ``uplift_from``), by the model's own functions."""
+    cells = budget_figures(shipped_tables["budget"])
     roll = deficit.carry_forward(cells)
     recovery = deficit.recovery_saving(cells)
-    uplift = deficit.topup_uplift(ref.YEARS, constant(170.0), constant_text(uplift_from))
-    return deficit.scenarios_frame(
-        [
-            roll,
-            deficit.scenario("mitigated", roll, {y: [recovery[y]] for y in ref.YEARS}),
-            deficit.scenario(
-                "mitigated_with_topup_uplift",
-                roll,
-                {y: [recovery[y], uplift[y]] for y in ref.YEARS},
-            ),
-        ]
-    )
-
-
-def constant_text(text: str) -> Traced:
-    return Traced(text, "constant", key=f"constant:{text}", label=text)
+    table = shipped_tables["declared_scenarios"].copy()
+    table.loc[:, "year"] = uplift_from
+    declared = declared_scenarios(table, cells)
+    built, _ = build_deficits(roll, cells, recovery, declared, None)
+    return deficit.scenarios_frame(built)
 
 
 def test_scenarios_carry_savings_into_later_years(shipped_tables) -> None:
-    scenarios = _scenarios(shipped_tables["budget"])
+    scenarios = _scenarios(shipped_tables)
     cfwd = scenarios.pivot(index="scenario", columns="year", values="cfwd")
     assert list(cfwd.loc["unmitigated"]) == ref.C_FWD
     # Savings of 33, 93 and 135 accumulate: 1,734-33; 2,648-33-93; 3,853-33-93-135.
@@ -111,20 +101,29 @@ def test_scenarios_carry_savings_into_later_years(shipped_tables) -> None:
 
 
 def test_each_scenario_bfwd_is_previous_cfwd(shipped_tables) -> None:
-    scenarios = _scenarios(shipped_tables["budget"])
+    scenarios = _scenarios(shipped_tables)
     for _, rows in scenarios.groupby("scenario"):
         assert list(rows["bfwd"])[1:] == list(rows["cfwd"])[:-1]
         assert list(rows["cfwd"] - rows["bfwd"]) == list(rows["in_year"])
 
 
-def test_topup_uplift_starts_in_its_year() -> None:
-    uplift = deficit.topup_uplift(ref.YEARS, constant(170.0), constant_text("2023/24"))
-    assert [float(v) for v in uplift.values()] == [0, 0, 0, 170, 170]
+def test_a_declared_change_starts_in_its_year(shipped_tables) -> None:
+    scenarios = _scenarios(shipped_tables, uplift_from="2023/24")
+    uplifted = scenarios[scenarios["scenario"] == "mitigated_with_topup_uplift"]
+    mitigated = scenarios[scenarios["scenario"] == "mitigated"]
+    added = uplifted["in_year"].to_numpy() - mitigated["in_year"].to_numpy()
+    assert list(added) == [0, 0, 0, 170, 170]
 
 
-def test_topup_uplift_year_outside_table_is_refused() -> None:
-    with pytest.raises(Exception, match="'2030/31', which is not one of"):
-        deficit.topup_uplift(ref.YEARS, constant(170.0), constant_text("2030/31"))
+def test_a_declared_year_outside_the_table_is_refused(shipped_tables) -> None:
+    table = shipped_tables["declared_scenarios"].copy()
+    table.loc[:, "year"] = "2030/31"
+    with pytest.raises(InputDataError) as caught:
+        declared_scenarios(table, budget_figures(shipped_tables["budget"]))
+    assert (
+        "scenarios.csv, row 2, column 'year': found '2030/31'; expected one of the budget"
+        in (caught.value.problems[0])
+    )
 
 
 def test_ehcp_growth_matches_para_7_5(shipped_tables) -> None:

@@ -125,9 +125,15 @@ def _tables(shipped_tables: dict, budget: pd.DataFrame) -> dict[str, pd.DataFram
     growth and uplift starting in the budget's own years."""
     years = list(dict.fromkeys(budget["year"]))
     figures = shipped_tables["figures"].copy()
-    figures.loc[figures["name"] == "cpi_topup_uplift_from", "value"] = years[min(1, len(years) - 1)]
+    declared = shipped_tables["declared_scenarios"].copy()
+    declared.loc[:, "year"] = years[min(1, len(years) - 1)]
     growth = figures["name"].isin(["ehcp_growth_per_year", "ehcp_growth_if_all_requests_convert"])
-    return {**shipped_tables, "budget": budget, "figures": figures[~growth].reset_index(drop=True)}
+    return {
+        **shipped_tables,
+        "budget": budget,
+        "figures": figures[~growth].reset_index(drop=True),
+        "declared_scenarios": declared,
+    }
 
 
 money = st.integers(min_value=-9_999, max_value=9_999).map(float)

@@ -96,9 +96,9 @@ def test_a_table_the_gate_refuses_stays_refused_across_narrative_edits(
 
 
 def test_a_table_edit_is_validated_modelled_and_printed(engine: PreviewEngine, root: Path) -> None:
-    figures = _raw(root, "figures.csv")
+    scenarios = _raw(root, "scenarios.csv")
     before = engine.refresh(Stage.GATE).html
-    with edited(figures, "cpi_topup_uplift_per_year,170,", "cpi_topup_uplift_per_year,270,"):
+    with edited(scenarios, "2022/23,170,agreed", "2022/23,270,agreed"):
         after = engine.refresh(Stage.GATE)
     assert after.problem is None and after.html != before
     assert "£270k" in after.html and "£270k" not in before

@@ -21,7 +21,11 @@ from highneeds.errors import InputDataError
 from highneeds.gate.author_yaml import TOO_DEEP, NoAliases
 from highneeds.gate.cell_checks import control_character
 from highneeds.gate.limits import InputLimits, check_input_file
-from highneeds.typed_figures import find_typed_figures
+from highneeds.typed_figures import (
+    arithmetic_advice,
+    find_typed_figures,
+    placeholder_arithmetic,
+)
 
 _YES = {"yes", "true", "y"}
 _NO = {"no", "false", "n"}
@@ -73,24 +77,126 @@ class BusinessCaseWording(_Strict):
 
 
 class PaperMetadata(_Strict):
-    """What ``paper.yaml`` holds."""
+    """What ``paper.yaml`` holds: the keys every paper has, then those its committee needs
+    (:data:`COMMITTEE_KEYS`; a key another committee's papers have is refused)."""
 
     council: Text
     committee: Text
     meeting: Text
     title: Text
-    report_of: Text
-    strategic_aim: Text
-    key_decision: Annotated[bool, BeforeValidator(_yes_or_no)]
-    forward_plan_reference: Text
-    cabinet_members: Annotated[list[CabinetMember], Field(min_length=1)]
-    contact_officers: Annotated[list[ContactOfficer], Field(min_length=1)]
-    wards: Text
-    recommendations: Recommendations
-    large_print_phone: Text
+    #: Which committee's layout the paper takes, where ``committee`` names it otherwise
+    #: (``Children's Scrutiny Panel`` is found to be a scrutiny paper by its words).
+    committee_kind: Text | None = None
+    report_of: Text | None = None
+    strategic_aim: Text | None = None
+    key_decision: Annotated[bool, BeforeValidator(_yes_or_no)] | None = None
+    forward_plan_reference: Text | None = None
+    cabinet_members: Annotated[list[CabinetMember], Field(min_length=1)] | None = None
+    contact_officers: Annotated[list[ContactOfficer], Field(min_length=1)] | None = None
+    wards: Text | None = None
+    #: A Schools Forum item: its number on the agenda, what it is for, who wrote it.
+    item: Text | None = None
+    report_type: Text | None = None
+    author: Text | None = None
+    recommendations: Recommendations | None = None
+    large_print_phone: Text | None = None
     business_cases: dict[str, BusinessCaseWording] = {}
     #: The DfE's number for the authority (Rutland: 857), for the DSG management plan return.
     la_number: Annotated[str, BeforeValidator(_la_number)] | None = None
+
+
+#: The committees whose papers have a layout of their own, by the words that name them.
+COMMITTEE_KINDS = {
+    "cabinet": "Cabinet",
+    "schools forum": "Schools Forum",
+    "scrutiny": "Scrutiny",
+    "council": "Council",
+}
+#: What each committee's paper needs (``required``) and may have (``optional``) beyond the
+#: keys every paper has; a key in neither is another committee's and is refused.
+COMMITTEE_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
+    "cabinet": {
+        "required": (
+            "report_of",
+            "strategic_aim",
+            "key_decision",
+            "forward_plan_reference",
+            "cabinet_members",
+            "contact_officers",
+            "wards",
+            "recommendations",
+            "large_print_phone",
+        ),
+        "optional": (),
+    },
+    "schools forum": {
+        "required": ("item", "report_type", "author"),
+        "optional": ("report_of", "contact_officers", "recommendations", "large_print_phone"),
+    },
+    "scrutiny": {
+        "required": ("report_of", "contact_officers"),
+        "optional": ("wards", "recommendations", "large_print_phone", "cabinet_members"),
+    },
+    "council": {
+        "required": ("report_of", "contact_officers", "recommendations"),
+        "optional": ("wards", "large_print_phone", "cabinet_members"),
+    },
+    "other": {
+        "required": (),
+        "optional": (
+            "report_of",
+            "contact_officers",
+            "wards",
+            "recommendations",
+            "large_print_phone",
+            "author",
+            "item",
+            "report_type",
+        ),
+    },
+}
+_ALWAYS_OPTIONAL = ("committee_kind", "business_cases", "la_number")
+
+
+def committee_kind(committee: str, declared: str | None = None) -> str:
+    """Which committee's layout a paper takes: ``committee_kind`` where given, else by the
+    committee's name (``Schools Forum``, ``Cabinet``, a name with ``Scrutiny`` in it, the full
+    ``Council``), else ``other``."""
+    if declared is not None:
+        return declared.strip().lower()
+    words = " ".join(committee.lower().split())
+    for kind in ("schools forum", "scrutiny", "cabinet"):
+        if kind in words:
+            return kind
+    return "council" if words in ("council", "full council") else "other"
+
+
+def _committee_problems(name: str, data: dict[str, Any]) -> list[str]:
+    """Each key the paper's committee needs and it leaves out, and each it has that belongs
+    to another committee's papers, named with the committee."""
+    declared = data.get("committee_kind")
+    kind = committee_kind(str(data.get("committee", "")), declared)
+    if kind not in COMMITTEE_KEYS:
+        return [
+            f"{name}: key 'committee_kind': found {declared!r}; expected one of "
+            f"{', '.join(COMMITTEE_KEYS)}"
+        ]
+    keys = COMMITTEE_KEYS[kind]
+    paper = COMMITTEE_KINDS.get(kind, "this committee's")
+    problems = [
+        f"{name}: key '{key}' is missing: a {paper} paper needs it"
+        for key in keys["required"]
+        if data.get(key) in (None, "", [], {})
+    ]
+    allowed = {*keys["required"], *keys["optional"], *_ALWAYS_OPTIONAL}
+    common = {"council", "committee", "meeting", "title"}
+    problems += [
+        f"{name}: key '{key}': a {paper} paper has no {key.replace('_', ' ')}; remove it (or "
+        "set committee_kind for a committee whose papers have one)"
+        for key in data
+        if key in PaperMetadata.model_fields and key not in allowed | common
+    ]
+    return problems
 
 
 class _TextLoader(NoAliases, yaml.BaseLoader):
@@ -173,10 +279,11 @@ def read_paper_metadata(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputDataError(f"{path.name}: expected keys and values at the top level")
     _check_texts(path.name, _texts(data, ""))
+    committee = _committee_problems(path.name, data)
     try:
         metadata = PaperMetadata.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        problems = list(committee)
         for error in exc.errors():
             location = error["loc"]
             key = _key(location)
@@ -187,12 +294,21 @@ def read_paper_metadata(path: Path) -> dict[str, Any]:
                 found = "a blank" if value in ("", None) else repr(value)
                 problems.append(f"{path.name}: key '{key}': found {found}; {_expected(error)}")
         raise InputDataError(f"{path.name} does not hold what a paper needs.", problems) from None
+    if committee:
+        raise InputDataError(f"{path.name} does not hold what a paper needs.", committee)
     typed = [
         f"{path.name}: key '{key}': the figure '{figure}' is typed into the text; figures must "
         "come from the data: use a placeholder such as {{ fig.name | gbp_m(1) }}"
         for key, text in _texts(data, "")
         for _, figure in find_typed_figures(text)
     ]
+    typed += [
+        f"{path.name}: key '{key}': {arithmetic_advice(placeholder, operator)}"
+        for key, text in _texts(data, "")
+        for _, placeholder, operator in placeholder_arithmetic(text)
+    ]
     if typed:
         raise InputDataError(f"{path.name} has figures typed into its text.", typed)
-    return metadata.model_dump()
+    dumped = metadata.model_dump()
+    dumped["committee_kind"] = committee_kind(metadata.committee, metadata.committee_kind)
+    return dumped

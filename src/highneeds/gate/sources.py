@@ -43,11 +43,20 @@ SOURCE_STEMS = {
     "assumption_ranges": "assumption_ranges",
     "dsg_blocks": "dsg_blocks",
     "ehcps_by_age": "ehcps_by_age",
+    "declared_scenarios": "scenarios",
 }
 
-#: Tables a cycle may leave out: the forecast's drivers, the assumptions' ranges, and what
-#: only the DfE return uses (the other DSG blocks, EHCPs by age band; see the README's inputs).
+#: Tables a cycle may leave out (all but the budget): the EHCP counts, the business cases
+#: (places avoided, their costs and the savings stated: given together), the figures the
+#: paper quotes, the forecast's drivers, the assumptions' ranges, and what only the DfE return
+#: uses (the other DSG blocks, EHCPs by age band; see the README's inputs).
 OPTIONAL_STEMS = (
+    "scenarios",
+    "ehcp_demand",
+    "placement_costs",
+    "interventions",
+    "business_cases",
+    "figures",
     "placements_by_category",
     "forecast_assumptions",
     "intervention_places",

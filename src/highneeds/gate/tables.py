@@ -16,8 +16,10 @@ from highneeds.errors import InputDataError
 from highneeds.gate.budget import read_budget
 from highneeds.gate.cells import EXPECTED, Problem, parse_cell
 from highneeds.gate.limits import ChecksTimedOut
+from highneeds.gate.scenarios import read_scenarios
 from highneeds.gate.sources import (
     OPTIONAL_STEMS,
+    SOURCE_STEMS,
     RawTable,
     read_source,
     source_present,
@@ -156,12 +158,15 @@ def read_business_cases(raw_dir: Path) -> pd.DataFrame:
 
 
 def read_figures(raw_dir: Path) -> pd.DataFrame:
-    """Named single figures the paper quotes, each with its unit, meaning and source."""
-    return _read_typed(
-        raw_dir,
-        "figures",
-        {"name": "str", "value": "str", "unit": "str", "description": "str", "source": "str"},
-    )
+    """Named single figures the paper quotes, each with its unit, meaning and source, and
+    optionally (``formula``) the sum or difference of other figures it is."""
+    columns = {"name": "str", "value": "str", "unit": "str", "description": "str", "source": "str"}
+    table = read_source(raw_dir, "figures", is_header=lambda cells: set(columns) <= set(cells))
+    formula = "formula" in table.header
+    frame = _read_typed(raw_dir, "figures", columns | ({"formula": "str"} if formula else {}))
+    if not formula:
+        frame["formula"] = ""
+    return frame
 
 
 def read_placements_by_category(raw_dir: Path) -> pd.DataFrame:
@@ -271,6 +276,7 @@ TABLE_READERS = {
     "assumption_ranges": read_assumption_ranges,
     "dsg_blocks": read_dsg_blocks,
     "ehcps_by_age": read_ehcps_by_age,
+    "declared_scenarios": read_scenarios,
 }
 
 
@@ -283,7 +289,8 @@ def read_cycle_tables(raw_dir: Path) -> dict[str, pd.DataFrame]:
     tables: dict[str, pd.DataFrame] = {}
     problems: list[str] = []
     for name, reader in TABLE_READERS.items():
-        if name in OPTIONAL_STEMS and not source_present(raw_dir, name):
+        stem = SOURCE_STEMS[name]
+        if stem in OPTIONAL_STEMS and not source_present(raw_dir, stem):
             continue
         try:
             tables[name] = reader(raw_dir)

@@ -8,23 +8,26 @@ Great Expectations is slow to import, so it is imported only inside :func:`run_e
 from __future__ import annotations
 
 import html
-import itertools
 import json
 import os
-import re
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pandas as pd
 
 from highneeds.amounts import parse_money
 from highneeds.categories import AGE_BANDS, CATEGORY_IDS, OTHER_DSG_BLOCKS
-from highneeds.errors import InputDataError, column_in, column_words
-from highneeds.gate.figures import figure_value_problems
+from highneeds.errors import InputDataError, column_words
+from highneeds.gate.cross_checks import (
+    CheckResult,
+    IdentityChecks,
+    cross_table_checks,
+    paper_yaml_check,
+)
 from highneeds.gate.great_expectations_import import import_great_expectations
 from highneeds.gate.limits import (
     InputLimits,
@@ -32,24 +35,8 @@ from highneeds.gate.limits import (
     checks_time_limited,
     within_check_time,
 )
-from highneeds.gate.paper_yaml import read_paper_metadata
 from highneeds.gate.tables import read_cycle_tables
 from highneeds.templating import render_template
-
-_FY_RE = re.compile(r"^\d{4}/\d{2}$")
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """One check on one table: what was expected, and each place it failed."""
-
-    table: str
-    file: str
-    check: str
-    expected: str
-    success: bool
-    failures: list[str]
-
 
 #: Names a suite may use for lists kept elsewhere, each written once in the package: a list
 #: item ``"$NAME"`` becomes the list's items, and ``$NAME`` in a text its items joined.
@@ -243,105 +230,6 @@ def _run_identifier() -> Any:
 
 #: What runs the expectation suites: :func:`run_expectations`, or one that remembers results.
 RunExpectations = Callable[[dict[str, pd.DataFrame], Path, Path | None], list[CheckResult]]
-
-
-class IdentityResult(Protocol):
-    """An identity the model's arithmetic needs its inputs to satisfy, checked on one table."""
-
-    table: str
-    file: str
-    check: str
-    expected: str
-    problems: list[str]
-
-
-#: Checks handed to the gate by whoever wires the stages (the model's ``input_identities``),
-#: given the typed tables and the cycle.
-IdentityChecks = Callable[[dict[str, pd.DataFrame], str], Sequence[IdentityResult]]
-
-
-def consecutive_years_check(budget: pd.DataFrame) -> CheckResult:
-    """The budget's financial years follow each other with no gap or repeat."""
-    source = budget.attrs.get("source", "high_needs_budget.csv")
-    years = list(dict.fromkeys(budget["year"]))
-    gaps = [
-        f"{source}, header row, {column_in(budget, year)}: found {year!r}; expected a "
-        f"financial year "
-        f"such as {year[:4]}/{(int(year[:4]) + 1) % 100:02d}"
-        for year in years
-        if _FY_RE.match(year) and int(year[5:]) != (int(year[:4]) + 1) % 100
-    ]
-    for before, after in itertools.pairwise(years):
-        if not (_FY_RE.match(before) and _FY_RE.match(after)):
-            continue  # the year-label expectation reports these
-        start = int(before[:4]) + 1
-        expected = f"{start}/{(start + 1) % 100:02d}"
-        if after != expected:
-            gaps.append(
-                f"{source}, header row, {column_in(budget, after)}: found {after!r} after "
-                f"{before!r}; "
-                f"expected {expected!r}"
-            )
-    return CheckResult(
-        "budget",
-        source,
-        "consecutive_financial_years",
-        "financial years (2021/22) that follow each other with no gaps or repeats",
-        not gaps,
-        gaps,
-    )
-
-
-def figure_values_check(figures: pd.DataFrame) -> CheckResult:
-    """Each figure's value read in its unit by the very reader the model uses."""
-    problems = figure_value_problems(figures)
-    return CheckResult(
-        "figures",
-        figures.attrs.get("source", "figures.csv"),
-        "figure_values_read_in_their_unit",
-        "each value readable in its unit: an amount in £000 such as 1,028 or (4,224), a number, "
-        "a whole number, or a financial year written like 2022/23",
-        not problems,
-        problems,
-    )
-
-
-def cross_table_checks(
-    tables: dict[str, pd.DataFrame], identities: IdentityChecks, cycle: str
-) -> list[CheckResult]:
-    """Checks across rows and tables: years consecutive, then the model's identities."""
-    results = [consecutive_years_check(tables["budget"]), figure_values_check(tables["figures"])]
-    for identity in identities(tables, cycle):
-        within_check_time(identity.file)
-        results.append(
-            CheckResult(
-                identity.table,
-                identity.file,
-                identity.check,
-                identity.expected,
-                not identity.problems,
-                list(identity.problems),
-            )
-        )
-    return results
-
-
-def paper_yaml_check(path: Path) -> CheckResult:
-    """paper.yaml against its schema, and no figure typed into its text."""
-    try:
-        read_paper_metadata(path)
-        problems: list[str] = []
-    except InputDataError as exc:
-        problems = exc.problems or [str(exc)]
-    return CheckResult(
-        "paper",
-        path.name,
-        "paper_yaml_schema",
-        "every key a paper needs, each holding text (key_decision: yes or no), and no figure "
-        "typed into the text",
-        not problems,
-        problems,
-    )
 
 
 @dataclass

@@ -172,18 +172,25 @@ def certainty_figures(
         )
     )
     inside = bool(even.get("pressures_inside", False))
-    for name, against in (
+    pressures = str(even.get("pressures_label", "")) or "the agreed pressures"
+    against_each = [
         (
             "share_above_forecast",
-            "the forecast with the Recovery Plan"
-            + (" and the agreed top-up uplift (inside the simulations)" if inside else ""),
-        ),
-        (
-            "share_above_forecast_with_pressures",
-            "the forecast with the Recovery Plan and the agreed top-up uplift"
-            + (" (inside the simulations)" if inside else " (which the simulations leave out)"),
-        ),
-    ):
+            "the forecast with the savings"
+            + (
+                f" and the agreed pressures ({pressures}; inside the simulations)" if inside else ""
+            ),
+        )
+    ]
+    if "share_above_forecast_with_pressures" in even:
+        against_each.append(
+            (
+                "share_above_forecast_with_pressures",
+                f"the forecast {pressures[0].lower()}{pressures[1:]}"
+                + (" (inside the simulations)" if inside else " (which the simulations leave out)"),
+            )
+        )
+    for name, against in against_each:
         value = float(even[name.replace("share_above_", "")])
         out.append(
             described(
@@ -191,7 +198,7 @@ def certainty_figures(
                 f"uncertainty.{name}",
                 f"Share of simulations above {against}",
                 f"share of the simulations in which the deficit carried forward at the end of "
-                f"{last} with the Recovery Plan is above {against}, {as_written(value)}",
+                f"{last} with the savings is above {against}, {as_written(value)}",
                 [draws, *inputs],
                 _WHERE,
                 recipe,

@@ -17,13 +17,13 @@ from highneeds.budget_lines import line_roles
 from highneeds.errors import InputDataError, ReconciliationError
 from highneeds.model.inputs import BudgetFigures, budget_figures
 from highneeds.model.switches import RECOVERY_PLAN_BASES
-from highneeds.traced import Traced, described, total
+from highneeds.traced import Traced, total
 
-#: Scenario names, in the order the paper shows them, with their labels.
+#: The model's own scenarios, with their labels (the council's own are in scenarios.csv;
+#: the paper shows them after ``mitigated`` and before ``all_requests_convert``).
 SCENARIO_LABELS = {
     "unmitigated": "No interventions (unmitigated)",
     "mitigated": "With the Recovery Plan (mitigated)",
-    "mitigated_with_topup_uplift": "With the Recovery Plan and the top-up uplift",
     "all_requests_convert": "No interventions, if all requests for assessment become plans",
 }
 
@@ -103,7 +103,8 @@ def with_derived_lines(budget: pd.DataFrame) -> pd.DataFrame:
 @dataclass(frozen=True)
 class Deficit:
     """One scenario's deficit, year by year, as traced figures: each year's adjustments to the
-    unmitigated forecast, its movement, and the deficit brought and carried forward."""
+    unmitigated forecast, its movement, and the deficit brought and carried forward; its label
+    as printed, and for a scenario the council declares its status and source."""
 
     scenario: str
     years: list[str]
@@ -111,10 +112,16 @@ class Deficit:
     in_year: dict[str, Traced]
     bfwd: dict[str, Traced]
     cfwd: dict[str, Traced]
+    label: str = ""
+    status: str = ""
+    source: str = ""
+    #: Whether the paper shows it (the mitigated forecast of a table with no saving line,
+    #: the unmitigated one again, is kept for the measures of how sure it is, not shown).
+    shown: bool = True
 
     def frame(self) -> pd.DataFrame:
         """The scenario in long form (``scenario``, ``year``, ``adjustment``, ``in_year``,
-        ``bfwd``, ``cfwd``), values only."""
+        ``bfwd``, ``cfwd``, ``label``, ``status``, ``source``, ``shown``), values only."""
         return pd.DataFrame(
             {
                 "scenario": self.scenario,
@@ -123,6 +130,10 @@ class Deficit:
                 "in_year": [float(self.in_year[y]) for y in self.years],
                 "bfwd": [float(self.bfwd[y]) for y in self.years],
                 "cfwd": [float(self.cfwd[y]) for y in self.years],
+                "label": self.label or SCENARIO_LABELS.get(self.scenario, self.scenario),
+                "status": self.status,
+                "source": self.source,
+                "shown": self.shown,
             }
         )
 
@@ -324,35 +335,18 @@ def recovery_plan_in_year(budget: pd.DataFrame, basis: str = "in_year") -> pd.Se
     return pd.Series({y: float(v) for y, v in saving.items()}, name="recovery_plan_impact")
 
 
-def topup_uplift(years: list[str], per_year: Traced, from_year: Traced) -> dict[str, Traced]:
-    """The CPI top-up uplift added to each year's deficit from ``from_year`` on (£000)."""
-    if from_year.value not in years:
-        raise InputDataError(
-            f"figures.csv: cpi_topup_uplift_from is {from_year.value!r}, which is not one of the "
-            f"High Needs table's years ({', '.join(years)})"
-        )
-    start = years.index(str(from_year.value))
-    return {
-        year: (
-            per_year.named(f"topup_uplift.in_year[{year}]", f"CPI top-up uplift {year}")
-            if index >= start
-            else described(
-                0.0,
-                f"topup_uplift.in_year[{year}]",
-                f"CPI top-up uplift {year}",
-                f"0: the uplift applies from {from_year.value}",
-                [from_year],
-            )
-        )
-        for index, year in enumerate(years)
-    }
-
-
-def scenario(name: str, roll: Deficit, adjustments: Mapping[str, Sequence[Traced]]) -> Deficit:
+def scenario(
+    name: str,
+    roll: Deficit,
+    adjustments: Mapping[str, Sequence[Traced]],
+    label: str | None = None,
+    **about: str | bool,
+) -> Deficit:
     """The deficit under scenario ``name``: each year's movement the unmitigated one plus
     the scenario's adjustments, carried forward from the first year's B/Fwd. A saving in one
-    year lowers every later carried-forward deficit, because the deficit is cumulative."""
-    label = SCENARIO_LABELS[name]
+    year lowers every later carried-forward deficit, because the deficit is cumulative.
+    ``about``: the scenario's ``status``, ``source`` and whether it is ``shown``."""
+    label = label or SCENARIO_LABELS[name]
     years = roll.years
     in_year: dict[str, Traced] = {}
     bfwd: dict[str, Traced] = {}
@@ -371,7 +365,16 @@ def scenario(name: str, roll: Deficit, adjustments: Mapping[str, Sequence[Traced
             role="C/Fwd",
             computed_in=_SCENARIOS,
         )
-    return Deficit(name, years, {y: list(a) for y, a in adjustments.items()}, in_year, bfwd, cfwd)
+    return Deficit(
+        name,
+        years,
+        {y: list(a) for y, a in adjustments.items()},
+        in_year,
+        bfwd,
+        cfwd,
+        label,
+        **about,  # type: ignore[arg-type]
+    )
 
 
 def scenarios_frame(deficits: Sequence[Deficit]) -> pd.DataFrame:

@@ -299,6 +299,12 @@ def forecast_from_figures(
         raise InputDataError(
             f"figures.csv: {given[0]} is given but {missing} is not; the demand forecast needs both"
         )
+    if "since" not in ehcp:
+        raise InputDataError(
+            f"figures.csv: {names[0]} is given, but the cycle gives no EHCP counts to grow "
+            "(ehcp_demand.csv with plans_at_start, new_plans_to_date and "
+            "requests_for_assessment); add them, or take the growth figures out"
+        )
     to_date = figures[names[0]]
     months, yearly = growth_a_year(to_date, ehcp["since"], cycle)
     forecast = demand_forecast(placement_costs, ehcp, base_year, yearly)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from highneeds.amounts import as_written
+from highneeds.budget_lines import FLOW_ROLES, lines_of
 from highneeds.errors import InputDataError, column_in
 from highneeds.model.deficit import (
     financial_year_of,
@@ -26,6 +27,7 @@ from highneeds.model.demand import ehcp_growth, forecast_from_figures
 from highneeds.model.drivers import build_driver_forecast, categories_sum_to_totals
 from highneeds.model.inputs import budget_figures, cycle_cell, ehcp_cells, figure_cells
 from highneeds.model.interventions import business_case_summary, intervention_savings
+from highneeds.model.run import BUSINESS_CASE_TABLES
 from highneeds.model.sensitivity import ranges_for_cycle
 
 
@@ -75,6 +77,7 @@ def input_identities(
     opening = _opening_balance_given(budget, source)
     if opening[0].problems:
         return opening  # nothing rolls forward without it
+    given = tables
     tables = {**tables, "budget": with_derived_lines(budget)}
     try:
         roll = roll_forward(budget)
@@ -82,18 +85,15 @@ def input_identities(
             f"{source}, row {rows.get(m.line, '?')}, {column_in(budget, m.year)}: {m.message}"
             for m in reconciliation_problems(roll)
         ]
-        if recon:
+        flows = budget[budget["line"].isin(lines_of(budget, *FLOW_ROLES))]
+        # The way out rolls the amounts forward: not over blanks, which it would read as 0.
+        if recon and not flows["amount"].isna().any():
             recon.append(_rolled_forward_hint(roll, source, rows, budget.attrs.get("letters", {})))
     except InputDataError as exc:
         recon = exc.problems or [f"{source}: {exc}"]
-    try:
-        savings = intervention_savings(tables["interventions"], tables["placement_costs"])
-        business_case_summary(savings, tables["business_cases"])
-        problems: list[str] = []
-    except InputDataError as exc:
-        problems = exc.problems or [str(exc)]
+    cases, problems = _business_cases_reconcile(tables)
     in_budget = _cycle_year_in_budget(budget, source, cycle)
-    return [
+    checks = [
         *opening,
         *in_budget,
         *_growth_figures_agree_with_counts(tables),
@@ -114,11 +114,107 @@ def input_identities(
         ),
         IdentityCheck(
             "business_cases",
-            tables["business_cases"].attrs.get("source", "business_cases.csv"),
+            cases,
             "savings_equal_places_times_cost",
-            "each business case's saving to equal places avoided x cost per place",
+            "each business case's saving to equal places avoided x cost per place, where the "
+            "cycle gives business cases (interventions, placement costs and business cases "
+            "together)",
             problems,
         ),
+        *_ehcp_counts_complete(tables),
+    ]
+    if any(check.problems for check in checks):
+        return checks
+    return [*checks, *_model_accepts(given, cycle)]
+
+
+def _model_accepts(tables: dict[str, pd.DataFrame], cycle: str | None) -> list[IdentityCheck]:
+    """The model itself, run once on the tables as the run's notebooks read them back (the
+    typed tables written as the gate writes them and read again), with one simulation: every
+    input the run's model would refuse, the gate refuses, so that ``validate`` and ``run``
+    give the same answer."""
+    if cycle is None:
+        return []
+    import tempfile
+    from pathlib import Path
+
+    from highneeds import processed
+    from highneeds.model.run import ModelParameters, run_interventions, run_model
+
+    listed = tables.get("figures")
+    values = {} if listed is None else listed.attrs.get("values")
+    if values is None:
+        return []  # the gate's figure check says which value it cannot read
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="highneeds-gate-") as folder:
+        processed.write_typed_tables(tables, Path(folder))
+        typed = processed.read_typed_tables(Path(folder))
+        try:
+            run_model(typed, values, ModelParameters(cycle, uncertainty_draws=1))
+            run_interventions(typed)
+        except InputDataError as exc:
+            problems = [str(exc).splitlines()[0], *exc.problems]
+    return [
+        IdentityCheck(
+            "budget",
+            str(budget_source(tables)),
+            "model_accepts_inputs",
+            "the model to run on the inputs as the run reads them",
+            problems,
+        )
+    ]
+
+
+def budget_source(tables: dict[str, pd.DataFrame]) -> str:
+    return str(tables["budget"].attrs.get("source", "high_needs_budget.csv"))
+
+
+def _business_cases_reconcile(tables: dict[str, pd.DataFrame]) -> tuple[str, list[str]]:
+    """The business cases' file and what is wrong with them: the three tables come together,
+    and each saving stated equals places avoided x cost per place."""
+    given = {name: tables.get(name) for name in BUSINESS_CASE_TABLES}
+    present = [name for name, table in given.items() if table is not None]
+    file = str(
+        next((t.attrs.get("source", n) for n, t in given.items() if t is not None), "")
+        or "business_cases.csv"
+    )
+    if not present:
+        return file, []
+    if len(present) < len(given):
+        missing = [f"{name}.csv" for name, table in given.items() if table is None]
+        return file, [
+            f"{', '.join(f'{n}.csv' for n in present)} given without {', '.join(missing)}: a "
+            "business case needs its places avoided (interventions), their costs "
+            "(placement_costs) and the saving it states (business_cases); give all three, or "
+            "none"
+        ]
+    try:
+        savings = intervention_savings(given["interventions"], given["placement_costs"])  # type: ignore[arg-type]
+        business_case_summary(savings, given["business_cases"])  # type: ignore[arg-type]
+    except InputDataError as exc:
+        return file, exc.problems or [str(exc)]
+    return file, []
+
+
+def _ehcp_counts_complete(tables: dict[str, pd.DataFrame]) -> list[IdentityCheck]:
+    """The EHCP counts, where the cycle gives them: each measure once, counted since a date
+    before the cycle (what the model's growth figures need)."""
+    counts = tables.get("ehcp_demand")
+    if counts is None:
+        return []
+    try:
+        ehcp_growth(counts)
+        problems: list[str] = []
+    except InputDataError as exc:
+        problems = [str(exc).splitlines()[0], *exc.problems]
+    return [
+        IdentityCheck(
+            "ehcp_demand",
+            counts.attrs.get("source", "ehcp_demand.csv"),
+            "ehcp_measures_complete",
+            "plans_at_start, new_plans_to_date and requests_for_assessment, each once",
+            problems,
+        )
     ]
 
 
@@ -184,7 +280,9 @@ GROWTH_FIGURES = {
 def _growth_figures_agree_with_counts(tables: dict[str, pd.DataFrame]) -> list[IdentityCheck]:
     """The forecast's growth rates (figures.csv, in percent) are the EHCP counts' own growth,
     to the decimals the paper states: 14 / 260 = 5.4%, (14 + 18) / 260 = 12%."""
-    figures = tables["figures"]
+    figures = tables.get("figures")
+    if figures is None or tables.get("ehcp_demand") is None:
+        return []  # the model's own run says what is missing
     given = figures[figures["name"].isin(GROWTH_FIGURES)]
     if given.empty:
         return []
@@ -271,7 +369,8 @@ def _ranges_contain_the_forecast(
     if overrides is None or cycle is None:
         return []
     figures: dict[str, object] = {}
-    for rec in tables["figures"].itertuples(index=False):
+    listed = tables.get("figures")
+    for rec in () if listed is None else listed.itertuples(index=False):
         if rec.name in GROWTH_FIGURES:
             figures[rec.name] = _stated_percent(rec.value)
             if figures[rec.name] is None:
@@ -285,8 +384,8 @@ def _ranges_contain_the_forecast(
             if spending is None
             else forecast_from_figures(
                 spending,
-                ehcp_cells(tables["ehcp_demand"]),
-                figure_cells(tables["figures"], figures),
+                ehcp_cells(tables.get("ehcp_demand")),
+                figure_cells(tables.get("figures"), figures),
                 year,
                 cycle_cell(cycle),
             )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from highneeds.amounts import as_written, parse_money
+from highneeds.amounts import as_written, formula_terms, parse_money
 from highneeds.budget_lines import FLOW_ROLES, ROLE_OF, line_roles
 from highneeds.traced import Cell, Traced, cell, constant, total
 
@@ -173,9 +173,11 @@ def _differs(written: str, amount: float) -> bool:
     return typed is None or abs(typed - amount) > 1e-9
 
 
-def figure_cells(figures: pd.DataFrame, values: Mapping[str, object]) -> dict[str, Traced]:
+def figure_cells(figures: pd.DataFrame | None, values: Mapping[str, object]) -> dict[str, Traced]:
     """``fig.<name>``: each figure of figures.csv, read from its cell in the 'value' column
-    (``values`` are the gate's readings of them, typed by unit)."""
+    (``values`` are the gate's readings of them, typed by unit); none without the file."""
+    if figures is None:
+        return {}
     file = source_of(figures, "figures.csv")
     out = {}
     for rec in figures.itertuples(index=False):
@@ -184,12 +186,31 @@ def figure_cells(figures: pd.DataFrame, values: Mapping[str, object]) -> dict[st
             value, Cell(file, int(rec.row), "value", str(rec.value)), f"{rec.name} as typed"
         )  # type: ignore[arg-type]
         out[rec.name] = read.named(f"fig.{rec.name}", str(rec.description), role=rec.name)
+    # A figure the council states as a sum or difference of others is that arithmetic (the
+    # gate has checked it holds within the rounding of the figures as stated).
+    for rec in figures.itertuples(index=False):
+        terms = formula_terms(str(getattr(rec, "formula", "") or ""))
+        if not terms or any(name not in out for _, name in terms):
+            continue
+        sign, name = terms[0]
+        result = out[name].as_role(name) if sign > 0 else constant(0) - out[name].as_role(name)
+        for sign, name in terms[1:]:
+            term = out[name].as_role(name)
+            result = (result + term) if sign > 0 else (result - term)
+        out[rec.name] = result.named(
+            f"fig.{rec.name}",
+            str(rec.description),
+            role=rec.name,
+            formula=str(rec.formula).strip(),
+        )
     return out
 
 
-def ehcp_cells(ehcp_demand: pd.DataFrame) -> dict[str, Traced]:
+def ehcp_cells(ehcp_demand: pd.DataFrame | None) -> dict[str, Traced]:
     """``ehcp.<measure>`` (plans at the start, new plans to date, open requests) and
-    ``ehcp.since``, from the EHCP table's cells."""
+    ``ehcp.since``, from the EHCP table's cells; none for a cycle without the table."""
+    if ehcp_demand is None:
+        return {}
     file = source_of(ehcp_demand, "ehcp_demand.csv")
     out: dict[str, Traced] = {}
     for rec in ehcp_demand.itertuples(index=False):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from highneeds.amounts import BudgetFormat
-from highneeds.model import certainty, deficit, demand, drivers, sensitivity
+from highneeds.model import certainty, deficit, demand, drivers, scenarios, sensitivity
 from highneeds.model.inputs import (
     budget_figures,
     cycle_cell,
@@ -25,9 +25,12 @@ from highneeds.model.inputs import (
 )
 from highneeds.model.interventions import business_case_summary, intervention_savings
 from highneeds.model.lineage import Lineage
-from highneeds.traced import Traced, described
+from highneeds.traced import Traced, described, total
 
 _MODEL = "02_deficit_model.ipynb"
+
+#: The business cases' tables: the places each avoids, their costs and the savings stated.
+BUSINESS_CASE_TABLES = ("interventions", "placement_costs", "business_cases")
 
 #: Besides the budget's lines, the figures the measures of how sure the forecast is start from.
 CERTAINTY_INPUTS = (
@@ -96,8 +99,8 @@ def run_model(
     basis = params.recovery_plan_basis if source == "typed" else "in_year"
 
     cells = budget_figures(typed) if source == "typed" else driven.lines  # type: ignore[union-attr]
-    fig = figure_cells(tables["figures"], figures)
-    ehcp = ehcp_cells(tables["ehcp_demand"])
+    fig = figure_cells(tables.get("figures"), figures)
+    ehcp = ehcp_cells(tables.get("ehcp_demand"))
     roll = deficit.carry_forward(cells)
     years = roll.years
     current = deficit.financial_year_of(params.cycle)
@@ -116,17 +119,16 @@ def run_model(
         else demand.forecast_from_figures(spending, ehcp, fig, current, cycle_cell(params.cycle))
     )
     recovery = deficit.recovery_saving(cells, basis)
-    uplift = deficit.topup_uplift(
-        years, fig["cpi_topup_uplift_per_year"], fig["cpi_topup_uplift_from"]
+    declared = scenarios.declared_scenarios(tables.get("declared_scenarios"), cells)
+    extra = None if forecast is None else forecast.extra_cost(years, current_year)
+    deficits, with_pressures = scenarios.build_deficits(roll, cells, recovery, declared, extra)
+    # The agreed pressures the finance table leaves out, by year (the with-savings forecast's
+    # own adjustments less the savings), for the simulations where the run puts them inside.
+    pressures = (
+        None
+        if with_pressures is None
+        else [float(total(with_pressures.adjustments[y]).value) - float(recovery[y]) for y in years]
     )
-    adjustments: dict[str, dict[str, list[Traced]]] = {
-        "mitigated": {y: [recovery[y]] for y in years},
-        "mitigated_with_topup_uplift": {y: [recovery[y], uplift[y]] for y in years},
-    }
-    if forecast is not None:
-        extra = forecast.extra_cost(years, current_year)
-        adjustments["all_requests_convert"] = {y: [extra[y]] for y in years}
-    deficits = [roll, *(deficit.scenario(n, roll, a) for n, a in adjustments.items())]
 
     forecast_frame = None if forecast is None else forecast.frame()
     base, ranges = sensitivity.ranges_for_cycle(
@@ -137,13 +139,12 @@ def run_model(
         tables.get("assumption_ranges"),
         basis,
         12 if forecast is None else forecast.months_to_date_count,
-        # The agreed top-up uplift inside every path, where the run asks for it.
-        [float(uplift[y]) for y in years]
-        if params.uncertainty_centre == "with_agreed_pressures"
-        else None,
+        # The agreed pressures inside every path, where the run asks for it.
+        pressures if params.uncertainty_centre == "with_agreed_pressures" else None,
     )
     by_name = {d.scenario: d for d in deficits}
-    measured = _how_sure(base, ranges, by_name, years, params) if ranges else None
+    lines = [ln for item in scenarios.agreed(declared) for ln in item.lines]
+    measured = _how_sure(base, ranges, by_name, with_pressures, params, lines) if ranges else None
 
     lineage = Lineage()
     for name, figure in (
@@ -152,9 +153,13 @@ def run_model(
     ):
         lineage.record(figure.named(name, f"The {name.replace('_', ' ')} of the forecast"))
     lineage.record(current_year, *fig.values(), *ehcp.values())
-    lineage.record(*deficit.printed_lines(cells, roll), *recovery.values(), *uplift.values())
+    lineage.record(*deficit.printed_lines(cells, roll), *recovery.values())
+    for item in declared.values():
+        lineage.record(*item.figures())
     for scenario in deficits:
         lineage.record(*scenario.figures())
+        if scenario.scenario in declared:
+            lineage.record(*scenarios.second_names(scenario))
     if forecast is not None:
         lineage.record(*forecast.figures())
     if driven is not None:
@@ -175,7 +180,9 @@ def run_model(
         )
         recipe = certainty.simulation_recipe(ranges, params.cycle, seed, params.uncertainty_draws)
         lineage.record(*certainty.certainty_figures(tornado, levels, even, starts, draws, recipe))
-        lineage.record(*_odds_against(by_name, years[-1], params.uncertainty_centre))
+        lineage.record(
+            *_odds_against(by_name, with_pressures, years[-1], params.uncertainty_centre)
+        )
     lineage.record(*_forecast_growth(by_name, years, current))
 
     comparison = (
@@ -216,50 +223,68 @@ def _how_sure(
     base: sensitivity.ForecastBase,
     ranges: list[sensitivity.AssumptionRange],
     by_name: Mapping[str, deficit.Deficit],
-    years: list[str],
+    with_pressures: deficit.Deficit | None,
     params: ModelParameters,
+    pressure_lines: list[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, object], int]:
     """The tornado, the simulations' percentiles, the break-even figures and the seed."""
     tornado = sensitivity.tornado(base, ranges)
     seed = sensitivity.seed_of(params.cycle)
     paths = sensitivity.simulate(base, ranges, seed, params.uncertainty_draws)
     levels = sensitivity.uncertainty(base, paths)
-    # The simulations move the forecast with the Recovery Plan; unless the run puts the
-    # agreed top-up uplift inside them, their odds are given against the forecast with it too.
-    inside = params.uncertainty_centre == "with_agreed_pressures"
-    with_pressures = float(by_name["mitigated_with_topup_uplift"].cfwd[years[-1]])
-    forecast_cfwd = with_pressures if inside else float(by_name["mitigated"].cfwd[years[-1]])
-    even = sensitivity.break_even(base) | {
+    last = base.years[-1]
+    # The simulations move the forecast with the savings; unless the run puts the agreed
+    # pressures inside them, their odds are given against the forecast with those too.
+    inside = params.uncertainty_centre == "with_agreed_pressures" and with_pressures is not None
+    mitigated = float(by_name["mitigated"].cfwd[last])
+    even: dict[str, object] = sensitivity.break_even(base) | {
         "probability_still_growing": sensitivity.probability_still_growing(base, paths),
         "draws": params.uncertainty_draws,
-        "forecast": forecast_cfwd,
         "pressures_inside": inside,
+    }
+    if with_pressures is not None:
+        pressured = float(with_pressures.cfwd[last])
+        even |= {
+            "pressures_label": with_pressures.label,
+            "pressures_lines": " and ".join(pressure_lines),
+            "forecast_with_pressures": pressured,
+            "share_above_forecast_with_pressures": sensitivity.share_above(
+                paths["mitigated"], pressured
+            ),
+        }
+    forecast_cfwd = float(even.get("forecast_with_pressures", mitigated)) if inside else mitigated
+    even |= {
+        "forecast": forecast_cfwd,
         "share_above_forecast": sensitivity.share_above(paths["mitigated"], forecast_cfwd),
-        "forecast_with_pressures": with_pressures,
-        "share_above_forecast_with_pressures": sensitivity.share_above(
-            paths["mitigated"], with_pressures
-        ),
     }
     return tornado, levels, even, seed
 
 
-def _odds_against(by_name: Mapping[str, deficit.Deficit], last: str, centre: str) -> list[Traced]:
+def _odds_against(
+    by_name: Mapping[str, deficit.Deficit],
+    with_pressures: deficit.Deficit | None,
+    last: str,
+    centre: str,
+) -> list[Traced]:
     """The forecasts the simulations' odds are given against, and what they centre on."""
     setting = parameter_cell("uncertainty_centre", centre)
-    inside = centre == "with_agreed_pressures"
-    with_uplift = by_name["mitigated_with_topup_uplift"].cfwd[last]
-    forecast = with_uplift if inside else by_name["mitigated"].cfwd[last]
-    words = "the forecast with the Recovery Plan" + (" and the top-up uplift" if inside else "")
-    return [
+    inside = centre == "with_agreed_pressures" and with_pressures is not None
+    forecast = with_pressures.cfwd[last] if inside else by_name["mitigated"].cfwd[last]  # type: ignore[union-attr]
+    words = "the forecast with the savings" + (" and the agreed pressures" if inside else "")
+    named = [
         forecast.named("uncertainty.forecast", f"The forecast the odds are given against: {words}"),
-        with_uplift.named(
-            "uncertainty.forecast_with_pressures",
-            "The forecast with the Recovery Plan and the agreed top-up uplift",
-        ),
         # The run's setting itself, under the names the paper's words trace to.
-        setting.named("uncertainty.pressures", "Whether the simulations include the uplift"),
+        setting.named("uncertainty.pressures", "Whether the simulations include the pressures"),
         setting.named("sensitivity.centre", "What the measures of how sure it is centre on"),
     ]
+    if with_pressures is not None:
+        named.append(
+            with_pressures.cfwd[last].named(
+                "uncertainty.forecast_with_pressures",
+                f"The forecast with the savings and the agreed pressures: {with_pressures.label}",
+            )
+        )
+    return named
 
 
 def _forecast_growth(
@@ -287,19 +312,24 @@ def _forecast_growth(
 
 def run_interventions(tables: Mapping[str, pd.DataFrame]) -> ModelResult:
     """The business cases' savings (places avoided x cost per place, checked against the
-    saving each states) and EHCP growth, with their lineage."""
-    savings = intervention_savings(tables["interventions"], tables["placement_costs"])
-    summary = business_case_summary(savings, tables["business_cases"])
-    growth = demand.ehcp_growth(tables["ehcp_demand"])
-    ehcp = ehcp_cells(tables["ehcp_demand"])
+    saving each states) where the cycle gives them, and EHCP growth where it gives the EHCP
+    counts, with their lineage (``None`` for a table the cycle has no input for)."""
+    cases = [tables.get(name) for name in BUSINESS_CASE_TABLES]
+    counts = tables.get("ehcp_demand")
     lineage = Lineage()
-    lineage.record(*ehcp.values(), *demand.growth_figures(ehcp), *savings.figures())
-    return ModelResult(
-        "typed",
-        {
-            "intervention_savings": savings.frame(),
-            "business_case_summary": summary,
-            "ehcp_growth": pd.DataFrame([growth.__dict__]),
-        },
-        lineage,
-    )
+    out: dict[str, pd.DataFrame | None] = {
+        "intervention_savings": None,
+        "business_case_summary": None,
+        "ehcp_growth": None,
+    }
+    if all(table is not None for table in cases):
+        interventions, costs, stated = cases
+        savings = intervention_savings(interventions, costs)  # type: ignore[arg-type]
+        out["intervention_savings"] = savings.frame()
+        out["business_case_summary"] = business_case_summary(savings, stated)  # type: ignore[arg-type]
+        lineage.record(*savings.figures())
+    if counts is not None:
+        ehcp = ehcp_cells(counts)
+        out["ehcp_growth"] = pd.DataFrame([demand.ehcp_growth(counts).__dict__])
+        lineage.record(*ehcp.values(), *demand.growth_figures(ehcp))
+    return ModelResult("typed", out, lineage)

@@ -59,17 +59,53 @@ class ScenarioView:
     in_year: Mapping[str, float]
 
 
+@dataclass(frozen=True)
+class DeclaredView:
+    """A scenario the council declares, for placeholders: ``scenario.<id>.closing[year]``,
+    its first change a year (``change``, £000) and the year it starts (``first_year``)."""
+
+    label: str
+    status: str
+    source: str
+    change: float
+    first_year: str
+    closing: Mapping[str, float]
+    in_year: Mapping[str, float]
+
+
+def declared_views(outputs: ModelOutputs) -> dict[str, DeclaredView]:
+    """Each declared scenario by id, as placeholders name it."""
+    declared = outputs.declared
+    if declared is None or declared.empty:
+        return {}
+    views = {}
+    for scenario, changes in declared.groupby("scenario", sort=False):
+        rows = outputs.scenarios[outputs.scenarios["scenario"] == scenario]
+        first = changes.iloc[0]
+        views[str(scenario)] = DeclaredView(
+            str(first["label"]),
+            str(first["status"]),
+            str(first["source"]),
+            float(first["change"]),
+            str(first["year"]),
+            _ByYear(zip(rows["year"], rows["cfwd"], strict=True)),
+            _ByYear(zip(rows["year"], rows["in_year"], strict=True)),
+        )
+    return views
+
+
 def narrative_context(outputs: ModelOutputs) -> dict[str, Any]:
     """Everything a placeholder may name: figures, EHCP demand, scenarios and years."""
     years = list(dict.fromkeys(outputs.budget["year"]))
     context: dict[str, Any] = {
         "fig": outputs.figures,
-        "ehcp": outputs.ehcp,
         "years": years,
         "first_year": years[0],
         "last_year": years[-1],
         "current_year": outputs.current_year,
     }
+    if outputs.ehcp is not None:
+        context["ehcp"] = outputs.ehcp
     for scenario, label in outputs.scenario_labels.items():
         rows = outputs.scenarios[outputs.scenarios["scenario"] == scenario]
         context[scenario] = ScenarioView(
@@ -97,40 +133,60 @@ def narrative_context(outputs: ModelOutputs) -> dict[str, Any]:
     context.update(certainty_context(outputs))
     if outputs.forecast_growth is not None:
         context["forecast_growth"] = dict(outputs.forecast_growth)
-    context["business_cases"] = {
-        rec.intervention_id: rec._asdict() for rec in outputs.business_cases.itertuples(index=False)
-    }
+    cases = outputs.business_cases
+    context["business_cases"] = (
+        {}
+        if cases is None
+        else {rec.intervention_id: rec._asdict() for rec in cases.itertuples(index=False)}
+    )
+    context["scenario"] = declared_views(outputs)
     return context
 
 
+#: The keys of the header's key facts table, beyond a Cabinet paper's own.
+_FACTS = ("item", "report_type", "author", "cabinet_members", "contact_officers", "wards")
+
+
+def _kind(meta: Mapping[str, Any]) -> str:
+    return str(meta.get("committee_kind") or "cabinet")
+
+
 def header_html(meta: Mapping[str, Any]) -> str:
-    """The header block: committee, date, title, report of, and the key facts table."""
+    """The header block: council, committee, date, title, report of, and the key facts its
+    committee's papers have."""
+    kind = _kind(meta)
     return render_template(
         "highneeds.paper",
         "parts/header.html.j2",
         meta=meta,
-        key_decision="Yes" if meta["key_decision"] else "No",
+        kind=kind,
+        key_decision="Yes" if meta.get("key_decision") else "No",
+        has_facts=kind == "cabinet" or any(meta.get(key) for key in _FACTS),
     )
 
 
 def recommendations_html(meta: Mapping[str, Any], renderer: TextRenderer) -> str:
-    """The decision recommendations."""
-    recs = meta["recommendations"]
+    """The recommendations (a Cabinet paper's "Decision Recommendations"); nothing for a
+    paper that makes none (an item for information)."""
+    recs = meta.get("recommendations")
+    if not recs:
+        return ""
     items = [
         renderer.render_html(item, "paper.yaml (recommendations)", 0) for item in recs["items"]
     ]
     return render_template(
         "highneeds.paper",
         "parts/recommendations.html.j2",
+        heading="Decision Recommendations" if _kind(meta) == "cabinet" else "Recommendations",
         lead=recs.get("lead", ""),
         items=items,
     )
 
 
 def footer_html(meta: Mapping[str, Any]) -> str:
-    """The offer of a large print or Braille version."""
+    """The offer of a large print or Braille version, where the paper gives a number."""
     return render_template(
-        "highneeds.paper", "parts/footer.html.j2", phone=meta["large_print_phone"]
+        "highneeds.paper", "parts/footer.html.j2", phone=meta.get("large_print_phone")
     )
 
 

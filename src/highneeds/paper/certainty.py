@@ -84,17 +84,31 @@ def likelier_words(share_above: float) -> str:
     return "about as likely to be higher than forecast as lower"
 
 
-#: Whether the simulations include the agreed pressures the finance table leaves out (the
-#: top-up uplift), in words: the run's setting (``-p uncertainty_centre``) says which.
-PRESSURES_WORDS = {
-    False: "the simulations move the finance table's lines, which leave that uplift out",
-    True: "the simulations add that uplift to every year, as this run was set to",
-}
-#: What the measures of how sure the forecast is centre on, in words.
-CENTRE_WORDS = {
-    False: "with the Recovery Plan",
-    True: "with the Recovery Plan and the top-up uplift Schools Forum agreed",
-}
+def pressures_words(even: Mapping[str, Any]) -> str:
+    """Whether the simulations include the agreed pressures the finance table leaves out, in
+    words naming the lines they change: the run's setting (``-p uncertainty_centre``)."""
+    lines = str(even.get("pressures_lines") or "") or "the agreed changes"
+    if bool(even.get("pressures_inside", False)):
+        return f"the simulations add the {lines} to every year, as this run was set to"
+    return f"the simulations move the finance table's lines, which leave the {lines} out"
+
+
+def centre_words(even: Mapping[str, Any], mitigated: str | None) -> str:
+    """What the measures of how sure the forecast is centre on, in words: the mitigated
+    forecast's label ("with the Recovery Plan"), or the agreed scenario's where the run puts
+    the agreed pressures inside; "as forecast" for a table without a saving line."""
+    label = str(even.get("pressures_label") or "")
+    if bool(even.get("pressures_inside", False)) and label:
+        return f"{label[0].lower()}{label[1:]} (agreed)"
+    if mitigated is None:
+        return "as forecast"
+    words = mitigated.removesuffix(" (mitigated)")
+    return f"{words[0].lower()}{words[1:]}"
+
+
+def _given(value: Any) -> bool:
+    """Whether a break-even figure is there (a CSV gives a figure the model left out as NaN)."""
+    return value is not None and not (isinstance(value, float) and value != value)
 
 
 def together_words(tornado: pd.DataFrame) -> str:
@@ -132,18 +146,21 @@ def certainty_context(outputs: ModelOutputs) -> dict[str, Any]:
         "draws": int(even["draws"]),
         "probability_still_growing": float(even["probability_still_growing"]),
     }
+    if _given(even.get("forecast_with_pressures")):
+        uncertainty |= {
+            "forecast_with_pressures": float(even["forecast_with_pressures"]),
+            "share_above_forecast_with_pressures": float(
+                even["share_above_forecast_with_pressures"]
+            ),
+        }
     if "share_above_forecast" in even:
         share = float(even["share_above_forecast"])
         uncertainty |= {
             "forecast": float(even["forecast"]),
             "share_above_forecast": share,
-            "forecast_with_pressures": float(even["forecast_with_pressures"]),
-            "share_above_forecast_with_pressures": float(
-                even["share_above_forecast_with_pressures"]
-            ),
             # Words written from a figure trace to it (``<figure>_words``).
             "share_above_forecast_words": likelier_words(share),
-            "pressures_words": PRESSURES_WORDS[bool(even.get("pressures_inside", False))],
+            "pressures_words": pressures_words(even),
         }
     uncertainty["draws_words"] = together_words(outputs.sensitivity)
     for scenario, group in levels.groupby("scenario", sort=False):
@@ -153,7 +170,7 @@ def certainty_context(outputs: ModelOutputs) -> dict[str, Any]:
             **rows,
             "biggest": biggest,
             "central": biggest["cfwd_central"],
-            "centre_words": CENTRE_WORDS[bool(even.get("pressures_inside", False))],
+            "centre_words": centre_words(even, outputs.scenario_labels.get("mitigated")),
             "position_words": position_words(list(rows.values())),
         },
         "break_even": even,

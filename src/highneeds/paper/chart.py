@@ -18,13 +18,23 @@ if TYPE_CHECKING:  # the history chart of changes.html draws no table: it need n
 #: Scenario names in the order they are drawn, with their labels (the model's ``SCENARIO_LABELS``).
 Labels = Mapping[str, str]
 
-#: Each scenario gets its own line style and marker, so no information rests on colour alone.
-_STYLES = {
-    "unmitigated": {"color": "#1d3557", "linestyle": "-", "marker": "o"},
-    "mitigated": {"color": "#2a7f62", "linestyle": "--", "marker": "s"},
-    "mitigated_with_topup_uplift": {"color": "#a4161a", "linestyle": ":", "marker": "^"},
-    "all_requests_convert": {"color": "#6a3d9a", "linestyle": "-.", "marker": "D"},
-}
+#: Each scenario gets its own line style and marker, in the order they are drawn, so no
+#: information rests on colour alone (a council's own scenarios come between the mitigated
+#: forecast and "all requests convert"; beyond eight, the styles repeat with another width).
+_STYLES = (
+    {"color": "#1d3557", "linestyle": "-", "marker": "o"},
+    {"color": "#2a7f62", "linestyle": "--", "marker": "s"},
+    {"color": "#a4161a", "linestyle": ":", "marker": "^"},
+    {"color": "#6a3d9a", "linestyle": "-.", "marker": "D"},
+    {"color": "#b35900", "linestyle": (0, (5, 2, 1, 2)), "marker": "v"},
+    {"color": "#005f73", "linestyle": (0, (1, 1)), "marker": "P"},
+    {"color": "#7a4419", "linestyle": (0, (8, 3)), "marker": "X"},
+    {"color": "#3d405b", "linestyle": (0, (3, 1, 1, 1, 1, 1)), "marker": "*"},
+)
+
+
+def _style(position: int) -> dict[str, Any]:
+    return _STYLES[position % len(_STYLES)]
 
 
 def describe_deficit_chart(scenarios: pd.DataFrame, labels: Labels) -> str:
@@ -82,7 +92,7 @@ def _render_chart(
         fig, ax = plt.subplots(figsize=(style.width_in, style.height_in))
         years = list(dict.fromkeys(scenarios["year"]))
         ends: list[float] = []
-        for scenario, label in labels.items():
+        for position, (scenario, label) in enumerate(labels.items()):
             rows = scenarios[scenarios["scenario"] == scenario]
             if rows.empty:
                 continue
@@ -92,7 +102,7 @@ def _render_chart(
                 label=legend_label(label, style),
                 linewidth=style.line_width,
                 markersize=style.marker_size,
-                **_STYLES[scenario],
+                **_style(position),
             )
             ends.append(float(rows["cfwd"].iloc[-1]))
         ax.set_ylabel("Deficit carried forward (£000)")

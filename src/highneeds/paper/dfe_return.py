@@ -46,8 +46,8 @@ class ReturnTables:
     budget: pd.DataFrame
     scenarios: pd.DataFrame
     scenario_labels: Mapping[str, str]
-    business_cases: pd.DataFrame
-    savings: pd.DataFrame
+    business_cases: pd.DataFrame | None
+    savings: pd.DataFrame | None
     demand: pd.DataFrame | None = None
     placements: pd.DataFrame | None = None
     dsg_blocks: pd.DataFrame | None = None
@@ -307,8 +307,22 @@ def mitigations(tables: ReturnTables, years: list[str]) -> Sheet:
     its places avoided give; the Recovery Plan's impact by year, which the cycle gives as one
     line for all of them."""
     lines: list[Line | tuple[Any, ...]] = []
-    computed = tables.savings.groupby("intervention_id")["saving"].sum()
-    for case in tables.business_cases.itertuples(index=False):
+    cases = tables.business_cases if tables.business_cases is not None else pd.DataFrame()
+    computed = (
+        pd.Series(dtype=float)
+        if tables.savings is None
+        else tables.savings.groupby("intervention_id")["saving"].sum()
+    )
+    if cases.empty:
+        lines.append(
+            Line(
+                ("Workstreams", "Saving each business case states (£000 a year)"),
+                [None],
+                note="not in this cycle's inputs: add business_cases.csv, interventions.csv "
+                "and placement_costs.csv",
+            )
+        )
+    for case in cases.itertuples(index=False):
         workstream = str(case.intervention)
         lines.append(
             Line(

@@ -108,11 +108,12 @@ def cover(meta: Mapping[str, Any], cycle: str, created: datetime) -> Sheet:
     return Sheet("Cover", ("Dedicated schools grant (DSG) management plan",), lines=rows)
 
 
-def narrative(paragraphs: Sequence[tuple[str, str, str]]) -> Sheet:
+def narrative(paragraphs: Sequence[tuple[str, str, str]], committee: str) -> Sheet:
     rows: list[Line | tuple[Any, ...]] = [
         (section, number, text) for section, number, text in paragraphs
     ]
-    return Sheet("Narrative", ("Section of the Cabinet paper", "Para", "Text"), lines=rows)
+    section = f"Section of the {committee} paper"
+    return Sheet("Narrative", (section, "Para", "Text"), lines=rows)
 
 
 def write_dfe_return(
@@ -130,10 +131,10 @@ def write_dfe_return(
     sheets = [
         cover(meta, cycle, created),
         *figures.template,
-        narrative(paragraphs),
+        narrative(paragraphs, str(meta["committee"])),
         *figures.beyond_template,
     ]
-    author = str(meta.get("report_of") or meta["council"])
+    author = str(meta.get("report_of") or meta.get("author") or meta["council"])
     write_workbook(target, sheets, created, author, derivations)
 
 

@@ -23,7 +23,7 @@ PLACEHOLDER_SOURCES = {
     "ehcp": ("ehcp_demand",),
     "unmitigated": ("high_needs_budget",),
     "mitigated": ("high_needs_budget",),
-    "mitigated_with_topup_uplift": ("high_needs_budget", "figures"),
+    "scenario": ("high_needs_budget", "scenarios"),
     "recovery_plan_impact": ("high_needs_budget",),
     "business_cases": ("interventions", "placement_costs", "business_cases"),
     "demand": ("ehcp_demand", "high_needs_budget", "figures"),
@@ -112,6 +112,14 @@ def plain_value(value: Any) -> Any:
     return str(value)
 
 
+def _sources(root: str, context: Mapping[str, Any]) -> list[str]:
+    """The input tables a placeholder's first name draws on: a scenario the council declares
+    (named by its id) draws on the budget and scenarios.csv."""
+    if root in PLACEHOLDER_SOURCES:
+        return list(PLACEHOLDER_SOURCES[root])
+    return list(PLACEHOLDER_SOURCES["scenario"]) if root in context.get("scenario", {}) else []
+
+
 def recorded_figures(
     text: str,
     where: str,
@@ -134,7 +142,7 @@ def recorded_figures(
                 "id": f"{where}: {expression}",
                 "where": where,
                 "text": env.from_string("{{ " + expression + " }}").render(context),
-                "sources": list(PLACEHOLDER_SOURCES.get(root.group(1) if root else "", ())),
+                "sources": _sources(root.group(1) if root else "", context),
                 "rows": [key.group(1)] if key else [],
                 "traces": traces,
                 "value": plain_value(value),

@@ -22,9 +22,11 @@ class ModelOutputs:
     scenarios: pd.DataFrame
     #: Scenario names, in the order the paper shows them, with their labels.
     scenario_labels: Mapping[str, str]
-    savings: pd.DataFrame
-    business_cases: pd.DataFrame
+    #: The business cases' savings and summary; None for a cycle without business cases.
+    savings: pd.DataFrame | None
+    business_cases: pd.DataFrame | None
     figures: dict[str, Any]
+    #: The EHCP counts and their growth; None for a cycle without them.
     ehcp: Any
     current_year: str
     #: Plans, placement costs and cost per plan by year, as forecast and if all requests for
@@ -48,5 +50,8 @@ class ModelOutputs:
     #: The notebooks' lineage (``lineage_*.json`` as plain data): which figures the model
     #: derived, so that only those carry a note's mark; None marks by the notes' names alone.
     lineage: Mapping[str, Mapping[str, Any]] | None = None
+    #: The council's own scenarios as scenarios.csv declares them (one row a change); None
+    #: for a cycle that declares none.
+    declared: pd.DataFrame | None = None
     #: How the council writes its budget table: unit, the sign of a deficit, block, decimals.
     budget_format: BudgetFormat = field(default_factory=BudgetFormat)

@@ -25,8 +25,10 @@ from highneeds.paper.sandbox import NarrativeSandbox, SecurityError
 from highneeds.paper.sanitise import ALLOWED_ELEMENTS, active_content, clean
 from highneeds.templating import Markup, render_template
 from highneeds.typed_figures import (
+    arithmetic_advice,
     find_typed_figures,
     matching_placeholder,
+    placeholder_arithmetic,
     placeholders,
     strip_comments,
 )
@@ -110,6 +112,10 @@ def parse_narrative(
             + "; ".join(named(line, figure) for line, figure in typed)
             + ". Use a placeholder such as {{ fig.name | gbp_k }}."
         )
+    computed = placeholder_arithmetic(text)
+    if computed:
+        line, placeholder, operator = computed[0]
+        raise NarrativeError(f"{source} line {line}: {arithmetic_advice(placeholder, operator)}")
     sections: list[Section] = []
     labels: dict[str, str] = {}
     label_lines: dict[str, int] = {}

@@ -203,6 +203,11 @@ def business_cases_table_html(
     outputs: ModelOutputs, number: str, meta: Mapping[str, Any], renderer: TextRenderer
 ) -> str:
     """The para 7.6 table: each intervention, its business case basis and current position."""
+    if outputs.business_cases is None or outputs.savings is None:
+        raise KeyError(
+            "no table named 'business_cases' in this cycle: it gives no business_cases.csv "
+            "(with interventions.csv and placement_costs.csv)"
+        )
     notes = renderer.notes
     wording = meta.get("business_cases", {})
     rows = []

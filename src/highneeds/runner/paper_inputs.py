@@ -24,6 +24,7 @@ from highneeds.paper.model_outputs import ModelOutputs
 #: The tables the paper reads: the gate's figures and the model's outputs, by name.
 PAPER_TABLES = (
     "figures",
+    "declared_scenarios",
     "forecast_budget",
     "budget_format",
     "scenarios",
@@ -51,25 +52,18 @@ def paper_outputs(
     derived, so that only those carry a note's mark)."""
     budget, scenarios = tables["forecast_budget"], tables["scenarios"]
     assert budget is not None and scenarios is not None
-    growth = tables["ehcp_growth"].iloc[0]  # type: ignore[union-attr]
     even = tables.get("break_even")
     return ModelOutputs(
         budget=budget,
         budget_wide=budget_to_wide(budget),
         budget_format=_budget_format(tables.get("budget_format")),
         scenarios=scenarios,
+        declared=tables.get("declared_scenarios"),
         scenario_labels=_scenario_labels(scenarios),
-        savings=tables["intervention_savings"],  # type: ignore[arg-type]
-        business_cases=tables["business_case_summary"],  # type: ignore[arg-type]
-        figures=figure_values(tables["figures"]),  # type: ignore[arg-type]
-        ehcp=EhcpGrowth(
-            since=pd.Timestamp(growth["since"]).date(),
-            plans_at_start=int(growth["plans_at_start"]),
-            new_plans_to_date=int(growth["new_plans_to_date"]),
-            requests_for_assessment=int(growth["requests_for_assessment"]),
-            growth_to_date=float(growth["growth_to_date"]),
-            growth_if_all_convert=float(growth["growth_if_all_convert"]),
-        ),
+        savings=tables.get("intervention_savings"),
+        business_cases=tables.get("business_case_summary"),
+        figures=figure_values(tables.get("figures")),
+        ehcp=_ehcp(tables.get("ehcp_growth")),
         current_year=financial_year_of(cycle),
         demand=tables.get("demand"),
         demand_basis=_first_row(tables.get("demand_basis")),
@@ -92,12 +86,27 @@ def return_tables(tables: Mapping[str, pd.DataFrame | None]) -> ReturnTables:
         budget=tables["budget"],  # type: ignore[arg-type]
         scenarios=scenarios,
         scenario_labels=_scenario_labels(scenarios),
-        business_cases=tables["business_cases"],  # type: ignore[arg-type]
-        savings=tables["intervention_savings"],  # type: ignore[arg-type]
+        business_cases=tables.get("business_cases"),
+        savings=tables.get("intervention_savings"),
         demand=tables.get("demand"),
         placements=tables.get("placements_forecast"),
         dsg_blocks=tables.get("dsg_blocks"),
         ehcps_by_age=tables.get("ehcps_by_age"),
+    )
+
+
+def _ehcp(table: pd.DataFrame | None) -> EhcpGrowth | None:
+    """The EHCP counts and their growth, where the cycle gives the counts."""
+    if table is None:
+        return None
+    growth = table.iloc[0]
+    return EhcpGrowth(
+        since=pd.Timestamp(growth["since"]).date(),
+        plans_at_start=int(growth["plans_at_start"]),
+        new_plans_to_date=int(growth["new_plans_to_date"]),
+        requests_for_assessment=int(growth["requests_for_assessment"]),
+        growth_to_date=float(growth["growth_to_date"]),
+        growth_if_all_convert=float(growth["growth_if_all_convert"]),
     )
 
 
@@ -107,9 +116,22 @@ def _budget_format(table: pd.DataFrame | None) -> BudgetFormat:
 
 
 def _scenario_labels(scenarios: pd.DataFrame) -> dict[str, str]:
-    """The labels of the scenarios the model ran, in the model's order."""
-    ran = set(scenarios["scenario"])
-    return {name: label for name, label in SCENARIO_LABELS.items() if name in ran}
+    """The labels of the scenarios the paper shows, in the model's order; a scenario the
+    council has not agreed says its status (``(proposed)``)."""
+    first = scenarios.drop_duplicates("scenario")
+    labels = {}
+    for rec in first.to_dict("records"):
+        if not _shown(rec.get("shown", True)):
+            continue
+        status = str(rec.get("status") or "")
+        label = str(rec.get("label") or SCENARIO_LABELS.get(rec["scenario"], rec["scenario"]))
+        labels[str(rec["scenario"])] = label if status in ("", "agreed") else f"{label} ({status})"
+    return labels
+
+
+def _shown(value: object) -> bool:
+    """A ``shown`` cell as written to CSV and read back (``True``, ``False``, blank)."""
+    return str(value).strip().lower() not in ("false", "0")
 
 
 def _first_row(table: pd.DataFrame | None) -> dict[str, Any] | None:
@@ -132,8 +154,13 @@ def narrative_claims(
     try:
         # One simulation: the claims read the scenarios, not how sure the forecast is.
         parameters = ModelParameters(cycle, uncertainty_draws=1)
-        model = run_model(tables, figure_values(tables["figures"]), parameters)
-        merged = {"figures": tables["figures"], **model.tables, **run_interventions(tables).tables}
+        model = run_model(tables, figure_values(tables.get("figures")), parameters)
+        merged = {
+            "figures": tables.get("figures"),
+            "declared_scenarios": tables.get("declared_scenarios"),
+            **model.tables,
+            **run_interventions(tables).tables,
+        }
         story = parse_narrative(narrative_text)
         return check_claims(story, narrative_context(paper_outputs(merged, cycle)))
     except HighNeedsError:

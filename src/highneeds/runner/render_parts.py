@@ -51,8 +51,9 @@ def write_standard_part(run_dir: Path, epoch: str, meta: dict[str, Any], html: s
         str(meta["title"]),
         charts,
         datetime.fromtimestamp(int(epoch), UTC),
-        subject=f"{meta['committee']}, {meta['meeting']}: report of the {meta['report_of']}",
-        author=str(meta["report_of"]),
+        subject=f"{meta['committee']}, {meta['meeting']}: "
+        + (f"report of the {meta['report_of']}" if meta.get("report_of") else str(meta["title"])),
+        author=str(meta.get("report_of") or meta.get("author") or meta["council"]),
         running_head=f"{meta['committee']}, {meta['meeting']}: {meta['title']}",
     )
     fix_zip_dates(run_dir / PAPER_DOCX, int(epoch))

@@ -59,6 +59,8 @@ TABLES = (
     # For the DfE return only: optional too.
     "dsg_blocks",
     "ehcps_by_age",
+    # The council's own scenarios: optional.
+    "declared_scenarios",
 )
 
 STEPS = (
@@ -87,6 +89,7 @@ STEPS = (
             "processed/forecast_assumptions.csv",
             "processed/intervention_places.csv",
             "processed/assumption_ranges.csv",
+            "processed/declared_scenarios.csv",
             "processed/table_sources.json",
         ),
         writes=(
