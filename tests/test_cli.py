@@ -137,7 +137,7 @@ def test_prune_says_what_it_would_remove_and_free_on_stdout(monkeypatch, capsys)
     result = prune_module.PruneResult(
         True, ["2022-01/runs/20220101T000000000000Z-1"], kept=2, freed_bytes=400_000
     )
-    monkeypatch.setattr(prune_module, "prune", lambda *args: result)
+    monkeypatch.setattr(prune_module, "prune", lambda *args, **kwargs: result)
     assert main(["prune", "--keep", "0", "--dry-run"]) == 0
     out, err = capsys.readouterr()
     lines = out.splitlines()

@@ -41,6 +41,10 @@ def _dispatch(args: argparse.Namespace) -> Finished:
     """Run the command; say what it did."""
     from highneeds.runner.options import RunOptions
 
+    if args.command == "run" and args.all:
+        from highneeds.runner.every_council import run_every_council
+
+        return Finished(None, run_every_council(args))
     if args.command == "run":
         from highneeds.runner.cycle import run_cycle
 
@@ -50,6 +54,7 @@ def _dispatch(args: argparse.Namespace) -> Finished:
         result = run_cycle(
             RunOptions(
                 cycle=args.cycle,
+                council=args.council,
                 parameters=dict(args.parameter),
                 cell_timeout=args.cell_timeout,
                 kernel_timeout=args.kernel_timeout,
@@ -75,7 +80,7 @@ def _dispatch(args: argparse.Namespace) -> Finished:
     if args.command == "validate":
         from highneeds.runner.validate import validate_only
 
-        gate = validate_only(RunOptions(cycle=args.cycle))
+        gate = validate_only(RunOptions(cycle=args.cycle, council=args.council))
         return Finished(
             gate.cycle,
             [
@@ -85,35 +90,42 @@ def _dispatch(args: argparse.Namespace) -> Finished:
             warnings=tuple(gate.warnings),
         )
     if args.command == "preview":
-        from highneeds.paths import PROJECT_ROOT
+        from highneeds.paths import PROJECT_ROOT, which_council
         from highneeds.runner.cycles import choose_cycle
         from highneeds.runner.preview_server import serve_preview
 
-        cycle = choose_cycle(PROJECT_ROOT, args.cycle)
+        council = which_council(PROJECT_ROOT, args.council)
+        cycle = choose_cycle(PROJECT_ROOT, args.cycle, council)
         parameters = dict(args.parameter)
-        serve_preview(PROJECT_ROOT, cycle, parameters, args.host, args.port, args.open_browser)
+        serve_preview(
+            PROJECT_ROOT, cycle, parameters, args.host, args.port, args.open_browser, council
+        )
         return Finished(cycle, [f"Preview of cycle {cycle} stopped."])
     if args.command == "explain":
-        from highneeds.paths import PROJECT_ROOT
+        from highneeds.paths import PROJECT_ROOT, which_council
         from highneeds.runner.cycles import choose_cycle
         from highneeds.runner.explain import explain
 
+        council = which_council(PROJECT_ROOT, args.council)
         if args.history:
             from highneeds.runner.history import forecast_history, history_json, history_text
 
-            history = forecast_history(PROJECT_ROOT)
+            history = forecast_history(PROJECT_ROOT, council=council)
             _print_all(history_text(history) if args.output == "text" else history_json(history))
             return Finished(None, [])
         if not args.where:
             raise UsageError("explain needs WHERE (a paragraph such as 7.13, or a figure's name)")
-        cycle = choose_cycle(PROJECT_ROOT, args.cycle)
-        explained = explain(PROJECT_ROOT, cycle, args.where, args.run)
+        cycle = choose_cycle(PROJECT_ROOT, args.cycle, council)
+        explained = explain(PROJECT_ROOT, cycle, args.where, args.run, council)
         _print_all(explained.as_text() if args.output == "text" else explained.as_json())
         return Finished(cycle, [])
     if args.command == "verify":
         from highneeds.runner.verify import verify_run
 
-        checked = verify_run(RunOptions(cycle=args.cycle, overlap=not args.sequential), args.run)
+        checked = verify_run(
+            RunOptions(cycle=args.cycle, council=args.council, overlap=not args.sequential),
+            args.run,
+        )
         return Finished(
             checked.cycle,
             [
@@ -131,13 +143,15 @@ def _dispatch(args: argparse.Namespace) -> Finished:
         from highneeds.runner.unit_failure import notify_unit_failure
 
         return Finished(None, notify_unit_failure(PROJECT_ROOT, args.unit, os.environ))
-    from highneeds.paths import PROJECT_ROOT
+    from highneeds.paths import PROJECT_ROOT, which_council
     from highneeds.runner.cycles import meeting_of, month_words, new_cycle
 
-    folder, left = new_cycle(PROJECT_ROOT, args.new_cycle, args.previous)
+    council = which_council(PROJECT_ROOT, args.council)
+    folder, left = new_cycle(PROJECT_ROOT, args.new_cycle, args.previous, council)
+    named = f" --council {council}" if args.council else ""
     lines = [
         f"Cycle {args.new_cycle} created at {folder}: edit what changed, "
-        f"then run: python pipeline.py run --cycle {args.new_cycle}"
+        f"then run: python pipeline.py run{named} --cycle {args.new_cycle}"
     ]
     if left:
         lines.append(f"  not copied (no input of a cycle): {', '.join(left)}")
@@ -160,16 +174,17 @@ def _print_all(text: str) -> None:
 
 
 def _status(args: argparse.Namespace) -> Finished:
-    from highneeds.paths import PROJECT_ROOT
+    from highneeds.paths import PROJECT_ROOT, which_council
     from highneeds.runner.cycles import available_cycles, choose_cycle
     from highneeds.runner.status import cycle_status
 
+    council = which_council(PROJECT_ROOT, args.council)
     cycles = (
-        list(reversed(available_cycles(PROJECT_ROOT)))
+        list(reversed(available_cycles(PROJECT_ROOT, council)))
         if args.all
-        else [choose_cycle(PROJECT_ROOT, args.cycle)]
+        else [choose_cycle(PROJECT_ROOT, args.cycle, council)]
     )
-    reports = [cycle_status(PROJECT_ROOT, cycle) for cycle in cycles]
+    reports = [cycle_status(PROJECT_ROOT, cycle, council) for cycle in cycles]
     if args.output == "text":
         print("\n".join(line for report in reports for line in report.lines()), flush=True)
     elif args.all:
@@ -186,7 +201,14 @@ def _prune_lines(args: argparse.Namespace) -> list[str]:
     from highneeds.paths import PROJECT_ROOT
     from highneeds.runner.prune import prune
 
-    result = prune(PROJECT_ROOT, args.cycle, args.keep, args.older_than, args.dry_run)
+    result = prune(
+        PROJECT_ROOT,
+        args.cycle,
+        args.keep,
+        args.older_than,
+        args.dry_run,
+        council=args.council,
+    )
     verb = "would remove" if result.dry_run else "removed"
     freed = f"{result.freed_bytes / 1e6:.1f} MB"
     lines = [
@@ -267,7 +289,8 @@ def _run_command(args: argparse.Namespace, cycle: str | None) -> int:
             f"error: {message} (the details are in {log})",
             extra={"exit_code": code, "step": step},
         )
-    if args.command in ("run", "validate"):
+    # Each council's run of run --all notified for itself.
+    if args.command in ("run", "validate") and not getattr(args, "all", False):
         from highneeds.runner.notify import Outcome
 
         _notify(Outcome(args.command, cycle, code, status, step, message, log, paper, warned))
@@ -295,10 +318,11 @@ def _keep_traceback(exc: BaseException, log: str | None, cycle: str | None) -> s
 
 def _newest_cycle() -> str | None:
     """The cycle a command without ``--cycle`` works on, for messages and notifications."""
-    from highneeds.paths import PROJECT_ROOT
+    from highneeds.paths import PROJECT_ROOT, councils
     from highneeds.runner.cycles import available_cycles
 
-    cycles = available_cycles(PROJECT_ROOT)
+    named = councils(PROJECT_ROOT)
+    cycles = available_cycles(PROJECT_ROOT, named[0] if len(named) == 1 else None)
     return cycles[-1] if cycles else None
 
 

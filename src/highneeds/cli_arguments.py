@@ -63,6 +63,15 @@ def _command(commands: Any, name: str, help_text: str, description: str) -> argp
     return sub
 
 
+def _council_option(sub: argparse.ArgumentParser, group: Any = None) -> None:
+    (group or sub).add_argument(
+        "--council",
+        metavar="NAME",
+        help="the council, in a project of several (its folder under data/raw/; default: "
+        "the project's only council)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pipeline.py",
@@ -82,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
         "inputs, parameters and code are unchanged are reused, not executed.",
     )
     run.add_argument("--cycle", help="cycle to run, YYYY-MM (default: newest under data/raw/)")
+    _council_option(run)
+    run.add_argument(
+        "--all",
+        action="store_true",
+        help="run every council's newest cycle, several at once (one process each, up to the "
+        "machine's cores), and print one line a council; exits with the first failure's code",
+    )
     _parameter_option(
         run,
         "set a notebook parameter (YAML value), e.g. -p recovery_plan_basis=cumulative; "
@@ -141,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         "any check fails. Nothing is modelled, rendered or published.",
     )
     validate.add_argument("--cycle", help="cycle to check, YYYY-MM (default: newest)")
+    _council_option(validate)
 
     preview = _command(
         commands,
@@ -153,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         "published and no lock is taken: it is safe beside a scheduled run. Ctrl-C stops it.",
     )
     preview.add_argument("--cycle", help="cycle to preview, YYYY-MM (default: newest)")
+    _council_option(preview)
     preview.add_argument(
         "--port", type=int, default=8000, help="port to serve on (default: 8000; 0: any free)"
     )
@@ -176,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         "input files (file, row, column, value). Exit 2 for a place that prints nothing.",
     )
     explain.add_argument("--cycle", help="cycle of the paper, YYYY-MM (default: newest)")
+    _council_option(explain)
     explain.add_argument(
         "--run", help="run id under reports/<cycle>/runs/ (default: the published run)"
     )
@@ -199,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
         "listing each file, if anything differs or was edited after the run.",
     )
     verify.add_argument("--cycle", help="cycle of the run, YYYY-MM (default: newest)")
+    _council_option(verify)
     verify.add_argument(
         "--run", help="run id under reports/<cycle>/runs/ (default: the published run)"
     )
@@ -218,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
         "run newer than it, or anything a kept run needs. A cycle being run is skipped.",
     )
     prune.add_argument("--cycle", help="prune one cycle, YYYY-MM (default: every cycle)")
+    _council_option(prune)
     prune.add_argument("--keep", type=int, metavar="N", help="keep the newest N runs of each cycle")
     prune.add_argument(
         "--older-than",
@@ -239,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     which = status.add_mutually_exclusive_group()
     which.add_argument("--cycle", help="cycle to report, YYYY-MM (default: newest)")
+    _council_option(status)
     which.add_argument(
         "--all",
         action="store_true",
@@ -264,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
         "that the author edits only what changed. Never overwrites a cycle.",
     )
     new.add_argument("new_cycle", metavar="CYCLE", help="the new cycle, YYYY-MM")
+    _council_option(new)
     new.add_argument(
         "--from", dest="previous", metavar="PREVIOUS", help="cycle to copy (default: the newest)"
     )

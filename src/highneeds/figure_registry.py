@@ -58,7 +58,7 @@ class FigureFamily:
 
 _ROLL = (
     "each year's deficit carried forward (C/Fwd) is the deficit brought forward (B/Fwd) plus "
-    "the year's transfer, High Needs allocation and placement costs (income negative)"
+    "the year's funding, spending and movement lines of the budget table (income negative)"
 )
 
 #: The families, most specific first: a figure belongs to the first that covers it.

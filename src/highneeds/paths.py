@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,24 +22,53 @@ PROJECT_FILES = (
 )
 
 
+#: A cycle's label (``2022-01``).
+CYCLE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: A council's folder name under ``data/raw/`` (``rutland``, ``north-yorkshire``): lower-case
+#: letters, digits and hyphens, with a letter somewhere (so never a cycle's label), and none
+#: of the names the project's own folders have.
+COUNCIL_RE = re.compile(
+    r"^(?!(?:reports|data|raw|processed|runs|inputs|current|validation|hand-runs)$)"
+    r"(?=[a-z0-9-]*[a-z])[a-z0-9][a-z0-9-]{0,62}$"
+)
+
+
+def reports_root_of(cycle_reports: Path) -> Path:
+    """The ``reports/`` folder a cycle's folder is in (``reports/<cycle>``, or
+    ``reports/<council>/<cycle>``): where the store of every council's runs is."""
+    parent = cycle_reports.parent
+    return (
+        parent
+        if parent.name == "reports" or COUNCIL_RE.match(parent.name) is None
+        else (parent.parent)
+    )
+
+
 @dataclass(frozen=True)
 class CyclePaths:
-    """The folders a run of one cycle reads and writes, relative to a project root."""
+    """The folders a run of one cycle reads and writes, relative to a project root: under the
+    council's own folder where the project holds several councils (``data/raw/<council>/``),
+    or straight under ``data/raw/`` for a project of one council laid out so."""
 
     root: Path
     cycle: str
+    council: str | None = None
+
+    def _under(self, *base: str) -> Path:
+        folder = self.root.joinpath(*base)
+        return (folder / self.council if self.council else folder) / self.cycle
 
     @property
     def raw(self) -> Path:
-        return self.root / "data" / "raw" / self.cycle
+        return self._under("data", "raw")
 
     @property
     def processed(self) -> Path:
-        return self.root / "data" / "processed" / self.cycle
+        return self._under("data", "processed")
 
     @property
     def reports(self) -> Path:
-        return self.root / "reports" / self.cycle
+        return self._under("reports")
 
     @property
     def validation(self) -> Path:
@@ -47,6 +77,75 @@ class CyclePaths:
     @property
     def expectations(self) -> Path:
         return self.root / "expectations"
+
+    @property
+    def label(self) -> str:
+        """The cycle as messages name it: ``2022-01``, or ``rutland 2022-01``."""
+        return f"{self.council} {self.cycle}" if self.council else self.cycle
+
+
+def raw_base(root: Path, council: str | None = None) -> Path:
+    """The folder a council's cycles are in (``data/raw/<council>``, or ``data/raw``)."""
+    folder = root / "data" / "raw"
+    return folder / council if council else folder
+
+
+def reports_base(root: Path, council: str | None = None) -> Path:
+    """The folder a council's published cycles are in (``reports/<council>``, or ``reports``)."""
+    folder = root / "reports"
+    return folder / council if council else folder
+
+
+def _holds_cycles(folder: Path) -> bool:
+    return any(p.is_dir() and CYCLE_RE.match(p.name) for p in folder.iterdir())
+
+
+def councils(root: Path) -> list[str]:
+    """The councils of a project: each folder under ``data/raw/`` named as a council that
+    holds a cycle folder (a link is no council), in order."""
+    raw = root / "data" / "raw"
+    if not raw.is_dir():
+        return []
+    return sorted(
+        p.name
+        for p in raw.iterdir()
+        if COUNCIL_RE.match(p.name) and p.is_dir() and not p.is_symlink() and _holds_cycles(p)
+    )
+
+
+def single_layout(root: Path) -> bool:
+    """Whether the project has cycles straight under ``data/raw/`` (one council, no folder)."""
+    raw = root / "data" / "raw"
+    return raw.is_dir() and _holds_cycles(raw)
+
+
+def which_council(root: Path, council: str | None) -> str | None:
+    """The council a command works on: the one named (checked); else the cycles straight under
+    ``data/raw/`` where there are any (``None``: the project's own council, as a project of
+    one council is laid out); else the project's only council folder. Several council folders
+    and none named: a :class:`~highneeds.errors.UsageError` listing them."""
+    from highneeds.errors import UsageError
+
+    known = councils(root)
+    if council is not None:
+        if not COUNCIL_RE.match(council):
+            raise UsageError(
+                f"'{council}' is not a council's folder name: lower-case letters, digits and "
+                "hyphens, e.g. rutland"
+            )
+        if council not in known:
+            raise UsageError(
+                f"no council '{council}' under data/raw/ (councils: {', '.join(known) or 'none'})"
+            )
+        return council
+    if single_layout(root) or not known:
+        return None
+    if len(known) == 1:
+        return known[0]
+    raise UsageError(
+        f"the project holds several councils ({', '.join(known)}); say which with --council "
+        "NAME (or run every council's newest cycle with run --all)"
+    )
 
 
 #: Where notebooks run by hand write when the folder they were given is an archived run's.
@@ -60,10 +159,18 @@ class NotebookFolders:
     touches that folder."""
 
     def __init__(
-        self, cycle: str, given: dict[str, str | None], say: Callable[[str], None]
+        self,
+        cycle: str,
+        given: dict[str, str | None],
+        say: Callable[[str], None],
+        council: str | None = None,
     ) -> None:
-        self.cycle, self._given, self._say = cycle, given, say
-        self._paths = CyclePaths(PROJECT_ROOT, cycle)
+        self.cycle, self._given, self._say, self._council = cycle, given, say, council
+
+    @functools.cached_property
+    def _paths(self) -> CyclePaths:
+        """The cycle's own folders in this project: worked out only for a folder not given."""
+        return CyclePaths(PROJECT_ROOT, self.cycle, which_council(PROJECT_ROOT, self._council))
 
     def _folder(self, name: str, default: Path) -> Path:
         given = self._given.get(name)
@@ -108,10 +215,12 @@ def notebook_folders(
     expectations_dir: str | None = None,
     validation_dir: str | None = None,
     say: Callable[[str], None] = print,
+    council: str | None = None,
 ) -> NotebookFolders:
     """The folders of a notebook's parameters: each as given (relative to the working folder),
     or, left as None, the cycle's own in this project wherever papermill is run from (so that
-    ``-p cycle 2022-02`` alone moves them all).
+    ``-p cycle 2022-02`` alone moves them all; ``-p council rutland`` in a project of several
+    councils).
 
     A notebook run by hand never writes into the archive: a processed or validation folder
     that lies in it (``data/processed/<cycle>`` is a link to the published run's) is replaced
@@ -123,7 +232,7 @@ def notebook_folders(
         "expectations_dir": expectations_dir,
         "validation_dir": validation_dir,
     }
-    return NotebookFolders(cycle, given, say)
+    return NotebookFolders(cycle, given, say, council)
 
 
 def _never_archived(folder: Path, cycle: str, name: str, say: Callable[[str], None]) -> Path:

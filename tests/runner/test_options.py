@@ -23,6 +23,7 @@ def test_parameters_go_only_to_notebooks_that_declare_them(project_root: Path) -
     assert plan["01_validate"]["validation_dir"] == "validation"
     assert plan["04_cabinet_report"] == {
         "cycle": "2022-01",
+        "council": None,
         "raw_dir": "inputs",
         "processed_dir": "processed",
     }
@@ -74,6 +75,7 @@ def test_a_paper_format_switch_that_is_not_true_or_false_is_refused(
 def test_declared_parameters_are_read_without_running_the_notebook(project_root: Path) -> None:
     assert declared_parameters(project_root / "notebooks" / "02_deficit_model.ipynb") == [
         "cycle",
+        "council",
         "processed_dir",
         "recovery_plan_basis",
         "forecast_source",

@@ -290,10 +290,14 @@ def chart_parts(name: str, outputs: ModelOutputs) -> tuple[Drawing, str, str]:
     last = outputs.budget["year"].iloc[-1]
     if name == "deficit_scenarios":
         scenarios, labels = outputs.scenarios, outputs.scenario_labels
+        form = outputs.budget_format
+        whose = "DSG" if form.block == "dsg" else "High Needs"
         return (
-            lambda style, formats: deficit_chart_drawings(scenarios, labels, style, formats),
-            describe_deficit_chart(scenarios, labels),
-            "High Needs deficit carried forward by scenario (£000)",
+            lambda style, formats: deficit_chart_drawings(
+                scenarios, labels, style, formats, form.unit
+            ),
+            describe_deficit_chart(scenarios, labels, form.unit, whose),
+            f"{whose} deficit carried forward by scenario ({form.unit})",
         )
     if name == "tornado" and outputs.sensitivity is not None:
         tornado = outputs.sensitivity

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from highneeds.paper.drawing_memo import remembered
-from highneeds.paper.formatting import gbp_k
+from highneeds.paper.formatting import PER_000, money_in
 from highneeds.templating import render_template
 
 if TYPE_CHECKING:  # the history chart of changes.html draws no table: it need not load pandas
@@ -37,8 +37,11 @@ def _style(position: int) -> dict[str, Any]:
     return _STYLES[position % len(_STYLES)]
 
 
-def describe_deficit_chart(scenarios: pd.DataFrame, labels: Labels) -> str:
-    """A text alternative for the chart, written from the data it plots."""
+def describe_deficit_chart(
+    scenarios: pd.DataFrame, labels: Labels, unit: str = "£000", whose: str = "High Needs"
+) -> str:
+    """A text alternative for the chart, written from the data it plots (amounts in £000,
+    written in the council's ``unit``)."""
     years = list(dict.fromkeys(scenarios["year"]))
     parts = []
     for scenario, label in labels.items():
@@ -46,9 +49,9 @@ def describe_deficit_chart(scenarios: pd.DataFrame, labels: Labels) -> str:
         if rows.empty:
             continue
         first, last = rows["cfwd"].iloc[0], rows["cfwd"].iloc[-1]
-        parts.append(f"{label.lower()}, from {gbp_k(first)} to {gbp_k(last)}")
+        parts.append(f"{label.lower()}, from {money_in(first, unit)} to {money_in(last, unit)}")
     return (
-        f"Line chart of the High Needs deficit carried forward at the end of each year from "
+        f"Line chart of the {whose} deficit carried forward at the end of each year from "
         f"{years[0]} to {years[-1]}, under {len(parts)} scenarios: " + "; ".join(parts) + "."
     )
 
@@ -79,9 +82,10 @@ def _render_chart(
     formats: Sequence[str],
     style: ChartStyle = STANDARD,
     text_as_paths: bool = False,
+    unit: str = "£000",
 ) -> dict[str, bytes]:
-    """Plot the carried-forward deficit by scenario, once, saved in each of ``formats``
-    (deterministic bytes for SVG and PNG).
+    """Plot the carried-forward deficit by scenario (£000, drawn in the council's ``unit``),
+    once, saved in each of ``formats`` (deterministic bytes for SVG and PNG).
 
     SVG text stays text (see :func:`chart_settings`)."""
     import matplotlib
@@ -89,6 +93,7 @@ def _render_chart(
     with chart_settings(style, text_as_paths):
         import matplotlib.pyplot as plt
 
+        per_000 = PER_000[unit]
         fig, ax = plt.subplots(figsize=(style.width_in, style.height_in))
         years = list(dict.fromkeys(scenarios["year"]))
         ends: list[float] = []
@@ -98,16 +103,17 @@ def _render_chart(
                 continue
             ax.plot(
                 rows["year"],
-                rows["cfwd"],
+                rows["cfwd"] / per_000,
                 label=legend_label(label, style),
                 linewidth=style.line_width,
                 markersize=style.marker_size,
                 **_style(position),
             )
             ends.append(float(rows["cfwd"].iloc[-1]))
-        ax.set_ylabel("Deficit carried forward (£000)")
-        ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
-        lowest = min(float(scenarios["cfwd"].min()), 0.0)
+        ax.set_ylabel(f"Deficit carried forward ({unit})")
+        places = 1 if unit == "£m" else 0
+        ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter(f"{{x:,.{places}f}}"))
+        lowest = min(float(scenarios["cfwd"].min()) / per_000, 0.0)
         if lowest < 0:  # a surplus: show it below a line at zero, never cut off
             ax.axhline(0, color="#555555", linewidth=0.8)
         else:
@@ -118,7 +124,7 @@ def _render_chart(
         # The years are categories 0..n-1: a year's width each, and room on the right for
         # the end values, so that large print's 16 pt year labels do not run into each other.
         ax.set_xlim(-0.3, len(years))
-        _label_line_ends(ax, len(years) - 1, ends, style)
+        _label_line_ends(ax, len(years) - 1, ends, style, unit)
         return figure_bytes(fig, formats)
 
 
@@ -198,8 +204,12 @@ def figure_html(
     )
 
 
-def _label_line_ends(ax: Any, last: int, ends: list[float], style: ChartStyle) -> None:
-    """Print each line's final value beside it, moved apart where two would overlap."""
+def _label_line_ends(
+    ax: Any, last: int, ends: list[float], style: ChartStyle, unit: str = "£000"
+) -> None:
+    """Print each line's final value (£000, written in ``unit``) beside it, moved apart where
+    two would overlap."""
+    ends = [value / PER_000[unit] for value in ends]
     bottom, top = ax.get_ylim()
     # A label's height in data units: its size over the plot's height (about 55% of the
     # figure's, the rest is axes labels and the legend below).
@@ -209,7 +219,7 @@ def _label_line_ends(ax: Any, last: int, ends: list[float], style: ChartStyle) -
         placed.append(max(value, placed[-1] + gap) if placed else value)
     for value, at in zip(sorted(ends), placed, strict=True):
         ax.annotate(
-            gbp_k(value),
+            money_in(value * PER_000[unit], unit),
             (last, value),
             xytext=(last + 0.08, at),
             textcoords="data",
@@ -220,11 +230,15 @@ def _label_line_ends(ax: Any, last: int, ends: list[float], style: ChartStyle) -
 
 @remembered
 def deficit_chart_drawings(
-    scenarios: pd.DataFrame, labels: Labels, style: ChartStyle, formats: Sequence[str]
+    scenarios: pd.DataFrame,
+    labels: Labels,
+    style: ChartStyle,
+    formats: Sequence[str],
+    unit: str = "£000",
 ) -> dict[str, bytes]:
     """The chart drawn once at ``style``: SVG (vector, for the HTML and PDFs) and/or PNG
-    (for Word, which does not take SVG)."""
-    return _render_chart(scenarios, labels, formats, style)
+    (for Word, which does not take SVG), in the council's ``unit``."""
+    return _render_chart(scenarios, labels, formats, style, unit=unit)
 
 
 def deficit_chart_svg(

@@ -62,6 +62,21 @@ def gbp_m(value_000: float, places: int = 3) -> str:
     return f"{'-' if rounded < 0 else ''}£{abs(rounded):,.{places}f}m"
 
 
+#: How many £000 one of each unit a council may write its tables in is.
+PER_000 = {"£": 0.001, "£000": 1.0, "£m": 1000.0}
+
+
+def money_in(value_000: float, unit: str = "£000") -> str:
+    """An amount in £000 written as a council writing in ``unit`` would in prose:
+    ``£3,853k`` (£000), ``£56.7m`` (£m), ``£8,300`` (£)."""
+    if unit == "£m":
+        return gbp_m(value_000, 1)
+    if unit == "£":
+        rounded = round_half_up(value_000 * 1000)
+        return f"{'-' if rounded < 0 else ''}£{abs(rounded):,.0f}"
+    return gbp_k(value_000)
+
+
 def pct(fraction: float, places: int = 1) -> str:
     """A fraction as a percentage: 0.0538 -> '5.4%'."""
     return f"{round_half_up(fraction * 100, places):.{places}f}%"

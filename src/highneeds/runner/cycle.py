@@ -20,7 +20,7 @@ from typing import Any
 
 from highneeds.errors import HighNeedsError, InputDataError, Interrupted, StaleCycle
 from highneeds.gate.limits import InputLimits, check_cycle_folder
-from highneeds.paths import CyclePaths
+from highneeds.paths import CyclePaths, which_council
 from highneeds.runner.archive import hashes_kept, new_run_id, write_json
 from highneeds.runner.cycles import (
     available_cycles,
@@ -88,13 +88,14 @@ def copy_inputs(source_raw: Path, source_expectations: Path, run_dir: Path) -> N
 
 def _baselines(root: Path, paths: CyclePaths, current: Path | None) -> list[tuple[Path, str]]:
     """The papers to compare with: the cycle's published run (``current``), and the previous
-    cycle's (so a re-run of a cycle still says what moved since last month's paper)."""
+    cycle's of the same council (so a re-run of a cycle still says what moved since last
+    month's paper)."""
     found: list[tuple[Path, str]] = []
     if current is not None:
         found.append((current, f"the previously published paper of cycle {paths.cycle}"))
-    earlier = [c for c in available_cycles(root) if c < paths.cycle]
+    earlier = [c for c in available_cycles(root, paths.council) if c < paths.cycle]
     for cycle in reversed(earlier):
-        run = published_run(CyclePaths(root, cycle).reports)
+        run = published_run(CyclePaths(root, cycle, paths.council).reports)
         if run is not None:
             found.append((run, f"the paper of cycle {cycle}"))
             break
@@ -106,9 +107,10 @@ def run_cycle(options: RunOptions) -> RunResult:
 
     clock = time.monotonic()
     root = options.root
-    cycle = choose_cycle(root, options.cycle)
-    paths = CyclePaths(root, cycle)
-    plan = plan_parameters(root, cycle, options.parameters)
+    council = which_council(root, options.council)
+    cycle = choose_cycle(root, options.cycle, council)
+    paths = CyclePaths(root, cycle, council)
+    plan = plan_parameters(root, cycle, options.parameters, council)
     epoch = source_date_epoch(cycle)
     with (
         storage_failures(root, lambda: run_size(paths.reports)),
@@ -129,14 +131,16 @@ def run_cycle(options: RunOptions) -> RunResult:
             shutil.rmtree(run_dir, ignore_errors=True)
             raise
         records: list[dict[str, Any]] = []
-        with log, run_fields(cycle=cycle, run_id=run_id):
-            LOGGER.info(f"[{cycle}] run {run_id} started (log: {run_dir / RUN_LOG})")
+        with log, run_fields(cycle=paths.label, run_id=run_id):
+            LOGGER.info(f"[{paths.label}] run {run_id} started (log: {run_dir / RUN_LOG})")
             result = _run_steps(
                 options, paths, plan, epoch, run_dir, run_id, started, records, warnings
             )
-            LOGGER.info(f"[{cycle}] run {run_id} published in {time.monotonic() - clock:.1f} s")
+            LOGGER.info(
+                f"[{paths.label}] run {run_id} published in {time.monotonic() - clock:.1f} s"
+            )
     return RunResult(
-        cycle,
+        paths.label,
         run_id,
         paths.reports / PAPER_HTML,
         _paper_to_open(paths.reports),
@@ -155,10 +159,11 @@ def _paper_to_open(reports: Path) -> Path:
     return pdf if pdf.exists() else reports / PAPER_HTML
 
 
-def _stale_cycle(root: Path, cycle: str, require_changes: bool) -> list[str]:
+def _stale_cycle(root: Path, paths: CyclePaths, require_changes: bool) -> list[str]:
     """A cycle whose inputs are the previous cycle's, unedited, would publish last month's
     paper as this month's: refused with ``--require-changes``, else warned of."""
-    previous = unchanged_from_previous(root, cycle)
+    cycle = paths.cycle
+    previous = unchanged_from_previous(root, cycle, paths.council)
     if previous is None:
         return []
     same = (
@@ -168,10 +173,10 @@ def _stale_cycle(root: Path, cycle: str, require_changes: bool) -> list[str]:
     if require_changes:
         raise StaleCycle(
             f"{same}; nothing was run or published (--require-changes). Update the cycle's "
-            f"figures and narrative in data/raw/{cycle}/, then run again."
+            f"figures and narrative in {paths.raw.relative_to(root)}/, then run again."
         )
     warning = f"warning: {same}; its paper is published as it is"
-    LOGGER.warning(f"[{cycle}] {warning}")
+    LOGGER.warning(f"[{paths.label}] {warning}")
     return [warning]
 
 
@@ -197,7 +202,7 @@ def _run_steps(
     published = False
     try:
         # Refused here (exit 8), the attempt is a run of its own: status and the log say so.
-        warnings += _stale_cycle(root, cycle, options.require_changes)
+        warnings += _stale_cycle(root, paths, options.require_changes)
         copy_inputs(paths.raw, paths.expectations, run_dir)
         shared = execute_steps(
             run_dir,
@@ -210,8 +215,8 @@ def _run_steps(
         )
         for claim in read_claims(run_dir):
             warnings.append(f"warning: {claim}")
-            LOGGER.warning(f"[{cycle}] {warnings[-1]}")
-        history = forecast_history(root, (cycle, run_dir))
+            LOGGER.warning(f"[{paths.label}] {warnings[-1]}")
+        history = forecast_history(root, (cycle, run_dir), paths.council)
         previous_paper = published_run(paths.reports)
         write_changes(
             run_dir,
@@ -259,7 +264,7 @@ def _run_steps(
         # The error itself goes in the run's log, so that the log a notification points to
         # says what went wrong (an unexpected error's traceback is added by the CLI).
         LOGGER.error(
-            f"[{cycle}] run {run_id} {status}"
+            f"[{paths.label}] run {run_id} {status}"
             + (f" in step {failed_step}" if failed_step else "")
             + f": {redact(str(exc) or type(exc).__name__)}",
             # The console has the command's own error line; the run's log keeps this one.

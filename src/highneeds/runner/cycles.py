@@ -11,9 +11,8 @@ from pathlib import Path
 from highneeds.errors import UsageError
 from highneeds.gate.limits import InputLimits, check_cycle_folder
 from highneeds.gate.sources import input_file_names
+from highneeds.paths import CYCLE_RE, raw_base
 from highneeds.runner.archive import hash_files
-
-CYCLE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def check_label(cycle: str) -> str:
@@ -23,29 +22,32 @@ def check_label(cycle: str) -> str:
     return cycle
 
 
-def available_cycles(root: Path) -> list[str]:
-    """Cycles that have a folder of raw inputs, oldest first."""
-    raw = root / "data" / "raw"
+def available_cycles(root: Path, council: str | None = None) -> list[str]:
+    """A council's cycles that have a folder of raw inputs, oldest first (a link is none)."""
+    raw = raw_base(root, council)
     if not raw.is_dir():
         return []
-    return sorted(p.name for p in raw.iterdir() if p.is_dir() and CYCLE_RE.match(p.name))
+    return sorted(p.name for p in raw.iterdir() if CYCLE_RE.match(p.name) and p.is_dir())
 
 
-def choose_cycle(root: Path, cycle: str | None) -> str:
-    """The cycle asked for, checked; or the newest one under ``data/raw/``."""
-    cycles = available_cycles(root)
+def choose_cycle(root: Path, cycle: str | None, council: str | None = None) -> str:
+    """The cycle asked for, checked; or the council's newest under ``data/raw/``."""
+    cycles = available_cycles(root, council)
+    where = f"data/raw/{council}/" if council else "data/raw/"
     if cycle is None:
         if not cycles:
-            raise UsageError(f"no cycle folders (YYYY-MM) under {root / 'data' / 'raw'}")
+            raise UsageError(f"no cycle folders (YYYY-MM) under {raw_base(root, council)}")
         return cycles[-1]
     check_label(cycle)
     if cycle not in cycles:
         known = ", ".join(cycles) or "none"
-        raise UsageError(f"no inputs for cycle {cycle} under data/raw/ (cycles: {known})")
+        raise UsageError(f"no inputs for cycle {cycle} under {where} (cycles: {known})")
     return cycle
 
 
-def new_cycle(root: Path, cycle: str, previous: str | None = None) -> tuple[Path, list[str]]:
+def new_cycle(
+    root: Path, cycle: str, previous: str | None = None, council: str | None = None
+) -> tuple[Path, list[str]]:
     """Create ``data/raw/<cycle>/`` from a previous cycle's inputs and narrative; return it
     and the names it left behind (anything that is no input: notes, folders, hidden files).
 
@@ -56,11 +58,11 @@ def new_cycle(root: Path, cycle: str, previous: str | None = None) -> tuple[Path
     followed, so no file from outside the cycle folder is copied in.
     """
     check_label(cycle)
-    source = choose_cycle(root, previous)
-    target = root / "data" / "raw" / cycle
+    source = choose_cycle(root, previous, council)
+    target = raw_base(root, council) / cycle
     if target.exists():
         raise UsageError(f"cycle {cycle} already exists at {target}; it is not overwritten")
-    folder = root / "data" / "raw" / source
+    folder = raw_base(root, council) / source
     check_cycle_folder(folder, InputLimits.from_environment())
     inputs = input_file_names(folder)
     staging = target.with_name(f".{cycle}.incoming")
@@ -117,13 +119,13 @@ def input_files(folder: Path) -> list[Path]:
     return [p for p in sorted(folder.iterdir()) if p.name in names and p.is_file()]
 
 
-def unchanged_from_previous(root: Path, cycle: str) -> str | None:
+def unchanged_from_previous(root: Path, cycle: str, council: str | None = None) -> str | None:
     """The previous cycle, if this cycle's inputs are byte for byte the same as its (a cycle
     started with ``new-cycle`` and not yet edited: the meeting new-cycle moved on aside)."""
-    earlier = [c for c in available_cycles(root) if c < cycle]
+    earlier = [c for c in available_cycles(root, council) if c < cycle]
     if not earlier:
         return None
-    raw = root / "data" / "raw"
+    raw = raw_base(root, council)
     now = hash_files(raw / cycle, input_files(raw / cycle))
     before = hash_files(raw / earlier[-1], input_files(raw / earlier[-1]))
     # new-cycle moves the meeting on by itself: that alone is no edit by the author.

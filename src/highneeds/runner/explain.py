@@ -104,11 +104,13 @@ def load_run(run_dir: Path) -> tuple[list[dict[str, Any]], Lineage]:
     return figures, Lineage.read(processed)
 
 
-def explain(root: Path, cycle: str, where: str, run: str | None = None) -> Explanation:
+def explain(
+    root: Path, cycle: str, where: str, run: str | None = None, council: str | None = None
+) -> Explanation:
     """The figures printed at ``where`` (a paragraph such as ``7.13``, a model figure such as
     ``unmitigated.cfwd[2024/25]``, or a value as printed, such as ``£3,853k``: every place
     that prints it) in the published run, or in ``run``."""
-    run_dir = find_run(CyclePaths(root, cycle), run, "to explain")
+    run_dir = find_run(CyclePaths(root, cycle, council), run, "to explain")
     records, lineage = load_run(run_dir)
     if not lineage.derivations:
         raise UsageError(

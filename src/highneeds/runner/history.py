@@ -65,15 +65,17 @@ def headlines_of(cycle: str, run_dir: Path) -> PaperHeadlines | None:
     return PaperHeadlines(cycle, run_dir.name, last, values)
 
 
-def forecast_history(root: Path, current: tuple[str, Path] | None = None) -> list[PaperHeadlines]:
-    """Every cycle's published paper, oldest first; with ``current`` (cycle, run folder), that
-    run stands for its cycle (it is about to be published)."""
+def forecast_history(
+    root: Path, current: tuple[str, Path] | None = None, council: str | None = None
+) -> list[PaperHeadlines]:
+    """Every cycle's published paper of the council, oldest first; with ``current`` (cycle,
+    run folder), that run stands for its cycle (it is about to be published)."""
     history = []
-    for cycle in available_cycles(root):
+    for cycle in available_cycles(root, council):
         run = (
             current[1]
             if current and current[0] == cycle
-            else published_run(CyclePaths(root, cycle).reports)
+            else published_run(CyclePaths(root, cycle, council).reports)
         )
         headlines = None if run is None else headlines_of(cycle, run)
         if headlines is not None:

@@ -52,6 +52,8 @@ class RunOptions:
     overlap: bool = True
     #: Refuse (exit 8) to publish a cycle whose inputs are the previous cycle's, unedited.
     require_changes: bool = False
+    #: The council whose cycle it is, in a project of several (``data/raw/<council>/``).
+    council: str | None = None
 
 
 def declared_parameters(notebook: Path) -> list[str]:
@@ -76,13 +78,15 @@ def declared_parameters(notebook: Path) -> list[str]:
     return declared
 
 
-def plan_parameters(root: Path, cycle: str, overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def plan_parameters(
+    root: Path, cycle: str, overrides: dict[str, Any], council: str | None = None
+) -> dict[str, dict[str, Any]]:
     """Each notebook's parameters: the standard ones, then overrides for those that declare them.
 
     Every parameter passed must be declared in the notebook's ``parameters`` cell: papermill
     would only warn about an unknown one; we refuse it (exit 2).
     """
-    standard = {"cycle": cycle, **RUN_FOLDERS}
+    standard = {"cycle": cycle, "council": council, **RUN_FOLDERS}
     plan: dict[str, dict[str, Any]] = {}
     declared_anywhere: set[str] = set()
     for name in NOTEBOOK_STEPS:
@@ -98,7 +102,9 @@ def plan_parameters(root: Path, cycle: str, overrides: dict[str, Any]) -> dict[s
         )
     fixed = sorted(set(overrides) & set(standard))
     if fixed:
-        raise UsageError(f"parameter(s) {', '.join(fixed)} are set by the pipeline from --cycle")
+        raise UsageError(
+            f"parameter(s) {', '.join(fixed)} are set by the pipeline from --cycle and --council"
+        )
     preview_only = sorted(set(overrides) & set(PREVIEW_ONLY))
     if preview_only:
         raise UsageError(

@@ -140,31 +140,35 @@ def _first_row(table: pd.DataFrame | None) -> dict[str, Any] | None:
 
 
 def narrative_claims(
-    tables: Mapping[str, pd.DataFrame], cycle: str, narrative_text: str
+    tables: Mapping[str, pd.DataFrame],
+    cycle: str,
+    narrative_text: str,
+    meta: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """The claims of a narrative the forecast does not bear out (:mod:`highneeds.paper.claims`),
     from the gate's typed tables, without running the notebooks: what ``validate`` warns of.
-    A narrative or model the run would refuse gives none here; the run says why."""
-    from highneeds.errors import HighNeedsError
+    The narrative is rendered as the run renders it (with ``meta``, paper.yaml's, the whole
+    paper; charts drawn for the screen only), so that a narrative the run would refuse is
+    refused here too, with the run's :class:`~highneeds.errors.NarrativeError` (exit 4)."""
     from highneeds.model.run import ModelParameters, run_interventions, run_model
-    from highneeds.paper.assemble import narrative_context
+    from highneeds.paper.assemble import build_paper, narrative_context
     from highneeds.paper.claims import check_claims
     from highneeds.paper.narrative import parse_narrative
 
-    try:
-        # One simulation: the claims read the scenarios, not how sure the forecast is.
-        parameters = ModelParameters(cycle, uncertainty_draws=1)
-        model = run_model(tables, figure_values(tables.get("figures")), parameters)
-        merged = {
-            "figures": tables.get("figures"),
-            "declared_scenarios": tables.get("declared_scenarios"),
-            **model.tables,
-            **run_interventions(tables).tables,
-        }
-        story = parse_narrative(narrative_text)
-        return check_claims(story, narrative_context(paper_outputs(merged, cycle)))
-    except HighNeedsError:
-        return []
+    # One simulation: the claims read the scenarios, not how sure the forecast is.
+    parameters = ModelParameters(cycle, uncertainty_draws=1)
+    model = run_model(tables, figure_values(tables.get("figures")), parameters)
+    merged = {
+        "figures": tables.get("figures"),
+        "declared_scenarios": tables.get("declared_scenarios"),
+        **model.tables,
+        **run_interventions(tables).tables,
+    }
+    outputs = paper_outputs(merged, cycle)
+    story = parse_narrative(narrative_text, figures=outputs.figures)
+    if meta is not None:
+        return build_paper(meta, story, outputs, word_charts=False, large_print_charts=False).claims
+    return check_claims(story, narrative_context(outputs))
 
 
 def _forecast_growth(scenarios: pd.DataFrame, current_year: str) -> dict[str, Any] | None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from highneeds.errors import HighNeedsError, InputDataError
+from highneeds.paths import CyclePaths
 from highneeds.runner.options import plan_parameters, source_date_epoch
 from highneeds.runner.outputs import REPORT_NOTEBOOK
 
@@ -82,12 +83,19 @@ class Snapshot:
 class PreviewEngine:
     """One cycle's paper, rebuilt on demand in this process."""
 
-    def __init__(self, root: Path, cycle: str, overrides: dict[str, Any], workdir: Path) -> None:
+    def __init__(
+        self,
+        root: Path,
+        cycle: str,
+        overrides: dict[str, Any],
+        workdir: Path,
+        council: str | None = None,
+    ) -> None:
         from highneeds.gate.remembered_expectations import RememberedExpectations
         from highneeds.paper.render import TEMPLATES_DIR
 
         self.root, self.cycle = root, cycle
-        self.raw_dir = root / "data" / "raw" / cycle
+        self.raw_dir = CyclePaths(root, cycle, council).raw
         self.suites_dir = root / "expectations"
         self.templates_dir = TEMPLATES_DIR
         self.processed_dir = workdir / "processed"
@@ -97,7 +105,7 @@ class PreviewEngine:
             "expectations_dir": str(self.suites_dir),
         }
         # The same parameters a run would give each notebook (checked the same way: exit 2).
-        self._parameters = plan_parameters(root, cycle, overrides)
+        self._parameters = plan_parameters(root, cycle, overrides, council)
         epoch = int(source_date_epoch(cycle))
         self.date = datetime.fromtimestamp(epoch, UTC).date().isoformat()
         self._expectations = RememberedExpectations()

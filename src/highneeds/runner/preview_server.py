@@ -207,7 +207,13 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def serve_preview(
-    root: Path, cycle: str, overrides: dict[str, Any], host: str, port: int, open_browser: bool
+    root: Path,
+    cycle: str,
+    overrides: dict[str, Any],
+    host: str,
+    port: int,
+    open_browser: bool,
+    council: str | None = None,
 ) -> str:
     """Serve the cycle's preview until Ctrl-C or SIGTERM; return the address it served."""
     import uvicorn
@@ -230,7 +236,7 @@ def serve_preview(
                     signal.signal(sig, handler)
 
     with tempfile.TemporaryDirectory(prefix="highneeds-preview-") as workdir:
-        engine = PreviewEngine(root, cycle, overrides, Path(workdir))
+        engine = PreviewEngine(root, cycle, overrides, Path(workdir), council)
         listener = bind(host, port)
         if host not in LOOPBACK:
             LOGGER.warning(

@@ -14,13 +14,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from highneeds.errors import LockHeld, UsageError
-from highneeds.paths import CyclePaths
+from highneeds.paths import COUNCIL_RE, CYCLE_RE, CyclePaths
 from highneeds.runner.archive import read_manifest, run_started, runs_newest_first
 from highneeds.runner.locking import cycle_lock
 from highneeds.runner.logs import LOGGER
 from highneeds.runner.publishing import VALIDATION, published_run, recover
 from highneeds.runner.storage_errors import storage_failures
-from highneeds.runner.store import STORE, Store
+from highneeds.runner.store import Store
 
 
 @dataclass
@@ -74,8 +74,10 @@ def prune(
     older_than_days: float | None,
     dry_run: bool = False,
     now: datetime | None = None,
+    council: str | None = None,
 ) -> PruneResult:
-    """Remove old runs of one cycle (or of every cycle) and what no kept run uses."""
+    """Remove old runs of one cycle (or of every cycle of the council, or of every council)
+    and what no kept run uses (the store is shared by every council's runs)."""
     if keep is None and older_than_days is None:
         raise UsageError(
             "say which runs to keep: --keep N (the newest N), --older-than DAYS, or both"
@@ -83,43 +85,71 @@ def prune(
     if (keep is not None and keep < 0) or (older_than_days is not None and older_than_days < 0):
         raise UsageError("--keep and --older-than take a number of 0 or more")
     reports_root = root / "reports"
-    cycles = _cycles(reports_root, cycle)
+    cycles = _cycles(reports_root, cycle, council)
     older_than = None if older_than_days is None else timedelta(days=older_than_days)
     result = PruneResult(dry_run)
     store = Store(reports_root)
     removing: list[Path] = []
     with storage_failures(root, lambda: 0), ExitStack() as locks:
-        for name in cycles:
-            reports = CyclePaths(root, name).reports
+        for owner, name in cycles:
+            paths = CyclePaths(root, name, owner)
+            reports = paths.reports
             try:
                 locks.enter_context(cycle_lock(reports, name, LOGGER.warning, "prune"))
             except LockHeld as held:
-                LOGGER.warning(f"warning: skipped cycle {name}: {held}")
-                result.skipped.append(name)
+                LOGGER.warning(f"warning: skipped cycle {paths.label}: {held}")
+                result.skipped.append(paths.label)
                 continue
             if not dry_run:
                 recover(reports, LOGGER.warning)
             runs, kept = runs_to_remove(reports, keep, older_than, now or datetime.now(UTC))
             removing += runs
             result.kept += kept
-            result.removed += [f"{name}/runs/{run.name}" for run in runs]
+            where = f"{owner}/{name}" if owner else name
+            result.removed += [f"{where}/runs/{run.name}" for run in runs]
         if reports_root.is_dir():
             with store.lock(exclusive=True):
                 result.freed_bytes = store.collect_garbage(tuple(removing), dry_run)
     return result
 
 
-def _cycles(reports_root: Path, cycle: str | None) -> list[str]:
-    known = sorted(
+def _cycles_in(folder: Path) -> list[str]:
+    """The cycles with runs in a folder of cycles (links refused: never followed)."""
+    return sorted(
         p.name
-        for p in (reports_root.iterdir() if reports_root.is_dir() else [])
-        if p.is_dir() and not p.is_symlink() and p.name != STORE and (p / "runs").is_dir()
+        for p in (folder.iterdir() if folder.is_dir() and not folder.is_symlink() else [])
+        if CYCLE_RE.match(p.name)
+        and p.is_dir()
+        and not p.is_symlink()
+        and (p / "runs").is_dir()
+        and not (p / "runs").is_symlink()
     )
+
+
+def _cycles(
+    reports_root: Path, cycle: str | None, council: str | None = None
+) -> list[tuple[str | None, str]]:
+    """The (council, cycle) pairs to prune: one cycle, a council's, or every council's (the
+    cycles straight under reports/ belong to no council)."""
+    if council is not None:
+        owners: list[str | None] = [council]
+    else:
+        owners = [None]
+        if reports_root.is_dir():
+            owners += sorted(
+                p.name
+                for p in reports_root.iterdir()
+                if COUNCIL_RE.match(p.name) and p.is_dir() and not p.is_symlink()
+            )
+    known = [
+        (owner, name)
+        for owner in owners
+        for name in _cycles_in(reports_root / owner if owner else reports_root)
+    ]
     if cycle is None:
         return known
-    if cycle not in known:
-        raise UsageError(
-            f"cycle {cycle} has no runs under reports/ (cycles with runs: "
-            f"{', '.join(known) or 'none'})"
-        )
-    return [cycle]
+    chosen = [(owner, name) for owner, name in known if name == cycle]
+    if not chosen:
+        listed = ", ".join(f"{o}/{n}" if o else n for o, n in known) or "none"
+        raise UsageError(f"cycle {cycle} has no runs under reports/ (cycles with runs: {listed})")
+    return chosen

@@ -25,7 +25,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from highneeds.errors import UsageError
-from highneeds.paths import CyclePaths
+from highneeds.paths import CyclePaths, reports_root_of
 from highneeds.runner.archive import (
     hash_files,
     read_manifest,
@@ -162,7 +162,7 @@ def _adopt_copied_layout(reports: Path, say: Say) -> None:
         say(f"note: the published files of {reports} are now links to run {run_id}")
     validation = reports / VALIDATION
     if validation.is_dir() and not validation.is_symlink():
-        Store(reports.parent).absorb_folder(validation)
+        Store(reports_root_of(reports)).absorb_folder(validation)
 
 
 def damaged_publication(reports: Path) -> str | None:
@@ -226,7 +226,7 @@ def intact(run: Path) -> bool:
     if manifest.get("status") != "ok" or not isinstance(outputs, dict) or not outputs:
         return False
     recorded = {**outputs, **manifest.get("documents", {})}
-    reports_root = run.parent.parent.parent.resolve()
+    reports_root = reports_root_of(run.parent.parent).resolve()
     for name in recorded:
         resolved = (run / name).resolve()
         if not resolved.is_relative_to(reports_root) or not resolved.is_file():

@@ -71,14 +71,15 @@ def _summary(run: Path) -> dict[str, Any]:
     return summary
 
 
-def cycle_status(root: Path, cycle: str) -> CycleStatus:
-    reports = CyclePaths(root, cycle).reports
+def cycle_status(root: Path, cycle: str, council: str | None = None) -> CycleStatus:
+    paths = CyclePaths(root, cycle, council)
+    reports = paths.reports
     runs = runs_newest_first(reports)
     holder = lock_holder(reports)
     finished = [run for run in runs if not (holder and read_manifest(run) is None)]
     published = published_run(reports)
     return CycleStatus(
-        cycle=cycle,
+        cycle=paths.label,
         published=_summary(published) if published else None,
         last_run=_summary(finished[0]) if finished else None,
         in_progress=holder,

@@ -196,7 +196,13 @@ class Store:
     def linked_trees(self, ignoring: frozenset[Path] = frozenset()) -> set[str]:
         """The trees some run folder or cycle links to (run folders in ``ignoring`` aside)."""
         linked = set()
-        candidates = [*self.reports_root.glob("*/runs/*/*"), *self.reports_root.glob("*/*")]
+        # A cycle's folder is reports/<cycle>/, or reports/<council>/<cycle>/.
+        candidates = [
+            *self.reports_root.glob("*/runs/*/*"),
+            *self.reports_root.glob("*/*"),
+            *self.reports_root.glob("*/*/runs/*/*"),
+            *self.reports_root.glob("*/*/*"),
+        ]
         for path in candidates:
             if path.is_symlink() and path.parent not in ignoring:
                 target = Path(os.path.normpath(path.parent / os.readlink(path)))

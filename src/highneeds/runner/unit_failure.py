@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from highneeds.runner.cycles import available_cycles
+from highneeds.runner.every_council import every_council
 from highneeds.runner.notify import NotifySettings, Outcome, notify
 from highneeds.runner.status import cycle_status
 
@@ -28,13 +29,21 @@ def notify_unit_failure(root: Path, unit: str, env: Mapping[str, str]) -> list[s
     status = env.get("MONITOR_EXIT_STATUS", "")
     if result == "exit-code" and how == "exited" and status in PIPELINE_EXIT_CODES:
         return [f"{unit} ended with the pipeline's exit code {status}: the run notified it itself"]
-    cycles = available_cycles(root)
-    report = cycle_status(root, cycles[-1]) if cycles else None
+    reports = []
+    for council in every_council(root):  # each council's newest cycle
+        cycles = available_cycles(root, council)
+        if cycles:
+            reports.append(cycle_status(root, cycles[-1], council))
+    report = reports[0] if reports else None
     message = (
         f"The systemd unit {unit} failed ({result}; {how} {status}) without the pipeline "
         f"reporting it: it was stopped, timed out, killed or could not start. The last good "
         f"paper is left as it was. See: journalctl -u {unit}\n\n"
-        + ("\n".join(report.lines()) if report else "No cycle folders under data/raw/.")
+        + (
+            "\n\n".join("\n".join(r.lines()) for r in reports)
+            if reports
+            else "No cycle folders under data/raw/."
+        )
     )
     settings = NotifySettings.from_environment(env)
     if not settings.any:

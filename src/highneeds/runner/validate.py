@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from highneeds.errors import InputDataError, VerificationFailed
-from highneeds.paths import CyclePaths
+from highneeds.errors import InputDataError, NarrativeError, VerificationFailed
+from highneeds.paths import CyclePaths, which_council
 from highneeds.runner.cycles import choose_cycle
 from highneeds.runner.locking import cycle_lock
 from highneeds.runner.logs import LOGGER
@@ -41,8 +41,9 @@ def validate_only(options: RunOptions, expectations: RunExpectations | None = No
     from highneeds.gate.validation import require_success, validate_cycle
     from highneeds.model.identities import input_identities
 
-    cycle = choose_cycle(options.root, options.cycle)
-    paths = CyclePaths(options.root, cycle)
+    council = which_council(options.root, options.council)
+    cycle = choose_cycle(options.root, options.cycle, council)
+    paths = CyclePaths(options.root, cycle, council)
     with (
         storage_failures(options.root, lambda: run_size(paths.reports)),
         cycle_lock(paths.reports, cycle, LOGGER.warning, "validate"),
@@ -50,7 +51,7 @@ def validate_only(options: RunOptions, expectations: RunExpectations | None = No
         # Tidy what an interrupted command left, but never change what is published: only
         # run and prune do.
         recover(paths.reports, LOGGER.warning, republish=False)
-        LOGGER.info(f"[{cycle}] validating inputs ...")
+        LOGGER.info(f"[{paths.label}] validating inputs ...")
         # The documents are written beside the cycle's, then shown by one switch of its link.
         documents = paths.reports / f".validation.incoming-{os.getpid()}"
         try:
@@ -78,13 +79,17 @@ def validate_only(options: RunOptions, expectations: RunExpectations | None = No
 
 
 def _claims(paths: CyclePaths, tables: dict[str, Any], cycle: str) -> list[str]:
-    """What the run would warn of in the narrative, checked against the forecast."""
+    """What the run would warn of in the narrative, checked against the forecast; a narrative
+    the run would refuse (a figure typed in, arithmetic in a placeholder, an unknown label or
+    figure) is refused as the run refuses it (exit 4)."""
+    from highneeds.gate.paper_yaml import read_paper_metadata
     from highneeds.runner.paper_inputs import narrative_claims
 
     narrative = paths.raw / "narrative.md"
     if not narrative.is_file():
-        return []
-    return narrative_claims(tables, cycle, narrative.read_text(encoding="utf-8"))
+        raise NarrativeError(f"narrative.md: the file is missing from {paths.raw}")
+    meta = read_paper_metadata(paths.raw / "paper.yaml")
+    return narrative_claims(tables, cycle, narrative.read_text(encoding="utf-8"), meta)
 
 
 def _show(documents: Path, paths: CyclePaths) -> Path | None:

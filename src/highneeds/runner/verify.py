@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from highneeds.errors import UsageError, VerificationFailed
-from highneeds.paths import CyclePaths
+from highneeds.paths import CyclePaths, which_council
 from highneeds.runner.archive import hash_files, hash_tree, read_manifest
 from highneeds.runner.cycle import copy_inputs
 from highneeds.runner.cycles import choose_cycle
@@ -72,8 +72,9 @@ def verify_run(options: RunOptions, run: str | None = None) -> VerifyResult:
     run or that the re-execution did not reproduce.
     """
     root = options.root
-    cycle = choose_cycle(root, options.cycle)
-    paths = CyclePaths(root, cycle)
+    council = which_council(root, options.council)
+    cycle = choose_cycle(root, options.cycle, council)
+    paths = CyclePaths(root, cycle, council)
     run_dir = find_run(paths, run, "to verify")
     manifest = read_manifest(run_dir)
     if not manifest or manifest.get("status") != "ok":
@@ -82,8 +83,8 @@ def verify_run(options: RunOptions, run: str | None = None) -> VerifyResult:
     epoch = manifest["source_date_epoch"]
     changed = changed_since_the_run(root, manifest)
     for change in changed:
-        LOGGER.warning(f"[{cycle}] note: {change}; the re-execution uses today's")
-    LOGGER.info(f"[{cycle}] re-executing run {run_dir.name} from its archived inputs ...")
+        LOGGER.warning(f"[{paths.label}] note: {change}; the re-execution uses today's")
+    LOGGER.info(f"[{paths.label}] re-executing run {run_dir.name} from its archived inputs ...")
     with (
         run_environment(root, epoch),
         interruptible(),
