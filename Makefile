@@ -38,9 +38,10 @@ test: setup ## run the whole test suite (unit, notebook, end-to-end, accessibili
 	@bash scripts/setup-system.sh --browser
 	$(PYTHON) -m pytest -n auto --dist worksteal
 
-bench: setup ## time the pipeline against the stock tools, and the preview (not part of make test)
+bench: setup ## time the pipeline against the stock tools, the preview, and run --all on 20 councils (not part of make test)
 	@bash scripts/setup-system.sh --browser
 	$(PYTHON) benchmarks/bench.py
+	$(PYTHON) benchmarks/councils.py
 
 lint: setup ## ruff: lint and format check
 	$(VENV)/bin/ruff check .

@@ -116,8 +116,8 @@ def test_a_table_written_the_other_way_round_is_refused_once(tmp_path: Path) -> 
     ("edit", "expected"),
     [
         (
-            ("Additional DfE funding,funding", "Additional DfE funding,grant"),
-            "high_needs_budget.csv, row 4, column B ('role'): found 'grant'; expected one of: "
+            ("Additional DfE funding,funding", "Additional DfE funding,gift"),
+            "high_needs_budget.csv, row 4, column B ('role'): found 'gift'; expected one of: "
             "opening, funding, spending, movement, closing, saving",
         ),
         (
@@ -219,3 +219,33 @@ def test_years_as_councils_give_them_or_refused_plainly(
     check = consecutive_years_check(budget)
     assert not check.success
     assert any(expected in problem for problem in check.failures), check.failures
+
+
+def test_a_units_row_says_the_unit_and_notes_below_are_no_lines(tmp_path: Path) -> None:
+    """The table as a paper prints it: £m under each year, roles in the council's own words,
+    and a note below; no unit in sources.yaml."""
+    table = (
+        DSG_TABLE.replace(
+            "line,role,2022/23,2023/24,2024/25\n", "line,role,2022/23,2023/24,2024/25\n,,£m,£m,£m\n"
+        )
+        .replace(",funding,", ",Income,")
+        .replace("Closing DSG balance,closing,", "Closing DSG balance,Carried forward,")
+        + "Source: the October forecast,,,,\n"
+    )
+    budget = read_budget(
+        _cycle(tmp_path, table, "high_needs_budget: {deficit: negative, block: dsg}\n")
+    )
+    assert budget.attrs["format"]["unit"] == "£m"
+    first = budget[budget["year"] == "2022/23"].set_index("line")
+    assert first["amount"]["high_needs_block_funding"] == -114000.0
+    assert first["role"]["cfwd"] == "closing"
+    assert "source_the_october_forecast" not in set(budget["line"])
+
+
+def test_a_units_row_against_the_declared_unit_is_refused(tmp_path: Path) -> None:
+    table = DSG_TABLE.replace(
+        "line,role,2022/23,2023/24,2024/25\n",
+        "line,role,2022/23,2023/24,2024/25\n,,£000,£000,£000\n",
+    )
+    message = _refusal(_cycle(tmp_path, table, DSG_SOURCES))
+    assert "the units row says £000 but sources.yaml declares unit '£m'" in message

@@ -6,7 +6,9 @@ A ``role`` column beside the lines says what each line is (``opening``, ``fundin
 shipped cycle's six lines, recognised by words in their labels. ``sources.yaml`` may declare,
 under ``high_needs_budget``: ``unit`` (``£``, ``£000`` or ``£m``; default ``£000``),
 ``deficit`` (``positive`` or ``negative``: the sign a deficit balance is written with; default
-``positive``) and ``block`` (``high needs`` or ``dsg``: whose balance the table carries).
+``positive``) and ``block`` (``high needs`` or ``dsg``: whose balance the table carries). A
+units row under the year headings (``£m``) says the unit where sources.yaml does not. A row
+with no amount and no role (a note, a sub-heading) is not a line.
 
 The typed table the model reads is in £000 with a deficit positive (income and savings
 negative), whatever the council's convention; each cell's text as written is kept beside it
@@ -27,6 +29,7 @@ import pandas as pd
 from highneeds.amounts import UNITS, BudgetFormat
 from highneeds.budget_lines import ROLES
 from highneeds.errors import InputDataError
+from highneeds.gate.budget_checks import check_convention, check_magnitudes, decimals
 from highneeds.gate.cells import EXPECTED, FINANCIAL_YEAR_RE, Problem, parse_cell
 from highneeds.gate.layout import SOURCES_FILE
 from highneeds.gate.sources import RawTable, load_sources, read_source
@@ -47,18 +50,6 @@ LABELLED_LINES: dict[str, tuple[str, str]] = {
     "recovery_plan_impact": (r"recovery\s+plan", "saving"),
 }
 
-#: The range a table's largest absolute amount must lie in, by unit: from half a million (a
-#: small council's High Needs block is several millions: Rutland's allocation is £4.2m) to
-#: £5bn (a large council's whole DSG is over £1bn).
-PLAUSIBLE = {
-    "£": (Decimal(500_000), Decimal(5_000_000_000)),
-    "£000": (Decimal(500), Decimal(5_000_000)),
-    "£m": (Decimal("0.5"), Decimal(5_000)),
-}
-#: A line whose amounts are all under this share of the table's largest is in another unit.
-SMALLEST_SHARE = Decimal("0.001")
-#: ... or under this share, written with decimals where the table's other lines are whole.
-SMALL_WITH_DECIMALS = Decimal("0.01")
 DEFICIT_SIGNS = ("positive", "negative")
 BLOCKS = ("high needs", "dsg")
 
@@ -105,29 +96,68 @@ def _problem(table: RawTable, row: int, column: str, value: Any, expected: str) 
     return str(Problem(table.name, row, column, value, expected, table.column_letter(column)))
 
 
+#: Words a role column may use for each role (case and spaces aside).
+ROLE_WORDS = {
+    "opening": ("opening", "opening balance", "b/fwd", "bfwd", "brought forward"),
+    "funding": ("funding", "income", "grant"),
+    "spending": ("spending", "spend", "expenditure", "cost", "costs"),
+    "movement": ("movement", "net movement", "net", "overspend", "underspend", "variance"),
+    "closing": ("closing", "closing balance", "c/fwd", "cfwd", "carried forward"),
+    "saving": ("saving", "savings"),
+}
+#: The keys a line's own name may not take: the single lines' and the model's columns.
+_RESERVED_KEYS = frozenset(
+    {
+        "bfwd",
+        "cfwd",
+        "recovery_plan_impact",
+        "year",
+        "in_year",
+        "bfwd_given",
+        "cfwd_given",
+        "spending",
+        "line",
+        "label",
+        "role",
+        "row",
+        "amount",
+        "written",
+    }
+)
+#: How a units row (under the year headings) or a label may write each unit.
+UNIT_WORDS = {
+    "£m": "£m",
+    "£million": "£m",
+    "£millions": "£m",
+    "£000": "£000",
+    "£'000": "£000",
+    "£000s": "£000",
+    "£k": "£000",
+    "£": "£",
+}
+
+
+def role_of(written: str) -> str | None:
+    """The role a role cell names, in any of :data:`ROLE_WORDS`' words; None if none."""
+    text = " ".join(written.strip().lower().split())
+    return next((role for role, words in ROLE_WORDS.items() if text in words), None)
+
+
+def unit_of(written: str) -> str | None:
+    """The unit a units row's cell names (``£m``, ``£'000``); None for anything else."""
+    return UNIT_WORDS.get(written.strip().lower().replace(" ", ""))
+
+
 def _slug(label: str) -> str:
     """A line's key from its label: ``Additional DfE funding`` -> ``additional_dfe_funding``."""
     slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
     return slug or "line"
 
 
-def _shown(value: Decimal) -> str:
-    """An amount in a message: ``3,853``, ``5.05``."""
-    text = f"{abs(value):,f}"
-    text = text.rstrip("0").rstrip(".") if "." in text else text
-    return f"-{text}" if value < 0 else text
-
-
 def _plain(value: Decimal) -> str:
     """An amount in the table's unit and sign, written plainly: ``-1.7``, ``1028``."""
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _decimals(text: str) -> int:
-    """The decimals an amount is written to: ``(1.75)`` has 2."""
-    found = re.search(r"\.(\d+)", text)
-    return len(found.group(1)) if found else 0
 
 
 @dataclass(frozen=True)
@@ -145,11 +175,18 @@ def _lines(table: RawTable, role_column: str | None, years: list[str]) -> list[_
     label_column = table.header[0]
     lines: list[_Line] = []
     seen: dict[str, int] = {}
-    taken: set[str] = set()
+    taken: set[str] = set(_RESERVED_KEYS)
     problems: list[str] = []
     for number, cells in zip(table.row_numbers, table.rows, strict=True):
         label = cells[0]
         amounts = [cells[table.header.index(y)] for y in years]
+        written = cells[table.header.index(role_column)].strip() if role_column else ""
+        if (
+            not any(a.strip() for a in amounts)
+            and not written
+            and (role_column is not None or classify_budget_line(label) is None)
+        ):
+            continue  # a note or a heading between the lines: no amount, no role
         if role_column is None:
             key = classify_budget_line(label)
             if key is None:
@@ -178,13 +215,13 @@ def _lines(table: RawTable, role_column: str | None, years: list[str]) -> list[_
                 )
                 continue
         else:
-            written = cells[table.header.index(role_column)].strip()
-            role = written.lower()
-            if role not in ROLES:
+            found = role_of(written)
+            if found is None:
                 problems.append(
                     _problem(table, number, role_column, written, f"one of: {', '.join(ROLES)}")
                 )
                 continue
+            role = found
             key = SINGLE_ROLE_KEYS.get(role) or _slug(label)
             if role in SINGLE_ROLE_KEYS and key in seen:
                 problems.append(
@@ -198,7 +235,7 @@ def _lines(table: RawTable, role_column: str | None, years: list[str]) -> list[_
                 )
                 continue
             base, suffix = key, 2
-            while key in taken:
+            while key in taken and role not in SINGLE_ROLE_KEYS:
                 key, suffix = f"{base}_{suffix}", suffix + 1
         seen[key] = number
         taken.add(key)
@@ -208,102 +245,39 @@ def _lines(table: RawTable, role_column: str | None, years: list[str]) -> list[_
     return lines
 
 
-def _check_magnitudes(
-    table: RawTable, form: BudgetFormat, lines: list[_Line], values: dict[tuple[int, str], Decimal]
-) -> None:
-    """Refuse amounts that contradict the declared unit: a table whose largest amount is
-    implausible in it, or a line whose amounts are all far below the rest (a line in £m in a
-    table in £000)."""
-    if not values:
-        return
-    largest = max(abs(v) for v in values.values())
-    low, high = PLAUSIBLE[form.unit]
-    declared = f"declared in {form.unit}" + (
-        "" if form.unit != "£000" else " (the default: nothing in sources.yaml says otherwise)"
+def _units_row(
+    raw_dir: Path, table: RawTable, years: list[str], form: BudgetFormat
+) -> tuple[RawTable, BudgetFormat]:
+    """A row under the year headings that gives the unit (``£m`` under each year, as a paper's
+    own table has it) is read as the table's unit, where sources.yaml declares none, and
+    taken out; one that contradicts the unit sources.yaml declares is refused."""
+    if not table.rows:
+        return table, form
+    cells = table.rows[0]
+    said = {unit_of(cells[table.header.index(y)]) for y in years if cells[table.header.index(y)]}
+    if not said or None in said or (cells[0] and unit_of(cells[0]) is None):
+        return table, form
+    if len(said) > 1:
+        raise InputDataError(
+            _problem(table, table.row_numbers[0], years[0], cells[1], "one unit for every year")
+        )
+    unit = said.pop()
+    declared = load_sources(raw_dir).get(STEM, {}).get("unit")
+    if declared is not None and unit != form.unit:
+        raise InputDataError(
+            f"{table.name}, row {table.row_numbers[0]}: the units row says {unit} but "
+            f"{SOURCES_FILE} declares unit {form.unit!r}; make them agree"
+        )
+    rest = RawTable(
+        table.path,
+        table.header,
+        table.rows[1:],
+        table.row_numbers[1:],
+        table.header_row,
+        table.sheet,
+        table.first_column,
     )
-    if not low <= largest <= high:
-        likely = [u for u, (lo, hi) in PLAUSIBLE.items() if lo <= largest <= hi and u != form.unit]
-        advice = (
-            f"if it is in {' or '.join(likely)}, declare that in {SOURCES_FILE}: "
-            f'{STEM}: {{unit: "{likely[0]}"}}'
-            if likely
-            else "check the amounts and the unit"
-        )
-        raise InputDataError(
-            f"{table.name}: the table is {declared}, but its largest amount is "
-            f"{_shown(largest)}, which is not a plausible High Needs or DSG amount in {form.unit} "
-            f"(expected between {_shown(low)} and {_shown(high)}); {advice}"
-        )
-    # Each line against the typical line (the median of the lines' largest amounts): a line
-    # a thousand times larger or smaller is in another unit than the table's.
-    biggest = {}
-    for (row, year), value in values.items():
-        if value and (row not in biggest or abs(value) > abs(biggest[row][1])):
-            biggest[row] = (year, value)
-    if not biggest:
-        return
-    sizes = sorted(abs(v) for _, v in biggest.values())
-    typical = sizes[len(sizes) // 2]
-    whole = [line for line in lines if not any(_decimals(text) for text in line.cells)]
-    problems = []
-    for line in lines:
-        if line.row not in biggest:
-            continue
-        year, value = biggest[line.row]
-        size = abs(value)
-        # Far below the typical line, or well below it and written with decimals where most
-        # lines are whole numbers (5.05 beside lines in thousands).
-        fractional = line not in whole and len(whole) * 2 > len(lines)
-        too_small = size < typical * SMALLEST_SHARE or (
-            fractional and size < typical * SMALL_WITH_DECIMALS
-        )
-        if size > typical / SMALLEST_SHARE or too_small:
-            way = "over a thousand times" if size > typical else "far below"
-            problems.append(
-                _problem(
-                    table,
-                    line.row,
-                    year,
-                    float(value),
-                    f"an amount in the table's unit, {form.unit}, like its other lines: this "
-                    f"line's largest amount is {way} the typical line's ({_shown(typical)}); "
-                    "is the line typed in another unit?",
-                )
-            )
-    if problems:
-        raise InputDataError(
-            f"{table.name}: a line's amounts do not look like {form.unit}.", problems
-        )
-
-
-#: The sign each role's amounts must have where a deficit is positive (+1 a cost, -1 income).
-ROLE_SIGNS = {"funding": -1, "spending": 1, "saving": -1}
-
-
-def _check_convention(table: RawTable, form: BudgetFormat, lines: list[_Line], typed: list) -> None:
-    """Where most funding and most spending amounts have the opposite sign to the declared
-    convention, the table is written the other way round: say so once, for the whole table."""
-    wrong = right = 0
-    for line in lines:
-        want = ROLE_SIGNS.get(line.role)
-        if want is None or line.role == "saving":
-            continue
-        for rec in typed:
-            if rec["row"] == line.row and rec["amount"] == rec["amount"] and rec["amount"]:
-                if (rec["amount"] > 0) == (want > 0):
-                    right += 1
-                else:
-                    wrong += 1
-    if wrong and wrong > right:
-        other = "negative" if form.deficit == "positive" else "positive"
-        raise InputDataError(
-            f"{table.name}: most funding and spending amounts have the sign the other "
-            f"convention gives them (the table is read with a deficit written {form.deficit}: "
-            f"income {'in brackets' if form.sign > 0 else 'positive'}, costs "
-            f"{'positive' if form.sign > 0 else 'in brackets'}); if the table writes a deficit "
-            f"{other} (a surplus {'positive' if other == 'negative' else 'negative'}), declare "
-            f"that in {SOURCES_FILE}: {STEM}: {{deficit: {other}}}"
-        )
+    return rest, BudgetFormat(unit, form.deficit, form.block, form.decimals)
 
 
 def read_budget(raw_dir: Path) -> pd.DataFrame:
@@ -326,6 +300,7 @@ def read_budget(raw_dir: Path) -> pd.DataFrame:
         )
     role_column = next((h for h in header[1:] if h.strip().lower() == "role"), None)
     years = [h for h in header[1:] if h and h != role_column]
+    table, form = _units_row(raw_dir, table, years, form)
     if not table.rows:
         raise InputDataError(
             f"{table.name}: has its header (row {table.header_row}) but no lines under it; the "
@@ -345,9 +320,9 @@ def read_budget(raw_dir: Path) -> pd.DataFrame:
                 ) from None
             if amount is not None:
                 values[(line.row, year)] = Decimal(repr(amount))
-    _check_magnitudes(table, form, lines, values)
-    decimals = max((_decimals(text) for line in lines for text in line.cells), default=0)
-    form = BudgetFormat(form.unit, form.deficit, form.block, decimals)
+    check_magnitudes(table, form, lines, values)
+    places = max((decimals(text) for line in lines for text in line.cells), default=0)
+    form = BudgetFormat(form.unit, form.deficit, form.block, places)
     records = []
     for line in lines:
         for year in years:
@@ -363,7 +338,7 @@ def read_budget(raw_dir: Path) -> pd.DataFrame:
                     "written": "" if written is None else _plain(written),
                 }
             )
-    _check_convention(table, form, lines, records)
+    check_convention(table, form, lines, records)
     frame = pd.DataFrame.from_records(
         records, columns=["row", "line", "label", "role", "year", "amount", "written"]
     )

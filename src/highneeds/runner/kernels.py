@@ -48,6 +48,20 @@ OUTPUT_WAIT_ERROR = "Timeout waiting for IOPub output"
 MAX_SOCKET_FOLDER_BYTES = 92
 
 
+def remove_socket_folder(folder: Path, patience: float = 2.0) -> None:
+    """Remove a kernel's socket folder. A kernel killed a moment ago may still be binding its
+    sockets there as it dies (seen under load: the folder outlived a run stopped by SIGTERM),
+    so the folder is removed again until it stays gone, for at most ``patience`` seconds."""
+    import time
+
+    deadline = time.monotonic() + patience
+    while True:
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists() or time.monotonic() > deadline:
+            return
+        time.sleep(0.05)
+
+
 def socket_folder() -> Path:
     """A new private folder for a kernel's socket files: under the temporary folder
     (``TMPDIR``) where its path is short enough for a socket, else under ``/tmp`` (a deep
@@ -215,9 +229,10 @@ class Kernel:
         self.used = False
         self.manager: Any = None
         self._output: IO[bytes] | None = None
-        # Talk to the kernel over a local socket file, not unencrypted TCP.
-        self._sockets = socket_folder()
+        self._sockets: Path | None = None
         try:  # from here on, a signal or a failure leaves nothing behind
+            # Talk to the kernel over a local socket file, not unencrypted TCP.
+            self._sockets = socket_folder()
             self.manager = AsyncKernelManager(
                 kernel_name=KERNEL_NAME,
                 transport="ipc",
@@ -371,6 +386,11 @@ class Kernel:
             with suppress(Exception):
                 run_sync(self.manager.shutdown_kernel)(now=True)
             self.end()  # a kernel whose start was cut short is not yet the manager's to stop
+            # Gone before its folder goes: a dying kernel may still bind its sockets there.
+            process = getattr(getattr(self.manager, "provisioner", None), "process", None)
+            with suppress(Exception):
+                process.wait(timeout=2)
         if self._output is not None:
             self._output.close()
-        shutil.rmtree(self._sockets, ignore_errors=True)
+        if self._sockets is not None:
+            remove_socket_folder(self._sockets)
