@@ -31,8 +31,8 @@ $(VENV)/.installed: uv.lock pyproject.toml scripts/setup-system.sh
 
 # GNU make exits 2 whenever a command fails, so `make report` says the pipeline's own exit
 # code; schedules run the pipeline directly, which keeps it (see deploy/).
-report: setup ## run the newest cycle and print where the paper is
-	@$(PYTHON) pipeline.py run || { code=$$?; echo "make: pipeline.py run exited with $$code (README.md: exit codes)" >&2; exit $$code; }
+report: setup ## run every council's newest cycle and print where each paper is
+	@$(PYTHON) pipeline.py run --all || { code=$$?; echo "make: pipeline.py run --all exited with $$code (README.md: exit codes)" >&2; exit $$code; }
 
 test: setup ## run the whole test suite (unit, notebook, end-to-end, accessibility)
 	@bash scripts/setup-system.sh --browser

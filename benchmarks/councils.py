@@ -30,10 +30,13 @@ DEFAULT_COUNTS = (1, 2, 4, 20)
 def project_with(councils: int, work: Path) -> Path:
     """A project whose only cycles are ``councils`` councils' copies of the shipped cycle."""
     project = copy_project(work / f"project-{councils}")
-    shipped = project / "data" / "raw" / CYCLE
+    raw = project / "data" / "raw"
+    shipped = raw / CYCLE
     for number in range(councils):
-        shutil.copytree(shipped, project / "data" / "raw" / f"council-{number + 1:02d}" / CYCLE)
-    shutil.rmtree(shipped)
+        shutil.copytree(shipped, raw / f"council-{number + 1:02d}" / CYCLE)
+    for other in raw.iterdir():  # the shipped councils: only the copies are measured
+        if not other.name.startswith("council-"):
+            shutil.rmtree(other)
     return project
 
 

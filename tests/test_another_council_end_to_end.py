@@ -87,8 +87,7 @@ def test_it_publishes_with_its_own_lines_units_scenarios_and_header(published: P
         "Item: 7 Report type: For information Author: Assistant Director, Education Finance",
         "Recommendations The Schools Forum is asked to:",
         "the net overspend is £6.6m",
-        "Table 1: DSG forecast if no interventions are made (£m; brackets denote spending or "
-        "deficit)",
+        "Table 1: DSG forecast (£m; brackets denote spending or deficit)",
         "Opening DSG balances",
         "Forecast overspend (7.8) (12.4) (15.9) (18.2)",
         "Additional DfE funding 1.7 0.0 0.0 0.0",

@@ -65,4 +65,4 @@ def test_pruning_one_council_leaves_the_others_paper_whole(two_councils: Path) -
 def test_a_council_that_is_not_there_is_a_usage_error(two_councils: Path) -> None:
     result = run_pipeline(two_councils, "--council", "hull")
     assert result.returncode == 2
-    assert "no council 'hull' under data/raw/ (councils: york)" in result.stderr
+    assert "no council 'hull' under data/raw/ (councils: slough, york)" in result.stderr

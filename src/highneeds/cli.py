@@ -317,12 +317,16 @@ def _keep_traceback(exc: BaseException, log: str | None, cycle: str | None) -> s
 
 
 def _newest_cycle() -> str | None:
-    """The cycle a command without ``--cycle`` works on, for messages and notifications."""
-    from highneeds.paths import PROJECT_ROOT, councils
+    """The cycle a command without ``--cycle`` works on, for messages and notifications: the
+    newest of the council it works on without ``--council``."""
+    from highneeds.paths import PROJECT_ROOT, which_council
     from highneeds.runner.cycles import available_cycles
 
-    named = councils(PROJECT_ROOT)
-    cycles = available_cycles(PROJECT_ROOT, named[0] if len(named) == 1 else None)
+    try:
+        council = which_council(PROJECT_ROOT, None)
+    except UsageError:  # several councils: the command itself says so
+        return None
+    cycles = available_cycles(PROJECT_ROOT, council)
     return cycles[-1] if cycles else None
 
 

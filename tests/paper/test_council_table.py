@@ -44,7 +44,7 @@ def test_the_table_prints_as_the_council_writes_it(council: dict) -> None:
     assert body["Additional DfE funding"] == ["1.7", "0.0", "0.0"]
     assert body["High Needs spending"] == ["(121.8)", "(128.5)", "(135.0)"]
     assert body["Closing DSG balance"] == ["(14.7)", "(21.2)", "(29.2)"]
-    caption = "DSG forecast if no interventions are made (£m; brackets denote spending or deficit)"
+    caption = "Table 1: DSG forecast (£m; brackets denote spending or deficit)"
     assert caption in html
     # No saving line: no line after it, and no "Recovery Plan" in the caption.
     assert "Recovery Plan" not in html

@@ -114,6 +114,11 @@ def narrative_context(outputs: ModelOutputs) -> dict[str, Any]:
             _ByYear(zip(rows["year"], rows["in_year"], strict=True)),
         )
     wide = outputs.budget_wide
+    # Each budget line by year, as the model reads it (£000, a deficit positive; a blank None).
+    context["budget"] = {
+        str(line): _ByYear((y, None if pd.isna(v) else float(v)) for y, v in wide.loc[line].items())
+        for line in wide.index
+    }
     impact = wide.loc["recovery_plan_impact"] if "recovery_plan_impact" in wide.index else None
     context["recovery_plan_impact"] = _ByYear(
         (y, 0.0 if impact is None or pd.isna(impact[y]) else float(impact[y])) for y in years

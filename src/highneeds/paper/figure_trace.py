@@ -24,6 +24,7 @@ PLACEHOLDER_SOURCES = {
     "unmitigated": ("high_needs_budget",),
     "mitigated": ("high_needs_budget",),
     "scenario": ("high_needs_budget", "scenarios"),
+    "budget": ("high_needs_budget",),
     "recovery_plan_impact": ("high_needs_budget",),
     "business_cases": ("interventions", "placement_costs", "business_cases"),
     "demand": ("ehcp_demand", "high_needs_budget", "figures"),

@@ -126,8 +126,8 @@ def budget_table_html(
         )
         rows.append(_row(after, mitigated, "derived", mark, write))
     whose = "DSG" if form.block == "dsg" else "High Needs DSG"
-    caption = f"{whose} forecast if no interventions are made" + (
-        "" if saving is None else f", and after the {saving}"
+    caption = f"{whose} forecast" + (
+        "" if saving is None else f" if no interventions are made, and after the {saving}"
     )
     return render_template(
         "highneeds.paper",

@@ -67,6 +67,13 @@ def _run_one(root: Path, council: str | None, options: list[str]) -> CouncilRun:
     )
     if done.returncode == 0:
         said = next((line.strip() for line in lines if line.startswith("Paper for")), said)
+        listed = {
+            line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip()
+            for line in lines
+            if line.startswith("  ") and ":" in line
+        }
+        paper = listed.get("PDF") or listed.get("HTML", "")
+        said = f"{said.rstrip(':')} {paper}".strip()
     return CouncilRun(council, done.returncode, said, time.monotonic() - started)
 
 
