@@ -42,6 +42,7 @@ bench: setup ## time the pipeline against the stock tools, the preview, and run 
 	@bash scripts/setup-system.sh --browser
 	$(PYTHON) benchmarks/bench.py
 	$(PYTHON) benchmarks/councils.py
+	$(PYTHON) benchmarks/backtest.py
 
 lint: setup ## ruff: lint and format check
 	$(VENV)/bin/ruff check .

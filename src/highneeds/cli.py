@@ -134,6 +134,13 @@ def _dispatch(args: argparse.Namespace) -> Finished:
             ],
             run_id=checked.run_id,
         )
+    if args.command == "backtest":
+        from highneeds.runner.backtest_command import run_backtest
+
+        report = run_backtest(args.sen2, args.origin, args.horizon)
+        shown = {"text": report.as_text, "json": report.as_json, "csv": report.as_csv}
+        _print_all(shown[args.output]().rstrip("\n"))
+        return Finished(None, [])
     if args.command == "prune":
         return Finished(None, _prune_lines(args))
     if args.command == "status":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from highneeds import __version__
@@ -277,6 +278,35 @@ def build_parser() -> argparse.ArgumentParser:
         "never started). A failure the pipeline exited with was already notified by the run.",
     )
     failed.add_argument("--unit", required=True, help="the unit that failed, e.g. %%i")
+
+    tested = _command(
+        commands,
+        "backtest",
+        "score the ways of forecasting EHC plans on the DfE's SEN2 file",
+        "From each origin January (or --origin), forecast every council's EHC plans 1 to "
+        "--horizon years ahead with each method the tool offers, using only the Januaries up "
+        "to the origin, and score each against what followed: mean and median absolute "
+        "percentage error, bias, and how often the actual fell inside the 80% interval. Says "
+        "which method the tool uses (the best on the history up to the origin).",
+    )
+    tested.add_argument(
+        "--sen2",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="the DfE's 'Education, health and care plans' caseload file (CSV)",
+    )
+    tested.add_argument(
+        "--origin",
+        type=int,
+        metavar="YYYY",
+        help="forecast from January YYYY only (the DfE's time_period (YYYY-1)YYYY); default: "
+        "every January after the first",
+    )
+    tested.add_argument(
+        "--horizon", type=int, default=3, metavar="N", help="years ahead (default 3)"
+    )
+    tested.add_argument("--format", choices=("text", "json", "csv"), default="text", dest="output")
 
     new = _command(
         commands,

@@ -1,0 +1,87 @@
+"""The DfE's "Education, health and care plans" caseload file (SEN2), as Explore Education
+Statistics publishes it: its columns read by name (``time_period``, ``geographic_level``,
+``old_la_code``, ``new_la_code``, ``la_name``, ``region_name``, ``breakdown_topic``,
+``breakdown``, ``ehcplans``; any other column ignored), a whole-England file or one council's
+rows. ``x`` (not collected) and other suppression marks read as no figure.
+
+January Y (``time_period`` (Y-1)Y, 201819 for January 2019) is published in June Y.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from highneeds.errors import InputDataError
+from highneeds.gate.limits import InputLimits, check_csv_bytes, check_table_size
+from highneeds.gate.sources import decode_text
+
+REQUIRED = ("time_period", "geographic_level", "ehcplans")
+OPTIONAL = ("old_la_code", "new_la_code", "la_name", "region_name", "breakdown_topic")
+LEVELS = ("National", "Regional", "Local authority")
+#: The rows of all plans (a file may hold breakdowns by age, need or setting besides).
+ALL_PLANS = "All EHC plans"
+#: The month a January's figures are published.
+PUBLISHED_MONTH = 6
+
+
+def published_by(january: int, year: int, month: int) -> bool:
+    """Whether January ``january``'s figures were published by ``year``-``month``."""
+    return (year, month) >= (january, PUBLISHED_MONTH)
+
+
+def read_sen2(path: Path, limits: InputLimits | None = None) -> pd.DataFrame:
+    """The file's rows of all plans: ``january`` (2019 for 201819), ``level``, ``la`` (the
+    three-digit number), ``la_name``, ``region``, ``plans``; every problem named by row."""
+    limits = limits or InputLimits.from_environment()
+    if not path.is_file():
+        raise InputDataError(f"{path}: the SEN2 file is missing")
+    data = path.read_bytes()
+    check_csv_bytes(data, path.name)
+    reader = csv.reader(io.StringIO(decode_text(data, path.name), newline=""))
+    header = [h.strip() for h in next(reader, [])]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputDataError(
+            f"{path.name}: missing the DfE's column(s) {', '.join(missing)}; is this the "
+            "caseload file of 'Education, health and care plans'?"
+        )
+    at = {c: header.index(c) for c in (*REQUIRED, *OPTIONAL) if c in header}
+    rows, problems = [], []
+    for number, cells in enumerate(reader, start=2):
+        check_table_size(path.name, number, len(cells), limits)
+        cell = {c: cells[i].strip() if i < len(cells) else "" for c, i in at.items()}
+        if cell.get("breakdown_topic", ALL_PLANS) != ALL_PLANS:
+            continue
+        if cell["geographic_level"] not in LEVELS:
+            continue  # other levels the DfE publishes (local authority districts, ...)
+        period = cell["time_period"]
+        if (
+            len(period) != 6
+            or not period.isdigit()
+            or int(period[4:]) != (int(period[:4]) + 1) % 100
+        ):
+            problems.append(
+                f"{path.name}, row {number}, column 'time_period': found {period!r}; "
+                "expected an academic year such as 202021"
+            )
+            continue
+        plans = cell["ehcplans"].replace(",", "")
+        rows.append(
+            {
+                "january": int(period[:4]) + 1,
+                "level": cell["geographic_level"],
+                "la": cell.get("old_la_code", ""),
+                "la_name": cell.get("la_name", ""),
+                "region": cell.get("region_name", ""),
+                "plans": float(plans) if plans.replace(".", "", 1).isdigit() else float("nan"),
+            }
+        )
+    if problems:
+        raise InputDataError("The SEN2 file cannot be read.", problems[:20])
+    if not rows:
+        raise InputDataError(f"{path.name}: no rows of all EHC plans")
+    return pd.DataFrame(rows)
