@@ -204,6 +204,65 @@ REGISTRY: tuple[FigureFamily, ...] = (
         "unmitigated deficit.",
     ),
     FigureFamily(
+        ("history.plans*", "history.region_plans*", "history.england_plans*"),
+        "EHC plans each January as the DfE published them (SEN2)",
+        "count",
+        "given",
+        method="Read from the DfE's caseload file (sen2_caseload.csv): the council's, its "
+        "region's and England's rows of all EHC plans, the Januaries published before the "
+        "meeting.",
+    ),
+    FigureFamily(
+        (
+            "history.growth_ahead",
+            "history.method",
+            "factor.history_growth",
+            "demand.plans_at_history_growth*",
+        ),
+        "Growth of EHC plans the DfE's history suggests",
+        "percent or count",
+        "modelled",
+        note="Modelled: the growth a year of EHC plans that the DfE's published history of "
+        "every council suggests, by the method whose forecasts scored best on that history "
+        "(the backtest; its method is named beside the figure).",
+        method="The backtest's chosen method at the last January published (docs/assumptions.md, "
+        "'The backtest'): with the shipped file, a third each of the council's own average "
+        "growth, its region's and England's last growth.",
+    ),
+    FigureFamily(
+        ("history.comparison",),
+        "How the forecast's growth compares with the DfE's history",
+        "words",
+        "calculated",
+        note="Calculated: the forecast's growth a year set against the lowest and highest "
+        "growth of the council's EHC plans in each year of the DfE's published history.",
+        method="The forecast's growth a year compared with the lowest and highest of the "
+        "council's yearly growth in the DfE's figures: slower than any, faster than any, or "
+        "within their range.",
+    ),
+    FigureFamily(
+        ("history.growth*", "history.region_growth*", "history.england_growth*"),
+        "Growth of EHC plans in each year, from the DfE's figures",
+        "percent",
+        "calculated",
+        note="Calculated from the DfE's published EHC plans (SEN2): the plans in January over "
+        "the plans a year before, less one.",
+        method="Plans in January / plans the January before - 1, for the council, its region "
+        "and England.",
+    ),
+    FigureFamily(
+        ("history_growth.*",),
+        "If plans grew as the DfE's history suggests",
+        "£000",
+        "modelled",
+        note="Modelled on a scenario, not a forecast the council has adopted: plans growing "
+        "from those in place now at the rate the DfE's history suggests, each extra plan at "
+        "the forecast's own cost per plan, with no interventions.",
+        method="The plans of the demand forecast grown at the history's rate instead of the "
+        "forecast's; the extra plans each year times the forecast's cost per plan that year, "
+        "carried forward on top of the unmitigated deficit.",
+    ),
+    FigureFamily(
         ("demand.*", "share.*", "factor.*"),
         "The forecast's placement costs as EHCPs × cost per plan",
         "count or £000",

@@ -39,6 +39,10 @@ _TEXT_COLUMNS = {
     "on",
     "status",
     "builds_on",
+    "level",
+    "la",
+    "la_name",
+    "region",
 }
 _DATE_COLUMNS = {"since"}
 

@@ -31,6 +31,7 @@ CSV_TABLES = [
     stem
     for stem in SOURCE_STEMS.values()
     if (PROJECT_ROOT / "data" / "raw" / SHIPPED_CYCLE / f"{stem}.csv").is_file()
+    and stem != "sen2_caseload"  # the DfE's own download: always its CSV
 ]
 
 

@@ -29,6 +29,7 @@ def test_shipped_cycle_passes_and_leaves_data_docs(
         "business_cases",
         "figures",
         "declared_scenarios",
+        "sen2",
     }
     assert (docs / "index.html").is_file()
     summary = json.loads((docs / "summary.json").read_text())

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from highneeds.gate.sen2 import published_by, read_sen2
+from highneeds.gate.sen2 import read_sen2
 from highneeds.model.backtest import (
     DEFAULT_METHOD,
     WIDENING,
@@ -20,6 +20,7 @@ from highneeds.model.backtest import (
     caseload,
     choose,
     growth_rates,
+    published_by,
     scores,
 )
 from tests.conftest import run_pipeline

@@ -28,6 +28,7 @@ def labels(scenarios: pd.DataFrame) -> dict[str, str]:
     """Each scenario's label as the model gives it, in its order (the shipped cycle's own
     scenario, the top-up uplift, among them)."""
     first = scenarios.drop_duplicates("scenario")
+    first = first[first["shown"].astype(bool)]  # as the paper shows them
     return dict(zip(first["scenario"], first["label"], strict=True))
 
 

@@ -135,9 +135,11 @@ def test_shipped_narrative_has_the_reference_structure(shipped_raw) -> None:
     assert len(story.sections) == 16
     counts = [sum(b.kind == "paragraph" for b in s.blocks) for s in story.sections]
     # The reference's sections 1-16; section 7 adds 7.13 (the demand forecast and what it
-    # would be if all requests convert), 7.14 (the scenario comparison) and 7.15-7.17 (how
-    # certain the forecast is: sensitivity, break-even, uncertainty).
-    assert counts == [1, 12, 1, 4, 11, 2, 17, 1, 1, 1, 2, 1, 1, 1, 1, 1]
+    # would be if all requests convert), 7.14 (the scenario comparison), 7.15-7.17 (how
+    # certain the forecast is: sensitivity, break-even, uncertainty) and 7.18 (the DfE's
+    # history of the council's EHC plans beside the forecast's growth).
+    assert counts == [1, 12, 1, 4, 11, 2, 18, 1, 1, 1, 2, 1, 1, 1, 1, 1]
+    assert story.labels["ehcp-history"] == "7.18"
     assert story.labels["demand-scenario"] == "7.13"
     assert story.labels["financial"] == "7"
     assert story.labels["eip-panel"] == "5.5"

@@ -4,7 +4,8 @@ Statistics publishes it: its columns read by name (``time_period``, ``geographic
 ``breakdown``, ``ehcplans``; any other column ignored), a whole-England file or one council's
 rows. ``x`` (not collected) and other suppression marks read as no figure.
 
-January Y (``time_period`` (Y-1)Y, 201819 for January 2019) is published in June Y.
+January Y is ``time_period`` (Y-1)Y, 201819 for January 2019 (the model's
+``backtest.published_by`` says when each was known).
 """
 
 from __future__ import annotations
@@ -24,18 +25,12 @@ OPTIONAL = ("old_la_code", "new_la_code", "la_name", "region_name", "breakdown_t
 LEVELS = ("National", "Regional", "Local authority")
 #: The rows of all plans (a file may hold breakdowns by age, need or setting besides).
 ALL_PLANS = "All EHC plans"
-#: The month a January's figures are published.
-PUBLISHED_MONTH = 6
-
-
-def published_by(january: int, year: int, month: int) -> bool:
-    """Whether January ``january``'s figures were published by ``year``-``month``."""
-    return (year, month) >= (january, PUBLISHED_MONTH)
 
 
 def read_sen2(path: Path, limits: InputLimits | None = None) -> pd.DataFrame:
-    """The file's rows of all plans: ``january`` (2019 for 201819), ``level``, ``la`` (the
-    three-digit number), ``la_name``, ``region``, ``plans``; every problem named by row."""
+    """The file's rows of all plans: ``row`` (in the file), ``january`` (2019 for 201819),
+    ``level``, ``la`` (the three-digit number), ``la_name``, ``region``, ``plans``; every
+    problem named by row."""
     limits = limits or InputLimits.from_environment()
     if not path.is_file():
         raise InputDataError(f"{path}: the SEN2 file is missing")
@@ -72,6 +67,7 @@ def read_sen2(path: Path, limits: InputLimits | None = None) -> pd.DataFrame:
         plans = cell["ehcplans"].replace(",", "")
         rows.append(
             {
+                "row": number,
                 "january": int(period[:4]) + 1,
                 "level": cell["geographic_level"],
                 "la": cell.get("old_la_code", ""),
@@ -85,3 +81,57 @@ def read_sen2(path: Path, limits: InputLimits | None = None) -> pd.DataFrame:
     if not rows:
         raise InputDataError(f"{path.name}: no rows of all EHC plans")
     return pd.DataFrame(rows)
+
+
+STEM = "sen2_caseload"
+
+
+def read_cycle_sen2(raw_dir: Path) -> pd.DataFrame:
+    """A cycle's ``sen2_caseload.csv`` (or the file ``sources.yaml`` names for it) as typed
+    rows, each with its ``row`` in the file, and ``own`` marking the council's rows: those of
+    the DfE number paper.yaml gives as ``la_number``. The model keeps only the Januaries
+    published before the cycle's meeting."""
+    from highneeds.gate.layout import SOURCES_FILE
+    from highneeds.gate.limits import check_input_file
+    from highneeds.gate.sources import load_sources
+
+    entry = load_sources(raw_dir).get(STEM, {})
+    path = raw_dir / str(entry.get("file", f"{STEM}.csv"))
+    if path.resolve().parent != raw_dir.resolve():
+        raise InputDataError(f"{SOURCES_FILE}: {STEM}'s file must be in {raw_dir.name}/")
+    limits = InputLimits.from_environment()
+    if path.is_file():
+        check_input_file(path, raw_dir, limits)
+    rows = read_sen2(path, limits)
+    number = _la_number(raw_dir)
+    if number == "":  # paper.yaml itself cannot be read: its check says why
+        rows["own"] = False
+        rows.attrs["source"] = path.name
+        return rows
+    if number is None:
+        raise InputDataError(
+            f"{path.name}: the DfE's EHC plans are given, but paper.yaml gives no la_number "
+            "(the DfE's three-digit number of the council) to choose the council's rows by"
+        )
+    rows["own"] = rows["la"] == number
+    if not rows["own"].any():
+        raise InputDataError(
+            f"{path.name}: no rows of local authority {number} (paper.yaml's la_number); is "
+            "it the council's number, and the file the DfE's caseload file?"
+        )
+    rows.attrs["source"] = path.name
+    return rows
+
+
+def _la_number(raw_dir: Path) -> str | None:
+    """paper.yaml's la_number as written, read alone: paper.yaml's own check says what else is
+    wrong with it (a paper.yaml that cannot be read at all gives none here)."""
+    from highneeds.gate.author_yaml import load_yaml
+
+    path = raw_dir / "paper.yaml"
+    try:
+        data = load_yaml(path) if path.is_file() else None
+    except (InputDataError, OSError):
+        return ""  # unreadable: its own check reports it
+    number = data.get("la_number") if isinstance(data, dict) else None
+    return None if number is None else str(number).strip()

@@ -44,6 +44,7 @@ SOURCE_STEMS = {
     "dsg_blocks": "dsg_blocks",
     "ehcps_by_age": "ehcps_by_age",
     "declared_scenarios": "scenarios",
+    "sen2": "sen2_caseload",
 }
 
 #: Tables a cycle may leave out (all but the budget): the EHCP counts, the business cases
@@ -52,6 +53,7 @@ SOURCE_STEMS = {
 #: uses (the other DSG blocks, EHCPs by age band; see the README's inputs).
 OPTIONAL_STEMS = (
     "scenarios",
+    "sen2_caseload",
     "ehcp_demand",
     "placement_costs",
     "interventions",

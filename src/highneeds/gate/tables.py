@@ -17,6 +17,7 @@ from highneeds.gate.budget import read_budget
 from highneeds.gate.cells import EXPECTED, Problem, parse_cell
 from highneeds.gate.limits import ChecksTimedOut
 from highneeds.gate.scenarios import read_scenarios
+from highneeds.gate.sen2 import read_cycle_sen2
 from highneeds.gate.sources import (
     OPTIONAL_STEMS,
     SOURCE_STEMS,
@@ -277,6 +278,7 @@ TABLE_READERS = {
     "dsg_blocks": read_dsg_blocks,
     "ehcps_by_age": read_ehcps_by_age,
     "declared_scenarios": read_scenarios,
+    "sen2": read_cycle_sen2,
 }
 
 

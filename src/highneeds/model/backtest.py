@@ -32,6 +32,8 @@ import pandas as pd
 
 METHODS = ("last_growth", "mean_growth", "regional_growth", "national_growth", "pooled")
 DEFAULT_METHOD = "pooled"
+#: The month a January's figures are published (January Y in June Y).
+PUBLISHED_MONTH = 6
 #: Years of growth the council's own average takes.
 MEAN_YEARS = 3
 #: Fewest past errors an interval is read from.
@@ -62,8 +64,21 @@ class Caseload:
         return sorted(int(c) for c in self.councils.columns)
 
 
+def published_by(january: int, year: int, month: int) -> bool:
+    """Whether January ``january``'s figures were published by ``year``-``month``."""
+    return (year, month) >= (january, PUBLISHED_MONTH)
+
+
 def _growth(frame: pd.DataFrame | pd.Series, origin: int, years: int = 1) -> pd.Series | float:
-    """Average (geometric) growth a year over the ``years`` to ``origin``."""
+    """Average (geometric) growth a year over the ``years`` to ``origin``; none (NaN) where a
+    file has no figures for either January (a council's rows without its region's)."""
+    columns = frame.columns if isinstance(frame, pd.DataFrame) else frame.index
+    if origin not in columns or origin - years not in columns:
+        return (
+            pd.Series(float("nan"), index=frame.index)
+            if isinstance(frame, pd.DataFrame)
+            else float("nan")
+        )
     return (frame[origin] / frame[origin - years]) ** (1 / years) - 1  # type: ignore[operator]
 
 
@@ -197,14 +212,28 @@ def backtest(
     return frame, chosen, rules
 
 
-def choose(known: pd.DataFrame) -> str:
-    """The method with the lowest mean absolute percentage error over ``known`` (ties to the
-    earlier of :data:`METHODS`), or :data:`DEFAULT_METHOD` where nothing is known yet."""
+def choose(known: pd.DataFrame, methods: tuple[str, ...] = METHODS) -> str:
+    """Of ``methods``, the one with the lowest mean absolute percentage error over ``known``
+    (ties to the earlier of :data:`METHODS`), or :data:`DEFAULT_METHOD` (else the first of
+    ``methods``) where nothing is known yet."""
     if known.empty:
-        return DEFAULT_METHOD
+        return DEFAULT_METHOD if DEFAULT_METHOD in methods else methods[0]
     ape = (known["forecast"] - known["actual"]).abs() / known["actual"]
     mape = ape.groupby(known["method"]).mean()
-    return min(METHODS, key=lambda m: (mape.get(m, np.inf), METHODS.index(m)))
+    return min(methods, key=lambda m: (mape.get(m, np.inf), METHODS.index(m)))
+
+
+def chosen_method(data: Caseload, origin: int, methods: tuple[str, ...] = METHODS) -> str:
+    """Of ``methods``, the one whose one-year forecasts known by ``origin`` erred least: the
+    choice the backtest makes at ``origin``, among the methods a council has the figures for."""
+    made = [point_forecasts(data, january, 1) for january in data.januaries]
+    made = [frame for frame in made if not frame.empty]
+    if not made:
+        return choose(pd.DataFrame(), methods)
+    every = pd.concat(made, ignore_index=True)
+    every[["forecast", "actual"]] = every[["forecast", "actual"]].astype(float)
+    known = every[every["actual"].notna() & ((every["origin"] + every["h"]) <= origin)]
+    return choose(known, methods)
 
 
 def scores(forecasts: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from highneeds.amounts import BudgetFormat
-from highneeds.model import certainty, deficit, demand, drivers, scenarios, sensitivity
+from highneeds.model import (
+    certainty,
+    deficit,
+    demand,
+    drivers,
+    history,
+    scenarios,
+    sensitivity,
+)
 from highneeds.model.inputs import (
     budget_figures,
     cycle_cell,
@@ -122,6 +130,11 @@ def run_model(
     declared = scenarios.declared_scenarios(tables.get("declared_scenarios"), cells)
     extra = None if forecast is None else forecast.extra_cost(years, current_year)
     deficits, with_pressures = scenarios.build_deficits(roll, cells, recovery, declared, extra)
+    told = history.council_history(tables.get("sen2"), params.cycle)
+    if told is not None and forecast is not None:
+        told = history.with_history_deficit(told, forecast, roll, current_year)
+        told = history.compared(told, forecast.growth_a_year)
+        deficits.append(told.deficit)  # type: ignore[arg-type]
     # The agreed pressures the finance table leaves out, by year (the with-savings forecast's
     # own adjustments less the savings), for the simulations where the run puts them inside.
     pressures = (
@@ -164,6 +177,8 @@ def run_model(
         lineage.record(*forecast.figures())
     if driven is not None:
         lineage.record(*driven.figures)
+    if told is not None:
+        lineage.record(*told.figures())
     starts = [
         *(figure for (_, _), figure in sorted(cells.lines.items())),
         *(fig[name] for name in CERTAINTY_INPUTS if name in fig),
@@ -208,6 +223,11 @@ def run_model(
             "demand": forecast_frame,
             "demand_basis": None if forecast is None else forecast.basis(),
             "placements_forecast": None if driven is None else driven.by_category,
+            # The DfE's history of the council's EHC plans, where the cycle gives it.
+            "ehcp_history": None if told is None else told.frame(),
+            "history_basis": None
+            if told is None
+            else told.basis(None if forecast is None else float(forecast.growth_a_year)),
             "forecast_comparison": comparison,
             # None where no assumption moves the forecast: nothing to measure.
             "sensitivity": None if measured is None else measured[0],

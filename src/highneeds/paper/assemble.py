@@ -25,6 +25,7 @@ from highneeds.paper.chart import (
 )
 from highneeds.paper.claims import check_claims
 from highneeds.paper.figure_notes import FigureNotes
+from highneeds.paper.history import history_context, history_table_html
 from highneeds.paper.model_outputs import ModelOutputs
 from highneeds.paper.narrative import Narrative, TextRenderer, render_sections
 from highneeds.paper.tables import (
@@ -106,7 +107,9 @@ def narrative_context(outputs: ModelOutputs) -> dict[str, Any]:
     }
     if outputs.ehcp is not None:
         context["ehcp"] = outputs.ehcp
-    for scenario, label in outputs.scenario_labels.items():
+    # Every scenario by its name, those the paper does not show among them (history_growth).
+    named = dict.fromkeys(outputs.scenarios["scenario"].drop_duplicates(), "")
+    for scenario, label in (named | dict(outputs.scenario_labels)).items():
         rows = outputs.scenarios[outputs.scenarios["scenario"] == scenario]
         context[scenario] = ScenarioView(
             label,
@@ -136,6 +139,8 @@ def narrative_context(outputs: ModelOutputs) -> dict[str, Any]:
             for category, rows in outputs.placements.groupby("category", sort=False)
         }
     context.update(certainty_context(outputs))
+    if outputs.history is not None and outputs.history_basis is not None:
+        context["history"] = history_context(outputs)
     if outputs.forecast_growth is not None:
         context["forecast_growth"] = dict(outputs.forecast_growth)
     cases = outputs.business_cases
@@ -247,9 +252,12 @@ def build_paper(
             return sensitivity_table_html(outputs, number, recorded, notes)
         if name == "ranges":
             return ranges_table_html(outputs, number)
+        if name == "ehcp_history":
+            return history_table_html(outputs, number, recorded, notes)
         raise KeyError(
             f"no table named {name!r}; the tables are high_needs_budget, "
-            "business_cases, demand, placements, scenarios, sensitivity and ranges"
+            "business_cases, demand, placements, scenarios, sensitivity, ranges and "
+            "ehcp_history"
         )
 
     def chart(name: str) -> str:

@@ -39,6 +39,11 @@ class ModelOutputs:
     #: The driver model by DfE placement category and year (EHCPs, cost per EHCP, placement
     #: costs, with and without the interventions); None for a cycle without drivers.
     placements: pd.DataFrame | None = None
+    #: The DfE's history of the council's EHC plans by January (plans, growth, its region's
+    #: and England's growth), and what it suggests (``method``, ``growth_ahead``); None
+    #: without the DfE's file.
+    history: pd.DataFrame | None = None
+    history_basis: Mapping[str, Any] | None = None
     #: How sure the forecast is: the tornado (one row per assumption), the percentiles of each
     #: year's deficit over the simulations, and the break-even figures; None where not measured.
     sensitivity: pd.DataFrame | None = None

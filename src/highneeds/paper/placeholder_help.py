@@ -17,6 +17,14 @@ NAMES_FROM = {
     "business_cases": "business_cases.csv (its 'intervention_id' column)",
     "placements": "placements_by_category.csv (its 'category' column)",
 }
+#: Names there only when the cycle gives an optional input, and what it must give.
+ONLY_WITH = {
+    "history": "the cycle gives sen2_caseload.csv (the DfE's EHC plans) with two or more of "
+    "the council's Januaries published by the cycle's month (January Y comes out in June Y)",
+    "history_growth": "the cycle gives sen2_caseload.csv with two or more of the council's "
+    "published Januaries, and the EHCP inputs the demand forecast needs",
+    "placements": "the cycle gives placements_by_category.csv and forecast_assumptions.csv",
+}
 _PATH = re.compile(
     r"""^\s*-?\s*(?P<root>[A-Za-z_]\w*)(?P<rest>(?:\s*(?:\.\w+|\[\s*(?:"[^"]*"|'[^']*'|\w+)\s*\]))*)"""
 )
@@ -30,6 +38,8 @@ def explain_unknown(placeholder: str, names: Mapping[str, Any]) -> str | None:
     if not found:
         return None
     root = found.group("root")
+    if root not in names and root in ONLY_WITH:
+        return f"{root!r} is there only when {ONLY_WITH[root]}"
     if root not in names:
         return _unknown(f"name {root!r}", root, list(names), "placeholders may use")
     value: Any = names[root]

@@ -255,7 +255,7 @@ def business_cases_table_html(
     )
 
 
-def _written_row(
+def written_row(
     figures: list[dict[str, Any]] | None,
     table: str,
     label: str,
@@ -315,7 +315,7 @@ def demand_table_html(
 
     def row(label: str, column: str, write: Callable[[float], str]) -> dict[str, Any]:
         shown = f"{label}, if all requests convert" if column.endswith("all_convert") else label
-        return _written_row(
+        return written_row(
             figures,
             "demand",
             label,
@@ -375,7 +375,7 @@ def placements_table_html(
         for measure, column, write in measures:
             shown = f"{label}: {measure}"
             trace = f"placements.{key}.{column}[{{year}}]"
-            written = _written_row(
+            written = written_row(
                 figures, "placements", measure, shown, by_year[column], write, sources, trace, notes
             )
             rows.append(written)

@@ -59,8 +59,9 @@ TABLES = (
     # For the DfE return only: optional too.
     "dsg_blocks",
     "ehcps_by_age",
-    # The council's own scenarios: optional.
+    # The council's own scenarios, and the DfE's EHC plans: optional.
     "declared_scenarios",
+    "sen2",
 )
 
 STEPS = (
@@ -90,6 +91,7 @@ STEPS = (
             "processed/intervention_places.csv",
             "processed/assumption_ranges.csv",
             "processed/declared_scenarios.csv",
+            "processed/sen2.csv",
             "processed/table_sources.json",
         ),
         writes=(
@@ -101,6 +103,8 @@ STEPS = (
             "processed/demand.csv",
             "processed/demand_basis.csv",
             "processed/placements_forecast.csv",
+            "processed/ehcp_history.csv",
+            "processed/history_basis.csv",
             "processed/forecast_comparison.csv",
             "processed/sensitivity.csv",
             "processed/uncertainty.csv",
