@@ -508,16 +508,23 @@ def test_the_paper_says_how_certain_the_forecast_is_from_the_model(
         f"of ten, with a middle value of £{final['p50']:,.0f}k"
     ) in html
     assert (
-        "growth in the number of EHCPs after 2021/22 would have to slow to 1.3% a year; or the "
-        "Recovery Plan would have to save a further £1,070k in 2024/25"
+        "growth in the number of EHCPs after 2021/22 would have to slow to 0.3% a year; or the "
+        "Recovery Plan would have to save a further £1,240k in 2024/25"
     ) in html
     rows = table_rows(html[html.index('id="table-5"') :])
-    assert ["EHCP growth a year", "7.3%", "7.3%", "16.3%", "3,592", "7,061"] in rows
+    assert ["EHCP growth a year", "7.1%", "7.3%", "17.9%", "4,031", "8,210"] in rows
     # Issue 27's must-shows: the one-off all-requests scenario, no growth to date called "a
-    # year", the odds stated, and a source for every range.
+    # year", a source for every range. Issue 46's: the certainty part centres on the forecast
+    # with the agreed uplift and says so; its ranges are partly assumed, so it gives no odds.
     assert "would then be £5,095k rather than £3,853k" in html
     assert "5.4% a year" not in html
-    assert "simulations in 100 it comes out above the forecast of £3,592k" in html
+    assert (
+        "the deficit carried forward at the end of 2024/25 with the Recovery Plan and the top-up "
+        "uplift (agreed), forecast at £4,102k"
+    ) in html
+    assert "the simulations add the CPI top-up uplift to every year" in html
+    assert "simulations in 100" not in html
+    assert "the paper gives no odds of it coming out above or below the forecast" in html
     ranges = table_rows(html[html.index('id="table-6"') :])
     assert ranges[0] == ["Assumption", "Range", "In the simulations", "Source"]
     reader = PdfReader(reports(project) / "cabinet-report.pdf")

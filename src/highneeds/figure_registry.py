@@ -25,6 +25,8 @@ from typing import Any
 KINDS = ("given", "calculated", "modelled")
 #: How the docs name the stated figures a formula ties to others (no key has this name).
 FORMULA_PATTERN = "fig.<name> with a formula"
+#: The model's readings of the council's figures (``reading.recovery_plan_impact``).
+READING_PATTERN = "reading.*"
 #: What each kind means, in words for the paper and the docs.
 KIND_WORDS = {
     "given": "given by the council: an input, a stated figure, a year or a run's setting",
@@ -78,6 +80,20 @@ REGISTRY: tuple[FigureFamily, ...] = (
         method="A setting of the run (uncertainty_centre): the finance table's forecast with "
         "its savings, the scenarios the council has agreed left out, unless the run puts them "
         "inside.",
+    ),
+    FigureFamily(
+        (READING_PATTERN,),
+        "How the model reads the council's figures",
+        "words",
+        "modelled",
+        note="Modelled: it rests on a reading of the council's figures that the council has "
+        "not declared (in paper.yaml) and the model assumed, as the paper says beside it: the "
+        "Recovery Plan Impact line as each year's own saving rather than a running total (the "
+        "paper gives the deficit read the other way), or the measures of how sure the "
+        "forecast is centred on the forecast with every agreed pressure.",
+        method="The run's setting where it gives one (-p), else the reading paper.yaml "
+        "declares (recovery_plan_impact, certainty_centre), else the model's default, which "
+        "every figure computed from it is marked as resting on.",
     ),
     FigureFamily(
         ("first_year", "last_year", "current_year"),
@@ -347,11 +363,53 @@ def marked_family(
     for candidate in candidates:
         family = family_of(candidate)
         if family is not None and family.kind != "given":
+            if family.kind == "calculated" and key in _on_assumed_readings(derivations):
+                # Arithmetic on the council's figures read as the model assumed: modelled.
+                return _reading_family()
             return family
+    if key in _on_assumed_readings(derivations):
+        return _reading_family()
     if key.startswith("fig.") and derivations is not None and key in derivations:
         # A stated figure its formula makes a sum of others (its lineage is not its cell).
         return next(f for f in REGISTRY if f.patterns == (FORMULA_PATTERN,))
     return None
+
+
+def _reading_family() -> FigureFamily:
+    return next(f for f in REGISTRY if f.patterns == (READING_PATTERN,))
+
+
+#: The last derivations seen and the figures in them that rest on an assumed reading.
+_ASSUMED_CACHE: list[tuple[Mapping[str, Mapping[str, Any]], frozenset[str]]] = []
+
+
+def _on_assumed_readings(derivations: Mapping[str, Mapping[str, Any]] | None) -> frozenset[str]:
+    """Every figure whose lineage reaches a reading the model assumed (``reading.*``, not an
+    input): what it computes rests on that assumption."""
+    if derivations is None:
+        return frozenset()
+    for seen, found in _ASSUMED_CACHE:
+        if seen is derivations:
+            return found
+    users: dict[str, list[str]] = {}
+    for key, item in derivations.items():
+        for term in item.get("terms", ()):
+            users.setdefault(str(term["key"]), []).append(key)
+    start = [
+        key
+        for key, item in derivations.items()
+        if key.startswith(READING_PATTERN[:-1]) and item["rule"] not in ("input", "same")
+    ]
+    found_keys: set[str] = set()
+    while start:
+        key = start.pop()
+        for user in users.get(key, ()):
+            if user not in found_keys:
+                found_keys.add(user)
+                start.append(user)
+    result = frozenset(found_keys)
+    _ASSUMED_CACHE[:] = [(derivations, result)]
+    return result
 
 
 def kind_of(key: str, derivations: Mapping[str, Mapping[str, Any]] | None = None) -> str:

@@ -43,6 +43,11 @@ _TEXT_COLUMNS = {
     "la",
     "la_name",
     "region",
+    "reading",
+    "assumed_ranges",
+    "centre_chosen_by",
+    "chosen_by",
+    "evidence",
 }
 _DATE_COLUMNS = {"since"}
 

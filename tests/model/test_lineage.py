@@ -62,7 +62,9 @@ def test_a_blank_impact_is_its_blank_cell_read_as_0(shipped_tables) -> None:
     lineage, _ = _lineage(shipped_tables)
     blank = lineage.inputs_of("recovery_plan_impact.in_year[2020/21]")
     assert [str(leaf.cell) for leaf in blank] == [
-        "high_needs_budget.csv, row 7, column '2020/21': (blank)"
+        "high_needs_budget.csv, row 7, column '2020/21': (blank)",
+        # How the line is read: here, the run's choice.
+        "the run's parameters, recovery_plan_basis: in_year",
     ]
 
 
@@ -214,8 +216,10 @@ def test_changing_one_cell_moves_exactly_the_figures_that_name_it(
 
 def test_the_simulations_redo_from_their_recipe_alone(shipped_tables) -> None:
     """An auditor with only the recipe explain prints (seed, generator, each distribution in
-    order, the model step, the percentile rule) and the budget's cells gets the printed
-    10th, 50th and 90th percentiles: 3,687 / 4,687 / 6,104 for the shipped cycle."""
+    order, the agreed pressures added, the model step, the percentile rule) and the budget's
+    cells gets the printed 10th, 50th and 90th percentiles: 4,920 / 6,165 / 7,458 for the
+    shipped cycle, centred with its agreed top-up uplift, EHCP growth drawn from the range
+    the DfE's history gives (peaking at 12.7%, the lines moving from the forecast's 7.3%)."""
     import re
 
     import numpy as np
@@ -236,7 +240,9 @@ def test_the_simulations_redo_from_their_recipe_alone(shipped_tables) -> None:
                 continue
             low, mode, high = (float(x) for x in re.findall(r"=([-\d.e]+)", how)[:3])
             drawn[name] = rng.triangular(low, mode, high, draws)
-            modes[name] = mode
+            # The lines move from the forecast's own value (the draws' peak unless it says).
+            central = re.search(r"central=([-\d.e]+)", how)
+            modes[name] = float(central.group(1)) if central else mode
     years = ["2020/21", "2021/22", "2022/23", "2023/24", "2024/25"]
     line = {
         name: np.array([float(lineage[f"budget.{name}[{y}]"].value) for y in years])
@@ -251,9 +257,12 @@ def test_the_simulations_redo_from_their_recipe_alone(shipped_tables) -> None:
     allocation = line["allocation"] * moved("allocation_growth")
     transfer = line["transfer"] * np.where(steps > 0, drawn["schools_block_transfer"][:, None], 1)
     recovery = line["recovery_plan_impact"] * drawn["recovery_plan_delivery"][:, None]
+    # The agreed pressures (the top-up uplift) the run adds to every simulation, by year.
+    added = dict(re.findall(r"(\d{4}/\d{2}) ([-\d.e]+)", recipe["agreed pressures"]))
+    pressures = np.array([float(added[y]) for y in years])
     opening = float(lineage["budget.bfwd[2020/21]"].value)
-    cfwd = opening + (transfer + allocation + placement + recovery).cumsum(axis=1)
+    cfwd = opening + (transfer + allocation + placement + recovery + pressures).cumsum(axis=1)
     p10, p50, p90 = np.percentile(cfwd[:, -1], [10, 50, 90])
-    assert [round(p10), round(p50), round(p90)] == [3687, 4687, 6104]
+    assert [round(p10), round(p50), round(p90)] == [4920, 6165, 7458]
     printed = merged["uncertainty"].set_index(["scenario", "year"]).loc[("mitigated", "2024/25")]
     assert [p10, p50, p90] == pytest.approx([printed["p10"], printed["p50"], printed["p90"]])

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from highneeds.errors import InputDataError
 from highneeds.gate.figures import figure_values
-from highneeds.model import sensitivity
+from highneeds.model import sensitivity, tornado
 from highneeds.model.ranges import ASSUMPTION_LABELS, AssumptionRange, apply_range_overrides
 from tests.conftest import model_tables
 
@@ -59,7 +59,7 @@ def test_the_tornados_central_value_is_the_forecast_and_its_ends_move_the_lines_
     shipped,
 ) -> None:
     base, ranges, scenarios = shipped
-    table = sensitivity.tornado(base, ranges).set_index("assumption")
+    table = tornado.tornado(base, ranges).set_index("assumption")
     central = cfwd(scenarios, "mitigated")[-1]
     assert table["cfwd_central"].to_numpy() == pytest.approx([central] * len(table))
     # At its high end, EHCP growth moves only the placement costs after 2021/22, each by
@@ -74,7 +74,7 @@ def test_the_tornados_central_value_is_the_forecast_and_its_ends_move_the_lines_
 
 def test_break_even_stops_the_final_years_growth(shipped) -> None:
     base, _, _ = shipped
-    even = sensitivity.break_even(base)
+    even = tornado.break_even(base)
     assert even["extra_saving_needed"] == pytest.approx(1205 - 135)
     assert even["ehcp_growth_reachable"]
     _, mitigated = sensitivity.deficit_paths(base, {"ehcp_growth": even["ehcp_growth"]})
@@ -94,7 +94,7 @@ def test_break_even_is_not_reachable_when_funding_alone_falls_short() -> None:
         cost_per_plan_growth=0.0,
         allocation_growth=0.0,
     )
-    even = sensitivity.break_even(base)
+    even = tornado.break_even(base)
     assert not even["ehcp_growth_reachable"] and np.isnan(even["ehcp_growth"])
 
 
@@ -214,22 +214,44 @@ def test_a_fixed_assumption_has_no_range_and_is_not_drawn(shipped) -> None:
     assert (fixed.source, fixed.drawn_as) == ("DfE announcement", "held at the forecast's value")
 
 
-def test_a_run_can_put_the_agreed_uplift_inside_the_centre(shipped_tables) -> None:
+def _declaring(tables: dict, tmp_path, text: str) -> dict:
+    """The tables with the readings a paper.yaml of ``text`` declares, as the gate reads them."""
+    from highneeds.gate.readings import read_readings
+
+    path = tmp_path / "paper.yaml"
+    path.write_text(text, encoding="utf-8")
+    return {**tables, "readings": read_readings(path)}
+
+
+def test_the_centre_has_the_agreed_uplift_unless_the_council_or_run_says_otherwise(
+    shipped_tables, tmp_path
+) -> None:
     """The finance table leaves the agreed top-up uplift out: by default the measures centre on
-    it and the odds are given against it with the uplift too; -p uncertainty_centre=
-    with_agreed_pressures adds the uplift to every path instead."""
-    default, _ = model_tables(shipped_tables, draws=500)
-    inside, _ = model_tables(shipped_tables, draws=500, uncertainty_centre="with_agreed_pressures")
-    assert default["sensitivity"]["cfwd_central"].iloc[0] == pytest.approx(3592)
-    assert inside["sensitivity"]["cfwd_central"].iloc[0] == pytest.approx(4102)
-    even, moved = default["break_even"].iloc[0], inside["break_even"].iloc[0]
+    the forecast with it inside every path; a council's paper.yaml may centre them on the
+    finance table's forecast (the odds then given against it with the uplift too), and a run's
+    -p uncertainty_centre overrides both."""
+    default, lineage = model_tables(shipped_tables, draws=500)
+    table = _declaring(shipped_tables, tmp_path, "certainty_centre: finance_table\n")
+    declared, declared_lineage = model_tables(table, draws=500)
+    run, _ = model_tables(table, draws=500, uncertainty_centre="with_agreed_pressures")
+    assert default["sensitivity"]["cfwd_central"].iloc[0] == pytest.approx(4102)
+    assert declared["sensitivity"]["cfwd_central"].iloc[0] == pytest.approx(3592)
+    assert run["sensitivity"]["cfwd_central"].iloc[0] == pytest.approx(4102)
+    even, moved = declared["break_even"].iloc[0], default["break_even"].iloc[0]
     assert (even["forecast"], even["forecast_with_pressures"]) == pytest.approx((3592, 4102))
     assert not even["pressures_inside"] and moved["pressures_inside"]
     assert moved["forecast"] == pytest.approx(4102)
     assert moved["share_above_forecast"] == moved["share_above_forecast_with_pressures"]
     # The same draws, shifted by the uplift (170 a year from 2022/23: 510 by 2024/25).
-    shift = inside["uncertainty"]["p50"].to_numpy() - default["uncertainty"]["p50"].to_numpy()
+    shift = default["uncertainty"]["p50"].to_numpy() - declared["uncertainty"]["p50"].to_numpy()
     assert shift[-1] == pytest.approx(510)
+    # Who chose the centre, traced: assumed by the model, or paper.yaml's line.
+    assumed = lineage["reading.certainty_centre"]
+    assert assumed.rule == "described" and "assumed" in assumed.formula
+    chosen = declared_lineage.inputs_of("reading.certainty_centre")
+    assert [str(leaf.cell) for leaf in chosen] == [
+        "paper.yaml, row 1, column 'certainty_centre': finance_table"
+    ]
 
 
 @settings(max_examples=200, deadline=None)

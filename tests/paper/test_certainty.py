@@ -8,11 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from highneeds.gate.paper_yaml import read_paper_metadata
-from highneeds.model.sensitivity import POSITIONS, position_in_range
+from highneeds.model.tornado import POSITIONS, position_in_range
 from highneeds.paper import certainty, uncertainty_charts
 from highneeds.paper.assemble import build_paper, narrative_context
 from highneeds.paper.chart import LARGE_PRINT, STANDARD
-from highneeds.paper.narrative import parse_narrative
+from highneeds.paper.narrative import NarrativeError, TextRenderer, parse_narrative, render_sections
 from highneeds.paths import PROJECT_ROOT
 from tests.conftest import shipped_model_outputs
 from tests.paper.test_assemble import table_rows
@@ -26,9 +26,12 @@ def outputs(shipped_tables):
 def test_the_table_lists_each_assumption_biggest_swing_first(outputs) -> None:
     html = certainty.sensitivity_table_html(outputs, "5")
     rows = table_rows(html)
-    assert rows[2] == ["EHCP growth a year", "7.3%", "7.3%", "16.3%", "3,592", "7,061"]
+    # EHCP growth's range is the DfE history's; the forecast's own 7.3% near its low end.
+    assert rows[2] == ["EHCP growth a year", "7.1%", "7.3%", "17.9%", "4,031", "8,210"]
     assert rows[-1][0] == "Recovery Plan savings delivered, share of the forecast"
-    assert rows[-1][1:] == ["0%", "100%", "100%", "3,853", "3,592"]
+    # Centred on the forecast with the agreed top-up uplift (£510k by 2024/25).
+    assert rows[-1][1:] == ["0%", "100%", "100%", "4,363", "4,102"]
+    assert "Forecast's own" in html and "with the Recovery Plan and the top-up uplift" in html
 
 
 @pytest.mark.parametrize(
@@ -56,8 +59,8 @@ def test_break_even_in_words(even, words) -> None:
 def test_placeholders_read_the_models_figures(outputs) -> None:
     context = narrative_context(outputs)
     assert context["sensitivity"]["biggest"]["assumption"] == "ehcp_growth"
-    assert context["sensitivity"]["central"] == pytest.approx(3592)
-    assert context["break_even"]["extra_saving_needed"] == pytest.approx(1070)
+    assert context["sensitivity"]["central"] == pytest.approx(4102)
+    assert context["break_even"]["extra_saving_needed"] == pytest.approx(1240)
     levels = outputs.uncertainty.set_index(["scenario", "year"])
     assert (
         context["uncertainty"]["mitigated"]["p90"]["2024/25"]
@@ -66,12 +69,13 @@ def test_placeholders_read_the_models_figures(outputs) -> None:
 
 
 def test_text_alternatives_are_written_from_the_data(outputs) -> None:
-    tornado = uncertainty_charts.describe_tornado(outputs.sensitivity, "2024/25")
-    assert "£3,592k as forecast" in tornado
-    assert "EHCP growth a year: £3,592k at 7.3%, £7,061k at 16.3%" in tornado
-    forecast = {"2023/24": 2522.0, "2024/25": 3592.0}
-    fan = uncertainty_charts.describe_fan(outputs.uncertainty, 2_000, forecast)
-    assert "the forecast, £3,592k." in fan
+    centre = "with the Recovery Plan and the top-up uplift (agreed)"
+    tornado = uncertainty_charts.describe_tornado(outputs.sensitivity, "2024/25", centre)
+    assert f"2024/25 {centre}, £4,102k as forecast" in tornado
+    assert "EHCP growth a year: £4,031k at 7.1%, £8,210k at 17.9%" in tornado
+    forecast = {"2023/24": 2862.0, "2024/25": 4102.0}
+    fan = uncertainty_charts.describe_fan(outputs.uncertainty, 2_000, forecast, centre)
+    assert f"the forecast {centre} as points" in fan and "the forecast, £4,102k." in fan
     last = outputs.uncertainty.set_index(["scenario", "year"]).loc[("mitigated", "2024/25")]
     assert f"With the Recovery Plan, between £{last['p10']:,.0f}k" in fan
     assert "over 2,000 simulations" in fan
@@ -176,7 +180,7 @@ def test_the_odds_words_follow_the_share_above_the_forecast(share: float) -> Non
     assert ("lower than forecast than higher" in words) == (share < 0.45)
 
 
-def test_the_odds_of_exceeding_the_forecast_fall_as_the_forecast_rises(outputs) -> None:
+def test_the_odds_of_exceeding_the_forecast_fall_as_the_forecast_rises() -> None:
     """The share of simulations above a figure only falls as the figure rises: the odds move
     the right way as the forecast moves."""
     import numpy as np
@@ -187,26 +191,75 @@ def test_the_odds_of_exceeding_the_forecast_fall_as_the_forecast_rises(outputs) 
     paths = rng.normal(4000, 800, size=(2_000, 5))
     shares = [share_above(paths, value) for value in np.linspace(1000, 7000, 25)]
     assert shares == sorted(shares, reverse=True)
-    context = narrative_context(outputs)["uncertainty"]
-    assert context["share_above_forecast"] >= context["share_above_forecast_with_pressures"]
-    assert context["share_above_forecast_words"] == certainty.likelier_words(
-        context["share_above_forecast"]
+
+
+#: Sources for every range the shipped forecast moves with that the DfE's history does not give.
+SOURCED = (
+    "assumption,low,high,source\n"
+    "cost_per_plan_growth,0.5,5,finance's placement cost model\n"
+    "allocation_growth,4,9,the DfE's provisional allocations\n"
+    "recovery_plan_delivery,70,130,SEND Programme Board's delivery review\n"
+)
+
+
+def _with_ranges(shipped_tables, tmp_path, text: str):
+    from highneeds.gate.tables import read_assumption_ranges
+
+    (tmp_path / "assumption_ranges.csv").write_text(text, encoding="utf-8")
+    ranges = read_assumption_ranges(tmp_path)
+    return shipped_model_outputs({**shipped_tables, "assumption_ranges": ranges})
+
+
+def test_odds_only_where_every_range_that_moves_the_deficit_has_a_source(
+    outputs, shipped_tables, tmp_path
+) -> None:
+    """The shipped cycle's cost per plan, allocation and Recovery Plan ranges are the model's
+    own: no odds, and the words say which ranges are assumed. With a source for each (and a
+    Recovery Plan that may deliver more than forecast), the odds are given, two-sided."""
+    withheld = narrative_context(outputs)["uncertainty"]
+    assert "share_above_forecast" not in withheld and "probability_still_growing" not in withheld
+    assert withheld["odds_words"].startswith(
+        "the paper gives no odds of it coming out above or below the forecast of £4,102k: the "
+        "ranges of the growth in the average cost of a plan, the growth in the High Needs "
+        "allocation and how much of the Recovery Plan's savings are delivered are assumed"
     )
+    story = parse_narrative("## T {#t}\n\nIn {{ uncertainty.share_above_forecast | in_100 }}.\n")
+    with pytest.raises(NarrativeError, match="uncertainty.share_above_forecast is odds, and this"):
+        render_sections(story, TextRenderer(story, narrative_context(outputs)))
+    sourced = narrative_context(_with_ranges(shipped_tables, tmp_path, SOURCED))
+    odds = sourced["uncertainty"]
+    share = odds["share_above_forecast"]
+    assert 0 < share < 1
+    assert odds["odds_words"] == (
+        f"in {round(share * 100)} simulations in 100 it comes out above the forecast of £4,102k, "
+        f"so the deficit is {certainty.likelier_words(share)}"
+    )
+    positions = {k: v["position"] for k, v in sourced["sensitivity"].items() if k in SOURCED}
+    assert positions["recovery_plan_delivery"] == "middle"  # 70% to 130%: two-sided
 
 
-def test_the_ranges_table_says_where_each_range_comes_from(outputs) -> None:
+def test_the_ranges_table_says_where_each_range_comes_from(outputs, shipped_tables) -> None:
     rows = table_rows(certainty.ranges_table_html(outputs, "6"))
     assert rows[0] == ["Assumption", "Range", "In the simulations", "Source"]
     by_label = {row[0]: row[1:] for row in rows[1:]}
     growth = by_label["EHCP growth a year"]
+    # From the DfE's history: the chosen method's 80% interval, peaking at its growth.
+    assert growth[:2] == ["7.1% to 17.9%", "anywhere in the range, most often near 12.7%"]
+    assert growth[2].startswith("the DfE's published EHC plans (SEN2), January 2019 to 2021")
+    cost = by_label["Growth in cost per plan a year"]
+    assert cost[2].startswith("assumed in this analysis: no source given (from the lowest")
+    transfer = by_label["Schools block transfer, share of the forecast"]
+    assert transfer[:2] == ["0% to 100%", "held at the forecast's value"]
+    assert "no chance of a refusal has been stated" in transfer[2]
+    # Without the DfE's figures, EHCP growth's range is the model's own, and says so.
+    alone = shipped_model_outputs({k: v for k, v in shipped_tables.items() if k != "sen2"})
+    rows = table_rows(certainty.ranges_table_html(alone, "6"))
+    growth = {row[0]: row[1:] for row in rows[1:]}["EHCP growth a year"]
     assert growth[:2] == [
         "7.3% to 16.3%",
         "anywhere in the range, most often near the forecast's value",
     ]
-    assert growth[2].startswith("computed from the cycle's own figures (from this year's growth")
-    transfer = by_label["Schools block transfer, share of the forecast"]
-    assert transfer[:2] == ["0% to 100%", "held at the forecast's value"]
-    assert "no chance of a refusal has been stated" in transfer[2]
+    assert growth[2].startswith("assumed in this analysis: no source given (from this year's")
 
 
 def test_the_paper_says_which_assumptions_are_drawn_together() -> None:

@@ -21,6 +21,7 @@ from highneeds.errors import InputDataError
 from highneeds.gate.author_yaml import TOO_DEEP, NoAliases
 from highneeds.gate.cell_checks import control_character
 from highneeds.gate.limits import InputLimits, check_input_file
+from highneeds.gate.readings import READINGS
 from highneeds.typed_figures import (
     arithmetic_advice,
     find_typed_figures,
@@ -45,6 +46,19 @@ def _la_number(value: Any) -> str:
     if len(text) != 3 or not text.isdigit():
         raise ValueError("expected the DfE's three-digit local authority number, such as 857")
     return text
+
+
+def _one_of(name: str) -> Any:
+    """A validator of reading ``name`` (:data:`highneeds.gate.readings.READINGS`)."""
+    choices = READINGS[name]
+
+    def check(value: Any) -> str:
+        text = str(value).strip()
+        if text not in choices:
+            raise ValueError(f"expected {' or '.join(choices)}")
+        return text
+
+    return BeforeValidator(check)
 
 
 class _Strict(BaseModel):
@@ -103,6 +117,9 @@ class PaperMetadata(_Strict):
     business_cases: dict[str, BusinessCaseWording] = {}
     #: The DfE's number for the authority (Rutland: 857), for the DSG management plan return.
     la_number: Annotated[str, BeforeValidator(_la_number)] | None = None
+    #: How the council reads its own figures (:mod:`highneeds.gate.readings`).
+    recovery_plan_impact: Annotated[str, _one_of("recovery_plan_impact")] | None = None
+    certainty_centre: Annotated[str, _one_of("certainty_centre")] | None = None
 
 
 #: The committees whose papers have a layout of their own, by the words that name them.
@@ -155,7 +172,7 @@ COMMITTEE_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
 }
-_ALWAYS_OPTIONAL = ("committee_kind", "business_cases", "la_number")
+_ALWAYS_OPTIONAL = ("committee_kind", "business_cases", "la_number", *READINGS)
 
 
 def committee_kind(committee: str, declared: str | None = None) -> str:

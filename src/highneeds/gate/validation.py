@@ -35,6 +35,7 @@ from highneeds.gate.limits import (
     checks_time_limited,
     within_check_time,
 )
+from highneeds.gate.readings import read_readings
 from highneeds.gate.tables import read_cycle_tables
 from highneeds.templating import render_template
 
@@ -312,6 +313,10 @@ def _validate_cycle(
     checks += cross_table_checks(tables, identities, cycle)
     within_check_time("paper.yaml")
     checks.append(paper_yaml_check(raw_dir / "paper.yaml"))
+    # The council's readings of its own figures, for the model to trace to paper.yaml's lines.
+    readings = read_readings(raw_dir / "paper.yaml")
+    if readings is not None:
+        tables["readings"] = readings
     report = ValidationReport(cycle, checks)
     if docs_dir is not None:
         report.write(docs_dir)

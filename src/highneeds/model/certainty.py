@@ -29,9 +29,14 @@ def _pct(share: float) -> str:
 
 
 def simulation_recipe(
-    ranges: Sequence[AssumptionRange], cycle: str, seed: int, draws: int
+    ranges: Sequence[AssumptionRange],
+    cycle: str,
+    seed: int,
+    draws: int,
+    pressures: Mapping[str, float] | None = None,
 ) -> list[tuple[str, str]]:
-    """What an auditor needs to redo the simulations, as (what, how) pairs."""
+    """What an auditor needs to redo the simulations, as (what, how) pairs; ``pressures``,
+    the agreed changes the run adds to every simulation's in-year movement, by year (£000)."""
     recipe = [
         ("draws", f"{draws:,}"),
         ("seed", f"{seed} = {SEED_RECIPE.format(cycle=cycle)}"),
@@ -57,9 +62,14 @@ def simulation_recipe(
             )
         else:
             shape = (
-                f"triangular(low={rng.low!r}, mode={rng.central!r}, high={rng.high!r}) "
-                f"({_pct(rng.low)} to {_pct(rng.high)}, peak {_pct(rng.central)})"
+                f"triangular(low={rng.low!r}, mode={rng.peak!r}, high={rng.high!r}) "
+                f"({_pct(rng.low)} to {_pct(rng.high)}, peak {_pct(rng.peak)})"
             )
+            if rng.peak != rng.central:  # the evidence's centre; the lines move from the forecast's
+                shape += (
+                    "; the forecast's own value, from which each draw moves the lines, "
+                    f"central={rng.central!r}"
+                )
         if rng.moves_with and rng.drawn:
             shape += (
                 f"; drawn together with {rng.moves_with}: one point u = Generator.random(draws) "
@@ -68,6 +78,14 @@ def simulation_recipe(
                 "where u >= 1 - probability)"
             )
         recipe.append((f"distribution {index}: {rng.name}", shape))
+    if pressures is not None:
+        recipe.append(
+            (
+                "agreed pressures",
+                "added to every simulation's in-year movement (£000): "
+                + "; ".join(f"{year} {amount!r}" for year, amount in pressures.items()),
+            )
+        )
     recipe += [
         (
             "model",
@@ -153,7 +171,8 @@ def certainty_figures(
             "Where the forecast sits in each range",
             "for each assumption, how far the forecast's deficit lies from the lowest deficit its "
             "range gives towards the highest: the first third is the hopeful end, the middle "
-            "third the middle, the last third the cautious end",
+            "third the middle, the last third the cautious end; beyond either end, below or "
+            "above the range",
             [central, *every_end],
             _WHERE,
         )
@@ -204,6 +223,19 @@ def certainty_figures(
                 recipe,
             )
         )
+    assumed = str(even.get("assumed_ranges") or "")
+    out.append(
+        described(
+            "withheld: " + ", ".join(assumed.split()) + " assumed" if assumed else "given",
+            "uncertainty.odds",
+            "Whether the paper gives odds",
+            "given where every range that moves the deficit rests on the council's stated "
+            "source or on the DfE's history; withheld where any rests on the model's choice "
+            "alone (the ranges table's 'assumed in this analysis')",
+            every_end,
+            _WHERE,
+        )
+    )
     for rec in levels.itertuples(index=False):
         for level in ("p10", "p50", "p90"):
             out.append(

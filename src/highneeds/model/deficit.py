@@ -17,7 +17,7 @@ from highneeds.budget_lines import line_roles
 from highneeds.errors import InputDataError, ReconciliationError
 from highneeds.model.inputs import BudgetFigures, budget_figures
 from highneeds.model.switches import RECOVERY_PLAN_BASES
-from highneeds.traced import Traced, total
+from highneeds.traced import Traced, described, total
 
 #: The model's own scenarios, with their labels (the council's own are in scenarios.csv;
 #: the paper shows them after ``mitigated`` and before ``all_requests_convert``).
@@ -298,13 +298,17 @@ def check_reconciliation(roll: pd.DataFrame, tolerance: float = 1e-6) -> None:
         )
 
 
-def recovery_saving(budget: BudgetFigures, basis: str = "in_year") -> dict[str, Traced]:
+def recovery_saving(
+    budget: BudgetFigures, basis: str = "in_year", reading: Traced | None = None
+) -> dict[str, Traced]:
     """Each year's own Recovery Plan saving (negative; a blank year 0).
 
     ``basis`` says how the table's Recovery Plan Impact line is to be read: ``in_year`` (each
     year's own saving, carried into later years by the model) or ``cumulative`` (already a
     running total, so the in-year figure is the difference between years; a blank year adds
-    nothing: the running total stays where it was).
+    nothing: the running total stays where it was). ``reading``, the figure that says who
+    chose the basis (``reading.recovery_plan_impact``), becomes a term of every saving, so
+    that a saving read as the model assumed is known to rest on that assumption.
     """
     if basis not in RECOVERY_PLAN_BASES:
         raise ValueError(f"recovery plan basis must be one of {RECOVERY_PLAN_BASES}: {basis!r}")
@@ -314,18 +318,35 @@ def recovery_saving(budget: BudgetFigures, basis: str = "in_year") -> dict[str, 
         key, typed = f"{line}.in_year[{year}]", budget.given(line, year)
         earlier = [y for y in budget.years[:index] if not budget.blank(line, y)]
         words = f"Recovery Plan saving {year}"
+        terms: list[Traced] = [typed]  # type: ignore[list-item]
         if basis == "in_year" or not earlier:
-            out[year] = typed.named(key, words, role="Recovery Plan saving")  # type: ignore[union-attr]
+            saving = typed.named(key, words, role="Recovery Plan saving")  # type: ignore[union-attr]
+            formula = "the line's figure for the year, read as each year's own saving"
         elif budget.blank(line, year):
-            out[year] = typed.named(key, f"{words} (blank: the total stays)")  # type: ignore[union-attr]
+            saving = typed.named(key, f"{words} (blank: the total stays)")  # type: ignore[union-attr]
+            formula = "blank: the running total stays where it was"
         else:
             before = budget.given(line, earlier[-1])
-            out[year] = (typed - before).named(  # type: ignore[operator]
+            terms.append(before)  # type: ignore[arg-type]
+            formula = "running total this year - running total the year before"
+            saving = (typed - before).named(  # type: ignore[operator]
                 key,
                 f"{words} (the line read as a running total)",
                 role="Recovery Plan saving",
-                formula="running total this year - running total the year before",
+                formula=formula,
             )
+        out[year] = (
+            saving
+            if reading is None
+            else described(
+                float(saving),
+                key,
+                saving.label,
+                f"{formula} ({reading.key})",
+                [*terms, reading],
+                _SCENARIOS,
+            )
+        )
     return out
 
 

@@ -16,6 +16,8 @@ import pandas as pd
 
 from highneeds.model.backtest import (
     METHODS,
+    Caseload,
+    backtest,
     caseload,
     chosen_method,
     growth_rates,
@@ -24,6 +26,7 @@ from highneeds.model.backtest import (
 from highneeds.model.deficit import Deficit, scenario
 from highneeds.model.demand import DemandForecast, plans_forecast
 from highneeds.model.inputs import source_of
+from highneeds.model.ranges import AssumptionRange
 from highneeds.traced import Cell, Traced, cell, constant, described
 
 _WHERE = "02_deficit_model.ipynb: The DfE's history of EHC plans"
@@ -53,6 +56,9 @@ class History:
     method: str
     growth_ahead: Traced
     deficit: Deficit | None = None
+    #: The 80% interval of a year's growth (fractions): the chosen method's one-year forecast
+    #: with its own past errors (``history.growth_low80``, ``history.growth_high80``).
+    interval: tuple[Traced, Traced] | None = None
 
     #: The council's and region's names, the method in words and how the forecast's growth
     #: compares with the history's, as figures the paper's words trace to.
@@ -61,8 +67,31 @@ class History:
     def figures(self) -> list[Traced]:
         out = [*self.plans.values(), *self.growth.values()]
         out += [*self.region_growth.values(), *self.england_growth.values(), self.growth_ahead]
-        out += self.words
+        out += self.words + ([] if self.interval is None else list(self.interval))
         return out + ([] if self.deficit is None else self.deficit.figures())
+
+    def growth_range(self, central: float) -> AssumptionRange | None:
+        """EHCP growth's range from the history: the 80% interval of a year's growth, the
+        draws peaking at the growth the history suggests; ``central`` is the forecast's own
+        growth (a fraction), which may lie anywhere, even outside the interval."""
+        if self.interval is None:
+            return None
+        low, high = (float(end) for end in self.interval)
+        if not low < high:
+            return None
+        peak = min(max(float(self.growth_ahead), low), high)
+        first, last = self.januaries[0], self.januaries[-1]
+        return AssumptionRange(
+            "ehcp_growth",
+            low,
+            central,
+            high,
+            f"the 80% interval of a year's growth by the backtest's chosen method "
+            f"({self.method}), from its own past errors",
+            f"the DfE's published EHC plans (SEN2), January {first} to {last}",
+            evidence="history",
+            mode=peak,
+        )
 
     def word(self, name: str) -> str:
         """One of :attr:`words` by its name (``history.comparison``), as text."""
@@ -214,6 +243,7 @@ def council_history(rows: pd.DataFrame | None, cycle: str) -> History | None:
         method,
         growth_ahead,
     )
+    told.interval = _interval(data, la, last, method, plans[last], growth_ahead)
     told.words = [
         council_cell,
         region_cell.named("history.region", "The council's region, as the DfE names it"),
@@ -227,6 +257,34 @@ def council_history(rows: pd.DataFrame | None, cycle: str) -> History | None:
         ),
     ]
     return told
+
+
+def _interval(
+    data: Caseload, la: str, last: int, method: str, plans: Traced, growth_ahead: Traced
+) -> tuple[Traced, Traced] | None:
+    """The 80% interval of the council's growth in the year after January ``last``: the
+    chosen method's one-year forecast, its interval from the method's own past errors (or
+    the backtest's stated rule where there are too few), as growth on the plans now."""
+    frame, _, rules = backtest(data, [last], 1)
+    pick = frame[(frame["la"] == la) & (frame["method"] == method) & (frame["h"] == 1)]
+    if pick.empty:
+        return None
+    how = rules[(last, method, 1)]
+    ends = []
+    for column, end in (("low80", "low"), ("high80", "high")):
+        growth = float(pick[column].iloc[0]) / float(plans) - 1
+        ends.append(
+            described(
+                growth,
+                f"history.growth_{column}",
+                f"The {end} end of the 80% interval of a year's growth in EHC plans",
+                f"the {end} end of the 80% interval of {method}'s forecast for January "
+                f"{last + 1}, as growth on January {last}'s plans; the interval from {how}",
+                [growth_ahead, plans],
+                _WHERE,
+            )
+        )
+    return ends[0], ends[1]
 
 
 def compared(history: History, forecast_growth: Traced | None) -> History:

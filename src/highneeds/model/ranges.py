@@ -1,6 +1,7 @@
 """The ranges of the assumptions the forecast rests on: what each is called, how the simulations
-draw it, where its range comes from, and the cycle's own ranges (``assumption_ranges.csv``) in
-place of the defaults (:func:`highneeds.model.sensitivity.default_ranges`)."""
+draw it, where its range comes from and what it rests on, and the cycle's own ranges
+(``assumption_ranges.csv``) in place of the evidence's or the defaults
+(:func:`highneeds.model.sensitivity.default_ranges`)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,13 @@ SHARES = ("schools_block_transfer", "recovery_plan_delivery")
 #: end or the other (a decision made or not), the high end with a stated probability; or held
 #: at the forecast's value (its range is still shown one end at a time).
 DRAWS = ("triangular", "either", "held")
-#: Where a default range comes from, in the words of the ranges table.
-OWN_FIGURES = "computed from the cycle's own figures"
+#: Where a range the model had to set comes from, in the words of the ranges table.
+ASSUMED = "assumed in this analysis: no source given"
+#: What a range rests on: the council's stated source (``assumption_ranges.csv``), the DfE's
+#: published history of the council's EHC plans (the backtest), or nothing but the model's
+#: choice. The paper gives odds only where every range that moves the deficit rests on the
+#: first two.
+EVIDENCE = ("council", "history", "assumed")
 
 
 @dataclass(frozen=True)
@@ -43,17 +49,32 @@ class AssumptionRange:
     """One assumption: its low, central and high value (fractions), how they were set
     (``basis``), where the range comes from (``source``), and how the simulations draw it
     (``draw``, with ``probability`` the chance of the high end for ``either``; ``moves_with``
-    another assumption drawn at the same point of its own range)."""
+    another assumption drawn at the same point of its own range), what it rests on
+    (``evidence``: :data:`EVIDENCE`) and, for a range from evidence, where its draws peak
+    (``mode``: the evidence's own central value, which the forecast's may differ from, or
+    even lie outside the range)."""
 
     name: str
     low: float
     central: float
     high: float
     basis: str
-    source: str = OWN_FIGURES
+    source: str = ASSUMED
     draw: str = "triangular"
     probability: float | None = None
     moves_with: str = ""
+    evidence: str = "assumed"
+    mode: float | None = None
+
+    @property
+    def peak(self) -> float:
+        """Where a triangular draw peaks: the evidence's central value, else the forecast's."""
+        return self.central if self.mode is None else self.mode
+
+    @property
+    def sourced(self) -> bool:
+        """Whether the range rests on a stated source or on evidence, not on the model alone."""
+        return self.evidence != "assumed"
 
     @property
     def drawn(self) -> bool:
@@ -63,7 +84,7 @@ class AssumptionRange:
     def at(self, point: np.ndarray) -> np.ndarray:
         """The value at each ``point`` of the range (a share from 0 to 1 of the way through
         its distribution: the inverse of its cumulative distribution)."""
-        low, mode, high = self.low, self.central, self.high
+        low, mode, high = self.low, self.peak, self.high
         if self.draw == "either":
             return np.where(point < 1 - (self.probability or 0.0), low, high)
         peak = (mode - low) / (high - low)
@@ -86,6 +107,8 @@ class AssumptionRange:
         if self.draw == "either":
             chance = f"{(self.probability or 0) * 100:.4g}%"
             return f"the high end with a {chance} chance, otherwise the low end{together}"
+        if self.mode is not None and self.mode != self.central:
+            return f"anywhere in the range, most often near {self.mode * 100:.1f}%{together}"
         return f"anywhere in the range, most often near the forecast's value{together}"
 
 
@@ -170,7 +193,8 @@ def _given_range(
         )
     if draw == "fixed":
         c = default.central
-        return AssumptionRange(name, c, c, c, "fixed at the forecast's value", source), ""
+        fixed = AssumptionRange(name, c, c, c, "fixed at the forecast's value", source)
+        return replace(fixed, evidence="council"), ""
     low, high = (float(getattr(rec, column)) for column in ("low", "high"))
     if np.isnan(low) or np.isnan(high):
         return default, f"{where}: {name} needs a low and a high value (or distribution fixed)"
@@ -188,4 +212,5 @@ def _given_range(
             "(distribution either), so say how likely the high end is, in percent"
         )
     basis = "the cycle's own" if draw == "triangular" else "the cycle's own: one end or the other"
-    return AssumptionRange(name, low, default.central, high, basis, source, draw, probability), ""
+    given = AssumptionRange(name, low, default.central, high, basis, source, draw, probability)
+    return replace(given, evidence="council"), ""

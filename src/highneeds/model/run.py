@@ -10,7 +10,7 @@ Each returns its tables and the lineage its arithmetic built (``highneeds.traced
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -21,9 +21,11 @@ from highneeds.model import (
     demand,
     drivers,
     history,
+    readings,
     scenarios,
     sensitivity,
 )
+from highneeds.model import tornado as measures
 from highneeds.model.inputs import (
     budget_figures,
     cycle_cell,
@@ -52,10 +54,12 @@ class ModelParameters:
     """The switches a run may set (``-p NAME=VALUE``): see the README."""
 
     cycle: str
-    recovery_plan_basis: str = "in_year"
+    #: ``None``: as the cycle's paper.yaml declares, else the model's default (readings.py).
+    recovery_plan_basis: str | None = None
     forecast_source: str = "auto"
     uncertainty_draws: int = sensitivity.DEFAULT_DRAWS
-    uncertainty_centre: str = "finance_table"
+    #: ``None``, likewise.
+    uncertainty_centre: str | None = None
 
 
 @dataclass
@@ -79,6 +83,12 @@ def run_model(
 ) -> ModelResult:
     """The deficit model of one cycle, from the gate's typed tables (blanks kept blank, each
     with its ``source`` file) and ``figures`` (figures.csv's values read by their units)."""
+    # How the council's figures are read: the run's choice, else the council's, else assumed.
+    impact = readings.reading(
+        "recovery_plan_impact", tables.get("readings"), params.recovery_plan_basis
+    )
+    centre = readings.reading("certainty_centre", tables.get("readings"), params.uncertainty_centre)
+    params = replace(params, recovery_plan_basis=impact.value, uncertainty_centre=centre.value)
     typed = tables["budget"]
     budget = deficit.with_derived_lines(typed)
     checked = deficit.roll_forward(budget)
@@ -126,7 +136,7 @@ def run_model(
         if spending is None
         else demand.forecast_from_figures(spending, ehcp, fig, current, cycle_cell(params.cycle))
     )
-    recovery = deficit.recovery_saving(cells, basis)
+    recovery = deficit.recovery_saving(cells, basis, impact.figure)
     declared = scenarios.declared_scenarios(tables.get("declared_scenarios"), cells)
     extra = None if forecast is None else forecast.extra_cost(years, current_year)
     deficits, with_pressures = scenarios.build_deficits(roll, cells, recovery, declared, extra)
@@ -154,10 +164,24 @@ def run_model(
         12 if forecast is None else forecast.months_to_date_count,
         # The agreed pressures inside every path, where the run asks for it.
         pressures if params.uncertainty_centre == "with_agreed_pressures" else None,
+        # EHCP growth's range from the DfE's history, where the cycle gives it.
+        None if told is None else told.growth_range,
     )
     by_name = {d.scenario: d for d in deficits}
+    # What the Recovery Plan Impact line read the other way would give, for the paper to say.
+    as_read = by_name["mitigated"].cfwd[years[-1]]
+    if source == "typed":
+        flip = "cumulative" if basis == "in_year" else "in_year"
+        other = deficit.recovery_saving(cells, flip)
+        other_cfwd = readings.other_reading(impact, recovery, as_read, other)
+    else:
+        other_cfwd = readings.one_reading(impact, as_read)
     lines = [ln for item in scenarios.agreed(declared) for ln in item.lines]
-    measured = _how_sure(base, ranges, by_name, with_pressures, params, lines) if ranges else None
+    measured = (
+        _how_sure(base, ranges, by_name, with_pressures, params, lines, centre.chosen_by)
+        if ranges
+        else None
+    )
 
     lineage = Lineage()
     for name, figure in (
@@ -165,7 +189,8 @@ def run_model(
         ("last_year", cells.headings[years[-1]]),
     ):
         lineage.record(figure.named(name, f"The {name.replace('_', ' ')} of the forecast"))
-    lineage.record(current_year, *fig.values(), *ehcp.values())
+    lineage.record(current_year, *fig.values(), *ehcp.values(), impact.figure, centre.figure)
+    lineage.record(other_cfwd)
     lineage.record(*deficit.printed_lines(cells, roll), *recovery.values())
     for item in declared.values():
         lineage.record(*item.figures())
@@ -193,11 +218,16 @@ def run_model(
             "Simulations",
             formula="the run's parameter (default 10,000; -p uncertainty_draws=N)",
         )
-        recipe = certainty.simulation_recipe(ranges, params.cycle, seed, params.uncertainty_draws)
-        lineage.record(*certainty.certainty_figures(tornado, levels, even, starts, draws, recipe))
-        lineage.record(
-            *_odds_against(by_name, with_pressures, years[-1], params.uncertainty_centre)
+        inside = (
+            None
+            if base.pressures is None
+            else dict(zip(base.years, base.pressures.tolist(), strict=True))
         )
+        recipe = certainty.simulation_recipe(
+            ranges, params.cycle, seed, params.uncertainty_draws, inside
+        )
+        lineage.record(*certainty.certainty_figures(tornado, levels, even, starts, draws, recipe))
+        lineage.record(*_odds_against(by_name, with_pressures, years[-1], centre))
     lineage.record(*_forecast_growth(by_name, years, current))
 
     comparison = (
@@ -229,6 +259,13 @@ def run_model(
             if told is None
             else told.basis(None if forecast is None else float(forecast.growth_a_year)),
             "forecast_comparison": comparison,
+            # How the council's figures were read, by whom, and the other reading's deficit.
+            "readings_used": pd.DataFrame(
+                [
+                    impact.frame() | {"other": float(other_cfwd), "one_reading": source != "typed"},
+                    centre.frame(),
+                ]
+            ),
             # None where no assumption moves the forecast: nothing to measure.
             "sensitivity": None if measured is None else measured[0],
             "uncertainty": None if measured is None else measured[1],
@@ -246,9 +283,10 @@ def _how_sure(
     with_pressures: deficit.Deficit | None,
     params: ModelParameters,
     pressure_lines: list[str],
+    centre_chosen_by: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, object], int]:
     """The tornado, the simulations' percentiles, the break-even figures and the seed."""
-    tornado = sensitivity.tornado(base, ranges)
+    tornado = measures.tornado(base, ranges)
     seed = sensitivity.seed_of(params.cycle)
     paths = sensitivity.simulate(base, ranges, seed, params.uncertainty_draws)
     levels = sensitivity.uncertainty(base, paths)
@@ -257,10 +295,15 @@ def _how_sure(
     # pressures inside them, their odds are given against the forecast with those too.
     inside = params.uncertainty_centre == "with_agreed_pressures" and with_pressures is not None
     mitigated = float(by_name["mitigated"].cfwd[last])
-    even: dict[str, object] = sensitivity.break_even(base) | {
+    assumed = measures.odds_evidence(ranges, tornado)
+    even: dict[str, object] = measures.break_even(base) | {
         "probability_still_growing": sensitivity.probability_still_growing(base, paths),
         "draws": params.uncertainty_draws,
         "pressures_inside": inside,
+        "centre_chosen_by": centre_chosen_by,
+        # Odds only where every range that moves the deficit has a source or evidence.
+        "odds_given": not assumed,
+        "assumed_ranges": " ".join(assumed),
     }
     if with_pressures is not None:
         pressured = float(with_pressures.cfwd[last])
@@ -284,11 +327,11 @@ def _odds_against(
     by_name: Mapping[str, deficit.Deficit],
     with_pressures: deficit.Deficit | None,
     last: str,
-    centre: str,
+    centre: readings.Reading,
 ) -> list[Traced]:
     """The forecasts the simulations' odds are given against, and what they centre on."""
-    setting = parameter_cell("uncertainty_centre", centre)
-    inside = centre == "with_agreed_pressures" and with_pressures is not None
+    setting = centre.figure
+    inside = centre.value == "with_agreed_pressures" and with_pressures is not None
     forecast = with_pressures.cfwd[last] if inside else by_name["mitigated"].cfwd[last]  # type: ignore[union-attr]
     words = "the forecast with the savings" + (" and the agreed pressures" if inside else "")
     named = [

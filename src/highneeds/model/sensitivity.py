@@ -21,6 +21,7 @@ input and the paper.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -31,8 +32,7 @@ from highneeds.errors import InputDataError
 from highneeds.model.deficit import budget_to_wide, recovery_plan_in_year
 from highneeds.model.demand import annualised
 from highneeds.model.ranges import (
-    OWN_FIGURES,
-    SHARES,
+    ASSUMED,
     AssumptionRange,
     apply_range_overrides,
 )
@@ -178,7 +178,7 @@ def default_ranges(base: ForecastBase, ehcp_growth_high: float | None) -> list[A
                 1.0,
                 "refused (no transfer) or approved (the forecast's): Schools Forum decides "
                 "each year",
-                f"{OWN_FIGURES}: the forecast assumes approval, and no chance of a refusal has "
+                f"{ASSUMED}: the forecast assumes approval, and no chance of a refusal has "
                 "been stated",
                 draw="held",
             )
@@ -232,103 +232,6 @@ def deficit_paths(
     return base.opening + unmitigated.cumsum(axis=1), base.opening + mitigated.cumsum(axis=1)
 
 
-#: Where the forecast sits in an assumption's range, by how far its deficit lies from the
-#: lowest deficit the range gives towards the highest: the first third, the middle third, the
-#: last third.
-POSITIONS = ("hopeful end", "middle", "cautious end")
-
-
-def position_in_range(cfwd_at_low: float, central: float, cfwd_at_high: float) -> str:
-    """Where the forecast's deficit ``central`` sits between the deficits at an assumption's
-    two ends (:data:`POSITIONS`); "" for an assumption that does not move the deficit."""
-    least, most = sorted((cfwd_at_low, cfwd_at_high))
-    if most - least <= 1e-9 * max(1.0, abs(most)):
-        return ""
-    share = (central - least) / (most - least)
-    return POSITIONS[0] if share <= 1 / 3 else POSITIONS[2] if share >= 2 / 3 else POSITIONS[1]
-
-
-#: The tornado's columns (a forecast no assumption moves has none of its rows).
-TORNADO_COLUMNS = [
-    "assumption",
-    "label",
-    "kind",
-    "low",
-    "central",
-    "high",
-    "cfwd_at_low",
-    "cfwd_central",
-    "cfwd_at_high",
-    "swing",
-    "position",
-    "basis",
-    "source",
-    "drawn_as",
-    "moves_with",
-]
-
-
-def tornado(base: ForecastBase, ranges: list[AssumptionRange]) -> pd.DataFrame:
-    """The final year's carried-forward deficit (mitigated) with each assumption at its low
-    and at its high value, the others central; biggest swing first."""
-    central = float(deficit_paths(base, {})[1][0, -1])
-    rows = []
-    for assumption in ranges:
-        at_low = float(deficit_paths(base, {assumption.name: assumption.low})[1][0, -1])
-        at_high = float(deficit_paths(base, {assumption.name: assumption.high})[1][0, -1])
-        rows.append(
-            {
-                "assumption": assumption.name,
-                "label": assumption.label,
-                "kind": "share" if assumption.name in SHARES else "rate",
-                "low": assumption.low,
-                "central": assumption.central,
-                "high": assumption.high,
-                "cfwd_at_low": at_low,
-                "cfwd_central": central,
-                "cfwd_at_high": at_high,
-                "swing": abs(at_high - at_low),
-                "position": position_in_range(at_low, central, at_high),
-                "basis": assumption.basis,
-                "source": assumption.source,
-                "drawn_as": assumption.drawn_as,
-                "moves_with": assumption.moves_with,
-            }
-        )
-    frame = pd.DataFrame(rows, columns=TORNADO_COLUMNS)
-    return frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def break_even(base: ForecastBase) -> dict[str, float | bool]:
-    """What it would take for the mitigated deficit to stop growing in the final year, each
-    with the others central: the EHCP growth a year (a fraction; ``ehcp_growth_reachable``
-    is false where no growth rate would do) and the extra saving the Recovery Plan would need
-    that year (£000; 0 where the deficit already stops growing)."""
-    _, mitigated = deficit_paths(base, {})
-    in_year = float(
-        mitigated[0, -1] - (mitigated[0, -2] if mitigated.shape[1] > 1 else base.opening)
-    )
-    years_on = int(base.steps[-1])
-    placement = float(base.placement_costs[-1])
-    # The placement costs that would make the final year's movement zero.
-    needed = placement - in_year
-    reachable = years_on > 0 and needed > 0 and placement > 0
-    growth = (
-        (1 + base.ehcp_growth) * (needed / placement) ** (1 / years_on) - 1
-        if reachable
-        else float("nan")
-    )
-    return {
-        "final_year_in_year_mitigated": in_year,
-        "final_year_placement_costs": placement,
-        "years_after_base": years_on,
-        "central_ehcp_growth": base.ehcp_growth,
-        "ehcp_growth": growth,
-        "ehcp_growth_reachable": reachable,
-        "extra_saving_needed": max(in_year, 0.0),
-    }
-
-
 #: How a cycle's seed is derived, in words (``explain`` and the docs print it).
 
 SEED_RECIPE = 'the first 8 bytes of SHA-256("highneeds:{cycle}") read as a big-endian integer'
@@ -365,7 +268,7 @@ def simulate(
             values[assumption.name] = np.where(high, assumption.high, assumption.low)
         else:
             values[assumption.name] = rng.triangular(
-                assumption.low, assumption.central, assumption.high, draws
+                assumption.low, assumption.peak, assumption.high, draws
             )
     unmitigated, mitigated = deficit_paths(base, values)
     return {"unmitigated": unmitigated, "mitigated": mitigated}
@@ -406,11 +309,14 @@ def ranges_for_cycle(
     recovery_plan_basis: str = "in_year",
     months_to_date: int = 12,
     pressures: np.ndarray | None = None,
+    evidence: Callable[[float], AssumptionRange | None] | None = None,
 ) -> tuple[ForecastBase, list[AssumptionRange]]:
     """The printed forecast ready to be moved, and the range of each assumption: the cycle's
-    own (``assumption_ranges.csv``) where it gives one, the defaults otherwise. EHCP growth is
-    an assumption only where ``figures.csv`` states the growth to date and the growth if all
-    requests convert; each is over ``months_to_date`` and is made a rate a year."""
+    own (``assumption_ranges.csv``) where it gives one, else the evidence's (``evidence``:
+    EHCP growth's range from the DfE's history, given the forecast's own growth), else the
+    defaults. EHCP growth is an assumption only where ``figures.csv`` states the growth to
+    date (and, without the history, the growth if all requests convert); each is over
+    ``months_to_date`` and is made a rate a year."""
     growth = figures.get("ehcp_growth_per_year")
     growth_high = figures.get("ehcp_growth_if_all_requests_convert")
     central = (
@@ -427,4 +333,7 @@ def ranges_for_cycle(
     if pressures is not None:
         base = replace(base, pressures=np.asarray(pressures, dtype=float))
     ranges = default_ranges(base, high)
+    from_history = None if evidence is None or growth is None else evidence(central)
+    if from_history is not None:
+        ranges = [from_history, *(r for r in ranges if r.name != "ehcp_growth")]
     return base, apply_range_overrides(ranges, overrides)

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from highneeds.paper.certainty import (
+    centred_on,
     certainty_context,
     ranges_table_html,
     sensitivity_table_html,
@@ -28,6 +29,7 @@ from highneeds.paper.figure_notes import FigureNotes
 from highneeds.paper.history import history_context, history_table_html
 from highneeds.paper.model_outputs import ModelOutputs
 from highneeds.paper.narrative import Narrative, TextRenderer, render_sections
+from highneeds.paper.readings import readings_context
 from highneeds.paper.tables import (
     budget_table_html,
     business_cases_table_html,
@@ -141,6 +143,7 @@ def narrative_context(outputs: ModelOutputs) -> dict[str, Any]:
     context.update(certainty_context(outputs))
     if outputs.history is not None and outputs.history_basis is not None:
         context["history"] = history_context(outputs)
+    context.update(readings_context(outputs))
     if outputs.forecast_growth is not None:
         context["forecast_growth"] = dict(outputs.forecast_growth)
     cases = outputs.business_cases
@@ -312,21 +315,23 @@ def chart_parts(name: str, outputs: ModelOutputs) -> tuple[Drawing, str, str]:
             describe_deficit_chart(scenarios, labels, form.unit, whose),
             f"{whose} deficit carried forward by scenario ({form.unit})",
         )
+    centre, centre_id = centred_on(outputs)
     if name == "tornado" and outputs.sensitivity is not None:
         tornado = outputs.sensitivity
         return (
             lambda style, formats: tornado_drawings(tornado, style, formats),
-            describe_tornado(tornado, last),
-            f"Deficit carried forward at the end of {last} with the Recovery Plan, as each "
+            describe_tornado(tornado, last, centre),
+            f"Deficit carried forward at the end of {last} {centre}, as each "
             "assumption moves across its range (£000)",
         )
     if name == "uncertainty_fan" and outputs.uncertainty is not None:
         levels, draws = outputs.uncertainty, int(outputs.break_even["draws"])
-        mitigated = outputs.scenarios[outputs.scenarios["scenario"] == "mitigated"]
-        forecast = dict(zip(mitigated["year"], mitigated["cfwd"].astype(float), strict=True))
+        central = outputs.scenarios[outputs.scenarios["scenario"] == centre_id]
+        forecast = dict(zip(central["year"], central["cfwd"].astype(float), strict=True))
+        label = f"Forecast {centre}"
         return (
-            lambda style, formats: fan_drawings(levels, forecast, style, formats),
-            describe_fan(levels, draws, forecast),
+            lambda style, formats: fan_drawings(levels, forecast, style, formats, label),
+            describe_fan(levels, draws, forecast, centre),
             "Deficit carried forward over the simulations of the assumptions: the 10th to the "
             "90th percentile (£000)",
         )

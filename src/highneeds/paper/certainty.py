@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from highneeds.paper.figure_notes import FigureNotes
-from highneeds.paper.formatting import pct, table_amount
+from highneeds.paper.formatting import gbp_k, pct, table_amount
 from highneeds.paper.model_outputs import ModelOutputs
 from highneeds.paper.uncertainty_charts import assumption_value
 from highneeds.templating import Markup, render_template
@@ -53,6 +53,10 @@ POSITION_PHRASES = {
     "hopeful end": "at the hopeful end of the range (the deficit near its lowest) for",
     "middle": "in the middle of the range for",
     "cautious end": "at the cautious end of the range (the deficit near its highest) for",
+    "below the range": "beyond the hopeful end of the range (the deficit lower than at either "
+    "end) for",
+    "above the range": "beyond the cautious end of the range (the deficit higher than at either "
+    "end) for",
 }
 
 
@@ -84,13 +88,55 @@ def likelier_words(share_above: float) -> str:
     return "about as likely to be higher than forecast as lower"
 
 
+def assumed_words(names: list[str]) -> str:
+    """The ranges that rest on the model's choice alone, in words ("" where none does)."""
+    if not names:
+        return ""
+    ranges = "range" if len(names) == 1 else "ranges"
+    return (
+        f"the {ranges} of {_listed([ASSUMPTION_WORDS[n] for n in names])} "
+        f"{'is' if len(names) == 1 else 'are'} assumed in this analysis, with no source given"
+    )
+
+
+def odds_words(even: Mapping[str, Any], share: float, forecast: str) -> str:
+    """The odds of the deficit coming out above the forecast (``forecast``: as printed), in
+    words: "in 93 simulations in 100 ...", or, where a range that moves it is assumed, that
+    the paper gives none, and why."""
+    names = str(even.get("assumed_ranges") or "").split()
+    if names:
+        return (
+            "the paper gives no odds of it coming out above or below the forecast of "
+            f"{forecast}: {assumed_words(names)}, so the simulations show what those ranges "
+            "give together, not how likely any outcome is"
+        )
+    return (
+        f"in {round(share * 100)} simulations in 100 it comes out above the forecast of "
+        f"{forecast}, so the deficit is {likelier_words(share)}"
+    )
+
+
+#: Why the simulations centre where they do, by who chose it (the model's readings.py).
+CENTRE_CHOSEN_WORDS = {
+    "assumed": "as the measures of how sure the forecast is centre on the forecast with every "
+    "agreed pressure unless the council says otherwise",
+    "the council": "as the council's paper asks (paper.yaml's certainty_centre)",
+    "the run": "as this run was set to",
+}
+
+
 def pressures_words(even: Mapping[str, Any]) -> str:
     """Whether the simulations include the agreed pressures the finance table leaves out, in
-    words naming the lines they change: the run's setting (``-p uncertainty_centre``)."""
+    words naming the lines they change, and who chose that: the council (paper.yaml), the run
+    (``-p uncertainty_centre``) or, where neither did, the default."""
     lines = str(even.get("pressures_lines") or "") or "the agreed changes"
+    chosen = str(even.get("centre_chosen_by") or "the run")
+    why = CENTRE_CHOSEN_WORDS.get(chosen, CENTRE_CHOSEN_WORDS["the run"])
     if bool(even.get("pressures_inside", False)):
-        return f"the simulations add the {lines} to every year, as this run was set to"
-    return f"the simulations move the finance table's lines, which leave the {lines} out"
+        return f"the simulations add the {lines} to every year, {why}"
+    if chosen == "assumed":  # no agreed pressure to put inside
+        return f"the simulations move the finance table's lines, which leave the {lines} out"
+    return f"the simulations move the finance table's lines, which leave the {lines} out, {why}"
 
 
 def centre_words(even: Mapping[str, Any], mitigated: str | None) -> str:
@@ -104,6 +150,20 @@ def centre_words(even: Mapping[str, Any], mitigated: str | None) -> str:
         return "as forecast"
     words = mitigated.removesuffix(" (mitigated)")
     return f"{words[0].lower()}{words[1:]}"
+
+
+def centred_on(outputs: ModelOutputs) -> tuple[str, str]:
+    """What the measures of how sure the forecast is centre on, in words ("with the Recovery
+    Plan"), and the scenario that is (``mitigated``, or the agreed pressures' scenario where
+    the simulations put them inside)."""
+    even = dict(outputs.break_even or {})
+    words = centre_words(even, outputs.scenario_labels.get("mitigated"))
+    label = str(even.get("pressures_label") or "")
+    if bool(even.get("pressures_inside", False)) and label:
+        match = outputs.scenarios[outputs.scenarios["label"] == label]
+        if not match.empty:
+            return words, str(match["scenario"].iloc[0])
+    return words, "mitigated"
 
 
 def _given(value: Any) -> bool:
@@ -153,15 +213,24 @@ def certainty_context(outputs: ModelOutputs) -> dict[str, Any]:
                 even["share_above_forecast_with_pressures"]
             ),
         }
+    odds = bool(even.get("odds_given", True))
+    if not odds:  # no odds where a range that moves the deficit is assumed
+        for name in ("probability_still_growing", "share_above_forecast_with_pressures"):
+            uncertainty.pop(name, None)
     if "share_above_forecast" in even:
         share = float(even["share_above_forecast"])
         uncertainty |= {
             "forecast": float(even["forecast"]),
-            "share_above_forecast": share,
-            # Words written from a figure trace to it (``<figure>_words``).
-            "share_above_forecast_words": likelier_words(share),
             "pressures_words": pressures_words(even),
+            "odds_given": odds,
+            # Words written from a figure trace to it (``<figure>_words``).
+            "odds_words": odds_words(even, share, gbp_k(float(even["forecast"]))),
         }
+        if odds:
+            uncertainty |= {
+                "share_above_forecast": share,
+                "share_above_forecast_words": likelier_words(share),
+            }
     uncertainty["draws_words"] = together_words(outputs.sensitivity)
     for scenario, group in levels.groupby("scenario", sort=False):
         uncertainty[str(scenario)] = {p: _by_year(group, p) for p in ("p10", "p50", "p90")}
@@ -172,6 +241,7 @@ def certainty_context(outputs: ModelOutputs) -> dict[str, Any]:
             "central": biggest["cfwd_central"],
             "centre_words": centre_words(even, outputs.scenario_labels.get("mitigated")),
             "position_words": position_words(list(rows.values())),
+            "assumed_words": assumed_words(str(even.get("assumed_ranges") or "").split()),
         },
         "break_even": even,
         "uncertainty": uncertainty,
@@ -189,6 +259,7 @@ def sensitivity_table_html(
     if outputs.sensitivity is None:
         raise KeyError("no table named 'sensitivity' in this cycle")
     last = str(outputs.budget["year"].iloc[-1])
+    centre, _ = centred_on(outputs)
     rows = []
     for rec in outputs.sensitivity.itertuples(index=False):
         row = {
@@ -220,8 +291,10 @@ def sensitivity_table_html(
         "highneeds.paper",
         "parts/sensitivity-table.html.j2",
         number=number,
-        caption=f"The deficit carried forward at the end of {last} with the Recovery Plan, "
+        caption=f"The deficit carried forward at the end of {last} {centre}, "
         "with each assumption at its low and its high value, the others as forecast",
+        source="The forecast's own value of each assumption is what the council's figures "
+        "imply, as the model reads them: finance did not state it.",
         last_year=last,
         rows=rows,
         # Every figure of the table is the model's: one mark, on its caption.

@@ -58,5 +58,9 @@ class ModelOutputs:
     #: The council's own scenarios as scenarios.csv declares them (one row a change); None
     #: for a cycle that declares none.
     declared: pd.DataFrame | None = None
+    #: How the model read the council's figures (``reading``, ``value``, ``chosen_by``, and
+    #: for the impact line ``other``, the deficit read the other way); None from an
+    #: older run.
+    readings: pd.DataFrame | None = None
     #: How the council writes its budget table: unit, the sign of a deficit, block, decimals.
     budget_format: BudgetFormat = field(default_factory=BudgetFormat)

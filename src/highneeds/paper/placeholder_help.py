@@ -25,6 +25,13 @@ ONLY_WITH = {
     "published Januaries, and the EHCP inputs the demand forecast needs",
     "placements": "the cycle gives placements_by_category.csv and forecast_assumptions.csv",
 }
+#: The placeholders that give odds, which a paper whose ranges are assumed does not have.
+ODDS = (
+    "share_above_forecast",
+    "share_above_forecast_words",
+    "share_above_forecast_with_pressures",
+    "probability_still_growing",
+)
 _PATH = re.compile(
     r"""^\s*-?\s*(?P<root>[A-Za-z_]\w*)(?P<rest>(?:\s*(?:\.\w+|\[\s*(?:"[^"]*"|'[^']*'|\w+)\s*\]))*)"""
 )
@@ -53,6 +60,11 @@ def explain_unknown(placeholder: str, names: Mapping[str, Any]) -> str | None:
         if known is None:
             return None
         if key not in known:
+            if root == "uncertainty" and key in ODDS and isinstance(value, Mapping):
+                return (
+                    f"uncertainty.{key} is odds, and this paper gives none: "
+                    f"{value.get('odds_words', '')}; write {{{{ uncertainty.odds_words }}}}"
+                )
             return _missing(path, root, key, known)
         value = value[key] if isinstance(value, Mapping) else getattr(value, key)
         path = f"{path}.{key}" if attribute is not None else f'{path}["{key}"]'

@@ -28,8 +28,11 @@ def assumption_value(value: float, kind: str) -> str:
     return f"{num(value * 100, 1)}%" if kind == "rate" else f"{num(value * 100)}%"
 
 
-def describe_tornado(tornado: pd.DataFrame, last_year: str) -> str:
-    """A text alternative for the tornado chart, from the data it plots."""
+def describe_tornado(
+    tornado: pd.DataFrame, last_year: str, centre: str = "with the Recovery Plan"
+) -> str:
+    """A text alternative for the tornado chart, from the data it plots (``centre``: what the
+    deficit it moves is, in words)."""
     central = float(tornado["cfwd_central"].iloc[0])
     parts = [
         f"{rec.label}: {gbp_k(rec.cfwd_at_low)} at "
@@ -38,8 +41,8 @@ def describe_tornado(tornado: pd.DataFrame, last_year: str) -> str:
         for rec in tornado.itertuples(index=False)
     ]
     return (
-        f"Bar chart of the deficit carried forward at the end of {last_year} with the Recovery "
-        f"Plan, {gbp_k(central)} as forecast, when each assumption is at its low and its high "
+        f"Bar chart of the deficit carried forward at the end of {last_year} {centre}, "
+        f"{gbp_k(central)} as forecast, when each assumption is at its low and its high "
         f"value, the biggest swing first: " + "; ".join(parts) + "."
     )
 
@@ -106,9 +109,14 @@ def _wrap(label: str, width: int = 22) -> str:
     return "\n".join([*lines, line])
 
 
-def describe_fan(levels: pd.DataFrame, draws: int, forecast: Mapping[str, float]) -> str:
+def describe_fan(
+    levels: pd.DataFrame,
+    draws: int,
+    forecast: Mapping[str, float],
+    centre: str = "with the Recovery Plan",
+) -> str:
     """A text alternative for the fan chart, from the data it plots (``forecast``: the
-    forecast with the Recovery Plan by year, drawn over the bands)."""
+    forecast the simulations centre on by year, ``centre`` in words, drawn over the bands)."""
     last = levels["year"].iloc[-1]
     parts = []
     for scenario, band in _BANDS.items():
@@ -124,7 +132,7 @@ def describe_fan(levels: pd.DataFrame, draws: int, forecast: Mapping[str, float]
         f"Chart of the deficit carried forward at the end of each year from "
         f"{levels['year'].iloc[0]} to {last} over {num(draws)} simulations of the assumptions: "
         f"a band from the 10th to the 90th percentile and a line at the middle (50th), for "
-        f"each scenario, and the forecast with the Recovery Plan as points. At the end of "
+        f"each scenario, and the forecast {centre} as points. At the end of "
         f"{last}: " + "; ".join(parts) + f"; the forecast, {gbp_k(forecast[last])}."
     )
 
@@ -141,9 +149,11 @@ def fan_drawings(
     forecast: Mapping[str, float],
     style: ChartStyle,
     formats: Sequence[str],
+    forecast_label: str = FAN_FORECAST,
 ) -> dict[str, bytes]:
     """The fan chart drawn once at ``style``, saved in each of ``formats``, with the forecast
-    (with the Recovery Plan, by year) over it, so that a reader sees where it falls."""
+    the simulations centre on (by year; ``forecast_label`` in the legend) over it, so that a
+    reader sees where it falls."""
     with chart_settings(style):
         import matplotlib
         import matplotlib.pyplot as plt
@@ -178,7 +188,7 @@ def fan_drawings(
             linestyle="none",
             marker="D",
             markersize=style.line_width * 2.5,
-            label=legend_label(FAN_FORECAST, style),
+            label=legend_label(forecast_label, style),
         )
         ax.set_ylabel("Deficit carried forward (£000)")
         ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))

@@ -39,6 +39,7 @@ PAPER_TABLES = (
     "sensitivity",
     "uncertainty",
     "break_even",
+    "readings_used",
 )
 #: The tables the DfE return reads besides the paper's (the last two only where a cycle gives
 #: them).
@@ -77,6 +78,7 @@ def paper_outputs(
         break_even=_first_row(even),
         forecast_growth=_forecast_growth(scenarios, financial_year_of(cycle)),
         lineage=lineage,
+        readings=tables.get("readings_used"),
     )
 
 

@@ -62,6 +62,8 @@ TABLES = (
     # The council's own scenarios, and the DfE's EHC plans: optional.
     "declared_scenarios",
     "sen2",
+    # The council's readings of its own figures, from paper.yaml: optional.
+    "readings",
 )
 
 STEPS = (
@@ -92,6 +94,7 @@ STEPS = (
             "processed/assumption_ranges.csv",
             "processed/declared_scenarios.csv",
             "processed/sen2.csv",
+            "processed/readings.csv",
             "processed/table_sources.json",
         ),
         writes=(
@@ -106,6 +109,7 @@ STEPS = (
             "processed/ehcp_history.csv",
             "processed/history_basis.csv",
             "processed/forecast_comparison.csv",
+            "processed/readings_used.csv",
             "processed/sensitivity.csv",
             "processed/uncertainty.csv",
             "processed/break_even.csv",
