@@ -18,15 +18,18 @@ family: a C/Fwd the finance team typed is theirs, even though the roll-forward c
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 KINDS = ("given", "calculated", "modelled")
 #: How the docs name the stated figures a formula ties to others (no key has this name).
 FORMULA_PATTERN = "fig.<name> with a formula"
 #: The model's readings of the council's figures (``reading.recovery_plan_impact``).
 READING_PATTERN = "reading.*"
+#: Figures the council set to make something balance, not measured (a cost per place).
+ASSUMED_PATTERN = "assumed.*"
+#: Families whose kind passes to every figure computed from a figure of theirs that is not
+#: the council's own input: a calculation on an assumption is modelled.
+PASSED_ON = (READING_PATTERN, ASSUMED_PATTERN)
 #: What each kind means, in words for the paper and the docs.
 KIND_WORDS = {
     "given": "given by the council: an input, a stated figure, a year or a run's setting",
@@ -80,6 +83,18 @@ REGISTRY: tuple[FigureFamily, ...] = (
         method="A setting of the run (uncertainty_centre): the finance table's forecast with "
         "its savings, the scenarios the council has agreed left out, unless the run puts them "
         "inside.",
+    ),
+    FigureFamily(
+        (ASSUMED_PATTERN,),
+        "Figures the council set to balance a business case",
+        "£000",
+        "modelled",
+        note="Modelled: it rests on a cost the council set so that a business case balances "
+        "(the case's places at that cost give its stated saving), not a cost it measured; the "
+        "saving is the business case's own claim, not a check of it.",
+        method="A cost per place whose row in placement_costs names, in its balances column, "
+        "the business case it was set to balance; every figure computed from it is marked as "
+        "resting on it.",
     ),
     FigureFamily(
         (READING_PATTERN,),
@@ -291,12 +306,22 @@ REGISTRY: tuple[FigureFamily, ...] = (
         "rate; cost per plan = placement costs ÷ plans.",
     ),
     FigureFamily(
+        ("reconciliation.*",),
+        "The business cases' savings against the Recovery Plan Impact line",
+        "£000",
+        "calculated",
+        note="Calculated: the business cases' stated savings a year added up, set against the "
+        "saving the Recovery Plan Impact line counts in the forecast's last year.",
+        method="The stated savings of business_cases.csv summed; the impact line's saving in "
+        "the last year as read (negated: a saving is negative in the budget); the difference.",
+    ),
+    FigureFamily(
         ("savings.*",),
         "Savings of the business cases",
         "£000",
         "calculated",
-        note="Calculated: places avoided × the annual cost of a place, by placement type; "
-        "the costs are the council's (two of them set so that the business cases balance).",
+        note="Calculated: places avoided × the annual cost of a place, by placement type, "
+        "from the council's costs.",
         method="Places avoided × annual cost per place, summed by business case.",
     ),
     FigureFamily(
@@ -331,98 +356,6 @@ def family_of(key: str) -> FigureFamily | None:
     """The family a figure belongs to (``-key``, a figure printed negated, is its own)."""
     key = key.lstrip("-")
     return next((family for family in REGISTRY if family.covers(key)), None)
-
-
-def source_key(key: str, derivations: Mapping[str, Mapping[str, Any]]) -> str:
-    """The figure ``key`` is, through second names (``same``) only."""
-    seen = {key}
-    item = derivations[key]
-    while item["rule"] == "same" and len(item["terms"]) == 1:
-        key = item["terms"][0]["key"]
-        if key in seen or key not in derivations:
-            break
-        seen.add(key)
-        item = derivations[key]
-    return key
-
-
-def marked_family(
-    key: str, derivations: Mapping[str, Mapping[str, Any]] | None = None
-) -> FigureFamily | None:
-    """The family whose note a printed figure carries; ``None`` for a given figure (its
-    lineage ends at an input cell through second names, or its family is given). A figure
-    that is another's under a second name (a budget line the driver model forecast) carries
-    the other's note where its own family is given."""
-    key = key.lstrip("-")
-    candidates = [key]
-    if derivations is not None and key in derivations:
-        source = source_key(key, derivations)
-        if derivations[source]["rule"] in ("input", "constant"):
-            return None
-        candidates.append(source)
-    for candidate in candidates:
-        family = family_of(candidate)
-        if family is not None and family.kind != "given":
-            if family.kind == "calculated" and key in _on_assumed_readings(derivations):
-                # Arithmetic on the council's figures read as the model assumed: modelled.
-                return _reading_family()
-            return family
-    if key in _on_assumed_readings(derivations):
-        return _reading_family()
-    if key.startswith("fig.") and derivations is not None and key in derivations:
-        # A stated figure its formula makes a sum of others (its lineage is not its cell).
-        return next(f for f in REGISTRY if f.patterns == (FORMULA_PATTERN,))
-    return None
-
-
-def _reading_family() -> FigureFamily:
-    return next(f for f in REGISTRY if f.patterns == (READING_PATTERN,))
-
-
-#: The last derivations seen and the figures in them that rest on an assumed reading.
-_ASSUMED_CACHE: list[tuple[Mapping[str, Mapping[str, Any]], frozenset[str]]] = []
-
-
-def _on_assumed_readings(derivations: Mapping[str, Mapping[str, Any]] | None) -> frozenset[str]:
-    """Every figure whose lineage reaches a reading the model assumed (``reading.*``, not an
-    input): what it computes rests on that assumption."""
-    if derivations is None:
-        return frozenset()
-    for seen, found in _ASSUMED_CACHE:
-        if seen is derivations:
-            return found
-    users: dict[str, list[str]] = {}
-    for key, item in derivations.items():
-        for term in item.get("terms", ()):
-            users.setdefault(str(term["key"]), []).append(key)
-    start = [
-        key
-        for key, item in derivations.items()
-        if key.startswith(READING_PATTERN[:-1]) and item["rule"] not in ("input", "same")
-    ]
-    found_keys: set[str] = set()
-    while start:
-        key = start.pop()
-        for user in users.get(key, ()):
-            if user not in found_keys:
-                found_keys.add(user)
-                start.append(user)
-    result = frozenset(found_keys)
-    _ASSUMED_CACHE[:] = [(derivations, result)]
-    return result
-
-
-def kind_of(key: str, derivations: Mapping[str, Mapping[str, Any]] | None = None) -> str:
-    """A figure's kind (see :data:`KINDS`), as its mark says."""
-    family = marked_family(key, derivations)
-    if family is not None:
-        return family.kind
-    key = key.lstrip("-")
-    if derivations is not None and key in derivations:
-        source = derivations[source_key(key, derivations)]
-        return "given" if source["rule"] in ("input", "constant") else "calculated"
-    known = family_of(key)
-    return known.kind if known is not None else "calculated"
 
 
 def notes_markdown() -> str:

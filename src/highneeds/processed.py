@@ -48,6 +48,7 @@ _TEXT_COLUMNS = {
     "centre_chosen_by",
     "chosen_by",
     "evidence",
+    "balances",
 }
 _DATE_COLUMNS = {"since"}
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from highneeds.errors import InputDataError, NarrativeError
-from highneeds.figure_registry import FORMULA_PATTERN, marked_family
+from highneeds.figure_kinds import marked_family
+from highneeds.figure_registry import FORMULA_PATTERN
 from highneeds.gate.figures import figure_formula_problems, figure_values
 from highneeds.gate.tables import read_figures
 from highneeds.model.inputs import figure_cells

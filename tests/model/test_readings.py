@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.figure_registry import kind_of
+from highneeds.figure_kinds import kind_of
 from highneeds.gate.readings import read_readings
 from tests.conftest import model_tables
 

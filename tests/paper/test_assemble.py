@@ -112,6 +112,11 @@ def test_business_cases_table_states_places_and_savings(meta, narrative_text, ou
         "special school places avoided (£113k)"
     )
     assert rows[2][1].endswith("(£279k)")
+    # Last, the cases together against what the Recovery Plan Impact line counts.
+    assert rows[3][:2] == [
+        "All interventions",
+        "Together £392k a year; the Recovery Plan Impact line counts £135k in 2024/25, £257k less",
+    ]
     # Without the notebooks' lineage nothing is known to be derived: no marks.
     assert 'class="figure-note-mark"' not in table
     assert "designed to support 6 children and has supported 16" in rows[1][2]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from highneeds.figure_registry import KINDS, REGISTRY, kind_of, marked_family, notes_markdown
+from highneeds.figure_kinds import kind_of, marked_family
+from highneeds.figure_registry import KINDS, REGISTRY, notes_markdown
 from highneeds.paper.figure_notes import METHODS_TITLE, FigureNotes
 from highneeds.paths import PROJECT_ROOT
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from highneeds.model.interventions import intervention_savings
-from highneeds.paper.tables import describe_places
+from highneeds.paper.business_cases import describe_places
 
 
 def test_business_case_basis_in_words(shipped_tables) -> None:

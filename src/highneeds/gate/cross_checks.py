@@ -144,11 +144,38 @@ def figure_values_check(figures: pd.DataFrame) -> CheckResult:
     )
 
 
+def balancing_costs_check(costs: pd.DataFrame, cases: pd.DataFrame | None) -> CheckResult:
+    """Each cost set to balance a business case (``balances``) names one the cycle has."""
+    source = costs.attrs.get("source", "placement_costs.csv")
+    ids = set() if cases is None else set(cases["intervention_id"])
+    named = costs["balances"] if "balances" in costs else pd.Series(dtype=str)
+    problems = [
+        f"{source}, row {row}, {column_in(costs, 'balances')}: found {value!r}; expected the "
+        "intervention_id of a business case in business_cases"
+        + (f" ({', '.join(sorted(ids))})" if ids else " (the cycle gives none)")
+        for row, value in zip(costs["row"], named.fillna("").astype(str).str.strip(), strict=True)
+        if value and value not in ids
+    ]
+    return CheckResult(
+        "placement_costs",
+        source,
+        "balancing_costs_name_a_business_case",
+        "each cost set to balance a business case (balances) to name a business case the cycle "
+        "gives",
+        not problems,
+        problems,
+    )
+
+
 def cross_table_checks(
     tables: dict[str, pd.DataFrame], identities: IdentityChecks, cycle: str
 ) -> list[CheckResult]:
     """Checks across rows and tables: years consecutive, then the model's identities."""
     results = [consecutive_years_check(tables["budget"])]
+    if "placement_costs" in tables:
+        results.append(
+            balancing_costs_check(tables["placement_costs"], tables.get("business_cases"))
+        )
     if "figures" in tables:
         results.append(figure_formulas_check(tables["figures"]))
         results.append(figure_values_check(tables["figures"]))

@@ -97,9 +97,14 @@ def _check_total(
         raise InputDataError("A total row disagrees with its lines.", problems)
 
 
-def _read_typed(raw_dir: Path, stem: str, columns: dict[str, str]) -> pd.DataFrame:
-    """Read a table whose columns have the given kinds; a 'Total' row is checked and dropped."""
+def _read_typed(
+    raw_dir: Path, stem: str, columns: dict[str, str], optional: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Read a table whose columns have the given kinds; a 'Total' row is checked and dropped.
+    An ``optional`` text column the file leaves out is there, blank, in the typed table."""
     table = read_source(raw_dir, stem, is_header=lambda cells: set(columns) <= set(cells))
+    absent = [c for c in optional or {} if c not in table.header]
+    columns = {**columns, **{c: k for c, k in (optional or {}).items() if c not in absent}}
     records: list[dict[str, Any]] = []
     for number, rec in _records(table, list(columns)):
         first = rec[next(iter(columns))]
@@ -115,6 +120,8 @@ def _read_typed(raw_dir: Path, stem: str, columns: dict[str, str]) -> pd.DataFra
             typed[column] = _convert(table, number, column, rec[column], kind)
         records.append(typed)
     frame = pd.DataFrame.from_records(records, columns=["row", *columns])
+    for column in absent:
+        frame[column] = ""
     frame.attrs["source"] = table.name
     frame.attrs["letters"] = table.column_letters()
     return frame
@@ -132,11 +139,13 @@ def read_ehcp_demand(raw_dir: Path) -> pd.DataFrame:
 
 
 def read_placement_costs(raw_dir: Path) -> pd.DataFrame:
-    """Average annual cost of a place, £000, by placement type."""
+    """Average annual cost of a place, £000, by placement type; ``balances`` (optional) names
+    the intervention whose business case a cost was set to balance, rather than measured."""
     return _read_typed(
         raw_dir,
         "placement_costs",
         {"placement_type": "str", "annual_cost_per_place": "float", "basis": "str"},
+        {"balances": "str"},
     )
 
 

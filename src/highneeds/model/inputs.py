@@ -15,7 +15,7 @@ import pandas as pd
 
 from highneeds.amounts import as_written, formula_terms, parse_money
 from highneeds.budget_lines import FLOW_ROLES, ROLE_OF, line_roles
-from highneeds.traced import Cell, Traced, cell, constant, total
+from highneeds.traced import Cell, Traced, cell, constant, described, total
 
 #: The shipped layout's lines, as a formula names them (any other line by its label).
 LINE_WORDS = {
@@ -242,17 +242,27 @@ def placement_cells(
         )
         for rec in interventions.itertuples(index=False)
     }
-    costs = {
-        rec.placement_type: cell(
+    costs = {}
+    for rec in placement_costs.itertuples(index=False):
+        written = f"{rec.annual_cost_per_place:g}"
+        cost = cell(
             float(rec.annual_cost_per_place),
-            Cell(
-                costs_file, int(rec.row), "annual_cost_per_place", f"{rec.annual_cost_per_place:g}"
-            ),
+            Cell(costs_file, int(rec.row), "annual_cost_per_place", written),
             f"cost per place, {rec.placement_type}",
             role="annual cost per place",
         )
-        for rec in placement_costs.itertuples(index=False)
-    }
+        balances = str(getattr(rec, "balances", "") or "").strip()
+        if balances:  # set so that a business case balances: an assumption, not a measure
+            cost = described(
+                float(cost),
+                f"assumed.cost_per_place[{rec.placement_type}]",
+                f"Cost per place, {rec.placement_type}, set to balance a business case",
+                f"set by the council so that the {balances} business case's places give its "
+                f"stated saving ({costs_file}, row {int(rec.row)}, column 'balances'): not a "
+                "measured cost",
+                [cost],
+            )
+        costs[rec.placement_type] = cost
     return places, costs
 
 

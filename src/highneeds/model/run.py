@@ -22,6 +22,7 @@ from highneeds.model import (
     drivers,
     history,
     readings,
+    reconciliation,
     scenarios,
     sensitivity,
 )
@@ -191,6 +192,10 @@ def run_model(
         lineage.record(figure.named(name, f"The {name.replace('_', ' ')} of the forecast"))
     lineage.record(current_year, *fig.values(), *ehcp.values(), impact.figure, centre.figure)
     lineage.record(other_cfwd)
+    reconciled = reconciliation.savings_reconciliation(
+        tables.get("business_cases"), recovery, years[-1]
+    )
+    lineage.record(*reconciled)
     lineage.record(*deficit.printed_lines(cells, roll), *recovery.values())
     for item in declared.values():
         lineage.record(*item.figures())
@@ -259,6 +264,8 @@ def run_model(
             if told is None
             else told.basis(None if forecast is None else float(forecast.growth_a_year)),
             "forecast_comparison": comparison,
+            # The business cases' savings against the Recovery Plan Impact line.
+            "savings_reconciliation": reconciliation.reconciliation_frame(reconciled, years[-1]),
             # How the council's figures were read, by whom, and the other reading's deficit.
             "readings_used": pd.DataFrame(
                 [

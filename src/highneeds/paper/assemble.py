@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from highneeds.paper.business_cases import business_cases_table_html
 from highneeds.paper.certainty import (
     centred_on,
     certainty_context,
@@ -30,9 +31,9 @@ from highneeds.paper.history import history_context, history_table_html
 from highneeds.paper.model_outputs import ModelOutputs
 from highneeds.paper.narrative import Narrative, TextRenderer, render_sections
 from highneeds.paper.readings import readings_context
+from highneeds.paper.reconciliation import reconciliation_context, reconciliation_table_html
 from highneeds.paper.tables import (
     budget_table_html,
-    business_cases_table_html,
     demand_table_html,
     placements_table_html,
     scenarios_table_html,
@@ -144,6 +145,7 @@ def narrative_context(outputs: ModelOutputs) -> dict[str, Any]:
     if outputs.history is not None and outputs.history_basis is not None:
         context["history"] = history_context(outputs)
     context.update(readings_context(outputs))
+    context.update(reconciliation_context(outputs))
     if outputs.forecast_growth is not None:
         context["forecast_growth"] = dict(outputs.forecast_growth)
     cases = outputs.business_cases
@@ -257,10 +259,12 @@ def build_paper(
             return ranges_table_html(outputs, number)
         if name == "ehcp_history":
             return history_table_html(outputs, number, recorded, notes)
+        if name == "savings_reconciliation":
+            return reconciliation_table_html(outputs, number, recorded, notes)
         raise KeyError(
             f"no table named {name!r}; the tables are high_needs_budget, "
-            "business_cases, demand, placements, scenarios, sensitivity, ranges and "
-            "ehcp_history"
+            "business_cases, savings_reconciliation, demand, placements, scenarios, "
+            "sensitivity, ranges and ehcp_history"
         )
 
     def chart(name: str) -> str:

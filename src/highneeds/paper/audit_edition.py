@@ -15,7 +15,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 
 from highneeds.amounts import value_text, written_arithmetic
-from highneeds.figure_registry import kind_of
+from highneeds.figure_kinds import kind_of
 from highneeds.templating import render_template
 
 _LEAVES = ("input", "constant")

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from string import ascii_lowercase
 from typing import Any
 
-from highneeds.figure_registry import KIND_WORDS, REGISTRY, FigureFamily, family_of, marked_family
+from highneeds.figure_kinds import marked_family
+from highneeds.figure_registry import KIND_WORDS, REGISTRY, FigureFamily, family_of
 from highneeds.templating import Markup, render_template
 
 #: The appendix's heading, as every format prints it.

@@ -42,6 +42,7 @@ PLACEHOLDER_SOURCES = {
     "history": ("sen2_caseload",),
     "history_growth": ("sen2_caseload", "high_needs_budget", "ehcp_demand", "figures"),
     "reading": ("paper", "high_needs_budget"),
+    "reconciliation": ("business_cases", "high_needs_budget"),
     "years": ("high_needs_budget",),
     "first_year": ("high_needs_budget",),
     "last_year": ("high_needs_budget",),

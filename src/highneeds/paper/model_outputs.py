@@ -62,5 +62,8 @@ class ModelOutputs:
     #: for the impact line ``other``, the deficit read the other way); None from an
     #: older run.
     readings: pd.DataFrame | None = None
+    #: The business cases' savings against the impact line (``measure``: claimed, counted,
+    #: difference; ``year``; ``value``, £000); None without business cases.
+    reconciliation: pd.DataFrame | None = None
     #: How the council writes its budget table: unit, the sign of a deficit, block, decimals.
     budget_format: BudgetFormat = field(default_factory=BudgetFormat)

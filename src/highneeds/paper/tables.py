@@ -13,9 +13,8 @@ from typing import Any
 import pandas as pd
 
 from highneeds.paper.figure_notes import FigureNotes
-from highneeds.paper.formatting import gbp_k, num, table_amount
+from highneeds.paper.formatting import num, table_amount
 from highneeds.paper.model_outputs import ModelOutputs
-from highneeds.paper.narrative import TextRenderer
 from highneeds.templating import Markup, render_template
 
 
@@ -184,74 +183,6 @@ def scenarios_table_html(
         years=years,
         rows=rows,
         unit=form.unit,
-    )
-
-
-def describe_places(savings: pd.DataFrame, intervention_id: str) -> str:
-    """The business case basis in words: '1 independent special school place and 2 ...'."""
-    rows = savings[savings["intervention_id"] == intervention_id]
-    parts = []
-    for rec in rows.itertuples(index=False):
-        noun = "place" if rec.places_avoided == 1 else "places"
-        parts.append(f"{rec.places_avoided} {rec.placement_type.lower()} {noun}")
-    if len(parts) > 1:
-        return ", ".join(parts[:-1]) + " and " + parts[-1]
-    return parts[0] if parts else ""
-
-
-def business_cases_table_html(
-    outputs: ModelOutputs, number: str, meta: Mapping[str, Any], renderer: TextRenderer
-) -> str:
-    """The para 7.6 table: each intervention, its business case basis and current position."""
-    if outputs.business_cases is None or outputs.savings is None:
-        raise KeyError(
-            "no table named 'business_cases' in this cycle: it gives no business_cases.csv "
-            "(with interventions.csv and placement_costs.csv)"
-        )
-    notes = renderer.notes
-    wording = meta.get("business_cases", {})
-    rows = []
-    for rec in outputs.business_cases.itertuples(index=False):
-        words = wording.get(rec.intervention_id, {})
-        described = words.get("described_in") or []
-        where = ""
-        if described:
-            where = (
-                renderer.refs(described[0], described[-1])
-                if len(described) > 1
-                else renderer.refs(described[0])
-            )
-        renderer.figures.append(
-            {
-                "id": f"business_cases: {rec.intervention}, saving",
-                "where": "table business_cases",
-                "text": gbp_k(rec.computed_saving),
-                "sources": ["interventions", "placement_costs", "business_cases"],
-                "rows": [],
-                "traces": f"savings.{rec.intervention_id}",
-                "value": float(rec.computed_saving),
-                "note": None if notes is None else notes.letter(f"savings.{rec.intervention_id}"),
-            }
-        )
-        position = renderer.render_html(
-            words.get("current_position", ""),
-            f"paper.yaml (business_cases: {rec.intervention_id}: current_position)",
-            0,
-        )
-        rows.append(
-            {
-                "intervention": rec.intervention,
-                "where": Markup(where),
-                "basis": f"Assumes {describe_places(outputs.savings, rec.intervention_id)} "
-                f"avoided ({gbp_k(rec.computed_saving)})",
-                "note": Markup("")
-                if notes is None
-                else notes.mark(f"savings.{rec.intervention_id}"),
-                "position": position,
-            }
-        )
-    return render_template(
-        "highneeds.paper", "parts/business-cases-table.html.j2", number=number, rows=rows
     )
 
 

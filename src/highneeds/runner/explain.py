@@ -16,7 +16,7 @@ from typing import Any
 
 from highneeds.amounts import OPERATORS, value_text, written_arithmetic
 from highneeds.errors import UsageError
-from highneeds.figure_registry import kind_of
+from highneeds.figure_kinds import kind_of
 from highneeds.model.lineage import Derivation, Lineage
 from highneeds.paths import CyclePaths
 from highneeds.runner.publishing import find_run

@@ -40,6 +40,7 @@ PAPER_TABLES = (
     "uncertainty",
     "break_even",
     "readings_used",
+    "savings_reconciliation",
 )
 #: The tables the DfE return reads besides the paper's (the last two only where a cycle gives
 #: them).
@@ -79,6 +80,7 @@ def paper_outputs(
         forecast_growth=_forecast_growth(scenarios, financial_year_of(cycle)),
         lineage=lineage,
         readings=tables.get("readings_used"),
+        reconciliation=tables.get("savings_reconciliation"),
     )
 
 

@@ -95,6 +95,7 @@ STEPS = (
             "processed/declared_scenarios.csv",
             "processed/sen2.csv",
             "processed/readings.csv",
+            "processed/business_cases.csv",
             "processed/table_sources.json",
         ),
         writes=(
@@ -110,6 +111,7 @@ STEPS = (
             "processed/history_basis.csv",
             "processed/forecast_comparison.csv",
             "processed/readings_used.csv",
+            "processed/savings_reconciliation.csv",
             "processed/sensitivity.csv",
             "processed/uncertainty.csv",
             "processed/break_even.csv",
