@@ -316,6 +316,18 @@ REGISTRY: tuple[FigureFamily, ...] = (
         "the last year as read (negated: a saving is negative in the budget); the difference.",
     ),
     FigureFamily(
+        ("track_record.*",),
+        "Earlier papers' forecasts against the outturn",
+        "£000 or a share",
+        "calculated",
+        note="Calculated: an earlier paper's forecast of a year's deficit set against the "
+        "outturn this cycle's budget table gives for it; the band's widening from the "
+        "council's own errors (docs/assumptions.md, item 14).",
+        method="Error = outturn - forecast; relative error = error / |forecast|; the band "
+        "widened by the 80th percentile of the relative errors' size over its own half-width, "
+        "where larger, with three or more scored.",
+    ),
+    FigureFamily(
         ("savings.*",),
         "Savings of the business cases",
         "£000",

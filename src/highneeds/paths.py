@@ -252,3 +252,10 @@ def _never_archived(folder: Path, cycle: str, name: str, say: Callable[[str], No
         f"archive: this notebook works in {working} instead"
     )
     return working
+
+
+def financial_year_of(cycle: str) -> str:
+    """The financial year (April to March) a ``YYYY-MM`` cycle falls in: 2022-01 is 2021/22."""
+    year, month = (int(part) for part in cycle.split("-"))
+    start = year if month >= 4 else year - 1
+    return f"{start}/{(start + 1) % 100:02d}"

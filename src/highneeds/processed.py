@@ -11,6 +11,8 @@ import pandas as pd
 #: Columns whose type CSV would otherwise lose, by table.
 _TEXT_COLUMNS = {
     "year",
+    "paper",
+    "figure",
     "line",
     "label",
     "intervention_id",

@@ -206,3 +206,23 @@ def test_the_narrative_tab_takes_each_numbered_paragraph_with_its_section() -> N
         ("1 Purpose of the report", "1.2", "See para 1.1 and Section 2 below."),
         ("2 Financial implications", "2.1", "The table shows the forecast."),
     ]
+
+
+def test_the_councils_own_sen2_counts_sit_beside_the_modelled_plans(
+    shipped_inputs, tmp_path
+) -> None:
+    rows = sheet_rows(written(shipped_inputs, tmp_path), "EHCPs")
+    header = next(r for r in rows if r[0] == "Placement category or age band")
+    sen2 = next(r for r in rows if "as returned to the DfE (SEN2)" in str(r[1]))
+    by_year = dict(zip(header[2:7], sen2[2:7], strict=True))
+    # January 2021's 261 plans fall in 2020/21; January 2022 was not yet published.
+    assert by_year == {
+        "2020/21": 261,
+        "2021/22": None,
+        "2022/23": None,
+        "2023/24": None,
+        "2024/25": None,
+    }
+    assert sen2[7] == "given"
+    without = sheet_rows(written(shipped_inputs, tmp_path, history=None), "EHCPs")
+    assert not any("SEN2" in str(r[1]) for r in without)

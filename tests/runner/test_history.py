@@ -110,3 +110,26 @@ def test_a_rerun_of_a_cycle_still_compares_with_the_previous_cycles_paper(
     page = (root / "reports" / NEXT / "changes.html").read_text(encoding="utf-8")
     assert f"<h2>Since the previously published paper of cycle {NEXT}</h2>" in page
     assert f"<h2>Since the paper of cycle {CYCLE}</h2>" in page
+
+
+def test_a_later_cycle_scores_the_published_papers_forecasts(
+    published: Path, tmp_path: Path
+) -> None:
+    """April 2022's paper has 2021/22 as an outturn year, which January 2022's forecast: the
+    paper, explain --history and changes.html set one against the other."""
+    root = copy_published(published, tmp_path / "project")
+    assert run_pipeline(root, "2022-04", "--from", CYCLE, command="new-cycle").returncode == 0
+    result = run_pipeline(root, "-q", "--cycle", "2022-04", *HTML_ONLY)
+    assert result.returncode == 0, result.stdout + result.stderr
+    folder = root / "reports" / "2022-04"
+    inputs = (folder / "current" / "inputs" / "earlier_forecasts.csv").read_text()
+    assert "2022-01,mitigated,2021/22,1028,the published paper of cycle 2022-01" in inputs
+    assert "2022/23" not in inputs  # not yet an outturn year: nothing to score
+    paper = (folder / "cabinet-report.html").read_text(encoding="utf-8")
+    assert "Earlier papers&#39; forecasts of the deficit carried forward" in paper
+    assert "the January 2022 paper's £1,028k for 2021/22, matched the outturn of £1,028k" in paper
+    history = run_pipeline(root, "--cycle", "2022-04", "--history", command="explain")
+    assert history.returncode == 0, history.stderr
+    assert "2022-01    mitigated  2021/22     1,028    1,028      0     0.0%" in history.stdout
+    page = (folder / "changes.html").read_text(encoding="utf-8")
+    assert "<h2>Earlier papers' forecasts against the outturn</h2>" in page

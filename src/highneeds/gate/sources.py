@@ -45,6 +45,7 @@ SOURCE_STEMS = {
     "ehcps_by_age": "ehcps_by_age",
     "declared_scenarios": "scenarios",
     "sen2": "sen2_caseload",
+    "earlier_forecasts": "earlier_forecasts",
 }
 
 #: Tables a cycle may leave out (all but the budget): the EHCP counts, the business cases
@@ -54,6 +55,7 @@ SOURCE_STEMS = {
 OPTIONAL_STEMS = (
     "scenarios",
     "sen2_caseload",
+    "earlier_forecasts",
     "ehcp_demand",
     "placement_costs",
     "interventions",

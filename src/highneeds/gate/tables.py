@@ -272,6 +272,24 @@ def read_ehcps_by_age(raw_dir: Path) -> pd.DataFrame:
     )
 
 
+def read_earlier_forecasts(raw_dir: Path) -> pd.DataFrame:
+    """Earlier papers' forecasts of a year's deficit carried forward (£000, a deficit
+    positive): the cycle of the paper (``paper``, ``2022-01``), the figure (``unmitigated``
+    or ``mitigated``), the year, the forecast and where it was printed (``source``). A run
+    adds the rows of the council's papers the tool published."""
+    return _read_typed(
+        raw_dir,
+        "earlier_forecasts",
+        {
+            "paper": "str",
+            "figure": "str",
+            "year": "financial_year",
+            "forecast": "money",
+            "source": "str",
+        },
+    )
+
+
 #: Readers for each tabular input (CSV or XLSX), keyed by the typed table's name.
 TABLE_READERS = {
     "budget": read_budget,
@@ -288,6 +306,7 @@ TABLE_READERS = {
     "ehcps_by_age": read_ehcps_by_age,
     "declared_scenarios": read_scenarios,
     "sen2": read_cycle_sen2,
+    "earlier_forecasts": read_earlier_forecasts,
 }
 
 

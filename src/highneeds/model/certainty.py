@@ -110,9 +110,11 @@ def certainty_figures(
     inputs: Sequence[Traced],
     draws: Traced,
     recipe: Sequence[tuple[str, str]],
+    widening: Traced | None = None,
 ) -> list[Traced]:
     """The tornado, break-even and simulation figures, each described with the model figures
-    it starts from (``inputs``)."""
+    it starts from (``inputs``); the 10th and 90th percentiles say when the council's track
+    record widened them (``widening``, a factor over 1)."""
     last = str(levels["year"].iloc[-1])
     out: list[Traced] = []
     every_end: list[Traced] = []
@@ -236,16 +238,24 @@ def certainty_figures(
             _WHERE,
         )
     )
+    wider = widening is not None and float(widening) > 1
     for rec in levels.itertuples(index=False):
         for level in ("p10", "p50", "p90"):
+            widened = wider and level != "p50"
             out.append(
                 described(
                     float(getattr(rec, level)),
                     f"uncertainty.{rec.scenario}.{level}[{rec.year}]",
                     f"{level} of the deficit at the end of {rec.year}",
                     f"the {level[1:]}th percentile, over the simulations, of the deficit carried "
-                    f"forward at the end of {rec.year} ({rec.scenario})",
-                    [draws, *inputs],
+                    f"forward at the end of {rec.year} ({rec.scenario})"
+                    + (
+                        f", moved from the 50th by {float(widening):.2f} times its distance "  # type: ignore[arg-type]
+                        "for the council's track record (track_record.widening)"
+                        if widened
+                        else ""
+                    ),
+                    [draws, *inputs, *([widening] if widened else [])],  # type: ignore[list-item]
                     _WHERE,
                     recipe,
                 )

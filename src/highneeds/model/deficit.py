@@ -17,6 +17,7 @@ from highneeds.budget_lines import line_roles
 from highneeds.errors import InputDataError, ReconciliationError
 from highneeds.model.inputs import BudgetFigures, budget_figures
 from highneeds.model.switches import RECOVERY_PLAN_BASES
+from highneeds.paths import financial_year_of  # noqa: F401 (the model names it here too)
 from highneeds.traced import Traced, described, total
 
 #: The model's own scenarios, with their labels (the council's own are in scenarios.csv;
@@ -401,13 +402,6 @@ def scenario(
 def scenarios_frame(deficits: Sequence[Deficit]) -> pd.DataFrame:
     """Every scenario in long form, in the order given."""
     return pd.concat([d.frame() for d in deficits], ignore_index=True)
-
-
-def financial_year_of(cycle: str) -> str:
-    """The financial year (April to March) a ``YYYY-MM`` cycle falls in: 2022-01 is 2021/22."""
-    year, month = (int(part) for part in cycle.split("-"))
-    start = year if month >= 4 else year - 1
-    return f"{start}/{(start + 1) % 100:02d}"
 
 
 #: The scenarios whose yearly movements give the forecast's growth a year.

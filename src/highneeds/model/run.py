@@ -25,6 +25,7 @@ from highneeds.model import (
     reconciliation,
     scenarios,
     sensitivity,
+    track_record,
 )
 from highneeds.model import tornado as measures
 from highneeds.model.inputs import (
@@ -183,6 +184,18 @@ def run_model(
         if ranges
         else None
     )
+    # Earlier papers' forecasts against this cycle's outturn; the band widened if they say so.
+    given = {y: cells.given("cfwd", y) for y in years}
+    scores = track_record.score_forecasts(
+        tables.get("earlier_forecasts"),
+        params.cycle,
+        current,
+        track_record.outturns(years, current, given, roll.cfwd),
+    )
+    widening = None
+    if measured is not None:
+        levels, widening = track_record.widen_levels(scores, measured[1], years[-1])
+        measured = (measured[0], levels, measured[2], measured[3])
 
     lineage = Lineage()
     for name, figure in (
@@ -231,9 +244,13 @@ def run_model(
         recipe = certainty.simulation_recipe(
             ranges, params.cycle, seed, params.uncertainty_draws, inside
         )
-        lineage.record(*certainty.certainty_figures(tornado, levels, even, starts, draws, recipe))
+        lineage.record(
+            *certainty.certainty_figures(tornado, levels, even, starts, draws, recipe, widening)
+        )
         lineage.record(*_odds_against(by_name, with_pressures, years[-1], centre))
     lineage.record(*_forecast_growth(by_name, years, current))
+    said = track_record.words(scores, widening, current_year)
+    lineage.record(*track_record.figures(scores), *([] if widening is None else [widening]), *said)
 
     comparison = (
         drivers.compare_forecasts(budget, driven.budget, years_forecast)
@@ -266,6 +283,9 @@ def run_model(
             "forecast_comparison": comparison,
             # The business cases' savings against the Recovery Plan Impact line.
             "savings_reconciliation": reconciliation.reconciliation_frame(reconciled, years[-1]),
+            # Earlier papers' forecasts against this cycle's outturn, and the band's widening.
+            "track_record": track_record.frame(scores, widening),
+            "track_record_words": track_record.words_frame(said, scores, widening),
             # How the council's figures were read, by whom, and the other reading's deficit.
             "readings_used": pd.DataFrame(
                 [

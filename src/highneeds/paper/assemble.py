@@ -38,6 +38,7 @@ from highneeds.paper.tables import (
     placements_table_html,
     scenarios_table_html,
 )
+from highneeds.paper.track_record import track_record_context, track_record_table_html
 from highneeds.paper.uncertainty_charts import (
     describe_fan,
     describe_tornado,
@@ -146,6 +147,7 @@ def narrative_context(outputs: ModelOutputs) -> dict[str, Any]:
         context["history"] = history_context(outputs)
     context.update(readings_context(outputs))
     context.update(reconciliation_context(outputs))
+    context.update(track_record_context(outputs))
     if outputs.forecast_growth is not None:
         context["forecast_growth"] = dict(outputs.forecast_growth)
     cases = outputs.business_cases
@@ -241,6 +243,8 @@ def build_paper(
         return str(counters[kind])
 
     def table(name: str) -> str:
+        if name == "track_record" and (outputs.track_record is None or outputs.track_record.empty):
+            return ""  # no forecast scored yet: the words say so; no table, no number taken
         number = next_number("table")
         recorded, notes = renderer.figures, renderer.notes
         if name == "high_needs_budget":
@@ -261,10 +265,12 @@ def build_paper(
             return history_table_html(outputs, number, recorded, notes)
         if name == "savings_reconciliation":
             return reconciliation_table_html(outputs, number, recorded, notes)
+        if name == "track_record":
+            return track_record_table_html(outputs, number, recorded, notes)
         raise KeyError(
             f"no table named {name!r}; the tables are high_needs_budget, "
             "business_cases, savings_reconciliation, demand, placements, scenarios, "
-            "sensitivity, ranges and ehcp_history"
+            "sensitivity, ranges, ehcp_history and track_record"
         )
 
     def chart(name: str) -> str:

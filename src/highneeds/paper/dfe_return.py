@@ -52,6 +52,8 @@ class ReturnTables:
     placements: pd.DataFrame | None = None
     dsg_blocks: pd.DataFrame | None = None
     ehcps_by_age: pd.DataFrame | None = None
+    #: The council's EHC plans each January as the DfE published them (SEN2), where given.
+    history: pd.DataFrame | None = None
     #: How the council writes its budget table (whose balance it carries: High Needs or DSG).
     budget_format: BudgetFormat = field(default_factory=BudgetFormat)
 
@@ -277,6 +279,9 @@ def ehcps(tables: ReturnTables, years: list[str]) -> Sheet:
             lines.append(
                 Line((ALL_PLACEMENTS_LABEL, measure), _by_year(demand, column, years), unit, keys)
             )
+    counted = _sen2_line(tables.history, years)
+    if counted is not None:
+        lines.append(counted)
     ages = tables.ehcps_by_age
     for band, label in AGE_BANDS.items():
         rows = None if ages is None else ages[ages["age_band"] == band]
@@ -300,6 +305,27 @@ def ehcps(tables: ReturnTables, years: list[str]) -> Sheet:
             )
     header = ("Placement category or age band", "Measure (£000 for money)", *years, "Kind", "Note")
     return Sheet("EHCPs", header, years, lines)
+
+
+def _sen2_line(history: pd.DataFrame | None, years: list[str]) -> Line | None:
+    """The council's own count of its EHC plans, as it returned them to the DfE (SEN2): each
+    January in the financial year it falls in (January 2021 in 2020/21); None where the
+    cycle gives no SEN2 file or none of its Januaries falls in the return's years."""
+    if history is None or history.empty:
+        return None
+    by_year = {
+        f"{int(j) - 1}/{int(j) % 100:02d}": (int(j), float(p))
+        for j, p in zip(history["january"], history["plans"], strict=True)
+    }
+    if not set(by_year) & set(years):
+        return None
+    return Line(
+        (ALL_PLACEMENTS_LABEL, "Number of EHCPs in January, as returned to the DfE (SEN2)"),
+        [by_year[y][1] if y in by_year else None for y in years],
+        "children",
+        [f"history.plans[{by_year[y][0]}]" if y in by_year else "" for y in years],
+        kind="given",
+    )
 
 
 def mitigations(tables: ReturnTables, years: list[str]) -> Sheet:

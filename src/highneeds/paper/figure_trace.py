@@ -6,6 +6,7 @@ context, so a figure is traced by what it names, never by a guess from its first
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Mapping
@@ -43,6 +44,7 @@ PLACEHOLDER_SOURCES = {
     "history_growth": ("sen2_caseload", "high_needs_budget", "ehcp_demand", "figures"),
     "reading": ("paper", "high_needs_budget"),
     "reconciliation": ("business_cases", "high_needs_budget"),
+    "track_record": ("earlier_forecasts", "high_needs_budget"),
     "years": ("high_needs_budget",),
     "first_year": ("high_needs_budget",),
     "last_year": ("high_needs_budget",),
@@ -146,7 +148,8 @@ def recorded_figures(
             {
                 "id": f"{where}: {expression}",
                 "where": where,
-                "text": env.from_string("{{ " + expression + " }}").render(context),
+                # As read: the paper's own escaping undone (every page that shows it escapes).
+                "text": html.unescape(env.from_string("{{ " + expression + " }}").render(context)),
                 "sources": _sources(root.group(1) if root else "", context),
                 "rows": [key.group(1)] if key else [],
                 "traces": traces,

@@ -65,5 +65,12 @@ class ModelOutputs:
     #: The business cases' savings against the impact line (``measure``: claimed, counted,
     #: difference; ``year``; ``value``, £000); None without business cases.
     reconciliation: pd.DataFrame | None = None
+    #: Earlier papers' forecasts against this cycle's outturn (``paper``, ``figure``,
+    #: ``year``, ``forecast``, ``outturn``, ``error``, ``relative``, ``widening``); None
+    #: where none is scored.
+    track_record: pd.DataFrame | None = None
+    #: The track record in the model's words (``words``, ``widening_words``, ``scored``,
+    #: ``widening``); None from an older run.
+    track_record_words: Mapping[str, Any] | None = None
     #: How the council writes its budget table: unit, the sign of a deficit, block, decimals.
     budget_format: BudgetFormat = field(default_factory=BudgetFormat)

@@ -239,6 +239,7 @@ def write_changes(
         [shown for _, shown in comparisons],
         none_label,
         [{"cycle": h.cycle, "final_year": h.final_year, "values": h.values} for h in history or []],
+        history[-1].track_record if history else [],
     )
     page_key = write_page(run_dir, content, code or {}, published)
     payload = {

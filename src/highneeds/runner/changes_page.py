@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,8 @@ class PageContent:
     none_label: str
     #: Each cycle's paper, oldest first: its ``cycle``, ``final_year`` and headline ``values``.
     history: list[dict[str, Any]]
+    #: The newest paper's earlier forecasts against the outturn (``runner/history.py``).
+    track_record: list[dict[str, str]] = field(default_factory=list)
 
     def key(self, code: Mapping[str, str]) -> str:
         """The page's content key: this content, drawn by this ``code`` (the package's and
@@ -54,6 +56,7 @@ class PageContent:
             "comparisons": comparisons,
             "none_label": self.none_label,
             "history": self.history,
+            "track_record": self.track_record,
         }
         return sha256_json({"changes_page": content, **code})
 
@@ -101,6 +104,7 @@ def render_page(content: PageContent) -> str:
         comparisons=content.comparisons,
         none_label=content.none_label,
         history=_history_view(content.history),
+        track_record=content.track_record,
     )
 
 

@@ -195,6 +195,7 @@ def _run_steps(
     an operator must hear of (a stale cycle, a claim the forecast does not bear out) is
     logged, added to ``warnings`` and kept in the manifest."""
     from highneeds.runner.changes import write_changes
+    from highneeds.runner.earlier_papers import add_published_forecasts, published_forecasts
     from highneeds.runner.history import forecast_history
 
     root, cycle = options.root, paths.cycle
@@ -204,6 +205,8 @@ def _run_steps(
         # Refused here (exit 8), the attempt is a run of its own: status and the log say so.
         warnings += _stale_cycle(root, paths, options.require_changes)
         copy_inputs(paths.raw, paths.expectations, run_dir)
+        # The council's earlier papers' forecasts, for the model to score against the outturn.
+        add_published_forecasts(run_dir / "inputs", published_forecasts(root, cycle, paths.council))
         shared = execute_steps(
             run_dir,
             root,

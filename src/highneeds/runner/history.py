@@ -6,8 +6,9 @@ paper printed, whatever the code computes today."""
 
 from __future__ import annotations
 
+import csv
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from highneeds.amounts import value_text
@@ -49,6 +50,9 @@ class PaperHeadlines:
     run_id: str
     final_year: str
     values: dict[str, float | None]
+    #: The earlier papers' forecasts this paper scored against its outturn (``paper``,
+    #: ``figure``, ``year``, ``forecast``, ``outturn``, ``error``, ``relative``), as printed.
+    track_record: list[dict[str, str]] = field(default_factory=list)
 
 
 def headlines_of(cycle: str, run_dir: Path) -> PaperHeadlines | None:
@@ -62,7 +66,47 @@ def headlines_of(cycle: str, run_dir: Path) -> PaperHeadlines | None:
     for name, (_, prefix) in HEADLINES.items():
         key = f"{prefix}[{last}]"
         values[name] = float(lineage[key].value) if key in lineage else None
-    return PaperHeadlines(cycle, run_dir.name, last, values)
+    return PaperHeadlines(cycle, run_dir.name, last, values, track_record_of(run_dir))
+
+
+#: The track record's columns as ``explain --history`` and ``changes.html`` show them.
+TRACK_COLUMNS = ("paper", "figure", "year", "forecast", "outturn", "error", "relative")
+
+
+def track_record_of(run_dir: Path) -> list[dict[str, str]]:
+    """The earlier papers' forecasts a run scored (none before it recorded any), written as
+    the paper writes them."""
+    path = run_dir / "processed" / "track_record.csv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    out = []
+    for row in rows:
+        shown_row = {c: row.get(c, "") for c in TRACK_COLUMNS}
+        for column in ("forecast", "outturn", "error"):
+            shown_row[column] = value_text(float(round_half_up(float(row[column]), 0)))
+        shown_row["relative"] = f"{float(row['relative']):.1%}"
+        out.append(shown_row)
+    return out
+
+
+def track_record_text(history: list[PaperHeadlines]) -> list[str]:
+    """The newest paper's track record as plain lines (none where nothing is scored)."""
+    record = history[-1].track_record if history else []
+    if not record:
+        return []
+    header = {c: c for c in TRACK_COLUMNS} | {"relative": "error %"}
+    rows = [header, *record]
+    widths = {c: max(len(r[c]) for r in rows) for c in TRACK_COLUMNS}
+    lines = ["  ".join(r[c].rjust(widths[c]) for c in TRACK_COLUMNS) for r in rows]
+    return [
+        "",
+        f"Earlier papers' forecasts against the outturn, as the paper of {history[-1].cycle} "
+        "scores them (£000, a deficit positive; error: outturn less forecast):",
+        "",
+        *lines,
+    ]
 
 
 def forecast_history(
@@ -103,7 +147,16 @@ def history_text(history: list[PaperHeadlines]) -> str:
         for row in [header, *rows]
     ]
     legend = [f"  {name}: {label}" for name, (label, _) in HEADLINES.items()]
-    return "\n".join(["How the forecast moved from paper to paper:", "", *lines, "", *legend])
+    return "\n".join(
+        [
+            "How the forecast moved from paper to paper:",
+            "",
+            *lines,
+            "",
+            *legend,
+            *track_record_text(history),
+        ]
+    )
 
 
 def history_json(history: list[PaperHeadlines]) -> str:

@@ -41,6 +41,8 @@ PAPER_TABLES = (
     "break_even",
     "readings_used",
     "savings_reconciliation",
+    "track_record",
+    "track_record_words",
 )
 #: The tables the DfE return reads besides the paper's (the last two only where a cycle gives
 #: them).
@@ -81,6 +83,8 @@ def paper_outputs(
         lineage=lineage,
         readings=tables.get("readings_used"),
         reconciliation=tables.get("savings_reconciliation"),
+        track_record=tables.get("track_record"),
+        track_record_words=_first_row(tables.get("track_record_words")),
     )
 
 
@@ -100,6 +104,7 @@ def return_tables(tables: Mapping[str, pd.DataFrame | None]) -> ReturnTables:
         placements=tables.get("placements_forecast"),
         dsg_blocks=tables.get("dsg_blocks"),
         ehcps_by_age=tables.get("ehcps_by_age"),
+        history=tables.get("ehcp_history"),
     )
 
 

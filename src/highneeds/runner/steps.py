@@ -64,6 +64,8 @@ TABLES = (
     "sen2",
     # The council's readings of its own figures, from paper.yaml: optional.
     "readings",
+    # Earlier papers' forecasts, typed or added by the run from the published papers.
+    "earlier_forecasts",
 )
 
 STEPS = (
@@ -96,6 +98,7 @@ STEPS = (
             "processed/sen2.csv",
             "processed/readings.csv",
             "processed/business_cases.csv",
+            "processed/earlier_forecasts.csv",
             "processed/table_sources.json",
         ),
         writes=(
@@ -112,6 +115,8 @@ STEPS = (
             "processed/forecast_comparison.csv",
             "processed/readings_used.csv",
             "processed/savings_reconciliation.csv",
+            "processed/track_record.csv",
+            "processed/track_record_words.csv",
             "processed/sensitivity.csv",
             "processed/uncertainty.csv",
             "processed/break_even.csv",
