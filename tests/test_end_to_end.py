@@ -620,3 +620,18 @@ def test_a_rerun_with_nothing_changed_loads_no_pandas_numpy_or_papermill(
     assert printed == ["['jinja2', 'matplotlib', 'numpy']", "[]"]
     page = (reports(project) / "changes.html").read_text(encoding="utf-8")
     assert f'<th scope="row">{earlier}</th>' in page and "<img src=" in page
+
+
+def test_no_published_workbook_holds_a_formula_or_an_external_link(published: Path) -> None:
+    """Every XLSX the run publishes is data only: no formula cell, no external link part."""
+    import zipfile
+
+    books = sorted((published / "reports").rglob("*.xlsx"))
+    assert books
+    for book in books:
+        with zipfile.ZipFile(book) as archive:
+            for name in archive.namelist():
+                assert "externalLink" not in name, (book, name)
+                if name.endswith(".xml"):
+                    text = archive.read(name).decode("utf-8")
+                    assert "<f>" not in text and "<f " not in text, (book, name)

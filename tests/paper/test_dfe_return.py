@@ -226,3 +226,42 @@ def test_the_councils_own_sen2_counts_sit_beside_the_modelled_plans(
     assert sen2[7] == "given"
     without = sheet_rows(written(shipped_inputs, tmp_path, history=None), "EHCPs")
     assert not any("SEN2" in str(r[1]) for r in without)
+
+
+#: Text a spreadsheet would take for a formula, a command or an external reference.
+FORMULAS = (
+    '=HYPERLINK("https://evil.example/phish","Click")',
+    "=cmd|' /C calc'!A0",
+    "+SUM(1,2)",
+    "-2+3",
+    "@SUM(A1)",
+    "='\\\\server\\share\\[book.xlsx]Sheet1'!A1",
+)
+
+
+def test_author_text_is_text_in_every_sheet_never_a_formula(shipped_inputs, tmp_path) -> None:
+    import zipfile
+
+    meta = dict(shipped_inputs.meta) | {"council": FORMULAS[0], "title": FORMULAS[5]}
+    cases = shipped_inputs.tables.business_cases.copy()
+    cases["intervention"] = [FORMULAS[1], FORMULAS[2]][: len(cases)]
+    target = tmp_path / "return.xlsx"
+    write_dfe_return(
+        target,
+        ReturnFigures.from_json(
+            return_figures(replace(shipped_inputs.tables, business_cases=cases)).to_json()
+        ),
+        meta=meta,
+        cycle="2022-01",
+        created=CREATED,
+        derivations=shipped_inputs.derivations,
+        paragraphs=[("7 Financial implications", "7.1", text) for text in FORMULAS],
+    )
+    with zipfile.ZipFile(target) as archive:
+        names = archive.namelist()
+        xml = {n: archive.read(n).decode("utf-8") for n in names if n.endswith(".xml")}
+    assert not [n for n in names if "externalLink" in n]
+    assert [n for n, text in xml.items() if "<f>" in text or "<f " in text] == []
+    book = load_workbook(target)
+    texts = {c.value for s in book.worksheets for r in s.iter_rows() for c in r}
+    assert set(FORMULAS) <= texts  # each shown as written

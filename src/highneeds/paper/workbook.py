@@ -66,6 +66,16 @@ def _shown(value: float | int | None, unit: str) -> float | int | None:
     return round(float(value), 1 if unit == "cost" else 0)
 
 
+def _append(sheet: Any, values: Sequence[Any]) -> None:
+    """Append a row, every text as text: openpyxl takes a text starting with ``=`` for a
+    formula (and so would a spreadsheet, with ``+ - @`` too); typed as a string, it is shown
+    as written and never evaluated, whatever it starts with."""
+    sheet.append(list(values))
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 def write_workbook(
     target: Path,
     sheets: Sequence[Sheet],
@@ -86,16 +96,16 @@ def write_workbook(
     bold = Font(bold=True)
     for spec in sheets:
         sheet = book.create_sheet(spec.title)
-        sheet.append([spec.title])
+        _append(sheet, [spec.title])
         sheet["A1"].font = Font(bold=True, size=13)
         sheet.append([])
         if spec.header:
-            sheet.append(list(spec.header))
+            _append(sheet, list(spec.header))
             for cell in sheet[sheet.max_row]:
                 cell.font = bold
         for line in spec.lines:
             if not isinstance(line, Line):  # a row of text (a cover's field, a paragraph)
-                sheet.append(list(line))
+                _append(sheet, list(line))
                 continue
             values = [_shown(v, line.unit) for v in line.values]
             kind = line.kind or kind_words(
@@ -105,7 +115,7 @@ def write_workbook(
                     if v is not None
                 ]
             )
-            sheet.append([*line.labels, *values, kind, line.note])
+            _append(sheet, [*line.labels, *values, kind, line.note])
             first = len(line.labels) + 1
             for cell in sheet[sheet.max_row][first - 1 : first - 1 + len(values)]:
                 cell.number_format = FORMATS[line.unit]
