@@ -237,12 +237,14 @@ class TextRenderer:
         """
         self.refs.source, self.refs.line = source, line
         try:
+            # Parsed (and refused if it repeats or grows text) before any part of it runs.
+            template = self.env.from_string(text)
             if where is not None:
                 self.figures += recorded_figures(text, where, self.env, self.globals, self.notes)
                 if self.notes is not None:
                     text_with_marks = marked(text, self.env, self.globals, self.notes)
                     return self.env.from_string(text_with_marks).render(self.globals)
-            return self.env.from_string(text).render(self.globals)
+            return template.render(self.globals)
         except NarrativeError:
             raise
         except jinja2.TemplateSyntaxError as exc:
@@ -290,10 +292,19 @@ class TextRenderer:
     ) -> Markup:
         """Render text an author wrote to safe HTML: placeholders filled in the sandbox, then
         Markdown (``"inline"`` or ``"block"``) if asked, then refused if it holds anything
-        outside the allow-list (:mod:`highneeds.paper.sanitise`), then cleaned by nh3."""
-        return sanitised(
-            to_html(self.render(text, source, line, where), markdown), text, source, line
-        )
+        outside the allow-list (:mod:`highneeds.paper.sanitise`), then cleaned by nh3. The
+        HTML the pipeline's own helpers print (cross-references, note marks) is kept aside
+        while the author's is checked, then put back: only the pipeline's HTML carries a class,
+        so no author can make one format say what another does not."""
+        self.env.slots = slots = {}
+        try:
+            rendered = self.render(text, source, line, where)
+        finally:
+            self.env.slots = None
+        html = str(sanitised(to_html(rendered, markdown), text, source, line))
+        for token, inserted in slots.items():
+            html = html.replace(token, inserted)
+        return Markup(html)
 
 
 def to_html(text: str, markdown: str | None) -> str:

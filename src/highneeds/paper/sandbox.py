@@ -9,8 +9,11 @@ with the file, line and placeholder):
 - methods of Python objects, and calling anything but the helpers (macros included),
 - Jinja's own globals (``range``, ``cycler``, ``joiner``, ``namespace``, ``lipsum``, ``dict``)
   and built-in filters: only :data:`highneeds.paper.formatting.FILTERS` exist,
-- operators that could exhaust the machine: repeating strings or lists with ``*``, and
-  powers with large exponents.
+- operators that could exhaust the machine: repeating strings or lists with ``*``,
+  formatting strings with ``%`` (``"%099999999d" % 1`` is 100 MB), and powers with large
+  exponents; and statements that repeat or grow text (loops, macros, ``{% set %}``, which
+  doubled a string 24 times to 268 MB), so that a text's output grows with its own length
+  only; every value a placeholder prints is bounded too (:data:`MAX_VALUE_CHARS`).
 
 Values are autoescaped: a figure's text from an input lands as text, never as markup.
 """
@@ -18,6 +21,7 @@ Values are autoescaped: a figure's text from an input lands as text, never as ma
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Callable, Iterable, Mapping
 from types import CodeType
 from typing import Any
@@ -25,6 +29,7 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup
 
 from highneeds.paper.formatting import FILTERS
 
@@ -41,22 +46,48 @@ _REPEATING = (
     (nodes.For, "loops ({% for %})"),
     (nodes.Macro, "macros"),
     (nodes.CallBlock, "call blocks"),
+    (nodes.Assign, "variables ({% set %})"),
+    (nodes.AssignBlock, "variables ({% set %})"),
+    (nodes.FilterBlock, "filter blocks"),
 )
+#: The longest text one placeholder may print: a figure, a sentence of the model's, a table
+#: or chart the pipeline draws (a chart's SVG is the largest, well under a megabyte).
+MAX_VALUE_CHARS = 2_000_000
 
 
 class NarrativeSandbox(ImmutableSandboxedEnvironment):
     """An immutable Jinja sandbox that reads data and calls only the helpers it is given."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def __init__(self) -> None:
         super().__init__(
-            undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=False
+            undefined=jinja2.StrictUndefined,
+            autoescape=True,
+            keep_trailing_newline=False,
+            finalize=self._finalize,
         )
+        #: Where the HTML the pipeline's helpers print is kept while the author's text around
+        #: it is checked (:meth:`slotted`); None: printed in place.
+        self.slots: dict[str, str] | None = None
         self.globals.clear()
         self.filters = dict(FILTERS)
         self.tests = {name: self.tests[name] for name in ("defined", "undefined", "none")}
         self._helpers: list[Callable[..., Any]] = []
+
+    def _finalize(self, value: Any) -> Any:
+        """Every printed value: bounded in length; the pipeline's own HTML (``Markup``), while
+        :attr:`slots` is set, kept aside and printed as a token no author can write."""
+        if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+            raise SecurityError(
+                f"a placeholder printed {len(value):,} characters; at most "
+                f"{MAX_VALUE_CHARS:,} may be printed"
+            )
+        if self.slots is not None and isinstance(value, Markup):
+            token = f"hnslot{secrets.token_hex(12)}x"
+            self.slots[token] = str(value)
+            return token
+        return value
 
     def allow_helpers(self, helpers: Iterable[Callable[..., Any]]) -> None:
         """Let placeholders call these (``ref``, ``table``, ``chart``), and nothing else."""
@@ -119,6 +150,10 @@ class NarrativeSandbox(ImmutableSandboxedEnvironment):
         )
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "%":
+            if not (_is_number(left) and _is_number(right)):
+                raise SecurityError("'%' may only take the remainder of numbers in a placeholder")
+            return left % right
         if operator == "*":
             if not (_is_number(left) and _is_number(right)):
                 raise SecurityError("'*' may only multiply numbers in a placeholder")

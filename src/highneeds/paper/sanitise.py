@@ -11,7 +11,9 @@ from urllib.parse import urlsplit
 
 import nh3
 
-#: Elements an author's text may produce, each with the attributes it may carry.
+#: Elements an author's text may produce, each with the attributes it may carry: never a
+#: class (the paper's styles, Word and the DfE return read classes; only the pipeline's own
+#: HTML carries one).
 ALLOWED_ELEMENTS: dict[str, set[str]] = {
     "p": set(),
     "br": set(),
@@ -21,8 +23,8 @@ ALLOWED_ELEMENTS: dict[str, set[str]] = {
     "sup": set(),
     "sub": set(),
     "abbr": {"title"},
-    "span": {"class"},
-    "a": {"href", "title", "class"},
+    "span": set(),
+    "a": {"href", "title"},
     "ul": set(),
     "ol": {"start"},
     "li": set(),
