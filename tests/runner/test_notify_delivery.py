@@ -246,7 +246,7 @@ def test_a_mail_url_with_a_login_but_no_tls_is_refused_and_sends_nothing(plain_s
     )
     assert settings.urls == ()
     assert len(settings.warnings) == 2
-    assert all("would send its login without TLS" in w for w in settings.warnings)
+    assert all("would send a login or key without TLS" in w for w in settings.warnings)
     assert all("s3cret" not in w for w in settings.warnings)
     assert notify(OUTCOME, settings) == []
     assert Inbox.logins == [] and Inbox.messages == []
@@ -280,3 +280,64 @@ def test_input_text_is_escaped_in_the_emails_html_part(plain_smtp) -> None:
     assert html, message.as_string()[:500]
     assert all("<img" not in p for p in html)
     assert any("&lt;img" in p and "onerror=alert(1)&gt;" in p for p in html)
+
+
+@pytest.fixture
+def plain_http() -> Iterator[tuple[int, list[str]]]:
+    """An HTTP server on 127.0.0.1 without TLS that records every request's headers."""
+    import http.server
+    import threading
+
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            seen.append(str(self.headers))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], seen
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.parametrize(
+    "variable,url",
+    [
+        ("HIGHNEEDS_NOTIFY_URLS", "mailto://127.0.0.1:{smtp}?user=bob&pass=s3cret&to=o@x.org"),
+        ("HIGHNEEDS_NOTIFY_URLS", "mailto://127.0.0.1:{smtp}?to=o@x.org&Password=s3cret"),
+        ("HIGHNEEDS_WEBHOOK_URL", "http://bob:s3cret@127.0.0.1:{http}/hook"),
+        ("HIGHNEEDS_WEBHOOK_URL", "http://127.0.0.1:{http}/hook?token=s3cret"),
+        ("HIGHNEEDS_NOTIFY_URLS", "json://127.0.0.1:{http}/hook?+Authorization=s3cret"),
+        ("HIGHNEEDS_NOTIFY_URLS", "jsons://bob:s3cret@127.0.0.1:{http}/hook?mode=insecure"),
+    ],
+)
+def test_no_credential_goes_in_clear_however_it_is_written(
+    plain_smtp, plain_http, variable: str, url: str
+) -> None:
+    http_port, seen = plain_http
+    settings = NotifySettings.from_environment(
+        {variable: url.format(smtp=plain_smtp, http=http_port), "HIGHNEEDS_NOTIFY_TIMEOUT": "10"}
+    )
+    assert settings.urls == ()
+    assert len(settings.warnings) == 1 and "without TLS" in settings.warnings[0]
+    assert "s3cret" not in settings.warnings[0]
+    notify(OUTCOME, settings)
+    assert Inbox.logins == [] and Inbox.messages == [] and seen == []
+
+
+def test_a_plain_webhook_without_a_credential_is_used(plain_http) -> None:
+    port, seen = plain_http
+    settings = NotifySettings.from_environment(
+        {"HIGHNEEDS_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook", "HIGHNEEDS_NOTIFY_TIMEOUT": "10"}
+    )
+    assert settings.warnings == ()
+    notify(OUTCOME, settings)
+    assert len(seen) == 1 and "Authorization" not in seen[0]

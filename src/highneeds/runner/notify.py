@@ -112,20 +112,61 @@ def email_url(settings: SettingsReader) -> str | None:
     return f"{'mailto' if mode == 'insecure' else 'mailtos'}://{login}{host}:{port}?{query}"
 
 
-def login_without_tls(url: str, warnings: list[str]) -> bool:
-    """Whether ``url`` is a mail URL that would send a login without TLS (``mailto://`` with a
-    user or password, or any mail URL with ``mode=insecure``): such a URL is refused, with a
-    plain warning naming it (scheme and host), and the rest are used."""
-    parts = urlsplit(url)
+#: Apprise schemes that talk to their server without TLS (each has a secure twin ending in
+#: ``s``: ``json``/``jsons``, ``mailto``/``mailtos``, ...).
+PLAIN_SCHEMES = frozenset(
+    {
+        "http",
+        "mailto",
+        "json",
+        "xml",
+        "form",
+        "ntfy",
+        "gotify",
+        "mqtt",
+        "rocket",
+        "matrix",
+        "mmost",
+        "nctalk",
+        "ncloud",
+        "apprise",
+        "kodi",
+        "xbmc",
+        "emby",
+        "jellyfin",
+        "enigma2",
+        "signal",
+    }
+)
+#: Words that make a query key (or a ``+Header`` a webhook sends) a credential.
+_CREDENTIAL_WORDS = ("user", "pass", "pwd", "login", "token", "key", "secret", "auth", "cookie")
+
+
+def _credential_keys(query: str) -> list[str]:
+    keys = parse_qs(query, keep_blank_values=True)
+    return [k for k in keys if any(word in k.lower().lstrip("+-:") for word in _CREDENTIAL_WORDS)]
+
+
+def credentials_without_tls(url: str, warnings: list[str]) -> bool:
+    """Whether ``url`` would send a credential without TLS: a login in the URL (``user:pass@``)
+    or a query key that carries one (``user=``, ``pass=``, ``token=``, a ``+Authorization``
+    header, ...) on a scheme that talks in clear (:data:`PLAIN_SCHEMES`, or any with
+    ``mode=insecure``). Such a URL is refused, with a warning naming it (scheme and host only);
+    the rest are used. One rule for every notification URL, however it is given."""
+    parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    if scheme not in ("mailto", "mailtos"):
-        return False
-    insecure = scheme == "mailto" or "insecure" in parse_qs(parts.query).get("mode", [])
-    if not (insecure and (parts.username or parts.password)):
+    insecure = scheme in PLAIN_SCHEMES or "insecure" in [
+        v.lower() for v in parse_qs(parts.query).get("mode", [])
+    ]
+    try:
+        login = bool(parts.username or parts.password)
+    except ValueError:  # a port that is no number: the URL is no use either way
+        login = True
+    if not (insecure and (login or _credential_keys(parts.query))):
         return False
     warnings.append(
-        f"warning: {redact_url(url)} in HIGHNEEDS_NOTIFY_URLS would send its login without TLS: "
-        "it is not used (write mailtos:// for STARTTLS, or leave the login out)"
+        f"warning: {redact_url(url)} would send a login or key without TLS: it is not used "
+        "(use the scheme's TLS form, such as mailtos:// or https://, or leave the login out)"
     )
     return True
 
@@ -152,16 +193,13 @@ class NotifySettings:
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None) -> NotifySettings:
         settings = SettingsReader(os.environ if env is None else env)
-        urls = tuple(
-            url
-            for url in split_urls(settings.text("HIGHNEEDS_NOTIFY_URLS"))
-            if not login_without_tls(url, settings.warnings)
-        )
+        given = list(split_urls(settings.text("HIGHNEEDS_NOTIFY_URLS")))
         email = email_url(settings)
         if email:
-            urls += (email,)
+            given.append(email)
         if settings.text("HIGHNEEDS_WEBHOOK_URL"):
-            urls += (webhook_url(settings.text("HIGHNEEDS_WEBHOOK_URL")),)
+            given.append(webhook_url(settings.text("HIGHNEEDS_WEBHOOK_URL")))
+        urls = tuple(u for u in given if not credentials_without_tls(u, settings.warnings))
         on = settings.choice("HIGHNEEDS_NOTIFY_ON", "failure", ("failure", "always"))
         return cls(
             urls,
