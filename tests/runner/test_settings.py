@@ -55,6 +55,25 @@ def test_a_line_that_is_not_a_setting_names_the_file_and_line(tmp_path: Path) ->
         load_settings_file({"HIGHNEEDS_SETTINGS_FILE": str(path)})
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "HIGHNEEDS_SMTP_PASSWORD hunter2-horse",
+        "export HIGHNEEDS_SMTP_PASSWORD:hunter2-horse",
+        "hunter2-horse",
+        "  'hunter2-horse'",
+        "HIGHNEEDS_WEBHOOK_URL https://hooks.example.org/hunter2-horse",
+    ],
+)
+def test_a_bad_line_is_never_printed_it_may_be_a_password(tmp_path: Path, line: str) -> None:
+    path = tmp_path / "notify.env"
+    path.write_text(f"HIGHNEEDS_NOTIFY_ON=always\n{line}\n")
+    with pytest.raises(UsageError) as caught:
+        load_settings_file({"HIGHNEEDS_SETTINGS_FILE": str(path)})
+    assert "line 2: expected NAME=value" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+
+
 @pytest.mark.e2e
 def test_a_named_settings_file_that_cannot_be_read_stops_the_command_with_exit_2(
     project: Path,

@@ -20,6 +20,7 @@ from highneeds.errors import UsageError
 
 SETTINGS_FILE = "HIGHNEEDS_SETTINGS_FILE"
 _LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
+_NAME_START = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]{0,63})(?![A-Za-z0-9_])")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -85,7 +86,13 @@ def read_settings_file(path: Path) -> dict[str, str]:
             continue
         found = _LINE.match(line)
         if not found:
-            raise UsageError(f"{path}, line {number}: expected NAME=value, got {line.strip()!r}")
+            # Never the line itself: it may be a password missing its '='.
+            name = _NAME_START.match(line)
+            what = f"a line starting {name.group(1)} with no '='" if name else "no NAME="
+            raise UsageError(
+                f"{path}, line {number}: expected NAME=value, found {what} (the line is not "
+                "shown: it may hold a password)"
+            )
         name, value = found.groups()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]
