@@ -20,7 +20,8 @@ from highneeds.errors import UsageError
 
 SETTINGS_FILE = "HIGHNEEDS_SETTINGS_FILE"
 _LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
-_NAME_START = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]{0,63})(?![A-Za-z0-9_])")
+#: A bad line's start, shown only when it is one of the tool's own names (never a value).
+_NAME_START = re.compile(r"^\s*(?:export\s+)?(HIGHNEEDS_[A-Z0-9_]{1,60})(?![A-Za-z0-9_])")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
