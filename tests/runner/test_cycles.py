@@ -101,3 +101,20 @@ def test_a_meeting_that_is_not_the_previous_month_is_left_as_written(line: str, 
     text = f"council: Rutland\n{line}\ntitle: SEND\n"
     moved = moved_meeting(text, "2022-01", "2022-03")
     assert moved == (text if kept else "council: Rutland\nmeeting: March 2022\ntitle: SEND\n")
+
+
+def test_a_cycle_folder_that_is_a_link_is_no_cycle_and_refused_by_name(tmp_path: Path) -> None:
+    from highneeds.errors import InputDataError
+    from highneeds.runner.cycles import available_cycles, choose_cycle
+
+    raw = tmp_path / "project" / "data" / "raw"
+    (raw / "2022-01").mkdir(parents=True)
+    outside = tmp_path / "elsewhere" / "2023-01"
+    outside.mkdir(parents=True)
+    (raw / "2023-01").symlink_to(outside, target_is_directory=True)
+    root = tmp_path / "project"
+    assert available_cycles(root) == ["2022-01"]
+    assert choose_cycle(root, None) == "2022-01"  # the schedule never takes the link
+    with pytest.raises(InputDataError, match="2023-01 is a link to another folder") as caught:
+        choose_cycle(root, "2023-01")
+    assert caught.value.exit_code == 3

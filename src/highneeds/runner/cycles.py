@@ -8,7 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
-from highneeds.errors import UsageError
+from highneeds.errors import InputDataError, UsageError
 from highneeds.gate.limits import InputLimits, check_cycle_folder
 from highneeds.gate.sources import input_file_names
 from highneeds.paths import CYCLE_RE, raw_base
@@ -25,9 +25,13 @@ def check_label(cycle: str) -> str:
 def available_cycles(root: Path, council: str | None = None) -> list[str]:
     """A council's cycles that have a folder of raw inputs, oldest first (a link is none)."""
     raw = raw_base(root, council)
-    if not raw.is_dir():
+    if not raw.is_dir() or raw.is_symlink():
         return []
-    return sorted(p.name for p in raw.iterdir() if CYCLE_RE.match(p.name) and p.is_dir())
+    return sorted(
+        p.name
+        for p in raw.iterdir()
+        if CYCLE_RE.match(p.name) and p.is_dir() and not p.is_symlink()
+    )
 
 
 def choose_cycle(root: Path, cycle: str | None, council: str | None = None) -> str:
@@ -39,6 +43,12 @@ def choose_cycle(root: Path, cycle: str | None, council: str | None = None) -> s
             raise UsageError(f"no cycle folders (YYYY-MM) under {raw_base(root, council)}")
         return cycles[-1]
     check_label(cycle)
+    folder = raw_base(root, council) / cycle
+    if folder.is_symlink() or raw_base(root, council).is_symlink():
+        raise InputDataError(
+            f"{where}{cycle} is a link to another folder: a cycle's inputs must be a folder of "
+            "the project itself (copy them in)"
+        )
     if cycle not in cycles:
         known = ", ".join(cycles) or "none"
         raise UsageError(f"no inputs for cycle {cycle} under {where} (cycles: {known})")
