@@ -345,6 +345,19 @@ def test_a_control_character_in_a_cell_is_refused_naming_the_cell(raw_copy: Path
     )
 
 
+@pytest.mark.parametrize("character", ["\uffff", "\ufffe", "\x7f", "\x0c"])
+def test_no_character_a_paper_format_cannot_hold_passes_a_cell(
+    raw_copy: Path, character: str
+) -> None:
+    path = raw_copy / "figures.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Projected deficit", f"Projected{character} deficit", 1))
+    assert _refusal(raw_copy).startswith(
+        f"figures.csv, row 2, column D ('description'): holds the control character "
+        f"U+{ord(character):04X}"
+    )
+
+
 def test_a_cell_longer_than_the_limit_is_refused_before_any_check_reads_it(
     raw_copy: Path,
 ) -> None:

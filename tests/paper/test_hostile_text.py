@@ -233,6 +233,12 @@ def test_string_formatting_is_refused_before_it_builds_anything(placeholder: str
     assert "'%'" in refused(f"Text {placeholder} end.")
 
 
+@pytest.mark.parametrize("character", ["\x1b", "\x00", "\uffff", "\x0b"])
+def test_a_control_character_in_the_narrative_is_refused_with_its_line(character: str) -> None:
+    message = refused(f"Some text{character}[2J here.")
+    assert f"holds the invisible control character U+{ord(character):04X}" in message
+
+
 def test_no_placeholder_prints_more_than_the_bound() -> None:
     from highneeds.paper.sandbox import MAX_VALUE_CHARS
 

@@ -10,22 +10,13 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
+from highneeds.control_characters import control_character
 from highneeds.errors import InputDataError, column_words
 from highneeds.gate.layout import column_letter
 from highneeds.gate.limits import InputLimits, within_check_time
 
 if TYPE_CHECKING:
     from highneeds.gate.sources import RawTable
-
-#: Control characters a text may not hold: everything below a space but tab, line feed and
-#: carriage return, and DEL (an ESC, a NUL or a form feed is no part of a figure or a label).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def control_character(text: str) -> str | None:
-    """The first control character of ``text``, written as its code (``U+001B``), or None."""
-    found = _CONTROL.search(text)
-    return None if found is None else f"U+{ord(found.group(0)):04X}"
 
 
 def check_cells(table: RawTable, limits: InputLimits | None = None) -> None:

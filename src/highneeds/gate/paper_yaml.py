@@ -17,9 +17,9 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from highneeds.control_characters import control_character
 from highneeds.errors import InputDataError
 from highneeds.gate.author_yaml import TOO_DEEP, NoAliases
-from highneeds.gate.cell_checks import control_character
 from highneeds.gate.limits import InputLimits, check_input_file
 from highneeds.gate.readings import READINGS
 from highneeds.typed_figures import (

@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 from markdown_it import MarkdownIt
 
+from highneeds.control_characters import control_line
 from highneeds.errors import NarrativeError
 from highneeds.paper.figure_notes import FigureNotes
 from highneeds.paper.figure_trace import NOTE_HELPER, marked, recorded_figures
@@ -100,6 +101,12 @@ def parse_narrative(
     a figure typed into the prose rather than bound to data (naming, where ``figures`` has
     exactly one figure of that value, the placeholder that prints it).
     """
+    control = control_line(text)
+    if control is not None:
+        raise NarrativeError(
+            f"{source} line {control[0]}: holds the invisible control character {control[1]}, "
+            "which no paper format can print; delete it (it often comes with pasted text)"
+        )
     typed = find_typed_figures(text)
     if typed:
 
