@@ -9,7 +9,10 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-_MONEY_RE = re.compile(r"^-?\d+(\.\d+)?$")
+_MONEY_RE = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
+#: No amount of any council's is near this in any unit (£1,000bn in £000; in £, £1,000bn too
+#: when written in pounds): a longer run of digits is a mistake, and would print as infinity.
+LARGEST_AMOUNT = 1e12
 
 
 def parse_money(text: str) -> float | None:
@@ -23,6 +26,8 @@ def parse_money(text: str) -> float | None:
     if not _MONEY_RE.match(s):
         raise ValueError(f"not a money amount: {text!r}")
     value = float(s)
+    if not abs(value) < LARGEST_AMOUNT:
+        raise ValueError(f"not a plausible amount: {text!r}")
     return -value if negative else value
 
 

@@ -125,3 +125,34 @@ def test_the_first_financial_year_label_is_checked(raw_copy: Path, project_root:
         "high_needs_budget.csv, header row, column B ('2020/22'): found '2020/22'; expected a "
         "financial year such as 2020/21" in report.failures
     )
+
+
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        ("9" * 400, "money"),
+        ("(" + "9" * 400 + ")", "money"),
+        ("1e999", "float"),
+        ("nan", "float"),
+        ("inf", "float"),
+        ("-inf", "int"),
+        ("٨٥٧", "money"),
+        ("٨٥٧", "float"),
+        ("٨٥٧", "int"),
+        ("1000000000000", "money"),
+    ],
+)
+def test_no_number_that_is_infinite_implausible_or_in_another_script_is_read(
+    text: str, kind: str
+) -> None:
+    with pytest.raises((ValueError, OverflowError)):
+        parse_cell(text, kind)
+
+
+def test_the_la_number_is_three_ascii_digits() -> None:
+    from highneeds.gate.paper_yaml import _la_number
+
+    assert _la_number(" 857 ") == "857"
+    for bad in ("٨٥٧", "85", "8570", "85a", "８５７"):
+        with pytest.raises(ValueError):
+            _la_number(bad)

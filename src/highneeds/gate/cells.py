@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from highneeds.amounts import parse_money
+from highneeds.amounts import LARGEST_AMOUNT, parse_money
 from highneeds.errors import column_words
 
 
@@ -49,6 +49,17 @@ EXPECTED = {
 FINANCIAL_YEAR_RE = re.compile(r"^\d{4}/\d{2}$")
 
 
+def _finite(text: str) -> float:
+    """A number written in ASCII digits, finite and of a plausible size: not ``nan``, ``inf``,
+    ``1e999``, a run of 400 nines or digits of another script."""
+    if not text.strip().isascii():
+        raise ValueError(text)
+    number = float(text)
+    if not abs(number) < LARGEST_AMOUNT:
+        raise ValueError(text)
+    return number
+
+
 def parse_cell(value: str, kind: str) -> Any:
     """One cell's text as a value of ``kind``: the single reader that the gate checks with and
     the model reads with, so that what ``validate`` accepts ``run`` reads the same way.
@@ -56,12 +67,12 @@ def parse_cell(value: str, kind: str) -> Any:
     if kind == "money":
         return parse_money(value)
     if kind == "int":
-        number = float(value.replace(",", ""))
+        number = _finite(value.replace(",", ""))
         if number != int(number):
             raise ValueError(value)
         return int(number)
     if kind == "float":
-        return float(value.replace(",", "").replace("£", ""))
+        return _finite(value.replace(",", "").replace("£", ""))
     if kind == "date":
         return date.fromisoformat(value)
     if kind == "financial_year":

@@ -43,7 +43,7 @@ def _yes_or_no(value: Any) -> bool:
 
 def _la_number(value: Any) -> str:
     text = str(value).strip()
-    if len(text) != 3 or not text.isdigit():
+    if len(text) != 3 or not (text.isascii() and text.isdigit()):
         raise ValueError("expected the DfE's three-digit local authority number, such as 857")
     return text
 
