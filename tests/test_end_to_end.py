@@ -360,6 +360,38 @@ def test_hand_reruns_from_anywhere_never_change_the_archive(project: Path, first
     assert list(working.glob("*/validation/summary.html"))
 
 
+def test_a_hand_rerun_cannot_write_into_the_store_or_make_a_run(project: Path, first_run) -> None:
+    """The cycle parameter names folders: a path in its place, or a folder in reports/, is
+    refused before the notebook writes anything."""
+    from highneeds.runner.verify import edited_after_the_run
+
+    def files() -> set[Path]:
+        return {p for p in (project / "reports").rglob("*") if not p.is_dir()}
+
+    before = files()
+    for parameters in (
+        (
+            "-p",
+            "cycle",
+            "../../reports/.store/trees",
+            "-p",
+            "processed_dir",
+            f"reports/{CYCLE}/current/processed",
+        ),
+        ("-p", "processed_dir", f"reports/{CYCLE}/runs/forged/processed"),
+    ):
+        result = _papermill(
+            project, project, "notebooks/03_interventions.ipynb", "/dev/null", *parameters
+        )
+        assert result.returncode != 0
+        assert "the parameter" in result.stderr + result.stdout
+    assert files() == before
+    assert not (project / "reports" / CYCLE / "runs" / "forged").exists()
+    run_dir = reports(project) / "runs" / published_manifest(project)["run_id"]
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert edited_after_the_run(run_dir, manifest) == []
+
+
 #: One refused input of each kind the gate knows, each through a whole run: the expectation
 #: suite's alongside the model working ahead of the gate (what it did is thrown away), the
 #: other kinds one step after another (the same path, without paying for the work thrown away).

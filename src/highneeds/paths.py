@@ -165,6 +165,15 @@ class NotebookFolders:
         say: Callable[[str], None],
         council: str | None = None,
     ) -> None:
+        from highneeds.errors import UsageError
+
+        # Checked where it is read: the cycle names folders (data/hand-runs/<cycle>/...).
+        if not isinstance(cycle, str) or not CYCLE_RE.match(cycle):
+            raise UsageError(f"the parameter cycle must be a cycle such as 2022-01; got {cycle!r}")
+        if council is not None and not (isinstance(council, str) and COUNCIL_RE.match(council)):
+            raise UsageError(
+                f"the parameter council must be a council's folder name; got {council!r}"
+            )
         self.cycle, self._given, self._say, self._council = cycle, given, say, council
 
     @functools.cached_property
@@ -187,12 +196,41 @@ class NotebookFolders:
     @functools.cached_property
     def processed(self) -> Path:
         folder = self._folder("processed_dir", self._paths.processed)
-        return _never_archived(folder, self.cycle, "processed", self._say)
+        return _outside_reports(
+            _never_archived(folder, self.cycle, "processed", self._say), "processed_dir"
+        )
 
     @functools.cached_property
     def validation(self) -> Path:
         folder = self._folder("validation_dir", self._paths.validation)
-        return _never_archived(folder, self.cycle, "validation", self._say)
+        return _outside_reports(
+            _never_archived(folder, self.cycle, "validation", self._say), "validation_dir"
+        )
+
+
+def _outside_reports(folder: Path, name: str) -> Path:
+    """A folder a notebook writes: refused inside ``reports/`` (the published papers, the
+    runs, the store) unless it lies in a run the pipeline has started and not finished (its
+    ``runs/<id>`` folder made, with its inputs, and no manifest yet)."""
+    from highneeds.errors import UsageError
+
+    reports = (PROJECT_ROOT / "reports").resolve()
+    resolved = folder.resolve()
+    if not resolved.is_relative_to(reports):
+        return folder
+    for candidate in (resolved, *resolved.parents):
+        if candidate == reports:
+            break
+        if (
+            candidate.parent.name == "runs"
+            and (candidate / "inputs").is_dir()
+            and not (candidate / "manifest.json").exists()
+        ):
+            return folder
+    raise UsageError(
+        f"the parameter {name} ({folder}) lies in reports/, which only the pipeline's own runs "
+        "write: run by hand, a notebook writes under data/ (leave it out to use the cycle's own)"
+    )
 
 
 def archived_run(folder: Path) -> Path | None:
