@@ -68,7 +68,19 @@ class CyclePaths:
 
     @property
     def reports(self) -> Path:
-        return self._under("reports")
+        """The cycle's folder of runs and published papers; refused (a StorageError) where it,
+        its council's folder or its ``runs`` folder is a link: the archive is never read,
+        written or pruned through a link to a folder outside the project."""
+        folder = self._under("reports")
+        for level in (folder.parent, folder, folder / "runs"):
+            if level.is_symlink() and level != self.root / "reports":
+                from highneeds.errors import StorageError
+
+                raise StorageError(
+                    f"{level} is a link to another folder; the archive is never used through "
+                    "a link (remove it)"
+                )
+        return folder
 
     @property
     def validation(self) -> Path:

@@ -159,3 +159,47 @@ def test_a_run_with_a_forged_empty_manifest_is_not_intact(tmp_path: Path) -> Non
     run.mkdir(parents=True)
     (run / "manifest.json").write_text('{"status": "ok", "run_id": "x", "outputs": {}}')
     assert not intact(run)
+
+
+@pytest.mark.parametrize("planted", ["store", "files", "trees", "runs", "cycle", "council"])
+def test_no_walk_of_the_archive_goes_through_a_link_at_any_level(
+    archive: CyclePaths, tmp_path: Path, planted: str
+) -> None:
+    """A link where the store, its files or trees, a cycle's runs, a cycle or a council's
+    folder should be: prune refuses or passes it by, and nothing outside is touched."""
+    import shutil
+
+    from highneeds.errors import StorageError
+    from highneeds.runner.status import cycle_status
+
+    outside = _outside(tmp_path)
+    run = outside / "runs" / "20200101T000000000000Z-1"
+    run.mkdir(parents=True)
+    (run / "manifest.json").write_text('{"status": "ok", "run_id": "x"}')
+    (outside / "trees" / "ab").mkdir(parents=True)
+    (outside / "files" / "cd").mkdir(parents=True)
+    reports = tmp_path / "reports"
+    where = {
+        "store": reports / ".store",
+        "files": reports / ".store" / "files",
+        "trees": reports / ".store" / "trees",
+        "runs": reports / "2030-01" / "runs",
+        "cycle": reports / "2030-01",
+        "council": reports / "rutland",
+    }[planted]
+    if where.exists():
+        shutil.rmtree(where)
+    where.parent.mkdir(parents=True, exist_ok=True)
+    target = {"runs": outside / "runs", "cycle": outside, "council": outside}.get(planted, outside)
+    where.symlink_to(target, target_is_directory=True)
+    before = sorted(str(p.relative_to(outside)) for p in outside.rglob("*"))
+    try:
+        prune(tmp_path, None, keep=0, older_than_days=None)
+    except StorageError as refused:
+        assert "is a link to another folder" in str(refused)
+    if planted in ("runs", "cycle"):
+        with pytest.raises(StorageError, match="is a link to another folder"):
+            _ = CyclePaths(tmp_path, "2030-01").reports
+        with pytest.raises((StorageError, UsageError)):
+            cycle_status(tmp_path, "2030-01")
+    assert sorted(str(p.relative_to(outside)) for p in outside.rglob("*")) == before

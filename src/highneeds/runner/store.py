@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from highneeds.errors import StorageError
 from highneeds.runner.archive import sha256
 
 STORE = ".store"
@@ -88,9 +89,20 @@ class Store:
         self.files = self.root / "files"
         self.trees = self.root / "trees"
 
+    def check_no_links(self) -> None:
+        """Refuse a store that is, or holds at its top, a link: everything under it would be
+        read, written and removed through the link, in a folder outside the project."""
+        for folder in (self.root, self.files, self.trees):
+            if folder.is_symlink():
+                raise StorageError(
+                    f"{folder} is a link to another folder; the store is never used through a "
+                    "link (remove the link: the next run makes the folder again)"
+                )
+
     @contextmanager
     def lock(self, exclusive: bool = False) -> Iterator[None]:
         """Runs add to the store under a shared lock; garbage collection takes it alone."""
+        self.check_no_links()
         self.root.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
