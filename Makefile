@@ -43,6 +43,7 @@ bench: setup ## time the pipeline against the stock tools, the preview, and run 
 	$(PYTHON) benchmarks/bench.py
 	$(PYTHON) benchmarks/councils.py
 	$(PYTHON) benchmarks/backtest.py
+	$(PYTHON) benchmarks/narrative.py
 
 lint: setup ## ruff: lint and format check
 	$(VENV)/bin/ruff check .

@@ -413,3 +413,40 @@ def test_a_sheet_declaring_a_million_rows_is_refused_before_it_is_loaded(tmp_pat
     with pytest.raises(InputDataError, match="more than 10,000 rows") as caught:
         read_xlsx(declared)
     assert "high_needs_budget.xlsx (sheet 'Sheet')" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text,said",
+    [
+        ("high_needs_budget:\n  sheeet: Forecast\n", "'sheeet' is not something sources.yaml"),
+        ("budget_table:\n  file: b.xlsx\n", "'budget_table' is no table of a cycle"),
+        ("figures:\n  unit: £m\n", "'unit' is not something sources.yaml says"),
+        ("".join(f"junk{i}: {{}}\n" for i in range(5)), "'junk0' is no table"),
+    ],
+)
+def test_sources_yaml_says_only_what_it_may(raw_copy: Path, text: str, said: str) -> None:
+    from highneeds.gate.sources import load_sources
+
+    (raw_copy / "sources.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(InputDataError, match=said):
+        load_sources(raw_copy)
+
+
+def test_sources_yaml_is_small_and_read_once_for_each_content(raw_copy: Path, monkeypatch) -> None:
+    from highneeds.gate import author_yaml
+    from highneeds.gate.sources import MAX_SOURCES_BYTES, load_sources
+
+    path = raw_copy / "sources.yaml"
+    path.write_text("# " + "x" * MAX_SOURCES_BYTES + "\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match="it names where a few tables are"):
+        load_sources(raw_copy)
+    path.write_text("high_needs_budget:\n  unit: £000\n", encoding="utf-8")
+    reads = []
+    real = author_yaml.load_yaml
+    monkeypatch.setattr(author_yaml, "load_yaml", lambda p: reads.append(p) or real(p))
+    for _ in range(5):
+        assert load_sources(raw_copy) == {"high_needs_budget": {"unit": "£000"}}
+    assert len(reads) == 1
+    path.write_text("high_needs_budget:\n  unit: £m\n", encoding="utf-8")  # a new content
+    assert load_sources(raw_copy) == {"high_needs_budget": {"unit": "£m"}}
+    assert len(reads) == 2

@@ -286,7 +286,7 @@ def test_failure_is_emailed_and_posted_to_a_webhook_and_no_secret_leaks(
         "HIGHNEEDS_NOTIFY_EMAIL": "finance@example.org",
         "HIGHNEEDS_WEBHOOK_URL": f"http://127.0.0.1:{webhook.server_port}/hook/{token}",
         # An Apprise URL that cannot be delivered: reported by scheme and host only.
-        "HIGHNEEDS_NOTIFY_URLS": f"json://127.0.0.1:1/hooks/{token}?token={token}",
+        "HIGHNEEDS_NOTIFY_URLS": f"jsons://127.0.0.1:1/hooks/{token}?token={token}",
     }
     budget = project / "data" / "raw" / CYCLE / "high_needs_budget.csv"
     started = {p.name for p in (reports(project) / "runs").iterdir()}
@@ -313,7 +313,7 @@ def test_failure_is_emailed_and_posted_to_a_webhook_and_no_secret_leaks(
     assert posted["type"] == "failure"
     assert "Failing step: 01_validate" in posted["message"]
     assert "run.log" in posted["message"]
-    assert "the notification to json://127.0.0.1 could not be delivered" in result.stderr
+    assert "the notification to jsons://127.0.0.1 could not be delivered" in result.stderr
     run = next(p for p in (reports(project) / "runs").iterdir() if p.name not in started)
     for text in (
         result.stdout,

@@ -10,6 +10,7 @@ before a single value is reported anywhere.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -314,16 +315,52 @@ def read_xlsx(
     return table
 
 
-def load_sources(raw_dir: Path) -> dict[str, dict[str, str]]:
-    """The optional ``sources.yaml``: ``table: {file: name.xlsx, sheet: Name}`` per table."""
+#: What ``sources.yaml`` may say of a table: where it is, and, of the budget, how it is written.
+SOURCE_KEYS = frozenset({"file", "sheet", "header_row", "range"})
+BUDGET_KEYS = frozenset({"unit", "deficit", "block"})
+#: ``sources.yaml`` names a few tables in a few lines: a larger file is no such list.
+MAX_SOURCES_BYTES = 64 * 1024
+
+
+def load_sources(raw_dir: Path) -> dict[str, dict[str, Any]]:
+    """The optional ``sources.yaml``: ``table: {file: name.xlsx, sheet: Name}`` per table,
+    read once for each content (every reader of a run asks for it), checked against what it
+    may say: known tables, known keys, a small file."""
     path = raw_dir / SOURCES_FILE
     if not path.is_file():
         return {}
+    info = path.stat()
+    if info.st_size > MAX_SOURCES_BYTES:
+        raise InputDataError(
+            f"{SOURCES_FILE}: {info.st_size:,} bytes; it names where a few tables are, in at "
+            f"most {MAX_SOURCES_BYTES // 1024} KB"
+        )
+    entries = _parsed_sources(str(path.resolve()), info.st_mtime_ns, info.st_size)
+    return {table: dict(entry) for table, entry in entries.items()}
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed_sources(path: str, mtime_ns: int, size: int) -> dict[str, dict[str, Any]]:
+    """``sources.yaml`` parsed and checked (kept for its path, time and size)."""
     from highneeds.gate.author_yaml import load_yaml
 
-    data = load_yaml(path) or {}
+    data = load_yaml(Path(path)) or {}
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise InputDataError(f"{SOURCES_FILE}: expected 'table: {{file: ..., sheet: ...}}' entries")
+    stems = set(SOURCE_STEMS.values())
+    for table, entry in data.items():
+        if table not in stems:
+            raise InputDataError(
+                f"{SOURCES_FILE}: {str(table)[:60]!r} is no table of a cycle; the tables are "
+                + ", ".join(sorted(stems))
+            )
+        allowed = SOURCE_KEYS | (BUDGET_KEYS if table == "high_needs_budget" else frozenset())
+        unknown = [str(key)[:60] for key in entry if key not in allowed]
+        if unknown:
+            raise InputDataError(
+                f"{SOURCES_FILE}: {table}: {unknown[0]!r} is not something sources.yaml says of "
+                f"a table; it may give {', '.join(sorted(allowed))}"
+            )
     return data
 
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from jinja2 import nodes
 
+from highneeds.typed_figures import delimited
+
 if TYPE_CHECKING:
     from highneeds.paper.figure_notes import FigureNotes
 
@@ -50,10 +52,22 @@ PLACEHOLDER_SOURCES = {
     "last_year": ("high_needs_budget",),
     "current_year": (),
 }
-_EXPRESSION_RE = re.compile(r"\{\{\s*(.*?)\s*\}\}", re.DOTALL)
+#: What a unit typed straight after a placeholder may be (the "k" of £{{ ... }}k).
+_UNIT_RE = re.compile(r"[A-Za-z%]*")
 _NOT_FIGURES = ("ref(", "table(", "chart(")
 #: A placeholder and a unit typed straight after it (``k``, ``m``, ``%``).
-_WITH_UNIT_RE = re.compile(r"(\{\{\s*(.*?)\s*\}\})([A-Za-z%]*)", re.DOTALL)
+
+
+def placeholders_in(text: str) -> list[tuple[int, int, str]]:
+    """Each ``{{ ... }}`` of ``text``: where it starts and ends, and the expression inside,
+    stripped; found in linear time (:func:`highneeds.typed_figures.delimited`: a lazy
+    pattern read the rest of a 32 KB paragraph of ``{{`` again from each one)."""
+    return [
+        (start, end, text[start + 2 : end - 2].strip())
+        for start, end in delimited(text, (("{{", "}}"),))
+    ]
+
+
 #: The helper a placeholder's note mark is printed by (added after the placeholder).
 NOTE_HELPER = "figure_note"
 
@@ -138,7 +152,7 @@ def recorded_figures(
     draws on, the model figure it is (its lineage key), its raw value and its note's letter,
     so that runs can be compared and explained figure by figure."""
     figures = []
-    for expression in _EXPRESSION_RE.findall(text):
+    for _, _, expression in placeholders_in(text):
         if expression.startswith(_NOT_FIGURES):
             continue
         root = re.match(r"-?\s*(\w+)", expression)
@@ -165,22 +179,22 @@ def marked(
 ) -> str:
     """``text`` with the mark of its note after every placeholder of a derived figure."""
 
-    def mark(match: re.Match[str]) -> str:
-        expression = match.group(1)
+    def mark(expression: str) -> str:
         if expression.startswith(_NOT_FIGURES):
-            return match.group(0)
+            return ""
         key, _ = trace_placeholder(expression, env, context)
         if notes.letter(key) is None:
-            return match.group(0)
-        return match.group(0) + "{{ " + NOTE_HELPER + "(" + json.dumps(key) + ") }}"
+            return ""
+        return "{{ " + NOTE_HELPER + "(" + json.dumps(key) + ") }}"
 
     # A unit typed straight after the placeholder (the "k" of £{{ ... }}k) keeps its figure:
     # the mark goes after it.
-    def after_unit(match: re.Match[str]) -> str:
-        placeholder = match.group(1)
-        marked_placeholder = _EXPRESSION_RE.sub(mark, placeholder)
-        if marked_placeholder == placeholder:
-            return match.group(0)
-        return placeholder + match.group(3) + marked_placeholder[len(placeholder) :]
-
-    return _WITH_UNIT_RE.sub(after_unit, text)
+    out: list[str] = []
+    position = 0
+    for _, end, expression in placeholders_in(text):
+        unit = _UNIT_RE.match(text, end)
+        after = end if unit is None else unit.end()
+        out += [text[position:after], mark(expression)]
+        position = after
+    out.append(text[position:])
+    return "".join(out)

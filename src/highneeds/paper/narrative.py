@@ -35,8 +35,7 @@ from highneeds.typed_figures import (
 )
 
 _LABEL = r"[a-z0-9][a-z0-9-]*"
-_SECTION_RE = re.compile(rf"^##\s+(?P<title>.+?)\s*(?:\{{#(?P<label>{_LABEL})\}})?\s*$")
-_SUBHEADING_RE = re.compile(r"^###\s+(?P<title>.+?)\s*$")
+_LABEL_RE = re.compile(_LABEL)
 _PARA_LABEL_RE = re.compile(rf"^\{{#(?P<label>{_LABEL})\}}\s*")
 #: A table or chart on a line of its own: exactly one call with one quoted name.
 _INSERT_RE = re.compile(r"""^\{\{\s*(table|chart)\(\s*("[^"]*"|'[^']*')\s*\)\s*\}\}$""")
@@ -63,6 +62,8 @@ class Section:
     line: int
     label: str | None
     blocks: list[Block] = field(default_factory=list)
+    #: The paragraphs numbered so far.
+    paragraphs: int = 0
 
 
 @dataclass
@@ -90,6 +91,23 @@ def _split_blocks(text: str) -> list[tuple[int, str]]:
     if current:
         blocks.append((start, "\n".join(current)))
     return blocks
+
+
+def _heading(line: str, marks: str) -> tuple[str, str | None] | None:
+    """A heading line (``## Title {#label}``, ``### Title``): its title and label, or None.
+    Read by position, in time linear in the line (no pattern backtracks over its spaces)."""
+    rest = line[len(marks) :]
+    if not line.startswith(marks) or not rest[:1].isspace():
+        return None
+    text = rest.strip()
+    if not text:
+        return None
+    opening = text.rfind("{#")
+    if text.endswith("}") and opening > 0 and _LABEL_RE.fullmatch(text[opening + 2 : -1]):
+        title = text[:opening].rstrip()
+        if title:
+            return title, text[opening + 2 : -1]
+    return text, None
 
 
 def parse_narrative(
@@ -143,11 +161,9 @@ def parse_narrative(
                 f"{source} line {line}: '# ' headings are not used; the title comes from "
                 "paper.yaml and sections start with '## '"
             )
-        section_match = _SECTION_RE.match(first) if first.startswith("## ") else None
+        section_match = _heading(first, "##") if first.startswith("## ") else None
         if section_match:
-            section = Section(
-                len(sections) + 1, section_match["title"], line, section_match["label"]
-            )
+            section = Section(len(sections) + 1, section_match[0], line, section_match[1])
             if section.label:
                 claim(section.label, str(section.number), line)
             sections.append(section)
@@ -157,9 +173,9 @@ def parse_narrative(
                 f"{source} line {line}: text before the first section; start one with '## Title'"
             )
         section = sections[-1]
-        subheading = _SUBHEADING_RE.match(first)
+        subheading = _heading(first, "###")
         if subheading:
-            section.blocks.append(Block("subheading", subheading["title"], line))
+            section.blocks.append(Block("subheading", subheading[0], line))
         elif _LIST_RE.match(first):
             section.blocks.append(Block("list", block, line))
         elif first.startswith(">"):
@@ -170,8 +186,8 @@ def parse_narrative(
             label_match = _PARA_LABEL_RE.match(block)
             label = label_match["label"] if label_match else None
             body = block[label_match.end() :] if label_match else block
-            count = sum(1 for b in section.blocks if b.kind == "paragraph") + 1
-            number = f"{section.number}.{count}"
+            section.paragraphs += 1  # counted as they come: never by going over the others
+            number = f"{section.number}.{section.paragraphs}"
             if label:
                 claim(label, number, line)
             section.blocks.append(Block("paragraph", body, line, label, number))

@@ -94,7 +94,7 @@ def new_cycle(
 
 
 #: The line of paper.yaml that says when the paper is taken (``meeting: January 2022``).
-_MEETING_LINE = re.compile(r"^(meeting:[ \t]*)(.*?)[ \t]*$", re.MULTILINE)
+_MEETING_LINE = re.compile(r"^(meeting:[ \t]*)([^\n]*)$", re.MULTILINE)
 
 
 def month_words(cycle: str) -> str:
@@ -108,7 +108,7 @@ def meeting_of(paper_yaml: Path) -> str | None:
     if not paper_yaml.is_file():
         return None
     found = _MEETING_LINE.search(paper_yaml.read_text(encoding="utf-8"))
-    return None if found is None else found.group(2).strip("'\"")
+    return None if found is None else found.group(2).rstrip().strip("'\"")
 
 
 def moved_meeting(paper_yaml: str, previous: str, cycle: str) -> str:
@@ -116,7 +116,7 @@ def moved_meeting(paper_yaml: str, previous: str, cycle: str) -> str:
     previous cycle's ("January 2022" for 2022-01); any other meeting is left as written, and
     so is every other line."""
     found = _MEETING_LINE.search(paper_yaml)
-    if found is None or found.group(2).strip("'\"") != month_words(previous):
+    if found is None or found.group(2).rstrip().strip("'\"") != month_words(previous):
         return paper_yaml
     line = f"{found.group(1)}{month_words(cycle)}"
     return paper_yaml[: found.start()] + line + paper_yaml[found.end() :]

@@ -19,7 +19,8 @@ from pathlib import Path
 from highneeds.errors import UsageError
 
 SETTINGS_FILE = "HIGHNEEDS_SETTINGS_FILE"
-_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
+#: A setting's line, stripped first: greedy throughout, so no pattern backtracks over spaces.
+_LINE = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
 #: A bad line's start, shown only when it is one of the tool's own names (never a value).
 _NAME_START = re.compile(r"^\s*(?:export\s+)?(HIGHNEEDS_[A-Z0-9_]{1,60})(?![A-Za-z0-9_])")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
@@ -85,7 +86,7 @@ def read_settings_file(path: Path) -> dict[str, str]:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith(("#", ";")):
             continue
-        found = _LINE.match(line)
+        found = _LINE.match(line.strip())
         if not found:
             # Never the line itself: it may be a password missing its '='.
             name = _NAME_START.match(line)
