@@ -84,6 +84,67 @@ def test_a_workbook_with_too_many_rows_or_columns_is_refused(tmp_path: Path) -> 
     assert "wide.xlsx (sheet 'Sheet'): 9 columns" in refused(read_xlsx, wide, None, SMALL)
 
 
+def _rewritten(path: Path, name: str, change) -> Path:
+    with zipfile.ZipFile(path) as source:
+        entries = {entry: source.read(entry) for entry in source.namelist()}
+    entries[name] = change(entries[name])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry, data in entries.items():
+            target.writestr(entry, data)
+    return path
+
+
+def test_every_sheets_real_size_counts_not_what_it_declares(tmp_path: Path) -> None:
+    """An unused sheet is loaded with the one read: it is counted too; a sheet declaring a
+    small size (A1:B2) is counted by its cells; a single cell far out makes a sheet that
+    large; too many sheets, or too many cells in all, are refused before any is loaded."""
+    book = Workbook()
+    book.active.append(["a", "b"])
+    unused = book.create_sheet("Unused")
+    for _ in range(9):
+        unused.append([1, 2])
+    book.save(tmp_path / "unused.xlsx")
+    message = refused(read_xlsx, tmp_path / "unused.xlsx", None, SMALL)
+    assert message.startswith("unused.xlsx (sheet 'Unused'): more than 5 rows")
+
+    forged = workbook(tmp_path / "forged.xlsx", [["a", "b"]] + [[1, 2]] * 9)
+    _rewritten(
+        forged,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(b'<dimension ref="A1:B10"/>', b'<dimension ref="A1:B2"/>'),
+    )
+    assert "forged.xlsx (sheet 'Sheet'): more than 5 rows" in refused(
+        read_xlsx, forged, None, SMALL
+    )
+
+    far = workbook(tmp_path / "far.xlsx", [["a", "b"]])
+    _rewritten(
+        far,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(b"</sheetData>", b'<row r="2"><c r="XFD2"/></row></sheetData>'),
+    )
+    assert "far.xlsx (sheet 'Sheet'): 16,384 columns" in refused(read_xlsx, far, None, SMALL)
+
+    many = Workbook()
+    for index in range(limits.MAX_SHEETS):
+        many.create_sheet(f"S{index}")
+    many.save(tmp_path / "many.xlsx")
+    roomy = InputLimits(max_rows=5, max_columns=4)
+    assert refused(read_xlsx, tmp_path / "many.xlsx", None, roomy).startswith(
+        f"many.xlsx: {limits.MAX_SHEETS + 1} sheets"
+    )
+
+    full = Workbook()
+    for index in range(14):  # 14 sheets of 5 x 4 cells: 280, over 5 rows x 50 = 250
+        sheet = full.active if index == 0 else full.create_sheet(f"S{index}")
+        for _ in range(5):
+            sheet.append([1, 2, 3, 4])
+    full.save(tmp_path / "full.xlsx")
+    assert "full.xlsx: 280 cells in all its sheets, over the 250" in refused(
+        read_xlsx, tmp_path / "full.xlsx", None, SMALL
+    )
+
+
 def test_a_formula_with_no_stored_value_is_refused(tmp_path: Path) -> None:
     path = workbook(tmp_path / "placement_costs.xlsx", [["type", "cost"], ["A", "=1+1"]])
     assert refused(read_xlsx, path, None, SMALL) == (

@@ -9,6 +9,7 @@ The limits are the operator's, not the author's: they come from the environment 
 from __future__ import annotations
 
 import os
+import re
 import time
 import zipfile
 from collections.abc import Iterator, Mapping
@@ -142,21 +143,102 @@ def check_csv_bytes(data: bytes, name: str) -> None:
         )
 
 
+#: Sheets a workbook of a cycle's tables may hold (one table a sheet; 1,001 sheets took 25 s
+#: to read).
+MAX_SHEETS = 100
+#: Cells of a whole workbook, as so many full rows of the widest table a sheet may hold: the
+#: reader loads every sheet, so an unused sheet counts as much as the one read.
+WORKBOOK_CELLS_PER_ROW = 50
+_SHEET_FILE = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s>/])")
+_CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s>/])([^>]*)>")
+_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
+
+
 def check_xlsx_archive(path: Path, limits: InputLimits) -> None:
-    """Refuse a workbook whose unzipped size is over the limit, before it is unzipped."""
+    """Refuse a workbook whose unzipped size is over the limit, before it is unzipped; then,
+    before any sheet is loaded, one whose real content is over the limits: every sheet's rows
+    and columns counted from its cells as written (never from the size a sheet declares, which
+    can say A1:F7 of a sheet of a million rows), the sheets counted, and the cells of the
+    whole workbook (a reader loads every sheet, the unused ones too)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+            infos = archive.infolist()
+            unpacked = sum(info.file_size for info in infos)
+            if unpacked > limits.max_xlsx_unpacked_bytes:
+                raise InputDataError(
+                    f"{path.name}: unzips to {unpacked / MB:.1f} MB, over the "
+                    f"{limits.max_xlsx_unpacked_bytes / MB:g} MB limit for a workbook (the "
+                    f"operator can raise it with {SETTINGS['max_xlsx_unpacked_bytes'][0]})"
+                )
+            sheets = [info for info in infos if _SHEET_FILE.match(info.filename)]
+            if len(sheets) > MAX_SHEETS:
+                raise InputDataError(
+                    f"{path.name}: {len(sheets):,} sheets; a workbook of a cycle's tables holds "
+                    f"at most {MAX_SHEETS}"
+                )
+            names = _sheet_names(archive)
+            cells = 0
+            for info in sheets:
+                name = f"{path.name} (sheet '{names.get(info.filename, info.filename)}')"
+                within_check_time(name)
+                rows, columns, count = sheet_extent(archive.read(info))
+                check_table_size(name, rows, columns, limits)
+                cells += count
     except zipfile.BadZipFile:
         raise InputDataError(
             f"{path.name}: not a readable XLSX workbook (not a zip file)"
         ) from None
-    if unpacked > limits.max_xlsx_unpacked_bytes:
+    budget = limits.max_rows * WORKBOOK_CELLS_PER_ROW
+    if cells > budget:
         raise InputDataError(
-            f"{path.name}: unzips to {unpacked / MB:.1f} MB, over the "
-            f"{limits.max_xlsx_unpacked_bytes / MB:g} MB limit for a workbook (the operator can "
-            f"raise it with {SETTINGS['max_xlsx_unpacked_bytes'][0]})"
+            f"{path.name}: {cells:,} cells in all its sheets, over the {budget:,} a workbook of a "
+            f"cycle's tables may hold (the operator can raise it with "
+            f"{SETTINGS['max_rows'][0]}); delete the sheets the cycle does not use"
         )
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each worksheet file's sheet name, as Excel shows it (parsed with defusedxml: the
+    workbook is an author's file); an entry it cannot read is named by its file."""
+    import defusedxml.ElementTree as SafeTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    relation = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    try:
+        book = SafeTree.fromstring(archive.read("xl/workbook.xml"))
+        links = SafeTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except Exception:  # a workbook that cannot be read is refused by the reader, by name
+        return {}
+    targets = {
+        link.get("Id"): "xl/" + str(link.get("Target", "")).lstrip("/").removeprefix("xl/")
+        for link in links
+    }
+    return {
+        targets.get(sheet.get(relation), ""): str(sheet.get("name"))
+        for sheet in book.iter(f"{main}sheet")
+    }
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def sheet_extent(xml: bytes) -> tuple[int, int, int]:
+    """A worksheet's extent as its cells are written: the last row (by its number, or by
+    counting rows), the last column, and how many cells it writes; in one pass over it."""
+    rows = len(_ROW_TAG.findall(xml))
+    last_row = last_column = cells = 0
+    for found in _CELL_REF.finditer(xml):
+        cells += 1
+        ref = _REF.search(found.group(1))
+        if ref is not None:
+            last_column = max(last_column, _column_number(ref.group(1)))
+            last_row = max(last_row, int(ref.group(2)))
+    return max(rows, last_row), last_column, cells
 
 
 def check_table_size(name: str, rows: int, columns: int, limits: InputLimits) -> None:
