@@ -135,6 +135,7 @@ def _model_accepts(tables: dict[str, pd.DataFrame], cycle: str | None) -> list[I
     give the same answer."""
     if cycle is None:
         return []
+    import os
     import tempfile
     from pathlib import Path
 
@@ -146,7 +147,7 @@ def _model_accepts(tables: dict[str, pd.DataFrame], cycle: str | None) -> list[I
     if values is None:
         return []  # the gate's figure check says which value it cannot read
     problems: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="highneeds-gate-") as folder:
+    with tempfile.TemporaryDirectory(prefix=f"highneeds-gate-{os.getpid()}-") as folder:
         processed.write_typed_tables(tables, Path(folder))
         typed = processed.read_typed_tables(Path(folder))
         try:

@@ -55,6 +55,7 @@ from highneeds.runner.storage_errors import (
     written_folders,
 )
 from highneeds.runner.store import Store
+from highneeds.runner.temporary import remove_abandoned
 
 
 @dataclass
@@ -106,6 +107,8 @@ def run_cycle(options: RunOptions) -> RunResult:
     """Run every step of a cycle and publish its paper; raise a :class:`HighNeedsError` if not."""
 
     clock = time.monotonic()
+    # Folders a killed run left in the temporary folder (their run is gone): removed now.
+    remove_abandoned()
     root = options.root
     council = which_council(root, options.council)
     cycle = choose_cycle(root, options.cycle, council)

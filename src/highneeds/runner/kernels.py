@@ -15,7 +15,6 @@ import os
 import queue
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from contextlib import suppress
@@ -26,6 +25,7 @@ from highneeds.errors import HighNeedsError, InputDataError, NarrativeError, Not
 from highneeds.runner.failing_cells import CELL_TRACKER, failing_cell, first_lines
 from highneeds.runner.secrets import without_secrets
 from highneeds.runner.storage_errors import os_error_from_kernel
+from highneeds.runner.temporary import temporary_folder
 
 KERNEL_NAME = "highneeds"
 #: Papermill engine name of :class:`SharedKernelEngine`.
@@ -66,11 +66,11 @@ def socket_folder() -> Path:
     """A new private folder for a kernel's socket files: under the temporary folder
     (``TMPDIR``) where its path is short enough for a socket, else under ``/tmp`` (a deep
     ``TMPDIR`` would otherwise stop every kernel with "File name too long")."""
-    folder = Path(tempfile.mkdtemp(prefix="highneeds-kernel-"))
+    folder = temporary_folder("kernel")
     if len(os.fsencode(folder)) <= MAX_SOCKET_FOLDER_BYTES:
         return folder
     folder.rmdir()
-    return Path(tempfile.mkdtemp(prefix="highneeds-kernel-", dir="/tmp"))
+    return temporary_folder("kernel", "/tmp")
 
 
 @functools.cache

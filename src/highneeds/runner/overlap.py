@@ -4,7 +4,6 @@ input gate on the tables it is about to write (the gate still decides)."""
 from __future__ import annotations
 
 import shutil
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from highneeds.runner.execution import Kernels, StepRunner
 from highneeds.runner.logs import LOGGER
 from highneeds.runner.options import RunOptions
 from highneeds.runner.steps import STEPS, TABLES, find_reusable, shared_key_parts, successful_runs
+from highneeds.runner.temporary import temporary_folder
 
 
 def execute_steps(
@@ -124,7 +124,7 @@ class _ModelAhead(threading.Thread):
     def __init__(self, steps: StepRunner, kernels: Kernels) -> None:
         super().__init__(name="highneeds-model-ahead", daemon=True)
         self.steps = steps
-        self.folder = Path(tempfile.mkdtemp(prefix="highneeds-ahead-"))
+        self.folder = temporary_folder("ahead")
         try:
             self.kernel = kernels.start(self.folder)
         except BaseException:

@@ -22,6 +22,7 @@ from typing import Any
 from highneeds.errors import UsageError
 from highneeds.runner.logs import LOGGER
 from highneeds.runner.preview_engine import PreviewEngine, Snapshot, Stage
+from highneeds.runner.temporary import temporary_prefix
 from highneeds.templating import Markup, render_template
 
 RELOAD_SCRIPT = Path(__file__).parent / "templates" / "preview-reload.js"
@@ -235,7 +236,7 @@ def serve_preview(
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
 
-    with tempfile.TemporaryDirectory(prefix="highneeds-preview-") as workdir:
+    with tempfile.TemporaryDirectory(prefix=temporary_prefix("preview")) as workdir:
         engine = PreviewEngine(root, cycle, overrides, Path(workdir), council)
         listener = bind(host, port)
         if host not in LOOPBACK:

@@ -30,6 +30,7 @@ from typing import NoReturn
 from highneeds.errors import HighNeedsError
 from highneeds.runner import render_parts
 from highneeds.runner.outputs import PAPER_HTML
+from highneeds.runner.temporary import die_with_parent
 
 
 def render_paper(run_dir: Path, epoch: str, partner: RenderPartner | None = None) -> None:
@@ -60,6 +61,8 @@ class RenderTimedOut(HighNeedsError):
     exit_code = 4
 
 
+#: The variable that tells the worker which process started it (to die with it).
+PARENT_VARIABLE = "HIGHNEEDS_RENDER_PARENT"
 #: How the worker is started: this module, run by this Python.
 WORKER_COMMAND = (sys.executable, "-m", "highneeds.runner.render_step")
 #: The worker's argument for a run that asked for the paper as HTML alone: it readies the HTML
@@ -90,7 +93,7 @@ class RenderWorker:
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
-            env=None if env is None else dict(env),
+            env={**(os.environ if env is None else env), PARENT_VARIABLE: str(os.getpid())},
         )
 
     def render(self, run_dir: Path, epoch: str, timeout: float) -> None:
@@ -170,8 +173,10 @@ class RenderPartner:
     def __init__(self) -> None:
         job_read, self._jobs = os.pipe()
         self._answers, answer_write = os.pipe()
+        worker = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:  # the partner: never returns
+            die_with_parent(worker)
             os.close(self._jobs)
             os.close(self._answers)
             _serve_partner(job_read, answer_write)
@@ -317,4 +322,6 @@ def _prepare_standard_part() -> None:
 
 
 if __name__ == "__main__":
+    # The worker dies with the run that started it (a killed run's worker ran on for 42 s).
+    die_with_parent(int(os.environ.get(PARENT_VARIABLE, os.getppid())))
     _serve_one_render(html_only=sys.argv[1:] == [HTML_ONLY_ARGUMENT])

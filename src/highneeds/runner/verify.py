@@ -20,6 +20,7 @@ from highneeds.runner.overlap import execute_steps
 from highneeds.runner.publishing import find_run
 from highneeds.runner.signals import interruptible
 from highneeds.runner.steps import code_hash
+from highneeds.runner.temporary import temporary_prefix
 
 
 @dataclass
@@ -88,7 +89,7 @@ def verify_run(options: RunOptions, run: str | None = None) -> VerifyResult:
     with (
         run_environment(root, epoch),
         interruptible(),
-        tempfile.TemporaryDirectory(prefix="highneeds-verify-") as temporary,
+        tempfile.TemporaryDirectory(prefix=temporary_prefix("verify")) as temporary,
     ):
         replay = Path(temporary) / run_dir.name
         copy_inputs(run_dir / "inputs", run_dir / "expectations", replay)
