@@ -667,3 +667,36 @@ def test_no_published_workbook_holds_a_formula_or_an_external_link(published: Pa
                 if name.endswith(".xml"):
                     text = archive.read(name).decode("utf-8")
                     assert "<f>" not in text and "<f " not in text, (book, name)
+
+
+def test_no_published_page_loads_anything_from_outside_its_folder(published: Path) -> None:
+    """The paper, the auditor's edition, changes.html, the validation summary and GX's Data
+    Docs: no script at all in the Data Docs, no outside source, stylesheet, image or CSS url,
+    and no random id (the same inputs give the same pages)."""
+    import re
+
+    outside = re.compile(
+        r"""<(?:script|img|iframe|source|link)\b[^>]*\s(?:src|href)=["']?\s*(?!data:)"""
+        r"""(?:[a-z][a-z0-9+.-]*:|//)"""
+        r"""|url\(\s*['"]?\s*(?:https?:|//)|@import""",
+        re.IGNORECASE,
+    )
+    random_id = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+    folder = published / "reports" / CYCLE
+    run = (folder / "current").resolve()  # the published run: its folders link to the store
+    pages = sorted(
+        Path(parent, name)
+        for parent, _, names in os.walk(run, followlinks=True)
+        for name in names
+        if Path(name).suffix in (".html", ".css")
+    )
+    docs = [p for p in pages if "validation" in p.parts and p.name != "summary.html"]
+    assert len(docs) > 5 and any(p.name == "index.html" for p in docs)
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        found = outside.search(text)
+        assert found is None, (page, text[found.start() : found.start() + 120])
+    for page in docs:
+        text = page.read_text(encoding="utf-8")
+        assert "<script" not in text, page
+        assert random_id.search(text) is None, page

@@ -215,7 +215,10 @@ def run_expectations(
                 CheckResult(name, file, config.type, expected, bool(result.success), failures)
             )
     if docs_dir is not None:
+        from highneeds.gate.data_docs_offline import make_offline
+
         context.build_data_docs(site_names=["validation"])
+        make_offline(docs_dir)  # no CDN, no script, no random id
     return results
 
 
