@@ -21,6 +21,10 @@ from highneeds.gate.tables import read_cycle_tables
 from highneeds.paths import PROJECT_FILES, PROJECT_ROOT
 
 SHIPPED_CYCLE = CYCLE = "2022-01"
+#: The cycles the project ships (under data/raw/), the only inputs the tests copy: a council's
+#: own cycles beside them (new-cycle 2022-02, another council's folder) are never copied, read
+#: or published by a test, so `make test` passes in a council's own repository.
+SHIPPED_CYCLES = ("2022-01", "slough/2023-10")
 #: A run's parameter for the paper as HTML alone (with the auditor's edition): for tests that
 #: read nothing of a run's PDFs, Word paper or DfE return, whose render takes a third of a
 #: run's CPU. The published project every test copies is a full run.
@@ -49,6 +53,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # Each test process ends as the pipeline's own do, without the collector's passes over the
     # libraries it imported (a worker holds them all, and the session's end waits on it).
     end_without_collecting()
+    # The operator's own settings (a settings file, notification URLs, limits) are not the
+    # tests': each test that needs one sets it.
+    for name in [n for n in os.environ if n.startswith("HIGHNEEDS_")]:
+        del os.environ[name]
     if config.pluginmanager.hasplugin("randomly") and (
         config.getoption("randomly_seed", None) == "default"
     ):
@@ -103,6 +111,12 @@ def copy_project(project_root: Path, root: Path) -> Path:
 
     for name in PROJECT_FILES:
         source, target = project_root / name, root / name
+        if name == "data/raw":  # the shipped cycles only, never an author's
+            for cycle in SHIPPED_CYCLES:
+                shutil.copytree(
+                    source / cycle, target / cycle, ignore=shutil.ignore_patterns("__pycache__")
+                )
+            continue
         if source.is_dir():
             shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
         else:
