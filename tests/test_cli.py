@@ -148,3 +148,37 @@ def test_prune_says_what_it_would_remove_and_free_on_stdout(monkeypatch, capsys)
     assert lines[1] == "  would remove reports/2022-01/runs/20220101T000000000000Z-1"
     assert "--keep 0 keeps no run for its age alone" in lines[2]
     assert "would remove" not in err
+
+
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+
+
+@pytest.mark.skipif(not SYSTEM_PYTHON.exists(), reason="no system Python at /usr/bin/python3")
+def test_python_pipeline_py_works_with_the_system_python(tmp_path: Path) -> None:
+    """The README's command, typed in a shell with no environment active: the system Python
+    (which has no pandas) runs the command again in the project's .venv."""
+    from highneeds.paths import PROJECT_ROOT
+    from tests.conftest import copy_project
+
+    root = copy_project(PROJECT_ROOT, tmp_path / "project")
+    clean = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    without = subprocess.run(
+        [str(SYSTEM_PYTHON), "pipeline.py", "validate"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=clean,
+        timeout=60,
+    )
+    assert without.returncode == 2 and "make setup" in without.stderr
+    (root / ".venv").symlink_to(PROJECT_ROOT / ".venv", target_is_directory=True)
+    result = subprocess.run(
+        [str(SYSTEM_PYTHON), "pipeline.py", "validate", "--cycle", CYCLE],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=clean,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "passed all" in result.stdout + result.stderr
