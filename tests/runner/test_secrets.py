@@ -67,3 +67,20 @@ def test_log_records_are_redacted(caplog, monkeypatch) -> None:
 
 def test_child_processes_get_no_secret_variables() -> None:
     assert without_secrets(ENV) == {"HIGHNEEDS_SMTP_USER": "highneeds", "PATH": "/usr/bin"}
+
+
+def test_an_ordinary_word_in_a_urls_path_is_no_secret() -> None:
+    """The tool's own name in a webhook's path (the documented install folder is named after
+    it): titles and paths keep the word; the URL itself and its tokens are still redacted."""
+    env = {
+        "HIGHNEEDS_WEBHOOK_URL": "http://127.0.0.1:8000/hooks/highneeds",
+        "HIGHNEEDS_NOTIFY_URLS": "json://alerts.example.org/council-alerts/Kx9Qr2TzLm8Wp4Vb",
+    }
+    text = (
+        "[highneeds] run 2022-01 failed; log /srv/highneeds/reports/2022-01/run.log; "
+        "council-alerts; token Kx9Qr2TzLm8Wp4Vb; url http://127.0.0.1:8000/hooks/highneeds"
+    )
+    assert redact(text, env) == (
+        "[highneeds] run 2022-01 failed; log /srv/highneeds/reports/2022-01/run.log; "
+        "council-alerts; token [redacted]; url [redacted]"
+    )

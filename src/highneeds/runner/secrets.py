@@ -38,19 +38,31 @@ def redact_url(url: str) -> str:
 
 #: Query parameters whose values are credentials in Apprise and webhook URLs.
 _SECRET_PARAMETERS = re.compile(r"token|key|secret|pass|auth|sig|code|webhook", re.IGNORECASE)
-#: Path segments (and host-position tokens) at least this long are treated as credentials.
+#: Path segments (and host-position tokens) at least this long may be credentials.
 _SHORTEST_TOKEN = 8
+#: An ordinary word of a path (``hooks``, ``highneeds``, ``services``, ``council-alerts``):
+#: lower-case letters, with hyphens or underscores between them. A word is never redacted, for
+#: it is also found in ordinary text (the tool's own name in a webhook's path redacted every
+#: "highneeds" in titles and paths); a token mixes cases or digits, or runs on unbroken.
+_WORD = re.compile(r"[a-z]{1,19}(?:[-_][a-z]{1,19})*")
+
+
+def _token_like(segment: str) -> bool:
+    """Whether a path segment (or a host-position name) could be a credential: long enough
+    and not an ordinary word."""
+    return len(segment) >= _SHORTEST_TOKEN and _WORD.fullmatch(segment) is None
 
 
 def _url_secrets(url: str) -> list[str]:
     try:
         parts = urlsplit(url)
-        host = parts.hostname or ""
+        # As written (``hostname`` is lower-cased, and a token's case is its own).
+        host = parts.netloc.rpartition("@")[2].partition(":")[0]
     except ValueError:
         return [url]
     found = [url, parts.password or "", unquote(parts.password or "")]
-    found += [s for s in parts.path.split("/") if len(s) >= _SHORTEST_TOKEN]
-    if "." not in host and len(host) >= _SHORTEST_TOKEN:
+    found += [s for s in parts.path.split("/") if _token_like(s)]
+    if "." not in host and _token_like(host):
         found.append(host)
     found += [v for k, v in parse_qsl(parts.query) if _SECRET_PARAMETERS.search(k)]
     return found
