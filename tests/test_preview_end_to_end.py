@@ -83,9 +83,17 @@ def test_an_author_sees_each_save_and_a_mistake_as_a_banner_until_fixed(preview:
             narrative.write_text(edit, encoding="utf-8")
             page.get_by_text("No appendices this cycle.").wait_for(timeout=20_000)
 
+            # Scrolled to the end of the paper, the author saves a mistake: the banner is in
+            # view there (the page reloads where it was).
+            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
             narrative.write_text(edit.replace('ref("financial")', 'ref("financal")', 1))
             banner = page.locator(".preview-problem")
             banner.wait_for(timeout=20_000)
+            page.wait_for_load_state()
+            assert page.evaluate("window.scrollY") > 1000  # still at the end of the paper
+            box = banner.bounding_box()
+            height = page.evaluate("window.innerHeight")
+            assert box is not None and box["y"] >= 0 and box["y"] + 20 < height
             assert "unknown label 'financal'" in banner.inner_text()
             assert "did you mean 'financial'?" in banner.inner_text()
             assert page.get_by_text("No appendices this cycle.").count() == 1  # last good paper

@@ -143,6 +143,7 @@ class PreviewEngine:
                 self._pending = Stage.PAPER
             except Exception as error:  # the preview outlives any mistake in an input
                 problem = Problem.from_error(error)
+                warnings = ()  # the banner is this build's: no claim of a paper now stale
                 if not isinstance(error, HighNeedsError):
                     LOGGER.debug("preview build failed", exc_info=error)
             self.snapshot = Snapshot(
