@@ -86,7 +86,10 @@ def test_undeliverable_notifications_are_logged_by_scheme_and_host_not_raised(ca
     finally:
         LOGGER.removeHandler(caplog.handler)
     assert failed == ["mailto://127.0.0.1", "json://127.0.0.1", "nosuchservice://..."]
-    assert "the notification to json://127.0.0.1 could not be delivered" in caplog.text
+    assert "the notification to json://127.0.0.1 could not be delivered (" in caplog.text
+    # With the reason the service's plugin gave (a refused connection here), no secret in it.
+    reason = caplog.text.split("the notification to json://127.0.0.1 could not be delivered (")[1]
+    assert reason.split(")")[0].strip()
     assert "nosuchservice://...: not a notification URL that Apprise knows" in caplog.text
     assert "SECRET-TOKEN" not in caplog.text
 
@@ -94,3 +97,26 @@ def test_undeliverable_notifications_are_logged_by_scheme_and_host_not_raised(ca
 def test_subject_names_cycle_status_and_exit_code() -> None:
     assert OUTCOME.subject == "highneeds run 2022-01: failed (exit 4)"
     assert "Failing step: 02_deficit_model" in OUTCOME.body
+
+
+def test_a_run_that_warned_is_told_of_unless_only_failures_are_asked(monkeypatch) -> None:
+    import highneeds.runner.notify as notify_module
+
+    sent: list[str] = []
+    monkeypatch.setattr(notify_module, "_deliver", lambda url, *a: sent.append(url))
+    warned = Outcome("run", "2022-01", 0, "succeeded", None, "", None, None, True)
+    quiet = Outcome("run", "2022-01", 0, "succeeded", None, "", None, None, False)
+    url = "jsons://hooks.example.org/x"
+    for setting, told in (
+        ({}, [True, False]),
+        ({"HIGHNEEDS_NOTIFY_ON": "warning"}, [True, False]),
+        ({"HIGHNEEDS_NOTIFY_ON": "failure"}, [False, False]),
+        ({"HIGHNEEDS_NOTIFY_ON": "always"}, [True, True]),
+    ):
+        settings = NotifySettings.from_environment({"HIGHNEEDS_NOTIFY_URLS": url, **setting})
+        results = []
+        for outcome in (warned, quiet):
+            sent.clear()
+            notify(outcome, settings)
+            results.append(bool(sent))
+        assert results == told, setting

@@ -209,7 +209,7 @@ def test_a_server_that_drips_cannot_hold_the_run_past_the_deadline(
         ("HIGHNEEDS_SMTP_PORT", "587  # submission", "is not a number from 1 to 65535; using 587"),
         ("HIGHNEEDS_SMTP_PORT", "", None),
         ("HIGHNEEDS_SMTP_STARTTLS", "maybe", "is not true or false; using True"),
-        ("HIGHNEEDS_NOTIFY_ON", "sometimes", "is not failure or always; using 'failure'"),
+        ("HIGHNEEDS_NOTIFY_ON", "sometimes", "is not failure or warning or always; using"),
         ("HIGHNEEDS_NOTIFY_TIMEOUT", "-1", "is not a number from 1 to 600; using 30.0"),
         ("HIGHNEEDS_CA_FILE", "/no/such/ca.pem", "is not a readable file; ignored"),
     ],

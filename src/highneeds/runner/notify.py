@@ -189,6 +189,9 @@ class NotifySettings:
     ca_file: str | None = None
     #: What was wrong with the settings (each said once, when notifying).
     warnings: tuple[str, ...] = ()
+    #: Whether a successful run that warned is told of (``HIGHNEEDS_NOTIFY_ON``: ``warning``,
+    #: the default, and ``always`` do; ``failure`` tells of failures alone).
+    on_warning: bool = True
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None) -> NotifySettings:
@@ -200,13 +203,14 @@ class NotifySettings:
         if settings.text("HIGHNEEDS_WEBHOOK_URL"):
             given.append(webhook_url(settings.text("HIGHNEEDS_WEBHOOK_URL")))
         urls = tuple(u for u in given if not credentials_without_tls(u, settings.warnings))
-        on = settings.choice("HIGHNEEDS_NOTIFY_ON", "failure", ("failure", "always"))
+        on = settings.choice("HIGHNEEDS_NOTIFY_ON", "warning", ("failure", "warning", "always"))
         return cls(
             urls,
             on == "always",
             settings.number("HIGHNEEDS_NOTIFY_TIMEOUT", 30.0, 1, 600),
             settings.readable_file("HIGHNEEDS_CA_FILE"),
             tuple(settings.warnings),
+            on != "failure",
         )
 
     @property
@@ -223,7 +227,9 @@ def notify(outcome: Outcome, settings: NotifySettings) -> list[str]:
     those that failed or ran out of time, as scheme and host (each is logged)."""
     for warning in settings.warnings:
         LOGGER.warning(warning)
-    if outcome.exit_code == 0 and not (settings.on_success or outcome.warned):
+    if outcome.exit_code == 0 and not (
+        settings.on_success or (outcome.warned and settings.on_warning)
+    ):
         return []
     import apprise
 
@@ -257,7 +263,11 @@ def notify(outcome: Outcome, settings: NotifySettings) -> list[str]:
         elif result == "unknown":
             LOGGER.warning(f"warning: {shown}: not a notification URL that Apprise knows")
         else:
-            LOGGER.warning(f"warning: the notification to {shown} could not be delivered")
+            reason = str(result).removeprefix("failed: ") if isinstance(result, str) else ""
+            LOGGER.warning(
+                f"warning: the notification to {shown} could not be delivered"
+                + (f" ({reason})" if reason else "")
+            )
     return failed
 
 
@@ -271,13 +281,31 @@ def _deliver(url: str, title: str, body: str, kind: object, results: dict[str, b
             return
         # The body is plain text: Apprise escapes it wherever a service takes HTML (an
         # email's HTML part), so text from an input never becomes markup.
-        results[url] = bool(
-            channel.notify(
-                title=title, body=body, notify_type=kind, body_format=apprise.NotifyFormat.TEXT
-            )
+        sent = channel.notify(
+            title=title, body=body, notify_type=kind, body_format=apprise.NotifyFormat.TEXT
         )
-    except Exception:  # a plugin's own error: reported as undelivered, never raised
-        results[url] = False
+        # Apprise keeps what the service's plugin said of this delivery on its result.
+        said = [str(entry.message) for entry in _logs(sent)]
+        results[url] = True if sent else _reason(said)
+    except Exception as error:  # a plugin's own error: reported as undelivered, never raised
+        results[url] = _reason([f"{type(error).__name__}: {error}"])
+
+
+def _logs(result: object) -> list[object]:
+    """The log entries of an Apprise result (none from a version that keeps none)."""
+    logs = getattr(result, "logs", None)
+    try:
+        return [e for e in logs() if str(getattr(e, "level", "")) != "DEBUG"] if logs else []
+    except Exception:
+        return []
+
+
+def _reason(lines: list[str]) -> str:
+    """Why a delivery failed, as the service's plugin said it (its last words, redacted of
+    every secret and URL, and short)."""
+    text = next((line for line in reversed(lines) if line.strip()), "no reason given")
+    text = re.sub(r"[a-z][a-z0-9+.-]*://\S+", lambda m: redact_url(m.group(0)), redact(text))
+    return "failed: " + " ".join(text.split())[:200]
 
 
 @contextmanager
