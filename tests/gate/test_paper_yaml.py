@@ -128,3 +128,28 @@ def test_a_control_character_or_an_endless_value_is_refused_naming_its_key(
     with pytest.raises(InputDataError, match="nests too deeply") as caught:
         read_paper_metadata(path)
     assert caught.value.exit_code == 3
+
+
+@pytest.mark.parametrize(
+    "line,said",
+    [
+        ("title: SEND: Recovery Plan", 'put the value in quotes, e.g. title: "SEND: Update"'),
+        ('title: "SEND Recovery Plan', "a quotation mark that is opened and never closed"),
+        ("title: [draft] SEND Recovery Plan", "a value that starts with '['"),
+    ],
+)
+def test_a_yaml_mistake_is_said_with_its_line_and_what_to_type(
+    shipped_raw: Path, tmp_path: Path, line: str, said: str
+) -> None:
+    text = (shipped_raw / "paper.yaml").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    number = next(i for i, old in enumerate(lines) if old.startswith("title:"))
+    lines[number] = line
+    path = tmp_path / "paper.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputDataError) as caught:
+        read_paper_metadata(path)
+    message = str(caught.value)
+    assert message.startswith("paper.yaml, line ")
+    assert said in message
+    assert "mapping values" not in message and "while scanning" not in message

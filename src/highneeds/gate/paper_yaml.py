@@ -19,7 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from highneeds.control_characters import control_character
 from highneeds.errors import InputDataError
-from highneeds.gate.author_yaml import TOO_DEEP, NoAliases
+from highneeds.gate.author_yaml import TOO_DEEP, NoAliases, yaml_problem
 from highneeds.gate.limits import InputLimits, check_input_file
 from highneeds.gate.readings import READINGS
 from highneeds.typed_figures import (
@@ -287,12 +287,13 @@ def read_paper_metadata(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputDataError(f"{path.name}: the file is missing from {path.parent}")
     check_input_file(path, path.parent, InputLimits.from_environment())
+    text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextLoader)
+        data = yaml.load(text, Loader=_TextLoader)
     except RecursionError:
         raise InputDataError(f"{path.name}: {TOO_DEEP}") from None
     except yaml.YAMLError as exc:
-        raise InputDataError(f"{path.name}: not valid YAML: {exc}") from None
+        raise InputDataError(yaml_problem(path.name, exc, text)) from None
     if not isinstance(data, dict):
         raise InputDataError(f"{path.name}: expected keys and values at the top level")
     _check_texts(path.name, _texts(data, ""))
