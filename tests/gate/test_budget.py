@@ -249,3 +249,16 @@ def test_a_units_row_against_the_declared_unit_is_refused(tmp_path: Path) -> Non
     )
     message = _refusal(_cycle(tmp_path, table, DSG_SOURCES))
     assert "the units row says £000 but sources.yaml declares unit '£m'" in message
+
+
+@pytest.mark.parametrize("label", ["", "(£m)", "£m", "Units", "Amounts in:", "figures in"])
+def test_a_units_row_is_read_whatever_its_first_cell_says_of_it(tmp_path: Path, label: str) -> None:
+    units = f'"{label}",,£m,£m,£m\n' if label else ",,£m,£m,£m\n"
+    table = DSG_TABLE.replace(
+        "line,role,2022/23,2023/24,2024/25\n", "line,role,2022/23,2023/24,2024/25\n" + units
+    )
+    budget = read_budget(
+        _cycle(tmp_path, table, "high_needs_budget: {deficit: negative, block: dsg}\n")
+    )
+    assert budget.attrs["format"]["unit"] == "£m"
+    assert not any("unit" in line or "amount" in line for line in set(budget["line"]))

@@ -144,8 +144,19 @@ def role_of(written: str) -> str | None:
 
 
 def unit_of(written: str) -> str | None:
-    """The unit a units row's cell names (``£m``, ``£'000``); None for anything else."""
-    return UNIT_WORDS.get(written.strip().lower().replace(" ", ""))
+    """The unit a units row's cell names (``£m``, ``£'000``, ``(£000)``); None for anything
+    else."""
+    return UNIT_WORDS.get(written.strip().strip("()[]").lower().replace(" ", ""))
+
+
+#: What the first cell of a units row may say besides a unit (or nothing).
+UNITS_ROW_LABELS = frozenset({"units", "unit", "amounts", "amounts in", "figures in", "in"})
+
+
+def _units_label(written: str) -> bool:
+    """Whether a row's first cell could head a units row: blank, a unit, or a word for one."""
+    text = written.strip().rstrip(":").lower()
+    return not text or unit_of(text) is not None or text in UNITS_ROW_LABELS
 
 
 def _slug(label: str) -> str:
@@ -255,7 +266,7 @@ def _units_row(
         return table, form
     cells = table.rows[0]
     said = {unit_of(cells[table.header.index(y)]) for y in years if cells[table.header.index(y)]}
-    if not said or None in said or (cells[0] and unit_of(cells[0]) is None):
+    if not said or None in said or not _units_label(cells[0]):
         return table, form
     if len(said) > 1:
         raise InputDataError(
