@@ -262,3 +262,11 @@ def test_a_units_row_is_read_whatever_its_first_cell_says_of_it(tmp_path: Path, 
     )
     assert budget.attrs["format"]["unit"] == "£m"
     assert not any("unit" in line or "amount" in line for line in set(budget["line"]))
+
+
+def test_a_repeated_year_is_named_at_its_second_heading(tmp_path: Path) -> None:
+    table = DSG_TABLE.replace(
+        "line,role,2022/23,2023/24,2024/25\n", "line,role,2022/23,2023/24,2023/24\n"
+    )
+    message = _refusal(_cycle(tmp_path, table, DSG_SOURCES))
+    assert "high_needs_budget.csv, row 1, column E ('2023/24'): found '2023/24'" in message

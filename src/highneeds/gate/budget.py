@@ -31,7 +31,7 @@ from highneeds.budget_lines import ROLES
 from highneeds.errors import InputDataError
 from highneeds.gate.budget_checks import check_convention, check_magnitudes, decimals
 from highneeds.gate.cells import EXPECTED, FINANCIAL_YEAR_RE, Problem, parse_cell
-from highneeds.gate.layout import SOURCES_FILE
+from highneeds.gate.layout import SOURCES_FILE, column_letter
 from highneeds.gate.sources import RawTable, load_sources, read_source
 
 STEM = "high_needs_budget"
@@ -90,6 +90,11 @@ def classify_budget_line(label: str) -> str | None:
         if re.search(pattern, label, flags=re.IGNORECASE):
             return key
     return None
+
+
+def _second(header: list[str], heading: str) -> int:
+    """Where a heading is written the second time."""
+    return header.index(heading, header.index(heading) + 1)
 
 
 def _problem(table: RawTable, row: int, column: str, value: Any, expected: str) -> str:
@@ -307,7 +312,20 @@ def read_budget(raw_dir: Path) -> pd.DataFrame:
     if repeated:
         raise InputDataError(
             "The budget table repeats a year.",
-            [_problem(table, table.header_row, y, y, "each financial year once") for y in repeated],
+            [
+                str(
+                    Problem(
+                        table.name,
+                        table.header_row,
+                        y,
+                        y,
+                        "each financial year once",
+                        # The repeat's own column: the second heading of the year.
+                        column_letter(table.first_column + _second(header, y)),
+                    )
+                )
+                for y in repeated
+            ],
         )
     role_column = next((h for h in header[1:] if h.strip().lower() == "role"), None)
     years = [h for h in header[1:] if h and h != role_column]
