@@ -9,8 +9,11 @@ needed=()
 ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
 if [ "${1:-}" = "--browser" ]; then
   [ -x /usr/bin/chromium ] || needed+=(chromium)
-  # LibreOffice, headless, as the real client that opens the Word paper and the DfE return.
-  [ -x /usr/bin/soffice ] || needed+=(libreoffice-writer-nogui libreoffice-calc-nogui)
+  # LibreOffice, headless, as the real client that opens the Word paper (Writer) and the DfE
+  # return (Calc): each looked for on its own (soffice comes with either).
+  office=${HIGHNEEDS_OFFICE_PROGRAM:-/usr/lib/libreoffice/program}
+  [ -f "$office/libswlo.so" ] || needed+=(libreoffice-writer-nogui)
+  [ -f "$office/libsclo.so" ] || needed+=(libreoffice-calc-nogui)
 fi
 "$ldconfig" -p 2>/dev/null | grep -q 'libpango-1.0.so' || needed+=(libpango-1.0-0)
 "$ldconfig" -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || needed+=(libpangoft2-1.0-0)

@@ -16,7 +16,9 @@ SCRIPT = Path(__file__).parents[1] / "scripts" / "setup-system.sh"
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the script installs only as root")
 
 
-def run_setup(tmp_path: Path, apt_exit: int) -> subprocess.CompletedProcess[str]:
+def run_setup(
+    tmp_path: Path, apt_exit: int, *arguments: str, office: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     stand_ins = {
@@ -34,8 +36,10 @@ def run_setup(tmp_path: Path, apt_exit: int) -> subprocess.CompletedProcess[str]
         (bin_dir / name).chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     env["APT_CALLS"] = str(tmp_path / "apt-calls")
+    if office is not None:
+        env["HIGHNEEDS_OFFICE_PROGRAM"] = str(office)
     return subprocess.run(
-        ["bash", str(SCRIPT)], capture_output=True, text=True, env=env, timeout=60
+        ["bash", str(SCRIPT), *arguments], capture_output=True, text=True, env=env, timeout=60
     )
 
 
@@ -59,3 +63,15 @@ def test_a_failed_install_shows_what_apt_said_and_fails(tmp_path: Path) -> None:
     assert "with apt-get failed (its output is above)" in result.stderr
     # It stopped at the update that failed: nothing was installed after it.
     assert (tmp_path / "apt-calls").read_text().splitlines() == ["apt-get update -qq"]
+
+
+def test_calc_is_installed_when_only_writer_is(tmp_path: Path) -> None:
+    """soffice comes with Writer alone: Calc (the DfE return's client) is looked for itself."""
+    office = tmp_path / "program"
+    office.mkdir()
+    (office / "libswlo.so").write_text("")  # Writer, and soffice with it
+    result = run_setup(tmp_path, 0, "--browser", office=office)
+    assert result.returncode == 0, result.stderr
+    installed = (tmp_path / "apt-calls").read_text().splitlines()[1]
+    assert "libreoffice-calc-nogui" in installed
+    assert "libreoffice-writer-nogui" not in installed
