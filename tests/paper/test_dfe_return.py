@@ -73,7 +73,11 @@ def test_the_cover_names_the_authority_and_asks_for_both_sign_offs(
     cover = {r[0]: r[1:] for r in sheet_rows(written(shipped_inputs, tmp_path), "Cover") if r[0]}
     assert cover["Local authority"][0] == "Rutland County Council"
     assert cover["Local authority number"][0] == "857"
-    assert cover["Version"][0] == "the paper of cycle 2022-01" and cover["Date"][0] == "2022-01-01"
+    assert cover["Version"][0] == "2022-01"
+    assert cover["Date"][0] == dt.datetime(2022, 1, 1)  # a date cell, not text
+    book = load_workbook(written(shipped_inputs, tmp_path))
+    date_cell = next(r[1] for r in book["Cover"].iter_rows() if r[0].value == "Date")
+    assert date_cell.is_date and date_cell.number_format == "dd/mm/yyyy"
     assert cover["Sign-off"][:3] == ("Name", "Signature", "Date")
     assert "Director of Children's Services" in cover
     assert "Chief Finance Officer (s151 officer)" in cover
@@ -206,6 +210,19 @@ def test_the_narrative_tab_takes_each_numbered_paragraph_with_its_section() -> N
         ("1 Purpose of the report", "1.2", "See para 1.1 and Section 2 below."),
         ("2 Financial implications", "2.1", "The table shows the forecast."),
     ]
+
+
+def test_the_narrative_tab_ends_with_the_key_to_its_marks() -> None:
+    from highneeds.paper.dfe_return_workbook import paper_paragraphs
+    from tests.paper.test_word import HTML
+
+    notes = (
+        '<section class="figure-notes"><ol class="figure-note-list">'
+        '<li id="figure-note-a"><span class="figure-note-letter">a</span> Modelled: an '
+        "assumption.</li></ol></section></body>"
+    )
+    rows = paper_paragraphs(HTML.replace("</body>", notes))
+    assert rows[-1] == ("Notes on the figures", "note a", "Modelled: an assumption.")
 
 
 def test_the_councils_own_sen2_counts_sit_beside_the_modelled_plans(

@@ -91,8 +91,10 @@ def cover(meta: Mapping[str, Any], cycle: str, created: datetime) -> Sheet:
     rows: list[Line | tuple[Any, ...]] = [
         ("Local authority", meta["council"]),
         ("Local authority number", number),
-        ("Version", f"the paper of cycle {cycle}"),
-        ("Date", created.date().isoformat()),
+        # The cycle is the version (one return a cycle); the date a date cell, as the
+        # template's own field is.
+        ("Version", cycle),
+        ("Date", created.date()),
         ("Presented to", f"{meta['committee']}, {meta['meeting']}: {meta['title']}"),
         ("Money", "£000 (thousands of pounds); spending positive, income and savings in brackets"),
         ("Children", "whole numbers of children and young people with an EHCP"),
@@ -140,7 +142,8 @@ def write_dfe_return(
 
 def paper_paragraphs(html: str) -> list[tuple[str, str, str]]:
     """Each numbered paragraph of the paper's HTML: its section's heading, its number, its
-    text (the narrative tab, in the paper's own words)."""
+    text (the narrative tab, in the paper's own words); then the notes its figures are marked
+    with ("note a"), so the tab has the key to its marks."""
     from highneeds.paper.word import parse_html
 
     def clean(text: str) -> str:
@@ -163,4 +166,12 @@ def paper_paragraphs(html: str) -> list[tuple[str, str, str]]:
                 if not isinstance(c, str) and c.tag == "p"
             ]
             out.append((title, number, " ".join(texts)))
+    # The key to the notes the paragraphs mark ("note a"), as the paper gives it.
+    for item in parse_html(html).find_all("li"):
+        letter = str(item.attrs.get("id", "")).removeprefix("figure-note-")
+        if letter and letter != item.attrs.get("id"):
+            text = clean(item.text())
+            out.append(
+                ("Notes on the figures", f"note {letter}", text.removeprefix(letter).strip())
+            )
     return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,8 @@ def _append(sheet: Any, values: Sequence[Any]) -> None:
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"
+        elif isinstance(cell.value, date):  # a date cell, shown as the UK writes dates
+            cell.number_format = "dd/mm/yyyy"
 
 
 def write_workbook(
