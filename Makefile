@@ -27,6 +27,7 @@ $(VENV)/.installed: uv.lock pyproject.toml scripts/setup-system.sh
 	@$(UV) sync --frozen --quiet
 	@$(PYTHON) -m compileall -q src
 	@$(PYTHON) -m ipykernel install --sys-prefix --name highneeds --display-name "Python (highneeds)" >/dev/null
+	@bash scripts/check-interpreter.sh $(PYTHON)
 	@touch $@
 
 # GNU make exits 2 whenever a command fails, so `make report` says the pipeline's own exit

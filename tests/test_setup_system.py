@@ -75,3 +75,29 @@ def test_calc_is_installed_when_only_writer_is(tmp_path: Path) -> None:
     installed = (tmp_path / "apt-calls").read_text().splitlines()[1]
     assert "libreoffice-calc-nogui" in installed
     assert "libreoffice-writer-nogui" not in installed
+
+
+def test_a_python_no_other_user_can_reach_is_noted() -> None:
+    import tempfile
+
+    check = Path(__file__).parents[1] / "scripts" / "check-interpreter.sh"
+    # Under /tmp itself: pytest's own folders are root's alone (0700), like /root.
+    with tempfile.TemporaryDirectory(dir="/tmp", prefix="check-interpreter-") as folder:
+        tmp_path = Path(folder)
+        tmp_path.chmod(0o755)
+        _check_both(check, tmp_path)
+
+
+def _check_both(check: Path, tmp_path: Path) -> None:
+    for mode, noted in ((0o700, True), (0o755, False)):
+        home = tmp_path / f"home-{mode:o}"
+        (home / "bin").mkdir(parents=True)
+        (home / "bin" / "python3").write_text("")
+        home.chmod(mode)
+        link = tmp_path / f"python-{mode:o}"
+        link.symlink_to(home / "bin" / "python3")
+        result = subprocess.run(
+            ["bash", str(check), str(link)], capture_output=True, text=True, timeout=30
+        )
+        assert result.returncode == 0
+        assert ("which other users cannot enter" in result.stderr) is noted, result.stderr

@@ -241,21 +241,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_console(quiet=args.quiet, log_format=args.log_format)
     install_redaction(LOGGER)
+    unreadable = None
     try:  # before anything runs: a schedule must not run without the settings it names
         for warning in load_settings_file(os.environ):
             LOGGER.warning(warning)
     except UsageError as exc:
-        LOGGER.error(f"error: {exc}", extra={"exit_code": exc.exit_code})
-        return exc.exit_code
+        if args.command != "run" or getattr(args, "all", False):
+            LOGGER.error(f"error: {exc}", extra={"exit_code": exc.exit_code})
+            return exc.exit_code
+        unreadable = exc  # a run that cannot start: recorded as a failed run, and notified
     cycle = getattr(args, "cycle", None) or getattr(args, "new_cycle", None) or _newest_cycle()
     with run_fields(cycle=cycle):
-        return _run_command(args, cycle)
+        return _run_command(args, cycle, unreadable)
 
 
-def _run_command(args: argparse.Namespace, cycle: str | None) -> int:
+def _failed_start(args: argparse.Namespace, error: UsageError) -> UsageError:
+    """The run that could not start, recorded in its cycle's archive (``status`` reports it)."""
+    from highneeds.paths import PROJECT_ROOT
+    from highneeds.runner.cycle import record_failed_start
+
+    recorded = record_failed_start(
+        PROJECT_ROOT, args.cycle, getattr(args, "council", None), str(error), error.exit_code
+    )
+    if recorded is not None:
+        error.run_id, log = recorded
+        error.log = str(log)
+    return error
+
+
+def _run_command(
+    args: argparse.Namespace, cycle: str | None, unreadable: UsageError | None = None
+) -> int:
     """Run the command, print its result or its error, notify; return the exit code."""
     run_id, warned = None, False
     try:
+        if unreadable is not None:
+            raise _failed_start(args, unreadable)
         done = _dispatch(args)
         cycle, paper, run_id = done.cycle, done.paper, done.run_id
         print_result(done.lines, cycle=cycle, run_id=run_id, exit_code=0)

@@ -144,7 +144,7 @@ CASES = [
         BUDGET,
         replace("2022/23,2023/24", "2022/23,2022/23"),
         (
-            "high_needs_budget.csv, row 1, column D ('2022/23'): found '2022/23'; expected each "
+            "high_needs_budget.csv, row 1, column E ('2022/23'): found '2022/23'; expected each "
             "financial year once",
         ),
     ),

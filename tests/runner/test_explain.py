@@ -154,3 +154,7 @@ def test_explain_takes_a_value_as_printed_and_lists_every_place(published: Path)
     assert result.returncode == 0, result.stderr
     assert "£3,853k in para 7.13" in result.stdout
     assert "3,853 in table high_needs_budget" in result.stdout  # the same value, printed as 3,853
+    assert result.stdout.startswith("The value £3,853k, wherever it is printed, of cycle")
+    # A value printed by two paragraphs is listed in both (12% in 7.5 and 7.13).
+    twelve = run_pipeline(published, "--cycle", CYCLE, "12%", command="explain").stdout
+    assert "12% in para 7.5" in twelve and "12% in para 7.13" in twelve

@@ -88,6 +88,26 @@ def test_a_named_settings_file_that_cannot_be_read_stops_the_command_with_exit_2
 
 
 @pytest.mark.e2e
+def test_a_run_that_cannot_read_its_settings_is_a_failed_run_status_reports(
+    project: Path,
+) -> None:
+    """Under cron the message goes to a log nobody reads: the attempt is recorded in the
+    cycle's archive, so status (what monitors poll) says the last run failed, and why."""
+    import json
+
+    env = {**os.environ, "HIGHNEEDS_SETTINGS_FILE": "/etc/highneeds/missing.env"}
+    result = run_pipeline(project, env=env)
+    assert result.returncode == 2
+    assert "cannot be read" in result.stderr and "its log:" in result.stderr
+    status = run_pipeline(project, "--format", "json", command="status")
+    assert status.returncode == 2, status.stdout + status.stderr  # the last run's exit code
+    cycle = json.loads(status.stdout)
+    assert cycle["last_run"]["status"] == "failed" and cycle["last_run"]["exit_code"] == 2
+    assert "missing.env: cannot be read" in cycle["last_run"]["error"]
+    assert cycle["published"]["status"] == "ok"  # the last good paper is untouched
+
+
+@pytest.mark.e2e
 def test_a_bad_setting_never_changes_the_commands_exit_code(project: Path) -> None:
     closed = socket.create_server(("127.0.0.1", 0))
     port = closed.getsockname()[1]

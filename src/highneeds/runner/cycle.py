@@ -333,3 +333,43 @@ def publish_validation(run_dir: Path, paths: CyclePaths) -> None:
     if (run_dir / "validation").is_dir():
         with suppress(OSError):
             show_validation(paths.reports, run_dir / "validation")
+
+
+def record_failed_start(
+    root: Path, cycle: str | None, council: str | None, error: str, exit_code: int
+) -> tuple[str, Path] | None:
+    """Record a run that could not start (its settings unreadable) as a failed run of its
+    cycle, so that ``status`` and the next look at the archive see it and why; return the
+    run id and its log, or None where not even that can be written (the cycle unknown, the
+    reports folder unwritable: the command's own error says what is wrong)."""
+    try:
+        council = which_council(root, council)
+        cycle = choose_cycle(root, cycle, council)
+        paths = CyclePaths(root, cycle, council)
+        started = datetime.now(UTC)
+        run_id = new_run_id(started)
+        run_dir = paths.reports / "runs" / run_id
+        run_dir.mkdir(parents=True)
+        log = run_dir / RUN_LOG
+        log.write_text(
+            f"{started.isoformat()} [{paths.label}] run {run_id} could not start: "
+            f"{redact(error)}\n",
+            encoding="utf-8",
+        )
+        manifest = build_manifest(
+            run_dir,
+            root,
+            cycle,
+            run_id,
+            "failed",
+            started,
+            source_date_epoch(cycle),
+            {},
+            [],
+            redact(error),
+            exit_code,
+        )
+        write_json(run_dir / MANIFEST, manifest)
+    except (HighNeedsError, OSError):
+        return None
+    return run_id, log

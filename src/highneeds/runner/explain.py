@@ -52,11 +52,17 @@ class Explanation:
     where: str
     figures: list[PrintedFigure]
     lineage: Lineage
+    #: How ``where`` was read: a paragraph, a figure's name or a value as printed.
+    asked: str = "paragraph"
 
     def as_text(self) -> str:
+        heading = {
+            "paragraph": _place(self.where),
+            "figure": f"Figure {self.where}",
+            "value": f"The value {self.where}, wherever it is printed,",
+        }[self.asked]
         lines = [
-            f"{_place(self.where)} of cycle {self.cycle} (run {self.run_id}): "
-            f"{len(self.figures)} figure(s)."
+            f"{heading} of cycle {self.cycle} (run {self.run_id}): {len(self.figures)} figure(s)."
         ]
         shown: set[str] = set()  # each figure's derivation once; later, "shown above"
         recipes: list[tuple[tuple[str, str], ...]] = []  # each simulation's recipe once
@@ -119,11 +125,14 @@ def explain(
         )
     printed = [_printed(r) for r in records if str(r.get("traces") or "").lstrip("-") in lineage]
     chosen = [f for f in printed if f.paragraph == where]
+    asked = "paragraph"
     if not chosen and where.lstrip("-") in lineage:
+        asked = "figure"
         chosen = [f for f in printed if f.key == where.lstrip("-")] or [
             PrintedFigure("(not printed)", where.lstrip("-"), False, None, "")
         ]
     if not chosen:  # a value as the paper prints it ("£3,853k", "3,853", "5.4%"): every place
+        asked = "value"
         wanted = _as_printed(where)
         chosen = [f for f in printed if wanted and _as_printed(f.text) == wanted]
     if not chosen:
@@ -135,7 +144,7 @@ def explain(
             f"that prints figures ({', '.join(places[:12])}, ...) or a figure's name such as "
             f"unmitigated.cfwd[{_last_year(lineage)}]{hint}"
         )
-    return Explanation(cycle, run_dir.name, where, _unique(chosen), lineage)
+    return Explanation(cycle, run_dir.name, where, _unique(chosen), lineage, asked)
 
 
 def _as_printed(text: str) -> str:
@@ -157,11 +166,13 @@ def _printed(record: dict[str, Any]) -> PrintedFigure:
 
 
 def _unique(figures: list[PrintedFigure]) -> list[PrintedFigure]:
-    seen: set[tuple[str, str]] = set()
+    """Each figure once in each place that prints it (a value printed in two paragraphs is
+    listed in both; its derivation is given once)."""
+    seen: set[tuple[str, str, str]] = set()
     kept = []
     for figure in figures:
-        if (figure.text, figure.key) not in seen:
-            seen.add((figure.text, figure.key))
+        if (figure.text, figure.key, figure.place) not in seen:
+            seen.add((figure.text, figure.key, figure.place))
             kept.append(figure)
     return kept
 
