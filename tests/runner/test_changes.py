@@ -83,3 +83,29 @@ def test_papers_with_the_same_figures_are_compared_without_reading_the_lineage(
     )
     with pytest.raises(pytest.fail.Exception, match="lineage read"):
         compare_papers(tmp_path / "old", tmp_path / "new")
+
+
+def test_the_same_values_in_another_format_are_no_edit(shipped_raw: Path, tmp_path: Path) -> None:
+    """The budget moved from CSV to a workbook, its values unchanged (a workbook's cells read
+    back as -4224 where the CSV says (4,224)): no edit; a value that did change is one."""
+    from openpyxl import Workbook
+
+    from highneeds.amounts import parse_money
+    from highneeds.gate.sources import read_csv
+
+    old = copy_of(shipped_raw, tmp_path / "old")
+    new = copy_of(shipped_raw, tmp_path / "new")
+    table = read_csv(new / "high_needs_budget.csv")
+    book = Workbook()
+    book.active.append(table.header)
+    for row in table.rows:
+        book.active.append(
+            [row[0], *(parse_money(c) if parse_money(c) is not None else None for c in row[1:])]
+        )
+    book.save(new / "high_needs_budget.xlsx")
+    (new / "high_needs_budget.csv").unlink()
+    assert input_changes(old, new) == []
+    book.active["C4"] = -4600  # the 2021/22 allocation, (4,579) before
+    book.save(new / "high_needs_budget.xlsx")
+    (change,) = input_changes(old, new)
+    assert (change.column, change.old, change.new) == ("2021/22", "(4,579)", "-4600")

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from highneeds.amounts import parse_money
 from highneeds.errors import InputDataError
 from highneeds.gate.sources import SOURCE_STEMS, read_source
 from highneeds.model.lineage import Lineage
@@ -76,6 +77,18 @@ def _cells(inputs: Path, stem: str) -> tuple[str, dict[tuple[str, str], tuple[st
     return table.name, cells
 
 
+def _same_value(before: str, after: str) -> bool:
+    """Whether two cells hold the same value, however written: ``(4,224)`` in a CSV and
+    ``-4224`` read from a workbook are one amount, and no edit."""
+    if before == after:
+        return True
+    try:
+        old, new = parse_money(before), parse_money(after)
+    except ValueError:
+        return False
+    return old is not None and new is not None and old == new
+
+
 def input_changes(old_inputs: Path, new_inputs: Path) -> list[CellChange]:
     """Every input table cell that differs between two runs' copies of the inputs (none, without
     reading a table, where the two copies hold the same files byte for byte)."""
@@ -87,7 +100,7 @@ def input_changes(old_inputs: Path, new_inputs: Path) -> list[CellChange]:
         name, new = _cells(new_inputs, stem)
         for key in sorted(set(old) | set(new)):
             before, after = old.get(key, ("", None)), new.get(key, ("", None))
-            if before[0] != after[0]:
+            if not _same_value(before[0], after[0]):
                 changes.append(
                     CellChange(stem, name, key[0], key[1], before[0], after[0], after[1])
                 )
