@@ -133,3 +133,16 @@ def test_a_later_cycle_scores_the_published_papers_forecasts(
     assert "2022-01    mitigated  2021/22     1,028    1,028      0     0.0%" in history.stdout
     page = (folder / "changes.html").read_text(encoding="utf-8")
     assert "<h2>Earlier papers' forecasts against the outturn</h2>" in page
+
+
+def test_changes_html_opens_with_the_headline_figures_in_sentences(two_cycles: Path) -> None:
+    """A councillor's first screen: each headline figure old -> new and what was edited."""
+    import re
+
+    page = (two_cycles / "reports" / NEXT / "changes.html").read_text(encoding="utf-8")
+    brief = page.index('<section class="in-brief"')
+    assert brief < page.index("<h3>What was edited</h3>")
+    text = re.sub(r"<[^>]+>", "\n", page[brief : page.index("</section>", brief)])
+    assert "with the Recovery Plan (£000): 3,592 → 3,552 (down 40)" in text
+    assert "no interventions" not in text  # it did not move
+    assert "What was edited: 2 cell(s) of figures.csv, high_needs_budget.csv; paper.yaml" in text

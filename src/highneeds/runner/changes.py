@@ -3,6 +3,7 @@ value and the input cells that moved it."""
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -13,9 +14,11 @@ from highneeds.amounts import parse_money
 from highneeds.errors import InputDataError
 from highneeds.gate.sources import SOURCE_STEMS, read_source
 from highneeds.model.lineage import Lineage
+from highneeds.paper.formatting import round_half_up
 from highneeds.runner.archive import hash_tree
 from highneeds.runner.changes_page import PAGE_KEY, PageContent, write_page
-from highneeds.runner.history import PaperHeadlines
+from highneeds.runner.history import HEADLINES, PLACES, PaperHeadlines, headlines_of
+from highneeds.runner.history import shown as shown_value
 from highneeds.runner.outputs import CHANGES_JSON
 
 FIGURES_FILE = "processed/paper_figures.json"
@@ -26,6 +29,7 @@ KEY_COLUMNS = {
     "placements_by_category": 2,
     "forecast_assumptions": 3,
     "intervention_places": 3,
+    "earlier_forecasts": 3,
 }
 
 
@@ -129,7 +133,10 @@ def compare_papers(old_run: Path, new_run: Path) -> tuple[list[FigureChange], li
         if not (
             figure_id in old_figures
             and figure_id in new_figures
-            and old_figures[figure_id]["text"] == new_figures[figure_id]["text"]
+            # Compared as read: a paper kept from before texts were stored unescaped
+            # ("Plan&#39;s") reads the same as one after.
+            and html.unescape(old_figures[figure_id]["text"])
+            == html.unescape(new_figures[figure_id]["text"])
         )
     ]
     changes: list[FigureChange] = []
@@ -225,6 +232,34 @@ def _comparison(run_dir: Path, baseline: Path, label: str) -> tuple[dict[str, An
     return recorded, shown
 
 
+def headline_summary(
+    baseline: Path, run_dir: Path, label: str, shown: Mapping[str, Any]
+) -> list[str]:
+    """What a councillor reads first, in sentences: how each headline figure of the forecast
+    moved since ``baseline`` (old -> new, and by how much), and what was edited to move it."""
+    old, new = headlines_of("", baseline), headlines_of("", run_dir)
+    if old is None or new is None:
+        return []
+    moved = []
+    for name, (words, _) in HEADLINES.items():
+        before, after = old.values.get(name), new.values.get(name)
+        if before is None or after is None or shown_value(name, before) == shown_value(name, after):
+            continue
+        by = round_half_up(after - before, PLACES[name])
+        sign = "up" if by > 0 else "down"
+        moved.append(
+            f"{words[:1].lower()}{words[1:]}: {shown_value(name, before)} → "
+            f"{shown_value(name, after)} ({sign} {shown_value(name, abs(float(by)))})"
+        )
+    if not moved:
+        return [f"No headline figure of the forecast moved since {label}."]
+    cells, texts = shown.get("cells", []), shown.get("texts", [])
+    files = sorted({cell.file for cell in cells})
+    edits = [f"{len(cells)} cell(s) of {', '.join(files)}" if cells else "", *texts]
+    why = "; ".join(e for e in edits if e) or "no input was edited (the model or the code moved it)"
+    return [f"Since {label}:", *moved, f"What was edited: {why}."]
+
+
 def write_changes(
     run_dir: Path,
     baselines: list[tuple[Path, str]],
@@ -248,11 +283,17 @@ def write_changes(
         "figures": [],
         "input_cells_changed": [],
     }
+    summary = (
+        headline_summary(baselines[0][0], run_dir, baselines[0][1], comparisons[0][1])
+        if baselines
+        else []
+    )
     content = PageContent(
         [shown for _, shown in comparisons],
         none_label,
         [{"cycle": h.cycle, "final_year": h.final_year, "values": h.values} for h in history or []],
         history[-1].track_record if history else [],
+        summary,
     )
     page_key = write_page(run_dir, content, code or {}, published)
     payload = {

@@ -39,6 +39,8 @@ class PageContent:
     history: list[dict[str, Any]]
     #: The newest paper's earlier forecasts against the outturn (``runner/history.py``).
     track_record: list[dict[str, str]] = field(default_factory=list)
+    #: What a councillor reads first: the headline figures old -> new and what moved them.
+    summary: list[str] = field(default_factory=list)
 
     def key(self, code: Mapping[str, str]) -> str:
         """The page's content key: this content, drawn by this ``code`` (the package's and
@@ -57,6 +59,7 @@ class PageContent:
             "none_label": self.none_label,
             "history": self.history,
             "track_record": self.track_record,
+            "summary": self.summary,
         }
         return sha256_json({"changes_page": content, **code})
 
@@ -105,6 +108,7 @@ def render_page(content: PageContent) -> str:
         none_label=content.none_label,
         history=_history_view(content.history),
         track_record=content.track_record,
+        summary=content.summary,
     )
 
 
