@@ -55,6 +55,13 @@ def test_libreoffice_lays_out_the_word_paper_within_three_pages_of_the_pdf(
     assert "7 Financial implications" in text
     assert "7.13 The placement costs in the table at para 7.3" in text
     assert f"Page 2 of {len(laid_out.pages)}" in text
+    # The tables' columns fitted to their content: a figure or a year never breaks, and a
+    # row label takes three lines at most (four to seven in equal columns).
+    lines = [line for p in laid_out.pages for line in p.extract_text().splitlines()]
+    assert any(line.startswith("2020/21 2021/22 2022/23 2023/24 2024/25") for line in lines)
+    start = next(i for i, line in enumerate(lines) if line.startswith("High Needs DSG"))
+    end = next(i for i in range(start, len(lines)) if "(Surplus)" in lines[i])
+    assert end - start <= 2, lines[start : end + 1]
 
 
 def test_libreoffice_opens_the_dfe_return(published: Path, tmp_path: Path) -> None:

@@ -131,3 +131,33 @@ def test_a_figures_note_mark_is_a_superscript(paper: Path) -> None:
     assert caption.text == "Table 1: The forecastb" and "[" not in caption.text  # in a caption too
     bold = [r for p in document.paragraphs for r in p.runs if r.text == "£1m"]
     assert bold and bold[0].bold
+
+
+def test_table_columns_fit_their_content_and_rows_do_not_split(paper: Path) -> None:
+    """The labels' column takes what the figures leave (at least 30% of the text width); no
+    row breaks across pages; the widths add up to the text width."""
+    from highneeds.paper.word_ooxml import LABELS_SHARE, MARGINS_MM, PAGE_MM
+
+    document = docx.Document(str(paper))
+    table = document.tables[-1]
+    widths = [column.width for column in table.columns]
+    text_width = int((PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]) * 36_000)
+    assert abs(sum(widths) - text_width) < 36_000 * len(widths)  # within a mm a column
+    if len(widths) > 1:
+        assert widths[0] >= LABELS_SHARE * text_width - 36_000
+    xml = table._tbl.xml
+    assert xml.count("<w:cantSplit/>") == len(table.rows)
+
+
+def test_fit_table_gives_the_figures_what_they_need_and_the_labels_the_rest() -> None:
+    from highneeds.paper.word_ooxml import CELL_MARGINS_EMU, CHARACTER_EMU, fit_table
+
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=3)
+    texts = [["", "2020/21", "2021/22"], ["A long row label of the budget table", "457", "575"]]
+    fit_table(table, texts, 6_120_000)
+    widths = [column.width for column in table.columns]
+    need = 7 * CHARACTER_EMU + CELL_MARGINS_EMU
+    twip = 635  # Word keeps widths in twentieths of a point
+    assert all(abs(w - need) <= twip for w in widths[1:])
+    assert abs(widths[0] - (6_120_000 - 2 * need)) <= twip

@@ -275,8 +275,12 @@ class _Writer:
         # The head's rows (or, in a table without one, its first row) are header rows, which
         # Word repeats on each page and passes to assistive technology.
         head = [r for part in node.find_all("thead") for r in part.find_all("tr")] or rows[:1]
+        texts: list[list[str]] = []
         for row in rows:
             cells = [c for c in row.children if isinstance(c, Node) and c.tag in ("td", "th")]
+            texts.append(
+                [_clean(c.text()) if int(c.attrs.get("colspan", "1")) == 1 else "" for c in cells]
+            )
             added = table.add_row()
             if any(row is h for h in head):
                 _mark_header_row(added)
@@ -299,6 +303,10 @@ class _Writer:
                     for run in paragraph.runs:
                         run.bold = True
                 column += span
+        section = self.document.sections[-1]
+        word_ooxml.fit_table(
+            table, texts, int(section.page_width - section.left_margin - section.right_margin)
+        )
 
     def _figure(self, node: Node) -> None:
         from docx.shared import Cm

@@ -151,3 +151,45 @@ def set_header_and_footer(section: Any, running_head: str) -> None:
         add_field(paragraph, "PAGE", "1")
         paragraph.add_run(" of ")
         add_field(paragraph, "NUMPAGES", "1")
+
+
+#: A character of the paper's 11 pt text, and a cell's own margins, in EMU (1 cm = 360,000).
+CHARACTER_EMU = 100_000  # wide enough for DejaVu Sans, LibreOffice's Arial where none is
+CELL_MARGINS_EMU = 150_000
+#: The share of the width the first column (the row labels) keeps at least.
+LABELS_SHARE = 0.3
+
+
+def fit_table(table: Any, texts: list[list[str]], width_emu: int) -> None:
+    """Fit a table's columns to their content across ``width_emu`` (the page's text width):
+    every column after the first as wide as its longest text needs (a figure never breaks),
+    the row labels the rest, so they take a line or two rather than four to seven in equal
+    columns (in proportion, where the figures would leave the labels too little); and keep
+    each row on one page (``w:cantSplit``)."""
+    from docx.oxml import OxmlElement
+
+    columns = max((len(row) for row in texts), default=0)
+    if not columns:
+        return
+    needed = [
+        max([len(row[i]) for row in texts if i < len(row)] + [1]) * CHARACTER_EMU + CELL_MARGINS_EMU
+        for i in range(columns)
+    ]
+    if columns == 1:
+        widths = [width_emu]
+    else:
+        # The labels the rest, and at least their share; the figures what is left, each in
+        # proportion to what it needs, where they need more.
+        labels = max(width_emu - sum(needed[1:]), int(width_emu * LABELS_SHARE))
+        scale = min(1.0, (width_emu - labels) / sum(needed[1:]))
+        widths = [labels, *(int(n * scale) for n in needed[1:])]
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=False):
+        column.width = width
+    for row in table.rows:
+        column = 0
+        for cell in row._tr.tc_lst:  # a merged cell spans its columns' widths
+            span = cell.grid_span
+            cell.width = sum(widths[column : column + span])
+            column += span
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
