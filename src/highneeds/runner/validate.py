@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,7 +91,36 @@ def _claims(paths: CyclePaths, tables: dict[str, Any], cycle: str) -> list[str]:
     if not narrative.is_file():
         raise NarrativeError(f"narrative.md: the file is missing from {paths.raw}")
     meta = read_paper_metadata(paths.raw / "paper.yaml")
-    return narrative_claims(tables, cycle, narrative.read_text(encoding="utf-8"), meta)
+    text = narrative.read_text(encoding="utf-8")
+    return _within_the_limit(lambda: narrative_claims(tables, cycle, text, meta))
+
+
+def _within_the_limit(check: Callable[[], list[str]]) -> list[str]:
+    """The narrative's check, bounded like the tables' (``HIGHNEEDS_MAX_CHECK_SECONDS``): one
+    that overruns is refused (exit 3) and the command ends, the check left behind unfinished."""
+    from highneeds.gate.limits import SETTINGS, ChecksTimedOut, InputLimits
+
+    seconds = InputLimits.from_environment().max_check_seconds
+    done: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            done["claims"] = check()
+        except BaseException as error:  # raised again in the command's own thread
+            done["error"] = error
+
+    worker = threading.Thread(target=run, name="highneeds-narrative-check", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise ChecksTimedOut(
+            f"narrative.md: checking it against the forecast took longer than {seconds:,} s and "
+            "was stopped; nothing was published (the operator can raise the limit with "
+            f"{SETTINGS['max_check_seconds'][0]})"
+        )
+    if "error" in done:
+        raise done["error"]
+    return list(done["claims"])
 
 
 def _show(documents: Path, paths: CyclePaths) -> Path | None:
