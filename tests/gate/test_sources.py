@@ -451,3 +451,27 @@ def test_sources_yaml_is_small_and_read_once_for_each_content(raw_copy: Path, mo
     path.write_text("high_needs_budget:\n  unit: £m\n", encoding="utf-8")  # a new content
     assert load_sources(raw_copy) == {"high_needs_budget": {"unit": "£m"}}
     assert len(reads) == 2
+
+
+def test_notes_below_a_table_after_a_blank_row_are_no_rows(raw_copy: Path) -> None:
+    """As councils keep their workbooks: a source or a note under the table, a blank row
+    between. A row with no blank row above it is the table's own, and checked."""
+    from openpyxl import Workbook
+
+    rows = (raw_copy / "placement_costs.csv").read_text(encoding="utf-8").splitlines()
+    cells = [row.split(",") for row in rows]
+    book = Workbook()
+    for row in cells:
+        book.active.append(row)
+    book.active.append([])
+    book.active.append(["Source: the finance team's 2021/22 average costs"])
+    book.active.append(["Note: academy costs include top-up funding"])
+    book.save(raw_copy / "placement_costs.xlsx")
+    (raw_copy / "placement_costs.csv").unlink()
+    tables = read_cycle_tables(raw_copy)
+    assert len(tables["placement_costs"]) == len(cells) - 1
+    book = Workbook()
+    for row in [*cells, ["Other special school"]]:  # no blank row above: the table's own
+        book.active.append(row)
+    book.save(raw_copy / "placement_costs.xlsx")
+    assert "row 5, column B ('annual_cost_per_place'): found ''" in _refusal(raw_copy)

@@ -161,6 +161,19 @@ def decode_text(data: bytes, name: str = "the file") -> str:
         ) from None
 
 
+def _notes_below(rows: list[list[str]], numbers: list[int]) -> int:
+    """How many rows at the end are notes below the table, not part of it: a blank row, then
+    rows of text in the first column alone ("Source: finance's October forecast"). A row that
+    follows the table with no blank row between is the table's own, and checked as such."""
+    count = 0
+    while count < len(rows) and any(rows[-1 - count][:1]) and not any(rows[-1 - count][1:]):
+        count += 1
+    first = len(rows) - count
+    if count and first > 0 and numbers[first] - numbers[first - 1] > 1:
+        return count
+    return 0
+
+
 def _table_from_records(
     path: Path,
     records: list[tuple[int, list[str]]],
@@ -192,6 +205,8 @@ def _table_from_records(
         header.pop()
     rows = [cells + [""] * (len(header) - len(cells)) for _, cells in filled[start + 1 :]]
     numbers = [n for n, _ in filled[start + 1 :]]
+    notes = _notes_below(rows, numbers)
+    rows, numbers = rows[: len(rows) - notes], numbers[: len(numbers) - notes]
     table = RawTable(path, header, rows, numbers, header_row, sheet, layout.first_column)
     extra = [(n, r) for n, r in zip(numbers, rows, strict=True) if any(r[len(header) :])]
     if extra:
