@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from highneeds.figure_registry import (
+    DERIVED_GROWTH_PATTERN,
     FORMULA_PATTERN,
     PASSED_ON,
     REGISTRY,
@@ -57,8 +58,14 @@ def marked_family(
     if resting is not None:
         return resting
     if key.startswith("fig.") and derivations is not None and key in derivations:
-        # A stated figure its formula makes a sum of others (its lineage is not its cell).
-        return next(f for f in REGISTRY if f.patterns == (FORMULA_PATTERN,))
+        # A figure the model derives from the EHCP counts, or one a formula makes a sum of
+        # others (its lineage is not its cell either way).
+        pattern = (
+            DERIVED_GROWTH_PATTERN
+            if derivations[key].get("rule") == "described"
+            else FORMULA_PATTERN
+        )
+        return next(f for f in REGISTRY if f.patterns == (pattern,))
     return None
 
 

@@ -23,6 +23,9 @@ from dataclasses import dataclass
 KINDS = ("given", "calculated", "modelled")
 #: How the docs name the stated figures a formula ties to others (no key has this name).
 FORMULA_PATTERN = "fig.<name> with a formula"
+#: How the docs name a growth figure the model derives from the EHCP counts, where the cycle
+#: does not state it (no key has this name).
+DERIVED_GROWTH_PATTERN = "fig.<growth> from the EHCP counts"
 #: The model's readings of the council's figures (``reading.recovery_plan_impact``).
 READING_PATTERN = "reading.*"
 #: Figures the council set to make something balance, not measured (a cost per place).
@@ -127,6 +130,17 @@ REGISTRY: tuple[FigureFamily, ...] = (
         "formula in figures.csv), checked within the rounding of the figures as stated.",
         method="The figures its formula names, added or taken away; the gate checks that the "
         "figure the council states is that, within the rounding of the figures as stated.",
+    ),
+    FigureFamily(
+        (DERIVED_GROWTH_PATTERN,),
+        "EHCP growth figures the cycle leaves to the counts",
+        "percent",
+        "calculated",
+        note="Calculated from the EHCP counts: new plans to date (and, if every open request "
+        "converts, those too) over the plans at the start, to the decimals the paper states "
+        "growth to; figures.csv does not type it, so it never goes stale.",
+        method="new plans / plans at the start x 100 (or (new plans + open requests) / plans at "
+        "the start x 100), rounded half up to 1 decimal (0 for all requests converting).",
     ),
     FigureFamily(
         ("fig.*",),

@@ -162,3 +162,32 @@ def test_the_demand_scenario_rolls_forward_like_the_others(shipped_tables, extra
     assert list(rows["bfwd"].iloc[1:]) == pytest.approx(list(rows["cfwd"].iloc[:-1]))
     unmitigated = roll.frame()
     assert (rows["cfwd"].to_numpy() >= unmitigated["cfwd"].to_numpy() - 1e-9).all()
+
+
+def test_growth_figures_left_out_of_figures_csv_come_from_the_ehcp_counts(shipped_tables) -> None:
+    """The author types only what finance gives: without its two growth rows, figures.csv's
+    growth figures are the EHCP counts' own (5.4%, 12%), calculated and traced to the counts,
+    and the forecast is the same."""
+    import pandas as pd
+
+    from highneeds.figure_kinds import kind_of
+    from tests.conftest import model_tables
+
+    figures = shipped_tables["figures"]
+    without = figures[~figures["name"].str.startswith("ehcp_growth")].copy()
+    without.attrs = dict(figures.attrs)
+    typed, _ = model_tables(shipped_tables, draws=20)
+    derived, lineage = model_tables(dict(shipped_tables) | {"figures": without}, draws=20)
+    assert lineage["fig.ehcp_growth_per_year"].value == 5.4
+    assert lineage["fig.ehcp_growth_if_all_requests_convert"].value == 12
+    leaves = {str(leaf.cell) for leaf in lineage.inputs_of("fig.ehcp_growth_per_year")}
+    assert leaves == {
+        "ehcp_demand.csv, row 2, column 'count': 260",
+        "ehcp_demand.csv, row 3, column 'count': 14",
+    }
+    from dataclasses import asdict
+
+    plain = {key: asdict(d) for key, d in lineage.derivations.items()}
+    assert kind_of("fig.ehcp_growth_per_year", plain) == "calculated"
+    pd.testing.assert_frame_equal(typed["demand"], derived["demand"])
+    pd.testing.assert_frame_equal(typed["scenarios"], derived["scenarios"])

@@ -124,14 +124,15 @@ def _budget(opening: float, flows: list[tuple[float, float, float]], blank: bool
 
 def _tables(shipped_tables: dict, budget: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The shipped cycle with ``budget`` for its budget table, and the forecast's stated
-    growth and uplift starting in the budget's own years."""
+    growth and uplift starting in the budget's own years; without the EHCP growth figures and
+    the counts they would come from (the demand forecast needs a cycle after the counts)."""
     years = list(dict.fromkeys(budget["year"]))
     figures = shipped_tables["figures"].copy()
     declared = shipped_tables["declared_scenarios"].copy()
     declared.loc[:, "year"] = years[min(1, len(years) - 1)]
     growth = figures["name"].isin(["ehcp_growth_per_year", "ehcp_growth_if_all_requests_convert"])
     return {
-        **shipped_tables,
+        **{k: v for k, v in shipped_tables.items() if k != "ehcp_demand"},
         "budget": budget,
         "figures": figures[~growth].reset_index(drop=True),
         "declared_scenarios": declared,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -319,6 +320,48 @@ def forecast_from_figures(
         to_date,
         months,
     )
+
+
+#: The growth figures a paper states, the EHCP growth each is, and the decimals it is stated to
+#: (14 / 260 = 5.4%; (14 + 18) / 260 = 12%).
+GROWTH_FIGURES = {
+    "ehcp_growth_per_year": ("growth_to_date", 1),
+    "ehcp_growth_if_all_requests_convert": ("growth_if_all_convert", 0),
+}
+_GROWTH_WORDS = {
+    "ehcp_growth_per_year": "EHCP growth a year in the forecast: this year's growth to date",
+    "ehcp_growth_if_all_requests_convert": (
+        "EHCP growth a year if every open request for assessment becomes a plan"
+    ),
+}
+
+
+def derived_growth_figures(
+    stated: Mapping[str, Traced], ehcp: Mapping[str, Traced]
+) -> dict[str, Traced]:
+    """``fig.<name>`` for each growth figure the cycle's figures.csv does not state, from the
+    EHCP counts, to the decimals a paper states it (so the author types only what finance
+    gives, and no description of the counts goes stale); none without the counts."""
+    if any(measure not in ehcp for measure in EHCP_MEASURES):
+        return {}
+    growths = {g.key.removeprefix("ehcp."): g for g in growth_figures(ehcp)}
+    out = {}
+    for name, (measure, places) in GROWTH_FIGURES.items():
+        if name in stated:
+            continue
+        growth = growths[measure]
+        exact = Decimal(repr(float(growth) * 100))
+        value = float(exact.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
+        out[name] = described(
+            value,
+            f"fig.{name}",
+            _GROWTH_WORDS[name],
+            f"{growth.written_formula} x 100 = {float(exact):.3f}%, to {places} decimal(s) as a "
+            f"paper states growth: {value:g}% (from the EHCP counts; figures.csv does not type it)",
+            [growth],
+            _GROWTH,
+        )
+    return out
 
 
 def growth_figures(ehcp: Mapping[str, Traced]) -> list[Traced]:

@@ -23,7 +23,7 @@ from highneeds.model.deficit import (
     roll_forward,
     with_derived_lines,
 )
-from highneeds.model.demand import ehcp_growth, forecast_from_figures
+from highneeds.model.demand import GROWTH_FIGURES, ehcp_growth, forecast_from_figures
 from highneeds.model.drivers import build_driver_forecast, categories_sum_to_totals
 from highneeds.model.inputs import budget_figures, cycle_cell, ehcp_cells, figure_cells
 from highneeds.model.interventions import business_case_summary, intervention_savings
@@ -268,14 +268,6 @@ def _cycle_year_in_budget(
             problems,
         )
     ]
-
-
-#: The growth figures of the demand forecast, the EHCP growth each states, and the decimals
-#: the paper states it to.
-GROWTH_FIGURES = {
-    "ehcp_growth_per_year": ("growth_to_date", 1),
-    "ehcp_growth_if_all_requests_convert": ("growth_if_all_convert", 0),
-}
 
 
 def _growth_figures_agree_with_counts(tables: dict[str, pd.DataFrame]) -> list[IdentityCheck]:

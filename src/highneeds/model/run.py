@@ -121,6 +121,10 @@ def run_model(
     cells = budget_figures(typed) if source == "typed" else driven.lines  # type: ignore[union-attr]
     fig = figure_cells(tables.get("figures"), figures)
     ehcp = ehcp_cells(tables.get("ehcp_demand"))
+    # The growth figures figures.csv leaves to the EHCP counts.
+    derived = demand.derived_growth_figures(fig, ehcp)
+    fig |= derived
+    figures = {**figures, **{name: float(figure) for name, figure in derived.items()}}
     roll = deficit.carry_forward(cells)
     years = roll.years
     current = deficit.financial_year_of(params.cycle)
