@@ -700,3 +700,16 @@ def test_no_published_page_loads_anything_from_outside_its_folder(published: Pat
         text = page.read_text(encoding="utf-8")
         assert "<script" not in text, page
         assert random_id.search(text) is None, page
+
+
+def test_no_page_of_the_large_print_ends_with_a_lone_paragraph_number(published: Path) -> None:
+    """In large print a paragraph's number sits on a line of its own, above its text: it goes
+    to the next page with the text rather than alone at the foot of the page."""
+    pages = PdfReader(reports(published) / "cabinet-report-large-print.pdf").pages
+    lone = []
+    for number, page in enumerate(pages, start=1):
+        lines = [line.strip() for line in page.extract_text().splitlines() if line.strip()]
+        body = [line for line in lines if not line.startswith(("Page ", "Cabinet – "))]
+        if body and re.fullmatch(r"\d+\.\d+", body[-1]):
+            lone.append((number, body[-1]))
+    assert lone == []
