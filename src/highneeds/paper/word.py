@@ -317,7 +317,10 @@ class _Writer:
             picture = self.document.add_picture(io.BytesIO(png), width=Cm(16))
             if image and image[0].attrs.get("alt"):  # the figure's text alternative
                 picture._inline.docPr.set("descr", image[0].attrs["alt"])
-        if image and image[0].attrs.get("alt"):
+        if png is None and image and image[0].attrs.get("alt"):
+            # No picture to carry it: the description stands in its place. With the picture,
+            # it is the picture's alternative text only, as in the HTML (printed under the
+            # chart, its figures were figures the paper does not print, unmarked).
             self.document.add_paragraph(image[0].attrs["alt"])
         caption = node.find_all("figcaption")
         if caption:
