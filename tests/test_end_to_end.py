@@ -713,3 +713,17 @@ def test_no_page_of_the_large_print_ends_with_a_lone_paragraph_number(published:
         if body and re.fullmatch(r"\d+\.\d+", body[-1]):
             lone.append((number, body[-1]))
     assert lone == []
+
+
+def test_the_assumptions_page_states_the_shipped_papers_figures(published: Path) -> None:
+    """Every amount or rate docs/assumptions.md gives "in the shipped cycle" is one the
+    shipped paper prints: the page cannot go on quoting a figure the paper no longer has."""
+    import html
+
+    page = (Path(__file__).parents[1] / "docs" / "assumptions.md").read_text(encoding="utf-8")
+    paper = (reports(published) / "cabinet-report.html").read_text(encoding="utf-8")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", paper)).split())
+    clauses = re.findall(r"\(([^()]*in the shipped cycle[^()]*)\)", " ".join(page.split()))
+    quoted = [f for clause in clauses for f in re.findall(r"£[\d,.]+k|\d+(?:\.\d+)?%", clause)]
+    assert len(quoted) >= 4
+    assert [figure for figure in quoted if figure not in text] == []
