@@ -109,3 +109,34 @@ def test_the_same_values_in_another_format_are_no_edit(shipped_raw: Path, tmp_pa
     book.save(new / "high_needs_budget.xlsx")
     (change,) = input_changes(old, new)
     assert (change.column, change.old, change.new) == ("2021/22", "(4,579)", "-4600")
+
+
+def test_a_figure_the_narrative_no_longer_prints_is_the_narratives_edit(
+    shipped_raw: Path, tmp_path: Path
+) -> None:
+    """Para 2.5's "£500k" taken out of the narrative, and budget cells blanked in the same
+    cycle: the figure's going is the prose edit's, not the cells'."""
+    from highneeds.runner.changes import FIGURES_FILE
+
+    runs = {}
+    for name, printed in (("old", True), ("new", False)):
+        run = tmp_path / name
+        shutil.copytree(shipped_raw, run / "inputs")
+        record = {
+            "id": "para 2.5: fig.in_year_growth",
+            "where": "para 2.5",
+            "text": "£500k",
+            "sources": ["high_needs_budget", "figures"],
+            "rows": [],
+            "traces": None,
+        }
+        (run / FIGURES_FILE).parent.mkdir()
+        (run / FIGURES_FILE).write_text(json.dumps([record] if printed else []))
+        runs[name] = run
+    narrative = runs["new"] / "inputs" / "narrative.md"
+    narrative.write_text(narrative.read_text().replace("c{{", "about c{{", 1))
+    budget = runs["new"] / "inputs" / "high_needs_budget.csv"
+    budget.write_text(budget.read_text().replace('"1,028","1,734","2,648"', ",,", 1))
+    (change,), cells = compare_papers(runs["old"], runs["new"])
+    assert cells  # the budget's cells did change
+    assert change.moved_by == ["narrative.md (edited): no longer printed"]

@@ -147,7 +147,16 @@ def compare_papers(old_run: Path, new_run: Path) -> tuple[list[FigureChange], li
     for figure_id in changed:
         old, new = old_figures.get(figure_id), new_figures.get(figure_id)
         record = new or old or {}
-        moved = [str(c) for c in _cells_behind(record, cells, lineage if new else Lineage())]
+        # A figure printed, or no longer printed, where the text that prints it was edited:
+        # the prose edit did it (not the cells its value comes from).
+        added_or_removed = (old is None) != (new is None)
+        written_in = _written_in(record)
+        edit = [t for t in texts if t.startswith(written_in)] if written_in else []
+        moved = (
+            [f"{edit[0]}: {'newly printed' if old is None else 'no longer printed'}"]
+            if added_or_removed and edit
+            else [str(c) for c in _cells_behind(record, cells, lineage if new else Lineage())]
+        )
         if not moved and "simulation_seed" in record.get("sources", []):
             moved = ["the simulations: each cycle draws with its own seed"]
         if not moved and _reads_the_cycle(lineage, str(record.get("traces") or "").lstrip("-")):
@@ -181,6 +190,12 @@ def _reads_the_cycle(lineage: Lineage, key: str) -> bool:
         leaf.cell is not None and leaf.cell.file.startswith("the cycle's folder")
         for leaf in lineage.inputs_of(key)
     )
+
+
+def _written_in(record: dict[str, Any]) -> str:
+    """The text file a printed figure's placeholder is written in: the narrative, for a
+    paragraph's; none for a table's (the pipeline draws tables)."""
+    return "narrative.md" if str(record.get("where", "")).startswith("para ") else ""
 
 
 def _cells_behind(
