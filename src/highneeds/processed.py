@@ -11,6 +11,7 @@ import pandas as pd
 #: Columns whose type CSV would otherwise lose, by table.
 _TEXT_COLUMNS = {
     "year",
+    "dfe_return",
     "paper",
     "figure",
     "line",

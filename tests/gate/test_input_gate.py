@@ -330,8 +330,8 @@ CASES = [
     Case(
         "privacy-child-name-column",
         "figures.csv",
-        lambda t: t.replace("source\n", "source,Child surname\n", 1),
-        ("figures.csv: column F ('Child surname') looks like child-level personal data",),
+        lambda t: t.replace("dfe_return\n", "dfe_return,Child surname\n", 1),
+        ("figures.csv: column G ('Child surname') looks like child-level personal data",),
     ),
     Case(
         "privacy-nhs-number-value",

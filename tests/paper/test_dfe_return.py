@@ -146,7 +146,9 @@ def test_optional_tables_fill_the_blocks_and_age_bands(shipped_inputs, tmp_path)
     )
     path = written(shipped_inputs, tmp_path, dsg_blocks=blocks, ehcps_by_age=ages)
     summary = sheet_rows(path, "DSG summary")
-    (opening,) = [r for r in summary if r[0] == "Whole DSG (all four blocks)"]
+    (opening,) = [
+        r for r in summary if r[0] == "Whole DSG (all four blocks)" and r[1].startswith("Opening")
+    ]
     assert opening[2] == 457 + 30 and opening[-2] == "calculated"
     (funding,) = [r for r in summary if r[:2] == ("Early Years block", "Funding")]
     assert funding[2:4] == (100, 100) and funding[-2] == "given"
@@ -282,3 +284,16 @@ def test_author_text_is_text_in_every_sheet_never_a_formula(shipped_inputs, tmp_
     book = load_workbook(target)
     texts = {c.value for s in book.worksheets for r in s.iter_rows() for c in r}
     assert set(FORMULAS) <= texts  # each shown as written
+
+
+def test_the_whole_dsg_balance_the_council_states_fills_its_line(shipped_inputs, tmp_path) -> None:
+    """Para 2.3's £822k, the whole DSG's deficit by March 2022, is figures.csv's figure whose
+    dfe_return says so: the return's whole-DSG line shows it for 2021/22, given."""
+    rows = sheet_rows(written(shipped_inputs, tmp_path), "DSG summary")
+    header = next(r for r in rows if r[0] == "Block")
+    line = next(r for r in rows if r[1] == "Balance carried forward, as the council states it")
+    by_year = dict(zip(header[2:7], line[2:7], strict=True))
+    assert by_year["2021/22"] == 822 and by_year["2020/21"] is None
+    assert line[7] == "given"
+    without = sheet_rows(written(shipped_inputs, tmp_path, stated_dsg={}), "DSG summary")
+    assert not any(r[1] == "Balance carried forward, as the council states it" for r in without)

@@ -169,14 +169,13 @@ def read_business_cases(raw_dir: Path) -> pd.DataFrame:
 
 def read_figures(raw_dir: Path) -> pd.DataFrame:
     """Named single figures the paper quotes, each with its unit, meaning and source, and
-    optionally (``formula``) the sum or difference of other figures it is."""
+    optionally (``formula``) the sum or difference of other figures it is, and
+    (``dfe_return``) the DfE return's line it is (``whole_dsg_cfwd 2021/22``: the whole DSG's
+    balance carried forward at the end of that year)."""
     columns = {"name": "str", "value": "str", "unit": "str", "description": "str", "source": "str"}
-    table = read_source(raw_dir, "figures", is_header=lambda cells: set(columns) <= set(cells))
-    formula = "formula" in table.header
-    frame = _read_typed(raw_dir, "figures", columns | ({"formula": "str"} if formula else {}))
-    if not formula:
-        frame["formula"] = ""
-    return frame
+    return _read_typed(
+        raw_dir, "figures", columns, optional={"formula": "str", "dfe_return": "str"}
+    )
 
 
 def read_placements_by_category(raw_dir: Path) -> pd.DataFrame:

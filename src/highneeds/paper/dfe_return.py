@@ -54,6 +54,9 @@ class ReturnTables:
     ehcps_by_age: pd.DataFrame | None = None
     #: The council's EHC plans each January as the DfE published them (SEN2), where given.
     history: pd.DataFrame | None = None
+    #: The whole DSG's balance carried forward as the council states it (figures.csv's
+    #: ``dfe_return``), by year: the amount (£000) and the figure's lineage key.
+    stated_dsg: Mapping[str, tuple[float, str]] = field(default_factory=dict)
     #: How the council writes its budget table (whose balance it carries: High Needs or DSG).
     budget_format: BudgetFormat = field(default_factory=BudgetFormat)
 
@@ -153,6 +156,20 @@ def dsg_summary(tables: ReturnTables, years: list[str]) -> Sheet:
     if not whole:
         lines += _other_blocks(tables, years, groups["transfer"])
     lines.append(_opening_balance(tables, years))
+    if tables.stated_dsg and not whole:  # a whole-DSG table carries its own balances
+        stated = tables.stated_dsg
+        lines.append(
+            Line(
+                (
+                    "Whole DSG (all four blocks)",
+                    "Balance carried forward, as the council states it",
+                ),
+                [stated[y][0] if y in stated else None for y in years],
+                keys=[stated[y][1] if y in stated else "" for y in years],
+                kind="given",
+                note="figures.csv, each figure its dfe_return names",
+            )
+        )
     forecast = "DSG forecast" if whole else "High Needs forecast"
     for scenario in TEMPLATE_SCENARIOS:
         rows = tables.scenarios[tables.scenarios["scenario"] == scenario]

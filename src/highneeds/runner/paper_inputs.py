@@ -105,7 +105,22 @@ def return_tables(tables: Mapping[str, pd.DataFrame | None]) -> ReturnTables:
         dsg_blocks=tables.get("dsg_blocks"),
         ehcps_by_age=tables.get("ehcps_by_age"),
         history=tables.get("ehcp_history"),
+        stated_dsg=_stated_dsg(tables.get("figures")),
     )
+
+
+def _stated_dsg(figures: pd.DataFrame | None) -> dict[str, tuple[float, str]]:
+    """The whole DSG's balance carried forward at the end of each year the council states it
+    (figures.csv's ``dfe_return``: ``whole_dsg_cfwd 2021/22``), in £000, with each figure's key."""
+    if figures is None or "dfe_return" not in figures:
+        return {}
+    values = figure_values(figures)
+    stated = {}
+    for rec in figures.itertuples(index=False):
+        said = str(rec.dfe_return or "").split()
+        if len(said) == 2 and said[0] == "whole_dsg_cfwd" and rec.name in values:
+            stated[said[1]] = (float(values[rec.name]), f"fig.{rec.name}")  # type: ignore[arg-type]
+    return stated
 
 
 def _ehcp(table: pd.DataFrame | None) -> EhcpGrowth | None:
