@@ -328,6 +328,12 @@ CASES = [
         secret="LE15 6HP",
     ),
     Case(
+        "figures-unknown-return-line",
+        "figures.csv",
+        replace("para 2.3,whole_dsg_cfwd 2021/22", "para 2.3,dsg balance 2021"),
+        ("figures.csv, row 2, column F ('dfe_return'): found 'dsg balance 2021'",),
+    ),
+    Case(
         "privacy-child-name-column",
         "figures.csv",
         lambda t: t.replace("dfe_return\n", "dfe_return,Child surname\n", 1),
