@@ -24,7 +24,7 @@ PROJECT_FILES = (
 
 #: A cycle's label (``2022-01``).
 CYCLE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-#: A council's folder name under ``data/raw/`` (``rutland``, ``north-yorkshire``): lower-case
+#: A council's folder name under ``data/raw/`` (``anyshire``, ``north-borough``): lower-case
 #: letters, digits and hyphens, with a letter somewhere (so never a cycle's label), and none
 #: of the names the project's own folders have.
 COUNCIL_RE = re.compile(
@@ -92,7 +92,7 @@ class CyclePaths:
 
     @property
     def label(self) -> str:
-        """The cycle as messages name it: ``2022-01``, or ``rutland 2022-01``."""
+        """The cycle as messages name it: ``2022-01``, or ``anyshire 2022-01``."""
         return f"{self.council} {self.cycle}" if self.council else self.cycle
 
 
@@ -143,7 +143,7 @@ def which_council(root: Path, council: str | None) -> str | None:
         if not COUNCIL_RE.match(council):
             raise UsageError(
                 f"'{council}' is not a council's folder name: lower-case letters, digits and "
-                "hyphens, e.g. rutland"
+                "hyphens, e.g. anyshire"
             )
         if council not in known:
             raise UsageError(
@@ -269,7 +269,7 @@ def notebook_folders(
 ) -> NotebookFolders:
     """The folders of a notebook's parameters: each as given (relative to the working folder),
     or, left as None, the cycle's own in this project wherever papermill is run from (so that
-    ``-p cycle 2022-02`` alone moves them all; ``-p council rutland`` in a project of several
+    ``-p cycle 2022-02`` alone moves them all; ``-p council anyshire`` in a project of several
     councils).
 
     A notebook run by hand never writes into the archive: a processed or validation folder

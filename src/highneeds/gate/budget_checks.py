@@ -44,9 +44,9 @@ def shown(value: Decimal) -> str:
     return f"-{text}" if value < 0 else text
 
 
-#: The range a table's largest absolute amount must lie in, by unit: from half a million (a
-#: small council's High Needs block is several millions: Rutland's allocation is £4.2m) to
-#: £5bn (a large council's whole DSG is over £1bn).
+#: The range a table's largest absolute amount must lie in, by unit: from half a million (the
+#: smallest councils' High Needs allocations are a few £m) to £5bn (a large council's whole
+#: DSG is over £1bn).
 PLAUSIBLE = {
     "£": (Decimal(500_000), Decimal(5_000_000_000)),
     "£000": (Decimal(500), Decimal(5_000_000)),

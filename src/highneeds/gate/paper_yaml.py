@@ -115,7 +115,7 @@ class PaperMetadata(_Strict):
     recommendations: Recommendations | None = None
     large_print_phone: Text | None = None
     business_cases: dict[str, BusinessCaseWording] = {}
-    #: The DfE's number for the authority (Rutland: 857), for the DSG management plan return.
+    #: The DfE's three-digit number for the authority, for the DSG management plan return.
     la_number: Annotated[str, BeforeValidator(_la_number)] | None = None
     #: How the council reads its own figures (:mod:`highneeds.gate.readings`).
     recovery_plan_impact: Annotated[str, _one_of("recovery_plan_impact")] | None = None

@@ -5,7 +5,7 @@
   change on the year before);
 - ``certainty_centre``: what the measures of how sure the forecast is centre on:
   ``with_agreed_pressures`` (the forecast with every scenario the council has agreed, such as
-  a top-up uplift, inside every simulation; the default) or ``finance_table`` (the finance
+  an agreed scenario, inside every simulation; the default) or ``finance_table`` (the finance
   table's forecast, the agreed scenarios stated beside it).
 
 The gate writes them as the typed table ``readings`` (``reading``, ``value``, ``row``: the

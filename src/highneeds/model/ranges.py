@@ -188,7 +188,7 @@ def _given_range(
     if not source:
         return default, (
             f"{where}, {column_in(table, 'source')}: {name} gives no source; say where the range "
-            "comes from (the council's EHCP history, CPI or OBR forecasts, an announced "
+            "comes from (the council's EHCP history, an inflation or OBR forecast, an announced "
             "allocation ...)"
         )
     if draw == "fixed":

@@ -61,8 +61,8 @@ class ForecastBase:
     allocation_growth_range: tuple[float, float] | None = None
     #: The movement lines (a net over- or underspend), which no assumption moves.
     held: np.ndarray | None = None
-    #: Agreed pressures the finance table leaves out, added to every path by year (£000): the
-    #: top-up uplift, where the run puts it inside the centre (``-p uncertainty_centre``).
+    #: Agreed pressures the finance table leaves out, added to every path by year (£000),
+    #: where the run puts them inside the centre (``-p uncertainty_centre``).
     pressures: np.ndarray | None = None
 
 

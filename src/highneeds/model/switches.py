@@ -12,7 +12,7 @@ RECOVERY_PLAN_BASES = ("in_year", "cumulative")
 FORECAST_SOURCES = ("auto", "typed", "drivers")
 #: What the measures of how sure the forecast is centre on: the finance table's forecast with
 #: the Recovery Plan (agreed pressures it leaves out stated beside it, with their effect), or
-#: that forecast with the agreed pressures (the top-up uplift) inside every path
+#: that forecast with the agreed pressures (the council's agreed scenarios) inside every path
 #: (``-p uncertainty_centre``).
 UNCERTAINTY_CENTRES = ("finance_table", "with_agreed_pressures")
 
