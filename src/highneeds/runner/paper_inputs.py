@@ -4,7 +4,9 @@ returned. (The paper does not import the model; this is where the two meet.)"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -211,3 +213,18 @@ def _forecast_growth(scenarios: pd.DataFrame, current_year: str) -> dict[str, An
         return None
     low, high, first, last = found
     return {"low": low, "high": high, "from": first, "to": last}
+
+
+def write_paper_records(folder: Path, parts: Any, meta: Mapping[str, Any]) -> list[str]:
+    """What notebook 04 keeps of the paper beside the tables: every printed figure (for
+    explain and the next run's changes), paper.yaml as read and checked (what the render puts
+    in each file) and the narrative's claims the forecast does not bear out; and the lines it
+    prints of them."""
+    for name, data in (
+        ("paper_figures.json", parts.figures),
+        ("paper_meta.json", meta),
+        ("claims.json", parts.claims),
+    ):
+        (folder / name).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    shown = parts.claims or ["no claim in the narrative disagrees with the forecast"]
+    return [f"{len(parts.figures)} figures printed", *shown]
