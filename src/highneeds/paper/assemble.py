@@ -223,6 +223,21 @@ class PaperParts:
     claims: list[str]
 
 
+#: The tables whose printed figures are recorded and marked with their notes, by the name a
+#: narrative gives them (``{{ table("scenarios") }}``); business_cases and ranges are drawn
+#: otherwise (the cases' wording, no figures of the model's).
+FIGURE_TABLES: dict[str, Callable[..., str]] = {
+    "high_needs_budget": budget_table_html,
+    "scenarios": scenarios_table_html,
+    "demand": demand_table_html,
+    "placements": placements_table_html,
+    "sensitivity": sensitivity_table_html,
+    "ehcp_history": history_table_html,
+    "savings_reconciliation": reconciliation_table_html,
+    "track_record": track_record_table_html,
+}
+
+
 def build_paper(
     meta: Mapping[str, Any],
     narrative: Narrative,
@@ -246,32 +261,16 @@ def build_paper(
         if name == "track_record" and (outputs.track_record is None or outputs.track_record.empty):
             return ""  # no forecast scored yet: the words say so; no table, no number taken
         number = next_number("table")
-        recorded, notes = renderer.figures, renderer.notes
-        if name == "high_needs_budget":
-            return budget_table_html(outputs, number, recorded, notes)
-        if name == "scenarios":
-            return scenarios_table_html(outputs, number, recorded, notes)
         if name == "business_cases":
             return business_cases_table_html(outputs, number, meta, renderer)
-        if name == "demand":
-            return demand_table_html(outputs, number, recorded, notes)
-        if name == "placements":
-            return placements_table_html(outputs, number, recorded, notes)
-        if name == "sensitivity":
-            return sensitivity_table_html(outputs, number, recorded, notes)
         if name == "ranges":
             return ranges_table_html(outputs, number)
-        if name == "ehcp_history":
-            return history_table_html(outputs, number, recorded, notes)
-        if name == "savings_reconciliation":
-            return reconciliation_table_html(outputs, number, recorded, notes)
-        if name == "track_record":
-            return track_record_table_html(outputs, number, recorded, notes)
-        raise KeyError(
-            f"no table named {name!r}; the tables are high_needs_budget, "
-            "business_cases, savings_reconciliation, demand, placements, scenarios, "
-            "sensitivity, ranges, ehcp_history and track_record"
-        )
+        if name not in FIGURE_TABLES:
+            raise KeyError(
+                f"no table named {name!r}; the tables are "
+                + ", ".join(sorted([*FIGURE_TABLES, "business_cases", "ranges"]))
+            )
+        return FIGURE_TABLES[name](outputs, number, renderer.figures, renderer.notes)
 
     def chart(name: str) -> str:
         draw, alt, caption = chart_parts(name, outputs)
