@@ -20,6 +20,7 @@ from highneeds.garbage_collection import end_without_collecting
 from highneeds.runner.logs import LOGGER, configure_console, print_result, run_fields
 from highneeds.runner.secrets import install_redaction, redact
 from highneeds.runner.settings import load_settings_file
+from highneeds.runner.temporary import remove_own
 
 if TYPE_CHECKING:
     from highneeds.runner.notify import Outcome
@@ -292,6 +293,7 @@ def _run_command(
             # Tasks of the kernels stopped on the way end in errors nobody will collect:
             # asyncio would print each as a traceback at exit.
             logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+            remove_own()  # the kernels are stopped: what a step cut short left goes too
         where = f"\n  run {run_id}" if run_id else ""
         where += f" stopped in step {step}" if run_id and step else ""
         where += f"; its log: {log}" if run_id and log else ""

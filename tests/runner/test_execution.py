@@ -24,6 +24,9 @@ class FakeKernel:
     def end(self) -> None:
         self.events.append("kernel ended")
 
+    def shutdown(self) -> None:
+        self.events.append("kernel shut down")
+
 
 class FakeRenderWorker:
     def __init__(self, events: list[str]) -> None:
@@ -88,3 +91,17 @@ def test_no_kernel_is_started_only_to_be_ended_when_no_notebook_ran(
 
     runner.run([RENDER], tmp_path, no_kernel, [])
     assert events == ["render"]
+
+
+def test_no_kernel_is_started_for_a_run_whose_kernels_are_closed(monkeypatch) -> None:
+    """A step working ahead that asks for a kernel after the run stopped gets none: nothing
+    would stop that kernel or remove its socket folder."""
+    started: list[Path] = []
+    monkeypatch.setattr(execution, "ensure_kernel", lambda: None)
+    monkeypatch.setattr(execution, "Kernel", lambda cwd: started.append(cwd) or FakeKernel([]))
+    kernels = execution.Kernels()
+    kernels.start(Path("a"))
+    kernels.close()
+    with pytest.raises(RuntimeError, match="the run has stopped"):
+        kernels.for_folder(Path("b"))()
+    assert started == [Path("a")]

@@ -85,3 +85,26 @@ def test_a_signal_while_held_is_remembered_and_raised_after() -> None:
             time.sleep(0.1)  # the handler has run, and raised nothing
         with pytest.raises(Interrupted):
             stop_if_interrupted()
+
+
+def test_held_blocks_nest_and_a_worker_thread_does_not_release_the_main_threads_hold() -> None:
+    """A kernel started in a thread working ahead holds signals for itself while the main
+    thread publishes: the main thread's hold must outlive the thread's block."""
+    import threading
+
+    with interruptible():
+        with signals_held():
+            with signals_held():
+                pass
+            worker = threading.Thread(target=_hold_briefly)
+            worker.start()
+            worker.join()
+            sigterm_to_self()
+            time.sleep(0.1)  # still held: the handler has run and raised nothing
+        with pytest.raises(Interrupted):
+            stop_if_interrupted()
+
+
+def _hold_briefly() -> None:
+    with signals_held():
+        time.sleep(0.01)

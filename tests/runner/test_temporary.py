@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from highneeds.runner.temporary import remove_abandoned, temporary_folder
+from highneeds.runner.temporary import remove_abandoned, remove_own, temporary_folder
 from tests.conftest import ended
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +31,17 @@ def test_folders_of_a_process_that_is_gone_are_removed_at_the_next_start(tmp_pat
     other.mkdir()
     assert remove_abandoned((str(tmp_path),)) == [abandoned]
     assert not abandoned.exists() and live.is_dir() and other.is_dir()
+
+
+def test_an_interrupted_run_removes_its_own_folders_and_nobody_elses(tmp_path: Path) -> None:
+    mine = temporary_folder("kernel", str(tmp_path))
+    (mine / "kernel-1").write_text("")
+    another = tmp_path / f"highneeds-kernel-{os.getppid()}-x1"  # a live process's
+    another.mkdir()
+    link = tmp_path / f"highneeds-ahead-{os.getpid()}-link"
+    link.symlink_to(another)
+    assert remove_own((str(tmp_path),)) == [mine]
+    assert not mine.exists() and another.is_dir() and link.is_symlink()
 
 
 def _killed_parent(child: str, after: float = 0.0) -> int:

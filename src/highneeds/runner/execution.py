@@ -29,9 +29,14 @@ class Kernels:
         self._started: list[Kernel] = []
         self._lock = threading.Lock()
         self._checked = False
+        self._closed = False
 
     def start(self, cwd: Path) -> Kernel:
         with self._lock:
+            # A step working ahead may ask after the run has stopped: nothing would stop
+            # that kernel or remove its folder.
+            if self._closed:
+                raise RuntimeError("the run has stopped: no kernel is started for it")
             if not self._checked:
                 ensure_kernel()
                 self._checked = True
@@ -52,6 +57,7 @@ class Kernels:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             for kernel in self._started:
                 kernel.shutdown()
             self._started.clear()

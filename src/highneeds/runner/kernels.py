@@ -24,6 +24,7 @@ from typing import IO, Any
 from highneeds.errors import HighNeedsError, InputDataError, NarrativeError, NotebookFailed
 from highneeds.runner.failing_cells import CELL_TRACKER, failing_cell, first_lines
 from highneeds.runner.secrets import without_secrets
+from highneeds.runner.signals import signals_held
 from highneeds.runner.storage_errors import os_error_from_kernel
 from highneeds.runner.temporary import temporary_folder
 
@@ -232,7 +233,8 @@ class Kernel:
         self._sockets: Path | None = None
         try:  # from here on, a signal or a failure leaves nothing behind
             # Talk to the kernel over a local socket file, not unencrypted TCP.
-            self._sockets = socket_folder()
+            with signals_held():  # the folder made and known to this kernel, or neither
+                self._sockets = socket_folder()
             self.manager = AsyncKernelManager(
                 kernel_name=KERNEL_NAME,
                 transport="ipc",

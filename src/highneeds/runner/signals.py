@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -94,10 +95,17 @@ def interruptible() -> Iterator[None]:
 def signals_held() -> Iterator[None]:
     """Hold SIGINT and SIGTERM: one arriving now is remembered and raised by the next
     :func:`stop_if_interrupted` after the block. A flag rather than a signal mask, because a
-    mask is per thread and the kernels' client threads would still take the signal."""
+    mask is per thread and the kernels' client threads would still take the signal.
+
+    Only the main thread is ever stopped by a signal, so in any other thread this holds
+    nothing (and leaves a hold of the main thread's alone); blocks may nest."""
     global _holding_signals
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held_before = _holding_signals
     _holding_signals = True
     try:
         yield
     finally:
-        _holding_signals = False
+        _holding_signals = held_before

@@ -11,6 +11,7 @@ import shutil
 import signal
 import sys
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 
 #: A folder of ours, and the process that made it.
@@ -39,11 +40,29 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _bases(folders: tuple[str, ...] | None) -> tuple[str, ...]:
+    return folders or tuple(dict.fromkeys((tempfile.gettempdir(), "/tmp")))
+
+
+def remove_own(folders: tuple[str, ...] | None = None) -> list[Path]:
+    """Remove this process's folders, once nothing of it uses them any more (an interrupted
+    run, after its kernels are stopped): whatever a step cut short left behind. Return them."""
+    prefix = re.compile(rf"^highneeds-[a-z]+-{os.getpid()}-")
+    removed = []
+    for base in _bases(folders):
+        with suppress(OSError):
+            for entry in Path(base).iterdir():
+                if prefix.match(entry.name) and entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                    removed.append(entry)
+    return removed
+
+
 def remove_abandoned(folders: tuple[str, ...] | None = None) -> list[Path]:
     """Remove our folders whose making process is gone (a run killed before it cleaned up),
     in the temporary folder and ``/tmp``; only this user's. Return what was removed."""
     removed = []
-    for base in folders or tuple(dict.fromkeys((tempfile.gettempdir(), "/tmp"))):
+    for base in _bases(folders):
         try:
             entries = list(Path(base).iterdir())
         except OSError:
