@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from highneeds.categories import DFE_CATEGORIES
 from highneeds.runner.explain import load_run
-from tests.conftest import CYCLE, copy_published, run_pipeline, without_note_marks
+from tests.conftest import CYCLE, HTML_ONLY, copy_published, run_pipeline, without_note_marks
 from tests.lineage_oracle import redoes
 from tests.paper.test_assemble import table_rows
 
@@ -118,7 +118,9 @@ def test_seven_category_council_prints_finance_forecast_and_explains_the_drivers
 def test_forecast_source_drivers_prints_the_driver_model(
     project: Path, seven_categories: Path
 ) -> None:
-    result = run_pipeline(project, "--cycle", SEVEN_CATEGORIES, "-p", "forecast_source=drivers")
+    result = run_pipeline(
+        project, "--cycle", SEVEN_CATEGORIES, "-p", "forecast_source=drivers", *HTML_ONLY
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     html = (seven_categories / "cabinet-report.html").read_text(encoding="utf-8")
     printed = pd.read_csv(newest_run(seven_categories) / "processed" / "forecast_budget.csv")

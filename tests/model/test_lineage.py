@@ -152,7 +152,7 @@ budgets = st.builds(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(budget=budgets, basis=st.sampled_from(deficit.RECOVERY_PLAN_BASES))
 def test_any_budget_gives_lineage_that_redoes_every_figure(
     shipped_tables, budget: pd.DataFrame, basis: str
@@ -182,7 +182,7 @@ def _arithmetic_figures(lineage: Lineage) -> dict[str, float]:
     }
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(
     budget=budgets,
     pick=st.integers(min_value=0, max_value=10_000),
