@@ -37,6 +37,15 @@ def test_unknown_cycle_exits_2(capsys) -> None:
     assert "no inputs for cycle 1999-01" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["run", "verify", "preview"])
+def test_a_bad_memory_bound_stops_the_command_before_it_starts(
+    command: str, capsys, monkeypatch
+) -> None:
+    monkeypatch.setenv("HIGHNEEDS_MAX_MEMORY_MB", "lots")
+    assert main([command, "--cycle", "1999-01"]) == 2
+    assert "HIGHNEEDS_MAX_MEMORY_MB='lots': expected a positive number" in capsys.readouterr().err
+
+
 def test_unknown_parameter_exits_2(capsys) -> None:
     assert main(["run", "-p", "no_such_parameter=1"]) == 2
     assert "unknown parameter(s): no_such_parameter" in capsys.readouterr().err

@@ -41,6 +41,10 @@ class Finished:
 def _dispatch(args: argparse.Namespace) -> Finished:
     """Run the command; say what it did."""
     from highneeds.runner.options import RunOptions
+    from highneeds.runner.resources import memory_limit, preview_seconds
+
+    if args.command in ("run", "verify", "preview"):  # a bad bound stops it before it starts
+        memory_limit(), preview_seconds()
 
     if args.command == "run" and args.all:
         from highneeds.runner.every_council import run_every_council

@@ -336,3 +336,19 @@ def test_a_highneeds_kernel_running_another_python_is_refused(
     monkeypatch.setattr(kernels, "kernel_specs", lambda: specs)
     with pytest.raises(HighNeedsError, match="runs /usr/bin/python3, not this environment's"):
         ensure_kernel()
+
+
+def test_a_kernel_is_bounded_in_memory_and_a_cell_over_it_fails_naming_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from highneeds.runner.resources import MEMORY_VARIABLE
+
+    monkeypatch.setenv(MEMORY_VARIABLE, "1536")  # above what the kernel reserves at start
+    ensure_kernel()
+    kernel = Kernel(tmp_path)
+    try:
+        source = notebook(tmp_path, "n.ipynb", "block = bytearray(2 * 1024 ** 3)")
+        with pytest.raises(NotebookFailed, match=f"MemoryError.*\n.*{MEMORY_VARIABLE}"):
+            kernel.execute(source, tmp_path / "out.ipynb", {}, cell_timeout=60, kernel_timeout=60)
+    finally:
+        kernel.shutdown()

@@ -149,3 +149,24 @@ def test_the_preview_draws_its_charts_for_the_screen_only(engine: PreviewEngine)
     assert html.count('class="chart-standard"') == 3
     assert 'class="chart-large-print"' not in html
     assert not list(engine.processed_dir.glob("figure-*.png"))
+
+
+def test_a_build_over_its_time_shows_the_limit_and_the_next_build_works(
+    engine: PreviewEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An endless build is stopped at HIGHNEEDS_MAX_PREVIEW_SECONDS; the preview keeps the
+    last good paper with the problem beside it, and goes on building."""
+    good = engine.snapshot.html
+
+    def endless() -> tuple[str, tuple[str, ...]]:
+        while True:
+            pass
+
+    monkeypatch.setattr(engine, "_seconds", 0.5)
+    monkeypatch.setattr(engine, "_paper", endless)
+    stopped = engine.refresh(Stage.PAPER)
+    assert stopped.html == good
+    assert "took longer than 0.5 s" in stopped.problem.message
+    assert "HIGHNEEDS_MAX_PREVIEW_SECONDS" in stopped.problem.message
+    monkeypatch.undo()
+    assert engine.refresh(Stage.PAPER).problem is None

@@ -23,6 +23,7 @@ from typing import IO, Any
 
 from highneeds.errors import HighNeedsError, InputDataError, NarrativeError, NotebookFailed
 from highneeds.runner.failing_cells import CELL_TRACKER, failing_cell, first_lines
+from highneeds.runner.resources import MEMORY_ADVICE, limit_memory, memory_limit
 from highneeds.runner.secrets import without_secrets
 from highneeds.runner.signals import signals_held
 from highneeds.runner.storage_errors import os_error_from_kernel
@@ -251,6 +252,8 @@ class Kernel:
                 stdout=self._output,
                 stderr=self._output,
             )
+            # Bounded in memory from its first moments (it is still importing its libraries).
+            limit_memory(memory_limit(), self.manager.provisioner.process.pid)
         except BaseException:  # interrupted or failed while starting: leave nothing behind
             self.shutdown()
             raise
@@ -301,8 +304,9 @@ class Kernel:
                 if machine is not None:  # the run decides whether the machine is to blame
                     raise machine from None
                 cell = failing_cell(target, started.cell)
+                advice = f"\n  {MEMORY_ADVICE}" if exc.ename == "MemoryError" else ""
                 raise NotebookFailed(
-                    f"{source.name} failed in {cell}: {exc.ename}: {exc.evalue}\n"
+                    f"{source.name} failed in {cell}: {exc.ename}: {exc.evalue}{advice}\n"
                     + first_lines(exc.traceback)
                     + f"\n  the executed notebook is kept at {kept}"
                 ) from None

@@ -27,6 +27,7 @@ from highneeds.errors import HighNeedsError, InputDataError
 from highneeds.paths import CyclePaths
 from highneeds.runner.options import plan_parameters, source_date_epoch
 from highneeds.runner.outputs import REPORT_NOTEBOOK
+from highneeds.runner.resources import preview_seconds, time_limited
 
 LOGGER = logging.getLogger("highneeds")
 
@@ -110,6 +111,7 @@ class PreviewEngine:
         self.date = datetime.fromtimestamp(epoch, UTC).date().isoformat()
         self._expectations = RememberedExpectations()
         self._pending = Stage.GATE
+        self._seconds = preview_seconds()
         self._lock = threading.Lock()
         self.snapshot = Snapshot(0, None, None, 0.0)
 
@@ -139,7 +141,8 @@ class PreviewEngine:
             html, problem = self.snapshot.html, None
             warnings = self.snapshot.warnings
             try:
-                html, warnings = self._build(stage)
+                with time_limited(self._seconds, "building the preview"):
+                    html, warnings = self._build(stage)
                 self._pending = Stage.PAPER
             except Exception as error:  # the preview outlives any mistake in an input
                 problem = Problem.from_error(error)

@@ -22,6 +22,7 @@ from typing import Any
 from highneeds.errors import UsageError
 from highneeds.runner.logs import LOGGER
 from highneeds.runner.preview_engine import PreviewEngine, Snapshot, Stage
+from highneeds.runner.resources import limit_memory, memory_limit, memory_unbounded
 from highneeds.runner.temporary import temporary_prefix
 from highneeds.templating import Markup, render_template
 
@@ -236,6 +237,8 @@ def serve_preview(
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
 
+    # The builds run in this process: each is bounded in memory (and in time, by the engine).
+    limit_memory(memory_limit())
     with tempfile.TemporaryDirectory(prefix=temporary_prefix("preview")) as workdir:
         engine = PreviewEngine(root, cycle, overrides, Path(workdir), council)
         listener = bind(host, port)
@@ -254,6 +257,7 @@ def serve_preview(
         server = Server(config)
         print(f"Preview of cycle {cycle}: {url} (Ctrl-C to stop)", flush=True)
         if open_browser:
-            webbrowser.open(url)
+            with memory_unbounded():  # the browser is not the preview's to bound
+                webbrowser.open(url)
         server.run(sockets=[listener])
     return url

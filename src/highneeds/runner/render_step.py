@@ -30,6 +30,7 @@ from typing import NoReturn
 from highneeds.errors import HighNeedsError
 from highneeds.runner import render_parts
 from highneeds.runner.outputs import PAPER_HTML
+from highneeds.runner.resources import MEMORY_ADVICE, limit_memory, memory_limit
 from highneeds.runner.temporary import die_with_parent
 
 
@@ -246,6 +247,8 @@ def _report_of(job: Callable[[], None]) -> dict[str, object]:
         return {"message": str(error), "exit_code": error.exit_code}
     except OSError as error:
         return {"errno": error.errno, "message": error.strerror, "filename": error.filename}
+    except MemoryError:
+        return {"message": f"the paper could not be rendered: {MEMORY_ADVICE}"}
     except Exception as error:
         traceback.print_exc()
         return {"message": f"the paper could not be rendered: {type(error).__name__}: {error}"}
@@ -324,4 +327,5 @@ def _prepare_standard_part() -> None:
 if __name__ == "__main__":
     # The worker dies with the run that started it (a killed run's worker ran on for 42 s).
     die_with_parent(int(os.environ.get(PARENT_VARIABLE, os.getppid())))
+    limit_memory(memory_limit())  # its partner, forked from it, inherits the bound
     _serve_one_render(html_only=sys.argv[1:] == [HTML_ONLY_ARGUMENT])
