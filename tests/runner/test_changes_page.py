@@ -118,3 +118,37 @@ def test_a_published_run_that_recorded_no_page_key_has_its_page_drawn_again(
     with hashes_kept():
         write_page(run, content(), CODE, published)
     assert "What changed in the paper" in (run / "changes.html").read_text()
+
+
+def test_a_page_copied_after_it_and_its_hash_were_edited_is_caught_by_verify(
+    tmp_path: Path,
+) -> None:
+    """A published page edited together with its manifest's hash is copied by the next run
+    whose content is the same (nothing proves the bytes but the manifest); verify draws the
+    copy again from the content the run recorded, and names it."""
+    from highneeds.runner.changes import page_redraw_problems
+
+    published = published_run(tmp_path / "published", content())
+    assert page_redraw_problems(published) == []  # the page is its content's
+    page = published / "changes.html"
+    page.write_text(page.read_text().replace("£2m", "£9m"))
+    documents = hash_files(published, [page])
+    (published / "manifest.json").write_text(json.dumps({"status": "ok", "documents": documents}))
+    run = tmp_path / "run"
+    run.mkdir()
+    write_page(run, content(), CODE, published)
+    assert "£9m" in (run / "changes.html").read_text()  # copied: its hash was made to agree
+    assert page_redraw_problems(run) == [
+        "changes.html: differs when drawn again from its content (changes-page.json)"
+    ]
+    assert page_redraw_problems(tmp_path / "published") != []  # the edited page itself too
+
+
+def test_a_run_from_before_the_content_was_recorded_has_nothing_to_redraw(tmp_path: Path) -> None:
+    from highneeds.runner.changes import page_redraw_problems
+
+    published = published_run(tmp_path / "published", content())
+    (published / "changes-page.json").unlink()
+    assert page_redraw_problems(published) == []
+    (published / "changes-page.json").write_text("{not json")
+    assert page_redraw_problems(published)[0].startswith("changes-page.json: cannot be read")

@@ -319,3 +319,37 @@ def write_changes(
     }
     (run_dir / CHANGES_JSON).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return payload
+
+
+def page_redraw_problems(run_dir: Path) -> list[str]:
+    """``changes.html`` drawn again from the content the run recorded beside it: the page a
+    run copied from the last one, or any page, must be that content's. What differs, said
+    as verify reports it; nothing for a run from before the content was recorded."""
+    from highneeds.runner.changes_page import drawn
+    from highneeds.runner.outputs import CHANGES_HTML, CHANGES_PAGE_JSON
+
+    try:
+        data = json.loads((run_dir / CHANGES_PAGE_JSON).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as error:
+        return [f"{CHANGES_PAGE_JSON}: cannot be read ({error})"]
+    content = PageContent(
+        [
+            {
+                "compared_with": c["compared_with"],
+                "figures": [FigureChange(**f) for f in c["figures"]],
+                "cells": [CellChange(**cell) for cell in c["cells"]],
+                "texts": c["texts"],
+            }
+            for c in data["comparisons"]
+        ],
+        data["none_label"],
+        data["history"],
+        data["track_record"],
+        data["summary"],
+    )
+    page = (run_dir / CHANGES_HTML).read_text(encoding="utf-8")
+    if drawn(content) != page:
+        return [f"{CHANGES_HTML}: differs when drawn again from its content ({CHANGES_PAGE_JSON})"]
+    return []

@@ -18,7 +18,7 @@ from typing import Any
 
 from highneeds.runner.archive import hash_known, read_manifest, sha256
 from highneeds.runner.history import HEADLINES, shown
-from highneeds.runner.outputs import CHANGES_HTML, CHANGES_JSON
+from highneeds.runner.outputs import CHANGES_HTML, CHANGES_JSON, CHANGES_PAGE_JSON
 from highneeds.runner.steps import sha256_json
 
 #: Where ``changes.json`` keeps the content key of the page written beside it.
@@ -42,9 +42,8 @@ class PageContent:
     #: What a councillor reads first: the headline figures old -> new and what moved them.
     summary: list[str] = field(default_factory=list)
 
-    def key(self, code: Mapping[str, str]) -> str:
-        """The page's content key: this content, drawn by this ``code`` (the package's and
-        the lock file's hashes, as the run's steps were keyed with them)."""
+    def as_json(self) -> dict[str, Any]:
+        """The content as JSON data (what the key hashes, and what ``verify`` redraws from)."""
         comparisons = [
             {
                 "compared_with": c["compared_with"],
@@ -54,14 +53,18 @@ class PageContent:
             }
             for c in self.comparisons
         ]
-        content = {
+        return {
             "comparisons": comparisons,
             "none_label": self.none_label,
             "history": self.history,
             "track_record": self.track_record,
             "summary": self.summary,
         }
-        return sha256_json({"changes_page": content, **code})
+
+    def key(self, code: Mapping[str, str]) -> str:
+        """The page's content key: this content, drawn by this ``code`` (the package's and
+        the lock file's hashes, as the run's steps were keyed with them)."""
+        return sha256_json({"changes_page": self.as_json(), **code})
 
 
 def write_page(
@@ -70,6 +73,8 @@ def write_page(
     """Write ``changes.html`` into ``run_dir``: a copy of the ``published`` run's page where
     that page has the same content key and is intact, else drawn. Returns the key."""
     key = content.key(code)
+    recorded = json.dumps(content.as_json(), indent=1, sort_keys=True, ensure_ascii=False)
+    (run_dir / CHANGES_PAGE_JSON).write_text(recorded + "\n", encoding="utf-8")
     target = run_dir / CHANGES_HTML
     reusable = _same_page(published, key) if published is not None else None
     if reusable is not None:
@@ -77,8 +82,13 @@ def write_page(
         shutil.copy2(page, target)
         hash_known(target, digest)
     else:
-        target.write_text(render_page(content) + "\n", encoding="utf-8")
+        target.write_text(drawn(content), encoding="utf-8")
     return key
+
+
+def drawn(content: PageContent) -> str:
+    """The page's text, as written to ``changes.html``."""
+    return render_page(content) + "\n"
 
 
 def _same_page(published: Path, key: str) -> tuple[Path, str] | None:
@@ -121,7 +131,10 @@ def _history_view(history: list[dict[str, Any]]) -> dict[str, Any] | None:
         {
             "cycle": h["cycle"],
             "final_year": h["final_year"],
-            "figures": ["" if v is None else shown(n, v) for n, v in h["values"].items()],
+            # In the headings' order, whatever order the values were recorded in.
+            "figures": [
+                "" if h["values"].get(n) is None else shown(n, h["values"][n]) for n in HEADLINES
+            ],
         }
         for h in history
     ]

@@ -31,6 +31,9 @@ DFE_RETURN = "dfe-management-plan.xlsx"
 MANIFEST = "manifest.json"
 CHANGES_HTML = "changes.html"
 CHANGES_JSON = "changes.json"
+#: The content ``changes.html`` was drawn from, kept in the run folder for ``verify`` to draw
+#: the page again from (the page is copied from the last run's when it reads the same).
+CHANGES_PAGE_JSON = "changes-page.json"
 #: The notebook that writes the paper, and where a run folder keeps it executed: the render
 #: reads the paper from it (and the parameters papermill recorded in it).
 REPORT_NOTEBOOK = "04_cabinet_report"

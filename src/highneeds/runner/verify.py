@@ -11,6 +11,7 @@ from typing import Any
 from highneeds.errors import UsageError, VerificationFailed
 from highneeds.paths import CyclePaths, which_council
 from highneeds.runner.archive import hash_files, hash_tree, read_manifest
+from highneeds.runner.changes import page_redraw_problems
 from highneeds.runner.cycle import copy_inputs
 from highneeds.runner.cycles import choose_cycle
 from highneeds.runner.logs import LOGGER
@@ -98,6 +99,9 @@ def verify_run(options: RunOptions, run: str | None = None) -> VerifyResult:
         for name in sorted(set(again) | set(manifest["outputs"])):
             if again.get(name) != manifest["outputs"].get(name):
                 problems.append(f"{name}: differs when re-executed")
+    # The change log's page is not re-executed (it compares with other runs): it is drawn
+    # again from the content the run recorded, which it must be (a copied page included).
+    problems += page_redraw_problems(run_dir)
     if problems:
         why = (
             " (the notebooks or code changed since the run, which may explain it)"
