@@ -140,3 +140,39 @@ def test_a_figure_the_narrative_no_longer_prints_is_the_narratives_edit(
     (change,), cells = compare_papers(runs["old"], runs["new"])
     assert cells  # the budget's cells did change
     assert change.moved_by == ["narrative.md (edited): no longer printed"]
+
+
+def test_the_page_shows_a_narrative_edit_word_by_word_and_escaped(
+    shipped_raw: Path, tmp_path: Path
+) -> None:
+    """changes.html shows what an author edited in the narrative and paper.yaml, word by
+    word: the words removed struck through, the words added underlined, each marked for a
+    screen reader too; an author's markup lands as text."""
+    from highneeds.runner.changes import FIGURES_FILE, write_changes
+
+    runs = {}
+    for name in ("old", "new"):
+        run = tmp_path / name
+        shutil.copytree(shipped_raw, run / "inputs")
+        (run / FIGURES_FILE).parent.mkdir()
+        (run / FIGURES_FILE).write_text("[]")
+        runs[name] = run
+    narrative = runs["new"] / "inputs" / "narrative.md"
+    text = narrative.read_text()
+    assert "## Purpose of the report" in text
+    narrative.write_text(
+        text.replace("## Purpose of the report", "## Purpose of <b>this</b> report")
+    )
+    paper = runs["new"] / "inputs" / "paper.yaml"
+    paper.write_text(paper.read_text().replace("key_decision: true", "key_decision: false"))
+    write_changes(runs["new"], [(runs["old"], "the paper of cycle 2021-12")])
+    page = (runs["new"] / "changes.html").read_text()
+    assert "<h4>narrative.md, word by word</h4>" in page
+    hidden = '<span class="visually-hidden">'
+    assert (
+        f"<del>{hidden}[removed: </span>the{hidden}]</span></del> "
+        f"<ins>{hidden}[added: </span>&lt;b&gt;this&lt;/b&gt;{hidden}]</span></ins>"
+    ) in page
+    assert "<h4>paper.yaml, word by word</h4>" in page
+    assert f"{hidden}[removed: </span>true{hidden}]" in page
+    assert "<b>this</b>" not in page

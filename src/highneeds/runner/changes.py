@@ -20,6 +20,7 @@ from highneeds.runner.changes_page import PAGE_KEY, PageContent, write_page
 from highneeds.runner.history import HEADLINES, PLACES, PaperHeadlines, headlines_of
 from highneeds.runner.history import shown as shown_value
 from highneeds.runner.outputs import CHANGES_JSON
+from highneeds.runner.word_diff import WordDiff, word_diff
 
 FIGURES_FILE = "processed/paper_figures.json"
 TABLE_STEMS = tuple(SOURCE_STEMS.values())
@@ -111,15 +112,30 @@ def input_changes(old_inputs: Path, new_inputs: Path) -> list[CellChange]:
     return changes
 
 
+#: The text inputs whose edits the change log names, and shows word by word.
+TEXT_INPUTS = ("narrative.md", "paper.yaml")
+
+
 def _text_inputs_changed(old_inputs: Path, new_inputs: Path) -> list[str]:
-    changed = []
-    for name in ("narrative.md", "paper.yaml"):
+    return [f"{name} (edited)" for name, _ in _edited_texts(old_inputs, new_inputs)]
+
+
+def _edited_texts(old_inputs: Path, new_inputs: Path) -> list[tuple[str, tuple[str, str]]]:
+    """Each text input that differs, with its old and new text."""
+    edited = []
+    for name in TEXT_INPUTS:
         old, new = old_inputs / name, new_inputs / name
-        if (old.read_bytes() if old.is_file() else b"") != (
-            new.read_bytes() if new.is_file() else b""
-        ):
-            changed.append(f"{name} (edited)")
-    return changed
+        before = old.read_bytes() if old.is_file() else b""
+        after = new.read_bytes() if new.is_file() else b""
+        if before != after:
+            texts = (before.decode("utf-8", "replace"), after.decode("utf-8", "replace"))
+            edited.append((name, texts))
+    return edited
+
+
+def _text_diffs(old_inputs: Path, new_inputs: Path) -> list[WordDiff]:
+    """Each edited text input's edit, word by word."""
+    return [word_diff(name, *texts) for name, texts in _edited_texts(old_inputs, new_inputs)]
 
 
 def compare_papers(old_run: Path, new_run: Path) -> tuple[list[FigureChange], list[CellChange]]:
@@ -243,6 +259,7 @@ def _comparison(run_dir: Path, baseline: Path, label: str) -> tuple[dict[str, An
         "figures": figures,
         "cells": cells,
         "texts": _text_inputs_changed(baseline / "inputs", run_dir / "inputs"),
+        "text_diffs": _text_diffs(baseline / "inputs", run_dir / "inputs"),
     }
     return recorded, shown
 
@@ -341,6 +358,7 @@ def page_redraw_problems(run_dir: Path) -> list[str]:
                 "figures": [FigureChange(**f) for f in c["figures"]],
                 "cells": [CellChange(**cell) for cell in c["cells"]],
                 "texts": c["texts"],
+                "text_diffs": [WordDiff.from_json(d) for d in c.get("text_diffs", [])],
             }
             for c in data["comparisons"]
         ],

@@ -31,7 +31,8 @@ class PageContent:
     so that two runs whose pages read the same have the same content."""
 
     #: Each comparison's ``compared_with``, ``figures`` (FigureChange), ``cells``
-    #: (CellChange) and ``texts`` (the text files edited).
+    #: (CellChange), ``texts`` (the text files edited) and ``text_diffs`` (their edits word
+    #: by word, :class:`~highneeds.runner.word_diff.WordDiff`).
     comparisons: list[dict[str, Any]]
     #: What the page says when there is no earlier paper to compare with.
     none_label: str
@@ -50,6 +51,7 @@ class PageContent:
                 "figures": [asdict(f) for f in c["figures"]],
                 "cells": [asdict(cell) for cell in c["cells"]],
                 "texts": c["texts"],
+                "text_diffs": [d.as_json() for d in c.get("text_diffs", [])],
             }
             for c in self.comparisons
         ]
@@ -114,7 +116,8 @@ def render_page(content: PageContent) -> str:
     return render_template(
         "highneeds.runner",
         "changes.html.j2",
-        comparisons=content.comparisons,
+        # A page recorded before edits were shown word by word has none to show.
+        comparisons=[{"text_diffs": [], **c} for c in content.comparisons],
         none_label=content.none_label,
         history=_history_view(content.history),
         track_record=content.track_record,
