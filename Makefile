@@ -46,9 +46,10 @@ bench: setup ## time the pipeline against the stock tools, the preview, and run 
 	$(PYTHON) benchmarks/backtest.py
 	$(PYTHON) benchmarks/narrative.py
 
-lint: setup ## ruff: lint and format check
+lint: setup ## ruff (lint and format) and mypy (types of the package)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 clean: ## remove the environment and every generated report and processed table
 	rm -rf $(VENV) .uv reports/*/ reports/.store data/processed/*

@@ -39,7 +39,7 @@ if _LazyModule is not None:
             return super().__getattribute__(attr)
 
 else:  # pragma: no cover - a Python without the standard library's lazy module
-    _LazyModuleShowingSpec = None
+    _LazyModuleShowingSpec = None  # type: ignore[misc,assignment]  # defer_import then defers nothing
 
 
 def defer_import(name: str) -> ModuleType | None:

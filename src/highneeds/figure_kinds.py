@@ -81,9 +81,9 @@ def _resting_on_assumptions(
     what it computes rests on the assumption."""
     if derivations is None:
         return {}
-    for seen, found in _ASSUMED_CACHE:
+    for seen, cached in _ASSUMED_CACHE:
         if seen is derivations:
-            return found
+            return cached
     users: dict[str, list[str]] = {}
     for key, item in derivations.items():
         for term in item.get("terms", ()):

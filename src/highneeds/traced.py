@@ -24,6 +24,8 @@ RULES = ("sum", "product", "ratio", "same", "input", "constant", "described")
 _JOIN = {"sum": " + ", "product": " x ", "ratio": " / "}
 
 Number = Union[int, float]  # noqa: UP007 (a runtime alias)
+#: A value a council states: a number, or words (a named figure of figures.csv, a cell).
+FigureValue = Union[float, int, str]  # noqa: UP007 (a runtime alias)
 
 
 def check_rule(rule: str) -> None:
@@ -81,7 +83,7 @@ class Traced:
 
     # -- reading ---------------------------------------------------------------------------
     def __float__(self) -> float:
-        return float(self.value)  # type: ignore[arg-type]
+        return float(self.value)
 
     def __repr__(self) -> str:
         return f"Traced({self.key or self.rule}={self.value!r})"
@@ -143,34 +145,41 @@ class Traced:
         """The same figure, named in formulas by ``role``."""
         return replace(self, role=role)
 
+    @property
+    def number(self) -> float | int:
+        """The value, which arithmetic needs to be a number (a described text is not)."""
+        if isinstance(self.value, str):
+            raise TypeError(f"{self!r} is words, not a number: it takes no arithmetic")
+        return self.value
+
     # -- arithmetic ------------------------------------------------------------------------
     def __add__(self, other: Traced | Number) -> Traced:
-        return _combine("sum", [(self, 1), (traced(other), 1)], self.value + _value(other))
+        return _combine("sum", [(self, 1), (traced(other), 1)], self.number + _value(other))
 
     def __radd__(self, other: Number) -> Traced:
-        return _combine("sum", [(traced(other), 1), (self, 1)], _value(other) + self.value)
+        return _combine("sum", [(traced(other), 1), (self, 1)], _value(other) + self.number)
 
     def __sub__(self, other: Traced | Number) -> Traced:
-        return _combine("sum", [(self, 1), (traced(other), -1)], self.value - _value(other))
+        return _combine("sum", [(self, 1), (traced(other), -1)], self.number - _value(other))
 
     def __rsub__(self, other: Number) -> Traced:
-        return _combine("sum", [(traced(other), 1), (self, -1)], _value(other) - self.value)
+        return _combine("sum", [(traced(other), 1), (self, -1)], _value(other) - self.number)
 
     def __mul__(self, other: Traced | Number) -> Traced:
-        return _combine("product", [(self, 1), (traced(other), 1)], self.value * _value(other))
+        return _combine("product", [(self, 1), (traced(other), 1)], self.number * _value(other))
 
     def __rmul__(self, other: Number) -> Traced:
-        return _combine("product", [(traced(other), 1), (self, 1)], _value(other) * self.value)
+        return _combine("product", [(traced(other), 1), (self, 1)], _value(other) * self.number)
 
     def __truediv__(self, other: Traced | Number) -> Traced:
-        return Traced(self.value / _value(other), "ratio", ((self, 1), (traced(other), 1)))
+        return Traced(self.number / _value(other), "ratio", ((self, 1), (traced(other), 1)))
 
     def __rtruediv__(self, other: Number) -> Traced:
-        return Traced(_value(other) / self.value, "ratio", ((traced(other), 1), (self, 1)))
+        return Traced(_value(other) / self.number, "ratio", ((traced(other), 1), (self, 1)))
 
 
-def _value(figure: Traced | Number) -> float:
-    return figure.value if isinstance(figure, Traced) else figure  # type: ignore[return-value]
+def _value(figure: Traced | Number) -> float | int:
+    return figure.number if isinstance(figure, Traced) else figure
 
 
 def _combine(rule: str, parts: list[tuple[Traced, int]], value: float) -> Traced:

@@ -75,7 +75,7 @@ def declared_format(raw_dir: Path) -> BudgetFormat:
                 f"{', '.join(repr(a) for a in allowed)}"
             )
         chosen[key] = match
-    return BudgetFormat(**chosen)
+    return BudgetFormat(chosen["unit"], chosen["deficit"], chosen["block"])
 
 
 def has_year_labels(cells: list[str]) -> bool:
@@ -277,7 +277,7 @@ def _units_row(
         raise InputDataError(
             _problem(table, table.row_numbers[0], years[0], cells[1], "one unit for every year")
         )
-    unit = said.pop()
+    unit = str(said.pop())  # one unit, and not None (checked above)
     declared = load_sources(raw_dir).get(STEM, {}).get("unit")
     if declared is not None and unit != form.unit:
         raise InputDataError(

@@ -4,6 +4,7 @@ the other sign convention. Each is refused naming the unit or convention to decl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -19,10 +20,14 @@ STEM = "high_needs_budget"
 class BudgetLine(Protocol):
     """A line of the table as the reader has it: its row, label, role and amounts' texts."""
 
-    row: int
-    label: str
-    role: str
-    cells: list[str]
+    @property
+    def row(self) -> int: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def cells(self) -> list[str]: ...
 
 
 def _problem(table: RawTable, row: int, column: str, value: Any, expected: str) -> str:
@@ -61,7 +66,7 @@ SMALL_WITH_DECIMALS = Decimal("0.01")
 def check_magnitudes(
     table: RawTable,
     form: BudgetFormat,
-    lines: list[BudgetLine],
+    lines: Sequence[BudgetLine],
     values: dict[tuple[int, str], Decimal],
 ) -> None:
     """Refuse amounts that contradict the declared unit: a table whose largest amount is
@@ -89,7 +94,7 @@ def check_magnitudes(
         )
     # Each line against the typical line (the median of the lines' largest amounts): a line
     # a thousand times larger or smaller is in another unit than the table's.
-    biggest = {}
+    biggest: dict[int, tuple[str, Decimal]] = {}
     for (row, year), value in values.items():
         if value and (row not in biggest or abs(value) > abs(biggest[row][1])):
             biggest[row] = (year, value)
@@ -134,7 +139,7 @@ ROLE_SIGNS = {"funding": -1, "spending": 1, "saving": -1}
 
 
 def check_convention(
-    table: RawTable, form: BudgetFormat, lines: list[BudgetLine], typed: list
+    table: RawTable, form: BudgetFormat, lines: Sequence[BudgetLine], typed: list
 ) -> None:
     """Where most funding and most spending amounts have the opposite sign to the declared
     convention, the table is written the other way round: say so once, for the whole table."""

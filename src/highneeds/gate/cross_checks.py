@@ -40,11 +40,16 @@ class CheckResult:
 class IdentityResult(Protocol):
     """An identity the model's arithmetic needs its inputs to satisfy, checked on one table."""
 
-    table: str
-    file: str
-    check: str
-    expected: str
-    problems: list[str]
+    @property
+    def table(self) -> str: ...
+    @property
+    def file(self) -> str: ...
+    @property
+    def check(self) -> str: ...
+    @property
+    def expected(self) -> str: ...
+    @property
+    def problems(self) -> list[str]: ...
 
 
 #: Checks handed to the gate by whoever wires the stages (the model's ``input_identities``),

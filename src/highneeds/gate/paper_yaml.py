@@ -11,6 +11,7 @@ expected.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -237,7 +238,7 @@ def _value_at(data: Any, location: tuple[int | str, ...]) -> Any:
     return data
 
 
-def _expected(error: dict[str, Any]) -> str:
+def _expected(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     if kind == "missing":
         return "missing: every paper needs it"

@@ -79,7 +79,7 @@ def _growth(frame: pd.DataFrame | pd.Series, origin: int, years: int = 1) -> pd.
             if isinstance(frame, pd.DataFrame)
             else float("nan")
         )
-    return (frame[origin] / frame[origin - years]) ** (1 / years) - 1  # type: ignore[operator]
+    return (frame[origin] / frame[origin - years]) ** (1 / years) - 1
 
 
 def growth_rates(data: Caseload, origin: int) -> dict[str, pd.Series]:

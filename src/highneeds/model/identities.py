@@ -29,6 +29,7 @@ from highneeds.model.inputs import budget_figures, cycle_cell, ehcp_cells, figur
 from highneeds.model.interventions import business_case_summary, intervention_savings
 from highneeds.model.run import BUSINESS_CASE_TABLES
 from highneeds.model.sensitivity import ranges_for_cycle
+from highneeds.traced import FigureValue
 
 
 @dataclass(frozen=True)
@@ -190,8 +191,8 @@ def _business_cases_reconcile(tables: dict[str, pd.DataFrame]) -> tuple[str, lis
             "none"
         ]
     try:
-        savings = intervention_savings(given["interventions"], given["placement_costs"])  # type: ignore[arg-type]
-        business_case_summary(savings, given["business_cases"])  # type: ignore[arg-type]
+        savings = intervention_savings(given["interventions"], given["placement_costs"])
+        business_case_summary(savings, given["business_cases"])
     except InputDataError as exc:
         return file, exc.problems or [str(exc)]
     return file, []
@@ -316,7 +317,8 @@ def driver_identities(tables: dict[str, pd.DataFrame]) -> list[IdentityCheck]:
     assumptions = tables.get("forecast_assumptions")
     if placements is None and assumptions is None:
         return []
-    file = (placements if placements is not None else assumptions).attrs.get("source", "")
+    given = placements if placements is not None else assumptions
+    file = given.attrs.get("source", "") if given is not None else ""
     if placements is None or assumptions is None:
         given, missing = (
             ("placements_by_category", "forecast_assumptions")
@@ -361,13 +363,14 @@ def _ranges_contain_the_forecast(
     overrides = tables.get("assumption_ranges")
     if overrides is None or cycle is None:
         return []
-    figures: dict[str, object] = {}
+    figures: dict[str, FigureValue] = {}
     listed = tables.get("figures")
     for rec in () if listed is None else listed.itertuples(index=False):
         if rec.name in GROWTH_FIGURES:
-            figures[rec.name] = _stated_percent(rec.value)
-            if figures[rec.name] is None:
+            stated = _stated_percent(rec.value)
+            if stated is None:
                 return []  # the gate's figure check reports a value it cannot read
+            figures[rec.name] = stated
     problems: list[str] = []
     try:
         year = financial_year_of(cycle)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from highneeds.amounts import as_written, formula_terms, parse_money
 from highneeds.budget_lines import FLOW_ROLES, ROLE_OF, line_roles
-from highneeds.traced import Cell, Traced, cell, constant, described, total
+from highneeds.traced import Cell, FigureValue, Traced, cell, constant, described, total
 
 #: The shipped layout's lines, as a formula names them (any other line by its label).
 LINE_WORDS = {
@@ -173,7 +173,9 @@ def _differs(written: str, amount: float) -> bool:
     return typed is None or abs(typed - amount) > 1e-9
 
 
-def figure_cells(figures: pd.DataFrame | None, values: Mapping[str, object]) -> dict[str, Traced]:
+def figure_cells(
+    figures: pd.DataFrame | None, values: Mapping[str, FigureValue]
+) -> dict[str, Traced]:
     """``fig.<name>``: each figure of figures.csv, read from its cell in the 'value' column
     (``values`` are the gate's readings of them, typed by unit); none without the file."""
     if figures is None:
@@ -184,7 +186,7 @@ def figure_cells(figures: pd.DataFrame | None, values: Mapping[str, object]) -> 
         value = values.get(rec.name, rec.value)
         read = cell(
             value, Cell(file, int(rec.row), "value", str(rec.value)), f"{rec.name} as typed"
-        )  # type: ignore[arg-type]
+        )
         out[rec.name] = read.named(f"fig.{rec.name}", str(rec.description), role=rec.name)
     # A figure the council states as a sum or difference of others is that arithmetic (the
     # gate has checked it holds within the rounding of the figures as stated).

@@ -141,7 +141,7 @@ class Lineage:
                 terms,
                 cell,
                 item.get("computed_in", ""),
-                tuple(tuple(pair) for pair in item.get("recipe", ())),  # type: ignore[misc]
+                tuple(tuple(pair) for pair in item.get("recipe", ())),
             )
         return lineage
 

@@ -235,7 +235,7 @@ def apply_interventions(
             if left is not None and float(left) < -1e-9:
                 raise InputDataError(
                     f"{source_of(places, 'intervention_places.csv')}: the interventions take more "
-                    f"places out of {c} in {y} than the {float(figures[('plans', c, y)]):.1f} "
+                    f"places out of {c} in {y} than the {_value(figures[('plans', c, y)]):.1f} "
                     "EHCPs forecast there"
                 )
     for (c, y), plans in mitigated.items():

@@ -177,7 +177,7 @@ def _drawn_together(
 
 
 def _given_range(
-    default: AssumptionRange, rec: object, table: pd.DataFrame
+    default: AssumptionRange, rec: Any, table: pd.DataFrame
 ) -> tuple[AssumptionRange, str]:
     """The range a row of ``assumption_ranges.csv`` (``table``) gives, or why it cannot be
     used."""

@@ -77,7 +77,7 @@ def reading(name: str, table: pd.DataFrame | None, run_value: str | None) -> Rea
         rec = declared.iloc[0]
         written = str(rec["value"])
         row = None if pd.isna(rec["row"]) else int(rec["row"])
-        where = Cell(source_of(table, "paper.yaml"), row, name, written)  # type: ignore[arg-type]
+        where = Cell(source_of(table, "paper.yaml"), row, name, written)
         figure = cell(written, where, f"paper.yaml's {name}").named(key, label)
         return Reading(name, SWITCH_OF[name][written], BY_COUNCIL, figure)
     value = DEFAULTS[name]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pandas as pd
 
@@ -37,7 +38,7 @@ from highneeds.model.inputs import (
 )
 from highneeds.model.interventions import business_case_summary, intervention_savings
 from highneeds.model.lineage import Lineage
-from highneeds.traced import Traced, described, total
+from highneeds.traced import FigureValue, Traced, described, total
 
 _MODEL = "02_deficit_model.ipynb"
 
@@ -81,7 +82,9 @@ class ModelResult:
 
 
 def run_model(
-    tables: Mapping[str, pd.DataFrame], figures: Mapping[str, object], params: ModelParameters
+    tables: Mapping[str, pd.DataFrame],
+    figures: Mapping[str, FigureValue],
+    params: ModelParameters,
 ) -> ModelResult:
     """The deficit model of one cycle, from the gate's typed tables (blanks kept blank, each
     with its ``source`` file) and ``figures`` (figures.csv's values read by their units)."""
@@ -107,7 +110,7 @@ def run_model(
             placements,
             assumptions,
             tables.get("intervention_places"),
-            params.recovery_plan_basis,
+            impact.value,
         )
     )
     years_forecast = [] if assumptions is None else drivers.forecast_years(assumptions)
@@ -116,7 +119,7 @@ def run_model(
         params.forecast_source, has_drivers=driven is not None, typed_covers=typed_covers
     )
     printed = budget if source == "typed" else driven.budget  # type: ignore[union-attr]
-    basis = params.recovery_plan_basis if source == "typed" else "in_year"
+    basis = impact.value if source == "typed" else "in_year"
 
     cells = budget_figures(typed) if source == "typed" else driven.lines  # type: ignore[union-attr]
     fig = figure_cells(tables.get("figures"), figures)
@@ -327,7 +330,7 @@ def _how_sure(
     inside = params.uncertainty_centre == "with_agreed_pressures" and with_pressures is not None
     mitigated = float(by_name["mitigated"].cfwd[last])
     assumed = measures.odds_evidence(ranges, tornado)
-    even: dict[str, object] = measures.break_even(base) | {
+    even: dict[str, Any] = measures.break_even(base) | {
         "probability_still_growing": sensitivity.probability_still_growing(base, paths),
         "draws": params.uncertainty_draws,
         "pressures_inside": inside,
@@ -418,9 +421,9 @@ def run_interventions(tables: Mapping[str, pd.DataFrame]) -> ModelResult:
     }
     if all(table is not None for table in cases):
         interventions, costs, stated = cases
-        savings = intervention_savings(interventions, costs)  # type: ignore[arg-type]
+        savings = intervention_savings(interventions, costs)
         out["intervention_savings"] = savings.frame()
-        out["business_case_summary"] = business_case_summary(savings, stated)  # type: ignore[arg-type]
+        out["business_case_summary"] = business_case_summary(savings, stated)
         lineage.record(*savings.figures())
     if counts is not None:
         ehcp = ehcp_cells(counts)

@@ -21,7 +21,7 @@ input and the paper.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -36,6 +36,7 @@ from highneeds.model.ranges import (
     AssumptionRange,
     apply_range_overrides,
 )
+from highneeds.traced import FigureValue
 
 PERCENTILES = (10, 50, 90)
 DEFAULT_DRAWS = 10_000
@@ -303,12 +304,12 @@ def share_above(paths: np.ndarray, value: float) -> float:
 def ranges_for_cycle(
     budget: pd.DataFrame,
     demand: pd.DataFrame | None,
-    figures: dict[str, object],
+    figures: Mapping[str, FigureValue],
     base_year: str,
     overrides: pd.DataFrame | None,
     recovery_plan_basis: str = "in_year",
     months_to_date: int = 12,
-    pressures: np.ndarray | None = None,
+    pressures: Sequence[float] | np.ndarray | None = None,
     evidence: Callable[[float], AssumptionRange | None] | None = None,
 ) -> tuple[ForecastBase, list[AssumptionRange]]:
     """The printed forecast ready to be moved, and the range of each assumption: the cycle's
@@ -319,16 +320,8 @@ def ranges_for_cycle(
     ``months_to_date`` and is made a rate a year."""
     growth = figures.get("ehcp_growth_per_year")
     growth_high = figures.get("ehcp_growth_if_all_requests_convert")
-    central = (
-        annualised(float(growth), months_to_date) / 100  # type: ignore[arg-type]
-        if growth is not None
-        else 0.0
-    )
-    high = (
-        annualised(float(growth_high), months_to_date) / 100  # type: ignore[arg-type]
-        if growth_high is not None
-        else None
-    )
+    central = annualised(float(growth), months_to_date) / 100 if growth is not None else 0.0
+    high = annualised(float(growth_high), months_to_date) / 100 if growth_high is not None else None
     base = forecast_base(budget, base_year, demand, central, recovery_plan_basis)
     if pressures is not None:
         base = replace(base, pressures=np.asarray(pressures, dtype=float))

@@ -333,7 +333,11 @@ def chart_parts(name: str, outputs: ModelOutputs) -> tuple[Drawing, str, str]:
             f"Deficit carried forward at the end of {last} {centre}, as each "
             "assumption moves across its range (£000)",
         )
-    if name == "uncertainty_fan" and outputs.uncertainty is not None:
+    if (
+        name == "uncertainty_fan"
+        and outputs.uncertainty is not None
+        and outputs.break_even is not None
+    ):
         levels, draws = outputs.uncertainty, int(outputs.break_even["draws"])
         central = outputs.scenarios[outputs.scenarios["scenario"] == centre_id]
         forecast = dict(zip(central["year"], central["cfwd"].astype(float), strict=True))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from highneeds.amounts import value_text, written_arithmetic
 from highneeds.figure_kinds import kind_of
@@ -46,24 +46,31 @@ def audit_edition(
     if soup.title is not None and soup.title.string:
         soup.title.string = f"Auditor's edition: {soup.title.string}"
     main = soup.find("main")
+    if not isinstance(main, Tag):
+        raise ValueError("the paper has no <main> element for the auditor's notes")
     notice = render_template("highneeds.paper", "parts/audit-notice.html.j2", claims=claims)
     main.insert(0, _fragment(notice))
+    unplaced = list(listed.get(None, []))
     for paragraph, items in listed.items():
         if paragraph is None:
             continue
         target = soup.find(id=f"para-{paragraph.replace('.', '-')}")
+        if not isinstance(target, Tag):  # listed with the figures no paragraph holds
+            unplaced += items
+            continue
         html = render_template(
             "highneeds.paper",
             "parts/audit-figures.html.j2",
             place=f"paragraph {paragraph}",
             figures=_unique(items),
         )
-        (target.find(class_="para-body") or target).append(_fragment(html))
+        body = target.find(class_="para-body")
+        (body if isinstance(body, Tag) else target).append(_fragment(html))
     appendix = render_template(
         "highneeds.paper",
         "parts/audit-derivations.html.j2",
         derivations=[_shown(key, derivations, anchors, links) for key in anchors],
-        unplaced=_unique(listed.get(None, [])),
+        unplaced=_unique(unplaced),
     )
     main.append(_fragment(appendix))
     return str(soup)
@@ -157,7 +164,8 @@ def _shown(
     key: str, derivations: Derivations, anchors: dict[str, str], links: _InputLinks
 ) -> dict[str, Any]:
     item = derivations[key]
-    terms, cells = [], {}
+    terms: list[dict[str, Any]] = []
+    cells: dict[str, Any] = {}
     for term in item["terms"]:
         target = named_figure(term["key"], derivations)
         found = derivations[target]

@@ -94,8 +94,8 @@ def check_claims(narrative: Narrative, context: Mapping[str, Any]) -> list[str]:
         # The figure read, then its rounding (the first filter: see _rounded_movement).
         read, rounded = claim.expression.split("|")[:2]
         try:
-            unrounded = float(sandbox.compile_expression(read)(**context))
-            stated = float(sandbox.compile_expression(f"{read}|{rounded}")(**context))
+            unrounded = _number(sandbox.compile_expression(read)(**context))
+            stated = _number(sandbox.compile_expression(f"{read}|{rounded}")(**context))
         except Exception:  # the render reports a placeholder it cannot evaluate
             continue
         slack = claim.rounding / 2
@@ -111,3 +111,10 @@ def check_claims(narrative: Narrative, context: Mapping[str, Any]) -> list[str]:
             "{{ forecast_growth.low | gbp_k }} to {{ forecast_growth.high | gbp_k }} a year"
         )
     return warnings
+
+
+def _number(value: object) -> float:
+    """A placeholder's value as a number (an expression that gives none is no claim)."""
+    if not isinstance(value, int | float | str):
+        raise TypeError(f"not a number: {value!r}")
+    return float(value)

@@ -267,7 +267,11 @@ def ehcps(tables: ReturnTables, years: list[str]) -> Sheet:
     placements, demand = tables.placements, tables.demand
     split = placements is not None and ALL_PLACEMENTS not in set(placements["category"])
     for category, label in DFE_CATEGORIES.items():
-        rows = placements[placements["category"] == category] if split else None
+        rows = (
+            placements[placements["category"] == category]
+            if split and placements is not None
+            else None
+        )
         if rows is not None and len(rows):
             for measure, column, unit in _CATEGORY_MEASURES:
                 keys = _keys(f"placements.{category}.{column}", years)
@@ -278,14 +282,14 @@ def ehcps(tables: ReturnTables, years: list[str]) -> Sheet:
                     (label, "Number of EHCPs"), [None] * len(years), "children", note=ADD_CATEGORIES
                 )
             )
-    if split:
+    if split and placements is not None:
         added = placements.groupby("year", as_index=False)[
             ["plans", "placement_costs", "plans_mitigated", "placement_costs_mitigated"]
         ].sum()
         for measure, column, unit in _CATEGORY_MEASURES:
             if column in added:
-                label = (f"{ALL_PLACEMENTS_LABEL} (the categories added)", measure)
-                lines.append(Line(label, _by_year(added, column, years), unit, kind="calculated"))
+                total = (f"{ALL_PLACEMENTS_LABEL} (the categories added)", measure)
+                lines.append(Line(total, _by_year(added, column, years), unit, kind="calculated"))
     if demand is not None:
         for measure, column, unit in (
             ("Number of EHCPs", "plans", "children"),

@@ -88,11 +88,14 @@ def trace_placeholder(
         return None, None
     if len(body) != 1 or not isinstance(body[0], nodes.Output) or len(body[0].nodes) != 1:
         return None, None
-    node, sign = body[0].nodes[0], 1
+    node: nodes.Expr | None = body[0].nodes[0]
+    sign = 1
     while isinstance(node, nodes.Filter | nodes.Neg):
         if isinstance(node, nodes.Neg):
             sign = -sign
         node = node.node
+    if node is None:  # a filter applied to nothing (a filter block's own node)
+        return None, None
     try:
         path, value = _walk(node, env, context)
     except (KeyError, AttributeError, TypeError, jinja2.UndefinedError):

@@ -25,7 +25,7 @@ ATTRIBUTION = (
 )
 
 
-class _ByKey(dict):  # type: ignore[type-arg]
+class _ByKey(dict):
     """A mapping that names the missing key and the keys it has."""
 
     def __missing__(self, key: object) -> float:

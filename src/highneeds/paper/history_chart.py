@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from highneeds.paper.chart import STANDARD, chart_settings, figure_bytes
 from highneeds.paper.formatting import gbp_k
 
-_STYLES = ({"marker": "o", "linestyle": "-"}, {"marker": "s", "linestyle": "--"})
+_STYLES: tuple[dict[str, Any], ...] = (
+    {"marker": "o", "linestyle": "-"},
+    {"marker": "s", "linestyle": "--"},
+)
 
 
 def history_chart_svg(cycles: Sequence[str], series: Mapping[str, Sequence[float | None]]) -> bytes:

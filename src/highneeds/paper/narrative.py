@@ -319,7 +319,7 @@ class TextRenderer:
         HTML the pipeline's own helpers print (cross-references, note marks) is kept aside
         while the author's is checked, then put back: only the pipeline's HTML carries a class,
         so no author can make one format say what another does not."""
-        self.env.slots = slots = {}
+        self.env.slots = slots = dict[str, str]()
         try:
             rendered = self.render(text, source, line, where)
         finally:

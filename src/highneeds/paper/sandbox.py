@@ -93,7 +93,7 @@ class NarrativeSandbox(ImmutableSandboxedEnvironment):
         """Let placeholders call these (``ref``, ``table``, ``chart``), and nothing else."""
         self._helpers.extend(helpers)
 
-    def compile(  # type: ignore[override]
+    def compile(
         self,
         source: Any,
         name: str | None = None,
@@ -106,7 +106,7 @@ class NarrativeSandbox(ImmutableSandboxedEnvironment):
         the whole narrative again on each save. Only a plain text's code is kept."""
         if isinstance(source, str) and not (name or filename or raw or defer_init):
             return _compiled(source)
-        return super().compile(source, name, filename, raw, defer_init)
+        return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]  # Jinja's own arguments, passed on
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         """The text's syntax tree, refused if it repeats text (:data:`_REPEATING`)."""

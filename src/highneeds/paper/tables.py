@@ -191,7 +191,7 @@ def written_row(
     table: str,
     label: str,
     shown: str,
-    by_year: Mapping[str, float],
+    by_year: Mapping[Any, float],
     write: Callable[[float], str],
     sources: list[str],
     trace: str | None = None,

@@ -210,10 +210,10 @@ class _Writer:
             for child in node.find_all("p"):
                 self.inline(self.document.add_paragraph(style="Quote"), child)
         else:
-            for child in node.children:
-                if isinstance(child, Node):
-                    self.context.append(" ".join(child.classes))
-                    self.block(child)
+            for part in node.children:
+                if isinstance(part, Node):
+                    self.context.append(" ".join(part.classes))
+                    self.block(part)
                     self.context.pop()
 
     def _paragraph(self, node: Node, center: bool = False) -> None:
@@ -305,7 +305,11 @@ class _Writer:
                 column += span
         section = self.document.sections[-1]
         word_ooxml.fit_table(
-            table, texts, int(section.page_width - section.left_margin - section.right_margin)
+            table,
+            texts,
+            int(
+                (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
+            ),
         )
 
     def _figure(self, node: Node) -> None:
@@ -359,7 +363,7 @@ def write_docx(
     properties.language = "en-GB"
     properties.created = properties.modified = date.replace(tzinfo=None)
     properties.revision = 1
-    writer.document.save(target)
+    writer.document.save(str(target))
 
 
 def _mark_header_row(row: Any) -> None:

@@ -92,7 +92,8 @@ def write_workbook(
     from openpyxl.writer.excel import ExcelWriter
 
     book = Workbook()
-    book.remove(book.active)
+    if book.active is not None:  # the sheet a new workbook comes with
+        book.remove(book.active)
     book.properties.created = book.properties.modified = created.replace(tzinfo=None)
     book.properties.creator = book.properties.lastModifiedBy = author
     bold = Font(bold=True)

@@ -150,10 +150,10 @@ def package_versions() -> dict[str, str]:
                 if item.name.endswith(_DIST_INFO) and item.is_dir():
                     name, _, version = item.name.removesuffix(_DIST_INFO).partition("-")
                     installed.setdefault(_normalised_name(name), version)
-    versions = {}
+    versions: dict[str, str] = {}
     for package in _PACKAGES:
-        version = installed.get(_normalised_name(package))
-        versions[package] = version if version else _version_from_metadata(package)
+        found = installed.get(_normalised_name(package))
+        versions[package] = found if found else _version_from_metadata(package)
     return versions
 
 

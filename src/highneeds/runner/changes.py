@@ -308,7 +308,7 @@ def write_changes(
     (:mod:`highneeds.runner.changes_page`)."""
     comparisons = [_comparison(run_dir, path, label) for path, label in baselines]
     public = [recorded for recorded, _ in comparisons]
-    empty = {
+    empty: dict[str, Any] = {
         "compared_with": none_label,
         "baseline_run": None,
         "figures_changed": 0,

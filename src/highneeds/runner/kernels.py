@@ -394,8 +394,9 @@ class Kernel:
             self.end()  # a kernel whose start was cut short is not yet the manager's to stop
             # Gone before its folder goes: a dying kernel may still bind its sockets there.
             process = getattr(getattr(self.manager, "provisioner", None), "process", None)
-            with suppress(Exception):
-                process.wait(timeout=2)
+            if process is not None:
+                with suppress(Exception):
+                    process.wait(timeout=2)
         if self._output is not None:
             self._output.close()
         if self._sockets is not None:

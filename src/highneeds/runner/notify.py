@@ -33,11 +33,15 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
 
 from highneeds.runner.logs import LOGGER
 from highneeds.runner.secrets import redact, redact_url
 from highneeds.runner.settings import SettingsReader, environment_set
+
+if TYPE_CHECKING:  # imported when a notification is sent
+    import apprise
 
 
 @dataclass(frozen=True)
@@ -271,7 +275,9 @@ def notify(outcome: Outcome, settings: NotifySettings) -> list[str]:
     return failed
 
 
-def _deliver(url: str, title: str, body: str, kind: object, results: dict[str, bool | str]) -> None:
+def _deliver(
+    url: str, title: str, body: str, kind: apprise.NotifyType, results: dict[str, bool | str]
+) -> None:
     import apprise
 
     channel = apprise.Apprise()
@@ -285,7 +291,7 @@ def _deliver(url: str, title: str, body: str, kind: object, results: dict[str, b
             title=title, body=body, notify_type=kind, body_format=apprise.NotifyFormat.TEXT
         )
         # Apprise keeps what the service's plugin said of this delivery on its result.
-        said = [str(entry.message) for entry in _logs(sent)]
+        said = [str(getattr(entry, "message", entry)) for entry in _logs(sent)]
         results[url] = True if sent else _reason(said)
     except Exception as error:  # a plugin's own error: reported as undelivered, never raised
         results[url] = _reason([f"{type(error).__name__}: {error}"])

@@ -95,9 +95,9 @@ def return_tables(tables: Mapping[str, pd.DataFrame | None]) -> ReturnTables:
     scenarios = tables["scenarios"]
     assert scenarios is not None
     return ReturnTables(
-        roll_forward=tables["roll_forward"],  # type: ignore[arg-type]
+        roll_forward=tables["roll_forward"],
         budget_format=_budget_format(tables.get("budget_format")),
-        budget=tables["budget"],  # type: ignore[arg-type]
+        budget=tables["budget"],
         scenarios=scenarios,
         scenario_labels=_scenario_labels(scenarios),
         business_cases=tables.get("business_cases"),
@@ -121,7 +121,7 @@ def _stated_dsg(figures: pd.DataFrame | None) -> dict[str, tuple[float, str]]:
     for rec in figures.itertuples(index=False):
         said = str(rec.dfe_return or "").split()
         if len(said) == 2 and said[0] == "whole_dsg_cfwd" and rec.name in values:
-            stated[said[1]] = (float(values[rec.name]), f"fig.{rec.name}")  # type: ignore[arg-type]
+            stated[said[1]] = (float(values[rec.name]), f"fig.{rec.name}")
     return stated
 
 

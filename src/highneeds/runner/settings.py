@@ -82,15 +82,15 @@ class SettingsReader:
 
 def read_settings_file(path: Path) -> dict[str, str]:
     """``NAME=value`` lines of a settings file, as systemd's ``EnvironmentFile=`` reads them."""
-    settings = {}
+    settings: dict[str, str] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith(("#", ";")):
             continue
         found = _LINE.match(line.strip())
         if not found:
             # Never the line itself: it may be a password missing its '='.
-            name = _NAME_START.match(line)
-            what = f"a line starting {name.group(1)} with no '='" if name else "no NAME="
+            start = _NAME_START.match(line)
+            what = f"a line starting {start.group(1)} with no '='" if start else "no NAME="
             raise UsageError(
                 f"{path}, line {number}: expected NAME=value, found {what} (the line is not "
                 "shown: it may hold a password)"

@@ -70,7 +70,8 @@ def storage_error(exc: OSError, needed_bytes: int, published_kept: bool = True) 
     """The message an operator acts on: what failed, where, what to free or fix."""
     path = Path(os.fspath(exc.filename)) if exc.filename is not None else None
     where = str(path) if path else "a file of the run"
-    text = _ADVICE[exc.errno].format(
+    advice = _ADVICE.get(exc.errno or 0, "could not write {path}: " + str(exc.strerror))
+    text = advice.format(
         path=where,
         space=space_to_free(needed_bytes, path) if path else "free some space",
         user=_user(),
