@@ -7,20 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from highneeds import __version__
+from highneeds.exit_codes import help_text
 
-EXIT_CODES = """exit codes:
-  0  success
-  1  anything unexpected
-  2  usage error (unknown cycle, unknown parameter)
-  3  input data failed validation (nothing was modelled or published)
-  4  a notebook failed to execute (or the narrative could not be rendered)
-  5  another run of the same cycle holds the lock
-  6  verify: an archived run did not reproduce, or was edited after the run
-  7  the machine, not the data: disk full, folder read-only, vanished or not writable
-     (the message names the path and what to free or fix; the last good paper is kept)
-  8  run --require-changes: the cycle's inputs are the previous cycle's, unedited
-     (nothing was run or published)
-  130/143  interrupted by SIGINT/SIGTERM (the last good paper is left as it was)"""
+EXIT_CODES = help_text()
 
 
 def _parameter(text: str) -> tuple[str, Any]:

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from highneeds.exit_codes import ALL_CODES
 from highneeds.runner.cycles import available_cycles
 from highneeds.runner.every_council import every_council
 from highneeds.runner.notify import NotifySettings, Outcome, notify
 from highneeds.runner.status import cycle_status
 
 #: Exit codes with which the pipeline itself has already notified.
-PIPELINE_EXIT_CODES = frozenset({"1", "2", "3", "4", "5", "6", "7", "8", "130", "143"})
+PIPELINE_EXIT_CODES = frozenset(str(code) for code in ALL_CODES if code)
 
 
 def notify_unit_failure(root: Path, unit: str, env: Mapping[str, str]) -> list[str]:
