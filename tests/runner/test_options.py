@@ -84,6 +84,27 @@ def test_declared_parameters_are_read_without_running_the_notebook(project_root:
     ]
 
 
+def test_the_notebooks_defaults_are_the_models(project_root: Path) -> None:
+    """A parameters cell holds literals (papermill reads them): the model's own defaults,
+    which a run without ``-p`` and the model's functions both use."""
+    import ast
+    import json
+
+    from highneeds.model.run import ModelParameters
+
+    notebook = json.loads((project_root / "notebooks" / "02_deficit_model.ipynb").read_text())
+    cell = next(c for c in notebook["cells"] if "parameters" in c["metadata"].get("tags", []))
+    tree = ast.parse("".join(cell["source"]))
+    defaults = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+    model = ModelParameters("2022-01")
+    for name in ("uncertainty_draws", "forecast_source", "recovery_plan_basis"):
+        assert defaults[name] == getattr(model, name), name
+
+
 def test_source_date_epoch_is_the_cycles_first_day(monkeypatch) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     assert source_date_epoch("2022-01") == "1640995200"

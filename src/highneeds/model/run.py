@@ -241,7 +241,10 @@ def run_model(
         draws = parameter_cell("uncertainty_draws", params.uncertainty_draws).named(
             "uncertainty.draws",
             "Simulations",
-            formula="the run's parameter (default 10,000; -p uncertainty_draws=N)",
+            formula=(
+                f"the run's parameter (default {sensitivity.DEFAULT_DRAWS:,}; "
+                "-p uncertainty_draws=N)"
+            ),
         )
         inside = (
             None
