@@ -16,7 +16,7 @@ from highneeds.gate.layout import column_letter
 from highneeds.gate.limits import InputLimits, within_check_time
 
 if TYPE_CHECKING:
-    from highneeds.gate.sources import RawTable
+    from highneeds.gate.raw_table import RawTable
 
 
 def check_cells(table: RawTable, limits: InputLimits | None = None) -> None:

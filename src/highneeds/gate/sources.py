@@ -12,14 +12,13 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from highneeds.errors import InputDataError
 from highneeds.gate.cell_checks import check_cells, check_privacy, check_single_table
-from highneeds.gate.layout import SOURCES_FILE, HeaderTest, Layout, column_letter
+from highneeds.gate.layout import SOURCES_FILE, HeaderTest, Layout
 from highneeds.gate.limits import (
     InputLimits,
     check_csv_bytes,
@@ -27,6 +26,7 @@ from highneeds.gate.limits import (
     check_table_size,
     check_xlsx_archive,
 )
+from highneeds.gate.raw_table import RawTable
 
 FORMATS = (".csv", ".xlsx")
 
@@ -92,39 +92,6 @@ def source_present(raw_dir: Path, stem: str) -> bool:
     return stem in load_sources(raw_dir) or any(
         (raw_dir / f"{stem}{suffix}").is_file() for suffix in FORMATS
     )
-
-
-@dataclass(frozen=True)
-class RawTable:
-    """A table's cells as text, with the row number each record has in its file or sheet."""
-
-    path: Path
-    header: list[str]
-    rows: list[list[str]]
-    row_numbers: list[int]
-    header_row: int = 1
-    sheet: str | None = None
-    #: The sheet column of the first heading (1 is column A; a ``range: C3:F9`` makes it 3).
-    first_column: int = 1
-
-    def column_letter(self, heading: str) -> str | None:
-        """The spreadsheet letter of the column under ``heading`` (``C``), as Excel shows it."""
-        if heading not in self.header:
-            return None
-        return column_letter(self.first_column + self.header.index(heading))
-
-    def column_letters(self) -> dict[str, str]:
-        """Every heading's column letter."""
-        return {h: column_letter(self.first_column + i) for i, h in enumerate(self.header) if h}
-
-    @property
-    def name(self) -> str:
-        """The file as an author would find it: ``budget.xlsx (sheet 'Forecast')``, and the
-        row taken as the header when it is not the first (``header in row 3``)."""
-        where = [f"sheet '{self.sheet}'"] if self.sheet else []
-        if self.header_row > 1:
-            where.append(f"header in row {self.header_row}")
-        return f"{self.path.name} ({', '.join(where)})" if where else self.path.name
 
 
 def _text(value: Any) -> str:
