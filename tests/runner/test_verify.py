@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from highneeds.runner.archive import hash_files
-from highneeds.runner.steps import code_hash
+from highneeds.runner.archive import code_hash, hash_files
 from highneeds.runner.verify import changed_since_the_run
 
 

@@ -257,3 +257,15 @@ def run_started(run_id: str) -> datetime | None:
         return datetime.strptime(run_id.split("-")[0], _RUN_ID_TIME).replace(tzinfo=UTC)
     except ValueError:
         return None
+
+
+def sha256_json(payload: Any) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def code_hash(root: Path) -> str:
+    """One hash of the package's source and its templates: what shapes outputs besides the
+    inputs (no document is read while the pipeline runs, so none is hashed)."""
+    package = root / "src" / "highneeds"
+    files = sorted(package.rglob("*.py")) + sorted(package.glob("*/templates/**/*"))
+    return sha256_json(hash_files(root, (p for p in files if p.is_file())))

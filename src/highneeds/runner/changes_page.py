@@ -16,10 +16,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from highneeds.runner.archive import hash_known, read_manifest, sha256
+from highneeds.runner.archive import hash_known, read_manifest, sha256, sha256_json
 from highneeds.runner.history import HEADLINES, shown
 from highneeds.runner.outputs import CHANGES_HTML, CHANGES_JSON, CHANGES_PAGE_JSON
-from highneeds.runner.steps import sha256_json
 
 #: Where ``changes.json`` keeps the content key of the page written beside it.
 PAGE_KEY = "page_key"

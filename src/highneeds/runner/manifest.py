@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from highneeds.runner.archive import (
+    code_hash,
     environment,
     git_state,
     hash_files,
@@ -14,7 +15,6 @@ from highneeds.runner.archive import (
 )
 from highneeds.runner.logs import RUN_LOG
 from highneeds.runner.outputs import MANIFEST, REPRODUCIBLE_FILES
-from highneeds.runner.steps import code_hash
 
 
 def reproducible_outputs(run_dir: Path) -> dict[str, str]:

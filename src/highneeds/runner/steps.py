@@ -9,8 +9,6 @@ copied from that run, and the manifest says so.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from highneeds.runner.archive import (
+    code_hash,
     hash_files,
     hash_known,
     read_manifest,
     runs_newest_first,
     sha256,
+    sha256_json,
 )
 from highneeds.runner.outputs import EXECUTED_REPORT, RENDERED_FILES, REPORT_NOTEBOOK
 
@@ -180,14 +180,6 @@ def _glob(folder: Path, patterns: Iterable[str]) -> list[Path]:
     return found
 
 
-def code_hash(root: Path) -> str:
-    """One hash of the package's source and its templates: what shapes outputs besides the
-    inputs (no document is read while the pipeline runs, so none is hashed)."""
-    package = root / "src" / "highneeds"
-    files = sorted(package.rglob("*.py")) + sorted(package.glob("*/templates/**/*"))
-    return sha256_json(hash_files(root, (p for p in files if p.is_file())))
-
-
 def step_key(
     step: Step, run_dir: Path, root: Path, parameters: dict[str, Any], shared: dict[str, str]
 ) -> str:
@@ -201,10 +193,6 @@ def step_key(
         **shared,
     }
     return sha256_json(payload)
-
-
-def sha256_json(payload: Any) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def shared_key_parts(root: Path, source_date_epoch: str) -> dict[str, str]:

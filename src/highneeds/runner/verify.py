@@ -10,7 +10,7 @@ from typing import Any
 
 from highneeds.errors import UsageError, VerificationFailed
 from highneeds.paths import CyclePaths, which_council
-from highneeds.runner.archive import hash_files, hash_tree, read_manifest
+from highneeds.runner.archive import code_hash, hash_files, hash_tree, read_manifest
 from highneeds.runner.changes import page_redraw_problems
 from highneeds.runner.cycle import copy_inputs
 from highneeds.runner.cycles import choose_cycle
@@ -20,7 +20,6 @@ from highneeds.runner.options import RunOptions, run_environment
 from highneeds.runner.overlap import execute_steps
 from highneeds.runner.publishing import find_run
 from highneeds.runner.signals import interruptible
-from highneeds.runner.steps import code_hash
 from highneeds.runner.temporary import temporary_prefix
 
 
