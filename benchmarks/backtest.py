@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-from highneeds.runner.backtest_command import run_backtest  # noqa: E402
+from highneeds.runner.commands.backtest_command import run_backtest  # noqa: E402
 
 SEN2 = ROOT / "tests" / "fixtures" / "sen2" / "ehcp-caseload-2019-2022.csv"
 

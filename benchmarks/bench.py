@@ -268,7 +268,9 @@ def stage_breakdown(project: Path) -> dict[str, float]:
     manifest = json.loads((project / "reports" / CYCLE / "manifest.json").read_text())
     run_dir = (project / "reports" / CYCLE / "runs" / manifest["run_id"]).resolve()
     stages = {
-        "interpreter_and_cli_imports": probe("import highneeds.cli, highneeds.runner.cycle"),
+        "interpreter_and_cli_imports": probe(
+            "import highneeds.cli, highneeds.runner.commands.cycle"
+        ),
         "kernel_start_and_stop": probe(
             "from jupyter_client.manager import start_new_kernel\n"
             "km, kc = start_new_kernel(kernel_name='highneeds')\n"

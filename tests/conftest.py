@@ -265,7 +265,7 @@ def reports(project: Path) -> Path:
 def published_bytes(project: Path) -> dict[str, bytes]:
     """The published paper (every format the render writes), manifest and notebooks of the
     shipped cycle, byte for byte."""
-    from highneeds.runner.outputs import MANIFEST, RENDERED_FILES
+    from highneeds.runner.archive.outputs import MANIFEST, RENDERED_FILES
 
     folder = reports(project)
     files = [
@@ -315,7 +315,7 @@ def shipped_model_outputs(
     the lineage unless asked: then nothing is known to be derived, and nothing is marked)."""
     from dataclasses import asdict
 
-    from highneeds.runner.paper_inputs import paper_outputs
+    from highneeds.runner.execute.paper_inputs import paper_outputs
 
     merged, lineage = model_tables(tables, cycle)
     plain = {key: asdict(d) for key, d in lineage.derivations.items()}
@@ -324,7 +324,7 @@ def shipped_model_outputs(
 
 def without_note_marks(html: str) -> str:
     """The paper's text as the reference paper has it: without the marks the pipeline adds
-    after figures the model derived (tested in tests/runner/test_explain.py)."""
+    after figures the model derived (tested in tests/runner/commands/test_explain.py)."""
     import re
 
     return re.sub(r'<sup><a[^>]*class="figure-note-mark".*?</sup>', "", html)

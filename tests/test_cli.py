@@ -141,7 +141,7 @@ def test_a_file_where_a_folder_should_be_exits_1_in_one_line(project: Path, firs
 
 
 def test_prune_says_what_it_would_remove_and_free_on_stdout(monkeypatch, capsys) -> None:
-    from highneeds.runner import prune as prune_module
+    from highneeds.runner.archive import prune as prune_module
 
     result = prune_module.PruneResult(
         True, ["2022-01/runs/20220101T000000000000Z-1"], kept=2, freed_bytes=400_000

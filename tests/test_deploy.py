@@ -21,7 +21,7 @@ import pytest
 
 from highneeds.paths import PROJECT_FILES, PROJECT_ROOT
 from tests.conftest import CYCLE, edited
-from tests.runner.test_unattended import _Webhook
+from tests.runner.commands.test_unattended import _Webhook
 
 pytestmark = pytest.mark.e2e
 

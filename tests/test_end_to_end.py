@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
-from highneeds.runner.archive import sha256
+from highneeds.runner.archive.archive import sha256
 from tests import reference as ref
 from tests.conftest import (
     CYCLE,
@@ -39,7 +39,7 @@ def step_statuses(manifest: dict) -> dict[str, str]:
 
 
 def test_run_prints_where_the_paper_is(published: Path, first_run) -> None:
-    from highneeds.runner.outputs import OUTPUTS
+    from highneeds.runner.archive.outputs import OUTPUTS
 
     lines = first_run.stdout.splitlines()
     for output in OUTPUTS:
@@ -128,7 +128,12 @@ def test_an_html_only_run_publishes_the_html_alone_and_a_full_run_puts_the_rest_
     """``-p html_only=True`` re-runs the report notebook and the render for the HTML and the
     auditor's edition alone (the same bytes as the full run's); the other formats are taken
     down, never left beside it. The next full run is the first again: it reuses every step."""
-    from highneeds.runner.outputs import DFE_RETURN, PAPER_DOCX, PAPER_LARGE_PRINT, PAPER_PDF
+    from highneeds.runner.archive.outputs import (
+        DFE_RETURN,
+        PAPER_DOCX,
+        PAPER_LARGE_PRINT,
+        PAPER_PDF,
+    )
 
     full = published_bytes(project)
     first = published_manifest(project)
@@ -181,10 +186,15 @@ write_typed_tables(tables, Path({folder!r}) / "processed")
 def test_model_runs_again_after_the_gate_if_the_tables_read_ahead_differ(
     project: Path, first_run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from highneeds.runner import overlap
-    from highneeds.runner.cycle import run_cycle
-    from highneeds.runner.options import RunOptions
-    from highneeds.runner.outputs import EXECUTED_REPORT, PAPER_AUDIT, PAPER_HTML, RENDERED_FILES
+    from highneeds.runner.archive.outputs import (
+        EXECUTED_REPORT,
+        PAPER_AUDIT,
+        PAPER_HTML,
+        RENDERED_FILES,
+    )
+    from highneeds.runner.commands.cycle import run_cycle
+    from highneeds.runner.execute import overlap
+    from highneeds.runner.execute.options import RunOptions
 
     before = published_manifest(project)["outputs"]
     monkeypatch.setattr(overlap, "_READ_TABLES_AHEAD", READ_ONE_FIGURE_WRONG)
@@ -251,8 +261,8 @@ def test_verify_passes_then_names_each_archived_file_edited_after_the_run(
     time after the gate, every output is the same, byte for byte (verify compares them all:
     the paper in each format, the notebooks, the tables, the validation summary)."""
     from highneeds.errors import VerificationFailed
-    from highneeds.runner.outputs import REPRODUCIBLE_FILES
-    from highneeds.runner.verify import edited_after_the_run
+    from highneeds.runner.archive.outputs import REPRODUCIBLE_FILES
+    from highneeds.runner.commands.verify import edited_after_the_run
 
     assert ran_alongside_the_gate(published_manifest(project)) == [False, True, True, True, True]
     result = run_pipeline(project, "--sequential", command="verify")
@@ -334,7 +344,7 @@ def test_hand_reruns_from_anywhere_never_change_the_archive(project: Path, first
     each notebook finds the cycle's folders and works on a copy: the published files and every
     file of the archived run are as the run left them (what verify checks before it
     re-executes; that the run then reproduces is the verify test's)."""
-    from highneeds.runner.verify import edited_after_the_run
+    from highneeds.runner.commands.verify import edited_after_the_run
 
     before = published_bytes(project)
     gate = _papermill(
@@ -363,7 +373,7 @@ def test_hand_reruns_from_anywhere_never_change_the_archive(project: Path, first
 def test_a_hand_rerun_cannot_write_into_the_store_or_make_a_run(project: Path, first_run) -> None:
     """The cycle parameter names folders: a path in its place, or a folder in reports/, is
     refused before the notebook writes anything."""
-    from highneeds.runner.verify import edited_after_the_run
+    from highneeds.runner.commands.verify import edited_after_the_run
 
     def files() -> set[Path]:
         return {p for p in (project / "reports").rglob("*") if not p.is_dir()}

@@ -9,7 +9,7 @@ from pathlib import Path
 from highneeds import errors
 from highneeds.cli_arguments import EXIT_CODES as HELP_EPILOG
 from highneeds.exit_codes import ALL_CODES, EXIT_CODES, help_text, readme_table
-from highneeds.runner.unit_failure import PIPELINE_EXIT_CODES
+from highneeds.runner.commands.unit_failure import PIPELINE_EXIT_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 

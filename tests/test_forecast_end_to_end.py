@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from highneeds.categories import DFE_CATEGORIES
-from highneeds.runner.explain import load_run
+from highneeds.runner.commands.explain import load_run
 from tests.conftest import CYCLE, HTML_ONLY, copy_published, run_pipeline, without_note_marks
 from tests.lineage_oracle import redoes
 from tests.paper.test_assemble import table_rows

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 from highneeds.cli_arguments import build_parser
 from highneeds.errors import HighNeedsError, Interrupted, LastRunFailed, UsageError
 from highneeds.garbage_collection import end_without_collecting
-from highneeds.runner.logs import LOGGER, configure_console, print_result, run_fields
-from highneeds.runner.secrets import install_redaction, redact
-from highneeds.runner.settings import load_settings_file
-from highneeds.runner.temporary import remove_own
+from highneeds.runner.ops.logs import LOGGER, configure_console, print_result, run_fields
+from highneeds.runner.ops.secrets import install_redaction, redact
+from highneeds.runner.ops.settings import load_settings_file
+from highneeds.runner.ops.temporary import remove_own
 
 if TYPE_CHECKING:
-    from highneeds.runner.notify import Outcome
+    from highneeds.runner.ops.notify import Outcome
 
 
 @dataclass
@@ -40,18 +40,18 @@ class Finished:
 
 def _dispatch(args: argparse.Namespace) -> Finished:
     """Run the command; say what it did."""
-    from highneeds.runner.options import RunOptions
-    from highneeds.runner.resources import memory_limit, preview_seconds
+    from highneeds.runner.execute.options import RunOptions
+    from highneeds.runner.ops.resources import memory_limit, preview_seconds
 
     if args.command in ("run", "verify", "preview"):  # a bad bound stops it before it starts
         memory_limit(), preview_seconds()
 
     if args.command == "run" and args.all:
-        from highneeds.runner.every_council import run_every_council
+        from highneeds.runner.commands.every_council import run_every_council
 
         return Finished(None, run_every_council(args))
     if args.command == "run":
-        from highneeds.runner.cycle import run_cycle
+        from highneeds.runner.commands.cycle import run_cycle
 
         progress = (
             sys.stderr.isatty() and not args.quiet if args.progress is None else (args.progress)
@@ -83,7 +83,7 @@ def _dispatch(args: argparse.Namespace) -> Finished:
             tuple(result.warnings),
         )
     if args.command == "validate":
-        from highneeds.runner.validate import validate_only
+        from highneeds.runner.commands.validate import validate_only
 
         gate = validate_only(RunOptions(cycle=args.cycle, council=args.council))
         return Finished(
@@ -96,8 +96,8 @@ def _dispatch(args: argparse.Namespace) -> Finished:
         )
     if args.command == "preview":
         from highneeds.paths import PROJECT_ROOT, which_council
-        from highneeds.runner.cycles import choose_cycle
-        from highneeds.runner.preview_server import serve_preview
+        from highneeds.runner.archive.cycles import choose_cycle
+        from highneeds.runner.preview.preview_server import serve_preview
 
         council = which_council(PROJECT_ROOT, args.council)
         cycle = choose_cycle(PROJECT_ROOT, args.cycle, council)
@@ -108,12 +108,16 @@ def _dispatch(args: argparse.Namespace) -> Finished:
         return Finished(cycle, [f"Preview of cycle {cycle} stopped."])
     if args.command == "explain":
         from highneeds.paths import PROJECT_ROOT, which_council
-        from highneeds.runner.cycles import choose_cycle
-        from highneeds.runner.explain import explain
+        from highneeds.runner.archive.cycles import choose_cycle
+        from highneeds.runner.commands.explain import explain
 
         council = which_council(PROJECT_ROOT, args.council)
         if args.history:
-            from highneeds.runner.history import forecast_history, history_json, history_text
+            from highneeds.runner.changes.history import (
+                forecast_history,
+                history_json,
+                history_text,
+            )
 
             history = forecast_history(PROJECT_ROOT, council=council)
             _print_all(history_text(history) if args.output == "text" else history_json(history))
@@ -125,7 +129,7 @@ def _dispatch(args: argparse.Namespace) -> Finished:
         _print_all(explained.as_text() if args.output == "text" else explained.as_json())
         return Finished(cycle, [])
     if args.command == "verify":
-        from highneeds.runner.verify import verify_run
+        from highneeds.runner.commands.verify import verify_run
 
         checked = verify_run(
             RunOptions(cycle=args.cycle, council=args.council, overlap=not args.sequential),
@@ -140,7 +144,7 @@ def _dispatch(args: argparse.Namespace) -> Finished:
             run_id=checked.run_id,
         )
     if args.command == "backtest":
-        from highneeds.runner.backtest_command import run_backtest
+        from highneeds.runner.commands.backtest_command import run_backtest
 
         report = run_backtest(args.sen2, args.origin, args.horizon)
         shown = {"text": report.as_text, "json": report.as_json, "csv": report.as_csv}
@@ -152,11 +156,11 @@ def _dispatch(args: argparse.Namespace) -> Finished:
         return _status(args)
     if args.command == "notify-failure":
         from highneeds.paths import PROJECT_ROOT
-        from highneeds.runner.unit_failure import notify_unit_failure
+        from highneeds.runner.commands.unit_failure import notify_unit_failure
 
         return Finished(None, notify_unit_failure(PROJECT_ROOT, args.unit, os.environ))
     from highneeds.paths import PROJECT_ROOT, which_council
-    from highneeds.runner.cycles import meeting_of, month_words, new_cycle
+    from highneeds.runner.archive.cycles import meeting_of, month_words, new_cycle
 
     council = which_council(PROJECT_ROOT, args.council)
     folder, left = new_cycle(PROJECT_ROOT, args.new_cycle, args.previous, council)
@@ -187,8 +191,8 @@ def _print_all(text: str) -> None:
 
 def _status(args: argparse.Namespace) -> Finished:
     from highneeds.paths import PROJECT_ROOT, which_council
-    from highneeds.runner.cycles import available_cycles, choose_cycle
-    from highneeds.runner.status import cycle_status
+    from highneeds.runner.archive.cycles import available_cycles, choose_cycle
+    from highneeds.runner.commands.status import cycle_status
 
     council = which_council(PROJECT_ROOT, args.council)
     cycles = (
@@ -211,7 +215,7 @@ def _status(args: argparse.Namespace) -> Finished:
 
 def _prune_lines(args: argparse.Namespace) -> list[str]:
     from highneeds.paths import PROJECT_ROOT
-    from highneeds.runner.prune import prune
+    from highneeds.runner.archive.prune import prune
 
     result = prune(
         PROJECT_ROOT,
@@ -263,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _failed_start(args: argparse.Namespace, error: UsageError) -> UsageError:
     """The run that could not start, recorded in its cycle's archive (``status`` reports it)."""
     from highneeds.paths import PROJECT_ROOT
-    from highneeds.runner.cycle import record_failed_start
+    from highneeds.runner.commands.cycle import record_failed_start
 
     recorded = record_failed_start(
         PROJECT_ROOT, args.cycle, getattr(args, "council", None), str(error), error.exit_code
@@ -325,7 +329,7 @@ def _run_command(
         )
     # Each council's run of run --all notified for itself.
     if args.command in ("run", "validate") and not getattr(args, "all", False):
-        from highneeds.runner.notify import Outcome
+        from highneeds.runner.ops.notify import Outcome
 
         _notify(Outcome(args.command, cycle, code, status, step, message, log, paper, warned))
     return code
@@ -354,7 +358,7 @@ def _newest_cycle() -> str | None:
     """The cycle a command without ``--cycle`` works on, for messages and notifications: the
     newest of the council it works on without ``--council``."""
     from highneeds.paths import PROJECT_ROOT, which_council
-    from highneeds.runner.cycles import available_cycles
+    from highneeds.runner.archive.cycles import available_cycles
 
     try:
         council = which_council(PROJECT_ROOT, None)
@@ -366,7 +370,7 @@ def _newest_cycle() -> str | None:
 
 def _notify(outcome: Outcome) -> None:
     """Tell the configured channels what the command did."""
-    from highneeds.runner.notify import NotifySettings, notify
+    from highneeds.runner.ops.notify import NotifySettings, notify
 
     settings = NotifySettings.from_environment()
     if settings.any:

@@ -10,8 +10,8 @@ import pytest
 
 from highneeds.errors import InputDataError
 from highneeds.gate.tables import read_cycle_tables
-from highneeds.runner.options import RunOptions
-from highneeds.runner.validate import validate_only
+from highneeds.runner.commands.validate import validate_only
+from highneeds.runner.execute.options import RunOptions
 from tests.conftest import CYCLE, suites_for_one_edit
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "seven-categories"

@@ -15,8 +15,8 @@ import pytest
 from openpyxl import Workbook
 
 from highneeds.errors import InputDataError
-from highneeds.runner.options import RunOptions
-from highneeds.runner.validate import validate_only
+from highneeds.runner.commands.validate import validate_only
+from highneeds.runner.execute.options import RunOptions
 from tests.conftest import suites_for_one_edit
 
 CYCLE = "2022-01"

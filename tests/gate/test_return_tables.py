@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from highneeds.gate.tables import read_cycle_tables
-from highneeds.runner.options import RunOptions
-from highneeds.runner.validate import validate_only
+from highneeds.runner.commands.validate import validate_only
+from highneeds.runner.execute.options import RunOptions
 from tests.conftest import CYCLE
 from tests.gate.test_driver_tables import edit, refused
 

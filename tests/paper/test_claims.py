@@ -70,8 +70,8 @@ def test_only_a_rounded_yearly_figure_outside_the_forecast_is_warned_of(
 def test_validate_warns_of_the_claim_as_a_run_would(project_root, tmp_path) -> None:
     import shutil
 
-    from highneeds.runner.options import RunOptions
-    from highneeds.runner.validate import validate_only
+    from highneeds.runner.commands.validate import validate_only
+    from highneeds.runner.execute.options import RunOptions
 
     shutil.copytree(project_root / "expectations", tmp_path / "expectations")
     raw = tmp_path / "data" / "raw" / "2022-01"

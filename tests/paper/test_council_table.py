@@ -11,7 +11,7 @@ import pytest
 from highneeds.gate.budget import read_budget
 from highneeds.paper.dfe_return import dsg_summary, high_needs_lines
 from highneeds.paper.tables import budget_table_html, scenarios_table_html
-from highneeds.runner.paper_inputs import paper_outputs, return_tables
+from highneeds.runner.execute.paper_inputs import paper_outputs, return_tables
 from tests.conftest import model_tables
 from tests.gate.test_budget import DSG_SOURCES, DSG_TABLE
 

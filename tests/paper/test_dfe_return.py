@@ -18,7 +18,7 @@ from highneeds.gate.paper_yaml import read_paper_metadata
 from highneeds.model.deficit import SCENARIO_LABELS
 from highneeds.paper.dfe_return import ADD_AGES, ADD_BLOCKS, ReturnTables, return_figures
 from highneeds.paper.dfe_return_workbook import ReturnFigures, write_dfe_return
-from highneeds.runner.paper_inputs import return_tables
+from highneeds.runner.execute.paper_inputs import return_tables
 from tests.conftest import model_tables
 
 CREATED = dt.datetime(2022, 1, 1, tzinfo=dt.UTC)

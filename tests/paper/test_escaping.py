@@ -14,7 +14,7 @@ from highneeds.gate.paper_yaml import read_paper_metadata
 from highneeds.gate.validation import CheckResult, ValidationReport
 from highneeds.paper.assemble import header_html
 from highneeds.paper.render import render_html
-from highneeds.runner.changes import write_changes
+from highneeds.runner.changes.changes import write_changes
 
 HOSTILE = "</title><script>alert(1)</script>"
 ESCAPED = "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
