@@ -296,7 +296,7 @@ def stage_breakdown(project: Path) -> dict[str, float]:
         "t = time.perf_counter(); import nbconvert, weasyprint, docx\n"
         "timings['render_imports'] = time.perf_counter() - t\n"
         "from highneeds.gate.paper_yaml import read_paper_metadata\n"
-        "from highneeds.paper.render import render_html, render_pdf\n"
+        "from highneeds.paper.formats.render import render_html, render_pdf\n"
         f"run = Path({str(run_dir)!r})\n"
         "meta = read_paper_metadata(run / 'inputs' / 'paper.yaml')\n"
         "t = time.perf_counter()\n"

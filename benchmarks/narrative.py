@@ -13,8 +13,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-from highneeds.paper.figure_trace import placeholders_in  # noqa: E402
-from highneeds.paper.narrative import parse_narrative  # noqa: E402
+from highneeds.paper.text.figure_trace import placeholders_in  # noqa: E402
+from highneeds.paper.text.narrative import parse_narrative  # noqa: E402
 
 
 def best_of(action: Callable[[str], object], text: str, times: int = 5) -> float:

@@ -25,7 +25,7 @@ from tests.conftest import (
     run_pipeline,
     without_note_marks,
 )
-from tests.paper.test_assemble import table_rows
+from tests.paper.content.test_assemble import table_rows
 
 pytestmark = pytest.mark.e2e
 

@@ -17,7 +17,7 @@ from highneeds.categories import DFE_CATEGORIES
 from highneeds.runner.commands.explain import load_run
 from tests.conftest import CYCLE, HTML_ONLY, copy_published, run_pipeline, without_note_marks
 from tests.lineage_oracle import redoes
-from tests.paper.test_assemble import table_rows
+from tests.paper.content.test_assemble import table_rows
 
 pytestmark = pytest.mark.e2e
 

@@ -68,12 +68,16 @@ def test_the_import_check_sees_a_forbidden_import(tmp_path: Path) -> None:
     assert _imported_subpackages(module) == {"model", "paper"}
 
 
-#: The runner's rooms, lowest first: a room imports only rooms below it (notebooks included).
-RUNNER_ROOMS = ("ops", "archive", "execute", "changes", "preview", "commands")
+#: The rooms of the runner and of the paper, lowest first: a room imports only the rooms
+#: below it of its own subpackage (the notebooks included).
+ROOMS = {
+    "runner": ("ops", "archive", "execute", "changes", "preview", "commands"),
+    "paper": ("text", "charts", "content", "formats"),
+}
 
 
-def _runner_rooms_imported(source: str) -> set[str]:
-    """The rooms of the runner that ``source`` (Python) imports from."""
+def _rooms_imported(source: str, package: str) -> set[str]:
+    """The rooms of ``package`` (runner, paper) that ``source`` (Python) imports from."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         modules = [a.name for a in node.names] if isinstance(node, ast.Import) else []
@@ -81,7 +85,7 @@ def _runner_rooms_imported(source: str) -> set[str]:
             modules = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
         for module in modules:
             parts = module.split(".")
-            if parts[:2] == ["highneeds", "runner"] and len(parts) > 2 and parts[2] in RUNNER_ROOMS:
+            if parts[:2] == ["highneeds", package] and parts[2:3] and parts[2] in ROOMS[package]:
                 found.add(parts[2])
     return found
 
@@ -91,41 +95,40 @@ def _notebook_code(path: Path) -> str:
     return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
 
 
-def test_the_runners_rooms_import_one_way() -> None:
-    """ops < archive < execute < changes < preview < commands, and the notebooks reach only
-    what a step needs (execute and below)."""
+@pytest.mark.parametrize("package", sorted(ROOMS))
+def test_the_rooms_import_one_way(package: str) -> None:
+    """Runner: ops < archive < execute < changes < preview < commands; paper: text < charts
+    < content < formats. The notebooks reach the runner's execute and below."""
+    rooms = ROOMS[package]
     wrong = []
-    for room in RUNNER_ROOMS:
-        allowed = set(RUNNER_ROOMS[: RUNNER_ROOMS.index(room) + 1])
-        for path in sorted((PACKAGE / "runner" / room).glob("*.py")):
-            above = _runner_rooms_imported(path.read_text(encoding="utf-8")) - allowed
+    for room in rooms:
+        allowed = set(rooms[: rooms.index(room) + 1])
+        for path in sorted((PACKAGE / package / room).glob("*.py")):
+            above = _rooms_imported(path.read_text(encoding="utf-8"), package) - allowed
             if above:
-                wrong.append(f"runner/{room}/{path.name} imports {sorted(above)}")
-    for notebook in sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")):
-        above = _runner_rooms_imported(_notebook_code(notebook)) - {
-            "ops",
-            "archive",
-            "execute",
-        }
-        if above:
-            wrong.append(f"notebooks/{notebook.name} imports {sorted(above)}")
+                wrong.append(f"{package}/{room}/{path.name} imports {sorted(above)}")
+    if package == "runner":
+        for notebook in sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")):
+            above = _rooms_imported(_notebook_code(notebook), package) - set(rooms[:3])
+            if above:
+                wrong.append(f"notebooks/{notebook.name} imports {sorted(above)}")
     assert not wrong
 
 
-def test_the_runner_has_no_module_outside_its_rooms_and_no_room_over_12() -> None:
-    runner = PACKAGE / "runner"
-    assert sorted(p.name for p in runner.glob("*.py")) == ["__init__.py"]
-    assert sorted(p.name for p in runner.iterdir() if p.is_dir() and p.name[0] != "_") == sorted(
-        [*RUNNER_ROOMS, "templates"]
-    )
-    sizes = {room: len(list((runner / room).glob("*.py"))) - 1 for room in RUNNER_ROOMS}
+@pytest.mark.parametrize("package", sorted(ROOMS))
+def test_no_module_outside_the_rooms_and_no_room_over_12(package: str) -> None:
+    folder = PACKAGE / package
+    assert sorted(p.name for p in folder.glob("*.py")) == ["__init__.py"]
+    folders = {p.name for p in folder.iterdir() if p.is_dir() and p.name[0] != "_"}
+    assert folders == {*ROOMS[package], "templates"}
+    sizes = {room: len(list((folder / room).glob("*.py"))) - 1 for room in ROOMS[package]}
     assert max(sizes.values()) <= 12, sizes
 
 
 def test_the_room_check_sees_an_import_from_above() -> None:
-    assert _runner_rooms_imported("from highneeds.runner.commands.cycle import run_cycle") == {
-        "commands"
-    }
+    source = "from highneeds.runner.commands.cycle import run_cycle\nimport highneeds.paper.formats"
+    assert _rooms_imported(source, "runner") == {"commands"}
+    assert _rooms_imported(source, "paper") == {"formats"}
 
 
 def test_no_module_is_over_450_lines() -> None:

@@ -107,7 +107,7 @@ def test_the_html_has_no_wcag_22_aa_violations(published: Path) -> None:
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
-    from tests.paper.test_accessibility import WCAG_22_AA
+    from tests.paper.formats.test_accessibility import WCAG_22_AA
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

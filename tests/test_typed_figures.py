@@ -52,7 +52,7 @@ def test_the_narrative_refusal_names_the_matching_figure() -> None:
     import pytest
 
     from highneeds.errors import NarrativeError
-    from highneeds.paper.narrative import parse_narrative
+    from highneeds.paper.text.narrative import parse_narrative
 
     with pytest.raises(NarrativeError) as refused:
         parse_narrative("## A {#a}\n\nSchools Forum gave £357k.\n", figures={"sfc": 357})

@@ -16,7 +16,7 @@ from highneeds.gate.figures import figure_formula_problems, figure_values
 from highneeds.gate.tables import read_figures
 from highneeds.model.inputs import figure_cells
 from highneeds.model.lineage import Lineage
-from highneeds.paper.narrative import parse_narrative
+from highneeds.paper.text.narrative import parse_narrative
 
 HEADER = "name,value,unit,description,source,formula\n"
 STATED = (

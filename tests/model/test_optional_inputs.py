@@ -11,7 +11,7 @@ import pytest
 from highneeds.gate.tables import read_cycle_tables
 from highneeds.gate.validation import validate_cycle
 from highneeds.model.identities import input_identities
-from highneeds.paper.assemble import narrative_context
+from highneeds.paper.content.assemble import narrative_context
 from highneeds.runner.execute.paper_inputs import paper_outputs
 from tests.conftest import model_tables
 from tests.gate.test_budget import DSG_SOURCES, DSG_TABLE

@@ -14,7 +14,7 @@ from highneeds.amounts import parse_money
 from highneeds.errors import InputDataError
 from highneeds.gate.sources import SOURCE_STEMS, read_source
 from highneeds.model.lineage import Lineage
-from highneeds.paper.formatting import round_half_up
+from highneeds.paper.text.formatting import round_half_up
 from highneeds.runner.archive.archive import hash_tree
 from highneeds.runner.archive.outputs import CHANGES_JSON
 from highneeds.runner.changes.changes_page import PAGE_KEY, PageContent, write_page

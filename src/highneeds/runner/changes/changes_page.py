@@ -143,7 +143,7 @@ def _history_view(history: list[dict[str, Any]]) -> dict[str, Any] | None:
     headings = [label for label, _ in HEADLINES.values()]
     view: dict[str, Any] = {"headings": headings, "rows": rows, "chart": None, "chart_alt": ""}
     if len(history) > 1:
-        from highneeds.paper.history_chart import describe_history, history_chart_data_uri
+        from highneeds.paper.charts.history_chart import describe_history, history_chart_data_uri
 
         cycles = [h["cycle"] for h in history]
         series = {

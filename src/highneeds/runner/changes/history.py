@@ -13,7 +13,7 @@ from pathlib import Path
 
 from highneeds.amounts import value_text
 from highneeds.model.lineage import Lineage
-from highneeds.paper.formatting import round_half_up
+from highneeds.paper.text.formatting import round_half_up
 from highneeds.paths import CyclePaths
 from highneeds.runner.archive.cycles import available_cycles
 from highneeds.runner.archive.publishing import published_run

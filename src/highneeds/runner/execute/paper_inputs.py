@@ -20,8 +20,8 @@ from highneeds.model.deficit import (
     movement_range,
 )
 from highneeds.model.demand import EhcpGrowth
-from highneeds.paper.dfe_return import ReturnTables
-from highneeds.paper.model_outputs import ModelOutputs
+from highneeds.paper.content.model_outputs import ModelOutputs
+from highneeds.paper.formats.dfe_return import ReturnTables
 
 #: The tables the paper reads: the gate's figures and the model's outputs, by name.
 PAPER_TABLES = (
@@ -175,15 +175,16 @@ def narrative_claims(
     narrative_text: str,
     meta: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """The claims of a narrative the forecast does not bear out (:mod:`highneeds.paper.claims`),
-    from the gate's typed tables, without running the notebooks: what ``validate`` warns of.
+    """The claims of a narrative the forecast does not bear out
+    (:mod:`highneeds.paper.text.claims`), from the gate's typed tables, without running the
+    notebooks: what ``validate`` warns of.
     The narrative is rendered as the run renders it (with ``meta``, paper.yaml's, the whole
     paper; charts drawn for the screen only), so that a narrative the run would refuse is
     refused here too, with the run's :class:`~highneeds.errors.NarrativeError` (exit 4)."""
     from highneeds.model.run import ModelParameters, run_interventions, run_model
-    from highneeds.paper.assemble import build_paper, narrative_context
-    from highneeds.paper.claims import check_claims
-    from highneeds.paper.narrative import parse_narrative
+    from highneeds.paper.content.assemble import build_paper, narrative_context
+    from highneeds.paper.text.claims import check_claims
+    from highneeds.paper.text.narrative import parse_narrative
 
     # One simulation: the claims read the scenarios, not how sure the forecast is.
     parameters = ModelParameters(cycle, uncertainty_draws=1)

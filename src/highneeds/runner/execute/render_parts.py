@@ -26,7 +26,7 @@ from highneeds.runner.archive.outputs import (
 def write_html(run_dir: Path, epoch: str) -> tuple[dict[str, Any], str]:
     """The paper's HTML, written to the run folder; with the paper's metadata (as notebook 04
     read and checked it from the run's copy of ``paper.yaml``)."""
-    from highneeds.paper.render import render_html
+    from highneeds.paper.formats.render import render_html
 
     meta = json.loads((run_dir / PAPER_META).read_text(encoding="utf-8"))
     date = datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
@@ -38,8 +38,8 @@ def write_html(run_dir: Path, epoch: str) -> tuple[dict[str, Any], str]:
 def write_standard_part(run_dir: Path, epoch: str, meta: dict[str, Any], html: str) -> None:
     """The tagged PDF, the Word paper and the DfE return: the worker's part."""
     from highneeds.model.lineage import read_lineage
-    from highneeds.paper.render import fix_zip_dates, render_pdf
-    from highneeds.paper.word import write_docx
+    from highneeds.paper.formats.render import fix_zip_dates, render_pdf
+    from highneeds.paper.formats.word import write_docx
 
     render_pdf(html, run_dir / PAPER_PDF, run_dir)
     charts = {  # each chart's PNG, drawn by 04, by its figure's id
@@ -70,7 +70,7 @@ def html_only(run_dir: Path) -> bool:
 def write_partner_part(run_dir: Path, html: str) -> None:
     """The large print PDF and the auditor's edition: the partner's part (neither needs the
     paper's metadata, nor pandas, which the partner is forked without)."""
-    from highneeds.paper.render import LARGE_PRINT_CSS, render_pdf
+    from highneeds.paper.formats.render import LARGE_PRINT_CSS, render_pdf
 
     render_pdf(html, run_dir / PAPER_LARGE_PRINT, run_dir, LARGE_PRINT_CSS)
     write_audit_edition(run_dir, html)
@@ -80,7 +80,7 @@ def write_audit_edition(run_dir: Path, html: str) -> None:
     """The auditor's edition, from the figures the paper printed, the notebooks' lineage and
     the claims notebook 04 warned of (in the partner's part, or with the HTML alone)."""
     from highneeds.model.lineage import read_lineage
-    from highneeds.paper.audit_edition import audit_edition
+    from highneeds.paper.formats.audit_edition import audit_edition
     from highneeds.runner.archive.outputs import read_claims
 
     processed = run_dir / "processed"
@@ -108,13 +108,13 @@ def _write_dfe_return(
 ) -> None:
     """The DfE management plan return: the figures notebook 04 drew up from the model's tables,
     with the cover and the paper's words."""
-    from highneeds.paper.dfe_return_workbook import (
+    from highneeds.paper.formats.dfe_return_workbook import (
         FIGURES_FILE,
         ReturnFigures,
         paper_paragraphs,
         write_dfe_return,
     )
-    from highneeds.paper.render import fix_zip_dates
+    from highneeds.paper.formats.render import fix_zip_dates
 
     figures = (run_dir / "processed" / FIGURES_FILE).read_text(encoding="utf-8")
     target = run_dir / DFE_RETURN

@@ -288,12 +288,12 @@ def _serve_one_render(html_only: bool) -> None:
 def _import_audit_edition() -> None:
     """Import the auditor's edition's HTML parser and the lineage it links (no thread)."""
     import highneeds.model.lineage
-    import highneeds.paper.audit_edition  # noqa: F401
+    import highneeds.paper.formats.audit_edition  # noqa: F401
 
 
 def _prepare_html() -> None:
     """Import what the HTML and the auditor's edition use, and ready the HTML exporter."""
-    from highneeds.paper.render import prepare_html_exporter
+    from highneeds.paper.formats.render import prepare_html_exporter
 
     _import_audit_edition()
     prepare_html_exporter()
@@ -302,8 +302,8 @@ def _prepare_html() -> None:
 def _prepare_partner_part() -> None:
     """Import what the partner's part uses (the worker's too): WeasyPrint and the auditor's
     edition's HTML parser, neither of which starts a thread."""
-    import highneeds.paper.render  # noqa: F401
-    from highneeds.paper.weasyprint_import import import_weasyprint
+    import highneeds.paper.formats.render  # noqa: F401
+    from highneeds.paper.formats.weasyprint_import import import_weasyprint
 
     _import_audit_edition()
     import_weasyprint()
@@ -317,9 +317,9 @@ def _prepare_standard_part() -> None:
     import docx  # noqa: F401
     import openpyxl  # noqa: F401
 
-    import highneeds.paper.dfe_return_workbook
-    import highneeds.paper.word  # noqa: F401
-    from highneeds.paper.render import prepare_html_exporter
+    import highneeds.paper.formats.dfe_return_workbook
+    import highneeds.paper.formats.word  # noqa: F401
+    from highneeds.paper.formats.render import prepare_html_exporter
 
     prepare_html_exporter()
 

@@ -93,7 +93,7 @@ class PreviewEngine:
         council: str | None = None,
     ) -> None:
         from highneeds.gate.remembered_expectations import RememberedExpectations
-        from highneeds.paper.render import TEMPLATES_DIR
+        from highneeds.paper.formats.render import TEMPLATES_DIR
 
         self.root, self.cycle = root, cycle
         self.raw_dir = CyclePaths(root, cycle, council).raw
@@ -184,7 +184,7 @@ class PreviewEngine:
 
     def _paper(self) -> tuple[str, tuple[str, ...]]:
         """The paper's HTML, and the claims of its narrative the forecast does not bear out."""
-        from highneeds.paper.render import paper_notebook, render_html
+        from highneeds.paper.formats.render import paper_notebook, render_html
 
         report = self._run_notebook(REPORT_NOTEBOOK, html_only=True, large_print_charts=False)
         parts = report["parts"]

@@ -1,0 +1,1 @@
+"""The paper's charts, drawn with matplotlib the same way twice, with their descriptions."""
