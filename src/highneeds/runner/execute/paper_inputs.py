@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from highneeds import processed
 from highneeds.amounts import BudgetFormat
 from highneeds.gate.figures import figure_values
 from highneeds.model.deficit import (
@@ -49,6 +50,14 @@ PAPER_TABLES = (
 #: The tables the DfE return reads besides the paper's (the last two only where a cycle gives
 #: them).
 RETURN_TABLES = ("roll_forward", "budget", "business_cases", "dsg_blocks", "ehcps_by_age")
+
+
+def read_paper_tables(folder: Path) -> dict[str, pd.DataFrame | None]:
+    """The tables notebooks 01-03 wrote into ``folder`` that the paper and the DfE return
+    read (None for one the cycle does not give)."""
+    return {
+        name: processed.read_table_if_present(folder, name) for name in PAPER_TABLES + RETURN_TABLES
+    }
 
 
 def paper_outputs(
