@@ -411,19 +411,6 @@ GROWTH_SCENARIOS = ("unmitigated", "mitigated")
 Movement = TypeVar("Movement", float, Traced)
 
 
-def movement_range(
-    in_year: Mapping[str, Mapping[str, Movement]], years: list[str], current_year: str
-) -> tuple[Movement, Movement, str, str] | None:
-    """The lowest and highest yearly movement after the cycle's own year, with and without the
-    Recovery Plan, and the first and last year they span (None with no year after it): what
-    the forecast says the deficit grows by a year (``forecast_growth``)."""
-    found = movements_after(in_year, years, current_year)
-    if found is None:
-        return None
-    values, first, last = found
-    return min(values, key=float), max(values, key=float), first, last
-
-
 def movements_after(
     in_year: Mapping[str, Mapping[str, Movement]], years: list[str], current_year: str
 ) -> tuple[list[Movement], str, str] | None:

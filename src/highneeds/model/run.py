@@ -258,7 +258,8 @@ def run_model(
             *certainty.certainty_figures(tornado, levels, even, starts, draws, recipe, widening)
         )
         lineage.record(*_odds_against(by_name, with_pressures, years[-1], centre))
-    lineage.record(*_forecast_growth(by_name, years, current))
+    growth, growth_years = _forecast_growth(by_name, years, current)
+    lineage.record(*growth)
     said = track_record.words(scores, widening, current_year)
     lineage.record(*track_record.figures(scores), *([] if widening is None else [widening]), *said)
 
@@ -282,6 +283,8 @@ def run_model(
             # The typed forecast's roll-forward is the one just checked: not computed again.
             "roll_forward": checked if source == "typed" else deficit.roll_forward(printed),
             "scenarios": deficit.scenarios_frame(deficits),
+            # What the forecast says the deficit grows by a year, for the paper's words.
+            "forecast_growth": _growth_frame(growth, growth_years),
             "demand": forecast_frame,
             "demand_basis": None if forecast is None else forecast.basis(),
             "placements_forecast": None if driven is None else driven.by_category,
@@ -389,16 +392,18 @@ def _odds_against(
 
 def _forecast_growth(
     by_name: Mapping[str, deficit.Deficit], years: list[str], current: str
-) -> list[Traced]:
-    """What the forecast says the deficit grows by a year (``forecast_growth``), traced."""
+) -> tuple[list[Traced], tuple[str, str] | None]:
+    """What the forecast says the deficit grows by a year (``forecast_growth``), traced: its
+    lowest and highest yearly movement, and the first and last year they span (none with no
+    year after the cycle's own)."""
     found = deficit.movements_after({n: d.in_year for n, d in by_name.items()}, years, current)
     if found is None:
-        return []
+        return [], None
     movements, first, last = found
     span = f"from {first} to {last}, with and without the Recovery Plan"
     # Every movement is an input of both ends: which one is the lowest or highest depends on
     # all of them (a change to any may move the end), so each end names them all.
-    return [
+    ends = [
         described(
             float(pick(movements, key=float)),
             f"forecast_growth.{end}",
@@ -408,6 +413,15 @@ def _forecast_growth(
         )
         for end, pick in (("low", min), ("high", max))
     ]
+    return ends, (first, last)
+
+
+def _growth_frame(growth: list[Traced], span: tuple[str, str] | None) -> pd.DataFrame | None:
+    """``forecast_growth``'s figures as the paper reads them (one row: low, high, from, to)."""
+    if not growth or span is None:
+        return None
+    low, high = (float(end) for end in growth)
+    return pd.DataFrame([{"low": low, "high": high, "from": span[0], "to": span[1]}])
 
 
 def run_interventions(tables: Mapping[str, pd.DataFrame]) -> ModelResult:

@@ -18,7 +18,6 @@ from highneeds.model.deficit import (
     SCENARIO_LABELS,
     budget_to_wide,
     financial_year_of,
-    movement_range,
 )
 from highneeds.model.demand import EhcpGrowth
 from highneeds.paper.content.model_outputs import ModelOutputs
@@ -31,6 +30,7 @@ PAPER_TABLES = (
     "forecast_budget",
     "budget_format",
     "scenarios",
+    "forecast_growth",
     "intervention_savings",
     "business_case_summary",
     "ehcp_growth",
@@ -90,7 +90,7 @@ def paper_outputs(
         sensitivity=tables.get("sensitivity"),
         uncertainty=tables.get("uncertainty"),
         break_even=_first_row(even),
-        forecast_growth=_forecast_growth(scenarios, financial_year_of(cycle)),
+        forecast_growth=_first_row(tables.get("forecast_growth")),
         lineage=lineage,
         readings=tables.get("readings_used"),
         reconciliation=tables.get("savings_reconciliation"),
@@ -209,20 +209,6 @@ def narrative_claims(
     if meta is not None:
         return build_paper(meta, story, outputs, word_charts=False, large_print_charts=False).claims
     return check_claims(story, narrative_context(outputs))
-
-
-def _forecast_growth(scenarios: pd.DataFrame, current_year: str) -> dict[str, Any] | None:
-    """The forecast's growth a year after the cycle's year (the model's rule), for the paper."""
-    in_year = {
-        str(name): dict(zip(rows["year"], rows["in_year"].astype(float), strict=True))
-        for name, rows in scenarios.groupby("scenario", sort=False)
-    }
-    years = list(dict.fromkeys(scenarios["year"]))
-    found = movement_range(in_year, years, current_year)
-    if found is None:
-        return None
-    low, high, first, last = found
-    return {"low": low, "high": high, "from": first, "to": last}
 
 
 def write_paper_records(folder: Path, parts: Any, meta: Mapping[str, Any]) -> list[str]:

@@ -107,6 +107,7 @@ STEPS = (
             "processed/budget_format.csv",
             "processed/roll_forward.csv",
             "processed/scenarios.csv",
+            "processed/forecast_growth.csv",
             "processed/demand.csv",
             "processed/demand_basis.csv",
             "processed/placements_forecast.csv",
