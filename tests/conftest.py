@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from highneeds.garbage_collection import end_without_collecting
-from highneeds.gate.tables import read_cycle_tables
+from highneeds.gate.tables.tables import read_cycle_tables
 from highneeds.paths import PROJECT_FILES, PROJECT_ROOT
 
 SHIPPED_CYCLE = CYCLE = "2022-01"
@@ -293,8 +293,8 @@ def model_tables(
 ) -> tuple[dict[str, Any], Any]:
     """Every table the model computes for the gate's typed ``tables``, and the merged
     lineage, by the model's own entry points (as notebooks 02 and 03 call them)."""
-    from highneeds.gate.figures import figure_values
-    from highneeds.model.run import ModelParameters, run_interventions, run_model
+    from highneeds.gate.tables.figures import figure_values
+    from highneeds.model.wiring.run import ModelParameters, run_interventions, run_model
 
     parameters = ModelParameters(cycle, uncertainty_draws=draws, **params)
     model = run_model(tables, figure_values(tables.get("figures")), parameters)
@@ -357,7 +357,7 @@ def ended(pids: list[int], within: float = 10.0) -> bool:
 def _remembered_suites() -> Any:
     """The suites' results kept across the tests of one process (the preview's remembered
     expectations)."""
-    from highneeds.gate.remembered_expectations import RememberedExpectations
+    from highneeds.gate.checks.remembered_expectations import RememberedExpectations
 
     return RememberedExpectations()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from highneeds.model.lineage import Derivation, Lineage
+from highneeds.model.basis.lineage import Derivation, Lineage
 
 
 def redo(derivation: Derivation, lineage: Lineage) -> float | str | None:

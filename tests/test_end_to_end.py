@@ -175,7 +175,7 @@ def ran_alongside_the_gate(manifest: dict) -> list[bool]:
 #: The model's kernel reads the tables ahead with one figure wrong.
 READ_ONE_FIGURE_WRONG = """
 from pathlib import Path
-from highneeds.gate.tables import read_cycle_tables
+from highneeds.gate.tables.tables import read_cycle_tables
 from highneeds.processed import write_typed_tables
 tables = read_cycle_tables(Path({folder!r}) / "inputs")
 tables["figures"].loc[:, "value"] = tables["figures"]["value"] + 1
@@ -568,7 +568,7 @@ def test_a_budget_without_its_derived_lines_gives_the_same_paper_marked_as_deriv
     """The B/Fwd after the first year and the C/Fwd left out: the same paper, figure for
     figure, except that those lines are now the model's, so they carry the roll-forward's
     note (issue 15), which the shipped paper's typed lines do not."""
-    from tests.gate.test_validation import _without_derived_lines
+    from tests.gate.checks.test_validation import _without_derived_lines
 
     def figures_only(html: str) -> str:  # the marks, the notes and the appendix set aside
         notes = re.compile(r'<section[^>]*id="figure-(notes|methods)".*?</section>', re.DOTALL)

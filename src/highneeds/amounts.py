@@ -31,7 +31,7 @@ def parse_money(text: str) -> float | None:
     return -value if negative else value
 
 
-#: How a derivation's rule joins its terms when written out (``highneeds.model.lineage``).
+#: How a derivation's rule joins its terms when written out (``highneeds.model.basis.lineage``).
 OPERATORS = {"sum": " + ", "product": " x ", "ratio": " / "}
 
 

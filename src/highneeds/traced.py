@@ -10,7 +10,7 @@ no formula redoes term by term (a simulation, a range's end) is :func:`described
 the figures it read, and the recipe that redoes it (seed, generator, distributions).
 
 Shared by the gate (which reads cells), the model (which computes) and the lineage record
-(``highneeds.model.lineage``), so none of them imports another.
+(``highneeds.model.basis.lineage``), so none of them imports another.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Union
 
-#: The rules a figure may be computed by (see ``highneeds.model.lineage``).
+#: The rules a figure may be computed by (see ``highneeds.model.basis.lineage``).
 RULES = ("sum", "product", "ratio", "same", "input", "constant", "described")
 _JOIN = {"sum": " + ", "product": " x ", "ratio": " / "}
 

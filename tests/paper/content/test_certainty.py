@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from highneeds.gate.paper_yaml import read_paper_metadata
-from highneeds.model.tornado import POSITIONS, position_in_range
+from highneeds.gate.tables.paper_yaml import read_paper_metadata
+from highneeds.model.certainty.tornado import POSITIONS, position_in_range
 from highneeds.paper.charts import uncertainty_charts
 from highneeds.paper.charts.chart import LARGE_PRINT, STANDARD
 from highneeds.paper.content import certainty
@@ -191,7 +191,7 @@ def test_the_odds_of_exceeding_the_forecast_fall_as_the_forecast_rises() -> None
     the right way as the forecast moves."""
     import numpy as np
 
-    from highneeds.model.sensitivity import share_above
+    from highneeds.model.certainty.sensitivity import share_above
 
     rng = np.random.default_rng(7)
     paths = rng.normal(4000, 800, size=(2_000, 5))
@@ -209,7 +209,7 @@ SOURCED = (
 
 
 def _with_ranges(shipped_tables, tmp_path, text: str):
-    from highneeds.gate.tables import read_assumption_ranges
+    from highneeds.gate.tables.tables import read_assumption_ranges
 
     (tmp_path / "assumption_ranges.csv").write_text(text, encoding="utf-8")
     ranges = read_assumption_ranges(tmp_path)

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.gate.budget import read_budget
+from highneeds.gate.tables.budget import read_budget
 from highneeds.paper.content.tables import budget_table_html, scenarios_table_html
 from highneeds.paper.formats.dfe_return import dsg_summary, high_needs_lines
 from highneeds.runner.execute.paper_inputs import paper_outputs, return_tables
 from tests.conftest import model_tables
-from tests.gate.test_budget import DSG_SOURCES, DSG_TABLE
+from tests.gate.tables.test_budget import DSG_SOURCES, DSG_TABLE
 
 CYCLE = "2022-11"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from highneeds.model.interventions import intervention_savings
+from highneeds.model.forecast.interventions import intervention_savings
 from highneeds.paper.content.business_cases import describe_places
 
 

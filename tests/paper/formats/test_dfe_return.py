@@ -14,8 +14,8 @@ import pytest
 from openpyxl import load_workbook
 
 from highneeds.categories import AGE_BANDS, DFE_CATEGORIES, OTHER_DSG_BLOCKS
-from highneeds.gate.paper_yaml import read_paper_metadata
-from highneeds.model.deficit import SCENARIO_LABELS
+from highneeds.gate.tables.paper_yaml import read_paper_metadata
+from highneeds.model.forecast.deficit import SCENARIO_LABELS
 from highneeds.paper.formats.dfe_return import ADD_AGES, ADD_BLOCKS, ReturnTables, return_figures
 from highneeds.paper.formats.dfe_return_workbook import ReturnFigures, write_dfe_return
 from highneeds.runner.execute.paper_inputs import return_tables

@@ -10,8 +10,8 @@ from typing import Any
 import nbformat
 import pytest
 
-from highneeds.gate.paper_yaml import read_paper_metadata
-from highneeds.gate.validation import CheckResult, ValidationReport
+from highneeds.gate.checks.validation import CheckResult, ValidationReport
+from highneeds.gate.tables.paper_yaml import read_paper_metadata
 from highneeds.paper.content.assemble import header_html
 from highneeds.paper.formats.render import render_html
 from highneeds.runner.changes.changes import write_changes

@@ -91,7 +91,7 @@ def test_the_same_values_in_another_format_are_no_edit(shipped_raw: Path, tmp_pa
     from openpyxl import Workbook
 
     from highneeds.amounts import parse_money
-    from highneeds.gate.sources import read_csv
+    from highneeds.gate.read.sources import read_csv
 
     old = copy_of(shipped_raw, tmp_path / "old")
     new = copy_of(shipped_raw, tmp_path / "new")

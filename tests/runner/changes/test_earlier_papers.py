@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from highneeds.gate.tables import read_earlier_forecasts
+from highneeds.gate.tables.tables import read_earlier_forecasts
 from highneeds.runner.changes.earlier_papers import add_published_forecasts, published_forecasts
 
 HEADER = "paper,figure,year,forecast,source\n"

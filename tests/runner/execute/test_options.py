@@ -90,7 +90,7 @@ def test_the_notebooks_defaults_are_the_models(project_root: Path) -> None:
     import ast
     import json
 
-    from highneeds.model.run import ModelParameters
+    from highneeds.model.wiring.run import ModelParameters
 
     notebook = json.loads((project_root / "notebooks" / "02_deficit_model.ipynb").read_text())
     cell = next(c for c in notebook["cells"] if "parameters" in c["metadata"].get("tags", []))

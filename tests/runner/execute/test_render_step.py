@@ -195,7 +195,7 @@ def test_the_worker_writes_the_html_and_dfe_return_without_pandas_or_pydantic(
     program = f"""
 import sys
 from pathlib import Path
-from highneeds.model.lineage import read_lineage
+from highneeds.model.basis.lineage import read_lineage
 from highneeds.runner.execute import render_parts
 from highneeds.runner.execute import render_step
 render_step._prepare_partner_part()

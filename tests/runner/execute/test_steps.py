@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.gate.figures import figure_values
-from highneeds.model.run import ModelParameters, run_interventions, run_model
+from highneeds.gate.tables.figures import figure_values
+from highneeds.model.wiring.run import ModelParameters, run_interventions, run_model
 from highneeds.runner.execute.steps import STEPS, copy_outputs
 
 STEP = {step.name: step for step in STEPS}

@@ -9,8 +9,8 @@ import shutil
 from pathlib import Path
 
 from highneeds.errors import InputDataError, UsageError
-from highneeds.gate.limits import InputLimits, check_cycle_folder
-from highneeds.gate.sources import input_file_names
+from highneeds.gate.read.limits import InputLimits, check_cycle_folder
+from highneeds.gate.read.sources import input_file_names
 from highneeds.paths import CYCLE_RE, raw_base
 from highneeds.runner.archive.archive import hash_files
 
@@ -124,7 +124,7 @@ def moved_meeting(paper_yaml: str, previous: str, cycle: str) -> str:
 
 def input_files(folder: Path) -> list[Path]:
     """The files of a cycle folder that a run reads: its inputs (see
-    :func:`highneeds.gate.sources.input_file_names`)."""
+    :func:`highneeds.gate.read.sources.input_file_names`)."""
     names = input_file_names(folder)
     return [p for p in sorted(folder.iterdir()) if p.name in names and p.is_file()]
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from highneeds.amounts import parse_money
 from highneeds.errors import InputDataError
-from highneeds.gate.sources import SOURCE_STEMS, read_source
-from highneeds.model.lineage import Lineage
+from highneeds.gate.read.sources import SOURCE_STEMS, read_source
+from highneeds.model.basis.lineage import Lineage
 from highneeds.paper.text.formatting import round_half_up
 from highneeds.runner.archive.archive import hash_tree
 from highneeds.runner.archive.outputs import CHANGES_JSON

@@ -1,5 +1,5 @@
 """The forecasts of the council's earlier published papers, added to a run's inputs so that
-the model can score them against this cycle's outturn (``model/track_record.py``).
+the model can score them against this cycle's outturn (``model/forecast/track_record.py``).
 
 Each figure is read from the lineage its run recorded (exactly what that paper printed,
 whatever the code computes today): the deficit carried forward, no interventions and with the
@@ -17,9 +17,9 @@ import io
 import re
 from pathlib import Path
 
-from highneeds.gate.layout import SOURCES_FILE
-from highneeds.gate.sources import load_sources
-from highneeds.model.lineage import Lineage
+from highneeds.gate.read.layout import SOURCES_FILE
+from highneeds.gate.read.sources import load_sources
+from highneeds.model.basis.lineage import Lineage
 from highneeds.paths import CyclePaths, financial_year_of
 from highneeds.runner.archive.cycles import available_cycles
 from highneeds.runner.archive.publishing import published_run

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from highneeds.amounts import value_text
-from highneeds.model.lineage import Lineage
+from highneeds.model.basis.lineage import Lineage
 from highneeds.paper.text.formatting import round_half_up
 from highneeds.paths import CyclePaths
 from highneeds.runner.archive.cycles import available_cycles

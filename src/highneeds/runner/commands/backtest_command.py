@@ -100,8 +100,8 @@ def run_backtest(path: Path, origin: int | None, horizon: int) -> BacktestReport
     """Read the DfE file, forecast from each origin (or ``origin``), score, choose."""
     import time
 
-    from highneeds.gate.sen2 import read_sen2
-    from highneeds.model.backtest import backtest, caseload, scores
+    from highneeds.gate.tables.sen2 import read_sen2
+    from highneeds.model.forecast.backtest import backtest, caseload, scores
 
     started = time.perf_counter()
     if not 1 <= horizon <= 10:

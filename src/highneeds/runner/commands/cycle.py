@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from highneeds.errors import HighNeedsError, InputDataError, Interrupted, StaleCycle
-from highneeds.gate.limits import InputLimits, check_cycle_folder
+from highneeds.gate.read.limits import InputLimits, check_cycle_folder
 from highneeds.paths import CyclePaths, which_council
 from highneeds.runner.archive.archive import hashes_kept, new_run_id, write_json
 from highneeds.runner.archive.cycles import (

@@ -17,7 +17,7 @@ from typing import Any
 from highneeds.amounts import OPERATORS, value_text, written_arithmetic
 from highneeds.errors import UsageError
 from highneeds.figure_kinds import kind_of
-from highneeds.model.lineage import Derivation, Lineage
+from highneeds.model.basis.lineage import Derivation, Lineage
 from highneeds.paths import CyclePaths
 from highneeds.runner.archive.publishing import find_run
 

@@ -27,7 +27,7 @@ from highneeds.runner.execute.options import RunOptions
 from highneeds.runner.ops.logs import LOGGER
 
 if TYPE_CHECKING:
-    from highneeds.gate.validation import RunExpectations
+    from highneeds.gate.checks.validation import RunExpectations
 
 
 @dataclass
@@ -45,8 +45,8 @@ def validate_only(options: RunOptions, expectations: RunExpectations | None = No
     """Run the input gate alone, in this process: same checks, documents and exit codes.
     ``expectations`` runs the suites (default: every table's, with Data Docs; a caller that
     checks many edits of one cycle may pass one that remembers unchanged tables)."""
-    from highneeds.gate.validation import require_success, validate_cycle
-    from highneeds.model.identities import input_identities
+    from highneeds.gate.checks.validation import require_success, validate_cycle
+    from highneeds.model.wiring.identities import input_identities
 
     council = which_council(options.root, options.council)
     cycle = choose_cycle(options.root, options.cycle, council)
@@ -89,7 +89,7 @@ def _claims(paths: CyclePaths, tables: dict[str, Any], cycle: str) -> list[str]:
     """What the run would warn of in the narrative, checked against the forecast; a narrative
     the run would refuse (a figure typed in, arithmetic in a placeholder, an unknown label or
     figure) is refused as the run refuses it (exit 4)."""
-    from highneeds.gate.paper_yaml import read_paper_metadata
+    from highneeds.gate.tables.paper_yaml import read_paper_metadata
     from highneeds.runner.execute.paper_inputs import narrative_claims
 
     narrative = paths.raw / "narrative.md"
@@ -103,7 +103,7 @@ def _claims(paths: CyclePaths, tables: dict[str, Any], cycle: str) -> list[str]:
 def _within_the_limit(check: Callable[[], list[str]]) -> list[str]:
     """The narrative's check, bounded like the tables' (``HIGHNEEDS_MAX_CHECK_SECONDS``): one
     that overruns is refused (exit 3) and the command ends, the check left behind unfinished."""
-    from highneeds.gate.limits import SETTINGS, ChecksTimedOut, InputLimits
+    from highneeds.gate.read.limits import SETTINGS, ChecksTimedOut, InputLimits
 
     seconds = InputLimits.from_environment().max_check_seconds
     done: dict[str, Any] = {}

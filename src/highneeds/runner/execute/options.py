@@ -133,7 +133,7 @@ def plan_parameters(
 def parameter_choices() -> dict[str, tuple[str, ...]]:
     """The values a parameter with a fixed set of choices may take (declared where nothing
     heavy is imported: a run that reuses every step never loads pandas)."""
-    from highneeds.model.switches import CHOICES
+    from highneeds.model.basis.switches import CHOICES
 
     return dict(CHOICES)
 

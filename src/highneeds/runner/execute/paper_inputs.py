@@ -1,5 +1,5 @@
 """What the paper takes from the model, wired once: notebook 04 hands it the model's tables
-as the notebooks wrote them, the tests the tables :func:`highneeds.model.run.run_model`
+as the notebooks wrote them, the tests the tables :func:`highneeds.model.wiring.run.run_model`
 returned. (The paper does not import the model; this is where the two meet.)"""
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import pandas as pd
 
 from highneeds import processed
 from highneeds.amounts import BudgetFormat
-from highneeds.gate.figures import figure_values
-from highneeds.model.deficit import (
+from highneeds.gate.tables.figures import figure_values
+from highneeds.model.forecast.deficit import (
     SCENARIO_LABELS,
     budget_to_wide,
     financial_year_of,
 )
-from highneeds.model.demand import EhcpGrowth
+from highneeds.model.forecast.demand import EhcpGrowth
 from highneeds.paper.content.model_outputs import ModelOutputs
 from highneeds.paper.formats.dfe_return import ReturnTables
 
@@ -190,7 +190,7 @@ def narrative_claims(
     The narrative is rendered as the run renders it (with ``meta``, paper.yaml's, the whole
     paper; charts drawn for the screen only), so that a narrative the run would refuse is
     refused here too, with the run's :class:`~highneeds.errors.NarrativeError` (exit 4)."""
-    from highneeds.model.run import ModelParameters, run_interventions, run_model
+    from highneeds.model.wiring.run import ModelParameters, run_interventions, run_model
     from highneeds.paper.content.assemble import build_paper, narrative_context
     from highneeds.paper.text.claims import check_claims
     from highneeds.paper.text.narrative import parse_narrative

@@ -37,7 +37,7 @@ def write_html(run_dir: Path, epoch: str) -> tuple[dict[str, Any], str]:
 
 def write_standard_part(run_dir: Path, epoch: str, meta: dict[str, Any], html: str) -> None:
     """The tagged PDF, the Word paper and the DfE return: the worker's part."""
-    from highneeds.model.lineage import read_lineage
+    from highneeds.model.basis.lineage import read_lineage
     from highneeds.paper.formats.render import fix_zip_dates, render_pdf
     from highneeds.paper.formats.word import write_docx
 
@@ -79,7 +79,7 @@ def write_partner_part(run_dir: Path, html: str) -> None:
 def write_audit_edition(run_dir: Path, html: str) -> None:
     """The auditor's edition, from the figures the paper printed, the notebooks' lineage and
     the claims notebook 04 warned of (in the partner's part, or with the HTML alone)."""
-    from highneeds.model.lineage import read_lineage
+    from highneeds.model.basis.lineage import read_lineage
     from highneeds.paper.formats.audit_edition import audit_edition
     from highneeds.runner.archive.outputs import read_claims
 

@@ -287,7 +287,7 @@ def _serve_one_render(html_only: bool) -> None:
 
 def _import_audit_edition() -> None:
     """Import the auditor's edition's HTML parser and the lineage it links (no thread)."""
-    import highneeds.model.lineage
+    import highneeds.model.basis.lineage
     import highneeds.paper.formats.audit_edition  # noqa: F401
 
 

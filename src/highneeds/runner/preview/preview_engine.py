@@ -92,7 +92,7 @@ class PreviewEngine:
         workdir: Path,
         council: str | None = None,
     ) -> None:
-        from highneeds.gate.remembered_expectations import RememberedExpectations
+        from highneeds.gate.checks.remembered_expectations import RememberedExpectations
         from highneeds.paper.formats.render import TEMPLATES_DIR
 
         self.root, self.cycle = root, cycle
@@ -155,7 +155,7 @@ class PreviewEngine:
             return self.snapshot
 
     def _build(self, stage: Stage) -> tuple[str, tuple[str, ...]]:
-        from highneeds.gate.limits import InputLimits, check_cycle_folder
+        from highneeds.gate.read.limits import InputLimits, check_cycle_folder
 
         check_cycle_folder(self.raw_dir, InputLimits.from_environment())
         if stage >= Stage.GATE:
@@ -167,8 +167,8 @@ class PreviewEngine:
     def _gate(self) -> None:
         """Notebook 01's work without its Data Docs: validate, refuse, write the tables."""
         from highneeds import processed
-        from highneeds.gate import validation
-        from highneeds.model.identities import input_identities
+        from highneeds.gate.checks import validation
+        from highneeds.model.wiring.identities import input_identities
 
         report, tables = validation.validate_cycle(
             self.cycle,

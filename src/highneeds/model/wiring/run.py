@@ -1,0 +1,448 @@
+"""The model's entry points, the one place its parts are wired together: notebooks 02 and 03
+call them and show what they return, and the tests call the same functions.
+
+:func:`run_model` is notebook 02 (the printed forecast, its roll-forward and scenarios, the
+demand behind it, the driver model where the cycle gives drivers, and how sure it is);
+:func:`run_interventions` is notebook 03 (the business cases' savings and EHCP growth).
+Each returns its tables and the lineage its arithmetic built (``highneeds.traced``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+from highneeds.amounts import BudgetFormat
+from highneeds.model.basis import readings
+from highneeds.model.basis.inputs import (
+    budget_figures,
+    cycle_cell,
+    ehcp_cells,
+    figure_cells,
+    parameter_cell,
+)
+from highneeds.model.basis.lineage import Lineage
+from highneeds.model.certainty import certainty, sensitivity
+from highneeds.model.certainty import tornado as measures
+from highneeds.model.forecast import (
+    deficit,
+    demand,
+    drivers,
+    history,
+    reconciliation,
+    scenarios,
+    track_record,
+)
+from highneeds.model.forecast.interventions import business_case_summary, intervention_savings
+from highneeds.traced import FigureValue, Traced, described, total
+
+_MODEL = "02_deficit_model.ipynb"
+
+#: The business cases' tables: the places each avoids, their costs and the savings stated.
+BUSINESS_CASE_TABLES = ("interventions", "placement_costs", "business_cases")
+
+#: Besides the budget's lines, the figures the measures of how sure the forecast is start from.
+CERTAINTY_INPUTS = (
+    "ehcp_growth_per_year",
+    "ehcp_growth_if_all_requests_convert",
+)
+
+
+@dataclass(frozen=True)
+class ModelParameters:
+    """The switches a run may set (``-p NAME=VALUE``): see the README."""
+
+    cycle: str
+    #: ``None``: as the cycle's paper.yaml declares, else the model's default (readings.py).
+    recovery_plan_basis: str | None = None
+    forecast_source: str = "auto"
+    uncertainty_draws: int = sensitivity.DEFAULT_DRAWS
+    #: ``None``, likewise.
+    uncertainty_centre: str | None = None
+
+
+@dataclass
+class ModelResult:
+    """What the model computed: which forecast the paper prints (``typed`` or ``drivers``),
+    the tables the paper reads (``None`` where the cycle gives no input for one), and the
+    lineage of every figure."""
+
+    source: str
+    tables: dict[str, pd.DataFrame | None]
+    lineage: Lineage = field(default_factory=Lineage)
+    #: The growth in cost per plan (percent a year) the printed forecast implies, by year.
+    implied_cost_per_plan_growth: dict[str, float] | None = None
+
+    def __getitem__(self, name: str) -> pd.DataFrame | None:
+        return self.tables[name]
+
+
+def run_model(
+    tables: Mapping[str, pd.DataFrame],
+    figures: Mapping[str, FigureValue],
+    params: ModelParameters,
+) -> ModelResult:
+    """The deficit model of one cycle, from the gate's typed tables (blanks kept blank, each
+    with its ``source`` file) and ``figures`` (figures.csv's values read by their units)."""
+    # How the council's figures are read: the run's choice, else the council's, else assumed.
+    impact = readings.reading(
+        "recovery_plan_impact", tables.get("readings"), params.recovery_plan_basis
+    )
+    centre = readings.reading("certainty_centre", tables.get("readings"), params.uncertainty_centre)
+    params = replace(params, recovery_plan_basis=impact.value, uncertainty_centre=centre.value)
+    typed = tables["budget"]
+    budget = deficit.with_derived_lines(typed)
+    checked = deficit.roll_forward(budget)
+    deficit.check_reconciliation(checked)
+    placements, assumptions = (
+        tables.get("placements_by_category"),
+        tables.get("forecast_assumptions"),
+    )
+    driven = (
+        None
+        if placements is None or assumptions is None
+        else drivers.build_driver_forecast(
+            budget,
+            placements,
+            assumptions,
+            tables.get("intervention_places"),
+            impact.value,
+        )
+    )
+    years_forecast = [] if assumptions is None else drivers.forecast_years(assumptions)
+    typed_covers = drivers.typed_forecast_covers(budget, years_forecast)
+    source = drivers.choose_forecast_source(
+        params.forecast_source, has_drivers=driven is not None, typed_covers=typed_covers
+    )
+    printed = budget if source == "typed" else driven.budget  # type: ignore[union-attr]
+    basis = impact.value if source == "typed" else "in_year"
+
+    cells = budget_figures(typed) if source == "typed" else driven.lines  # type: ignore[union-attr]
+    fig = figure_cells(tables.get("figures"), figures)
+    ehcp = ehcp_cells(tables.get("ehcp_demand"))
+    # The growth figures figures.csv leaves to the EHCP counts.
+    derived = demand.derived_growth_figures(fig, ehcp)
+    fig |= derived
+    figures = {**figures, **{name: float(figure) for name, figure in derived.items()}}
+    roll = deficit.carry_forward(cells)
+    years = roll.years
+    current = deficit.financial_year_of(params.cycle)
+    current_year = described(
+        current,
+        "current_year",
+        "The financial year of the cycle",
+        "the financial year (April to March) the cycle's month falls in",
+        [cycle_cell(params.cycle)],
+        _MODEL,
+    )
+    spending = cells.spending()
+    forecast = (
+        None
+        if spending is None
+        else demand.forecast_from_figures(spending, ehcp, fig, current, cycle_cell(params.cycle))
+    )
+    recovery = deficit.recovery_saving(cells, basis, impact.figure)
+    declared = scenarios.declared_scenarios(tables.get("declared_scenarios"), cells)
+    extra = None if forecast is None else forecast.extra_cost(years, current_year)
+    deficits, with_pressures = scenarios.build_deficits(roll, cells, recovery, declared, extra)
+    told = history.council_history(tables.get("sen2"), params.cycle)
+    if told is not None and forecast is not None:
+        told = history.with_history_deficit(told, forecast, roll, current_year)
+        told = history.compared(told, forecast.growth_a_year)
+        deficits.append(told.deficit)  # type: ignore[arg-type]
+    # The agreed pressures the finance table leaves out, by year (the with-savings forecast's
+    # own adjustments less the savings), for the simulations where the run puts them inside.
+    pressures = (
+        None
+        if with_pressures is None
+        else [float(total(with_pressures.adjustments[y]).value) - float(recovery[y]) for y in years]
+    )
+
+    forecast_frame = None if forecast is None else forecast.frame()
+    base, ranges = sensitivity.ranges_for_cycle(
+        printed,
+        forecast_frame,
+        figures,
+        current,
+        tables.get("assumption_ranges"),
+        basis,
+        12 if forecast is None else forecast.months_to_date_count,
+        # The agreed pressures inside every path, where the run asks for it.
+        pressures if params.uncertainty_centre == "with_agreed_pressures" else None,
+        # EHCP growth's range from the DfE's history, where the cycle gives it.
+        None if told is None else told.growth_range,
+    )
+    by_name = {d.scenario: d for d in deficits}
+    # What the Recovery Plan Impact line read the other way would give, for the paper to say.
+    as_read = by_name["mitigated"].cfwd[years[-1]]
+    if source == "typed":
+        flip = "cumulative" if basis == "in_year" else "in_year"
+        other = deficit.recovery_saving(cells, flip)
+        other_cfwd = readings.other_reading(impact, recovery, as_read, other)
+    else:
+        other_cfwd = readings.one_reading(impact, as_read)
+    lines = [ln for item in scenarios.agreed(declared) for ln in item.lines]
+    measured = (
+        _how_sure(base, ranges, by_name, with_pressures, params, lines, centre.chosen_by)
+        if ranges
+        else None
+    )
+    # Earlier papers' forecasts against this cycle's outturn; the band widened if they say so.
+    given = {y: cells.given("cfwd", y) for y in years}
+    scores = track_record.score_forecasts(
+        tables.get("earlier_forecasts"),
+        params.cycle,
+        current,
+        track_record.outturns(years, current, given, roll.cfwd),
+    )
+    widening = None
+    if measured is not None:
+        levels, widening = track_record.widen_levels(scores, measured[1], years[-1])
+        measured = (measured[0], levels, measured[2], measured[3])
+
+    lineage = Lineage()
+    for name, figure in (
+        ("first_year", cells.headings[years[0]]),
+        ("last_year", cells.headings[years[-1]]),
+    ):
+        lineage.record(figure.named(name, f"The {name.replace('_', ' ')} of the forecast"))
+    lineage.record(current_year, *fig.values(), *ehcp.values(), impact.figure, centre.figure)
+    lineage.record(other_cfwd)
+    reconciled = reconciliation.savings_reconciliation(
+        tables.get("business_cases"), recovery, years[-1]
+    )
+    lineage.record(*reconciled)
+    lineage.record(*deficit.printed_lines(cells, roll), *recovery.values())
+    for item in declared.values():
+        lineage.record(*item.figures())
+    for scenario in deficits:
+        lineage.record(*scenario.figures())
+        if scenario.scenario in declared:
+            lineage.record(*scenarios.second_names(scenario))
+    if forecast is not None:
+        lineage.record(*forecast.figures())
+    if driven is not None:
+        lineage.record(*driven.figures)
+    if told is not None:
+        lineage.record(*told.figures())
+    starts = [
+        *(figure for (_, _), figure in sorted(cells.lines.items())),
+        *(fig[name] for name in CERTAINTY_INPUTS if name in fig),
+        *(ehcp[m] for m in demand.EHCP_MEASURES if m in ehcp),
+        # The growth rates are made yearly over the months to the cycle's: it moves them.
+        *([] if forecast is None or forecast.months_to_date is None else [forecast.months_to_date]),
+    ]
+    if measured is not None:
+        tornado, levels, even, seed = measured
+        draws = parameter_cell("uncertainty_draws", params.uncertainty_draws).named(
+            "uncertainty.draws",
+            "Simulations",
+            formula=(
+                f"the run's parameter (default {sensitivity.DEFAULT_DRAWS:,}; "
+                "-p uncertainty_draws=N)"
+            ),
+        )
+        inside = (
+            None
+            if base.pressures is None
+            else dict(zip(base.years, base.pressures.tolist(), strict=True))
+        )
+        recipe = certainty.simulation_recipe(
+            ranges, params.cycle, seed, params.uncertainty_draws, inside
+        )
+        lineage.record(
+            *certainty.certainty_figures(tornado, levels, even, starts, draws, recipe, widening)
+        )
+        lineage.record(*_odds_against(by_name, with_pressures, years[-1], centre))
+    growth, growth_years = _forecast_growth(by_name, years, current)
+    lineage.record(*growth)
+    said = track_record.words(scores, widening, current_year)
+    lineage.record(*track_record.figures(scores), *([] if widening is None else [widening]), *said)
+
+    comparison = (
+        drivers.compare_forecasts(budget, driven.budget, years_forecast)
+        if driven is not None and typed_covers
+        else None
+    )
+    implied = (
+        None
+        if forecast_frame is None
+        else drivers.implied_cost_per_plan_growth(forecast_frame).round(1).to_dict()
+    )
+    return ModelResult(
+        source,
+        {
+            "forecast_budget": printed,
+            # How the council writes its table (unit, sign, block, decimals): the paper prints
+            # the table as the council does.
+            "budget_format": pd.DataFrame([typed.attrs.get("format") or BudgetFormat().to_dict()]),
+            # The typed forecast's roll-forward is the one just checked: not computed again.
+            "roll_forward": checked if source == "typed" else deficit.roll_forward(printed),
+            "scenarios": deficit.scenarios_frame(deficits),
+            # What the forecast says the deficit grows by a year, for the paper's words.
+            "forecast_growth": _growth_frame(growth, growth_years),
+            "demand": forecast_frame,
+            "demand_basis": None if forecast is None else forecast.basis(),
+            "placements_forecast": None if driven is None else driven.by_category,
+            # The DfE's history of the council's EHC plans, where the cycle gives it.
+            "ehcp_history": None if told is None else told.frame(),
+            "history_basis": None
+            if told is None
+            else told.basis(None if forecast is None else float(forecast.growth_a_year)),
+            "forecast_comparison": comparison,
+            # The business cases' savings against the Recovery Plan Impact line.
+            "savings_reconciliation": reconciliation.reconciliation_frame(reconciled, years[-1]),
+            # Earlier papers' forecasts against this cycle's outturn, and the band's widening.
+            "track_record": track_record.frame(scores, widening),
+            "track_record_words": track_record.words_frame(said, scores, widening),
+            # How the council's figures were read, by whom, and the other reading's deficit.
+            "readings_used": pd.DataFrame(
+                [
+                    impact.frame() | {"other": float(other_cfwd), "one_reading": source != "typed"},
+                    centre.frame(),
+                ]
+            ),
+            # None where no assumption moves the forecast: nothing to measure.
+            "sensitivity": None if measured is None else measured[0],
+            "uncertainty": None if measured is None else measured[1],
+            "break_even": None if measured is None else pd.DataFrame([measured[2]]),
+        },
+        lineage,
+        implied,
+    )
+
+
+def _how_sure(
+    base: sensitivity.ForecastBase,
+    ranges: list[sensitivity.AssumptionRange],
+    by_name: Mapping[str, deficit.Deficit],
+    with_pressures: deficit.Deficit | None,
+    params: ModelParameters,
+    pressure_lines: list[str],
+    centre_chosen_by: str,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, object], int]:
+    """The tornado, the simulations' percentiles, the break-even figures and the seed."""
+    tornado = measures.tornado(base, ranges)
+    seed = sensitivity.seed_of(params.cycle)
+    paths = sensitivity.simulate(base, ranges, seed, params.uncertainty_draws)
+    levels = sensitivity.uncertainty(base, paths)
+    last = base.years[-1]
+    # The simulations move the forecast with the savings; unless the run puts the agreed
+    # pressures inside them, their odds are given against the forecast with those too.
+    inside = params.uncertainty_centre == "with_agreed_pressures" and with_pressures is not None
+    mitigated = float(by_name["mitigated"].cfwd[last])
+    assumed = measures.odds_evidence(ranges, tornado)
+    even: dict[str, Any] = measures.break_even(base) | {
+        "probability_still_growing": sensitivity.probability_still_growing(base, paths),
+        "draws": params.uncertainty_draws,
+        "pressures_inside": inside,
+        "centre_chosen_by": centre_chosen_by,
+        # Odds only where every range that moves the deficit has a source or evidence.
+        "odds_given": not assumed,
+        "assumed_ranges": " ".join(assumed),
+    }
+    if with_pressures is not None:
+        pressured = float(with_pressures.cfwd[last])
+        even |= {
+            "pressures_label": with_pressures.label,
+            "pressures_lines": " and ".join(pressure_lines),
+            "forecast_with_pressures": pressured,
+            "share_above_forecast_with_pressures": sensitivity.share_above(
+                paths["mitigated"], pressured
+            ),
+        }
+    forecast_cfwd = float(even.get("forecast_with_pressures", mitigated)) if inside else mitigated
+    even |= {
+        "forecast": forecast_cfwd,
+        "share_above_forecast": sensitivity.share_above(paths["mitigated"], forecast_cfwd),
+    }
+    return tornado, levels, even, seed
+
+
+def _odds_against(
+    by_name: Mapping[str, deficit.Deficit],
+    with_pressures: deficit.Deficit | None,
+    last: str,
+    centre: readings.Reading,
+) -> list[Traced]:
+    """The forecasts the simulations' odds are given against, and what they centre on."""
+    setting = centre.figure
+    inside = centre.value == "with_agreed_pressures" and with_pressures is not None
+    forecast = with_pressures.cfwd[last] if inside else by_name["mitigated"].cfwd[last]  # type: ignore[union-attr]
+    words = "the forecast with the savings" + (" and the agreed pressures" if inside else "")
+    named = [
+        forecast.named("uncertainty.forecast", f"The forecast the odds are given against: {words}"),
+        # The run's setting itself, under the names the paper's words trace to.
+        setting.named("uncertainty.pressures", "Whether the simulations include the pressures"),
+        setting.named("sensitivity.centre", "What the measures of how sure it is centre on"),
+    ]
+    if with_pressures is not None:
+        named.append(
+            with_pressures.cfwd[last].named(
+                "uncertainty.forecast_with_pressures",
+                f"The forecast with the savings and the agreed pressures: {with_pressures.label}",
+            )
+        )
+    return named
+
+
+def _forecast_growth(
+    by_name: Mapping[str, deficit.Deficit], years: list[str], current: str
+) -> tuple[list[Traced], tuple[str, str] | None]:
+    """What the forecast says the deficit grows by a year (``forecast_growth``), traced: its
+    lowest and highest yearly movement, and the first and last year they span (none with no
+    year after the cycle's own)."""
+    found = deficit.movements_after({n: d.in_year for n, d in by_name.items()}, years, current)
+    if found is None:
+        return [], None
+    movements, first, last = found
+    span = f"from {first} to {last}, with and without the Recovery Plan"
+    # Every movement is an input of both ends: which one is the lowest or highest depends on
+    # all of them (a change to any may move the end), so each end names them all.
+    ends = [
+        described(
+            float(pick(movements, key=float)),
+            f"forecast_growth.{end}",
+            f"The {end}est yearly growth {span}",
+            f"the {end}est of the {len(movements)} yearly movements {span}",
+            movements,
+        )
+        for end, pick in (("low", min), ("high", max))
+    ]
+    return ends, (first, last)
+
+
+def _growth_frame(growth: list[Traced], span: tuple[str, str] | None) -> pd.DataFrame | None:
+    """``forecast_growth``'s figures as the paper reads them (one row: low, high, from, to)."""
+    if not growth or span is None:
+        return None
+    low, high = (float(end) for end in growth)
+    return pd.DataFrame([{"low": low, "high": high, "from": span[0], "to": span[1]}])
+
+
+def run_interventions(tables: Mapping[str, pd.DataFrame]) -> ModelResult:
+    """The business cases' savings (places avoided x cost per place, checked against the
+    saving each states) where the cycle gives them, and EHCP growth where it gives the EHCP
+    counts, with their lineage (``None`` for a table the cycle has no input for)."""
+    cases = [tables.get(name) for name in BUSINESS_CASE_TABLES]
+    counts = tables.get("ehcp_demand")
+    lineage = Lineage()
+    out: dict[str, pd.DataFrame | None] = {
+        "intervention_savings": None,
+        "business_case_summary": None,
+        "ehcp_growth": None,
+    }
+    if all(table is not None for table in cases):
+        interventions, costs, stated = cases
+        savings = intervention_savings(interventions, costs)
+        out["intervention_savings"] = savings.frame()
+        out["business_case_summary"] = business_case_summary(savings, stated)
+        lineage.record(*savings.figures())
+    if counts is not None:
+        ehcp = ehcp_cells(counts)
+        out["ehcp_growth"] = pd.DataFrame([demand.ehcp_growth(counts).__dict__])
+        lineage.record(*ehcp.values(), *demand.growth_figures(ehcp))
+    return ModelResult("typed", out, lineage)
