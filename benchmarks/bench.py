@@ -279,7 +279,7 @@ def stage_breakdown(project: Path) -> dict[str, float]:
     }
     stages |= probe_timings(
         "from pathlib import Path\n"
-        "from highneeds.gate import validation\n"
+        "from highneeds.gate.checks import validation\n"
         "from highneeds.gate.tables.tables import read_cycle_tables\n"
         f"tables = read_cycle_tables(Path({str(run_dir / 'inputs')!r}))\n"
         "from highneeds.gate.checks.great_expectations_import import import_great_expectations\n"
@@ -354,7 +354,7 @@ def model_cost(project: Path) -> dict[str, float]:
         "        model(t, cycle)\n"
         "        spent.append(time.perf_counter() - start)\n"
         "    timings[f'model_calls_{name}'] = statistics.median(spent)\n"
-        "from highneeds.model import sensitivity\n"
+        "from highneeds.model.certainty import sensitivity\n"
         f"t = read_cycle_tables(Path({str(project / 'data' / 'raw')!r}) / {CYCLE!r})\n"
         "f = run_model(t, figure_values(t['figures']), ModelParameters("
         f"{CYCLE!r}, uncertainty_draws=1))['demand']\n"

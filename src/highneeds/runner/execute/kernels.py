@@ -26,7 +26,7 @@ from highneeds.runner.archive.storage_errors import os_error_from_kernel
 from highneeds.runner.execute.failing_cells import CELL_TRACKER, failing_cell, first_lines
 from highneeds.runner.ops.resources import MEMORY_ADVICE, limit_memory, memory_limit
 from highneeds.runner.ops.secrets import without_secrets
-from highneeds.runner.ops.signals import signals_held
+from highneeds.runner.ops.signals import signals_held, stop_if_interrupted
 from highneeds.runner.ops.temporary import temporary_folder
 
 KERNEL_NAME = "highneeds"
@@ -236,6 +236,7 @@ class Kernel:
             # Talk to the kernel over a local socket file, not unencrypted TCP.
             with signals_held():  # the folder made and known to this kernel, or neither
                 self._sockets = socket_folder()
+            stop_if_interrupted()  # a signal held meanwhile stops the start now, not later
             self.manager = AsyncKernelManager(
                 kernel_name=KERNEL_NAME,
                 transport="ipc",

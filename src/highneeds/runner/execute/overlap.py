@@ -61,6 +61,10 @@ def execute_steps(
     return shared
 
 
+#: How long a run that stops waits for the steps working ahead to end (their kernel is stopped
+#: first, so they end at once unless a library call is slow to notice).
+AHEAD_JOIN_SECONDS = 10
+
 #: The typed tables the gate writes, which the model reads, and the files they came from.
 _GATE_TABLES = (*(f"processed/{table}.csv" for table in TABLES), "processed/table_sources.json")
 
@@ -108,8 +112,10 @@ def _gate_with_model_ahead(
         finally:  # the folder worked ahead in goes even if stopping the kernels failed
             if ahead is not None:
                 try:
+                    # Its kernel is stopped, so it ends at once; a stop must not wait long on
+                    # it either way (it is a daemon: it goes with the process).
                     if ahead.is_alive():
-                        ahead.join(timeout=60)
+                        ahead.join(timeout=AHEAD_JOIN_SECONDS)
                 finally:  # a signal while waiting for it must not leave its folder behind
                     shutil.rmtree(ahead.folder, ignore_errors=True)
 
