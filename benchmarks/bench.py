@@ -32,27 +32,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 import preview_latency  # noqa: E402  (beside this file)
-
-from highneeds.paths import PROJECT_FILES  # noqa: E402
+from project_copy import CYCLE, copy_project  # noqa: E402  (beside this file)
 
 BIN = Path(sys.executable).parent
-CYCLE = "2022-01"
 #: An earlier month, for a no-change run whose change log has a history to chart (not
 #: ``DRIVERS_CYCLE``, which :func:`model_cost` makes).
 EARLIER_CYCLE = "2021-11"
 NOTEBOOKS = ["01_validate", "02_deficit_model", "03_interventions", "04_cabinet_report"]
-
-
-def copy_project(target: Path) -> Path:
-    """A copy of the project as `make setup` leaves it (the package byte-compiled)."""
-    for name in PROJECT_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        else:
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    return target
 
 
 class PeakMemory:

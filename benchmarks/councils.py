@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import CYCLE, copy_project  # noqa: E402  (beside this file)
+from project_copy import CYCLE, copy_project  # noqa: E402  (beside this file)
 
 DEFAULT_COUNTS = (1, 2, 4, 20)
 

@@ -121,7 +121,7 @@ def _state(url: str) -> dict:
 
 def main() -> int:
     sys.path.insert(0, str(Path(__file__).parent))
-    from bench import copy_project
+    from project_copy import copy_project
 
     with tempfile.TemporaryDirectory(prefix="highneeds-preview-bench-") as temporary:
         results = measure(copy_project(Path(temporary) / "project"), 5)
