@@ -1,9 +1,9 @@
 """How the pipeline's own processes end: without the garbage collector's passes over every
 object they hold.
 
-At interpreter shutdown CPython collects again and again as it clears each module: 1.1 s of
-CPU in a process that imported Great Expectations, pandas and matplotlib (0.2 s for a run's
-own process), against 0.06 s with every object frozen first. The process is ending, so its
+At interpreter shutdown CPython collects again and again as it clears each module, which in
+a process that imported Great Expectations, pandas and matplotlib costs far more than ending
+with every object frozen first (docs/performance.md has the measure). The process is ending, so its
 memory goes back to the system whole. Registered by the command line's
 :func:`highneeds.cli.main`; the kernels are killed and the render worker ends with
 ``os._exit``, so neither pays it.

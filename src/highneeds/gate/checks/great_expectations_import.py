@@ -2,8 +2,8 @@
 
 ``import great_expectations`` loads every core expectation, among them
 ``expect_column_kl_divergence_to_be_less_than``, whose module runs ``from scipy import stats``:
-about 0.8 s of a 2.2 s import on the standard machine, for a statistics library no suite of the
-gate calls; and ``altair`` (0.17 s). :func:`import_great_expectations` defers both
+a large share of the import, for a statistics library no suite of the gate calls; and
+``altair`` (docs/performance.md has the measures). :func:`import_great_expectations` defers both
 (:mod:`highneeds.deferred_imports`: each loads itself on first use, so an expectation that
 needs one still gets it), then imports Great Expectations with its usage statistics off.
 """

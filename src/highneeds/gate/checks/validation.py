@@ -143,8 +143,8 @@ def _escaped_for_docs(frame: pd.DataFrame) -> pd.DataFrame:
 
 #: How much each suite's first pass reports: whether each expectation held, with its observed
 #: value and counts (what Data Docs show of a check that passed), without the list of every
-#: failing row, which costs a quarter of a validation's time to gather (0.51 -> 0.38 s for the
-#: shipped cycle's six tables). A table that fails is validated again with "COMPLETE",
+#: failing row, a good part of a validation's time to gather (docs/performance.md). A table
+#: that fails is validated again with "COMPLETE",
 #: which names each failing row, and that result is what its Data Docs page shows.
 FIRST_PASS_FORMAT = "BASIC"
 

@@ -143,8 +143,8 @@ def check_csv_bytes(data: bytes, name: str) -> None:
         )
 
 
-#: Sheets a workbook of a cycle's tables may hold (one table a sheet; 1,001 sheets took 25 s
-#: to read).
+#: Sheets a workbook of a cycle's tables may hold (one table a sheet; a workbook of a thousand
+#: sheets takes the reader many seconds).
 MAX_SHEETS = 100
 #: Cells of a whole workbook, as so many full rows of the widest table a sheet may hold: the
 #: reader loads every sheet, so an unused sheet counts as much as the one read.

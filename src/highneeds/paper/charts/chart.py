@@ -141,9 +141,9 @@ def legend_label(label: str, style: ChartStyle) -> str:
 def chart_settings(style: ChartStyle, text_as_paths: bool = False) -> Any:
     """Matplotlib settings for a chart of ``style``, as a context manager: deterministic SVG,
     the paper's font at the style's size. SVG text stays text in DejaVu Sans, which the PDFs
-    embed: WeasyPrint lays out a paper whose charts draw their letters as glyph paths about
-    1.5 s slower (render step 5.4-6.0 s against 3.8-4.0 s, three runs each), and the text
-    stays selectable. A browser without DejaVu Sans shows its own sans-serif in the HTML."""
+    embed: WeasyPrint lays out a paper whose charts draw their letters as glyph paths markedly
+    slower, and the text stays selectable. A browser without DejaVu Sans shows its own
+    sans-serif in the HTML."""
     import matplotlib
 
     matplotlib.use("Agg")

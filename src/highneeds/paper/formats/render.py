@@ -42,9 +42,8 @@ def render_html(executed_notebook: Path | Any, meta: Mapping[str, Any], date: st
 def prepare_html_exporter() -> None:
     """Make the HTML exporter ahead of need (a process that will render, while it waits), and
     render a one-paragraph paper with it: the first render compiles the templates and
-    nbformat's schema validator and imports what nbconvert's filters use, about 0.25 s that
-    the paper's own render then does not wait for (0.31 s against 0.06 s on the standard
-    machine). The paper's page is the same either way."""
+    nbformat's schema validator and imports what nbconvert's filters use, which the paper's
+    own render then does not wait for. The paper's page is the same either way."""
     from nbformat.v4 import new_notebook
 
     sample = new_notebook(cells=[_paper_cell("<p>A paragraph.</p>")])
@@ -59,8 +58,8 @@ def _exporter() -> Any:
     The template exporter, not the HTML one: ``HTMLExporter`` parses its page with
     BeautifulSoup to add tab stops to notebook cells (the paper has none) and alternative text
     to images without it (the paper's charts all have theirs), and writes the page out again
-    with attributes reordered; 0.05 s for every render and 0.15 s more once per process (its
-    CSS selectors compiled), for a page that is otherwise the template's own output."""
+    with attributes reordered, at a cost on every render and more once per process (its CSS
+    selectors compiled), for a page that is otherwise the template's own output."""
     from nbconvert import TemplateExporter
 
     return TemplateExporter(

@@ -3,13 +3,13 @@
 WeasyPrint loads Pango, HarfBuzz, fontconfig and GObject by trying, for each, the names it
 has on Windows and macOS before the Linux one (``libpango-1.0.so.0``). For every name without
 a dot cffi asks :func:`ctypes.util.find_library`, which on Linux runs ``ldconfig``, then
-``gcc`` and ``ld`` in subprocesses; 18 names miss, about 0.17 s of every import on the standard
-machine (WeasyPrint issue #1125). Each library's Linux name is in its list, and the dynamic
-loader finds that by itself, so :func:`import_weasyprint` imports WeasyPrint with the search
+``gcc`` and ``ld`` in subprocesses; 18 names miss, on every import (WeasyPrint issue
+#1125). Each library's Linux name is in its list, and the dynamic loader finds that by
+itself, so :func:`import_weasyprint` imports WeasyPrint with the search
 answering "not found" at once. Should a library load only through the search (a system
 whose loader cannot find it by name), the import is done again the usual way.
 
-WeasyPrint also imports fontTools' subsetter (0.08 s), which it calls only where HarfBuzz
+WeasyPrint also imports fontTools' subsetter, which it calls only where HarfBuzz
 cannot subset a font; :data:`DEFERRED_MODULES` load on first use
 (:mod:`highneeds.deferred_imports`).
 """

@@ -3,12 +3,11 @@ kernel has answered.
 
 jupyter_client's ``wait_for_ready`` asks the kernel for its info until the reply has come and a
 message on IOPub shows that channel is subscribed (a SUB socket misses what is published
-before it is; jupyter_client issue 593), then reads IOPub until it has been quiet for 0.2 s.
-Papermill's client waits so for every notebook, and the run's read ahead for its code: about
-0.25 s each time, three times on the model's path (cold runs, eight alternating pairs: 0.37 s
-less, median). Every reader here takes only the messages that answer its own requests (nbclient
-matches each output to its cell's request), so the messages left on IOPub need no draining:
-:class:`QuickReadyClient` keeps the check and drops the quiet wait.
+before it is; jupyter_client issue 593), then reads IOPub until it has been quiet for a while.
+Papermill's client waits so for every notebook, and the run's read ahead for its code: three
+times on the model's path. Every reader here takes only the messages that answer its own
+requests (nbclient matches each output to its cell's request), so the messages left on
+IOPub need no draining: :class:`QuickReadyClient` keeps the check and drops the quiet wait.
 
 jupyter_client is imported with this module: import it only where a kernel is started.
 """

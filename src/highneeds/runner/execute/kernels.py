@@ -79,8 +79,8 @@ def socket_folder() -> Path:
 def kernel_specs() -> Any:
     """jupyter_client's kernel specs, looked for in Jupyter's own folders (this environment's
     among them, where ``make setup`` installs the ``highneeds`` kernel). Its default list also
-    has IPython's legacy folder, and imports IPython to find it: 0.05 s of the pipeline's
-    process before any kernel could start."""
+    has IPython's legacy folder, and imports IPython to find it, in the pipeline's process
+    before any kernel could start."""
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_core.paths import jupyter_path
 
@@ -126,8 +126,8 @@ def _register_engine() -> None:
 
 
 #: What papermill imports at start-up for notebooks at http(s) addresses, which a run never
-#: reads or writes: loaded on first use (:mod:`highneeds.deferred_imports`), 0.05 s less of
-#: the pipeline's CPU in a run.
+#: reads or writes: loaded on first use (:mod:`highneeds.deferred_imports`), which spares the
+#: pipeline's process that import in a run.
 PAPERMILL_DEFERRED = ("requests",)
 
 
@@ -378,7 +378,7 @@ class Kernel:
     def end(self) -> None:
         """Kill the kernel's process now, without waiting for it to go: its notebooks are done.
         :meth:`shutdown` then finds it gone and only tidies up (it would otherwise wait, polling,
-        for the process to end: about 0.1 s at the end of a run)."""
+        for the process to end, at the end of every run)."""
         from jupyter_core.utils import run_sync
 
         with suppress(Exception):  # a kernel already gone

@@ -85,8 +85,7 @@ def _gate_with_model_ahead(
     ahead: _ModelAhead | None = None
     try:
         # The render worker imports its libraries from the start: the kernels are still booting,
-        # one core would otherwise wait (cold runs, ten alternating pairs twice: medians 7.83 and
-        # 8.08 s against 8.02 and 8.37 s when it started with notebook 04).
+        # one core would otherwise wait (benchmarks/bench.py measures a cold run).
         steps.prepare_render()
         gate_kernel = kernels.start(run_dir)
         ahead = _ModelAhead(steps, kernels)  # starts its kernel now: both boot side by side

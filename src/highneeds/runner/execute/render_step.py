@@ -9,8 +9,8 @@ lock for ever, and the run fails (exit 4) with nothing published.
 Once the HTML is written, the rest is done in two parts side by side, one per core (WeasyPrint
 lays out in single-threaded Python): the large print PDF and the auditor's edition in a partner
 (:class:`RenderPartner`), and the standard PDF, the Word paper and the DfE return in the
-worker (what each writes: :mod:`highneeds.runner.execute.render_parts`). Each part is about 2.3 s of
-work on the standard machine. The partner is forked from the worker once the worker has
+worker (what each writes: :mod:`highneeds.runner.execute.render_parts`). The two parts are of
+about the same work. The partner is forked from the worker once the worker has
 imported the render's libraries, so they are imported once. A worker started for a run that
 asked for HTML alone readies the HTML and the auditor's edition only, and forks no partner."""
 
@@ -280,7 +280,7 @@ def _serve_one_render(html_only: bool) -> None:
             partner.stop()
     print(json.dumps(report), flush=True)
     # Its files are written and closed: end now, without tearing down the libraries it
-    # imported (0.1-0.2 s that whoever waits for this process would wait for).
+    # imported (whoever waits for this process would wait for that too).
     sys.stderr.flush()
     os._exit(0)
 
@@ -325,7 +325,7 @@ def _prepare_standard_part() -> None:
 
 
 if __name__ == "__main__":
-    # The worker dies with the run that started it (a killed run's worker ran on for 42 s).
+    # The worker dies with the run that started it (a killed run's worker ran on, else).
     die_with_parent(int(os.environ.get(PARENT_VARIABLE, os.getppid())))
     limit_memory(memory_limit())  # its partner, forked from it, inherits the bound
     _serve_one_render(html_only=sys.argv[1:] == [HTML_ONLY_ARGUMENT])
