@@ -15,10 +15,16 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 from highneeds.garbage_collection import end_without_collecting
 from highneeds.gate.tables.tables import read_cycle_tables
 from highneeds.paths import PROJECT_FILES, PROJECT_ROOT
+
+# No example may fail for taking long: the suite runs two workers on two cores beside the
+# pipeline's own processes, and a property's time says nothing of whether it holds.
+settings.register_profile("highneeds", deadline=None)
+settings.load_profile("highneeds")
 
 SHIPPED_CYCLE = CYCLE = "2022-01"
 #: The cycles the project ships (under data/raw/), the only inputs the tests copy: a council's

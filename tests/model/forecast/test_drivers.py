@@ -251,6 +251,10 @@ def test_the_driver_budget_rolls_forward_and_adds_up_its_categories(inputs, open
     totals = by_category.groupby("year")["placement_costs"].sum()
     placed = built.budget[built.budget["line"] == "placement_costs"].set_index("year")["amount"]
     assert placed[FORECAST].to_numpy() == pytest.approx(totals[FORECAST].to_numpy())
+    # The sums the paper and the DfE return print are the model's, one a year and measure.
+    written = built.totals.set_index("year")
+    added = by_category.groupby("year")[["plans", "placement_costs"]].sum()
+    assert written[["plans", "placement_costs"]].to_numpy() == pytest.approx(added.to_numpy())
 
 
 @settings(max_examples=60, deadline=None)

@@ -312,6 +312,9 @@ class DriverForecast:
     base_year: str
     lines: BudgetFigures
     figures: list[Traced]
+    #: Each year's sums over the categories (``placements.total.<measure>[<year>]``), as the
+    #: paper and the DfE return print them.
+    totals: pd.DataFrame | None = None
 
 
 def build_driver_forecast(
@@ -350,11 +353,8 @@ def build_driver_forecast(
     funding = funding_figures(assumptions, budget, base, years)
     recovery = recovery_saving(budget_figures(budget), recovery_plan_basis)
     frame, lines = driver_budget(budget, by_category, funding, recovery)
-    totals = [
-        figure
-        for measure in ("plans", "placement_costs", "plans_mitigated", "placement_costs_mitigated")
-        for figure in by_category.totals(measure).values()
-    ]
+    sums = {measure: by_category.totals(measure) for measure in TOTAL_MEASURES}
+    totals = [figure for by_year in sums.values() for figure in by_year.values()]
     return DriverForecast(
         by_category.frame,
         pd.DataFrame(
@@ -365,4 +365,19 @@ def build_driver_forecast(
         base,
         lines,
         [*by_category.all_figures(), *totals, *funding.values(), *lines.lines.values()],
+        _totals_frame(sums),
     )
+
+
+#: The measures summed over the categories each year.
+TOTAL_MEASURES = ("plans", "placement_costs", "plans_mitigated", "placement_costs_mitigated")
+
+
+def _totals_frame(sums: dict[str, dict[str, Traced]]) -> pd.DataFrame:
+    """One row a year: each measure's sum over the categories (NaN where none is given)."""
+    years = sorted({year for by_year in sums.values() for year in by_year})
+    columns = {
+        measure: [float(by_year[y]) if y in by_year else float("nan") for y in years]
+        for measure, by_year in sums.items()
+    }
+    return pd.DataFrame({"year": years} | columns)

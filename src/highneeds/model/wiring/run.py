@@ -287,6 +287,7 @@ def run_model(
             "demand": forecast_frame,
             "demand_basis": None if forecast is None else forecast.basis(),
             "placements_forecast": None if driven is None else driven.by_category,
+            "placements_totals": None if driven is None else driven.totals,
             # The DfE's history of the council's EHC plans, where the cycle gives it.
             "ehcp_history": None if told is None else told.frame(),
             "history_basis": None

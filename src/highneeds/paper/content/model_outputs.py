@@ -39,6 +39,8 @@ class ModelOutputs:
     #: The driver model by DfE placement category and year (EHCPs, cost per EHCP, placement
     #: costs, with and without the interventions); None for a cycle without drivers.
     placements: pd.DataFrame | None = None
+    #: Each year's sums over the categories, as the model computed them.
+    placement_totals: pd.DataFrame | None = None
     #: The DfE's history of the council's EHC plans by January (plans, growth, its region's
     #: and England's growth), and what it suggests (``method``, ``growth_ahead``); None
     #: without the DfE's file.

@@ -317,9 +317,10 @@ def placements_table_html(
     for label, category in placements.groupby("category_label", sort=False):
         key = str(category["category"].iloc[0])
         group(str(label), category.set_index("year"), [plans, cost_per_plan, costs], key)
-    totals = placements.groupby("year", sort=True)[
-        ["plans", "placement_costs", "plans_mitigated", "placement_costs_mitigated"]
-    ].sum(min_count=1)
+    if outputs.placement_totals is None:
+        raise ValueError("the model's placements_totals table is missing beside its placements")
+    # Each year's sums over the categories: the model's (placements.total.*), not added here.
+    totals = outputs.placement_totals.set_index("year").sort_index()
     total_rows = [plans, costs]
     if not placements["plans_mitigated"].equals(placements["plans"]):
         total_rows += [

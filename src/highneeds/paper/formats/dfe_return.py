@@ -50,6 +50,8 @@ class ReturnTables:
     savings: pd.DataFrame | None
     demand: pd.DataFrame | None = None
     placements: pd.DataFrame | None = None
+    #: Each year's sums over the categories, as the model computed them.
+    placement_totals: pd.DataFrame | None = None
     dsg_blocks: pd.DataFrame | None = None
     ehcps_by_age: pd.DataFrame | None = None
     #: The council's EHC plans each January as the DfE published them (SEN2), where given.
@@ -282,14 +284,14 @@ def ehcps(tables: ReturnTables, years: list[str]) -> Sheet:
                     (label, "Number of EHCPs"), [None] * len(years), "children", note=ADD_CATEGORIES
                 )
             )
-    if split and placements is not None:
-        added = placements.groupby("year", as_index=False)[
-            ["plans", "placement_costs", "plans_mitigated", "placement_costs_mitigated"]
-        ].sum()
+    added = tables.placement_totals  # the model's sums over the categories
+    if split and added is not None:
         for measure, column, unit in _CATEGORY_MEASURES:
-            if column in added:
+            if column in added and added[column].notna().any():
                 total = (f"{ALL_PLACEMENTS_LABEL} (the categories added)", measure)
-                lines.append(Line(total, _by_year(added, column, years), unit, kind="calculated"))
+                keys = _keys(f"placements.total.{column}", years)
+                values = _by_year(added, column, years)
+                lines.append(Line(total, values, unit, keys, kind="calculated"))
     if demand is not None:
         for measure, column, unit in (
             ("Number of EHCPs", "plans", "children"),

@@ -111,6 +111,7 @@ STEPS = (
             "processed/demand.csv",
             "processed/demand_basis.csv",
             "processed/placements_forecast.csv",
+            "processed/placements_totals.csv",
             "processed/ehcp_history.csv",
             "processed/history_basis.csv",
             "processed/forecast_comparison.csv",
