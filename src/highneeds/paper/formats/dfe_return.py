@@ -268,12 +268,9 @@ def ehcps(tables: ReturnTables, years: list[str]) -> Sheet:
     lines: list[Line | tuple[Any, ...]] = []
     placements, demand = tables.placements, tables.demand
     split = placements is not None and ALL_PLACEMENTS not in set(placements["category"])
+    by_category = placements if split else None
     for category, label in DFE_CATEGORIES.items():
-        rows = (
-            placements[placements["category"] == category]
-            if split and placements is not None
-            else None
-        )
+        rows = None if by_category is None else by_category[by_category["category"] == category]
         if rows is not None and len(rows):
             for measure, column, unit in _CATEGORY_MEASURES:
                 keys = _keys(f"placements.{category}.{column}", years)
@@ -290,8 +287,7 @@ def ehcps(tables: ReturnTables, years: list[str]) -> Sheet:
             if column in added and added[column].notna().any():
                 total = (f"{ALL_PLACEMENTS_LABEL} (the categories added)", measure)
                 keys = _keys(f"placements.total.{column}", years)
-                values = _by_year(added, column, years)
-                lines.append(Line(total, values, unit, keys, kind="calculated"))
+                lines.append(Line(total, _by_year(added, column, years), unit, keys, "calculated"))
     if demand is not None:
         for measure, column, unit in (
             ("Number of EHCPs", "plans", "children"),
