@@ -47,6 +47,8 @@ class ReturnTables:
     scenarios: pd.DataFrame
     scenario_labels: Mapping[str, str]
     business_cases: pd.DataFrame | None
+    #: Each business case's saving from its places avoided, as the model computed it (its
+    #: ``business_case_summary``: ``intervention_id``, ``computed_saving``).
     savings: pd.DataFrame | None
     demand: pd.DataFrame | None = None
     placements: pd.DataFrame | None = None
@@ -356,7 +358,7 @@ def mitigations(tables: ReturnTables, years: list[str]) -> Sheet:
     computed = (
         pd.Series(dtype=float)
         if tables.savings is None
-        else tables.savings.groupby("intervention_id")["saving"].sum()
+        else tables.savings.set_index("intervention_id")["computed_saving"]
     )
     if cases.empty:
         lines.append(

@@ -112,7 +112,7 @@ def return_tables(tables: Mapping[str, pd.DataFrame | None]) -> ReturnTables:
         scenarios=scenarios,
         scenario_labels=_scenario_labels(scenarios),
         business_cases=tables.get("business_cases"),
-        savings=tables.get("intervention_savings"),
+        savings=tables.get("business_case_summary"),  # the model's saving of each case
         demand=tables.get("demand"),
         placements=tables.get("placements_forecast"),
         placement_totals=tables.get("placements_totals"),
