@@ -126,25 +126,37 @@ def test_the_four_blocks_are_named_and_what_the_cycle_lacks_says_which_input(
     assert {r[0] for r in ehcps} >= set(DFE_CATEGORIES.values())
 
 
-def test_optional_tables_fill_the_blocks_and_age_bands(shipped_inputs, tmp_path) -> None:
+def test_optional_tables_fill_the_blocks_and_age_bands(
+    shipped_inputs, shipped_tables, tmp_path
+) -> None:
     years = ["2020/21", "2021/22"]
     blocks = pd.DataFrame(
         [
             {
+                "row": 2 + i,
                 "block": b,
                 "year": y,
                 "bfwd": 10.0 if y == years[0] else float("nan"),
                 "funding": 100.0,
                 "spend": 90.0,
             }
-            for b in OTHER_DSG_BLOCKS
-            for y in years
+            for i, (b, y) in enumerate((b, y) for b in OTHER_DSG_BLOCKS for y in years)
         ]
     )
+    # The whole DSG's opening balance is the model's: the four blocks' balances, added.
+    merged, lineage = model_tables({**shipped_tables, "dsg_blocks": blocks}, draws=5)
+    keys = [t.key for t in lineage["dsg.bfwd[2020/21]"].terms]
+    assert len(keys) == 4 and keys[0] == "budget.bfwd[2020/21]", keys
     ages = pd.DataFrame(
         [{"age_band": a, "year": "2021/22", "plans": 10 + i} for i, a in enumerate(AGE_BANDS)]
     )
-    path = written(shipped_inputs, tmp_path, dsg_blocks=blocks, ehcps_by_age=ages)
+    path = written(
+        shipped_inputs,
+        tmp_path,
+        dsg_blocks=blocks,
+        dsg_opening=merged["dsg_opening"],
+        ehcps_by_age=ages,
+    )
     summary = sheet_rows(path, "DSG summary")
     (opening,) = [
         r for r in summary if r[0] == "Whole DSG (all four blocks)" and r[1].startswith("Opening")

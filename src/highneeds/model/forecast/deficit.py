@@ -419,3 +419,11 @@ def movements_after(
     after = years[years.index(current_year) + 1 :] if current_year in years else []
     values = [in_year[name][y] for name in GROWTH_SCENARIOS if name in in_year for y in after]
     return (values, after[0], after[-1]) if values else None
+
+
+def growth_frame(growth: list[Traced], span: tuple[str, str] | None) -> pd.DataFrame | None:
+    """``forecast_growth``'s figures as the paper reads them (one row: low, high, from, to)."""
+    if not growth or span is None:
+        return None
+    low, high = (float(end) for end in growth)
+    return pd.DataFrame([{"low": low, "high": high, "from": span[0], "to": span[1]}])

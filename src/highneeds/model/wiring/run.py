@@ -31,6 +31,7 @@ from highneeds.model.forecast import (
     deficit,
     demand,
     drivers,
+    dsg,
     history,
     reconciliation,
     scenarios,
@@ -204,6 +205,8 @@ def run_model(
         measured = (measured[0], levels, measured[2], measured[3])
 
     lineage = Lineage()
+    opening = dsg.dsg_opening(tables.get("dsg_blocks"), roll.bfwd[years[0]], years[0])
+    lineage.record(*([] if opening is None else [opening]))
     for name, figure in (
         ("first_year", cells.headings[years[0]]),
         ("last_year", cells.headings[years[-1]]),
@@ -276,14 +279,14 @@ def run_model(
         source,
         {
             "forecast_budget": printed,
-            # How the council writes its table (unit, sign, block, decimals): the paper prints
-            # the table as the council does.
+            # How the council writes its table (unit, sign, block, decimals), as the paper does.
             "budget_format": pd.DataFrame([typed.attrs.get("format") or BudgetFormat().to_dict()]),
             # The typed forecast's roll-forward is the one just checked: not computed again.
             "roll_forward": checked if source == "typed" else deficit.roll_forward(printed),
             "scenarios": deficit.scenarios_frame(deficits),
-            # What the forecast says the deficit grows by a year, for the paper's words.
-            "forecast_growth": _growth_frame(growth, growth_years),
+            "forecast_growth": deficit.growth_frame(growth, growth_years),
+            # The whole DSG's opening balance, for the DfE return, where the cycle gives it.
+            "dsg_opening": dsg.opening_frame(opening, years[0]),
             "demand": forecast_frame,
             "demand_basis": None if forecast is None else forecast.basis(),
             "placements_forecast": None if driven is None else driven.by_category,
@@ -414,14 +417,6 @@ def _forecast_growth(
         for end, pick in (("low", min), ("high", max))
     ]
     return ends, (first, last)
-
-
-def _growth_frame(growth: list[Traced], span: tuple[str, str] | None) -> pd.DataFrame | None:
-    """``forecast_growth``'s figures as the paper reads them (one row: low, high, from, to)."""
-    if not growth or span is None:
-        return None
-    low, high = (float(end) for end in growth)
-    return pd.DataFrame([{"low": low, "high": high, "from": span[0], "to": span[1]}])
 
 
 def run_interventions(tables: Mapping[str, pd.DataFrame]) -> ModelResult:

@@ -55,6 +55,8 @@ class ReturnTables:
     #: Each year's sums over the categories, as the model computed them.
     placement_totals: pd.DataFrame | None = None
     dsg_blocks: pd.DataFrame | None = None
+    #: The whole DSG's opening balance, as the model added it up (``dsg.bfwd[<year>]``).
+    dsg_opening: pd.DataFrame | None = None
     ehcps_by_age: pd.DataFrame | None = None
     #: The council's EHC plans each January as the DfE published them (SEN2), where given.
     history: pd.DataFrame | None = None
@@ -230,25 +232,24 @@ def _other_blocks(tables: ReturnTables, years: list[str], transfers: list[str]) 
 
 def _opening_balance(tables: ReturnTables, years: list[str]) -> Line:
     """The whole DSG's balance brought forward into the first year: the table's own where it
-    carries the whole DSG's; else the four blocks' own, added, where the cycle gives them
-    all."""
+    carries the whole DSG's, else the model's sum of the four blocks' where the cycle gives it."""
     label = ("Whole DSG (all four blocks)", f"Opening balance, {years[0]}")
     empty = [None] * len(years)
     high = float(tables.roll_forward["bfwd"].iloc[0])
     if tables.budget_format.block == "dsg":
         return Line(label, [high, *empty[1:]], keys=_keys("budget.bfwd", years))
+    opening = tables.dsg_opening  # the model's sum of the four blocks' balances
+    if opening is not None and len(opening):
+        values = [float(opening["amount"].iloc[0]), *empty[1:]]
+        note = "the four blocks' balances, added"
+        return Line(label, values, keys=_keys("dsg.bfwd", years[:1]), kind="calculated", note=note)
     blocks = tables.dsg_blocks
     if blocks is None:
         return Line(label, empty, note=ADD_BLOCKS)
     first = blocks[blocks["year"] == years[0]].set_index("block")["bfwd"]
     missing = [OTHER_DSG_BLOCKS[b] for b in OTHER_DSG_BLOCKS if b not in first or pd.isna(first[b])]
-    if missing:
-        return Line(
-            label, empty, note=f"dsg_blocks.csv gives no {years[0]} bfwd for: {', '.join(missing)}"
-        )
-    total = high + float(first.sum())
     return Line(
-        label, [total, *empty[1:]], kind="calculated", note="the four blocks' balances, added"
+        label, empty, note=f"dsg_blocks.csv gives no {years[0]} bfwd for: {', '.join(missing)}"
     )
 
 

@@ -50,7 +50,14 @@ PAPER_TABLES = (
 )
 #: The tables the DfE return reads besides the paper's (the last two only where a cycle gives
 #: them).
-RETURN_TABLES = ("roll_forward", "budget", "business_cases", "dsg_blocks", "ehcps_by_age")
+RETURN_TABLES = (
+    "roll_forward",
+    "budget",
+    "business_cases",
+    "dsg_blocks",
+    "dsg_opening",
+    "ehcps_by_age",
+)
 
 
 def read_paper_tables(folder: Path) -> dict[str, pd.DataFrame | None]:
@@ -117,6 +124,7 @@ def return_tables(tables: Mapping[str, pd.DataFrame | None]) -> ReturnTables:
         placements=tables.get("placements_forecast"),
         placement_totals=tables.get("placements_totals"),
         dsg_blocks=tables.get("dsg_blocks"),
+        dsg_opening=tables.get("dsg_opening"),
         ehcps_by_age=tables.get("ehcps_by_age"),
         history=tables.get("ehcp_history"),
         stated_dsg=_stated_dsg(tables.get("figures")),

@@ -99,10 +99,12 @@ STEPS = (
             "processed/readings.csv",
             "processed/business_cases.csv",
             "processed/earlier_forecasts.csv",
+            "processed/dsg_blocks.csv",
             "processed/table_sources.json",
         ),
         writes=(
             "processed/lineage_model.json",
+            "processed/dsg_opening.csv",
             "processed/forecast_budget.csv",
             "processed/budget_format.csv",
             "processed/roll_forward.csv",
