@@ -117,7 +117,11 @@ TEXT_INPUTS = ("narrative.md", "paper.yaml")
 
 
 def _text_inputs_changed(old_inputs: Path, new_inputs: Path) -> list[str]:
-    return [f"{name} (edited)" for name, _ in _edited_texts(old_inputs, new_inputs)]
+    return _edited_names(_edited_texts(old_inputs, new_inputs))
+
+
+def _edited_names(edited: list[tuple[str, tuple[str, str]]]) -> list[str]:
+    return [f"{name} (edited)" for name, _ in edited]
 
 
 def _edited_texts(old_inputs: Path, new_inputs: Path) -> list[tuple[str, tuple[str, str]]]:
@@ -131,11 +135,6 @@ def _edited_texts(old_inputs: Path, new_inputs: Path) -> list[tuple[str, tuple[s
             texts = (before.decode("utf-8", "replace"), after.decode("utf-8", "replace"))
             edited.append((name, texts))
     return edited
-
-
-def _text_diffs(old_inputs: Path, new_inputs: Path) -> list[WordDiff]:
-    """Each edited text input's edit, word by word."""
-    return [word_diff(name, *texts) for name, texts in _edited_texts(old_inputs, new_inputs)]
 
 
 def compare_papers(old_run: Path, new_run: Path) -> tuple[list[FigureChange], list[CellChange]]:
@@ -254,12 +253,13 @@ def _comparison(run_dir: Path, baseline: Path, label: str) -> tuple[dict[str, An
         "figures": [asdict(f) for f in figures],
         "input_cells_changed": [asdict(c) for c in cells],
     }
+    edited = _edited_texts(baseline / "inputs", run_dir / "inputs")  # read once, for both
     shown = {
         "compared_with": label,
         "figures": figures,
         "cells": cells,
-        "texts": _text_inputs_changed(baseline / "inputs", run_dir / "inputs"),
-        "text_diffs": _text_diffs(baseline / "inputs", run_dir / "inputs"),
+        "texts": _edited_names(edited),
+        "text_diffs": [word_diff(name, *texts) for name, texts in edited],
     }
     return recorded, shown
 
