@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from highneeds.paths import PROJECT_FILES  # noqa: E402
+from highneeds.common.paths import PROJECT_FILES  # noqa: E402
 
 #: The shipped cycle the benchmarks run.
 CYCLE = "2022-01"

@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 from hypothesis import settings
 
-from highneeds.garbage_collection import end_without_collecting
+from highneeds.common.garbage_collection import end_without_collecting
+from highneeds.common.paths import PROJECT_FILES, PROJECT_ROOT
 from highneeds.gate.tables.tables import read_cycle_tables
-from highneeds.paths import PROJECT_FILES, PROJECT_ROOT
 
 # No example may fail for taking long: the suite runs two workers on two cores beside the
 # pipeline's own processes, and a property's time says nothing of whether it holds.

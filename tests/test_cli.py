@@ -166,7 +166,7 @@ SYSTEM_PYTHON = Path("/usr/bin/python3")
 def test_python_pipeline_py_works_with_the_system_python(tmp_path: Path) -> None:
     """The README's command, typed in a shell with no environment active: the system Python
     (which has no pandas) runs the command again in the project's .venv."""
-    from highneeds.paths import PROJECT_ROOT
+    from highneeds.common.paths import PROJECT_ROOT
     from tests.conftest import copy_project
 
     root = copy_project(PROJECT_ROOT, tmp_path / "project")

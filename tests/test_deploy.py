@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.paths import PROJECT_FILES, PROJECT_ROOT
+from highneeds.common.paths import PROJECT_FILES, PROJECT_ROOT
 from tests.conftest import CYCLE, edited
 from tests.runner.commands.test_unattended import _Webhook
 

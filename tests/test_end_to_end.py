@@ -176,7 +176,7 @@ def ran_alongside_the_gate(manifest: dict) -> list[bool]:
 READ_ONE_FIGURE_WRONG = """
 from pathlib import Path
 from highneeds.gate.tables.tables import read_cycle_tables
-from highneeds.processed import write_typed_tables
+from highneeds.common.processed import write_typed_tables
 tables = read_cycle_tables(Path({folder!r}) / "inputs")
 tables["figures"].loc[:, "value"] = tables["figures"]["value"] + 1
 write_typed_tables(tables, Path({folder!r}) / "processed")
@@ -260,7 +260,7 @@ def test_verify_passes_then_names_each_archived_file_edited_after_the_run(
     """The published cold run executed the model alongside the gate; re-executed one step at a
     time after the gate, every output is the same, byte for byte (verify compares them all:
     the paper in each format, the notebooks, the tables, the validation summary)."""
-    from highneeds.errors import VerificationFailed
+    from highneeds.common.errors import VerificationFailed
     from highneeds.runner.archive.outputs import REPRODUCIBLE_FILES
     from highneeds.runner.commands.verify import edited_after_the_run
 

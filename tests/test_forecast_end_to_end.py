@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from highneeds.categories import DFE_CATEGORIES
+from highneeds.domain.categories import DFE_CATEGORIES
 from highneeds.runner.commands.explain import load_run
 from tests.conftest import CYCLE, HTML_ONLY, copy_published, run_pipeline, without_note_marks
 from tests.lineage_oracle import redoes

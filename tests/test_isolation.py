@@ -8,7 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
-from highneeds.paths import CYCLE_RE, PROJECT_ROOT
+from highneeds.common.paths import CYCLE_RE, PROJECT_ROOT
 from tests.conftest import SHIPPED_CYCLES, copy_project
 
 

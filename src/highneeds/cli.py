@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from highneeds.cli_arguments import build_parser
-from highneeds.errors import HighNeedsError, Interrupted, LastRunFailed, UsageError
-from highneeds.garbage_collection import end_without_collecting
+from highneeds.common.errors import HighNeedsError, Interrupted, LastRunFailed, UsageError
+from highneeds.common.garbage_collection import end_without_collecting
 from highneeds.runner.ops.logs import LOGGER, configure_console, print_result, run_fields
 from highneeds.runner.ops.secrets import install_redaction, redact
 from highneeds.runner.ops.settings import load_settings_file
@@ -95,7 +95,7 @@ def _dispatch(args: argparse.Namespace) -> Finished:
             warnings=tuple(gate.warnings),
         )
     if args.command == "preview":
-        from highneeds.paths import PROJECT_ROOT, which_council
+        from highneeds.common.paths import PROJECT_ROOT, which_council
         from highneeds.runner.archive.cycles import choose_cycle
         from highneeds.runner.preview.preview_server import serve_preview
 
@@ -107,7 +107,7 @@ def _dispatch(args: argparse.Namespace) -> Finished:
         )
         return Finished(cycle, [f"Preview of cycle {cycle} stopped."])
     if args.command == "explain":
-        from highneeds.paths import PROJECT_ROOT, which_council
+        from highneeds.common.paths import PROJECT_ROOT, which_council
         from highneeds.runner.archive.cycles import choose_cycle
         from highneeds.runner.commands.explain import explain
 
@@ -155,11 +155,11 @@ def _dispatch(args: argparse.Namespace) -> Finished:
     if args.command == "status":
         return _status(args)
     if args.command == "notify-failure":
-        from highneeds.paths import PROJECT_ROOT
+        from highneeds.common.paths import PROJECT_ROOT
         from highneeds.runner.commands.unit_failure import notify_unit_failure
 
         return Finished(None, notify_unit_failure(PROJECT_ROOT, args.unit, os.environ))
-    from highneeds.paths import PROJECT_ROOT, which_council
+    from highneeds.common.paths import PROJECT_ROOT, which_council
     from highneeds.runner.archive.cycles import meeting_of, month_words, new_cycle
 
     council = which_council(PROJECT_ROOT, args.council)
@@ -190,7 +190,7 @@ def _print_all(text: str) -> None:
 
 
 def _status(args: argparse.Namespace) -> Finished:
-    from highneeds.paths import PROJECT_ROOT, which_council
+    from highneeds.common.paths import PROJECT_ROOT, which_council
     from highneeds.runner.archive.cycles import available_cycles, choose_cycle
     from highneeds.runner.commands.status import cycle_status
 
@@ -214,7 +214,7 @@ def _status(args: argparse.Namespace) -> Finished:
 
 
 def _prune_lines(args: argparse.Namespace) -> list[str]:
-    from highneeds.paths import PROJECT_ROOT
+    from highneeds.common.paths import PROJECT_ROOT
     from highneeds.runner.archive.prune import prune
 
     result = prune(
@@ -266,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _failed_start(args: argparse.Namespace, error: UsageError) -> UsageError:
     """The run that could not start, recorded in its cycle's archive (``status`` reports it)."""
-    from highneeds.paths import PROJECT_ROOT
+    from highneeds.common.paths import PROJECT_ROOT
     from highneeds.runner.commands.cycle import record_failed_start
 
     recorded = record_failed_start(
@@ -338,7 +338,7 @@ def _run_command(
 def _keep_traceback(exc: BaseException, log: str | None, cycle: str | None) -> str:
     """Write the traceback of an unexpected error to the run's log (or, outside a run, to
     ``reports/<cycle>/last-error.log``), redacted of secrets; return where it is."""
-    from highneeds.paths import PROJECT_ROOT
+    from highneeds.common.paths import PROJECT_ROOT
 
     text = f"\nunexpected error (exit 1):\n{redact(''.join(traceback.format_exception(exc)))}"
     if log is None:
@@ -357,7 +357,7 @@ def _keep_traceback(exc: BaseException, log: str | None, cycle: str | None) -> s
 def _newest_cycle() -> str | None:
     """The cycle a command without ``--cycle`` works on, for messages and notifications: the
     newest of the council it works on without ``--council``."""
-    from highneeds.paths import PROJECT_ROOT, which_council
+    from highneeds.common.paths import PROJECT_ROOT, which_council
     from highneeds.runner.archive.cycles import available_cycles
 
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from highneeds import __version__
-from highneeds.exit_codes import help_text
+from highneeds.common.exit_codes import help_text
 
 EXIT_CODES = help_text()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 from highneeds.runner.commands.validate import validate_only
 from highneeds.runner.execute.options import RunOptions
 from tests.conftest import suites_for_one_edit

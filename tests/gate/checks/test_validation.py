@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 from highneeds.gate.checks.validation import require_success, validate_cycle
 from highneeds.model.wiring.identities import input_identities
 
@@ -166,10 +166,10 @@ def test_a_budget_without_its_derived_lines_passes_but_not_without_its_opening_b
 
 
 def test_suites_take_the_dfe_categories_from_the_package() -> None:
-    """The categories are written once (highneeds.categories): the suites name the list."""
-    from highneeds.categories import CATEGORY_IDS, DFE_CATEGORIES
+    """The categories are written once (highneeds.domain.categories): the suites name the list."""
+    from highneeds.common.paths import PROJECT_ROOT
+    from highneeds.domain.categories import CATEGORY_IDS, DFE_CATEGORIES
     from highneeds.gate.checks.validation import load_suite
-    from highneeds.paths import PROJECT_ROOT
 
     folder = PROJECT_ROOT / "expectations"
     for path in folder.glob("*.json"):

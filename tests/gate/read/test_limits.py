@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from highneeds.errors import InputDataError, UsageError
+from highneeds.common.errors import InputDataError, UsageError
 from highneeds.gate.read import limits
 from highneeds.gate.read.limits import InputLimits, check_cycle_folder
 from highneeds.gate.read.sources import read_csv, read_source, read_xlsx

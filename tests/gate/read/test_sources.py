@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
+from highneeds.common.paths import PROJECT_ROOT
 from highneeds.gate.read.cell_checks import check_privacy
 from highneeds.gate.read.sources import (
     SOURCE_STEMS,
@@ -22,7 +23,6 @@ from highneeds.gate.read.sources import (
     read_csv,
 )
 from highneeds.gate.tables.tables import read_cycle_tables
-from highneeds.paths import PROJECT_ROOT
 from tests.conftest import SHIPPED_CYCLE, model_tables
 
 #: The tables of the shipped cycle (it gives none of the optional driver tables).

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 from highneeds.runner.commands.validate import validate_only
 from highneeds.runner.execute.options import RunOptions
 from tests.conftest import CYCLE, suites_for_one_edit

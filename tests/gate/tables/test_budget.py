@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.amounts import BudgetFormat
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
+from highneeds.domain.amounts import BudgetFormat
 from highneeds.gate.tables.budget import declared_format, read_budget
 from highneeds.model.forecast.deficit import (
     reconciliation_problems,

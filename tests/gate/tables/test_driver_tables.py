@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 from highneeds.gate.tables.tables import read_cycle_tables
 from highneeds.runner.commands.validate import validate_only
 from highneeds.runner.execute.options import RunOptions

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import InputDataError, NarrativeError
-from highneeds.figure_kinds import marked_family
-from highneeds.figure_registry import FORMULA_PATTERN
+from highneeds.common.errors import InputDataError, NarrativeError
+from highneeds.domain.figure_kinds import marked_family
+from highneeds.domain.figure_registry import FORMULA_PATTERN
 from highneeds.gate.tables.figures import figure_formula_problems, figure_values
 from highneeds.gate.tables.tables import read_figures
 from highneeds.model.basis.inputs import figure_cells

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 from highneeds.gate.checks.validation import validate_cycle
 from highneeds.gate.read.cells import parse_cell, parse_money
 from highneeds.gate.tables.figures import (

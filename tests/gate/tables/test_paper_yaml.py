@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 from highneeds.gate.tables.paper_yaml import read_paper_metadata
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 from highneeds.gate.tables.sen2 import read_cycle_sen2
 
 SEN2 = Path(__file__).parents[2] / "fixtures" / "sen2" / "ehcp-caseload-2019-2022.csv"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 from highneeds.gate.read.cells import parse_money
 from highneeds.gate.tables.budget import classify_budget_line, read_budget
 from highneeds.gate.tables.figures import figure_values

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.figure_kinds import kind_of
+from highneeds.domain.figure_kinds import kind_of
 from highneeds.gate.tables.readings import read_readings
 from tests.conftest import model_tables
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 from highneeds.gate.tables.figures import figure_values
 from highneeds.model.basis.ranges import ASSUMPTION_LABELS, AssumptionRange, apply_range_overrides
 from highneeds.model.certainty import sensitivity, tornado

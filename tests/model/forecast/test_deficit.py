@@ -3,8 +3,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from highneeds.amounts import as_written
-from highneeds.errors import InputDataError, ReconciliationError
+from highneeds.common.errors import InputDataError, ReconciliationError
+from highneeds.domain.amounts import as_written
 from highneeds.model.basis.inputs import budget_figures
 from highneeds.model.forecast import deficit, demand
 from highneeds.model.forecast.scenarios import build_deficits, declared_scenarios

@@ -7,12 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
+from highneeds.domain.traced import Traced, constant
 from highneeds.gate.tables.figures import figure_values
 from highneeds.model.basis.inputs import budget_figures, cycle_cell, ehcp_cells, figure_cells
 from highneeds.model.forecast import deficit, demand
 from highneeds.model.wiring.identities import input_identities
-from highneeds.traced import Traced, constant
 
 YEARS = ["2020/21", "2021/22", "2022/23", "2023/24", "2024/25"]
 
@@ -170,7 +170,7 @@ def test_growth_figures_left_out_of_figures_csv_come_from_the_ehcp_counts(shippe
     and the forecast is the same."""
     import pandas as pd
 
-    from highneeds.figure_kinds import kind_of
+    from highneeds.domain.figure_kinds import kind_of
     from tests.conftest import model_tables
 
     figures = shipped_tables["figures"]

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from highneeds.categories import ALL_PLACEMENTS, DFE_CATEGORIES
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
+from highneeds.domain.categories import ALL_PLACEMENTS, DFE_CATEGORIES
+from highneeds.domain.traced import constant
 from highneeds.model.forecast import deficit, demand, drivers
-from highneeds.traced import constant
 
 BASE, FORECAST = "2021/22", ["2022/23", "2023/24", "2024/25"]
 YEARS = ["2020/21", BASE, *FORECAST]

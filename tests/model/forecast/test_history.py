@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from highneeds.domain.traced import constant
 from highneeds.model.basis.inputs import budget_figures
 from highneeds.model.forecast import deficit
 from highneeds.model.forecast.demand import DemandForecast
@@ -21,7 +22,6 @@ from highneeds.model.forecast.history import (
     council_history,
     with_history_deficit,
 )
-from highneeds.traced import constant
 
 OWN = "857"
 #: Plans each January 2019-2022: the council, a neighbour in its region, one elsewhere.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 from highneeds.model.forecast.interventions import (
     business_case_summary,
     intervention_savings,

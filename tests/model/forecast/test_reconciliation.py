@@ -8,7 +8,7 @@ from dataclasses import asdict
 import pandas as pd
 import pytest
 
-from highneeds.figure_kinds import kind_of
+from highneeds.domain.figure_kinds import kind_of
 from highneeds.gate.checks.cross_checks import balancing_costs_check
 from tests.conftest import model_tables
 

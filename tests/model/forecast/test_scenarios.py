@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 from highneeds.gate.tables.scenarios import read_scenarios
 from highneeds.model.basis.inputs import budget_figures
 from highneeds.model.forecast import deficit

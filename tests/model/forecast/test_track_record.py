@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 from highneeds.model.forecast import track_record
 from tests.conftest import model_tables
 

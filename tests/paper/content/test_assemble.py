@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import NarrativeError
+from highneeds.common.errors import NarrativeError
 from highneeds.gate.tables.paper_yaml import read_paper_metadata
 from highneeds.paper.content.assemble import ModelOutputs, build_paper
 from highneeds.paper.text.narrative import parse_narrative

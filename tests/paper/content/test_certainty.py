@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from highneeds.common.paths import PROJECT_ROOT
 from highneeds.gate.tables.paper_yaml import read_paper_metadata
 from highneeds.model.certainty.tornado import POSITIONS, position_in_range
 from highneeds.paper.charts import uncertainty_charts
@@ -19,7 +20,6 @@ from highneeds.paper.text.narrative import (
     parse_narrative,
     render_sections,
 )
-from highneeds.paths import PROJECT_ROOT
 from tests.conftest import shipped_model_outputs
 from tests.paper.content.test_assemble import table_rows
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 from highneeds.gate.tables.paper_yaml import committee_kind, read_paper_metadata
 from highneeds.paper.content.assemble import footer_html, header_html, recommendations_html
 

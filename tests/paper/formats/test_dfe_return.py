@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from highneeds.categories import AGE_BANDS, DFE_CATEGORIES, OTHER_DSG_BLOCKS
+from highneeds.domain.categories import AGE_BANDS, DFE_CATEGORIES, OTHER_DSG_BLOCKS
 from highneeds.gate.tables.paper_yaml import read_paper_metadata
 from highneeds.model.forecast.deficit import SCENARIO_LABELS
 from highneeds.paper.formats.dfe_return import ADD_AGES, ADD_BLOCKS, ReturnTables, return_figures

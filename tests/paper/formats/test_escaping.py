@@ -82,9 +82,9 @@ def test_pdf_and_word_metadata_hold_a_hostile_title_as_text(tmp_path: Path) -> N
     import docx
     from pypdf import PdfReader
 
+    from highneeds.common.templating import render_template
     from highneeds.paper.formats.render import render_pdf
     from highneeds.paper.formats.word import write_docx
-    from highneeds.templating import render_template
 
     page = render_template(
         "highneeds.paper", "parts/footer.html.j2", phone=HOSTILE

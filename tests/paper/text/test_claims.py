@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from highneeds.common.paths import PROJECT_ROOT
 from highneeds.paper.content.assemble import narrative_context
 from highneeds.paper.text.claims import check_claims, yearly_claims
 from highneeds.paper.text.narrative import parse_narrative
-from highneeds.paths import PROJECT_ROOT
 from tests.conftest import shipped_model_outputs
 
 SHIPPED = PROJECT_ROOT / "data" / "raw" / "2022-01" / "narrative.md"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from highneeds.figure_kinds import kind_of, marked_family
-from highneeds.figure_registry import KINDS, REGISTRY, notes_markdown
+from highneeds.common.paths import PROJECT_ROOT
+from highneeds.domain.figure_kinds import kind_of, marked_family
+from highneeds.domain.figure_registry import KINDS, REGISTRY, notes_markdown
 from highneeds.paper.text.figure_notes import METHODS_TITLE, FigureNotes
-from highneeds.paths import PROJECT_ROOT
 
 
 def _same(key: str, target: str) -> dict:
@@ -87,7 +87,7 @@ def test_every_family_has_a_kind_and_notes_in_plain_words() -> None:
 
 
 def test_the_docs_notes_table_is_the_registrys() -> None:
-    """docs/assumptions.md shows the registry's table (``python -m highneeds.figure_registry``
-    writes it); the paper never reads the docs."""
+    """docs/assumptions.md shows the registry's table (``python -m
+    highneeds.domain.figure_registry`` writes it); the paper never reads the docs."""
     docs = (PROJECT_ROOT / "docs" / "assumptions.md").read_text(encoding="utf-8")
     assert notes_markdown() in docs

@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from highneeds.errors import NarrativeError
+from highneeds.common.errors import NarrativeError
 from highneeds.paper.text.narrative import TextRenderer, parse_narrative, render_sections
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from highneeds.errors import NarrativeError
+from highneeds.common.errors import NarrativeError
 from highneeds.paper.text.narrative import (
     TextRenderer,
     find_typed_figures,

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from highneeds.errors import StorageError
+from highneeds.common.errors import StorageError
 from highneeds.runner.archive.store import disk_usage
 from highneeds.runner.commands.cycle import run_cycle
 from highneeds.runner.execute.options import RunOptions

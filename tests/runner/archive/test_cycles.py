@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import UsageError
+from highneeds.common.errors import UsageError
 from highneeds.runner.archive.cycles import choose_cycle
 
 
@@ -62,7 +62,7 @@ def test_new_cycle_copies_only_inputs_and_says_what_it_left(
 
 
 def test_new_cycle_refuses_a_link_and_copies_nothing(tmp_path: Path, shipped_raw: Path) -> None:
-    from highneeds.errors import InputDataError
+    from highneeds.common.errors import InputDataError
     from highneeds.runner.archive.cycles import new_cycle
 
     raw = _shipped_copy(tmp_path, shipped_raw)
@@ -104,7 +104,7 @@ def test_a_meeting_that_is_not_the_previous_month_is_left_as_written(line: str, 
 
 
 def test_a_cycle_folder_that_is_a_link_is_no_cycle_and_refused_by_name(tmp_path: Path) -> None:
-    from highneeds.errors import InputDataError
+    from highneeds.common.errors import InputDataError
     from highneeds.runner.archive.cycles import available_cycles, choose_cycle
 
     raw = tmp_path / "project" / "data" / "raw"

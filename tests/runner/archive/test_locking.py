@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import LockHeld
+from highneeds.common.errors import LockHeld
 from highneeds.runner.archive.locking import cycle_lock
 
 
@@ -65,7 +65,7 @@ def test_a_zombie_does_not_hold_the_lock(tmp_path: Path) -> None:
 _ENTER_TOGETHER = """
 import json, os, sys, time
 from pathlib import Path
-from highneeds.errors import LockHeld
+from highneeds.common.errors import LockHeld
 from highneeds.runner.archive.locking import cycle_lock
 
 folder, journal = Path(sys.argv[1]), Path(sys.argv[2])

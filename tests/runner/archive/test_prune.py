@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import UsageError
-from highneeds.paths import CyclePaths
+from highneeds.common.errors import UsageError
+from highneeds.common.paths import CyclePaths
 from highneeds.runner.archive.locking import cycle_lock
 from highneeds.runner.archive.prune import prune
 from highneeds.runner.archive.publishing import published_run, recover, show_validation
@@ -128,7 +128,7 @@ def test_prune_and_recovery_never_follow_a_link_planted_in_the_archive(tmp_path:
     current. Nothing outside reports/ is read as a run, written, renamed or deleted."""
     import os
 
-    from highneeds.paths import CyclePaths
+    from highneeds.common.paths import CyclePaths
     from highneeds.runner.archive.prune import prune
     from highneeds.runner.archive.publishing import published_run, recover
 
@@ -169,7 +169,7 @@ def test_no_walk_of_the_archive_goes_through_a_link_at_any_level(
     folder should be: prune refuses or passes it by, and nothing outside is touched."""
     import shutil
 
-    from highneeds.errors import StorageError
+    from highneeds.common.errors import StorageError
     from highneeds.runner.commands.status import cycle_status
 
     outside = _outside(tmp_path)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.paths import CyclePaths
+from highneeds.common.paths import CyclePaths
 from highneeds.runner.archive.publishing import PUBLISHED_NAMES, publish, published_run, recover
 from highneeds.runner.archive.store import Store
 
@@ -208,8 +208,8 @@ def test_validate_never_unpublishes_and_reports_a_damaged_paper(
     is damaged (exit 6) and leaves every link as it was; run's recovery would republish."""
     import shutil
 
-    from highneeds.errors import VerificationFailed
-    from highneeds.paths import PROJECT_ROOT
+    from highneeds.common.errors import VerificationFailed
+    from highneeds.common.paths import PROJECT_ROOT
     from highneeds.runner.archive.publishing import damaged_publication
     from highneeds.runner.commands.validate import validate_only
     from highneeds.runner.execute.options import RunOptions

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import StorageError
+from highneeds.common.errors import StorageError
 from highneeds.runner.archive.storage_errors import (
     is_storage_problem,
     os_error_from_kernel,

@@ -90,7 +90,7 @@ def test_the_same_values_in_another_format_are_no_edit(shipped_raw: Path, tmp_pa
     back as -4224 where the CSV says (4,224)): no edit; a value that did change is one."""
     from openpyxl import Workbook
 
-    from highneeds.amounts import parse_money
+    from highneeds.domain.amounts import parse_money
     from highneeds.gate.read.sources import read_csv
 
     old = copy_of(shipped_raw, tmp_path / "old")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import UsageError
-from highneeds.paths import CyclePaths, councils, which_council
+from highneeds.common.errors import UsageError
+from highneeds.common.paths import CyclePaths, councils, which_council
 from highneeds.runner.archive.cycles import available_cycles, choose_cycle, new_cycle
 from highneeds.runner.archive.prune import _cycles
 
@@ -97,7 +97,7 @@ def test_prune_finds_every_councils_cycles(tmp_path: Path) -> None:
 
 
 def test_a_councils_runs_share_the_one_store_under_reports(tmp_path: Path) -> None:
-    from highneeds.paths import reports_root_of
+    from highneeds.common.paths import reports_root_of
 
     reports = tmp_path / "reports"
     assert reports_root_of(reports / "2022-01") == reports

@@ -122,7 +122,7 @@ def test_the_auditors_edition_links_every_paragraphs_figures_to_their_derivation
 def test_every_figure_the_model_derived_carries_its_note_and_no_input_does(published: Path) -> None:
     from dataclasses import asdict
 
-    from highneeds.figure_kinds import marked_family
+    from highneeds.domain.figure_kinds import marked_family
 
     records, lineage = load_run(reports(published) / "current")
     plain = {key: asdict(d) for key, d in lineage.derivations.items()}

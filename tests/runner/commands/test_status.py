@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.paths import CyclePaths
+from highneeds.common.paths import CyclePaths
 from highneeds.runner.archive.locking import cycle_lock, lock_holder
 from highneeds.runner.changes.changes import CYCLE_MOVED
 from highneeds.runner.commands.status import cycle_status
@@ -46,7 +46,7 @@ def test_status_names_the_published_run_the_last_failure_and_a_run_in_progress(
 
 def test_a_cycle_with_no_run_is_not_a_success(tmp_path: Path) -> None:
     assert cycle_status(tmp_path, CYCLE).exit_code == 1
-    from highneeds.errors import LastRunFailed
+    from highneeds.common.errors import LastRunFailed
 
     assert str(LastRunFailed(CYCLE, 1, never_run=True)) == f"cycle {CYCLE} has not been run yet"
 

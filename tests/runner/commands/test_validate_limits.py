@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from highneeds.errors import InputDataError, NarrativeError
+from highneeds.common.errors import InputDataError, NarrativeError
 from highneeds.runner.commands.validate import _within_the_limit
 
 

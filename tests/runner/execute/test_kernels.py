@@ -14,7 +14,7 @@ from jupyter_client.channels import AsyncZMQSocketChannel
 from nbformat.v4 import new_code_cell, new_notebook
 from traitlets import Type
 
-from highneeds.errors import HighNeedsError, Interrupted, NotebookFailed
+from highneeds.common.errors import HighNeedsError, Interrupted, NotebookFailed
 from highneeds.runner.execute.kernel_client import QuickReadyClient
 from highneeds.runner.execute.kernels import Kernel, ensure_kernel
 from tests.conftest import ended
@@ -88,7 +88,7 @@ def test_code_run_before_the_notebooks_leaves_its_imports_and_nothing_else(
 def test_code_run_before_the_notebooks_raises_its_error(kernel: Kernel) -> None:
     with pytest.raises(HighNeedsError, match="InputDataError: figures.csv, row 3"):
         kernel.run_code(
-            "from highneeds.errors import InputDataError\n"
+            "from highneeds.common.errors import InputDataError\n"
             "raise InputDataError('figures.csv, row 3')",
             timeout=60,
         )

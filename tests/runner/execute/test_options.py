@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import UsageError
+from highneeds.common.errors import UsageError
 from highneeds.runner.execute.options import (
     declared_parameters,
     plan_parameters,

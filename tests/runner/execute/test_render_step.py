@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import HighNeedsError
+from highneeds.common.errors import HighNeedsError
 from highneeds.runner.archive.outputs import (
     DFE_RETURN,
     PAPER_AUDIT,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import UsageError
+from highneeds.common.errors import UsageError
 from highneeds.runner.ops.resources import (
     DEFAULT_MEMORY_MB,
     MEMORY_VARIABLE,

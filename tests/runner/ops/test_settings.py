@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import UsageError
+from highneeds.common.errors import UsageError
 from highneeds.runner.ops.settings import load_settings_file, read_settings_file
 from tests.conftest import run_pipeline
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import Interrupted
+from highneeds.common.errors import Interrupted
 from highneeds.runner.ops.signals import interruptible, signals_held, stop_if_interrupted
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.errors import UsageError
+from highneeds.common.errors import UsageError
 from highneeds.runner.preview.preview_engine import PreviewEngine, Problem, Stage
 from tests.conftest import APPENDICES, CYCLE, edited
 

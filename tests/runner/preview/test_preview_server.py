@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 from starlette.testclient import TestClient
 
-from highneeds.errors import UsageError
+from highneeds.common.errors import UsageError
 from highneeds.runner.preview.preview_engine import Problem, Snapshot
 from highneeds.runner.preview.preview_server import bind, preview_app, preview_page, saved_names
 

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from highneeds.errors import InputDataError, column_in
+from highneeds.common.errors import InputDataError, column_in
 from highneeds.gate.read.limits import within_check_time
 from highneeds.gate.tables.figures import (
     figure_formula_problems,

@@ -4,7 +4,7 @@
 ``expect_column_kl_divergence_to_be_less_than``, whose module runs ``from scipy import stats``:
 a large share of the import, for a statistics library no suite of the gate calls; and
 ``altair`` (docs/performance.md has the measures). :func:`import_great_expectations` defers both
-(:mod:`highneeds.deferred_imports`: each loads itself on first use, so an expectation that
+(:mod:`highneeds.common.deferred_imports`: each loads itself on first use, so an expectation that
 needs one still gets it), then imports Great Expectations with its usage statistics off.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from types import ModuleType
 
-from highneeds.deferred_imports import defer_imports
+from highneeds.common.deferred_imports import defer_imports
 
 #: Modules Great Expectations imports at start-up that no expectation of the gate uses.
 DEFERRED_MODULES = ("scipy.stats", "altair")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from highneeds.content_digest import content_digest
+from highneeds.common.content_digest import content_digest
 from highneeds.gate.checks.validation import CheckResult, run_expectations
 
 

@@ -20,9 +20,10 @@ from typing import Any
 
 import pandas as pd
 
-from highneeds.amounts import parse_money
-from highneeds.categories import AGE_BANDS, CATEGORY_IDS, OTHER_DSG_BLOCKS
-from highneeds.errors import InputDataError, column_words
+from highneeds.common.errors import InputDataError, column_words
+from highneeds.common.templating import render_template
+from highneeds.domain.amounts import parse_money
+from highneeds.domain.categories import AGE_BANDS, CATEGORY_IDS, OTHER_DSG_BLOCKS
 from highneeds.gate.checks.cross_checks import (
     CheckResult,
     IdentityChecks,
@@ -38,7 +39,6 @@ from highneeds.gate.read.limits import (
 )
 from highneeds.gate.tables.readings import read_readings
 from highneeds.gate.tables.tables import read_cycle_tables
-from highneeds.templating import render_template
 
 #: Names a suite may use for lists kept elsewhere, each written once in the package: a list
 #: item ``"$NAME"`` becomes the list's items, and ``$NAME`` in a text its items joined.
@@ -51,7 +51,8 @@ SUITE_LISTS: dict[str, tuple[str, ...]] = {
 
 def load_suite(path: Path) -> dict[str, Any]:
     """Read an expectation suite kept as reviewable JSON, with the lists it names
-    (:data:`SUITE_LISTS`, such as the DfE categories of ``highneeds.categories``) filled in."""
+    (:data:`SUITE_LISTS`, such as the DfE categories of ``highneeds.domain.categories``)
+    filled in."""
     with path.open(encoding="utf-8") as handle:
         return _filled(json.load(handle))
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 
 
 class NoAliases:

@@ -10,8 +10,8 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
-from highneeds.control_characters import control_character
-from highneeds.errors import InputDataError, column_words
+from highneeds.common.control_characters import control_character
+from highneeds.common.errors import InputDataError, column_words
 from highneeds.gate.read.layout import column_letter
 from highneeds.gate.read.limits import InputLimits, within_check_time
 

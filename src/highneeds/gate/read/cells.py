@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from highneeds.amounts import LARGEST_AMOUNT, parse_money
-from highneeds.errors import column_words
+from highneeds.common.errors import column_words
+from highneeds.domain.amounts import LARGEST_AMOUNT, parse_money
 
 
 @dataclass(frozen=True)

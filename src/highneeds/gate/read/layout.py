@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 
 #: The optional file in a cycle folder that names each table's file, sheet and place.
 SOURCES_FILE = "sources.yaml"

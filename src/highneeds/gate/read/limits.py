@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from highneeds.errors import InputDataError, UsageError
+from highneeds.common.errors import InputDataError, UsageError
 
 MB = 1024 * 1024
 

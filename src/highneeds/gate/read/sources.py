@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 from highneeds.gate.read.cell_checks import check_cells, check_privacy, check_single_table
 from highneeds.gate.read.layout import SOURCES_FILE, HeaderTest, Layout
 from highneeds.gate.read.limits import (

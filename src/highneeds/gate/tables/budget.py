@@ -26,9 +26,9 @@ from typing import Any
 
 import pandas as pd
 
-from highneeds.amounts import UNITS, BudgetFormat
-from highneeds.budget_lines import ROLES
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
+from highneeds.domain.amounts import UNITS, BudgetFormat
+from highneeds.domain.budget_lines import ROLES
 from highneeds.gate.read.cells import EXPECTED, FINANCIAL_YEAR_RE, Problem, parse_cell
 from highneeds.gate.read.layout import SOURCES_FILE, column_letter
 from highneeds.gate.read.sources import RawTable, load_sources, read_source

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
-from highneeds.amounts import BudgetFormat
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
+from highneeds.domain.amounts import BudgetFormat
 from highneeds.gate.read.cells import Problem
 from highneeds.gate.read.layout import SOURCES_FILE
 from highneeds.gate.read.sources import RawTable

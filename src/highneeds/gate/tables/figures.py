@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from highneeds.amounts import formula_terms
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
+from highneeds.domain.amounts import formula_terms
 from highneeds.gate.read.cells import EXPECTED, Problem, parse_cell
 
 #: How a figure's text value is read, by its unit (kinds of :func:`parse_cell`).

@@ -18,16 +18,16 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from highneeds.control_characters import control_character
-from highneeds.errors import InputDataError
-from highneeds.gate.read.author_yaml import TOO_DEEP, NoAliases, yaml_problem
-from highneeds.gate.read.limits import InputLimits, check_input_file
-from highneeds.gate.tables.readings import READINGS
-from highneeds.typed_figures import (
+from highneeds.common.control_characters import control_character
+from highneeds.common.errors import InputDataError
+from highneeds.domain.typed_figures import (
     arithmetic_advice,
     find_typed_figures,
     placeholder_arithmetic,
 )
+from highneeds.gate.read.author_yaml import TOO_DEEP, NoAliases, yaml_problem
+from highneeds.gate.read.limits import InputLimits, check_input_file
+from highneeds.gate.tables.readings import READINGS
 
 _YES = {"yes", "true", "y"}
 _NO = {"no", "false", "n"}

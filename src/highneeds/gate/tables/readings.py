@@ -31,7 +31,7 @@ SOURCE = "paper.yaml"
 def read_readings(path: Path) -> pd.DataFrame | None:
     """The readings ``paper.yaml`` declares, each with its line; ``None`` where it declares
     none (or cannot be read: its own check says why)."""
-    from highneeds.errors import InputDataError
+    from highneeds.common.errors import InputDataError
     from highneeds.gate.read.author_yaml import load_yaml
 
     if not path.is_file():

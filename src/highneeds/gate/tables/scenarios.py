@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 from highneeds.gate.read.cells import EXPECTED, FINANCIAL_YEAR_RE, Problem, parse_cell
 from highneeds.gate.read.sources import RawTable, read_source
 from highneeds.gate.tables.budget import declared_format

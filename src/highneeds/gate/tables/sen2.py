@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 from highneeds.gate.read.limits import InputLimits, check_csv_bytes, check_table_size
 from highneeds.gate.read.sources import decode_text
 

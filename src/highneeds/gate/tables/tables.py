@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
 from highneeds.gate.read.cells import EXPECTED, Problem, parse_cell
 from highneeds.gate.read.limits import ChecksTimedOut
 from highneeds.gate.read.sources import (

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from highneeds.amounts import as_written, formula_terms, parse_money
-from highneeds.budget_lines import FLOW_ROLES, ROLE_OF, line_roles
-from highneeds.traced import Cell, FigureValue, Traced, cell, constant, described, total
+from highneeds.domain.amounts import as_written, formula_terms, parse_money
+from highneeds.domain.budget_lines import FLOW_ROLES, ROLE_OF, line_roles
+from highneeds.domain.traced import Cell, FigureValue, Traced, cell, constant, described, total
 
 #: The shipped layout's lines, as a formula names them (any other line by its label).
 LINE_WORDS = {

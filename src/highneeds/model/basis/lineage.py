@@ -1,7 +1,7 @@
 """Where each figure the model computes comes from: the input cells and earlier results it was
 computed from, and by what rule, as the model's own arithmetic built it.
 
-The model computes with traced figures (:mod:`highneeds.traced`); :meth:`Lineage.record`
+The model computes with traced figures (:mod:`highneeds.domain.traced`); :meth:`Lineage.record`
 walks what that arithmetic built and keeps one :class:`Derivation` per figure: its key
 (``unmitigated.cfwd[2024/25]``), value, rule and terms. The rules are arithmetic an auditor
 can redo: ``sum`` (of the terms, each with its sign), ``product``, ``ratio`` (first over
@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from highneeds.traced import RULES, Cell, Traced, check_rule
+from highneeds.domain.traced import RULES, Cell, Traced, check_rule
 
 __all__ = ["RULES", "Cell", "Derivation", "Lineage", "Term"]
 

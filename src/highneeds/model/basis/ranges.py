@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from highneeds.errors import InputDataError, column_in
+from highneeds.common.errors import InputDataError, column_in
 
 #: The assumptions the forecast rests on, in the order the paper lists them, with labels.
 ASSUMPTION_LABELS = {

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from highneeds.domain.traced import Cell, Traced, cell, described
 from highneeds.model.basis.inputs import parameter_cell, source_of
-from highneeds.traced import Cell, Traced, cell, described
 
 #: The model's switch value for each value a council declares, by reading.
 SWITCH_OF = {

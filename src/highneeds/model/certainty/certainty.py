@@ -5,7 +5,7 @@ each distribution and its parameters, the seed and how it is derived, the genera
 version, the percentile rule).
 
 No formula redoes a simulation term by term, so these are ``described`` figures
-(:func:`highneeds.traced.described`): their words, the figures they start from, and a recipe.
+(:func:`highneeds.domain.traced.described`): their words, the figures they start from, and a recipe.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from highneeds.amounts import as_written
+from highneeds.domain.amounts import as_written
+from highneeds.domain.traced import Traced, described
 from highneeds.model.basis.ranges import AssumptionRange
 from highneeds.model.certainty.sensitivity import PERCENTILES, SEED_RECIPE
-from highneeds.traced import Traced, described
 
 _WHERE = "02_deficit_model.ipynb: How sure is the forecast"
 

@@ -27,8 +27,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from highneeds.budget_lines import is_transfer, line_roles
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
+from highneeds.domain.budget_lines import is_transfer, line_roles
+from highneeds.domain.traced import FigureValue
 from highneeds.model.basis.ranges import (
     ASSUMED,
     AssumptionRange,
@@ -36,7 +37,6 @@ from highneeds.model.basis.ranges import (
 )
 from highneeds.model.forecast.deficit import budget_to_wide, recovery_plan_in_year
 from highneeds.model.forecast.demand import annualised
-from highneeds.traced import FigureValue
 
 PERCENTILES = (10, 50, 90)
 DEFAULT_DRAWS = 10_000

@@ -12,13 +12,13 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from highneeds.amounts import as_written
-from highneeds.budget_lines import line_roles
-from highneeds.errors import InputDataError, ReconciliationError
+from highneeds.common.errors import InputDataError, ReconciliationError
+from highneeds.common.paths import financial_year_of  # noqa: F401 (the model names it here too)
+from highneeds.domain.amounts import as_written
+from highneeds.domain.budget_lines import line_roles
+from highneeds.domain.traced import Traced, described, total
 from highneeds.model.basis.inputs import BudgetFigures, budget_figures
 from highneeds.model.basis.switches import RECOVERY_PLAN_BASES
-from highneeds.paths import financial_year_of  # noqa: F401 (the model names it here too)
-from highneeds.traced import Traced, described, total
 
 #: The model's own scenarios, with their labels (the council's own are in scenarios.csv;
 #: the paper shows them after ``mitigated`` and before ``all_requests_convert``).

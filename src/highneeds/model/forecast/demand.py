@@ -9,9 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
+from highneeds.domain.traced import Traced, described
 from highneeds.model.basis.inputs import ehcp_cells
-from highneeds.traced import Traced, described
 
 _DEMAND = "02_deficit_model.ipynb: The printed forecast, explained as EHCPs x cost per plan"
 _GROWTH = "03_interventions.ipynb: EHCP growth"

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from highneeds.categories import ALL_PLACEMENTS
-from highneeds.errors import InputDataError, column_in
+from highneeds.common.errors import InputDataError, column_in
+from highneeds.domain.categories import ALL_PLACEMENTS
+from highneeds.domain.traced import Traced, total
 from highneeds.model.basis.inputs import (
     LINE_WORDS,
     ROLE_OF,
@@ -35,7 +36,6 @@ from highneeds.model.forecast.placements import (
     modelled_categories,
     saving_figures,
 )
-from highneeds.traced import Traced, total
 
 __all__ = [
     "CategoryForecast",

@@ -9,10 +9,10 @@ import math
 
 import pandas as pd
 
-from highneeds.amounts import as_written
-from highneeds.categories import OTHER_DSG_BLOCKS
+from highneeds.domain.amounts import as_written
+from highneeds.domain.categories import OTHER_DSG_BLOCKS
+from highneeds.domain.traced import Cell, Traced, cell, total
 from highneeds.model.basis.inputs import source_of
-from highneeds.traced import Cell, Traced, cell, total
 
 
 def dsg_opening(blocks: pd.DataFrame | None, high_needs_bfwd: Traced, year: str) -> Traced | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from highneeds.domain.traced import Cell, Traced, cell, constant, described
 from highneeds.model.basis.inputs import source_of
 from highneeds.model.basis.ranges import AssumptionRange
 from highneeds.model.forecast.backtest import (
@@ -27,7 +28,6 @@ from highneeds.model.forecast.backtest import (
 )
 from highneeds.model.forecast.deficit import Deficit, scenario
 from highneeds.model.forecast.demand import DemandForecast, plans_forecast
-from highneeds.traced import Cell, Traced, cell, constant, described
 
 _WHERE = "02_deficit_model.ipynb: The DfE's history of EHC plans"
 #: How each method is said in the paper.

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from highneeds.errors import InputDataError, column_in
+from highneeds.common.errors import InputDataError, column_in
+from highneeds.domain.traced import Traced, total
 from highneeds.model.basis.inputs import placement_cells
-from highneeds.traced import Traced, total
 
 _SAVINGS = "03_interventions.ipynb: Savings from places avoided"
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from highneeds.categories import ALL_PLACEMENTS, DFE_CATEGORIES, category_label
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
+from highneeds.domain.categories import ALL_PLACEMENTS, DFE_CATEGORIES, category_label
+from highneeds.domain.traced import Traced, total
 from highneeds.model.basis.inputs import assumption_cells, placements_cells, places_cells, source_of
-from highneeds.traced import Traced, total
 
 
 def modelled_categories(placements: pd.DataFrame) -> list[str]:

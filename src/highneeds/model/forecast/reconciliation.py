@@ -9,8 +9,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from highneeds.domain.traced import Cell, Traced, cell, total
 from highneeds.model.basis.inputs import source_of
-from highneeds.traced import Cell, Traced, cell, total
 
 _WHERE = "02_deficit_model.ipynb: The business cases against the Recovery Plan Impact"
 

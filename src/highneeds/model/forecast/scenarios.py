@@ -15,10 +15,10 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
+from highneeds.domain.traced import Cell, Traced, cell, described
 from highneeds.model.basis.inputs import BudgetFigures, source_of
 from highneeds.model.forecast.deficit import Deficit, scenario
-from highneeds.traced import Cell, Traced, cell, described
 
 _WHERE = "02_deficit_model.ipynb: Scenarios"
 

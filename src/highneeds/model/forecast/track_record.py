@@ -22,10 +22,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
+from highneeds.domain.traced import Cell, Traced, cell, described
 from highneeds.model.basis.inputs import source_of
 from highneeds.model.forecast.deficit import financial_year_of
-from highneeds.traced import Cell, Traced, cell, described
 
 _WHERE = "02_deficit_model.ipynb: The council's track record"
 #: What each forecast figure is, in the paper's words.

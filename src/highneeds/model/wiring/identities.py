@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from highneeds.amounts import as_written
-from highneeds.budget_lines import FLOW_ROLES, lines_of
-from highneeds.errors import InputDataError, column_in
+from highneeds.common.errors import InputDataError, column_in
+from highneeds.domain.amounts import as_written
+from highneeds.domain.budget_lines import FLOW_ROLES, lines_of
+from highneeds.domain.traced import FigureValue
 from highneeds.model.basis.inputs import budget_figures, cycle_cell, ehcp_cells, figure_cells
 from highneeds.model.certainty.sensitivity import ranges_for_cycle
 from highneeds.model.forecast.deficit import (
@@ -29,7 +30,6 @@ from highneeds.model.forecast.demand import GROWTH_FIGURES, ehcp_growth, forecas
 from highneeds.model.forecast.drivers import build_driver_forecast, categories_sum_to_totals
 from highneeds.model.forecast.interventions import business_case_summary, intervention_savings
 from highneeds.model.wiring.run import BUSINESS_CASE_TABLES
-from highneeds.traced import FigureValue
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def _model_accepts(tables: dict[str, pd.DataFrame], cycle: str | None) -> list[I
     import tempfile
     from pathlib import Path
 
-    from highneeds import processed
+    from highneeds.common import processed
     from highneeds.model.wiring.run import ModelParameters, run_interventions, run_model
 
     listed = tables.get("figures")

@@ -4,7 +4,7 @@ call them and show what they return, and the tests call the same functions.
 :func:`run_model` is notebook 02 (the printed forecast, its roll-forward and scenarios, the
 demand behind it, the driver model where the cycle gives drivers, and how sure it is);
 :func:`run_interventions` is notebook 03 (the business cases' savings and EHCP growth).
-Each returns its tables and the lineage its arithmetic built (``highneeds.traced``).
+Each returns its tables and the lineage its arithmetic built (``highneeds.domain.traced``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from highneeds.amounts import BudgetFormat
+from highneeds.domain.amounts import BudgetFormat
+from highneeds.domain.traced import FigureValue, Traced, described, total
 from highneeds.model.basis import readings
 from highneeds.model.basis.inputs import (
     budget_figures,
@@ -38,7 +39,6 @@ from highneeds.model.forecast import (
     track_record,
 )
 from highneeds.model.forecast.interventions import business_case_summary, intervention_savings
-from highneeds.traced import FigureValue, Traced, described, total
 
 _MODEL = "02_deficit_model.ipynb"
 

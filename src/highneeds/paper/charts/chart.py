@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from highneeds.common.templating import render_template
 from highneeds.paper.charts.drawing_memo import remembered
 from highneeds.paper.text.formatting import PER_000, money_in
-from highneeds.templating import render_template
 
 if TYPE_CHECKING:  # the history chart of changes.html draws no table: it need not load pandas
     import pandas as pd

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from highneeds.content_digest import content_digest
+from highneeds.common.content_digest import content_digest
 
 Draw = TypeVar("Draw", bound=Callable[..., dict[str, bytes]])
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from highneeds.common.templating import render_template
 from highneeds.paper.charts.chart import (
     LARGE_PRINT,
     STANDARD,
@@ -45,7 +46,6 @@ from highneeds.paper.content.track_record import track_record_context, track_rec
 from highneeds.paper.text.claims import check_claims
 from highneeds.paper.text.figure_notes import FigureNotes
 from highneeds.paper.text.narrative import Narrative, TextRenderer, render_sections
-from highneeds.templating import render_template
 
 
 class _ByYear(dict):

@@ -9,10 +9,10 @@ from typing import Any
 
 import pandas as pd
 
+from highneeds.common.templating import Markup, render_template
 from highneeds.paper.content.model_outputs import ModelOutputs
 from highneeds.paper.text.formatting import gbp_k
 from highneeds.paper.text.narrative import TextRenderer
-from highneeds.templating import Markup, render_template
 
 
 def describe_places(savings: pd.DataFrame, intervention_id: str) -> str:

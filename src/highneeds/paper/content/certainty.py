@@ -9,11 +9,11 @@ from typing import Any
 
 import pandas as pd
 
+from highneeds.common.templating import Markup, render_template
 from highneeds.paper.charts.uncertainty_charts import assumption_value
 from highneeds.paper.content.model_outputs import ModelOutputs
 from highneeds.paper.text.figure_notes import FigureNotes
 from highneeds.paper.text.formatting import gbp_k, pct, table_amount
-from highneeds.templating import Markup, render_template
 
 #: Each assumption as a sentence names it.
 ASSUMPTION_WORDS = {

@@ -11,11 +11,11 @@ from typing import Any
 
 import pandas as pd
 
+from highneeds.common.templating import render_template
 from highneeds.paper.content.model_outputs import ModelOutputs
 from highneeds.paper.content.tables import written_row
 from highneeds.paper.text.figure_notes import FigureNotes
 from highneeds.paper.text.formatting import num, pct
-from highneeds.templating import render_template
 
 #: The line under the table: the DfE's figures are used under the Open Government Licence,
 #: which asks that whoever copies them says so.

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from highneeds.amounts import BudgetFormat
+from highneeds.domain.amounts import BudgetFormat
 
 
 @dataclass

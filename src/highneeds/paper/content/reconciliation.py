@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from highneeds.common.templating import render_template
 from highneeds.paper.content.model_outputs import ModelOutputs
 from highneeds.paper.content.tables import written_row
 from highneeds.paper.text.figure_notes import FigureNotes
 from highneeds.paper.text.formatting import gbp_k, table_amount
-from highneeds.templating import render_template
 
 #: The table's rows: each measure and how the table labels it.
 ROWS = {

@@ -12,10 +12,10 @@ from typing import Any
 
 import pandas as pd
 
+from highneeds.common.templating import Markup, render_template
 from highneeds.paper.content.model_outputs import ModelOutputs
 from highneeds.paper.text.figure_notes import FigureNotes
 from highneeds.paper.text.formatting import num, table_amount
-from highneeds.templating import Markup, render_template
 
 
 def _register_row(

@@ -11,11 +11,11 @@ from typing import Any
 
 import pandas as pd
 
+from highneeds.common.templating import Markup, render_template
 from highneeds.paper.content.model_outputs import ModelOutputs
 from highneeds.paper.content.tables import written_row
 from highneeds.paper.text.figure_notes import FigureNotes
 from highneeds.paper.text.formatting import pct, table_amount
-from highneeds.templating import Markup, render_template
 
 #: The table's columns: heading, the frame's column, its lineage key (the outturn's is the
 #: budget's, on each row).

@@ -14,9 +14,9 @@ from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 
-from highneeds.amounts import value_text, written_arithmetic
-from highneeds.figure_kinds import kind_of
-from highneeds.templating import render_template
+from highneeds.common.templating import render_template
+from highneeds.domain.amounts import value_text, written_arithmetic
+from highneeds.domain.figure_kinds import kind_of
 
 _LEAVES = ("input", "constant")
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import pandas as pd
 
-from highneeds.amounts import BudgetFormat
-from highneeds.budget_lines import is_transfer, line_roles
-from highneeds.categories import (
+from highneeds.domain.amounts import BudgetFormat
+from highneeds.domain.budget_lines import is_transfer, line_roles
+from highneeds.domain.categories import (
     AGE_BANDS,
     ALL_PLACEMENTS,
     ALL_PLACEMENTS_LABEL,

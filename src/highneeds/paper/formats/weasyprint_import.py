@@ -11,7 +11,7 @@ whose loader cannot find it by name), the import is done again the usual way.
 
 WeasyPrint also imports fontTools' subsetter, which it calls only where HarfBuzz
 cannot subset a font; :data:`DEFERRED_MODULES` load on first use
-(:mod:`highneeds.deferred_imports`).
+(:mod:`highneeds.common.deferred_imports`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
 
-from highneeds.deferred_imports import defer_imports
+from highneeds.common.deferred_imports import defer_imports
 
 _lock = threading.Lock()
 #: What WeasyPrint imports at start-up but uses only where HarfBuzz cannot subset a font.

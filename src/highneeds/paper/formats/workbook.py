@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zipfile import ZIP_DEFLATED, ZipFile
 
-from highneeds.figure_kinds import kind_of
+from highneeds.domain.figure_kinds import kind_of
 
 #: Number formats: £000 (negative in brackets), £000 to one decimal (a cost per EHCP),
 #: whole children, and a count or code shown as written.

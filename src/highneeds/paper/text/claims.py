@@ -18,10 +18,10 @@ from typing import Any
 
 from jinja2 import nodes
 
+from highneeds.domain.typed_figures import placeholders
 from highneeds.paper.text.formatting import gbp_k
 from highneeds.paper.text.narrative import Narrative
 from highneeds.paper.text.sandbox import NarrativeSandbox
-from highneeds.typed_figures import placeholders
 
 #: Words after a figure that make it a yearly rate.
 YEARLY_WORDS = ("per annum", "a year", "each year", "every year", "annually", "a yr")

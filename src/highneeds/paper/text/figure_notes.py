@@ -1,6 +1,6 @@
 """Notes on the figures the paper prints: which carry a mark and what the note under "Notes
 on figures" says, and the appendix "How the figures were calculated", all read from the
-figure registry (:mod:`highneeds.figure_registry`), so the marks, the notes, the appendix,
+figure registry (:mod:`highneeds.domain.figure_registry`), so the marks, the notes, the appendix,
 ``explain`` and the docs cannot disagree. No document is read while the paper is made."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from string import ascii_lowercase
 from typing import Any
 
-from highneeds.figure_kinds import marked_family
-from highneeds.figure_registry import KIND_WORDS, REGISTRY, FigureFamily, family_of
-from highneeds.templating import Markup, render_template
+from highneeds.common.templating import Markup, render_template
+from highneeds.domain.figure_kinds import marked_family
+from highneeds.domain.figure_registry import KIND_WORDS, REGISTRY, FigureFamily, family_of
 
 #: The appendix's heading, as every format prints it.
 METHODS_TITLE = "How the figures were calculated"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from jinja2 import nodes
 
-from highneeds.typed_figures import delimited
+from highneeds.domain.typed_figures import delimited
 
 if TYPE_CHECKING:
     from highneeds.paper.text.figure_notes import FigureNotes
@@ -60,7 +60,7 @@ _NOT_FIGURES = ("ref(", "table(", "chart(")
 
 def placeholders_in(text: str) -> list[tuple[int, int, str]]:
     """Each ``{{ ... }}`` of ``text``: where it starts and ends, and the expression inside,
-    stripped; found in linear time (:func:`highneeds.typed_figures.delimited`: a lazy
+    stripped; found in linear time (:func:`highneeds.domain.typed_figures.delimited`: a lazy
     pattern read the rest of a 32 KB paragraph of ``{{`` again from each one)."""
     return [
         (start, end, text[start + 2 : end - 2].strip())

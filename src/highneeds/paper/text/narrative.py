@@ -17,15 +17,10 @@ from typing import Any
 import jinja2
 from markdown_it import MarkdownIt
 
-from highneeds.control_characters import control_line
-from highneeds.errors import NarrativeError
-from highneeds.paper.text.figure_notes import FigureNotes
-from highneeds.paper.text.figure_trace import NOTE_HELPER, marked, recorded_figures
-from highneeds.paper.text.placeholder_help import explain_unknown
-from highneeds.paper.text.sandbox import NarrativeSandbox, SecurityError
-from highneeds.paper.text.sanitise import ALLOWED_ELEMENTS, active_content, clean
-from highneeds.templating import Markup, render_template
-from highneeds.typed_figures import (
+from highneeds.common.control_characters import control_line
+from highneeds.common.errors import NarrativeError
+from highneeds.common.templating import Markup, render_template
+from highneeds.domain.typed_figures import (
     arithmetic_advice,
     find_typed_figures,
     matching_placeholder,
@@ -33,6 +28,11 @@ from highneeds.typed_figures import (
     placeholders,
     strip_comments,
 )
+from highneeds.paper.text.figure_notes import FigureNotes
+from highneeds.paper.text.figure_trace import NOTE_HELPER, marked, recorded_figures
+from highneeds.paper.text.placeholder_help import explain_unknown
+from highneeds.paper.text.sandbox import NarrativeSandbox, SecurityError
+from highneeds.paper.text.sanitise import ALLOWED_ELEMENTS, active_content, clean
 
 _LABEL = r"[a-z0-9][a-z0-9-]*"
 _LABEL_RE = re.compile(_LABEL)

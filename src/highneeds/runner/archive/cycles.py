@@ -8,10 +8,10 @@ import re
 import shutil
 from pathlib import Path
 
-from highneeds.errors import InputDataError, UsageError
+from highneeds.common.errors import InputDataError, UsageError
+from highneeds.common.paths import CYCLE_RE, raw_base
 from highneeds.gate.read.limits import InputLimits, check_cycle_folder
 from highneeds.gate.read.sources import input_file_names
-from highneeds.paths import CYCLE_RE, raw_base
 from highneeds.runner.archive.archive import hash_files
 
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from highneeds.errors import LockHeld
+from highneeds.common.errors import LockHeld
 
 LOCK_FILE = ".lock"
 

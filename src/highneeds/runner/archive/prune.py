@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from highneeds.errors import LockHeld, UsageError
-from highneeds.paths import COUNCIL_RE, CYCLE_RE, CyclePaths
+from highneeds.common.errors import LockHeld, UsageError
+from highneeds.common.paths import COUNCIL_RE, CYCLE_RE, CyclePaths
 from highneeds.runner.archive.archive import read_manifest, run_started, runs_newest_first
 from highneeds.runner.archive.locking import cycle_lock
 from highneeds.runner.archive.publishing import VALIDATION, published_run, recover

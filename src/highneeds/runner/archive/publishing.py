@@ -24,8 +24,8 @@ from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
-from highneeds.errors import UsageError
-from highneeds.paths import CyclePaths, reports_root_of
+from highneeds.common.errors import UsageError
+from highneeds.common.paths import CyclePaths, reports_root_of
 from highneeds.runner.archive.archive import (
     hash_files,
     read_manifest,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from highneeds.errors import StorageError
+from highneeds.common.errors import StorageError
 
 #: What each error asks of the operator; ``{path}`` and ``{space}`` are filled in.
 _ADVICE = {

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from highneeds.errors import StorageError
+from highneeds.common.errors import StorageError
 from highneeds.runner.archive.archive import sha256
 
 STORE = ".store"

@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from highneeds.amounts import parse_money
-from highneeds.errors import InputDataError
+from highneeds.common.errors import InputDataError
+from highneeds.domain.amounts import parse_money
 from highneeds.gate.read.sources import SOURCE_STEMS, read_source
 from highneeds.model.basis.lineage import Lineage
 from highneeds.paper.text.formatting import round_half_up

@@ -110,7 +110,7 @@ def _same_page(published: Path, key: str) -> tuple[Path, str] | None:
 
 def render_page(content: PageContent) -> str:
     """The page drawn from its content (autoescaped: every text from an input is escaped)."""
-    from highneeds.templating import render_template
+    from highneeds.common.templating import render_template
 
     return render_template(
         "highneeds.runner",

@@ -17,10 +17,10 @@ import io
 import re
 from pathlib import Path
 
+from highneeds.common.paths import CyclePaths, financial_year_of
 from highneeds.gate.read.layout import SOURCES_FILE
 from highneeds.gate.read.sources import load_sources
 from highneeds.model.basis.lineage import Lineage
-from highneeds.paths import CyclePaths, financial_year_of
 from highneeds.runner.archive.cycles import available_cycles
 from highneeds.runner.archive.publishing import published_run
 

@@ -11,10 +11,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from highneeds.amounts import value_text
+from highneeds.common.paths import CyclePaths
+from highneeds.domain.amounts import value_text
 from highneeds.model.basis.lineage import Lineage
 from highneeds.paper.text.formatting import round_half_up
-from highneeds.paths import CyclePaths
 from highneeds.runner.archive.cycles import available_cycles
 from highneeds.runner.archive.publishing import published_run
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from highneeds.errors import UsageError
+from highneeds.common.errors import UsageError
 
 
 @dataclass

@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from highneeds.errors import HighNeedsError, InputDataError, Interrupted, StaleCycle
+from highneeds.common.errors import HighNeedsError, InputDataError, Interrupted, StaleCycle
+from highneeds.common.paths import CyclePaths, which_council
 from highneeds.gate.read.limits import InputLimits, check_cycle_folder
-from highneeds.paths import CyclePaths, which_council
 from highneeds.runner.archive.archive import hashes_kept, new_run_id, write_json
 from highneeds.runner.archive.cycles import (
     available_cycles,

@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from highneeds.errors import HighNeedsError
-from highneeds.paths import PROJECT_ROOT, councils, single_layout
+from highneeds.common.errors import HighNeedsError
+from highneeds.common.paths import PROJECT_ROOT, councils, single_layout
 
 
 class SomeCouncilsFailed(HighNeedsError):
@@ -87,14 +87,14 @@ def run_every_council(args: argparse.Namespace, root: Path = PROJECT_ROOT) -> li
     """Run every council's newest cycle, ``os.cpu_count()`` at a time; one line a council.
     Raises :class:`SomeCouncilsFailed` with the first failure's exit code, after every run."""
     if args.cycle or args.council:
-        from highneeds.errors import UsageError
+        from highneeds.common.errors import UsageError
 
         raise UsageError(
             "run --all runs every council's newest cycle: give no --cycle or --council"
         )
     targets = every_council(root)
     if not targets:
-        from highneeds.errors import UsageError
+        from highneeds.common.errors import UsageError
 
         raise UsageError(f"no cycle folders under {root / 'data' / 'raw'}")
     options = _passed_on(args)

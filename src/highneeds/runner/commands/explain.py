@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from highneeds.amounts import OPERATORS, value_text, written_arithmetic
-from highneeds.errors import UsageError
-from highneeds.figure_kinds import kind_of
+from highneeds.common.errors import UsageError
+from highneeds.common.paths import CyclePaths
+from highneeds.domain.amounts import OPERATORS, value_text, written_arithmetic
+from highneeds.domain.figure_kinds import kind_of
 from highneeds.model.basis.lineage import Derivation, Lineage
-from highneeds.paths import CyclePaths
 from highneeds.runner.archive.publishing import find_run
 
 FIGURES_FILE = "paper_figures.json"

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from highneeds.paths import CyclePaths
+from highneeds.common.paths import CyclePaths
 from highneeds.runner.archive.archive import read_manifest, runs_newest_first
 from highneeds.runner.archive.locking import lock_holder
 from highneeds.runner.archive.publishing import published_run

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from highneeds.exit_codes import ALL_CODES
+from highneeds.common.exit_codes import ALL_CODES
 from highneeds.runner.archive.cycles import available_cycles
 from highneeds.runner.commands.every_council import every_council
 from highneeds.runner.commands.status import cycle_status

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from highneeds.errors import InputDataError, NarrativeError, VerificationFailed
-from highneeds.paths import CyclePaths, which_council
+from highneeds.common.errors import InputDataError, NarrativeError, VerificationFailed
+from highneeds.common.paths import CyclePaths, which_council
 from highneeds.runner.archive.cycles import choose_cycle
 from highneeds.runner.archive.locking import cycle_lock
 from highneeds.runner.archive.publishing import (

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from highneeds.errors import UsageError, VerificationFailed
-from highneeds.paths import CyclePaths, which_council
+from highneeds.common.errors import UsageError, VerificationFailed
+from highneeds.common.paths import CyclePaths, which_council
 from highneeds.runner.archive.archive import code_hash, hash_files, hash_tree, read_manifest
 from highneeds.runner.archive.cycles import choose_cycle
 from highneeds.runner.archive.manifest import reproducible_outputs

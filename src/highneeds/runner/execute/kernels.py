@@ -21,7 +21,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import IO, Any
 
-from highneeds.errors import HighNeedsError, InputDataError, NarrativeError, NotebookFailed
+from highneeds.common.errors import HighNeedsError, InputDataError, NarrativeError, NotebookFailed
 from highneeds.runner.archive.storage_errors import os_error_from_kernel
 from highneeds.runner.execute.failing_cells import CELL_TRACKER, failing_cell, first_lines
 from highneeds.runner.ops.resources import MEMORY_ADVICE, limit_memory, memory_limit
@@ -126,13 +126,13 @@ def _register_engine() -> None:
 
 
 #: What papermill imports at start-up for notebooks at http(s) addresses, which a run never
-#: reads or writes: loaded on first use (:mod:`highneeds.deferred_imports`), which spares the
+#: reads or writes: loaded on first use (:mod:`highneeds.common.deferred_imports`), which spares the
 #: pipeline's process that import in a run.
 PAPERMILL_DEFERRED = ("requests",)
 
 
 def _define_and_register_engine() -> None:
-    from highneeds.deferred_imports import defer_imports
+    from highneeds.common.deferred_imports import defer_imports
 
     defer_imports(PAPERMILL_DEFERRED)  # a no-op where papermill (and requests) came before
     from papermill.clientwrap import PapermillNotebookClient

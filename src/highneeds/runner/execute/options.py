@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from highneeds.errors import UsageError
-from highneeds.paths import PROJECT_ROOT
+from highneeds.common.errors import UsageError
+from highneeds.common.paths import PROJECT_ROOT
 from highneeds.runner.execute.steps import NOTEBOOK_STEPS
 from highneeds.runner.ops.settings import environment_set
 

@@ -124,7 +124,7 @@ def _gate_with_model_ahead(
 _READ_TABLES_AHEAD = """
 from pathlib import Path
 from highneeds.gate.tables.tables import read_cycle_tables
-from highneeds.processed import write_typed_tables
+from highneeds.common.processed import write_typed_tables
 write_typed_tables(read_cycle_tables(Path({folder!r}) / "inputs"), Path({folder!r}) / "processed")
 """
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from highneeds import processed
-from highneeds.amounts import BudgetFormat
+from highneeds.common import processed
+from highneeds.domain.amounts import BudgetFormat
 from highneeds.gate.tables.figures import figure_values
 from highneeds.model.forecast.deficit import (
     SCENARIO_LABELS,
@@ -200,7 +200,7 @@ def narrative_claims(
     notebooks: what ``validate`` warns of.
     The narrative is rendered as the run renders it (with ``meta``, paper.yaml's, the whole
     paper; charts drawn for the screen only), so that a narrative the run would refuse is
-    refused here too, with the run's :class:`~highneeds.errors.NarrativeError` (exit 4)."""
+    refused here too, with the run's :class:`~highneeds.common.errors.NarrativeError` (exit 4)."""
     from highneeds.model.wiring.run import ModelParameters, run_interventions, run_model
     from highneeds.paper.content.assemble import build_paper, narrative_context
     from highneeds.paper.text.claims import check_claims

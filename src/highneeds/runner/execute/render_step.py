@@ -27,7 +27,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import NoReturn
 
-from highneeds.errors import HighNeedsError
+from highneeds.common.errors import HighNeedsError
 from highneeds.runner.archive.outputs import PAPER_HTML
 from highneeds.runner.execute import render_parts
 from highneeds.runner.ops.resources import MEMORY_ADVICE, limit_memory, memory_limit

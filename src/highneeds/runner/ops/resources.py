@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from highneeds.errors import NotebookFailed, UsageError
+from highneeds.common.errors import NotebookFailed, UsageError
 
 MEMORY_VARIABLE = "HIGHNEEDS_MAX_MEMORY_MB"
 #: A kernel of the shipped cycle reserves about 1.1 GB of address space and uses 170 MB.

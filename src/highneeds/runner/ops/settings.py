@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from highneeds.errors import UsageError
+from highneeds.common.errors import UsageError
 
 SETTINGS_FILE = "HIGHNEEDS_SETTINGS_FILE"
 #: A setting's line, stripped first: greedy throughout, so no pattern backtracks over spaces.

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from highneeds.errors import Interrupted
+from highneeds.common.errors import Interrupted
 
 #: The signal that stopped the run, kept in case library code swallowed the exception.
 _received_signal: Interrupted | None = None

@@ -23,8 +23,8 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
-from highneeds.errors import HighNeedsError, InputDataError
-from highneeds.paths import CyclePaths
+from highneeds.common.errors import HighNeedsError, InputDataError
+from highneeds.common.paths import CyclePaths
 from highneeds.runner.archive.outputs import REPORT_NOTEBOOK
 from highneeds.runner.execute.options import plan_parameters, source_date_epoch
 from highneeds.runner.ops.resources import preview_seconds, time_limited
@@ -166,7 +166,7 @@ class PreviewEngine:
 
     def _gate(self) -> None:
         """Notebook 01's work without its Data Docs: validate, refuse, write the tables."""
-        from highneeds import processed
+        from highneeds.common import processed
         from highneeds.gate.checks import validation
         from highneeds.model.wiring.identities import input_identities
 

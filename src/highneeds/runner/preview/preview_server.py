@@ -19,12 +19,12 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from highneeds.errors import UsageError
+from highneeds.common.errors import UsageError
+from highneeds.common.templating import Markup, render_template
 from highneeds.runner.ops.logs import LOGGER
 from highneeds.runner.ops.resources import limit_memory, memory_limit, memory_unbounded
 from highneeds.runner.ops.temporary import temporary_prefix
 from highneeds.runner.preview.preview_engine import PreviewEngine, Snapshot, Stage
-from highneeds.templating import Markup, render_template
 
 RELOAD_SCRIPT = Path(__file__).parents[1] / "templates" / "preview-reload.js"
 #: How often an idle event stream says it is still there, and checks whether to stop.

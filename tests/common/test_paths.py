@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from highneeds.errors import UsageError
-from highneeds.paths import PROJECT_ROOT, notebook_folders
+from highneeds.common.errors import UsageError
+from highneeds.common.paths import PROJECT_ROOT, notebook_folders
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from highneeds.typed_figures import (
+from highneeds.domain.typed_figures import (
     PLACEHOLDER_DELIMITERS,
     delimited,
     find_typed_figures,
@@ -39,7 +39,7 @@ def test_texts_built_to_be_slow_are_read_once() -> None:
 
 
 def test_a_typed_figure_is_matched_to_the_placeholder_that_prints_it() -> None:
-    from highneeds.typed_figures import matching_placeholder
+    from highneeds.domain.typed_figures import matching_placeholder
 
     figures = {"schools_forum_commitment": 357, "ehcp_growth_per_year": 5.4, "twice": 75, "x": 75}
     assert matching_placeholder("£357k", figures) == "{{ fig.schools_forum_commitment | gbp_k }}"
@@ -51,7 +51,7 @@ def test_a_typed_figure_is_matched_to_the_placeholder_that_prints_it() -> None:
 def test_the_narrative_refusal_names_the_matching_figure() -> None:
     import pytest
 
-    from highneeds.errors import NarrativeError
+    from highneeds.common.errors import NarrativeError
     from highneeds.paper.text.narrative import parse_narrative
 
     with pytest.raises(NarrativeError) as refused:

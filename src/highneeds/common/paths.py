@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 #: What a copy of the project needs in order to run a cycle (tests and benchmarks copy these).
 PROJECT_FILES = (
     "pipeline.py",
@@ -74,7 +74,7 @@ class CyclePaths:
         folder = self._under("reports")
         for level in (folder.parent, folder, folder / "runs"):
             if level.is_symlink() and level != self.root / "reports":
-                from highneeds.errors import StorageError
+                from highneeds.common.errors import StorageError
 
                 raise StorageError(
                     f"{level} is a link to another folder; the archive is never used through "
@@ -135,8 +135,8 @@ def which_council(root: Path, council: str | None) -> str | None:
     """The council a command works on: the one named (checked); else the cycles straight under
     ``data/raw/`` where there are any (``None``: the project's own council, as a project of
     one council is laid out); else the project's only council folder. Several council folders
-    and none named: a :class:`~highneeds.errors.UsageError` listing them."""
-    from highneeds.errors import UsageError
+    and none named: a :class:`~highneeds.common.errors.UsageError` listing them."""
+    from highneeds.common.errors import UsageError
 
     known = councils(root)
     if council is not None:
@@ -177,7 +177,7 @@ class NotebookFolders:
         say: Callable[[str], None],
         council: str | None = None,
     ) -> None:
-        from highneeds.errors import UsageError
+        from highneeds.common.errors import UsageError
 
         # Checked where it is read: the cycle names folders (data/hand-runs/<cycle>/...).
         if not isinstance(cycle, str) or not CYCLE_RE.match(cycle):
@@ -224,7 +224,7 @@ def _outside_reports(folder: Path, name: str) -> Path:
     """A folder a notebook writes: refused inside ``reports/`` (the published papers, the
     runs, the store) unless it lies in a run the pipeline has started and not finished (its
     ``runs/<id>`` folder made, with its inputs, and no manifest yet)."""
-    from highneeds.errors import UsageError
+    from highneeds.common.errors import UsageError
 
     reports = (PROJECT_ROOT / "reports").resolve()
     resolved = folder.resolve()

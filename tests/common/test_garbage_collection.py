@@ -15,7 +15,7 @@ def counted_freeze():
     print("freeze", flush=True)
     freeze()
 gc.freeze = counted_freeze
-from highneeds.garbage_collection import end_without_collecting
+from highneeds.common.garbage_collection import end_without_collecting
 end_without_collecting()
 end_without_collecting()
 with open(sys.argv[1], "w") as kept:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from highneeds.deferred_imports import defer_import, defer_imports
+from highneeds.common.deferred_imports import defer_import, defer_imports
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from highneeds.content_digest import content_digest
+from highneeds.common.content_digest import content_digest
 
 
 def _frame() -> pd.DataFrame:

@@ -10,7 +10,7 @@ Kinds:
 
 The paper's marks and "Notes on figures", its appendix "How the figures were calculated",
 ``explain``, the auditor's edition and the notes table of ``docs/assumptions.md`` (written from
-here by ``python -m highneeds.figure_registry``, and checked by a test) all read this table.
+here by ``python -m highneeds.domain.figure_registry``, and checked by a test) all read this table.
 A figure whose lineage ends, through second names only, at an input cell is given whatever its
 family: a C/Fwd the finance team typed is theirs, even though the roll-forward checks it.
 """

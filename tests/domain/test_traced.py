@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from highneeds.domain.traced import Cell, Traced, cell, described, total
 from highneeds.model.basis.lineage import Lineage
-from highneeds.traced import Cell, Traced, cell, described, total
 from tests.lineage_oracle import assert_every_figure_redoes_and_ends_at_cells
 
 

@@ -1,5 +1,5 @@
 """Which kind a printed figure is and whose note it carries, from the registry's families
-(:mod:`highneeds.figure_registry`) and the figure's lineage: a figure whose lineage ends at
+(:mod:`highneeds.domain.figure_registry`) and the figure's lineage: a figure whose lineage ends at
 an input cell through second names is given; one computed from an assumption (a reading the
 model assumed, a cost set to balance a business case) is modelled, with that assumption's
 note."""
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from highneeds.figure_registry import (
+from highneeds.domain.figure_registry import (
     DERIVED_GROWTH_PATTERN,
     FORMULA_PATTERN,
     PASSED_ON,
