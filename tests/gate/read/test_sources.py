@@ -16,17 +16,13 @@ from openpyxl import Workbook
 
 from highneeds.common.errors import InputDataError
 from highneeds.common.paths import PROJECT_ROOT
+from highneeds.domain.catalog import SOURCE_STEMS
 from highneeds.gate.read.cell_checks import check_privacy
-from highneeds.gate.read.sources import (
-    SOURCE_STEMS,
-    decode_text,
-    read_csv,
-)
+from highneeds.gate.read.sources import decode_text, read_csv
 from highneeds.gate.tables.tables import read_cycle_tables
 from tests.conftest import SHIPPED_CYCLE, model_tables
 
 #: The tables of the shipped cycle (it gives none of the optional driver tables).
-#: The shipped cycle's tables.
 CSV_TABLES = [
     stem
     for stem in SOURCE_STEMS.values()

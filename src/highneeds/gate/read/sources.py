@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from highneeds.common.errors import InputDataError
+from highneeds.domain.catalog import SOURCE_STEMS
 from highneeds.gate.read.cell_checks import check_cells, check_privacy, check_single_table
 from highneeds.gate.read.layout import SOURCES_FILE, HeaderTest, Layout
 from highneeds.gate.read.limits import (
@@ -29,47 +30,6 @@ from highneeds.gate.read.limits import (
 from highneeds.gate.read.raw_table import RawTable
 
 FORMATS = (".csv", ".xlsx")
-
-#: The file stem (``<stem>.csv`` or ``<stem>.xlsx``) of each typed table.
-SOURCE_STEMS = {
-    "budget": "high_needs_budget",
-    "ehcp_demand": "ehcp_demand",
-    "placement_costs": "placement_costs",
-    "interventions": "interventions",
-    "business_cases": "business_cases",
-    "figures": "figures",
-    "placements_by_category": "placements_by_category",
-    "forecast_assumptions": "forecast_assumptions",
-    "intervention_places": "intervention_places",
-    "assumption_ranges": "assumption_ranges",
-    "dsg_blocks": "dsg_blocks",
-    "ehcps_by_age": "ehcps_by_age",
-    "declared_scenarios": "scenarios",
-    "sen2": "sen2_caseload",
-    "earlier_forecasts": "earlier_forecasts",
-}
-
-#: Tables a cycle may leave out (all but the budget): the EHCP counts, the business cases
-#: (places avoided, their costs and the savings stated: given together), the figures the
-#: paper quotes, the forecast's drivers, the assumptions' ranges, and what only the DfE return
-#: uses (the other DSG blocks, EHCPs by age band; see the README's inputs).
-OPTIONAL_STEMS = (
-    "scenarios",
-    "sen2_caseload",
-    "earlier_forecasts",
-    "ehcp_demand",
-    "placement_costs",
-    "interventions",
-    "business_cases",
-    "figures",
-    "placements_by_category",
-    "forecast_assumptions",
-    "intervention_places",
-    "assumption_ranges",
-    "dsg_blocks",
-    "ehcps_by_age",
-)
-
 
 #: The files a cycle gives besides its tables.
 NAMED_INPUTS = ("paper.yaml", "narrative.md", SOURCES_FILE)

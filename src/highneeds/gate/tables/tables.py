@@ -13,15 +13,10 @@ from typing import Any
 import pandas as pd
 
 from highneeds.common.errors import InputDataError
+from highneeds.domain.catalog import BY_NAME, SOURCE_STEMS
 from highneeds.gate.read.cells import EXPECTED, Problem, parse_cell
 from highneeds.gate.read.limits import ChecksTimedOut
-from highneeds.gate.read.sources import (
-    OPTIONAL_STEMS,
-    SOURCE_STEMS,
-    RawTable,
-    read_source,
-    source_present,
-)
+from highneeds.gate.read.sources import RawTable, read_source, source_present
 from highneeds.gate.tables.budget import read_budget
 from highneeds.gate.tables.scenarios import read_scenarios
 from highneeds.gate.tables.sen2 import read_cycle_sen2
@@ -289,7 +284,8 @@ def read_earlier_forecasts(raw_dir: Path) -> pd.DataFrame:
     )
 
 
-#: Readers for each tabular input (CSV or XLSX), keyed by the typed table's name.
+#: Readers for each tabular input (CSV or XLSX), keyed by the typed table's name: one for each
+#: table of the catalog (:mod:`highneeds.domain.catalog`) that a council gives in a file.
 TABLE_READERS = {
     "budget": read_budget,
     "ehcp_demand": read_ehcp_demand,
@@ -317,10 +313,10 @@ def read_cycle_tables(raw_dir: Path) -> dict[str, pd.DataFrame]:
     """
     tables: dict[str, pd.DataFrame] = {}
     problems: list[str] = []
-    for name, reader in TABLE_READERS.items():
-        stem = SOURCE_STEMS[name]
-        if stem in OPTIONAL_STEMS and not source_present(raw_dir, stem):
+    for name, stem in SOURCE_STEMS.items():
+        if BY_NAME[name].optional and not source_present(raw_dir, stem):
             continue
+        reader = TABLE_READERS[name]
         try:
             tables[name] = reader(raw_dir)
         except ChecksTimedOut:  # no time left to read the other files

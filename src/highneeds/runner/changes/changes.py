@@ -12,7 +12,8 @@ from typing import Any
 
 from highneeds.common.errors import InputDataError
 from highneeds.domain.amounts import parse_money
-from highneeds.gate.read.sources import SOURCE_STEMS, read_source
+from highneeds.domain.catalog import SOURCE_STEMS
+from highneeds.gate.read.sources import read_source
 from highneeds.model.basis.lineage import Lineage
 from highneeds.paper.text.formatting import round_half_up
 from highneeds.runner.archive.archive import hash_tree

@@ -13,6 +13,7 @@ import pandas as pd
 
 from highneeds.common import processed
 from highneeds.domain.amounts import BudgetFormat
+from highneeds.domain.catalog import PAPER_TABLES, RETURN_TABLES
 from highneeds.gate.tables.figures import figure_values
 from highneeds.model.forecast.deficit import (
     SCENARIO_LABELS,
@@ -22,42 +23,6 @@ from highneeds.model.forecast.deficit import (
 from highneeds.model.forecast.demand import EhcpGrowth
 from highneeds.paper.content.model_outputs import ModelOutputs
 from highneeds.paper.formats.dfe_return import ReturnTables
-
-#: The tables the paper reads: the gate's figures and the model's outputs, by name.
-PAPER_TABLES = (
-    "figures",
-    "declared_scenarios",
-    "forecast_budget",
-    "budget_format",
-    "scenarios",
-    "forecast_growth",
-    "intervention_savings",
-    "business_case_summary",
-    "ehcp_growth",
-    "demand",
-    "demand_basis",
-    "placements_forecast",
-    "placements_totals",
-    "ehcp_history",
-    "history_basis",
-    "sensitivity",
-    "uncertainty",
-    "break_even",
-    "readings_used",
-    "savings_reconciliation",
-    "track_record",
-    "track_record_words",
-)
-#: The tables the DfE return reads besides the paper's (the last two only where a cycle gives
-#: them).
-RETURN_TABLES = (
-    "roll_forward",
-    "budget",
-    "business_cases",
-    "dsg_blocks",
-    "dsg_opening",
-    "ehcps_by_age",
-)
 
 
 def read_paper_tables(folder: Path) -> dict[str, pd.DataFrame | None]:

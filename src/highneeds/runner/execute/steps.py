@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from highneeds.domain.catalog import INTERVENTIONS, MODEL, VALIDATE, read_by, written_by
 from highneeds.runner.archive.archive import (
     code_hash,
     hash_files,
@@ -44,33 +45,17 @@ class Step:
         return sorted(p for p in set(files) if p.is_file())
 
 
-TABLES = (
-    "budget",
-    "ehcp_demand",
-    "placement_costs",
-    "interventions",
-    "business_cases",
-    "figures",
-    # The forecast's drivers: optional, so a run may not write them.
-    "placements_by_category",
-    "forecast_assumptions",
-    "intervention_places",
-    "assumption_ranges",
-    # For the DfE return only: optional too.
-    "dsg_blocks",
-    "ehcps_by_age",
-    # The council's own scenarios, and the DfE's EHC plans: optional.
-    "declared_scenarios",
-    "sen2",
-    # The council's readings of its own figures, from paper.yaml: optional.
-    "readings",
-    # Earlier papers' forecasts, typed or added by the run from the published papers.
-    "earlier_forecasts",
-)
+#: The tables the gate writes (the catalog's, read by every later step).
+TABLES = written_by(VALIDATE)
+
+
+def _processed(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(f"processed/{name}.csv" for name in names)
+
 
 STEPS = (
     Step(
-        "01_validate",
+        VALIDATE,
         reads=(
             "inputs/*.csv",
             "inputs/*.xlsx",
@@ -78,69 +63,17 @@ STEPS = (
             "inputs/paper.yaml",
             "expectations/*.json",
         ),
-        writes=(
-            *(f"processed/{t}.csv" for t in TABLES),
-            "processed/table_sources.json",
-            "validation/**/*",
-        ),
+        writes=(*_processed(TABLES), "processed/table_sources.json", "validation/**/*"),
     ),
     Step(
-        "02_deficit_model",
-        reads=(
-            "processed/budget.csv",
-            "processed/figures.csv",
-            "processed/ehcp_demand.csv",
-            "processed/placements_by_category.csv",
-            "processed/forecast_assumptions.csv",
-            "processed/intervention_places.csv",
-            "processed/assumption_ranges.csv",
-            "processed/declared_scenarios.csv",
-            "processed/sen2.csv",
-            "processed/readings.csv",
-            "processed/business_cases.csv",
-            "processed/earlier_forecasts.csv",
-            "processed/dsg_blocks.csv",
-            "processed/table_sources.json",
-        ),
-        writes=(
-            "processed/lineage_model.json",
-            "processed/dsg_opening.csv",
-            "processed/forecast_budget.csv",
-            "processed/budget_format.csv",
-            "processed/roll_forward.csv",
-            "processed/scenarios.csv",
-            "processed/forecast_growth.csv",
-            "processed/demand.csv",
-            "processed/demand_basis.csv",
-            "processed/placements_forecast.csv",
-            "processed/placements_totals.csv",
-            "processed/ehcp_history.csv",
-            "processed/history_basis.csv",
-            "processed/forecast_comparison.csv",
-            "processed/readings_used.csv",
-            "processed/savings_reconciliation.csv",
-            "processed/track_record.csv",
-            "processed/track_record_words.csv",
-            "processed/sensitivity.csv",
-            "processed/uncertainty.csv",
-            "processed/break_even.csv",
-        ),
+        MODEL,
+        reads=(*_processed(read_by(MODEL)), "processed/table_sources.json"),
+        writes=("processed/lineage_model.json", *_processed(written_by(MODEL))),
     ),
     Step(
-        "03_interventions",
-        reads=(
-            "processed/interventions.csv",
-            "processed/placement_costs.csv",
-            "processed/business_cases.csv",
-            "processed/ehcp_demand.csv",
-            "processed/table_sources.json",
-        ),
-        writes=(
-            "processed/lineage_interventions.json",
-            "processed/intervention_savings.csv",
-            "processed/business_case_summary.csv",
-            "processed/ehcp_growth.csv",
-        ),
+        INTERVENTIONS,
+        reads=(*_processed(read_by(INTERVENTIONS)), "processed/table_sources.json"),
+        writes=("processed/lineage_interventions.json", *_processed(written_by(INTERVENTIONS))),
     ),
     Step(
         REPORT_NOTEBOOK,
