@@ -69,6 +69,26 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.randomly_seed = PINNED_ORDER_SEED
 
 
+def _project_reports() -> set[str]:
+    folder = PROJECT_ROOT / "reports"
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+
+
+#: What the project's own reports folder held when the tests began.
+_REPORTS_AT_START = _project_reports()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Every test works in its own copy: one that wrote into the project's own reports folder
+    fails the session, naming what it left (the operator's papers are never the tests')."""
+    if hasattr(session.config, "workerinput"):  # the controller checks, once
+        return
+    left = sorted(_project_reports() - _REPORTS_AT_START)
+    if left:
+        print(f"\nA test wrote into the project's reports folder: {left}", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return PROJECT_ROOT

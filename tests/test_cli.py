@@ -15,7 +15,7 @@ import pytest
 
 from highneeds import __version__
 from highneeds.cli import main
-from tests.conftest import CYCLE, edited, run_pipeline
+from tests.conftest import CYCLE, copy_project, edited, run_pipeline
 
 
 def test_version(capsys) -> None:
@@ -68,11 +68,14 @@ def test_pipeline_script_runs_from_any_directory(project_root: Path, tmp_path: P
     assert __version__ in result.stdout
 
 
-def test_validate_passes_on_the_shipped_cycle(capsys) -> None:
-    assert main(["validate", "--cycle", "2022-01", "--quiet"]) == 0
-    out = capsys.readouterr().out
-    assert "Inputs of cycle 2022-01 passed all" in out
-    assert "validation/summary.html" in out
+def test_validate_passes_on_the_shipped_cycle(project_root: Path, tmp_path: Path) -> None:
+    """In a copy: validating writes the gate's documents into the project's reports."""
+    copy = copy_project(project_root, tmp_path / "project")
+    result = run_pipeline(copy, "--cycle", "2022-01", "--quiet", command="validate")
+    assert result.returncode == 0, result.stderr
+    assert "Inputs of cycle 2022-01 passed all" in result.stdout
+    assert "validation/summary.html" in result.stdout
+    assert (copy / "reports" / "2022-01" / "validation" / "summary.html").is_file()
 
 
 def test_validate_unknown_cycle_exits_2(capsys) -> None:
