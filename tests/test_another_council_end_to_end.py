@@ -170,3 +170,10 @@ def test_validate_and_run_refuse_each_bad_variant_alike(
         ran = run_pipeline(root, "--council", COUNCIL)
         assert checked.returncode == ran.returncode, (checked.stderr, ran.stderr)
         assert message in ran.stderr, ran.stderr
+
+
+def test_every_number_it_prints_is_a_model_output_or_an_input_cell(published: Path) -> None:
+    from tests.printed_numbers import paper_residue, return_residue
+
+    assert paper_residue(published) == []
+    assert return_residue(published) == []

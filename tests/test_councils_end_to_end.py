@@ -66,3 +66,12 @@ def test_a_council_that_is_not_there_is_a_usage_error(two_councils: Path) -> Non
     result = run_pipeline(two_councils, "--council", "hull")
     assert result.returncode == 2
     assert "no council 'hull' under data/raw/ (councils: slough, york)" in result.stderr
+
+
+def test_every_number_of_the_other_shipped_councils_paper_is_traced(two_councils: Path) -> None:
+    """Slough's Schools Forum item (£m, a whole-DSG table), published by the same run."""
+    from tests.printed_numbers import paper_residue
+
+    slough = two_councils / "reports" / "slough" / "2023-10"
+    assert (slough / "cabinet-report.html").is_file()
+    assert paper_residue(slough) == []

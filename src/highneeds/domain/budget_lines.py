@@ -37,3 +37,20 @@ def lines_of(budget: pd.DataFrame, *roles: str) -> list[str]:
 def is_transfer(line: str) -> bool:
     """Whether a funding line is a transfer between the DSG's blocks (its key says so)."""
     return "transfer" in line
+
+
+#: The DfE template's groups of a budget's flow lines, in its order.
+TEMPLATE_GROUPS = ("transfer", "funding", "spending", "movement")
+
+
+def template_groups(roles: dict[str, str]) -> dict[str, list[str]]:
+    """The budget's flow lines (``roles``: each line's role, in the table's order) as the DfE
+    template's summary groups them: transfers between blocks, other funding, spending, and
+    net movements."""
+    funding = [line for line, role in roles.items() if role == "funding"]
+    return {
+        "transfer": [line for line in funding if is_transfer(line)],
+        "funding": [line for line in funding if not is_transfer(line)],
+        "spending": [line for line, role in roles.items() if role == "spending"],
+        "movement": [line for line, role in roles.items() if role == "movement"],
+    }

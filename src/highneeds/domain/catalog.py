@@ -56,7 +56,7 @@ TABLES: tuple[Table, ...] = (
     Table("assumption_ranges", VALIDATE, (MODEL,), "assumption_ranges"),
     # For the DfE return.
     Table("dsg_blocks", VALIDATE, (MODEL,), "dsg_blocks", dfe_return=True),
-    Table("ehcps_by_age", VALIDATE, (), "ehcps_by_age", dfe_return=True),
+    Table("ehcps_by_age", VALIDATE, (MODEL,), "ehcps_by_age", dfe_return=True),
     # The council's own scenarios, and the DfE's EHC plans.
     Table("declared_scenarios", VALIDATE, (MODEL,), "scenarios", paper=True),
     Table("sen2", VALIDATE, (MODEL,), "sen2_caseload"),
@@ -66,6 +66,7 @@ TABLES: tuple[Table, ...] = (
     Table("earlier_forecasts", VALIDATE, (MODEL,), "earlier_forecasts"),
     # What the deficit model computes.
     Table("dsg_opening", MODEL, dfe_return=True),
+    Table("budget_groups", MODEL, dfe_return=True),
     Table("forecast_budget", MODEL, paper=True),
     Table("budget_format", MODEL, paper=True),
     Table("roll_forward", MODEL, dfe_return=True),

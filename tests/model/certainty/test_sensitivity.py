@@ -188,8 +188,10 @@ def test_one_end_or_the_other_draws_only_the_ends_as_often_as_stated(
     _, refused = sensitivity.deficit_paths(base, {"schools_block_transfer": 0.0})
     at_high = np.isclose(final, approved[0, -1])
     assert (at_high | np.isclose(final, refused[0, -1])).all()
-    # Within five standard errors of the stated chance.
-    spread = 5 * np.sqrt(probability * (1 - probability) / draws) + 1e-9
+    # Within five standard errors of the stated chance, and a few draws more: where the chance
+    # is tiny (1 in 100,000) the normal bound allows no draw at all, and two in 4,000 happen
+    # (a chance under 1 in 1,000 each example, which hypothesis then finds and replays).
+    spread = 5 * np.sqrt(probability * (1 - probability) / draws) + 4 / draws
     assert abs(at_high.mean() - probability) <= spread
 
 
@@ -211,7 +213,7 @@ def test_a_fixed_assumption_has_no_range_and_is_not_drawn(shipped) -> None:
         r for r in apply_range_overrides(ranges, overrides) if r.name == "allocation_growth"
     ]
     assert fixed.low == fixed.central == fixed.high
-    assert (fixed.source, fixed.drawn_as) == ("DfE announcement", "held at the forecast's value")
+    assert (fixed.source, fixed.drawn_how) == ("DfE announcement", "held")
 
 
 def _declaring(tables: dict, tmp_path, text: str) -> dict:
@@ -297,7 +299,7 @@ def test_two_assumptions_said_to_move_together_are_drawn_at_the_same_point(shipp
     by_name = {r.name: r for r in together}
     assert by_name["ehcp_growth"].moves_with == "cost_per_plan_growth"
     assert by_name["cost_per_plan_growth"].moves_with == "ehcp_growth"
-    assert "drawn with EHCP growth" in by_name["cost_per_plan_growth"].drawn_as
+    assert by_name["cost_per_plan_growth"].drawn_with == "EHCP growth"
     pair = [by_name["ehcp_growth"], by_name["cost_per_plan_growth"]]
     rng = np.random.default_rng(11)
     point = rng.random(5_000)

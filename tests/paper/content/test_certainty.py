@@ -289,3 +289,18 @@ def test_the_paper_says_which_assumptions_are_drawn_together() -> None:
         "number of EHCPs together, at the same point of each range, as the council states "
         "they move together; the others each on its own"
     )
+
+
+def test_how_an_assumption_is_drawn_is_worded_from_its_printed_figures() -> None:
+    from highneeds.paper.content.certainty import chance, drawn_as
+
+    assert (chance(0.2), chance(0.125)) == ("20%", "12.5%")
+    printed = {"low": "0%", "high": "100%", "probability": "12.5%", "mode": "12.7%"}
+    assert drawn_as("either", "", printed) == (
+        "the high end with a 12.5% chance, otherwise the low end"
+    )
+    assert drawn_as("mode", "EHCP growth", printed) == (
+        "anywhere in the range, most often near 12.7%; drawn with EHCP growth"
+    )
+    assert drawn_as("forecast", "", printed).endswith("near the forecast's value")
+    assert drawn_as("held", "", printed) == "held at the forecast's value"

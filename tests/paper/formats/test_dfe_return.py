@@ -6,6 +6,7 @@ not give written as a zero, and the same bytes for the same inputs."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -315,3 +316,54 @@ def test_the_whole_dsg_balance_the_council_states_fills_its_line(shipped_inputs,
     assert line[7] == "given"
     without = sheet_rows(written(shipped_inputs, tmp_path, stated_dsg={}), "DSG summary")
     assert not any(r[1] == "Balance carried forward, as the council states it" for r in without)
+
+
+def test_every_value_has_its_lineage_with_every_optional_table_and_a_group_of_lines(
+    shipped_tables,
+) -> None:
+    """The other blocks, the age bands, the stated savings and a group of several budget
+    lines (added by the model) are printed with their lineage keys and the values they name."""
+    from tests.printed_numbers import return_problems
+
+    years = ["2020/21", "2021/22"]
+    blocks = pd.DataFrame(
+        [
+            {"row": 2 + i, "block": b, "year": y, "bfwd": 10.0, "funding": 100.0, "spend": 90.0}
+            for i, (b, y) in enumerate((b, y) for b in OTHER_DSG_BLOCKS for y in years)
+        ]
+    )
+    ages = pd.DataFrame(
+        [
+            {"row": 2 + i, "age_band": a, "year": "2021/22", "plans": 10 + i}
+            for i, a in enumerate(AGE_BANDS)
+        ]
+    )
+    budget = shipped_tables["budget"]
+    extra = []
+    for name, amount in (("grant_in", 10.0), ("grant_out", -10.0)):  # funding, as allocation
+        rows = budget[budget["line"] == "allocation"].copy()
+        rows["line"], rows["label"], rows["amount"] = name, name, amount
+        rows["written"] = f"{amount:g}"
+        rows["row"] = budget["row"].max() + 1 + len(extra)
+        extra.append(rows)
+    tables = {
+        **shipped_tables,
+        "budget": pd.concat([budget, *extra], ignore_index=True),
+        "dsg_blocks": blocks,
+        "ehcps_by_age": ages,
+    }
+    merged, lineage = model_tables(tables, draws=5)
+    assert merged["budget_groups"] is not None
+    figures = return_figures(return_tables({**tables, **merged}))
+    plain = {key: asdict(d) for key, d in lineage.derivations.items()}
+    sheets = json.loads(figures.to_json())
+    assert return_problems(sheets, plain) == []
+    keys = {
+        k for s in sheets["template"] for i in s["lines"] for k in i.get("line", {}).get("keys", [])
+    }
+    assert {"budget_groups.funding[2020/21]", "dsg.schools.funding[2021/22]"} <= keys
+    assert {
+        "ehcps_by_age.11_to_15[2021/22]",
+        "stated_saving.eip",
+        "-budget.transfer[2020/21]",
+    } <= keys

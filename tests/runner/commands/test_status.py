@@ -91,7 +91,8 @@ def test_a_cycle_never_edited_since_new_cycle_is_refused_or_warned_of(
     moved = {f["figure"]: f["moved_by"] for f in changes["figures"]}
     assert moved["para demand-scenario: demand.months_to_date | num"] == [CYCLE_MOVED]
     assert all(
-        figure.startswith(("para ", "demand:", "sensitivity:", "uncertainty")) for figure in moved
+        figure.startswith(("para ", "demand:", "sensitivity:", "ranges:", "uncertainty"))
+        for figure in moved
     )
     # The finance table and the scenarios built on it are the same figures.
     assert not [f for f in moved if f.startswith(("high_needs_budget:", "scenarios:"))]

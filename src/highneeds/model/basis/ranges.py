@@ -97,19 +97,21 @@ class AssumptionRange:
         return ASSUMPTION_LABELS[self.name]
 
     @property
-    def drawn_as(self) -> str:
-        """How the simulations draw it, in words."""
+    def drawn_how(self) -> str:
+        """How the simulations draw it: ``held`` at the forecast's value, ``either`` end (the
+        high with :attr:`probability`), anywhere peaking at the evidence's ``mode``, or
+        anywhere peaking at the ``forecast``'s value. The paper puts it into words, with its
+        figures traced."""
         if self.high <= self.low or self.draw == "held":
-            return "held at the forecast's value"
-        together = (
-            f"; drawn with {ASSUMPTION_WORDS_SHORT[self.moves_with]}" if self.moves_with else ""
-        )
+            return "held"
         if self.draw == "either":
-            chance = f"{(self.probability or 0) * 100:.4g}%"
-            return f"the high end with a {chance} chance, otherwise the low end{together}"
-        if self.mode is not None and self.mode != self.central:
-            return f"anywhere in the range, most often near {self.mode * 100:.1f}%{together}"
-        return f"anywhere in the range, most often near the forecast's value{together}"
+            return "either"
+        return "mode" if self.mode is not None and self.mode != self.central else "forecast"
+
+    @property
+    def drawn_with(self) -> str:
+        """The assumption it is drawn with, as the ranges table names it ('' for none)."""
+        return ASSUMPTION_WORDS_SHORT[self.moves_with] if self.moves_with else ""
 
 
 def apply_range_overrides(

@@ -103,6 +103,46 @@ def simulation_recipe(
     return recipe
 
 
+def _how_drawn(rec: Any, inputs: Sequence[Traced]) -> list[Traced]:
+    """An assumption's own value in the forecast, and what its draws peak at or the chance of
+    its high end where the paper says so (``sensitivity.<assumption>.central``, ``.mode``,
+    ``.probability``)."""
+    name = f"sensitivity.{rec.assumption}"
+    out = [
+        described(
+            float(rec.central),
+            f"{name}.central",
+            f"{rec.label}: the forecast's value",
+            "what the council's figures imply, as the model reads them",
+            inputs,
+            _WHERE,
+        )
+    ]
+    if rec.drawn_how == "mode":
+        out.append(
+            described(
+                float(rec.mode),
+                f"{name}.mode",
+                f"{rec.label}: where the simulations' draws peak",
+                f"the evidence's own central value: {rec.basis}",
+                inputs,
+                _WHERE,
+            )
+        )
+    if rec.drawn_how == "either":
+        out.append(
+            described(
+                float(rec.probability or 0.0),
+                f"{name}.probability",
+                f"{rec.label}: the chance of the high end",
+                f"as the council states it: {rec.source}",
+                inputs,
+                _WHERE,
+            )
+        )
+    return out
+
+
 def certainty_figures(
     tornado: pd.DataFrame,
     levels: pd.DataFrame,
@@ -148,6 +188,7 @@ def certainty_figures(
                 _WHERE,
             )
         out += ends.values()
+        out += _how_drawn(rec, inputs)
         every_end += [ends["cfwd_at_low"], ends["cfwd_at_high"]]
         if rank == 0:
             out += [

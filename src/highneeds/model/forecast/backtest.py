@@ -45,6 +45,8 @@ MIN_ERRORS = 20
 WIDENING = 0.8
 #: The interval's percentiles of past log errors.
 LOW, HIGH = 10, 90
+#: The interval in words, from its percentiles: what the paper calls it.
+INTERVAL = f"{HIGH - LOW}% interval"
 
 
 @dataclass(frozen=True)

@@ -143,10 +143,12 @@ class Deficit:
         return [*self.in_year.values(), *self.bfwd.values(), *self.cfwd.values()]
 
 
-def carry_forward(budget: BudgetFigures) -> Deficit:
+def carry_forward(budget: BudgetFigures, from_first_opening: bool = False) -> Deficit:
     """The roll-forward, the one place it is computed: each year's C/Fwd = B/Fwd + the year's
     flows (every funding, spending and movement line, as written), its B/Fwd the one the
-    table gives, else the C/Fwd of the year before. The first year's B/Fwd must be given."""
+    table gives, else the C/Fwd of the year before. The first year's B/Fwd must be given.
+    ``from_first_opening``: every later B/Fwd the C/Fwd before it, whatever the table gives
+    (what the table's balances would be, rolled forward from its amounts alone)."""
     years = budget.years
     missing = [] if budget.flows else ["a funding, spending or movement line"]
     if budget.given("bfwd", years[0]) is None:
@@ -164,7 +166,7 @@ def carry_forward(budget: BudgetFigures) -> Deficit:
             role="in-year movement",
             computed_in=_ROLL,
         )
-        opening = budget.given("bfwd", year)
+        opening = None if index and from_first_opening else budget.given("bfwd", year)
         if opening is None:
             before = years[index - 1]
             opening = cfwd[before].named(

@@ -18,6 +18,7 @@ from highneeds.domain.traced import Cell, Traced, cell, constant, described
 from highneeds.model.basis.inputs import source_of
 from highneeds.model.basis.ranges import AssumptionRange
 from highneeds.model.forecast.backtest import (
+    INTERVAL,
     METHODS,
     Caseload,
     backtest,
@@ -86,7 +87,7 @@ class History:
             low,
             central,
             high,
-            f"the 80% interval of a year's growth by the backtest's chosen method "
+            f"the {INTERVAL} of a year's growth by the backtest's chosen method "
             f"({self.method}), from its own past errors",
             f"the DfE's published EHC plans (SEN2), January {first} to {last}",
             evidence="history",
@@ -277,8 +278,8 @@ def _interval(
             described(
                 growth,
                 f"history.growth_{column}",
-                f"The {end} end of the 80% interval of a year's growth in EHC plans",
-                f"the {end} end of the 80% interval of {method}'s forecast for January "
+                f"The {end} end of the {INTERVAL} of a year's growth in EHC plans",
+                f"the {end} end of the {INTERVAL} of {method}'s forecast for January "
                 f"{last + 1}, as growth on January {last}'s plans; the interval from {how}",
                 [growth_ahead, plans],
                 _WHERE,

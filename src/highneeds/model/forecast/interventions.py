@@ -40,7 +40,15 @@ class Savings:
         return pd.DataFrame(rows, columns=[*columns, "saving"])
 
     def figures(self) -> list[Traced]:
-        return [*self.by_type.values(), *self.by_intervention.values()]
+        """The savings, and the places avoided each rests on as the paper prints them
+        (``places.<intervention>.<placement type>``, the input cell under that name)."""
+        places = [
+            saving.parts[0][0].named(
+                f"places.{intervention}.{placement}", f"Places avoided, {placement}"
+            )
+            for (intervention, placement), saving in self.by_type.items()
+        ]
+        return [*self.by_type.values(), *self.by_intervention.values(), *places]
 
 
 def intervention_savings(interventions: pd.DataFrame, placement_costs: pd.DataFrame) -> Savings:

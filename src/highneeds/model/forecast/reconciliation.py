@@ -15,6 +15,27 @@ from highneeds.model.basis.inputs import source_of
 _WHERE = "02_deficit_model.ipynb: The business cases against the Recovery Plan Impact"
 
 
+def stated_savings(cases: pd.DataFrame | None) -> list[Traced]:
+    """``stated_saving.<intervention_id>``: the saving each business case states a year, as
+    ``business_cases.csv`` gives it."""
+    if cases is None:
+        return []
+    file = source_of(cases, "business_cases.csv")
+    return [
+        cell(
+            float(rec.business_case_saving),
+            Cell(file, int(rec.row), "business_case_saving", f"{rec.business_case_saving:g}"),
+            f"stated saving, {rec.intervention}",
+            role=str(rec.intervention),
+        ).named(
+            f"stated_saving.{rec.intervention_id}",
+            f"Saving the business case of {rec.intervention} states, a year",
+            role=str(rec.intervention),
+        )
+        for rec in cases.itertuples(index=False)
+    ]
+
+
 def savings_reconciliation(
     cases: pd.DataFrame | None, recovery: Mapping[str, Traced], last: str
 ) -> list[Traced]:
@@ -23,17 +44,7 @@ def savings_reconciliation(
     and ``reconciliation.difference`` (claimed less counted); none without business cases."""
     if cases is None or cases.empty or last not in recovery:
         return []
-    file = source_of(cases, "business_cases.csv")
-    stated = [
-        cell(
-            float(rec.business_case_saving),
-            Cell(file, int(rec.row), "business_case_saving", f"{rec.business_case_saving:g}"),
-            f"stated saving, {rec.intervention}",
-            role=str(rec.intervention),
-        )
-        for rec in cases.itertuples(index=False)
-    ]
-    claimed = total(stated).named(
+    claimed = total(stated_savings(cases)).named(
         "reconciliation.claimed",
         "Savings the business cases claim, a year",
         role="claimed",

@@ -21,6 +21,7 @@ from highneeds.domain.traced import FigureValue
 from highneeds.model.basis.inputs import budget_figures, cycle_cell, ehcp_cells, figure_cells
 from highneeds.model.certainty.sensitivity import ranges_for_cycle
 from highneeds.model.forecast.deficit import (
+    carry_forward,
     financial_year_of,
     reconciliation_problems,
     roll_forward,
@@ -44,21 +45,21 @@ class IdentityCheck:
 
 
 def _rolled_forward_hint(
-    roll: pd.DataFrame, source: str, rows: pd.Series, letters: dict[str, str]
+    budget: pd.DataFrame, roll: pd.DataFrame, source: str, rows: pd.Series
 ) -> str:
     """Every given B/Fwd and C/Fwd the roll-forward from the amounts does not reproduce, in one
     message, with the other way out: a changed cost moves every later year's, and one
     message per cell would take a round of saving and fixing each."""
     differing = []
-    closing = float(roll["bfwd"].iloc[0])  # the opening balance, given (the gate checks)
+    letters = budget.attrs.get("letters", {})
+    rolled = carry_forward(budget_figures(budget), from_first_opening=True)
     for rec in roll.itertuples(index=False):
-        opening, closing = closing, closing + rec.in_year
-        for line, name, rolled in (("bfwd", "B/Fwd", opening), ("cfwd", "C/Fwd", closing)):
-            given = getattr(rec, f"{line}_given")
-            if not np.isnan(given) and abs(given - rolled) > 1e-6:
+        for line, name, figures in (("bfwd", "B/Fwd", rolled.bfwd), ("cfwd", "C/Fwd", rolled.cfwd)):
+            given, value = getattr(rec, f"{line}_given"), float(figures[rec.year])
+            if not np.isnan(given) and abs(given - value) > 1e-6:
                 row = rows.get(line, "?")
                 cell = f"cell {letters[rec.year]}{row}" if rec.year in letters else f"row {row}"
-                differing.append(f"{name} {rec.year} ({cell}) {as_written(rolled)}")
+                differing.append(f"{name} {rec.year} ({cell}) {as_written(value)}")
     return (
         f"{source}: rolled forward from the opening B/Fwd and each year's amounts, the table "
         f"gives {'; '.join(differing)}. Type those, or leave the B/Fwd (after the first "
@@ -89,7 +90,7 @@ def input_identities(
         flows = budget[budget["line"].isin(lines_of(budget, *FLOW_ROLES))]
         # The way out rolls the amounts forward: not over blanks, which it would read as 0.
         if recon and not flows["amount"].isna().any():
-            recon.append(_rolled_forward_hint(roll, source, rows, budget.attrs.get("letters", {})))
+            recon.append(_rolled_forward_hint(budget, roll, source, rows))
     except InputDataError as exc:
         recon = exc.problems or [f"{source}: {exc}"]
     cases, problems = _business_cases_reconcile(tables)

@@ -35,6 +35,7 @@ from highneeds.model.forecast import (
     dsg,
     history,
     reconciliation,
+    return_lines,
     scenarios,
     track_record,
 )
@@ -214,6 +215,8 @@ def run_model(
         lineage.record(figure.named(name, f"The {name.replace('_', ' ')} of the forecast"))
     lineage.record(current_year, *fig.values(), *ehcp.values(), impact.figure, centre.figure)
     lineage.record(other_cfwd)
+    for_return, groups = return_lines.return_lines(cells, tables)
+    lineage.record(*for_return)
     reconciled = reconciliation.savings_reconciliation(
         tables.get("business_cases"), recovery, years[-1]
     )
@@ -287,6 +290,7 @@ def run_model(
             "forecast_growth": deficit.growth_frame(growth, growth_years),
             # The whole DSG's opening balance, for the DfE return, where the cycle gives it.
             "dsg_opening": dsg.opening_frame(opening, years[0]),
+            "budget_groups": groups,
             "demand": forecast_frame,
             "demand_basis": None if forecast is None else forecast.basis(),
             "placements_forecast": None if driven is None else driven.by_category,

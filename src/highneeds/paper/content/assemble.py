@@ -224,14 +224,15 @@ class PaperParts:
 
 
 #: The tables whose printed figures are recorded and marked with their notes, by the name a
-#: narrative gives them (``{{ table("scenarios") }}``); business_cases and ranges are drawn
-#: otherwise (the cases' wording, no figures of the model's).
+#: narrative gives them (``{{ table("scenarios") }}``); business_cases is drawn otherwise (with
+#: the cases' wording, which it renders and records).
 FIGURE_TABLES: dict[str, Callable[..., str]] = {
     "high_needs_budget": budget_table_html,
     "scenarios": scenarios_table_html,
     "demand": demand_table_html,
     "placements": placements_table_html,
     "sensitivity": sensitivity_table_html,
+    "ranges": ranges_table_html,
     "ehcp_history": history_table_html,
     "savings_reconciliation": reconciliation_table_html,
     "track_record": track_record_table_html,
@@ -263,12 +264,10 @@ def build_paper(
         number = next_number("table")
         if name == "business_cases":
             return business_cases_table_html(outputs, number, meta, renderer)
-        if name == "ranges":
-            return ranges_table_html(outputs, number)
         if name not in FIGURE_TABLES:
             raise KeyError(
                 f"no table named {name!r}; the tables are "
-                + ", ".join(sorted([*FIGURE_TABLES, "business_cases", "ranges"]))
+                + ", ".join(sorted([*FIGURE_TABLES, "business_cases"]))
             )
         return FIGURE_TABLES[name](outputs, number, renderer.figures, renderer.notes)
 

@@ -11,17 +11,40 @@ import pandas as pd
 
 from highneeds.common.templating import Markup, render_template
 from highneeds.paper.content.model_outputs import ModelOutputs
-from highneeds.paper.text.formatting import gbp_k
+from highneeds.paper.text.formatting import gbp_k, num
 from highneeds.paper.text.narrative import TextRenderer
 
 
-def describe_places(savings: pd.DataFrame, intervention_id: str) -> str:
-    """The business case basis in words: '1 independent special school place and 2 ...'."""
+def places_text(places: float) -> str:
+    """A count of places avoided as the table prints it: 2, or 1.5 where a case gives part of
+    a place."""
+    return num(places, 0 if float(places).is_integer() else 1)
+
+
+def describe_places(
+    savings: pd.DataFrame, intervention_id: str, figures: list[dict[str, Any]] | None = None
+) -> str:
+    """The business case basis in words: '1 independent special school place and 2 ...';
+    each count recorded in ``figures`` (traced to its cell) where given."""
     rows = savings[savings["intervention_id"] == intervention_id]
     parts = []
     for rec in rows.itertuples(index=False):
         noun = "place" if rec.places_avoided == 1 else "places"
-        parts.append(f"{rec.places_avoided} {rec.placement_type.lower()} {noun}")
+        count = places_text(rec.places_avoided)
+        parts.append(f"{count} {rec.placement_type.lower()} {noun}")
+        if figures is not None:
+            figures.append(
+                {
+                    "id": f"business_cases: {intervention_id}, {rec.placement_type} places",
+                    "where": "table business_cases",
+                    "text": count,
+                    "sources": ["interventions"],
+                    "rows": [],
+                    "traces": f"places.{intervention_id}.{rec.placement_type}",
+                    "value": float(rec.places_avoided),
+                    "note": None,
+                }
+            )
     if len(parts) > 1:
         return ", ".join(parts[:-1]) + " and " + parts[-1]
     return parts[0] if parts else ""
@@ -65,13 +88,15 @@ def business_cases_table_html(
             words.get("current_position", ""),
             f"paper.yaml (business_cases: {rec.intervention_id}: current_position)",
             0,
+            where="table business_cases",
         )
         rows.append(
             {
                 "intervention": rec.intervention,
                 "where": Markup(where),
-                "basis": f"Assumes {describe_places(outputs.savings, rec.intervention_id)} "
-                f"avoided ({gbp_k(rec.computed_saving)})",
+                "basis": "Assumes "
+                + describe_places(outputs.savings, rec.intervention_id, renderer.figures)
+                + f" avoided ({gbp_k(rec.computed_saving)})",
                 "note": Markup("")
                 if notes is None
                 else notes.mark(f"savings.{rec.intervention_id}"),

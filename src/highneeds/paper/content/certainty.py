@@ -13,7 +13,7 @@ from highneeds.common.templating import Markup, render_template
 from highneeds.paper.charts.uncertainty_charts import assumption_value
 from highneeds.paper.content.model_outputs import ModelOutputs
 from highneeds.paper.text.figure_notes import FigureNotes
-from highneeds.paper.text.formatting import gbp_k, pct, table_amount
+from highneeds.paper.text.formatting import gbp_k, num, pct, table_amount
 
 #: Each assumption as a sentence names it.
 ASSUMPTION_WORDS = {
@@ -285,7 +285,7 @@ def sensitivity_table_html(
                     if notes is None
                     else notes.letter(f"sensitivity.{rec.assumption}.{column}"),
                 }
-                for column in ("low", "high", "cfwd_at_low", "cfwd_at_high")
+                for column in ("low", "central", "high", "cfwd_at_low", "cfwd_at_high")
             )
     return render_template(
         "highneeds.paper",
@@ -302,19 +302,45 @@ def sensitivity_table_html(
     )
 
 
-def ranges_table_html(outputs: ModelOutputs, number: str) -> str:
+def ranges_table_html(
+    outputs: ModelOutputs,
+    number: str,
+    figures: list[dict[str, Any]] | None = None,
+    notes: FigureNotes | None = None,
+) -> str:
     """Where each assumption's range comes from (the council's source, or the cycle's own
-    figures), the range, and how the simulations draw it."""
+    figures), the range, and how the simulations draw it; each figure recorded."""
     if outputs.sensitivity is None:
         raise KeyError("no table named 'ranges' in this cycle")
     rows = []
     for rec in outputs.sensitivity.itertuples(index=False):
-        low, high = (assumption_value(v, rec.kind) for v in (rec.low, rec.high))
+        ends = RANGE if rec.high > rec.low else RANGE[:1]  # a fixed range prints one end
+        printed = {column: assumption_value(getattr(rec, column), rec.kind) for column in ends}
+        if rec.drawn_how == "mode":
+            printed["mode"] = assumption_value(rec.mode, "rate")
+        if rec.drawn_how == "either":
+            printed["probability"] = chance(rec.probability)
+        for column, text in printed.items():
+            if figures is not None:
+                key = f"sensitivity.{rec.assumption}.{column}"
+                figures.append(
+                    {
+                        "id": f"ranges: {rec.label}, {column}",
+                        "where": "table ranges",
+                        "text": text,
+                        "sources": SOURCES,
+                        "rows": [],
+                        "traces": key,
+                        "value": float(getattr(rec, column)),
+                        "note": None if notes is None else notes.letter(key),
+                    }
+                )
+        low, high = printed["low"], printed.get("high")
         rows.append(
             {
                 "label": rec.label,
-                "range": f"fixed at {low}" if rec.high <= rec.low else f"{low} to {high}",
-                "drawn_as": str(rec.drawn_as),
+                "range": f"fixed at {low}" if high is None else f"{low} to {high}",
+                "drawn_as": drawn_as(rec.drawn_how, str(rec.drawn_with or ""), printed),
                 "source": f"{rec.source} ({rec.basis})",
             }
         )
@@ -326,3 +352,27 @@ def ranges_table_html(outputs: ModelOutputs, number: str) -> str:
         "(each on its own: no two are taken to move together)",
         rows=rows,
     )
+
+
+#: The ends of a range, as the ranges table prints them.
+RANGE = ("low", "high")
+
+
+def chance(probability: float) -> str:
+    """A stated chance as a percentage: whole where it is whole, else to one decimal."""
+    percent = float(probability) * 100
+    return f"{num(percent, 0 if percent.is_integer() else 1)}%"
+
+
+def drawn_as(drawn: str, drawn_with: str, printed: Mapping[str, str]) -> str:
+    """How the simulations draw an assumption, in words (``drawn``: the model's
+    ``AssumptionRange.drawn_how``; ``printed``: its figures as the table prints them)."""
+    if drawn == "held":
+        return "held at the forecast's value"
+    together = f"; drawn with {drawn_with}" if drawn_with else ""
+    if drawn == "either":
+        return (
+            f"the high end with a {printed['probability']} chance, otherwise the low end{together}"
+        )
+    near = printed["mode"] if drawn == "mode" else "the forecast's value"
+    return f"anywhere in the range, most often near {near}{together}"

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from highneeds.domain.amounts import BudgetFormat
-from highneeds.domain.budget_lines import is_transfer, line_roles
+from highneeds.domain.budget_lines import line_roles, template_groups
 from highneeds.domain.categories import (
     AGE_BANDS,
     ALL_PLACEMENTS,
@@ -55,6 +55,8 @@ class ReturnTables:
     #: Each year's sums over the categories, as the model computed them.
     placement_totals: pd.DataFrame | None = None
     dsg_blocks: pd.DataFrame | None = None
+    #: The template groups of several budget lines, added by the model (``budget_groups``).
+    budget_groups: pd.DataFrame | None = None
     #: The whole DSG's opening balance, as the model added it up (``dsg.bfwd[<year>]``).
     dsg_opening: pd.DataFrame | None = None
     ehcps_by_age: pd.DataFrame | None = None
@@ -82,36 +84,26 @@ def _by_year(frame: pd.DataFrame, column: str, years: list[str]) -> list[float |
     return [None if pd.isna(v) else float(v) for v in values]
 
 
-def _keys(name: str, years: list[str]) -> list[str]:
-    return [f"{name}[{y}]" for y in years]
+def _keys(name: str, years: list[str], values: list[float | None] | None = None) -> list[str]:
+    """Each year's lineage key (``-name`` for a figure printed with its sign turned); with
+    ``values``, none where there is no value."""
+    if values is None:
+        return [f"{name}[{y}]" for y in years]
+    return ["" if v is None else f"{name}[{y}]" for y, v in zip(years, values, strict=True)]
 
 
-def _lines_by_role(tables: ReturnTables) -> dict[str, list[str]]:
-    """The budget's flow lines as the template's summary groups them: transfers between
-    blocks, other funding, spending, and net movements."""
-    roles = line_roles(tables.budget)
-    funding = [line for line, role in roles.items() if role == "funding"]
-    return {
-        "transfer": [line for line in funding if is_transfer(line)],
-        "funding": [line for line in funding if not is_transfer(line)],
-        "spending": [line for line, role in roles.items() if role == "spending"],
-        "movement": [line for line, role in roles.items() if role == "movement"],
-    }
-
-
-def _summed(
-    roll: pd.DataFrame, lines: list[str], years: list[str]
-) -> tuple[list[float | None], str | None]:
-    """The lines added, year by year, and their kind: a single line is as the table gives
-    it (its key names it); several, added, are calculated."""
-    if len(lines) == 1:
-        return _by_year(roll, lines[0], years), None
-    rows = [_by_year(roll, line, years) for line in lines]
-    added = [
-        None if any(r[i] is None for r in rows) else sum(r[i] or 0.0 for r in rows)
-        for i in range(len(years))
-    ]
-    return added, "calculated"
+def _group(
+    tables: ReturnTables, group: str, members: list[str], years: list[str]
+) -> tuple[list[float | None], list[str], str]:
+    """A template group's figures, their keys and kind: a single line as the table gives it;
+    several as the model added them (``budget_groups``)."""
+    if len(members) == 1:
+        values = _by_year(tables.roll_forward, members[0], years)
+        return values, _keys(f"budget.{members[0]}", years, values), ""
+    added = tables.budget_groups
+    assert added is not None, "the model adds a group of several lines"
+    values = _by_year(added[added["group"] == group], "amount", years)
+    return values, _keys(f"budget_groups.{group}", years, values), "calculated"
 
 
 #: The budget's groups of lines in the DSG summary, as the template words them.
@@ -127,7 +119,7 @@ def dsg_summary(tables: ReturnTables, years: list[str]) -> Sheet:
     roll, form = tables.roll_forward, tables.budget_format
     whole = form.block == "dsg"
     block = "Whole DSG (all four blocks)" if whole else "High Needs block"
-    groups = _lines_by_role(tables)
+    groups = template_groups(line_roles(tables.budget))
     lines: list[Line | tuple[Any, ...]] = [
         Line(
             (block, "Balance brought forward"),
@@ -139,8 +131,7 @@ def dsg_summary(tables: ReturnTables, years: list[str]) -> Sheet:
         members = groups[group]
         if not members:
             continue
-        values, kind = _summed(roll, members, years)
-        keys = _keys(f"budget.{members[0]}", years) if len(members) == 1 else []
+        values, keys, kind = _group(tables, group, members, years)
         note = (
             ""
             if len(members) == 1
@@ -148,9 +139,14 @@ def dsg_summary(tables: ReturnTables, years: list[str]) -> Sheet:
             + ", ".join(str(label) for label in _labels(tables, members))
             + ", added"
         )
-        lines.append(Line((block, words), values, kind=kind or "", keys=keys, note=note))
+        lines.append(Line((block, words), values, kind=kind, keys=keys, note=note))
     lines.append(
-        Line((block, "In-year movement"), _by_year(roll, "in_year", years), kind="calculated")
+        Line(
+            (block, "In-year movement"),
+            _by_year(roll, "in_year", years),
+            keys=_keys("unmitigated.in_year", years),
+            kind="calculated",
+        )
     )
     lines.append(
         Line(
@@ -204,7 +200,7 @@ def _labels(tables: ReturnTables, lines: list[str]) -> list[str]:
 def _other_blocks(tables: ReturnTables, years: list[str], transfers: list[str]) -> list[Line]:
     """The DSG's other blocks where the cycle gives them, and the Schools block's transfer
     out (the High Needs table's transfer lines, as the Schools block gives them)."""
-    roll, blocks, out = tables.roll_forward, tables.dsg_blocks, []
+    blocks, out = tables.dsg_blocks, []
     for block, label in OTHER_DSG_BLOCKS.items():
         given = None if blocks is None else blocks[blocks["block"] == block]
         for measure, column in (
@@ -213,17 +209,19 @@ def _other_blocks(tables: ReturnTables, years: list[str], transfers: list[str]) 
             ("Spending", "spend"),
         ):
             if given is not None and len(given):
-                out.append(Line((label, measure), _by_year(given, column, years), kind="given"))
+                values = _by_year(given, column, years)
+                keys = _keys(f"dsg.{block}.{column}", years, values)
+                out.append(Line((label, measure), values, keys=keys, kind="given"))
             else:
                 out.append(Line((label, measure), [None] * len(years), note=ADD_BLOCKS))
         if block == "schools" and transfers:
-            values, kind = _summed(roll, transfers, years)
+            values, keys, kind = _group(tables, "transfer", transfers, years)
             out.append(
                 Line(
                     (label, "Block transfer to the High Needs block"),
                     [None if v is None else -v for v in values],
-                    kind=kind or "",
-                    keys=_keys(f"budget.{transfers[0]}", years) if len(transfers) == 1 else [],
+                    kind=kind,
+                    keys=[f"-{key}" if key else "" for key in keys],
                     note="the High Needs table's transfer line, as the Schools block gives it",
                 )
             )
@@ -308,13 +306,10 @@ def ehcps(tables: ReturnTables, years: list[str]) -> Sheet:
     for band, label in AGE_BANDS.items():
         rows = None if ages is None else ages[ages["age_band"] == band]
         if rows is not None and len(rows):
+            values = _by_year(rows, "plans", years)
+            keys = _keys(f"ehcps_by_age.{band}", years, values)
             lines.append(
-                Line(
-                    (f"Age band: {label}", "Number of EHCPs"),
-                    _by_year(rows, "plans", years),
-                    "children",
-                    kind="given",
-                )
+                Line((f"Age band: {label}", "Number of EHCPs"), values, "children", keys, "given")
             )
         else:
             lines.append(
@@ -376,6 +371,7 @@ def mitigations(tables: ReturnTables, years: list[str]) -> Sheet:
             Line(
                 (workstream, "Saving its business case states (£000 a year)"),
                 [case.business_case_saving],
+                keys=[f"stated_saving.{case.intervention_id}"],
                 kind="given",
             )
         )

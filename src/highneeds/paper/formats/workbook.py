@@ -113,7 +113,7 @@ def write_workbook(
             values = [_shown(v, line.unit) for v in line.values]
             kind = line.kind or kind_words(
                 [
-                    (y, kind_of(k, derivations))
+                    (y, kind_of(k.lstrip("-"), derivations))  # -key: the sign turned
                     for y, k, v in zip(spec.years, line.keys, values, strict=False)
                     if v is not None
                 ]

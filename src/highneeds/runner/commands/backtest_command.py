@@ -81,8 +81,10 @@ class BacktestReport:
             )
         if self.scores.empty:
             lines.append("(no forecast has an outcome in the file yet)")
+        from highneeds.model.forecast.backtest import INTERVAL  # pandas: only when asked
+
         last = self.origins[-1]
-        lines += ["", f"The chosen method, {self.chosen}: its 80% intervals from January {last}:"]
+        lines += ["", f"The chosen method, {self.chosen}: its {INTERVAL}s from January {last}:"]
         lines += [
             f"  {h} year(s) ahead: {rule}"
             for (origin, method, h), rule in sorted(self.rules.items())

@@ -89,6 +89,7 @@ def return_tables(tables: Mapping[str, pd.DataFrame | None]) -> ReturnTables:
         placements=tables.get("placements_forecast"),
         placement_totals=tables.get("placements_totals"),
         dsg_blocks=tables.get("dsg_blocks"),
+        budget_groups=tables.get("budget_groups"),
         dsg_opening=tables.get("dsg_opening"),
         ehcps_by_age=tables.get("ehcps_by_age"),
         history=tables.get("ehcp_history"),
