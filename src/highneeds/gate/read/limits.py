@@ -18,7 +18,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from highneeds.common.errors import InputDataError, UsageError
+from highneeds.common.errors import InputDataError
+from highneeds.common.limits_setting import positive_setting
 
 MB = 1024 * 1024
 
@@ -48,16 +49,9 @@ class InputLimits:
         values: dict[str, int] = {}
         for field in fields(cls):
             variable, scale = SETTINGS[field.name]
-            text = environ.get(variable, "").strip()
-            if not text:
-                continue
-            try:
-                number = float(text)
-            except ValueError:
-                number = -1
-            if number <= 0:
-                raise UsageError(f"{variable}={text!r}: expected a positive number")
-            values[field.name] = int(number * scale)
+            number = positive_setting(environ, variable, 0.0)
+            if number:
+                values[field.name] = int(number * scale)
         return cls(**values)
 
 

@@ -22,3 +22,9 @@ CHOICES = {
     "forecast_source": FORECAST_SOURCES,
     "uncertainty_centre": UNCERTAINTY_CENTRES,
 }
+
+#: How many simulations the measures of how sure the forecast is draw, unless a run says
+#: (``-p uncertainty_draws``), and the most a run may ask for (each holds every year's deficit
+#: in memory).
+DEFAULT_DRAWS = 10_000
+MAX_DRAWS = 1_000_000

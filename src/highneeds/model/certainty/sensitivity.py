@@ -35,11 +35,11 @@ from highneeds.model.basis.ranges import (
     AssumptionRange,
     apply_range_overrides,
 )
+from highneeds.model.basis.switches import DEFAULT_DRAWS
 from highneeds.model.forecast.deficit import budget_to_wide, recovery_plan_in_year
 from highneeds.model.forecast.demand import annualised
 
 PERCENTILES = (10, 50, 90)
-DEFAULT_DRAWS = 10_000
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ from highneeds.model.basis.inputs import (
     parameter_cell,
 )
 from highneeds.model.basis.lineage import Lineage
+from highneeds.model.basis.parameters import ModelParameters
+from highneeds.model.basis.switches import DEFAULT_DRAWS
 from highneeds.model.certainty import certainty, sensitivity
 from highneeds.model.certainty import tornado as measures
 from highneeds.model.forecast import (
@@ -51,19 +53,6 @@ CERTAINTY_INPUTS = (
     "ehcp_growth_per_year",
     "ehcp_growth_if_all_requests_convert",
 )
-
-
-@dataclass(frozen=True)
-class ModelParameters:
-    """The switches a run may set (``-p NAME=VALUE``): see the README."""
-
-    cycle: str
-    #: ``None``: as the cycle's paper.yaml declares, else the model's default (readings.py).
-    recovery_plan_basis: str | None = None
-    forecast_source: str = "auto"
-    uncertainty_draws: int = sensitivity.DEFAULT_DRAWS
-    #: ``None``, likewise.
-    uncertainty_centre: str | None = None
 
 
 @dataclass
@@ -246,10 +235,7 @@ def run_model(
         draws = parameter_cell("uncertainty_draws", params.uncertainty_draws).named(
             "uncertainty.draws",
             "Simulations",
-            formula=(
-                f"the run's parameter (default {sensitivity.DEFAULT_DRAWS:,}; "
-                "-p uncertainty_draws=N)"
-            ),
+            formula=(f"the run's parameter (default {DEFAULT_DRAWS:,}; -p uncertainty_draws=N)"),
         )
         inside = (
             None

@@ -18,10 +18,6 @@ from highneeds.common.paths import PROJECT_ROOT
 from highneeds.runner.execute.steps import NOTEBOOK_STEPS
 from highneeds.runner.ops.settings import environment_set
 
-#: The most simulations a run may be asked for (each holds every year's deficit in memory).
-MAX_DRAWS = 1_000_000
-#: Parameters that are true or false (``-p html_only=true``: the paper as HTML alone).
-TRUE_OR_FALSE = ("html_only",)
 #: Parameters only the preview sets: a run's paper has every chart its formats show (the
 #: large print stylesheet and PDF show large print's).
 PREVIEW_ONLY = ("large_print_charts",)
@@ -111,31 +107,13 @@ def plan_parameters(
             f"parameter(s) {', '.join(preview_only)} are the preview's: a run's paper has every "
             "chart its formats show"
         )
-    for name, choices in parameter_choices().items():
-        if name in overrides and overrides[name] not in choices:
-            raise UsageError(
-                f"parameter {name} is {overrides[name]!r}; it must be one of {', '.join(choices)}"
-            )
-    for name in TRUE_OR_FALSE:
-        if name in overrides and not isinstance(overrides[name], bool):
-            raise UsageError(f"parameter {name} is {overrides[name]!r}; it must be true or false")
-    draws = overrides.get("uncertainty_draws")
-    if draws is not None and not (
-        isinstance(draws, int) and not isinstance(draws, bool) and 1 <= draws <= MAX_DRAWS
-    ):
-        raise UsageError(
-            f"parameter uncertainty_draws is {draws!r}; it must be a whole number from 1 to "
-            f"{MAX_DRAWS:,}"
-        )
+    if overrides:  # checked against the parameters' declaration (pydantic: loaded only now)
+        from highneeds.model.basis.parameters import parameter_problems
+
+        problems = parameter_problems(overrides)
+        if problems:
+            raise UsageError("; ".join(problems))
     return plan
-
-
-def parameter_choices() -> dict[str, tuple[str, ...]]:
-    """The values a parameter with a fixed set of choices may take (declared where nothing
-    heavy is imported: a run that reuses every step never loads pandas)."""
-    from highneeds.model.basis.switches import CHOICES
-
-    return dict(CHOICES)
 
 
 def source_date_epoch(cycle: str) -> str:

@@ -12,13 +12,13 @@ setting, and the published paper is left as it was.
 from __future__ import annotations
 
 import ctypes
-import os
 import resource
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from highneeds.common.errors import NotebookFailed, UsageError
+from highneeds.common.errors import NotebookFailed
+from highneeds.common.limits_setting import positive_setting
 
 MEMORY_VARIABLE = "HIGHNEEDS_MAX_MEMORY_MB"
 #: A kernel of the shipped cycle reserves about 1.1 GB of address space and uses 170 MB.
@@ -31,27 +31,14 @@ MEMORY_ADVICE = (
 )
 
 
-def _positive(environ: Mapping[str, str] | None, variable: str, default: float) -> float:
-    text = (os.environ if environ is None else environ).get(variable, "").strip()
-    if not text:
-        return default
-    try:
-        number = float(text)
-    except ValueError:
-        number = -1
-    if not 0 < number < float("inf"):
-        raise UsageError(f"{variable}={text!r}: expected a positive number")
-    return number
-
-
 def memory_limit(environ: Mapping[str, str] | None = None) -> int:
     """The address space each process of a run or preview may take, in bytes."""
-    return int(_positive(environ, MEMORY_VARIABLE, DEFAULT_MEMORY_MB) * 1024 * 1024)
+    return int(positive_setting(environ, MEMORY_VARIABLE, DEFAULT_MEMORY_MB) * 1024 * 1024)
 
 
 def preview_seconds(environ: Mapping[str, str] | None = None) -> float:
     """How long one preview build may take, in seconds."""
-    return _positive(environ, PREVIEW_SECONDS_VARIABLE, DEFAULT_PREVIEW_SECONDS)
+    return positive_setting(environ, PREVIEW_SECONDS_VARIABLE, DEFAULT_PREVIEW_SECONDS)
 
 
 def limit_memory(limit: int, pid: int = 0) -> None:
