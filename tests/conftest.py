@@ -388,11 +388,9 @@ def _remembered_suites() -> Any:
     return RememberedExpectations()
 
 
-def suites_for_one_edit(
-    tables: dict[str, Any], suites_dir: Path, docs_dir: Path | None
-) -> list[Any]:
+def suites_for_one_edit(tables: dict[str, Any], docs_dir: Path | None) -> list[Any]:
     """Run the suites as the gate does, but reuse each unchanged table's results from earlier
     tests in this process and build no Data Docs: for gate cases that each break one table.
     The cases whose Data Docs matter (what a document shows of a hostile or personal value)
     run the gate in full."""
-    return _remembered_suites()(tables, suites_dir, None)
+    return _remembered_suites()(tables, None)

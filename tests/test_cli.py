@@ -107,21 +107,23 @@ def hook() -> Iterator[str]:
 def test_a_broken_expectation_suite_exits_1_in_one_line_and_notifies(
     project: Path, first_run, hook: str
 ) -> None:
-    suite = project / "expectations" / "budget.json"
-    with edited(suite, '"expectations": [', '"expectations": [,'):
+    """The suites are the package's code: one broken in the project's copy is an unexpected
+    error, not the author's."""
+    suites = project / "src" / "highneeds" / "gate" / "checks" / "suites.py"
+    with edited(suites, "    return {\n", "    return {\n        **{}[0],\n"):
         result = run_pipeline(
             project, command="validate", env={**os.environ, "HIGHNEEDS_NOTIFY_URLS": hook}
         )
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     (line,) = [text for text in result.stderr.splitlines() if text.startswith("error:")]
-    assert line.startswith("error: unexpected error: JSONDecodeError: ")
+    assert line.startswith("error: unexpected error: KeyError: ")
     log = project / "reports" / CYCLE / "last-error.log"
     assert line.endswith(f"(the details are in {log})")
     assert "Traceback (most recent call last)" in log.read_text()
     (notice,) = _Hook.received
     assert notice["title"] == f"highneeds validate {CYCLE}: failed (exit 1)"
-    assert "unexpected error: JSONDecodeError" in notice["message"]
+    assert "unexpected error: KeyError" in notice["message"]
 
 
 @pytest.mark.e2e

@@ -17,7 +17,6 @@ PROJECT_FILES = (
     "uv.lock",
     "src",
     "notebooks",
-    "expectations",
     "data/raw",
 )
 
@@ -85,10 +84,6 @@ class CyclePaths:
     @property
     def validation(self) -> Path:
         return self.reports / "validation"
-
-    @property
-    def expectations(self) -> Path:
-        return self.root / "expectations"
 
     @property
     def label(self) -> str:
@@ -201,10 +196,6 @@ class NotebookFolders:
     def raw(self) -> Path:
         return self._folder("raw_dir", self._paths.raw)
 
-    @property
-    def expectations(self) -> Path:
-        return self._folder("expectations_dir", self._paths.expectations)
-
     @functools.cached_property
     def processed(self) -> Path:
         folder = self._folder("processed_dir", self._paths.processed)
@@ -262,7 +253,6 @@ def notebook_folders(
     cycle: str,
     raw_dir: str | None = None,
     processed_dir: str | None = None,
-    expectations_dir: str | None = None,
     validation_dir: str | None = None,
     say: Callable[[str], None] = print,
     council: str | None = None,
@@ -279,7 +269,6 @@ def notebook_folders(
     given = {
         "raw_dir": raw_dir,
         "processed_dir": processed_dir,
-        "expectations_dir": expectations_dir,
         "validation_dir": validation_dir,
     }
     return NotebookFolders(cycle, given, say, council)

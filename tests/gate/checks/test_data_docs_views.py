@@ -31,7 +31,7 @@ def test_each_data_docs_template_is_compiled_once(
     monkeypatch.setattr(jinja2.Environment, "compile", counting)
     tables = {name: shipped_tables[name] for name in ("budget", "figures")}
     docs = tmp_path / "validation"
-    checks = run_expectations(tables, project_root / "expectations", docs)
+    checks = run_expectations(tables, docs)
     assert checks and all(check.success for check in checks)
     assert "page.j2" in compiled  # the counter sees the builders' compilations
     assert [name for name, times in compiled.items() if times > 1] == []

@@ -358,7 +358,6 @@ CASES = [
 @pytest.fixture
 def project(project_root: Path, tmp_path: Path) -> Path:
     """A project with the shipped cycle's inputs and a previously published paper."""
-    shutil.copytree(project_root / "expectations", tmp_path / "expectations")
     shutil.copytree(project_root / "data" / "raw" / CYCLE, tmp_path / "data" / "raw" / CYCLE)
     for name, content in PUBLISHED.items():
         path = tmp_path / "reports" / CYCLE / name

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-
 from highneeds.gate.checks.remembered_expectations import RememberedExpectations
 from highneeds.gate.checks.validation import run_expectations
 
 
-def test_unchanged_tables_reuse_their_results_and_a_changed_one_is_checked(
-    shipped_tables, project_root, tmp_path
-) -> None:
-    suites = tmp_path / "expectations"
-    shutil.copytree(project_root / "expectations", suites)
+def test_unchanged_tables_reuse_their_results_and_a_changed_one_is_checked(shipped_tables) -> None:
     remembered = RememberedExpectations()
-    first = remembered(shipped_tables, suites, None)
+    first = remembered(shipped_tables, None)
     assert remembered.validated == list(shipped_tables)
-    assert first == run_expectations(shipped_tables, suites, None)
+    assert first == run_expectations(shipped_tables, None)
 
-    assert remembered(shipped_tables, suites, None) == first
+    assert remembered(shipped_tables, None) == first
     assert remembered.validated == []
 
     tables = dict(shipped_tables)
@@ -26,12 +20,7 @@ def test_unchanged_tables_reuse_their_results_and_a_changed_one_is_checked(
     broken.loc[broken.index[0], "annual_cost_per_place"] = -1.0
     broken.attrs = dict(tables["placement_costs"].attrs)
     tables["placement_costs"] = broken
-    again = remembered(tables, suites, None)
+    again = remembered(tables, None)
     assert remembered.validated == ["placement_costs"]
-    assert again == run_expectations(tables, suites, None)
+    assert again == run_expectations(tables, None)
     assert not all(check.success for check in again)
-
-    suite = suites / "figures.json"
-    suite.write_text(suite.read_text() + "\n", encoding="utf-8")
-    remembered(tables, suites, None)
-    assert remembered.validated == ["figures"]

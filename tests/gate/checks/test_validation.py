@@ -16,9 +16,7 @@ def test_shipped_cycle_passes_and_leaves_data_docs(
     shipped_raw: Path, project_root: Path, tmp_path: Path
 ) -> None:
     docs = tmp_path / "validation"
-    report, tables = validate_cycle(
-        "2022-01", shipped_raw, project_root / "expectations", docs, input_identities
-    )
+    report, tables = validate_cycle("2022-01", shipped_raw, docs, input_identities)
     assert report.success, report.failures
     require_success(report)
     assert set(tables) == {
@@ -65,9 +63,7 @@ def test_bad_inputs_fail_the_gate_naming_file_row_column_and_value(
         "speech_language_days_per_week,3,days",
     )
     docs = tmp_path / "validation"
-    report, _ = validate_cycle(
-        "2022-01", raw_copy, project_root / "expectations", docs, input_identities
-    )
+    report, _ = validate_cycle("2022-01", raw_copy, docs, input_identities)
     assert not report.success
     with pytest.raises(InputDataError) as caught:
         require_success(report)
@@ -103,9 +99,7 @@ def test_data_docs_and_messages_show_a_hostile_cell_as_text(
         f"intervention_id,intervention,business_case_saving\n{hostile},A,1\n{hostile},B,2\n"
     )
     docs = tmp_path / "validation"
-    report, _ = validate_cycle(
-        "2022-01", raw_copy, project_root / "expectations", docs, input_identities
-    )
+    report, _ = validate_cycle("2022-01", raw_copy, docs, input_identities)
     assert not report.success
     assert (
         f"business_cases.csv, row 2, column A ('intervention_id'): found '{hostile}'"
@@ -129,7 +123,7 @@ def test_a_cycle_whose_year_the_budget_table_lacks_is_refused_naming_its_years(
 
 def _refusal(cycle: str, raw: Path, project_root: Path, docs: Path) -> str:
     """What the gate says when it refuses a cycle's inputs."""
-    report, _ = validate_cycle(cycle, raw, project_root / "expectations", docs, input_identities)
+    report, _ = validate_cycle(cycle, raw, docs, input_identities)
     with pytest.raises(InputDataError) as caught:
         require_success(report)
     return str(caught.value)
@@ -154,9 +148,7 @@ def test_a_budget_without_its_derived_lines_passes_but_not_without_its_opening_b
     raw_copy: Path, project_root: Path, tmp_path: Path
 ) -> None:
     _without_derived_lines(raw_copy / "high_needs_budget.csv")
-    report, _ = validate_cycle(
-        "2022-01", raw_copy, project_root / "expectations", tmp_path / "a", input_identities
-    )
+    report, _ = validate_cycle("2022-01", raw_copy, tmp_path / "a", input_identities)
     require_success(report)
     _without_derived_lines(raw_copy / "high_needs_budget.csv", blank_first_bfwd=True)
     assert (
@@ -167,16 +159,30 @@ def test_a_budget_without_its_derived_lines_passes_but_not_without_its_opening_b
 
 def test_suites_take_the_dfe_categories_from_the_package() -> None:
     """The categories are written once (highneeds.domain.categories): the suites name the list."""
-    from highneeds.common.paths import PROJECT_ROOT
-    from highneeds.domain.categories import CATEGORY_IDS, DFE_CATEGORIES
-    from highneeds.gate.checks.validation import load_suite
+    from highneeds.domain.categories import CATEGORY_IDS
+    from highneeds.gate.checks.validation import table_suites
 
-    folder = PROJECT_ROOT / "expectations"
-    for path in folder.glob("*.json"):
-        assert not any(f'"{category}"' in path.read_text() for category in DFE_CATEGORIES), path
-    suite = load_suite(folder / "placements_by_category.json")
     [in_set] = [
-        e for e in suite["expectations"] if e["type"] == "expect_column_values_to_be_in_set"
+        e
+        for e in table_suites()["placements_by_category"]
+        if type(e).__name__ == "ExpectColumnValuesToBeInSet"
     ]
-    assert in_set["kwargs"]["value_set"] == list(CATEGORY_IDS)
-    assert ", ".join(CATEGORY_IDS) in in_set["meta"]["explain"]
+    assert list(in_set.value_set) == list(CATEGORY_IDS)
+    assert ", ".join(CATEGORY_IDS) in in_set.meta["explain"]
+
+
+def test_the_gate_validates_the_values_as_typed_and_escapes_them_only_in_data_docs(
+    raw_copy: Path, tmp_path: Path
+) -> None:
+    """A value with markup is refused by its check as it is (not an escaped copy of it), and
+    named as typed; the Data Docs page that shows it shows it escaped."""
+    path = raw_copy / "interventions.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\nnurture,", "\n<b>n&t</b>,", 1), encoding="utf-8")
+    docs = tmp_path / "docs"
+    report, _ = validate_cycle("2022-01", raw_copy, docs, input_identities)
+    failures = [f for f in report.failures if "<b>n&t</b>" in f]
+    assert failures, report.failures
+    pages = "".join(p.read_text(encoding="utf-8") for p in docs.rglob("*.html"))
+    assert "&lt;b&gt;n&amp;t&lt;/b&gt;" in pages
+    assert "<b>n&t</b>" not in pages

@@ -257,11 +257,9 @@ def test_the_gate_is_bounded_by_the_operators_check_time_limit(
         match=r"^\w+\.csv, (header row|row \d+): the checks of this cycle's inputs took "
         r"longer than 20 s",
     ):
-        validate_cycle("2022-01", raw_copy, project_root / "expectations", None, input_identities)
+        validate_cycle("2022-01", raw_copy, None, input_identities)
     monkeypatch.setattr(limits, "clock", SlowClock(0.0))
-    report, _ = validate_cycle(
-        "2022-01", raw_copy, project_root / "expectations", None, input_identities
-    )
+    report, _ = validate_cycle("2022-01", raw_copy, None, input_identities)
     assert report.success
 
 

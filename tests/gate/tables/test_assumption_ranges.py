@@ -17,7 +17,6 @@ from tests.conftest import CYCLE, suites_for_one_edit
 
 @pytest.fixture
 def project(project_root: Path, tmp_path: Path) -> Path:
-    shutil.copytree(project_root / "expectations", tmp_path / "expectations")
     shutil.copytree(project_root / "data" / "raw" / CYCLE, tmp_path / "data" / "raw" / CYCLE)
     return tmp_path
 

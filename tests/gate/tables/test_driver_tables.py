@@ -20,7 +20,6 @@ FIXTURE = Path(__file__).parents[2] / "fixtures" / "seven-categories"
 @pytest.fixture
 def project(project_root: Path, tmp_path: Path) -> Path:
     """The shipped cycle with the fictional seven-category council's drivers."""
-    shutil.copytree(project_root / "expectations", tmp_path / "expectations")
     raw = tmp_path / "data" / "raw" / CYCLE
     shutil.copytree(project_root / "data" / "raw" / CYCLE, raw)
     for table in FIXTURE.glob("*.csv"):

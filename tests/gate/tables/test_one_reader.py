@@ -111,9 +111,7 @@ def test_validate_and_the_model_agree_on_a_figure_with_a_thousands_separator(
             "dsg_deficit_projected_march_2022,822,", 'dsg_deficit_projected_march_2022,"1,357",'
         )
     )
-    report, tables = validate_cycle(
-        "2022-01", raw_copy, project_root / "expectations", None, input_identities
-    )
+    report, tables = validate_cycle("2022-01", raw_copy, None, input_identities)
     assert report.success, report.failures
     assert figure_values(tables["figures"])["dsg_deficit_projected_march_2022"] == 1357.0
 
@@ -123,9 +121,7 @@ def test_the_first_financial_year_label_is_checked(raw_copy: Path, project_root:
     text = path.read_text(encoding="utf-8")
     assert ",2020/21," in text
     path.write_text(text.replace(",2020/21,", ",2020/22,", 1), encoding="utf-8")
-    report, _ = validate_cycle(
-        "2022-01", raw_copy, project_root / "expectations", None, input_identities
-    )
+    report, _ = validate_cycle("2022-01", raw_copy, None, input_identities)
     assert (
         "high_needs_budget.csv, header row, column B ('2020/22'): found '2020/22'; expected a "
         "financial year such as 2020/21" in report.failures

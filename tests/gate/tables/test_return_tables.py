@@ -28,7 +28,6 @@ AGES = "age_band,year,plans\nunder_5,2021/22,9\n5_to_10,2021/22,88\n11_to_15,202
 @pytest.fixture
 def project(project_root: Path, tmp_path: Path) -> Path:
     """The shipped cycle with both of the return's tables."""
-    shutil.copytree(project_root / "expectations", tmp_path / "expectations")
     raw = tmp_path / "data" / "raw" / CYCLE
     shutil.copytree(project_root / "data" / "raw" / CYCLE, raw)
     (raw / "dsg_blocks.csv").write_text(BLOCKS, encoding="utf-8")

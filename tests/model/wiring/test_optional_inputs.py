@@ -46,9 +46,7 @@ def test_validate_passes_what_run_models(
     budget_only: Path, project_root: Path, shipped_raw: Path
 ) -> None:
     (budget_only / "paper.yaml").write_bytes((shipped_raw / "paper.yaml").read_bytes())
-    report, _ = validate_cycle(
-        CYCLE, budget_only, project_root / "expectations", None, input_identities
-    )
+    report, _ = validate_cycle(CYCLE, budget_only, None, input_identities)
     assert report.success, report.failures
 
 
@@ -78,9 +76,7 @@ def test_what_the_model_would_refuse_the_gate_refuses(
     budget_only: Path, project_root: Path, name: str, text: str, expected: str
 ) -> None:
     (budget_only / name).write_text(text, encoding="utf-8")
-    report, _ = validate_cycle(
-        CYCLE, budget_only, project_root / "expectations", None, input_identities
-    )
+    report, _ = validate_cycle(CYCLE, budget_only, None, input_identities)
     assert not report.success
     assert any(expected in failure for failure in report.failures), report.failures
 
@@ -94,8 +90,6 @@ def test_ranges_without_their_optional_column_pass_the_gate_and_the_model(
         "assumption,low,high,source\nallocation_growth,1,8,the DfE's announcements\n",
         encoding="utf-8",
     )
-    report, _ = validate_cycle(
-        "2022-01", raw_copy, project_root / "expectations", None, input_identities
-    )
+    report, _ = validate_cycle("2022-01", raw_copy, None, input_identities)
     assert report.success, report.failures
     assert "model_accepts_inputs" in {check.check for check in report.checks}

@@ -73,7 +73,6 @@ def test_validate_warns_of_the_claim_as_a_run_would(project_root, tmp_path) -> N
     from highneeds.runner.commands.validate import validate_only
     from highneeds.runner.execute.options import RunOptions
 
-    shutil.copytree(project_root / "expectations", tmp_path / "expectations")
     raw = tmp_path / "data" / "raw" / "2022-01"
     shutil.copytree(project_root / "data" / "raw" / "2022-01", raw)
     (warning,) = validate_only(RunOptions(cycle="2022-01", root=tmp_path)).warnings

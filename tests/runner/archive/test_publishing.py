@@ -209,14 +209,12 @@ def test_validate_never_unpublishes_and_reports_a_damaged_paper(
     import shutil
 
     from highneeds.common.errors import VerificationFailed
-    from highneeds.common.paths import PROJECT_ROOT
     from highneeds.runner.archive.publishing import damaged_publication
     from highneeds.runner.commands.validate import validate_only
     from highneeds.runner.execute.options import RunOptions
 
     paths, _ = a_cycle_with_a_published_run(tmp_path)
     shutil.copytree(shipped_raw, paths.raw)
-    shutil.copytree(PROJECT_ROOT / "expectations", tmp_path / "expectations")
     before = published_view(paths)
     published = paths.reports / "runs" / OLD / "cabinet-report.pdf"
     published.chmod(0o644)

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e  # one cold build imports Great Expectations (sever
 def root(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The folders a preview reads, copied: the cycle's inputs, the suites, the notebooks."""
     root = tmp_path_factory.mktemp("preview-project")
-    for name in (f"data/raw/{CYCLE}", "expectations", "notebooks"):
+    for name in (f"data/raw/{CYCLE}", "notebooks"):
         shutil.copytree(project_root / name, root / name)
     return root
 
@@ -42,7 +42,6 @@ def test_what_an_edit_makes_the_preview_run_again(engine: PreviewEngine, root: P
     assert engine.stage_for([engine.templates_dir / "parts" / "section.html.j2"]) is Stage.PAPER
     assert engine.stage_for([_raw(root, "figures.csv")]) is Stage.GATE
     assert engine.stage_for([_raw(root, "sources.yaml")]) is Stage.GATE
-    assert engine.stage_for([root / "expectations" / "budget.json"]) is Stage.GATE
     both = [_raw(root, "narrative.md"), _raw(root, "high_needs_budget.csv")]
     assert engine.stage_for(both) is Stage.GATE
 

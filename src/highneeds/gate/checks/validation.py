@@ -1,13 +1,20 @@
 """The input gate: Great Expectations suites on every typed table, plus the checks across rows
 and tables that a single-column expectation cannot express, reported the same way.
 
-Great Expectations is slow to import, so it is imported only inside :func:`run_expectations`
-(through :mod:`highneeds.gate.checks.great_expectations_import`, which defers what the gate
-never uses).
+The suites are Great Expectations' own expectation classes (:mod:`highneeds.gate.checks.suites`,
+:mod:`highneeds.gate.checks.forecast_suites`). Each table's suite runs once, on the values as
+the gate typed them; where Data Docs are written, the values their pages show are escaped
+there (their pages print a failing value as it is). Each table is its own validation
+definition, not one of a Checkpoint's: a Checkpoint hands every definition the same batch
+parameters, and an in-memory table reaches its definition only as one. Great Expectations is
+slow to import, so
+it is imported only inside :func:`run_expectations` (through
+:mod:`highneeds.gate.checks.great_expectations_import`, which defers what the gate never uses).
 """
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import os
@@ -23,7 +30,7 @@ import pandas as pd
 from highneeds.common.errors import InputDataError, column_words
 from highneeds.common.templating import render_template
 from highneeds.domain.amounts import parse_money
-from highneeds.domain.categories import AGE_BANDS, CATEGORY_IDS, OTHER_DSG_BLOCKS
+from highneeds.gate.checks import forecast_suites, suites
 from highneeds.gate.checks.cross_checks import (
     CheckResult,
     IdentityChecks,
@@ -40,36 +47,11 @@ from highneeds.gate.read.limits import (
 from highneeds.gate.tables.readings import read_readings
 from highneeds.gate.tables.tables import read_cycle_tables
 
-#: Names a suite may use for lists kept elsewhere, each written once in the package: a list
-#: item ``"$NAME"`` becomes the list's items, and ``$NAME`` in a text its items joined.
-SUITE_LISTS: dict[str, tuple[str, ...]] = {
-    "$DFE_CATEGORY_IDS": CATEGORY_IDS,
-    "$DSG_BLOCK_IDS": tuple(OTHER_DSG_BLOCKS),
-    "$AGE_BAND_IDS": tuple(AGE_BANDS),
-}
 
-
-def load_suite(path: Path) -> dict[str, Any]:
-    """Read an expectation suite kept as reviewable JSON, with the lists it names
-    (:data:`SUITE_LISTS`, such as the DfE categories of ``highneeds.domain.categories``)
-    filled in."""
-    with path.open(encoding="utf-8") as handle:
-        return _filled(json.load(handle))
-
-
-def _filled(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _filled(item) for key, item in value.items()}
-    if isinstance(value, list):
-        out: list[Any] = []
-        for item in value:
-            listed = isinstance(item, str) and item in SUITE_LISTS
-            out += list(SUITE_LISTS[item]) if listed else [_filled(item)]
-        return out
-    if isinstance(value, str):
-        for name, items in SUITE_LISTS.items():
-            value = value.replace(name, ", ".join(items))
-    return value
+def table_suites() -> dict[str, list[Any]]:
+    """Each table's expectations, by the table's name in the catalog."""
+    gxe = import_great_expectations().expectations
+    return {**suites.table_suites(gxe), **forecast_suites.forecast_suites(gxe)}
 
 
 def _locate(
@@ -84,7 +66,7 @@ def _locate(
     failures: list[str] = []
     letters = frame.attrs.get("letters", {})
     for position, index in enumerate(indexes):
-        # The value as the author typed it (GE saw an HTML-escaped copy: see _escaped_for_docs).
+        # The value as the author typed it.
         if column == "amount" and "written" in frame.columns and index in frame.index:
             value = _as_typed(frame.loc[index, "written"])  # the budget's cell, in its unit
         elif column in frame.columns and index in frame.index:
@@ -129,35 +111,37 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-def _escaped_for_docs(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with every text cell HTML-escaped, for Great Expectations: its Data
-    Docs pages print failing values without escaping them. Escaping is one-to-one, so every
-    check (sets, patterns, uniqueness, nulls) gives the same outcome on the copy."""
-    escaped = frame.copy()
-    for column in escaped.columns:
-        if pd.api.types.is_string_dtype(escaped[column]) or escaped[column].dtype == object:
-            escaped[column] = escaped[column].map(
-                lambda v: html.escape(v) if isinstance(v, str) else v
-            )
-    return escaped
+def _escaped(value: Any) -> Any:
+    """``value`` (a validation result's, however nested) with every text HTML-escaped."""
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, dict):
+        return {key: _escaped(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(item) for item in value]
+    return value
 
 
-#: How much each suite's first pass reports: whether each expectation held, with its observed
-#: value and counts (what Data Docs show of a check that passed), without the list of every
-#: failing row, a good part of a validation's time to gather (docs/performance.md). A table
-#: that fails is validated again with "COMPLETE",
-#: which names each failing row, and that result is what its Data Docs page shows.
-FIRST_PASS_FORMAT = "BASIC"
+def _escape_stored_results(context: Any) -> None:
+    """Escape what the validation results hold of the data (failing values, observed values),
+    in the copies Data Docs are built from: its pages print them without escaping. The
+    results the gate reports from are the unescaped ones it holds."""
+    store = context.validation_results_store
+    for key in store.list_keys():
+        result = copy.deepcopy(store.get(key))
+        for each in result.results:
+            each.result = _escaped(each.result)
+        store.set(key, result)
 
 
-def run_expectations(
-    tables: dict[str, pd.DataFrame], suites_dir: Path, docs_dir: Path | None
-) -> list[CheckResult]:
-    """Run each table's suite from ``suites_dir``; write Data Docs to ``docs_dir`` if given."""
+def run_expectations(tables: dict[str, pd.DataFrame], docs_dir: Path | None) -> list[CheckResult]:
+    """Run each table's suite once, with every failing row named; write Data Docs to
+    ``docs_dir`` if given."""
     gx = import_great_expectations()
     from great_expectations.core.expectation_suite import ExpectationSuite
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    declared = table_suites()
     results: list[CheckResult] = []
     run_id = _run_identifier()
     # An in-memory context: a file-backed one re-reads its YAML configuration on every lookup.
@@ -182,46 +166,47 @@ def run_expectations(
     source = context.data_sources.add_pandas("cycle_inputs")
     for name, frame in tables.items():
         within_check_time(str(frame.attrs.get("source", name)))
-        suite_path = suites_dir / f"{name}.json"
-        if not suite_path.is_file():
-            raise InputDataError(f"no expectation suite for table '{name}' at {suite_path}")
-        spec = load_suite(suite_path)
-        suite = context.suites.add(ExpectationSuite(name=name, expectations=spec["expectations"]))
+        if name not in declared:
+            raise InputDataError(f"no expectation suite for table '{name}'")
+        suite = context.suites.add(ExpectationSuite(name=name, expectations=declared[name]))
         batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=name, data=batch, suite=suite)
         )
-        shown = {"dataframe": _escaped_for_docs(frame)}
         outcome = definition.run(
-            batch_parameters=shown, result_format=FIRST_PASS_FORMAT, run_id=run_id
+            batch_parameters={"dataframe": frame}, result_format="COMPLETE", run_id=run_id
         )
-        if not outcome.success:  # the rows and values of each failure: the suite in full
-            outcome = definition.run(
-                batch_parameters=shown, result_format="COMPLETE", run_id=run_id
-            )
-        file = frame.attrs.get("source", name)
-        for result in outcome.results:
-            config = result.expectation_config
-            expected = config.meta.get("explain", config.type)
-            failures: list[str] = []
-            if not result.success:
-                # A pair of columns (high >= low) is reported at its first column.
-                column = config.kwargs.get("column") or config.kwargs.get("column_A")
-                indexes = result.result.get("unexpected_index_list") or []
-                values = result.result.get("unexpected_list") or []
-                failures = _locate(frame, file, column, indexes, values, expected)
-                if not failures:
-                    observed = result.result.get("observed_value")
-                    failures = [f"{file}: found {observed!r}; expected {expected}"]
-            results.append(
-                CheckResult(name, file, config.type, expected, bool(result.success), failures)
-            )
+        results += _checks(name, frame, outcome)
     if docs_dir is not None:
         from highneeds.gate.checks.data_docs_offline import make_offline
 
+        _escape_stored_results(context)
         context.build_data_docs(site_names=["validation"])
         make_offline(docs_dir)  # no CDN, no script, no random id
     return results
+
+
+def _checks(name: str, frame: pd.DataFrame, outcome: Any) -> list[CheckResult]:
+    """A suite's outcome as the gate reports it: each failing cell located."""
+    file = frame.attrs.get("source", name)
+    checks = []
+    for result in outcome.results:
+        config = result.expectation_config
+        expected = config.meta.get("explain", config.type)
+        failures: list[str] = []
+        if not result.success:
+            # A pair of columns (high >= low) is reported at its first column.
+            column = config.kwargs.get("column") or config.kwargs.get("column_A")
+            indexes = result.result.get("unexpected_index_list") or []
+            values = result.result.get("unexpected_list") or []
+            failures = _locate(frame, file, column, indexes, values, expected)
+            if not failures:
+                observed = result.result.get("observed_value")
+                failures = [f"{file}: found {observed!r}; expected {expected}"]
+        checks.append(
+            CheckResult(name, file, config.type, expected, bool(result.success), failures)
+        )
+    return checks
 
 
 def _run_identifier() -> Any:
@@ -235,7 +220,7 @@ def _run_identifier() -> Any:
 
 
 #: What runs the expectation suites: :func:`run_expectations`, or one that remembers results.
-RunExpectations = Callable[[dict[str, pd.DataFrame], Path, Path | None], list[CheckResult]]
+RunExpectations = Callable[[dict[str, pd.DataFrame], Path | None], list[CheckResult]]
 
 
 @dataclass
@@ -269,7 +254,6 @@ class ValidationReport:
 def validate_cycle(
     cycle: str,
     raw_dir: Path,
-    suites_dir: Path,
     docs_dir: Path | None,
     identities: IdentityChecks,
     expectations: RunExpectations | None = None,
@@ -286,13 +270,12 @@ def validate_cycle(
     """
     limits = InputLimits.from_environment()
     with checks_time_limited(limits.max_check_seconds):
-        return _validate_cycle(cycle, raw_dir, suites_dir, docs_dir, identities, expectations)
+        return _validate_cycle(cycle, raw_dir, docs_dir, identities, expectations)
 
 
 def _validate_cycle(
     cycle: str,
     raw_dir: Path,
-    suites_dir: Path,
     docs_dir: Path | None,
     identities: IdentityChecks,
     expectations: RunExpectations | None,
@@ -314,7 +297,7 @@ def _validate_cycle(
             )
             ValidationReport(cycle, [unread]).write(docs_dir)
         raise
-    checks = (expectations or run_expectations)(tables, suites_dir, docs_dir)
+    checks = (expectations or run_expectations)(tables, docs_dir)
     checks += cross_table_checks(tables, identities, cycle)
     within_check_time("paper.yaml")
     checks.append(paper_yaml_check(raw_dir / "paper.yaml"))

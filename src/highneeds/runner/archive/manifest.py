@@ -29,7 +29,7 @@ def reproducible_outputs(run_dir: Path) -> dict[str, str]:
 def _documents(run_dir: Path, outputs: dict[str, str]) -> dict[str, str]:
     """Other files of the run (Data Docs, change log): kept and checked, not reproduced."""
     files = [p for p in run_dir.rglob("*") if p.is_file()]
-    skip = ("inputs/", "expectations/")
+    skip = ("inputs/",)
     return {
         name: digest
         for name, digest in hash_files(run_dir, files).items()
@@ -64,7 +64,6 @@ def build_manifest(
         "source_date_epoch": epoch,
         "parameters": plan,
         "inputs": hash_tree(run_dir / "inputs"),
-        "expectations": hash_tree(run_dir / "expectations"),
         "notebook_sources": hash_files(root, (root / "notebooks").glob("*.ipynb")),
         "code": code if code is not None else code_hash(root),
         "steps": records,

@@ -83,14 +83,13 @@ class RunResult:
     warnings: list[str]
 
 
-def copy_inputs(source_raw: Path, source_expectations: Path, run_dir: Path) -> None:
+def copy_inputs(source_raw: Path, run_dir: Path) -> None:
     """Copy the cycle's inputs into the run folder, once they pass the input limits (no links,
     nothing from outside the folder, no file over the size limit)."""
     check_cycle_folder(source_raw, InputLimits.from_environment())
     (run_dir / "inputs").mkdir(parents=True)
     for path in input_files(source_raw):  # only inputs: a note or a stray file is not archived
         shutil.copy2(path, run_dir / "inputs" / path.name, follow_symlinks=False)
-    shutil.copytree(source_expectations, run_dir / "expectations")
 
 
 def _baselines(root: Path, paths: CyclePaths, current: Path | None) -> list[tuple[Path, str]]:
@@ -213,7 +212,7 @@ def _run_steps(
     try:
         # Refused here (exit 8), the attempt is a run of its own: status and the log say so.
         warnings += _stale_cycle(root, paths, options.require_changes)
-        copy_inputs(paths.raw, paths.expectations, run_dir)
+        copy_inputs(paths.raw, run_dir)
         # The council's earlier papers' forecasts, for the model to score against the outturn.
         add_published_forecasts(run_dir / "inputs", published_forecasts(root, cycle, paths.council))
         shared = execute_steps(

@@ -63,7 +63,7 @@ def validate_only(options: RunOptions, expectations: RunExpectations | None = No
         documents = paths.reports / f".validation.incoming-{os.getpid()}"
         try:
             report, tables = validate_cycle(
-                cycle, paths.raw, paths.expectations, documents, input_identities, expectations
+                cycle, paths.raw, documents, input_identities, expectations
             )
             require_success(report)
         except InputDataError as exc:

@@ -49,11 +49,11 @@ def changed_since_the_run(root: Path, manifest: dict[str, Any]) -> list[str]:
 
 
 def edited_after_the_run(run_dir: Path, manifest: dict[str, Any]) -> list[str]:
-    """Each archived input (inputs, expectations) and output (tables, paper, documents) of
-    ``run_dir`` whose bytes are no longer those its manifest recorded, or that was added or
-    removed since."""
+    """Each archived input (inputs; and expectations, in a run from before the suites were
+    the package's code) and output (tables, paper, documents) of ``run_dir`` whose bytes are
+    no longer those its manifest recorded, or that was added or removed since."""
     problems: list[str] = []
-    for folder in ("inputs", "expectations"):
+    for folder in [f for f in ("inputs", "expectations") if f in manifest]:
         now = hash_tree(run_dir / folder)
         for name in sorted(set(now) | set(manifest[folder])):
             if now.get(name) != manifest[folder].get(name):
@@ -92,7 +92,7 @@ def verify_run(options: RunOptions, run: str | None = None) -> VerifyResult:
         tempfile.TemporaryDirectory(prefix=temporary_prefix("verify")) as temporary,
     ):
         replay = Path(temporary) / run_dir.name
-        copy_inputs(run_dir / "inputs", run_dir / "expectations", replay)
+        copy_inputs(run_dir / "inputs", replay)
         execute_steps(replay, root, manifest["parameters"], options, epoch, None, [])
         again = reproducible_outputs(replay)
         for name in sorted(set(again) | set(manifest["outputs"])):

@@ -25,7 +25,6 @@ PREVIEW_ONLY = ("large_print_charts",)
 RUN_FOLDERS = {
     "raw_dir": "inputs",
     "processed_dir": "processed",
-    "expectations_dir": "expectations",
     "validation_dir": "validation",
 }
 

@@ -61,7 +61,6 @@ STEPS = (
             "inputs/*.xlsx",
             "inputs/sources.yaml",
             "inputs/paper.yaml",
-            "expectations/*.json",
         ),
         writes=(*_processed(TABLES), "processed/table_sources.json", "validation/**/*"),
     ),

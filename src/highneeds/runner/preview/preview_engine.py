@@ -97,13 +97,11 @@ class PreviewEngine:
 
         self.root, self.cycle = root, cycle
         self.raw_dir = CyclePaths(root, cycle, council).raw
-        self.suites_dir = root / "expectations"
         self.templates_dir = TEMPLATES_DIR
         self.processed_dir = workdir / "processed"
         self._folders = {
             "raw_dir": str(self.raw_dir),
             "processed_dir": str(self.processed_dir),
-            "expectations_dir": str(self.suites_dir),
         }
         # The same parameters a run would give each notebook (checked the same way: exit 2).
         self._parameters = plan_parameters(root, cycle, overrides, council)
@@ -118,14 +116,12 @@ class PreviewEngine:
     def watched(self) -> list[Path]:
         """The folders whose changes the preview follows (no document: the paper reads none).
         A folder that does not exist is left out: the watcher would stop on it."""
-        folders = [self.raw_dir, self.suites_dir, self.templates_dir]
+        folders = [self.raw_dir, self.templates_dir]
         return [folder for folder in folders if folder.is_dir()]
 
     def stage_for(self, changed: Iterable[Path]) -> Stage:
         """What the changed files make the preview run again."""
         for path in changed:
-            if path.is_relative_to(self.suites_dir):
-                return Stage.GATE
             if path.is_relative_to(self.raw_dir) and path.name not in PAPER_INPUTS:
                 return Stage.GATE
         return Stage.PAPER
@@ -173,7 +169,6 @@ class PreviewEngine:
         report, tables = validation.validate_cycle(
             self.cycle,
             self.raw_dir,
-            self.suites_dir,
             None,
             input_identities,
             expectations=self._expectations,
