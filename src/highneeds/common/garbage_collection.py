@@ -3,8 +3,8 @@ object they hold.
 
 At interpreter shutdown CPython collects again and again as it clears each module, which in
 a process that imported Great Expectations, pandas and matplotlib costs far more than ending
-with every object frozen first (docs/performance.md has the measure). The process is ending, so its
-memory goes back to the system whole. Registered by the command line's
+with every object frozen first (measured in the history of docs/performance.md). The process
+is ending, so its memory goes back to the system whole. Registered by the command line's
 :func:`highneeds.cli.main`; the kernels are killed and the render worker ends with
 ``os._exit``, so neither pays it.
 """

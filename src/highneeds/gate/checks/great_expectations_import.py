@@ -3,9 +3,10 @@
 ``import great_expectations`` loads every core expectation, among them
 ``expect_column_kl_divergence_to_be_less_than``, whose module runs ``from scipy import stats``:
 a large share of the import, for a statistics library no suite of the gate calls; and
-``altair`` (docs/performance.md has the measures). :func:`import_great_expectations` defers both
-(:mod:`highneeds.common.deferred_imports`: each loads itself on first use, so an expectation that
-needs one still gets it), then imports Great Expectations with its usage statistics off.
+``altair`` (measured in the history of docs/performance.md).
+:func:`import_great_expectations` defers both (:mod:`highneeds.common.deferred_imports`: each
+loads itself on first use, so an expectation that needs one still gets it), then imports
+Great Expectations with its usage statistics off.
 """
 
 from __future__ import annotations
