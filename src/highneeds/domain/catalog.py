@@ -18,6 +18,8 @@ VALIDATE, MODEL, INTERVENTIONS, REPORT = (
     "03_interventions",
     "04_cabinet_report",
 )
+#: The notebooks, in order.
+NOTEBOOK_STEPS = (VALIDATE, MODEL, INTERVENTIONS, REPORT)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.e2e
 WRITE_SITES = [
     ("highneeds.runner.commands.cycle", "RunLog", errno.EACCES, "run.log"),
     ("highneeds.runner.commands.cycle", "copy_inputs", errno.EROFS, "inputs/high_needs_budget.csv"),
-    ("highneeds.runner.execute.execution", "copy_outputs", errno.ENOSPC, "processed/budget.csv"),
+    ("highneeds.runner.execute.steps", "copy_outputs", errno.ENOSPC, "processed/budget.csv"),
     ("highneeds.runner.changes.changes", "write_changes", errno.ENOSPC, "changes.json"),
     ("highneeds.runner.commands.cycle", "write_json", errno.ENOSPC, "manifest.json"),
     ("highneeds.runner.archive.store.Store", "absorb_run", errno.ENOSPC, "notebooks"),

@@ -203,8 +203,11 @@ def _run_steps(
     an operator must hear of (a stale cycle, a claim the forecast does not bear out) is
     logged, added to ``warnings`` and kept in the manifest."""
     from highneeds.runner.changes.changes import write_changes
-    from highneeds.runner.changes.earlier_papers import add_published_forecasts, published_forecasts
-    from highneeds.runner.changes.history import forecast_history
+    from highneeds.runner.changes.history import (
+        add_published_forecasts,
+        forecast_history,
+        published_forecasts,
+    )
 
     root, cycle = options.root, paths.cycle
     store = Store(root / "reports")

@@ -17,6 +17,7 @@ import shutil
 import sys
 import threading
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import IO, Any
@@ -402,3 +403,44 @@ class Kernel:
             self._output.close()
         if self._sockets is not None:
             remove_socket_folder(self._sockets)
+
+
+class Kernels:
+    """The kernels of one run: started on demand, each shut down when the run's steps end."""
+
+    def __init__(self) -> None:
+        self._started: list[Kernel] = []
+        self._lock = threading.Lock()
+        self._checked = False
+        self._closed = False
+
+    def start(self, cwd: Path) -> Kernel:
+        with self._lock:
+            # A step working ahead may ask after the run has stopped: nothing would stop
+            # that kernel or remove its folder.
+            if self._closed:
+                raise RuntimeError("the run has stopped: no kernel is started for it")
+            if not self._checked:
+                ensure_kernel()
+                self._checked = True
+            kernel = Kernel(cwd)
+            self._started.append(kernel)
+            return kernel
+
+    def for_folder(self, cwd: Path) -> Callable[[], Kernel]:
+        """A kernel for the notebooks run in ``cwd``: started at the first call, then shared."""
+        started: list[Kernel] = []
+
+        def kernel() -> Kernel:
+            if not started:
+                started.append(self.start(cwd))
+            return started[0]
+
+        return kernel
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            for kernel in self._started:
+                kernel.shutdown()
+            self._started.clear()

@@ -15,7 +15,7 @@ from typing import Any
 
 from highneeds.common.errors import UsageError
 from highneeds.common.paths import PROJECT_ROOT
-from highneeds.runner.execute.steps import NOTEBOOK_STEPS
+from highneeds.domain.catalog import NOTEBOOK_STEPS
 from highneeds.runner.ops.settings import environment_set
 
 #: Parameters only the preview sets: a run's paper has every chart its formats show (the

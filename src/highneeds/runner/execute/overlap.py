@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from highneeds.runner.archive.archive import sha256
-from highneeds.runner.execute.execution import Kernels, StepRunner
+from highneeds.runner.execute.kernels import Kernels
 from highneeds.runner.execute.options import RunOptions
 from highneeds.runner.execute.steps import (
     STEPS,
     TABLES,
+    StepRunner,
     find_reusable,
     shared_key_parts,
     successful_runs,

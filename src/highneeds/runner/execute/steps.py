@@ -1,4 +1,5 @@
-"""The steps of a run, what each reads and writes, and reusing a step whose inputs are unchanged.
+"""The steps of a run, what each reads and writes, and running each or reusing it where its
+inputs are unchanged (:class:`StepRunner`): step reuse, in one place.
 
 A step's key is the SHA-256 of everything that can change what it produces: its notebook
 source (or, for the render, the template), its parameters, the bytes of every file it reads
@@ -9,9 +10,12 @@ copied from that run, and the manifest says so.
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +24,19 @@ from highneeds.runner.archive.archive import (
     code_hash,
     hash_files,
     hash_known,
+    normalise_notebook,
     read_manifest,
     runs_newest_first,
     sha256,
     sha256_json,
 )
 from highneeds.runner.archive.outputs import EXECUTED_REPORT, RENDERED_FILES, REPORT_NOTEBOOK
+from highneeds.runner.execute.kernels import Kernel
+from highneeds.runner.execute.options import RunOptions
+from highneeds.runner.execute.render_step import RenderWorker
+from highneeds.runner.ops.logs import LOGGER
+from highneeds.runner.ops.secrets import without_secrets
+from highneeds.runner.ops.signals import stop_if_interrupted
 
 
 @dataclass(frozen=True)
@@ -179,3 +190,124 @@ def copy_outputs(outputs: Mapping[str, str], source_run: Path, run_dir: Path) ->
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source_run / name, target)
         hash_known(target, digest)
+
+
+@dataclass
+class StepRunner:
+    """Runs or reuses the steps of one run, in the run folder or in a folder working ahead."""
+
+    run_dir: Path
+    root: Path
+    plan: dict[str, dict[str, Any]]
+    options: RunOptions
+    epoch: str
+    shared: dict[str, str]
+    earlier: list[tuple[Path, dict[str, Any]]]
+    started: float = field(default_factory=time.monotonic)
+    _render_worker: RenderWorker | None = None
+    _workers: list[RenderWorker] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Set when the run has failed: steps working ahead stop before their next step.
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def cycle(self) -> str:
+        return str(self.plan["01_validate"]["cycle"])
+
+    def key(self, step: Step, folder: Path) -> str:
+        return step_key(step, folder, self.root, self.plan.get(step.name, {}), self.shared)
+
+    def run(
+        self,
+        steps: Iterable[Step],
+        folder: Path,
+        kernel: Callable[[], Kernel],
+        records: list[dict[str, Any]],
+        note: str = "",
+    ) -> None:
+        """Run (or reuse) ``steps`` in order in ``folder``, appending what happened to
+        ``records``; notebooks run on ``kernel()``."""
+        (folder / "notebooks").mkdir(exist_ok=True)
+        steps = list(steps)
+        used: Kernel | None = None  # the kernel, once a notebook has run on it
+        for index, step in enumerate(steps):
+            if self.cancelled.is_set():
+                return
+            if used is not None and not any(later.notebook for later in steps[index:]):
+                used.end()  # idle from now on: gone while the render runs, not after it
+                used = None
+            clock = time.monotonic()
+            key = self.key(step, folder)
+            reusable = find_reusable(step, key, self.earlier)
+            record: dict[str, Any] = {
+                "step": step.name,
+                "key": key,
+                # When the step began, from the start of the run's steps (steps can overlap).
+                "start_offset_seconds": round(clock - self.started, 3),
+            }
+            records.append(record)
+            if reusable is not None:
+                source, outputs = reusable  # the hashes find_reusable has just checked
+                copy_outputs(outputs, source, folder)
+                record.update(status="reused", reused_from=source.name)
+                LOGGER.info(
+                    f"[{self.cycle}] {step.name}: unchanged, reused from run {source.name}",
+                    extra={"step": step.name},
+                )
+            else:
+                LOGGER.info(f"[{self.cycle}] {step.name} ...{note}", extra={"step": step.name})
+                record["status"] = "running"
+                if step.name == REPORT_NOTEBOOK:  # the render will follow
+                    self.prepare_render()
+                if step.notebook:
+                    name = f"{step.name}.ipynb"
+                    used = kernel()
+                    used.execute(
+                        self.root / "notebooks" / name,
+                        folder / "notebooks" / name,
+                        self.plan.get(step.name, {}),
+                        cell_timeout=self.options.cell_timeout,
+                        kernel_timeout=self.options.kernel_timeout,
+                        progress=self.options.progress,
+                        shown_as=self.run_dir / "notebooks" / name,
+                    )
+                    normalise_notebook(folder / "notebooks" / name, f"notebooks/{name}")
+                else:
+                    self._take_render_worker().render(
+                        folder, self.epoch, self.options.render_timeout
+                    )
+                stop_if_interrupted()
+                record["status"] = "ok"
+                outputs = hash_files(folder, step.output_files(folder))
+            record["seconds"] = round(time.monotonic() - clock, 3)
+            record["outputs"] = outputs
+            LOGGER.info(
+                f"[{self.cycle}] {step.name}: {record['status']} in {record['seconds']:.1f} s",
+                extra={"step": step.name, "seconds": record["seconds"]},
+            )
+
+    def prepare_render(self) -> None:
+        """Start the process that will render the paper, once: it imports the render's
+        libraries (seconds) while the notebooks run. A run working ahead of its gate starts it
+        at once; otherwise it starts with the report notebook."""
+        with self._lock:
+            if self._render_worker is None:
+                self._render_worker = RenderWorker(
+                    env=without_secrets(os.environ),
+                    html_only=self.plan.get(REPORT_NOTEBOOK, {}).get("html_only") is True,
+                )
+                self._workers.append(self._render_worker)
+
+    def _take_render_worker(self) -> RenderWorker:
+        self.prepare_render()
+        with self._lock:
+            worker, self._render_worker = self._render_worker, None
+        assert worker is not None
+        return worker
+
+    def close(self) -> None:
+        """Stop every render worker still running: unused, or its run failed."""
+        with self._lock:
+            workers, self._workers, self._render_worker = self._workers, [], None
+        for worker in workers:
+            worker.stop()

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from highneeds.gate.tables.tables import read_earlier_forecasts
-from highneeds.runner.changes.earlier_papers import add_published_forecasts, published_forecasts
+from highneeds.runner.changes.history import add_published_forecasts, published_forecasts
 
 HEADER = "paper,figure,year,forecast,source\n"
 

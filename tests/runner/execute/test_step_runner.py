@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from highneeds.runner.execute import execution
-from highneeds.runner.execute.execution import StepRunner
+from highneeds.runner.execute import kernels, steps
+from highneeds.runner.execute.kernels import Kernels
 from highneeds.runner.execute.options import RunOptions
-from highneeds.runner.execute.steps import Step
+from highneeds.runner.execute.steps import Step, StepRunner
 
 
 class FakeKernel:
@@ -38,9 +38,9 @@ class FakeRenderWorker:
 
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StepRunner:
-    monkeypatch.setattr(execution, "step_key", lambda *args: "key")
-    monkeypatch.setattr(execution, "find_reusable", lambda *args: None)
-    monkeypatch.setattr(execution, "normalise_notebook", lambda *args: None)
+    monkeypatch.setattr(steps, "step_key", lambda *args: "key")
+    monkeypatch.setattr(steps, "find_reusable", lambda *args: None)
+    monkeypatch.setattr(steps, "normalise_notebook", lambda *args: None)
     return StepRunner(
         tmp_path,
         tmp_path,
@@ -97,11 +97,11 @@ def test_no_kernel_is_started_for_a_run_whose_kernels_are_closed(monkeypatch) ->
     """A step working ahead that asks for a kernel after the run stopped gets none: nothing
     would stop that kernel or remove its socket folder."""
     started: list[Path] = []
-    monkeypatch.setattr(execution, "ensure_kernel", lambda: None)
-    monkeypatch.setattr(execution, "Kernel", lambda cwd: started.append(cwd) or FakeKernel([]))
-    kernels = execution.Kernels()
-    kernels.start(Path("a"))
-    kernels.close()
+    monkeypatch.setattr(kernels, "ensure_kernel", lambda: None)
+    monkeypatch.setattr(kernels, "Kernel", lambda cwd: started.append(cwd) or FakeKernel([]))
+    run = Kernels()
+    run.start(Path("a"))
+    run.close()
     with pytest.raises(RuntimeError, match="the run has stopped"):
-        kernels.for_folder(Path("b"))()
+        run.for_folder(Path("b"))()
     assert started == [Path("a")]
