@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from highneeds.common import processed
 from highneeds.common.errors import InputDataError, column_words
 from highneeds.common.templating import render_template
 from highneeds.domain.amounts import parse_money
@@ -309,6 +310,23 @@ def _validate_cycle(
     if docs_dir is not None:
         report.write(docs_dir)
     return report, tables
+
+
+def gate_cycle(
+    cycle: str,
+    raw_dir: Path,
+    processed_dir: Path,
+    docs_dir: Path | None,
+    identities: IdentityChecks,
+    expectations: RunExpectations | None = None,
+) -> tuple[ValidationReport, list[Path]]:
+    """The gate, wired once (notebook 01 and the preview call it): every check of the cycle's
+    inputs (:func:`validate_cycle`), a refusal unless all passed (:func:`require_success`),
+    then the typed tables written into ``processed_dir`` with the file each came from; the
+    report and the files written."""
+    report, tables = validate_cycle(cycle, raw_dir, docs_dir, identities, expectations)
+    require_success(report)
+    return report, processed.write_typed_tables(tables, processed_dir)
 
 
 def require_success(report: ValidationReport) -> None:

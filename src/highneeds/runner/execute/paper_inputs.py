@@ -1,11 +1,14 @@
-"""What the paper takes from the model, wired once: notebook 04 hands it the model's tables
-as the notebooks wrote them, the tests the tables :func:`highneeds.model.wiring.run.run_model`
-returned. (The paper does not import the model; this is where the two meet.)"""
+"""What the paper takes from the model, wired once: notebook 04 and the preview build the
+paper with :func:`build_report` and keep what the render reads with :func:`write_report`, from
+the model's tables as the notebooks wrote them; the tests hand :func:`paper_outputs` the tables
+:func:`highneeds.model.wiring.run.run_model` returned. (The paper does not import the model;
+this is where the two meet.)"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +18,18 @@ from highneeds.common import processed
 from highneeds.domain.amounts import BudgetFormat
 from highneeds.domain.catalog import PAPER_TABLES, RETURN_TABLES
 from highneeds.gate.tables.figures import figure_values
+from highneeds.gate.tables.paper_yaml import read_paper_metadata
+from highneeds.model.basis.lineage import read_lineage
 from highneeds.model.forecast.deficit import (
     SCENARIO_LABELS,
     budget_to_wide,
     financial_year_of,
 )
 from highneeds.model.forecast.demand import EhcpGrowth
+from highneeds.paper.content.assemble import PaperParts, build_paper
 from highneeds.paper.content.model_outputs import ModelOutputs
-from highneeds.paper.formats.dfe_return import ReturnTables
+from highneeds.paper.formats.dfe_return import ReturnTables, write_return_figures
+from highneeds.paper.text.narrative import parse_narrative
 
 
 def read_paper_tables(folder: Path) -> dict[str, pd.DataFrame | None]:
@@ -186,6 +193,51 @@ def narrative_claims(
     if meta is not None:
         return build_paper(meta, story, outputs, word_charts=False, large_print_charts=False).claims
     return check_claims(story, narrative_context(outputs))
+
+
+@dataclass(frozen=True)
+class Report:
+    """A cycle's paper as built from its processed tables: its parts (sections, tables,
+    charts, every printed figure), paper.yaml as read and checked, the tables it was built
+    from, and the narrative's labels with their paragraph numbers."""
+
+    parts: PaperParts
+    meta: dict[str, Any]
+    tables: dict[str, pd.DataFrame | None]
+    labels: dict[str, str]
+
+
+def build_report(
+    cycle: str, raw: Path, folder: Path, *, html_only: bool = False, large_print_charts: bool = True
+) -> Report:
+    """The paper of ``cycle`` from its inputs (``raw``: paper.yaml, narrative.md) and the
+    tables notebooks 01-03 wrote into ``folder``; the lineage says which figures the model
+    derived (those carry a note's mark). ``html_only``: no chart images for Word;
+    ``large_print_charts``: each chart drawn at large print's size too."""
+    meta = read_paper_metadata(raw / "paper.yaml")
+    tables = read_paper_tables(folder)
+    outputs = paper_outputs(tables, cycle, read_lineage(folder))
+    text = (raw / "narrative.md").read_text(encoding="utf-8")
+    story = parse_narrative(text, figures=outputs.figures)
+    parts = build_paper(
+        meta, story, outputs, word_charts=not html_only, large_print_charts=large_print_charts
+    )
+    return Report(parts, meta, tables, dict(story.labels))
+
+
+def write_report(report: Report, folder: Path, *, html_only: bool = False) -> list[str]:
+    """Keep in ``folder`` what the render and later runs read of the paper: its records
+    (:func:`write_paper_records`), each chart as PNG (for the Word paper) and, unless
+    ``html_only``, the DfE return's figures; the lines notebook 04 prints of them."""
+    shown = write_paper_records(folder, report.parts, report.meta)
+    for figure_id, png in report.parts.chart_pngs.items():
+        shown.append(f"{figure_id}: {(folder / f'{figure_id}.png').write_bytes(png)} bytes")
+    if not html_only:
+        sheets = write_return_figures(return_tables(report.tables), folder)
+        shown += [
+            f"{s.title}: {len(s.lines)} lines" for s in sheets.template + sheets.beyond_template
+        ]
+    return shown
 
 
 def write_paper_records(folder: Path, parts: Any, meta: Mapping[str, Any]) -> list[str]:

@@ -25,7 +25,6 @@ from typing import Any
 
 from highneeds.common.errors import HighNeedsError, InputDataError
 from highneeds.common.paths import CyclePaths
-from highneeds.runner.archive.outputs import REPORT_NOTEBOOK
 from highneeds.runner.execute.options import plan_parameters, source_date_epoch
 from highneeds.runner.ops.resources import preview_seconds, time_limited
 
@@ -161,30 +160,34 @@ class PreviewEngine:
         return self._paper()
 
     def _gate(self) -> None:
-        """Notebook 01's work without its Data Docs: validate, refuse, write the tables."""
-        from highneeds.common import processed
+        """Notebook 01's work (the same call) without its Data Docs: validate, refuse, write
+        the tables, in place of the last build's."""
         from highneeds.gate.checks import validation
         from highneeds.model.wiring.identities import input_identities
 
-        report, tables = validation.validate_cycle(
+        shutil.rmtree(self.processed_dir, ignore_errors=True)
+        validation.gate_cycle(
             self.cycle,
             self.raw_dir,
+            self.processed_dir,
             None,
             input_identities,
             expectations=self._expectations,
         )
-        validation.require_success(report)
-        shutil.rmtree(self.processed_dir, ignore_errors=True)
-        processed.write_typed_tables(tables, self.processed_dir)
 
     def _paper(self) -> tuple[str, tuple[str, ...]]:
-        """The paper's HTML, and the claims of its narrative the forecast does not bear out."""
+        """The paper's HTML, and the claims of its narrative the forecast does not bear out:
+        built and kept as notebook 04 builds and keeps them (the same two calls), as HTML
+        alone and with its charts drawn for the screen only."""
         from highneeds.paper.formats.render import paper_notebook, render_html
+        from highneeds.runner.execute.paper_inputs import build_report, write_report
 
-        report = self._run_notebook(REPORT_NOTEBOOK, html_only=True, large_print_charts=False)
-        parts = report["parts"]
-        html = render_html(paper_notebook(parts), report["meta"], self.date)
-        return html, tuple(parts.claims)
+        report = build_report(
+            self.cycle, self.raw_dir, self.processed_dir, html_only=True, large_print_charts=False
+        )
+        write_report(report, self.processed_dir, html_only=True)
+        html = render_html(paper_notebook(report.parts), report.meta, self.date)
+        return html, tuple(report.parts.claims)
 
     def _run_notebook(self, name: str, **extra: Any) -> dict[str, Any]:
         from highneeds.runner.execute.in_process import run_notebook_in_process
