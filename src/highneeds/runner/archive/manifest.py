@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,32 +38,43 @@ def _documents(run_dir: Path, outputs: dict[str, str]) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class RunFacts:
+    """What identifies a run, whatever comes of it: its folder, the project, the cycle, the
+    run's id, when it started, the outputs' fixed date and each notebook's parameters."""
+
+    run_dir: Path
+    root: Path
+    cycle: str
+    run_id: str
+    started: datetime
+    epoch: str
+    plan: dict[str, dict[str, Any]]
+
+
 def build_manifest(
-    run_dir: Path,
-    root: Path,
-    cycle: str,
-    run_id: str,
+    run: RunFacts,
     status: str,
-    started: datetime,
-    epoch: str,
-    plan: dict[str, Any],
     records: list[dict[str, Any]],
-    error: str | None,
+    *,
+    error: str | None = None,
     exit_code: int = 0,
     code: str | None = None,
 ) -> dict[str, Any]:
-    """The manifest of the run in ``run_dir``; ``code`` is the package's hash as the run's
-    steps were keyed with it (hashed here if not given: a run that failed early)."""
+    """The manifest of ``run``, ended with ``status`` after the steps of ``records``;
+    ``code`` is the package's hash as the run's steps were keyed with it (hashed here if not
+    given: a run that failed early)."""
+    run_dir, root = run.run_dir, run.root
     outputs = reproducible_outputs(run_dir)
     manifest = {
-        "cycle": cycle,
-        "run_id": run_id,
+        "cycle": run.cycle,
+        "run_id": run.run_id,
         "status": status,
         "exit_code": exit_code,
-        "started": started.isoformat(),
+        "started": run.started.isoformat(),
         "finished": datetime.now(UTC).isoformat(),
-        "source_date_epoch": epoch,
-        "parameters": plan,
+        "source_date_epoch": run.epoch,
+        "parameters": run.plan,
         "inputs": hash_tree(run_dir / "inputs"),
         "notebook_sources": hash_files(root, (root / "notebooks").glob("*.ipynb")),
         "code": code if code is not None else code_hash(root),

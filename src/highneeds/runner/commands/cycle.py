@@ -29,7 +29,7 @@ from highneeds.runner.archive.cycles import (
     unchanged_from_previous,
 )
 from highneeds.runner.archive.locking import cycle_lock
-from highneeds.runner.archive.manifest import build_manifest
+from highneeds.runner.archive.manifest import RunFacts, build_manifest
 from highneeds.runner.archive.outputs import (
     MANIFEST,
     PAPER_HTML,
@@ -141,9 +141,8 @@ def run_cycle(options: RunOptions) -> RunResult:
         records: list[dict[str, Any]] = []
         with log, run_fields(cycle=paths.label, run_id=run_id):
             LOGGER.info(f"[{paths.label}] run {run_id} started (log: {run_dir / RUN_LOG})")
-            result = _run_steps(
-                options, paths, plan, epoch, run_dir, run_id, started, records, warnings
-            )
+            run = RunFacts(run_dir, root, cycle, run_id, started, epoch, plan)
+            result = _run_steps(options, paths, run, records, warnings)
             LOGGER.info(
                 f"[{paths.label}] run {run_id} published in {time.monotonic() - clock:.1f} s"
             )
@@ -191,11 +190,7 @@ def _stale_cycle(root: Path, paths: CyclePaths, require_changes: bool) -> list[s
 def _run_steps(
     options: RunOptions,
     paths: CyclePaths,
-    plan: dict[str, dict[str, Any]],
-    epoch: str,
-    run_dir: Path,
-    run_id: str,
-    started: datetime,
+    run: RunFacts,
     records: list[dict[str, Any]],
     warnings: list[str],
 ) -> list[dict[str, Any]]:
@@ -209,7 +204,7 @@ def _run_steps(
         published_forecasts,
     )
 
-    root, cycle = options.root, paths.cycle
+    root, cycle, run_dir = run.root, run.cycle, run.run_dir
     store = Store(root / "reports")
     published = False
     try:
@@ -218,15 +213,8 @@ def _run_steps(
         copy_inputs(paths.raw, run_dir)
         # The council's earlier papers' forecasts, for the model to score against the outturn.
         add_published_forecasts(run_dir / "inputs", published_forecasts(root, cycle, paths.council))
-        shared = execute_steps(
-            run_dir,
-            root,
-            plan,
-            options,
-            epoch,
-            None if options.force else paths.reports,
-            records,
-        )
+        earlier = None if options.force else paths.reports
+        shared = execute_steps(run_dir, root, run.plan, options, run.epoch, earlier, records)
         for claim in read_claims(run_dir):
             warnings.append(f"warning: {claim}")
             LOGGER.warning(f"[{paths.label}] {warnings[-1]}")
@@ -239,19 +227,8 @@ def _run_steps(
             code=shared,  # a page drawn by other code is drawn again
             published=previous_paper,  # its page, copied if it reads the same
         )
-        manifest = build_manifest(
-            run_dir,
-            root,
-            cycle,
-            run_id,
-            "ok",
-            started,
-            epoch,
-            plan,
-            records,
-            None,
-            code=shared["code"],  # the hash the steps' keys were made with: not hashed again
-        )
+        # The code's hash the steps' keys were made with: not hashed again.
+        manifest = build_manifest(run, "ok", records, code=shared["code"])
         write_json(run_dir / MANIFEST, manifest | {"warnings": warnings})
         # Store and publish as one piece: a signal arriving now is held until both are done.
         with signals_held(), store.lock():
@@ -263,63 +240,69 @@ def _run_steps(
     except BaseException as exc:
         if published:  # a signal held during publishing: the run is complete and published
             raise
-        interrupted = isinstance(exc, Interrupted | KeyboardInterrupt)
-        status = "interrupted" if interrupted else "failed"
-        failed_step = None
-        if records and records[-1].get("status") == "running":
-            records[-1]["status"] = status
-            failed_step = records[-1]["step"]
-        if isinstance(exc, OSError) and exc.filename and not os.path.isabs(exc.filename):
-            exc.filename = str(run_dir / exc.filename)  # a notebook's, relative to the run
-        machine = is_storage_problem(exc, written_folders(root))
-        if machine:
-            exc = storage_error(exc, run_size(paths.reports))  # type: ignore[arg-type]
-        exit_code = getattr(exc, "exit_code", 130 if isinstance(exc, KeyboardInterrupt) else 1)
-        # The error itself goes in the run's log, so that the log a notification points to
-        # says what went wrong (an unexpected error's traceback is added by the CLI).
-        LOGGER.error(
-            f"[{paths.label}] run {run_id} {status}"
-            + (f" in step {failed_step}" if failed_step else "")
-            + f": {redact(str(exc) or type(exc).__name__)}",
-            # The console has the command's own error line; the run's log keeps this one.
-            extra={"step": failed_step, "exit_code": exit_code, "log_only": True},
-        )
-        if isinstance(exc, HighNeedsError | Interrupted):
-            exc.step = failed_step
-            exc.log = str(run_dir / RUN_LOG)
-            exc.run_id = run_id
-        elif isinstance(exc, Exception):  # unexpected: the CLI adds its traceback to this log
-            with suppress(AttributeError, TypeError):
-                exc.__highneeds_log__ = str(run_dir / RUN_LOG)  # type: ignore[attr-defined]
-                exc.__highneeds_step__ = failed_step  # type: ignore[attr-defined]
-        manifest = build_manifest(
-            run_dir,
-            root,
-            cycle,
-            run_id,
-            status,
-            started,
-            epoch,
-            plan,
-            records,
-            # A message of ours reads as written; anything else keeps its kind of error.
-            redact(str(exc) if isinstance(exc, HighNeedsError) else f"{type(exc).__name__}: {exc}"),
-            exit_code,
-        ) | {"warnings": warnings}
-        if not _keep_failed_run(run_dir, manifest, store) and isinstance(exc, HighNeedsError):
-            exc.log = None
-        if isinstance(exc, InputDataError):
-            publish_validation(run_dir, paths)
-            gate = InputDataError(
-                f"{exc}\n  validation report: {paths.validation / 'summary.html'}\n"
-                f"  run folder: {run_dir}"
-            )
-            gate.step, gate.log, gate.run_id = failed_step, str(run_dir / RUN_LOG), run_id
-            raise gate from None
-        if machine:
-            raise exc from None
+        instead = _failed_run(exc, run, paths, records, warnings, store)
+        if instead is not None:
+            raise instead from None
         raise
     return records
+
+
+def _failed_run(
+    exc: BaseException,
+    run: RunFacts,
+    paths: CyclePaths,
+    records: list[dict[str, Any]],
+    warnings: list[str],
+    store: Store,
+) -> BaseException | None:
+    """Record a run that failed or was interrupted (its log, its manifest, its folder kept
+    or removed, a failed gate's documents shown); return the error to raise in its place (the
+    gate's, with where its report is; a storage problem, with advice), or None for ``exc``."""
+    run_dir, run_id = run.run_dir, run.run_id
+    interrupted = isinstance(exc, Interrupted | KeyboardInterrupt)
+    status = "interrupted" if interrupted else "failed"
+    failed_step = None
+    if records and records[-1].get("status") == "running":
+        records[-1]["status"] = status
+        failed_step = records[-1]["step"]
+    if isinstance(exc, OSError) and exc.filename and not os.path.isabs(exc.filename):
+        exc.filename = str(run_dir / exc.filename)  # a notebook's, relative to the run
+    machine = is_storage_problem(exc, written_folders(run.root))
+    if machine:
+        exc = storage_error(exc, run_size(paths.reports))  # type: ignore[arg-type]
+    exit_code = getattr(exc, "exit_code", 130 if isinstance(exc, KeyboardInterrupt) else 1)
+    # The error itself goes in the run's log, so that the log a notification points to
+    # says what went wrong (an unexpected error's traceback is added by the CLI).
+    LOGGER.error(
+        f"[{paths.label}] run {run_id} {status}"
+        + (f" in step {failed_step}" if failed_step else "")
+        + f": {redact(str(exc) or type(exc).__name__)}",
+        # The console has the command's own error line; the run's log keeps this one.
+        extra={"step": failed_step, "exit_code": exit_code, "log_only": True},
+    )
+    if isinstance(exc, HighNeedsError | Interrupted):
+        exc.step = failed_step
+        exc.log = str(run_dir / RUN_LOG)
+        exc.run_id = run_id
+    elif isinstance(exc, Exception):  # unexpected: the CLI adds its traceback to this log
+        with suppress(AttributeError, TypeError):
+            exc.__highneeds_log__ = str(run_dir / RUN_LOG)  # type: ignore[attr-defined]
+            exc.__highneeds_step__ = failed_step  # type: ignore[attr-defined]
+    # A message of ours reads as written; anything else keeps its kind of error.
+    error = redact(str(exc) if isinstance(exc, HighNeedsError) else f"{type(exc).__name__}: {exc}")
+    manifest = build_manifest(run, status, records, error=error, exit_code=exit_code)
+    kept = _keep_failed_run(run_dir, manifest | {"warnings": warnings}, store)
+    if not kept and isinstance(exc, HighNeedsError):
+        exc.log = None  # the folder, its log with it, is gone
+    if isinstance(exc, InputDataError):
+        publish_validation(run_dir, paths)
+        gate = InputDataError(
+            f"{exc}\n  validation report: {paths.validation / 'summary.html'}\n"
+            f"  run folder: {run_dir}"
+        )
+        gate.step, gate.log, gate.run_id = failed_step, str(run_dir / RUN_LOG), run_id
+        return gate
+    return exc if machine else None
 
 
 def _keep_failed_run(run_dir: Path, manifest: dict[str, Any], store: Store) -> bool:
@@ -364,19 +347,8 @@ def record_failed_start(
             f"{redact(error)}\n",
             encoding="utf-8",
         )
-        manifest = build_manifest(
-            run_dir,
-            root,
-            cycle,
-            run_id,
-            "failed",
-            started,
-            source_date_epoch(cycle),
-            {},
-            [],
-            redact(error),
-            exit_code,
-        )
+        run = RunFacts(run_dir, root, cycle, run_id, started, source_date_epoch(cycle), {})
+        manifest = build_manifest(run, "failed", [], error=redact(error), exit_code=exit_code)
         write_json(run_dir / MANIFEST, manifest)
     except (HighNeedsError, OSError):
         return None
