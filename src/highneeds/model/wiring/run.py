@@ -19,7 +19,6 @@ from highneeds.domain.amounts import BudgetFormat
 from highneeds.domain.traced import FigureValue, Traced, described, total
 from highneeds.model.basis import readings
 from highneeds.model.basis.inputs import (
-    budget_figures,
     cycle_cell,
     ehcp_cells,
     figure_cells,
@@ -42,6 +41,7 @@ from highneeds.model.forecast import (
     track_record,
 )
 from highneeds.model.forecast.interventions import business_case_summary, intervention_savings
+from highneeds.model.wiring.forecast_choice import choose_forecast
 
 _MODEL = "02_deficit_model.ipynb"
 
@@ -84,34 +84,9 @@ def run_model(
     )
     centre = readings.reading("certainty_centre", tables.get("readings"), params.uncertainty_centre)
     params = replace(params, recovery_plan_basis=impact.value, uncertainty_centre=centre.value)
-    typed = tables["budget"]
-    budget = deficit.with_derived_lines(typed)
-    checked = deficit.roll_forward(budget)
-    deficit.check_reconciliation(checked)
-    placements, assumptions = (
-        tables.get("placements_by_category"),
-        tables.get("forecast_assumptions"),
-    )
-    driven = (
-        None
-        if placements is None or assumptions is None
-        else drivers.build_driver_forecast(
-            budget,
-            placements,
-            assumptions,
-            tables.get("intervention_places"),
-            impact.value,
-        )
-    )
-    years_forecast = [] if assumptions is None else drivers.forecast_years(assumptions)
-    typed_covers = drivers.typed_forecast_covers(budget, years_forecast)
-    source = drivers.choose_forecast_source(
-        params.forecast_source, has_drivers=driven is not None, typed_covers=typed_covers
-    )
-    printed = budget if source == "typed" else driven.budget  # type: ignore[union-attr]
-    basis = impact.value if source == "typed" else "in_year"
-
-    cells = budget_figures(typed) if source == "typed" else driven.lines  # type: ignore[union-attr]
+    chosen = choose_forecast(tables, params.forecast_source, impact.value)
+    source, printed, basis, cells = chosen.source, chosen.printed, chosen.basis, chosen.cells
+    driven = chosen.driven
     fig = figure_cells(tables.get("figures"), figures)
     ehcp = ehcp_cells(tables.get("ehcp_demand"))
     # The growth figures figures.csv leaves to the EHCP counts.
@@ -254,11 +229,6 @@ def run_model(
     said = track_record.words(scores, widening, current_year)
     lineage.record(*track_record.figures(scores), *([] if widening is None else [widening]), *said)
 
-    comparison = (
-        drivers.compare_forecasts(budget, driven.budget, years_forecast)
-        if driven is not None and typed_covers
-        else None
-    )
     implied = (
         None
         if forecast_frame is None
@@ -269,9 +239,11 @@ def run_model(
         {
             "forecast_budget": printed,
             # How the council writes its table (unit, sign, block, decimals), as the paper does.
-            "budget_format": pd.DataFrame([typed.attrs.get("format") or BudgetFormat().to_dict()]),
-            # The typed forecast's roll-forward is the one just checked: not computed again.
-            "roll_forward": checked if source == "typed" else deficit.roll_forward(printed),
+            "budget_format": pd.DataFrame(
+                [tables["budget"].attrs.get("format") or BudgetFormat().to_dict()]
+            ),
+            # The typed forecast's roll-forward is the one checked: not computed again.
+            "roll_forward": chosen.roll_forward,
             "scenarios": deficit.scenarios_frame(deficits),
             "forecast_growth": deficit.growth_frame(growth, growth_years),
             # The whole DSG's opening balance, for the DfE return, where the cycle gives it.
@@ -286,7 +258,7 @@ def run_model(
             "history_basis": None
             if told is None
             else told.basis(None if forecast is None else float(forecast.growth_a_year)),
-            "forecast_comparison": comparison,
+            "forecast_comparison": chosen.comparison,
             # The business cases' savings against the Recovery Plan Impact line.
             "savings_reconciliation": reconciliation.reconciliation_frame(reconciled, years[-1]),
             # Earlier papers' forecasts against this cycle's outturn, and the band's widening.
