@@ -11,6 +11,7 @@ from typing import Any
 
 from highneeds.domain.categories import AGE_BANDS, CATEGORY_IDS, OTHER_DSG_BLOCKS
 from highneeds.gate.checks.suites import explained, listed
+from highneeds.gate.tables import scenarios
 
 DSG_BLOCK_IDS = tuple(OTHER_DSG_BLOCKS)
 AGE_BAND_IDS = tuple(AGE_BANDS)
@@ -275,21 +276,7 @@ def forecast_suites(gxe: ModuleType) -> dict[str, list[Any]]:
         "declared_scenarios": [
             explained(
                 gxe.ExpectTableColumnsToMatchSet(
-                    column_set=[
-                        "row",
-                        "scenario",
-                        "label",
-                        "line",
-                        "role",
-                        "year",
-                        "change",
-                        "written",
-                        "repeat",
-                        "on",
-                        "status",
-                        "source",
-                        "builds_on",
-                    ],
+                    column_set=list(scenarios.COLUMNS),
                     exact_match=True,
                 ),
                 (

@@ -39,6 +39,24 @@ _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 RESERVED = ("unmitigated", "mitigated", "all_requests_convert", "scenario", "with_agreed_pressures")
 
 
+#: The typed table's columns (its suite checks them: gate/checks/forecast_suites.py).
+COLUMNS = (
+    "row",
+    "scenario",
+    "label",
+    "line",
+    "role",
+    "year",
+    "change",
+    "written",
+    "repeat",
+    "on",
+    "status",
+    "source",
+    "builds_on",
+)
+
+
 def _problem(table: RawTable, row: int, column: str, value: Any, expected: str) -> str:
     return str(Problem(table.name, row, column, value, expected, table.column_letter(column)))
 
@@ -96,24 +114,7 @@ def read_scenarios(raw_dir: Path) -> pd.DataFrame:
         )
     if problems:
         raise InputDataError("The scenarios cannot be read.", problems)
-    frame = pd.DataFrame.from_records(
-        records,
-        columns=[
-            "row",
-            "scenario",
-            "label",
-            "line",
-            "role",
-            "year",
-            "change",
-            "written",
-            "repeat",
-            "on",
-            "status",
-            "source",
-            "builds_on",
-        ],
-    )
+    frame = pd.DataFrame.from_records(records, columns=list(COLUMNS))
     frame.attrs["source"] = table.name
     frame.attrs["letters"] = table.column_letters()
     return frame
