@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from highneeds.paper.formats import word_ooxml
 
@@ -176,6 +176,8 @@ class _Writer:
             last.text = last.text.rstrip()
 
     def block(self, node: Node) -> None:
+        """A block of the paper's HTML as Word's: headings, paragraphs (numbered ones in their
+        style), tables, figures, lists and quotes; anything else by its children."""
         tag, classes = node.tag, node.classes
         if tag in ("script", "style", "head", "title"):
             return
@@ -183,38 +185,47 @@ class _Writer:
             return
         if tag == "section":
             self.section_id = node.attrs.get("id", "")
-        if tag == "h1":
-            self.inline(self.document.add_heading("", level=0), node)
-        elif tag == "h2":
-            heading = self.document.add_heading("", level=1)
-            self.inline(heading, node)
-            if not any(
-                isinstance(c, Node) and "section-number" in c.classes for c in node.children
-            ):
-                word_ooxml.unnumbered(heading)
-            elif self.section_id:
-                self._bookmark(heading, self.section_id)
-        elif tag == "h3":
-            self.inline(self.document.add_heading("", level=2), node)
+        if tag in ("h1", "h2", "h3"):
+            self._heading(node)
         elif tag == "p":
             self._paragraph(node, center="paper-header" in self.context)
         elif tag == "div" and "para" in classes:
             self._numbered(node)
-        elif tag == "table":
-            self._table(node)
-        elif tag == "figure":
-            self._figure(node)
-        elif tag in ("ul", "ol"):
-            self._list(node)
-        elif tag == "blockquote":
-            for child in node.find_all("p"):
-                self.inline(self.document.add_paragraph(style="Quote"), child)
+        elif tag in self._BLOCKS:
+            getattr(self, self._BLOCKS[tag])(node)
         else:
             for part in node.children:
                 if isinstance(part, Node):
                     self.context.append(" ".join(part.classes))
                     self.block(part)
                     self.context.pop()
+
+    #: The blocks written by a method of their own, by tag.
+    _BLOCKS: ClassVar[dict[str, str]] = {
+        "table": "_table",
+        "figure": "_figure",
+        "ul": "_list",
+        "ol": "_list",
+        "blockquote": "_quote",
+    }
+
+    def _heading(self, node: Node) -> None:
+        """The paper's title (h1), a numbered section (h2: bookmarked for cross-references;
+        one without a number, such as the recommendations, left unnumbered) or a subheading."""
+        level = {"h1": 0, "h2": 1, "h3": 2}[node.tag]
+        heading = self.document.add_heading("", level=level)
+        self.inline(heading, node)
+        if node.tag != "h2":
+            return
+        numbered = any(isinstance(c, Node) and "section-number" in c.classes for c in node.children)
+        if not numbered:
+            word_ooxml.unnumbered(heading)
+        elif self.section_id:
+            self._bookmark(heading, self.section_id)
+
+    def _quote(self, node: Node) -> None:
+        for child in node.find_all("p"):
+            self.inline(self.document.add_paragraph(style="Quote"), child)
 
     def _paragraph(self, node: Node, center: bool = False) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -251,66 +262,53 @@ class _Writer:
                 self.inline(self.document.add_paragraph(style=style), item)
 
     def _table(self, node: Node) -> None:
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-
+        """A table with its caption: its head's rows (or, without one, its first row) marked
+        as header rows, which Word repeats on each page and passes to assistive technology;
+        spanned cells merged; its columns fitted to the page."""
         caption = node.find_all("caption")
         if caption:
             self.inline(self.document.add_paragraph(style="Caption"), caption[0])
         rows = [
             r for r in node.find_all("tr") if not any(t.tag == "table" for t in r.find_all("table"))
         ]
-        width = max(
-            (
-                sum(
-                    int(c.attrs.get("colspan", "1"))
-                    for c in r.children
-                    if isinstance(c, Node) and c.tag in ("td", "th")
-                )
-                for r in rows
-            ),
-            default=1,
-        )
+        width = max((sum(_span(c) for c in _cells(r)) for r in rows), default=1)
         table = self.document.add_table(rows=0, cols=width)
         table.style = "Table Grid"
-        # The head's rows (or, in a table without one, its first row) are header rows, which
-        # Word repeats on each page and passes to assistive technology.
         head = [r for part in node.find_all("thead") for r in part.find_all("tr")] or rows[:1]
         texts: list[list[str]] = []
         for row in rows:
-            cells = [c for c in row.children if isinstance(c, Node) and c.tag in ("td", "th")]
-            texts.append(
-                [_clean(c.text()) if int(c.attrs.get("colspan", "1")) == 1 else "" for c in cells]
-            )
+            cells = _cells(row)
+            texts.append([_clean(c.text()) if _span(c) == 1 else "" for c in cells])
             added = table.add_row()
             if any(row is h for h in head):
                 _mark_header_row(added)
-            out = added.cells
             column = 0
             for cell in cells:
-                span = int(cell.attrs.get("colspan", "1"))
-                target = out[column]
-                if span > 1:
-                    target = target.merge(out[min(column + span, width) - 1])
-                lists = cell.find_all("li")
-                paragraph = target.paragraphs[0]
-                if lists:
-                    target.text = "\n".join(_clean(li.text()) for li in lists)
-                else:
-                    self.inline(paragraph, cell)
-                if "num" in cell.classes:
-                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                if cell.tag == "th":
-                    for run in paragraph.runs:
-                        run.bold = True
-                column += span
+                target = added.cells[column]
+                if _span(cell) > 1:
+                    target = target.merge(added.cells[min(column + _span(cell), width) - 1])
+                self._cell(target, cell)
+                column += _span(cell)
         section = self.document.sections[-1]
-        word_ooxml.fit_table(
-            table,
-            texts,
-            int(
-                (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
-            ),
-        )
+        page = (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
+        word_ooxml.fit_table(table, texts, int(page))
+
+    def _cell(self, target: Any, cell: Node) -> None:
+        """One cell's content: a list as lines, else its text with its links and marks; a
+        number right-aligned, a heading cell bold."""
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+        lists = cell.find_all("li")
+        paragraph = target.paragraphs[0]
+        if lists:
+            target.text = "\n".join(_clean(li.text()) for li in lists)
+        else:
+            self.inline(paragraph, cell)
+        if "num" in cell.classes:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        if cell.tag == "th":
+            for run in paragraph.runs:
+                run.bold = True
 
     def _figure(self, node: Node) -> None:
         from docx.shared import Cm
@@ -364,6 +362,15 @@ def write_docx(
     properties.created = properties.modified = date.replace(tzinfo=None)
     properties.revision = 1
     writer.document.save(str(target))
+
+
+def _cells(row: Node) -> list[Node]:
+    """A table row's cells, heading and data."""
+    return [c for c in row.children if isinstance(c, Node) and c.tag in ("td", "th")]
+
+
+def _span(cell: Node) -> int:
+    return int(cell.attrs.get("colspan", "1"))
 
 
 def _mark_header_row(row: Any) -> None:
