@@ -134,6 +134,7 @@ def _dispatch(args: argparse.Namespace) -> Finished:
         checked = verify_run(
             RunOptions(cycle=args.cycle, council=args.council, overlap=not args.sequential),
             args.run,
+            plain=args.plain,
         )
         return Finished(
             checked.cycle,

@@ -218,6 +218,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-execute one step at a time, as the notebooks would be run by hand (default: "
         "the model alongside the gate, as a run does); the outputs must be the same bytes",
     )
+    verify.add_argument(
+        "--plain",
+        action="store_true",
+        help="re-execute with stock papermill, a kernel of its own for each notebook, and "
+        "the render in this process: none of a run's speed machinery (slower); the outputs "
+        "must be the same bytes",
+    )
 
     prune = _command(
         commands,

@@ -18,6 +18,7 @@ from highneeds.runner.changes.changes import page_redraw_problems
 from highneeds.runner.commands.cycle import copy_inputs
 from highneeds.runner.execute.options import RunOptions, run_environment
 from highneeds.runner.execute.overlap import execute_steps
+from highneeds.runner.execute.plain import run_plainly
 from highneeds.runner.ops.logs import LOGGER
 from highneeds.runner.ops.signals import interruptible
 from highneeds.runner.ops.temporary import temporary_prefix
@@ -66,8 +67,10 @@ def edited_after_the_run(run_dir: Path, manifest: dict[str, Any]) -> list[str]:
     return problems
 
 
-def verify_run(options: RunOptions, run: str | None = None) -> VerifyResult:
-    """Re-execute an archived run from its archived inputs and compare every output's hash.
+def verify_run(options: RunOptions, run: str | None = None, plain: bool = False) -> VerifyResult:
+    """Re-execute an archived run from its archived inputs and compare every output's hash
+    (``plain``: with stock papermill and the render in this process, none of the speed
+    machinery: :mod:`highneeds.runner.execute.plain`).
 
     Raises :class:`VerificationFailed` (exit 6) listing each file that was edited after the
     run or that the re-execution did not reproduce.
@@ -93,7 +96,10 @@ def verify_run(options: RunOptions, run: str | None = None) -> VerifyResult:
     ):
         replay = Path(temporary) / run_dir.name
         copy_inputs(run_dir / "inputs", replay)
-        execute_steps(replay, root, manifest["parameters"], options, epoch, None, [])
+        if plain:
+            run_plainly(replay, root, manifest["parameters"], epoch)
+        else:
+            execute_steps(replay, root, manifest["parameters"], options, epoch, None, [])
         again = reproducible_outputs(replay)
         for name in sorted(set(again) | set(manifest["outputs"])):
             if again.get(name) != manifest["outputs"].get(name):
