@@ -101,8 +101,10 @@ def _group(
         values = _by_year(tables.roll_forward, members[0], years)
         return values, _keys(f"budget.{members[0]}", years, values), ""
     added = tables.budget_groups
-    assert added is not None, "the model adds a group of several lines"
-    values = _by_year(added[added["group"] == group], "amount", years)
+    rows = None if added is None else added[added["group"] == group]
+    if rows is None or rows.empty:  # the printed forecast (the drivers') has no such lines
+        return [None] * len(years), [], ""
+    values = _by_year(rows, "amount", years)
     return values, _keys(f"budget_groups.{group}", years, values), "calculated"
 
 
