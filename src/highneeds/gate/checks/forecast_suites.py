@@ -11,7 +11,8 @@ from typing import Any
 
 from highneeds.domain.categories import AGE_BANDS, CATEGORY_IDS, OTHER_DSG_BLOCKS
 from highneeds.gate.checks.suites import explained, listed
-from highneeds.gate.tables import scenarios
+from highneeds.gate.tables import scenarios, tables
+from highneeds.gate.tables.tables import typed_columns
 
 DSG_BLOCK_IDS = tuple(OTHER_DSG_BLOCKS)
 AGE_BAND_IDS = tuple(AGE_BANDS)
@@ -23,7 +24,7 @@ def forecast_suites(gxe: ModuleType) -> dict[str, list[Any]]:
         "placements_by_category": [
             explained(
                 gxe.ExpectTableColumnsToMatchSet(
-                    column_set=["row", "category", "year", "plans", "cost_per_plan"],
+                    column_set=typed_columns("placements_by_category"),
                     exact_match=True,
                 ),
                 "the columns category, year, plans and cost_per_plan",
@@ -58,7 +59,7 @@ def forecast_suites(gxe: ModuleType) -> dict[str, list[Any]]:
         "forecast_assumptions": [
             explained(
                 gxe.ExpectTableColumnsToMatchSet(
-                    column_set=["row", "year", "assumption", "category", "value"], exact_match=True
+                    column_set=typed_columns("forecast_assumptions"), exact_match=True
                 ),
                 "the columns year, assumption, category and value",
             ),
@@ -103,14 +104,7 @@ def forecast_suites(gxe: ModuleType) -> dict[str, list[Any]]:
         "intervention_places": [
             explained(
                 gxe.ExpectTableColumnsToMatchSet(
-                    column_set=[
-                        "row",
-                        "intervention_id",
-                        "from_category",
-                        "to_category",
-                        "places",
-                        "start_year",
-                    ],
+                    column_set=typed_columns("intervention_places"),
                     exact_match=True,
                 ),
                 "the columns intervention_id, from_category, to_category, places and start_year",
@@ -147,16 +141,7 @@ def forecast_suites(gxe: ModuleType) -> dict[str, list[Any]]:
         "assumption_ranges": [
             explained(
                 gxe.ExpectTableColumnsToMatchSet(
-                    column_set=[
-                        "row",
-                        "assumption",
-                        "low",
-                        "high",
-                        "source",
-                        "distribution",
-                        "probability",
-                        "moves_with",
-                    ],
+                    column_set=["row", *tables.RANGE_COLUMNS, *tables.RANGE_OPTIONAL],
                     exact_match=True,
                 ),
                 (
@@ -221,7 +206,7 @@ def forecast_suites(gxe: ModuleType) -> dict[str, list[Any]]:
         "dsg_blocks": [
             explained(
                 gxe.ExpectTableColumnsToMatchSet(
-                    column_set=["row", "block", "year", "bfwd", "funding", "spend"],
+                    column_set=typed_columns("dsg_blocks"),
                     exact_match=True,
                 ),
                 "the columns block, year, bfwd, funding and spend",
@@ -256,7 +241,7 @@ def forecast_suites(gxe: ModuleType) -> dict[str, list[Any]]:
         "ehcps_by_age": [
             explained(
                 gxe.ExpectTableColumnsToMatchSet(
-                    column_set=["row", "age_band", "year", "plans"], exact_match=True
+                    column_set=typed_columns("ehcps_by_age"), exact_match=True
                 ),
                 "the columns age_band, year and plans",
             ),
@@ -359,7 +344,7 @@ def forecast_suites(gxe: ModuleType) -> dict[str, list[Any]]:
         "earlier_forecasts": [
             explained(
                 gxe.ExpectTableColumnsToMatchSet(
-                    column_set=["row", "paper", "figure", "year", "forecast", "source"],
+                    column_set=typed_columns("earlier_forecasts"),
                     exact_match=True,
                 ),
                 "the columns paper, figure, year, forecast and source",

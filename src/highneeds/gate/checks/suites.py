@@ -9,6 +9,9 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
+from highneeds.gate.tables import budget
+from highneeds.gate.tables.tables import typed_columns
+
 
 def explained(expectation: Any, explain: str) -> Any:
     """``expectation``, with what it expects in an author's words (its ``meta``)."""
@@ -26,7 +29,7 @@ def table_suites(gxe: ModuleType) -> dict[str, list[Any]]:
         "budget": [
             explained(
                 gxe.ExpectTableColumnsToMatchSet(
-                    column_set=["row", "line", "label", "role", "year", "amount", "written"],
+                    column_set=list(budget.COLUMNS),
                     exact_match=True,
                 ),
                 "the columns row, line, label, role, year, amount and written",
@@ -109,7 +112,7 @@ def table_suites(gxe: ModuleType) -> dict[str, list[Any]]:
         "ehcp_demand": [
             explained(
                 gxe.ExpectTableColumnsToMatchSet(
-                    column_set=["row", "measure", "count", "since", "description"], exact_match=True
+                    column_set=typed_columns("ehcp_demand"), exact_match=True
                 ),
                 "the columns measure, count, since and description",
             ),
@@ -155,13 +158,7 @@ def table_suites(gxe: ModuleType) -> dict[str, list[Any]]:
         "placement_costs": [
             explained(
                 gxe.ExpectTableColumnsToMatchSet(
-                    column_set=[
-                        "row",
-                        "placement_type",
-                        "annual_cost_per_place",
-                        "basis",
-                        "balances",
-                    ],
+                    column_set=typed_columns("placement_costs"),
                     exact_match=True,
                 ),
                 (
@@ -193,7 +190,7 @@ def table_suites(gxe: ModuleType) -> dict[str, list[Any]]:
         "interventions": [
             explained(
                 gxe.ExpectTableColumnsToMatchSet(
-                    column_set=["row", "intervention_id", "placement_type", "places_avoided"],
+                    column_set=typed_columns("interventions"),
                     exact_match=True,
                 ),
                 "the columns intervention_id, placement_type and places_avoided",
@@ -224,7 +221,7 @@ def table_suites(gxe: ModuleType) -> dict[str, list[Any]]:
         "business_cases": [
             explained(
                 gxe.ExpectTableColumnsToMatchSet(
-                    column_set=["row", "intervention_id", "intervention", "business_case_saving"],
+                    column_set=typed_columns("business_cases"),
                     exact_match=True,
                 ),
                 "the columns intervention_id, intervention and business_case_saving",
@@ -252,16 +249,7 @@ def table_suites(gxe: ModuleType) -> dict[str, list[Any]]:
         "figures": [
             explained(
                 gxe.ExpectTableColumnsToMatchSet(
-                    column_set=[
-                        "row",
-                        "name",
-                        "value",
-                        "unit",
-                        "description",
-                        "source",
-                        "formula",
-                        "dfe_return",
-                    ],
+                    column_set=typed_columns("figures"),
                     exact_match=True,
                 ),
                 (

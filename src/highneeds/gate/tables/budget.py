@@ -54,6 +54,10 @@ DEFICIT_SIGNS = ("positive", "negative")
 BLOCKS = ("high needs", "dsg")
 
 
+#: The typed budget's columns (its suite checks them: gate/checks/suites.py).
+COLUMNS = ("row", "line", "label", "role", "year", "amount", "written")
+
+
 def declared_format(raw_dir: Path) -> BudgetFormat:
     """The unit, sign convention and block ``sources.yaml`` declares for the budget table
     (the defaults where it declares none), each checked against the values it may take."""
@@ -368,9 +372,7 @@ def read_budget(raw_dir: Path) -> pd.DataFrame:
                 }
             )
     check_convention(table, form, lines, records)
-    frame = pd.DataFrame.from_records(
-        records, columns=["row", "line", "label", "role", "year", "amount", "written"]
-    )
+    frame = pd.DataFrame.from_records(records, columns=list(COLUMNS))
     frame.attrs["source"] = table.name
     frame.attrs["letters"] = table.column_letters()
     frame.attrs["format"] = form.to_dict()

@@ -122,82 +122,35 @@ def _read_typed(
     return frame
 
 
-def read_ehcp_demand(raw_dir: Path) -> pd.DataFrame:
-    """EHCP demand: plans in place, new plans and requests, each counted since a date."""
-    frame = _read_typed(
-        raw_dir,
-        "ehcp_demand",
-        {"measure": "str", "count": "int", "since": "date", "description": "str"},
-    )
-    frame["since"] = pd.to_datetime(frame["since"])
-    return frame
-
-
-def read_placement_costs(raw_dir: Path) -> pd.DataFrame:
-    """Average annual cost of a place, £000, by placement type; ``balances`` (optional) names
-    the intervention whose business case a cost was set to balance, rather than measured."""
-    return _read_typed(
-        raw_dir,
-        "placement_costs",
+#: Each table read by :func:`_read_typed`: its columns and their kinds, required then
+#: optional. Its reader reads them and its suite checks them (``typed_columns``).
+TYPED_COLUMNS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    "ehcp_demand": ({"measure": "str", "count": "int", "since": "date", "description": "str"}, {}),
+    "placement_costs": (
         {"placement_type": "str", "annual_cost_per_place": "float", "basis": "str"},
         {"balances": "str"},
-    )
-
-
-def read_interventions(raw_dir: Path) -> pd.DataFrame:
-    """Places each intervention's business case assumes it avoids, by placement type."""
-    return _read_typed(
-        raw_dir,
-        "interventions",
+    ),
+    "interventions": (
         {"intervention_id": "str", "placement_type": "str", "places_avoided": "int"},
-    )
-
-
-def read_business_cases(raw_dir: Path) -> pd.DataFrame:
-    """Each intervention's name and the saving its business case states, £000."""
-    return _read_typed(
-        raw_dir,
-        "business_cases",
+        {},
+    ),
+    "business_cases": (
         {"intervention_id": "str", "intervention": "str", "business_case_saving": "money"},
-    )
-
-
-def read_figures(raw_dir: Path) -> pd.DataFrame:
-    """Named single figures the paper quotes, each with its unit, meaning and source, and
-    optionally (``formula``) the sum or difference of other figures it is, and
-    (``dfe_return``) the DfE return's line it is (``whole_dsg_cfwd 2021/22``: the whole DSG's
-    balance carried forward at the end of that year)."""
-    columns = {"name": "str", "value": "str", "unit": "str", "description": "str", "source": "str"}
-    return _read_typed(
-        raw_dir, "figures", columns, optional={"formula": "str", "dfe_return": "str"}
-    )
-
-
-def read_placements_by_category(raw_dir: Path) -> pd.DataFrame:
-    """EHCPs by DfE placement category and year (actuals), with the average annual cost per
-    EHCP (£000) where the cycle gives it (at least for the last year, the forecast's base)."""
-    return _read_typed(
-        raw_dir,
-        "placements_by_category",
+        {},
+    ),
+    "figures": (
+        {"name": "str", "value": "str", "unit": "str", "description": "str", "source": "str"},
+        {"formula": "str", "dfe_return": "str"},
+    ),
+    "placements_by_category": (
         {"category": "str", "year": "financial_year", "plans": "int", "cost_per_plan": "money"},
-    )
-
-
-def read_forecast_assumptions(raw_dir: Path) -> pd.DataFrame:
-    """The forecast's assumptions by year: growth in percent, funding in £000."""
-    return _read_typed(
-        raw_dir,
-        "forecast_assumptions",
+        {},
+    ),
+    "forecast_assumptions": (
         {"year": "financial_year", "assumption": "str", "category": "str", "value": "money"},
-    )
-
-
-def read_intervention_places(raw_dir: Path) -> pd.DataFrame:
-    """Places each intervention avoids (no ``to_category``) or moves to a cheaper category,
-    every year from its start year."""
-    return _read_typed(
-        raw_dir,
-        "intervention_places",
+        {},
+    ),
+    "intervention_places": (
         {
             "intervention_id": "str",
             "from_category": "str",
@@ -205,7 +158,90 @@ def read_intervention_places(raw_dir: Path) -> pd.DataFrame:
             "places": "int",
             "start_year": "financial_year",
         },
-    )
+        {},
+    ),
+    "dsg_blocks": (
+        {
+            "block": "str",
+            "year": "financial_year",
+            "bfwd": "money",
+            "funding": "money",
+            "spend": "money",
+        },
+        {},
+    ),
+    "ehcps_by_age": ({"age_band": "str", "year": "financial_year", "plans": "int"}, {}),
+    "earlier_forecasts": (
+        {
+            "paper": "str",
+            "figure": "str",
+            "year": "financial_year",
+            "forecast": "money",
+            "source": "str",
+        },
+        {},
+    ),
+}
+
+
+def typed_columns(name: str) -> list[str]:
+    """The typed table's columns: its row number, then its file's, required and optional."""
+    required, optional = TYPED_COLUMNS[name]
+    return ["row", *required, *optional]
+
+
+def _read_table(raw_dir: Path, name: str) -> pd.DataFrame:
+    """A table of :data:`TYPED_COLUMNS` (its file's stem is its name)."""
+    required, optional = TYPED_COLUMNS[name]
+    return _read_typed(raw_dir, name, required, optional)
+
+
+def read_ehcp_demand(raw_dir: Path) -> pd.DataFrame:
+    """EHCP demand: plans in place, new plans and requests, each counted since a date."""
+    frame = _read_table(raw_dir, "ehcp_demand")
+    frame["since"] = pd.to_datetime(frame["since"])
+    return frame
+
+
+def read_placement_costs(raw_dir: Path) -> pd.DataFrame:
+    """Average annual cost of a place, £000, by placement type; ``balances`` (optional) names
+    the intervention whose business case a cost was set to balance, rather than measured."""
+    return _read_table(raw_dir, "placement_costs")
+
+
+def read_interventions(raw_dir: Path) -> pd.DataFrame:
+    """Places each intervention's business case assumes it avoids, by placement type."""
+    return _read_table(raw_dir, "interventions")
+
+
+def read_business_cases(raw_dir: Path) -> pd.DataFrame:
+    """Each intervention's name and the saving its business case states, £000."""
+    return _read_table(raw_dir, "business_cases")
+
+
+def read_figures(raw_dir: Path) -> pd.DataFrame:
+    """Named single figures the paper quotes, each with its unit, meaning and source, and
+    optionally (``formula``) the sum or difference of other figures it is, and
+    (``dfe_return``) the DfE return's line it is (``whole_dsg_cfwd 2021/22``: the whole DSG's
+    balance carried forward at the end of that year)."""
+    return _read_table(raw_dir, "figures")
+
+
+def read_placements_by_category(raw_dir: Path) -> pd.DataFrame:
+    """EHCPs by DfE placement category and year (actuals), with the average annual cost per
+    EHCP (£000) where the cycle gives it (at least for the last year, the forecast's base)."""
+    return _read_table(raw_dir, "placements_by_category")
+
+
+def read_forecast_assumptions(raw_dir: Path) -> pd.DataFrame:
+    """The forecast's assumptions by year: growth in percent, funding in £000."""
+    return _read_table(raw_dir, "forecast_assumptions")
+
+
+def read_intervention_places(raw_dir: Path) -> pd.DataFrame:
+    """Places each intervention avoids (no ``to_category``) or moves to a cheaper category,
+    every year from its start year."""
+    return _read_table(raw_dir, "intervention_places")
 
 
 #: The columns of assumption_ranges.csv: required, then optional.
@@ -246,24 +282,12 @@ def read_assumption_ranges(raw_dir: Path) -> pd.DataFrame:
 def read_dsg_blocks(raw_dir: Path) -> pd.DataFrame:
     """The DSG's other blocks by year, £000, for the DfE return: each block's balance brought
     forward (blank after its first year), its funding and its spending."""
-    return _read_typed(
-        raw_dir,
-        "dsg_blocks",
-        {
-            "block": "str",
-            "year": "financial_year",
-            "bfwd": "money",
-            "funding": "money",
-            "spend": "money",
-        },
-    )
+    return _read_table(raw_dir, "dsg_blocks")
 
 
 def read_ehcps_by_age(raw_dir: Path) -> pd.DataFrame:
     """EHCPs by the SEN2 return's age bands and year, for the DfE return."""
-    return _read_typed(
-        raw_dir, "ehcps_by_age", {"age_band": "str", "year": "financial_year", "plans": "int"}
-    )
+    return _read_table(raw_dir, "ehcps_by_age")
 
 
 def read_earlier_forecasts(raw_dir: Path) -> pd.DataFrame:
@@ -271,17 +295,7 @@ def read_earlier_forecasts(raw_dir: Path) -> pd.DataFrame:
     positive): the cycle of the paper (``paper``, ``2022-01``), the figure (``unmitigated``
     or ``mitigated``), the year, the forecast and where it was printed (``source``). A run
     adds the rows of the council's papers the tool published."""
-    return _read_typed(
-        raw_dir,
-        "earlier_forecasts",
-        {
-            "paper": "str",
-            "figure": "str",
-            "year": "financial_year",
-            "forecast": "money",
-            "source": "str",
-        },
-    )
+    return _read_table(raw_dir, "earlier_forecasts")
 
 
 #: Readers for each tabular input (CSV or XLSX), keyed by the typed table's name: one for each
