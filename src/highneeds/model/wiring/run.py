@@ -16,12 +16,10 @@ from typing import Any
 import pandas as pd
 
 from highneeds.domain.amounts import BudgetFormat
-from highneeds.domain.traced import FigureValue, Traced, described, total
+from highneeds.domain.traced import FigureValue, Traced, described
 from highneeds.model.basis import readings
 from highneeds.model.basis.inputs import (
-    cycle_cell,
     ehcp_cells,
-    figure_cells,
     parameter_cell,
 )
 from highneeds.model.basis.lineage import Lineage
@@ -34,14 +32,14 @@ from highneeds.model.forecast import (
     demand,
     drivers,
     dsg,
-    history,
     reconciliation,
     return_lines,
     scenarios,
     track_record,
 )
 from highneeds.model.forecast.interventions import business_case_summary, intervention_savings
-from highneeds.model.wiring.forecast_choice import choose_forecast
+from highneeds.model.wiring.forecast_choice import ChosenForecast, choose_forecast
+from highneeds.model.wiring.forecast_figures import ForecastFigures, forecast_figures
 
 _MODEL = "02_deficit_model.ipynb"
 
@@ -85,84 +83,43 @@ def run_model(
     centre = readings.reading("certainty_centre", tables.get("readings"), params.uncertainty_centre)
     params = replace(params, recovery_plan_basis=impact.value, uncertainty_centre=centre.value)
     chosen = choose_forecast(tables, params.forecast_source, impact.value)
-    source, printed, basis, cells = chosen.source, chosen.printed, chosen.basis, chosen.cells
-    driven = chosen.driven
-    fig = figure_cells(tables.get("figures"), figures)
-    ehcp = ehcp_cells(tables.get("ehcp_demand"))
-    # The growth figures figures.csv leaves to the EHCP counts.
-    derived = demand.derived_growth_figures(fig, ehcp)
-    fig |= derived
-    figures = {**figures, **{name: float(figure) for name, figure in derived.items()}}
-    roll = deficit.carry_forward(cells)
-    years = roll.years
-    current = deficit.financial_year_of(params.cycle)
-    current_year = described(
-        current,
-        "current_year",
-        "The financial year of the cycle",
-        "the financial year (April to March) the cycle's month falls in",
-        [cycle_cell(params.cycle)],
-        _MODEL,
-    )
-    spending = cells.spending()
-    forecast = (
-        None
-        if spending is None
-        else demand.forecast_from_figures(spending, ehcp, fig, current, cycle_cell(params.cycle))
-    )
-    recovery = deficit.recovery_saving(cells, basis, impact.figure)
-    declared = scenarios.declared_scenarios(tables.get("declared_scenarios"), cells)
-    extra = None if forecast is None else forecast.extra_cost(years, current_year)
-    deficits, with_pressures = scenarios.build_deficits(roll, cells, recovery, declared, extra)
-    told = history.council_history(tables.get("sen2"), params.cycle)
-    if told is not None and forecast is not None:
-        told = history.with_history_deficit(told, forecast, roll, current_year)
-        told = history.compared(told, forecast.growth_a_year)
-        deficits.append(told.deficit)  # type: ignore[arg-type]
-    # The agreed pressures the finance table leaves out, by year (the with-savings forecast's
-    # own adjustments less the savings), for the simulations where the run puts them inside.
-    pressures = (
-        None
-        if with_pressures is None
-        else [float(total(with_pressures.adjustments[y]).value) - float(recovery[y]) for y in years]
-    )
-
+    built = forecast_figures(tables, figures, params, impact.figure, chosen)
+    years, by_name, forecast, told = built.years, built.by_name, built.forecast, built.told
     forecast_frame = None if forecast is None else forecast.frame()
     base, ranges = sensitivity.ranges_for_cycle(
-        printed,
+        chosen.printed,
         forecast_frame,
-        figures,
-        current,
+        built.values,
+        built.current,
         tables.get("assumption_ranges"),
-        basis,
+        chosen.basis,
         12 if forecast is None else forecast.months_to_date_count,
         # The agreed pressures inside every path, where the run asks for it.
-        pressures if params.uncertainty_centre == "with_agreed_pressures" else None,
+        built.pressures if params.uncertainty_centre == "with_agreed_pressures" else None,
         # EHCP growth's range from the DfE's history, where the cycle gives it.
         None if told is None else told.growth_range,
     )
-    by_name = {d.scenario: d for d in deficits}
     # What the Recovery Plan Impact line read the other way would give, for the paper to say.
     as_read = by_name["mitigated"].cfwd[years[-1]]
-    if source == "typed":
-        flip = "cumulative" if basis == "in_year" else "in_year"
-        other = deficit.recovery_saving(cells, flip)
-        other_cfwd = readings.other_reading(impact, recovery, as_read, other)
+    if chosen.source == "typed":
+        flip = "cumulative" if chosen.basis == "in_year" else "in_year"
+        other = deficit.recovery_saving(chosen.cells, flip)
+        other_cfwd = readings.other_reading(impact, built.recovery, as_read, other)
     else:
         other_cfwd = readings.one_reading(impact, as_read)
-    lines = [ln for item in scenarios.agreed(declared) for ln in item.lines]
+    lines = [ln for item in scenarios.agreed(built.declared) for ln in item.lines]
     measured = (
-        _how_sure(base, ranges, by_name, with_pressures, params, lines, centre.chosen_by)
+        _how_sure(base, ranges, by_name, built.with_pressures, params, lines, centre.chosen_by)
         if ranges
         else None
     )
     # Earlier papers' forecasts against this cycle's outturn; the band widened if they say so.
-    given = {y: cells.given("cfwd", y) for y in years}
+    given = {y: chosen.cells.given("cfwd", y) for y in years}
     scores = track_record.score_forecasts(
         tables.get("earlier_forecasts"),
         params.cycle,
-        current,
-        track_record.outturns(years, current, given, roll.cfwd),
+        built.current,
+        track_record.outturns(years, built.current, given, built.roll.cfwd),
     )
     widening = None
     if measured is not None:
@@ -170,41 +127,8 @@ def run_model(
         measured = (measured[0], levels, measured[2], measured[3])
 
     lineage = Lineage()
-    opening = dsg.dsg_opening(tables.get("dsg_blocks"), roll.bfwd[years[0]], years[0])
-    lineage.record(*([] if opening is None else [opening]))
-    for name, figure in (
-        ("first_year", cells.headings[years[0]]),
-        ("last_year", cells.headings[years[-1]]),
-    ):
-        lineage.record(figure.named(name, f"The {name.replace('_', ' ')} of the forecast"))
-    lineage.record(current_year, *fig.values(), *ehcp.values(), impact.figure, centre.figure)
-    lineage.record(other_cfwd)
-    for_return, groups = return_lines.return_lines(cells, tables)
-    lineage.record(*for_return)
-    reconciled = reconciliation.savings_reconciliation(
-        tables.get("business_cases"), recovery, years[-1]
-    )
-    lineage.record(*reconciled)
-    lineage.record(*deficit.printed_lines(cells, roll), *recovery.values())
-    for item in declared.values():
-        lineage.record(*item.figures())
-    for scenario in deficits:
-        lineage.record(*scenario.figures())
-        if scenario.scenario in declared:
-            lineage.record(*scenarios.second_names(scenario))
-    if forecast is not None:
-        lineage.record(*forecast.figures())
-    if driven is not None:
-        lineage.record(*driven.figures)
-    if told is not None:
-        lineage.record(*told.figures())
-    starts = [
-        *(figure for (_, _), figure in sorted(cells.lines.items())),
-        *(fig[name] for name in CERTAINTY_INPUTS if name in fig),
-        *(ehcp[m] for m in demand.EHCP_MEASURES if m in ehcp),
-        # The growth rates are made yearly over the months to the cycle's: it moves them.
-        *([] if forecast is None or forecast.months_to_date is None else [forecast.months_to_date]),
-    ]
+    read = [impact.figure, centre.figure, other_cfwd]  # how the council's figures were read
+    opening, groups, reconciled = _record_forecast(lineage, built, chosen, tables, read)
     if measured is not None:
         tornado, levels, even, seed = measured
         draws = parameter_cell("uncertainty_draws", params.uncertainty_draws).named(
@@ -220,13 +144,14 @@ def run_model(
         recipe = certainty.simulation_recipe(
             ranges, params.cycle, seed, params.uncertainty_draws, inside
         )
+        starts = _certainty_starts(built, chosen)
         lineage.record(
             *certainty.certainty_figures(tornado, levels, even, starts, draws, recipe, widening)
         )
-        lineage.record(*_odds_against(by_name, with_pressures, years[-1], centre))
-    growth, growth_years = _forecast_growth(by_name, years, current)
+        lineage.record(*_odds_against(by_name, built.with_pressures, years[-1], centre))
+    growth, growth_years = _forecast_growth(by_name, years, built.current)
     lineage.record(*growth)
-    said = track_record.words(scores, widening, current_year)
+    said = track_record.words(scores, widening, built.current_year)
     lineage.record(*track_record.figures(scores), *([] if widening is None else [widening]), *said)
 
     implied = (
@@ -234,17 +159,18 @@ def run_model(
         if forecast_frame is None
         else drivers.implied_cost_per_plan_growth(forecast_frame).round(1).to_dict()
     )
+    driven = chosen.driven
     return ModelResult(
-        source,
+        chosen.source,
         {
-            "forecast_budget": printed,
+            "forecast_budget": chosen.printed,
             # How the council writes its table (unit, sign, block, decimals), as the paper does.
             "budget_format": pd.DataFrame(
                 [tables["budget"].attrs.get("format") or BudgetFormat().to_dict()]
             ),
             # The typed forecast's roll-forward is the one checked: not computed again.
             "roll_forward": chosen.roll_forward,
-            "scenarios": deficit.scenarios_frame(deficits),
+            "scenarios": deficit.scenarios_frame(built.deficits),
             "forecast_growth": deficit.growth_frame(growth, growth_years),
             # The whole DSG's opening balance, for the DfE return, where the cycle gives it.
             "dsg_opening": dsg.opening_frame(opening, years[0]),
@@ -267,7 +193,8 @@ def run_model(
             # How the council's figures were read, by whom, and the other reading's deficit.
             "readings_used": pd.DataFrame(
                 [
-                    impact.frame() | {"other": float(other_cfwd), "one_reading": source != "typed"},
+                    impact.frame()
+                    | {"other": float(other_cfwd), "one_reading": chosen.source != "typed"},
                     centre.frame(),
                 ]
             ),
@@ -279,6 +206,62 @@ def run_model(
         lineage,
         implied,
     )
+
+
+def _record_forecast(
+    lineage: Lineage,
+    built: ForecastFigures,
+    chosen: ChosenForecast,
+    tables: Mapping[str, pd.DataFrame],
+    read: list[Traced],
+) -> tuple[Traced | None, pd.DataFrame | None, list[Traced]]:
+    """Record the forecast's figures in ``lineage``: the budget's lines and headings, the
+    figures and counts read and how (``read``), the scenarios, the demand, the driver model
+    and the history, the return's own lines and the business cases set against the impact
+    line. Return the whole DSG's opening balance, the return's group totals and the
+    reconciliation."""
+    cells, roll, years = chosen.cells, built.roll, built.years
+    opening = dsg.dsg_opening(tables.get("dsg_blocks"), roll.bfwd[years[0]], years[0])
+    lineage.record(*([] if opening is None else [opening]))
+    for name, figure in (
+        ("first_year", cells.headings[years[0]]),
+        ("last_year", cells.headings[years[-1]]),
+    ):
+        lineage.record(figure.named(name, f"The {name.replace('_', ' ')} of the forecast"))
+    lineage.record(built.current_year, *built.fig.values(), *built.ehcp.values(), *read)
+    for_return, groups = return_lines.return_lines(cells, tables)
+    lineage.record(*for_return)
+    reconciled = reconciliation.savings_reconciliation(
+        tables.get("business_cases"), built.recovery, years[-1]
+    )
+    lineage.record(*reconciled)
+    lineage.record(*deficit.printed_lines(cells, roll), *built.recovery.values())
+    for item in built.declared.values():
+        lineage.record(*item.figures())
+    for scenario in built.deficits:
+        lineage.record(*scenario.figures())
+        if scenario.scenario in built.declared:
+            lineage.record(*scenarios.second_names(scenario))
+    if built.forecast is not None:
+        lineage.record(*built.forecast.figures())
+    if chosen.driven is not None:
+        lineage.record(*chosen.driven.figures)
+    if built.told is not None:
+        lineage.record(*built.told.figures())
+    return opening, groups, reconciled
+
+
+def _certainty_starts(built: ForecastFigures, chosen: ChosenForecast) -> list[Traced]:
+    """The figures the measures of how sure the forecast is start from: the budget's lines,
+    the EHCP growth figures and counts, and the months to date the growth is made yearly
+    over (it moves them)."""
+    forecast = built.forecast
+    return [
+        *(figure for (_, _), figure in sorted(chosen.cells.lines.items())),
+        *(built.fig[name] for name in CERTAINTY_INPUTS if name in built.fig),
+        *(built.ehcp[m] for m in demand.EHCP_MEASURES if m in built.ehcp),
+        *([] if forecast is None or forecast.months_to_date is None else [forecast.months_to_date]),
+    ]
 
 
 def _how_sure(
