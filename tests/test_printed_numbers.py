@@ -5,6 +5,7 @@ with its lineage key and the same value (tests/printed_numbers.py says how it is
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,14 @@ def test_every_number_of_the_shipped_paper_and_return_is_traced(published: Path)
     cycle = reports(published)
     assert paper_residue(cycle) == []
     assert return_residue(cycle) == []
+
+
+def test_no_blank_cell_of_a_table_read_back_prints_as_nan(published: Path) -> None:
+    """The paper reads the model's tables back from their CSVs, where a blank text cell
+    reads as NaN: none may reach the words ("drawn with nan")."""
+    text = (reports(published) / "cabinet-report.html").read_text(encoding="utf-8")
+    words = re.sub(r"<[^>]+>", " ", text)
+    assert not re.findall(r".{30}\bnan\b.{10}", words, flags=re.IGNORECASE)
 
 
 def _copy(cycle: Path, target: Path) -> Path:

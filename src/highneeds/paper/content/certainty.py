@@ -340,7 +340,7 @@ def ranges_table_html(
             {
                 "label": rec.label,
                 "range": f"fixed at {low}" if high is None else f"{low} to {high}",
-                "drawn_as": drawn_as(rec.drawn_how, str(rec.drawn_with or ""), printed),
+                "drawn_as": drawn_as(rec.drawn_how, _text(rec.drawn_with), printed),
                 "source": f"{rec.source} ({rec.basis})",
             }
         )
@@ -352,6 +352,11 @@ def ranges_table_html(
         "(each on its own: no two are taken to move together)",
         rows=rows,
     )
+
+
+def _text(value: object) -> str:
+    """A text cell of a table read back from its CSV: a blank reads as NaN, not as ''."""
+    return value if isinstance(value, str) else ""
 
 
 #: The ends of a range, as the ranges table prints them.
