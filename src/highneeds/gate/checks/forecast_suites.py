@@ -186,7 +186,7 @@ def forecast_suites(gxe: ModuleType) -> dict[str, list[Any]]:
                 gxe.ExpectColumnValueLengthsToBeBetween(column="source", min_value=1),
                 (
                     "a source for every range: where it comes from (the council's EHCP history, "
-                    "CPI or OBR forecasts, an announced allocation)"
+                    "a published inflation or funding forecast, an announced allocation)"
                 ),
             ),
             explained(
