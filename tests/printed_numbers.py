@@ -19,6 +19,7 @@ from typing import Any
 
 from lxml import html as lxml_html
 
+from highneeds.model.basis.lineage import read_lineage
 from highneeds.model.forecast.backtest import INTERVAL
 
 #: A number as the paper prints one: not a digit inside a name (SEN2, v3.0), not an ordinal
@@ -28,13 +29,6 @@ NUMBER = re.compile(r"(?<![A-Za-z\d.,/])\d[\d,]*(?:\.\d+)?(?:/\d\d)?(?![\d,]*(?:
 #: interval, made from its percentiles (the 80% interval).
 _NOT_FIGURES = re.compile(rf"£000\b|{re.escape(INTERVAL)}")
 _YEAR = re.compile(r"(19|20)\d\d(/\d\d)?")
-
-
-def _lineage(processed: Path) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for path in sorted(processed.glob("lineage_*.json")):
-        found.update(json.loads(path.read_text(encoding="utf-8")))
-    return found
 
 
 def _author_words(inputs: Path) -> str:
@@ -76,7 +70,7 @@ def paper_residue(cycle_reports: Path) -> list[str]:
     phrase the author wrote; each with where it is and the words around it."""
     run = cycle_reports / "current"
     records = json.loads((run / "processed" / "paper_figures.json").read_text(encoding="utf-8"))
-    lineage = _lineage(run / "processed")
+    lineage = read_lineage(run / "processed")
     texts: dict[str, list[str]] = defaultdict(list)
     problems = []
     for record in records:
@@ -120,7 +114,7 @@ def return_residue(cycle_reports: Path) -> list[str]:
     value printed, for a published cycle."""
     processed = cycle_reports / "current" / "processed"
     sheets = json.loads((processed / "dfe_return_figures.json").read_text(encoding="utf-8"))
-    return return_problems(sheets, _lineage(processed))
+    return return_problems(sheets, read_lineage(processed))
 
 
 def return_problems(sheets: dict[str, Any], lineage: dict[str, Any]) -> list[str]:

@@ -7,6 +7,7 @@ from highneeds.domain.catalog import (
     BY_NAME,
     INTERVENTIONS,
     MODEL,
+    NOTEBOOK_STEPS,
     PAPER_TABLES,
     REPORT,
     RETURN_TABLES,
@@ -19,13 +20,13 @@ from highneeds.domain.catalog import (
 from highneeds.gate.tables.figures import figure_values
 from highneeds.gate.tables.tables import TABLE_READERS
 from highneeds.model.wiring.run import ModelParameters, run_interventions, run_model
-from highneeds.runner.execute.steps import NOTEBOOK_STEPS
+from highneeds.runner.execute.steps import STEPS
 
 ORDER = (VALIDATE, MODEL, INTERVENTIONS, REPORT)
 
 
 def test_the_steps_are_the_runs_notebooks_in_order() -> None:
-    assert NOTEBOOK_STEPS == ORDER
+    assert tuple(step.name for step in STEPS if step.notebook) == NOTEBOOK_STEPS == ORDER
 
 
 def test_each_table_is_declared_once_and_read_only_after_it_is_written() -> None:

@@ -110,8 +110,6 @@ def read_by(step: str) -> tuple[str, ...]:
 
 #: The tables read from a council's files: name and file stem, in the gate's order.
 SOURCE_STEMS = {t.name: t.stem for t in TABLES if t.stem is not None}
-#: The stems of the files a cycle may leave out.
-OPTIONAL_STEMS = tuple(t.stem for t in TABLES if t.stem is not None and t.optional)
 #: What the paper reads, and what the DfE return reads besides.
 PAPER_TABLES = tuple(t.name for t in TABLES if t.paper)
 RETURN_TABLES = tuple(t.name for t in TABLES if t.dfe_return and not t.paper)

@@ -1,11 +1,13 @@
-"""The whole Dedicated Schools Grant's balance, where the cycle gives the other blocks: the
-High Needs block's balance brought forward (the budget's B/Fwd) and the Schools, Central
-School Services and Early Years blocks' (``dsg_blocks.csv``), added, traced to their cells.
-The DfE return prints it; the paper's tables are the High Needs block's own."""
+"""The Dedicated Schools Grant's other blocks (Schools, Central School Services, Early Years:
+``dsg_blocks.csv``), their figures traced to their cells, and the whole DSG's balance where
+the cycle gives them: the High Needs block's balance brought forward (the budget's B/Fwd) and
+the other blocks', added. The DfE return prints them; the paper's tables are the High Needs
+block's own."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -14,25 +16,43 @@ from highneeds.domain.categories import OTHER_DSG_BLOCKS
 from highneeds.domain.traced import Cell, Traced, cell, total
 from highneeds.model.basis.inputs import source_of
 
+#: The other blocks' measures, as ``dsg_blocks.csv`` names its columns.
+BLOCK_MEASURES = ("bfwd", "funding", "spend")
 
-def dsg_opening(blocks: pd.DataFrame | None, high_needs_bfwd: Traced, year: str) -> Traced | None:
-    """``dsg.bfwd[<year>]``: the four blocks' balances brought forward into ``year``, added;
-    None unless the cycle gives every other block's balance for that year."""
+
+def block_figures(blocks: pd.DataFrame | None) -> dict[tuple[str, str, str], Traced]:
+    """``dsg.<block>.<measure>[<year>]``, by block, measure and year: each of the other DSG
+    blocks' figures as ``dsg_blocks.csv`` gives it (a blank left out)."""
     if blocks is None:
-        return None
+        return {}
     file = source_of(blocks, "dsg_blocks.csv")
-    given: dict[str, Traced] = {}
+    found = {}
     for rec in blocks.itertuples(index=False):
-        amount = float(rec.bfwd)
-        if rec.year != year or rec.block not in OTHER_DSG_BLOCKS or math.isnan(amount):
+        if rec.block not in OTHER_DSG_BLOCKS:
             continue
-        where = Cell(file, int(rec.row), "bfwd", as_written(amount))
-        label = f"{OTHER_DSG_BLOCKS[rec.block]} balance brought forward, {year}"
-        given[rec.block] = cell(amount, where, label, role=OTHER_DSG_BLOCKS[rec.block])
-    if set(given) != set(OTHER_DSG_BLOCKS):
+        for measure in BLOCK_MEASURES:
+            amount = float(getattr(rec, measure))
+            if math.isnan(amount):
+                continue
+            where = Cell(file, int(rec.row), measure, as_written(amount))
+            label = f"{OTHER_DSG_BLOCKS[rec.block]}: {measure}, {rec.year}"
+            found[(rec.block, measure, rec.year)] = cell(amount, where, label).named(
+                f"dsg.{rec.block}.{measure}[{rec.year}]", label, role=OTHER_DSG_BLOCKS[rec.block]
+            )
+    return found
+
+
+def dsg_opening(
+    blocks: Mapping[tuple[str, str, str], Traced], high_needs_bfwd: Traced, year: str
+) -> Traced | None:
+    """``dsg.bfwd[<year>]``: the four blocks' balances brought forward into ``year`` (the
+    other blocks' from :func:`block_figures`), added; None unless the cycle gives every
+    other block's balance for that year."""
+    given = [blocks.get((block, "bfwd", year)) for block in OTHER_DSG_BLOCKS]
+    if any(figure is None for figure in given):
         return None
-    parts = [high_needs_bfwd.as_role("High Needs block"), *(given[b] for b in OTHER_DSG_BLOCKS)]
-    return total(parts).named(
+    parts = [high_needs_bfwd.as_role("High Needs block"), *given]
+    return total(parts).named(  # type: ignore[arg-type]
         f"dsg.bfwd[{year}]", f"The whole DSG's balance brought forward, {year}"
     )
 

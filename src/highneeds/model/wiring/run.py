@@ -41,8 +41,6 @@ from highneeds.model.forecast.interventions import business_case_summary, interv
 from highneeds.model.wiring.forecast_choice import ChosenForecast, choose_forecast
 from highneeds.model.wiring.forecast_figures import ForecastFigures, forecast_figures
 
-_MODEL = "02_deficit_model.ipynb"
-
 #: The business cases' tables: the places each avoids, their costs and the savings stated.
 BUSINESS_CASE_TABLES = ("interventions", "placement_costs", "business_cases")
 
@@ -221,7 +219,8 @@ def _record_forecast(
     line. Return the whole DSG's opening balance, the return's group totals and the
     reconciliation."""
     cells, roll, years = chosen.cells, built.roll, built.years
-    opening = dsg.dsg_opening(tables.get("dsg_blocks"), roll.bfwd[years[0]], years[0])
+    blocks = dsg.block_figures(tables.get("dsg_blocks"))
+    opening = dsg.dsg_opening(blocks, roll.bfwd[years[0]], years[0])
     lineage.record(*([] if opening is None else [opening]))
     for name, figure in (
         ("first_year", cells.headings[years[0]]),
@@ -230,7 +229,7 @@ def _record_forecast(
         lineage.record(figure.named(name, f"The {name.replace('_', ' ')} of the forecast"))
     lineage.record(built.current_year, *built.fig.values(), *built.ehcp.values(), *read)
     for_return, groups = return_lines.return_lines(cells, tables)
-    lineage.record(*for_return)
+    lineage.record(*blocks.values(), *for_return)
     reconciled = reconciliation.savings_reconciliation(
         tables.get("business_cases"), built.recovery, years[-1]
     )

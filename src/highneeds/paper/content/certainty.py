@@ -356,7 +356,7 @@ def ranges_table_html(
 
 def _text(value: object) -> str:
     """A text cell of a table read back from its CSV: a blank reads as NaN, not as ''."""
-    return value if isinstance(value, str) else ""
+    return str(value) if _given(value) else ""
 
 
 #: The ends of a range, as the ranges table prints them.

@@ -117,7 +117,6 @@ STEPS = (
         notebook=False,
     ),
 )
-NOTEBOOK_STEPS = tuple(s.name for s in STEPS if s.notebook)
 
 
 def _glob(folder: Path, patterns: Iterable[str]) -> list[Path]:
